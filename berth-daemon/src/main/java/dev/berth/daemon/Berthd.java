@@ -1,0 +1,105 @@
+package dev.berth.daemon;
+
+import dev.berth.engine.BerthVersion;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code berthd}: dockerd's flag names, merged with /etc/berth/daemon.json, then {@link Daemon}. */
+@Command(
+    name = "berthd",
+    mixinStandardHelpOptions = true,
+    versionProvider = Berthd.Version.class,
+    sortOptions = false,
+    description = {
+        "The Berth daemon: runs containers and virtual machines and serves the Docker Engine API.",
+        "",
+        "Each flag may also be set in the config file under the flag's long name, as in",
+        "{\"hosts\": [\"unix:///run/berth/berth.sock\"], \"data-root\": \"/var/lib/berth\"};",
+        "setting one in both places is an error."})
+public final class Berthd implements Callable<Integer> {
+
+  @Option(names = {"-H", "--host"}, paramLabel = "ADDRESS",
+      description = "Where to serve the API: unix:///path or tcp://HOST:PORT; repeatable (default: "
+          + DaemonConfig.DEFAULT_HOST + ")")
+  List<String> hosts;
+
+  @Option(names = "--data-root", paramLabel = "DIR",
+      description = "Root of persistent state: database, images, containers (default: /var/lib/berth)")
+  Path dataRoot;
+
+  @Option(names = "--exec-root", paramLabel = "DIR",
+      description = "Root of runtime state: sockets, pidfiles, exit files (default: /run/berth)")
+  Path execRoot;
+
+  @Option(names = {"-l", "--log-level"}, paramLabel = "LEVEL",
+      description = "debug, info, warn, error or fatal (default: info)")
+  String logLevel;
+
+  @Option(names = {"-p", "--pidfile"}, paramLabel = "FILE",
+      description = "Where to write the daemon's pid (default: <exec-root>/berthd.pid)")
+  Path pidfile;
+
+  @Option(names = "--config-file", paramLabel = "FILE",
+      description = "Daemon configuration file (default: /etc/berth/daemon.json; missing is fine)")
+  Path configFile;
+
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  public static void main(String[] args) {
+    CommandLine cli = new CommandLine(new Berthd());
+    System.exit(cli.execute(args));
+  }
+
+  @Override
+  public Integer call() {
+    DaemonConfig config;
+    try {
+      config = resolve(spec.commandLine().getParseResult());
+    } catch (IllegalArgumentException e) {
+      System.err.println("berthd: " + e.getMessage());
+      return 1;
+    }
+    return new Daemon(config).run();
+  }
+
+  /** Merges flags with the config file; a setting in both is an error, as with dockerd. */
+  DaemonConfig resolve(CommandLine.ParseResult parsed) {
+    boolean named = configFile != null;
+    ConfigFile file = ConfigFile.read(named ? configFile : DaemonConfig.DEFAULT_CONFIG_FILE, named);
+    List<String> conflicts = new java.util.ArrayList<>();
+    for (String key : ConfigFile.KEYS) {
+      String flag = key.equals("hosts") ? "--host" : "--" + key;
+      if (file.has(key) && parsed.hasMatchedOption(flag)) {
+        conflicts.add(key);
+      }
+    }
+    if (!conflicts.isEmpty()) {
+      throw new IllegalArgumentException("the following directives are specified both as a flag and in the "
+          + "configuration file: " + String.join(", ", conflicts.stream().sorted().toList())
+          + "; keep each in one place");
+    }
+    List<String> h = hosts != null ? hosts
+        : file.has("hosts") ? file.strings("hosts") : List.of(DaemonConfig.DEFAULT_HOST);
+    Path data = dataRoot != null ? dataRoot
+        : file.has("data-root") ? Path.of(file.string("data-root")) : DaemonConfig.DEFAULT_DATA_ROOT;
+    Path exec = execRoot != null ? execRoot
+        : file.has("exec-root") ? Path.of(file.string("exec-root")) : DaemonConfig.DEFAULT_EXEC_ROOT;
+    String level = logLevel != null ? logLevel : file.has("log-level") ? file.string("log-level") : "info";
+    Path pid = pidfile != null ? pidfile
+        : file.has("pidfile") ? Path.of(file.string("pidfile")) : exec.resolve("berthd.pid");
+    return new DaemonConfig(h, data.toAbsolutePath(), exec.toAbsolutePath(), DaemonConfig.LogLevel.parse(level),
+        pid.toAbsolutePath());
+  }
+
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {"berthd version " + BerthVersion.version() + " (API " + BerthVersion.API_VERSION + ")"};
+    }
+  }
+}

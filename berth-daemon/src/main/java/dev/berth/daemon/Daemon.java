@@ -1,0 +1,119 @@
+package dev.berth.daemon;
+
+import dev.berth.daemon.api.berth.BerthApi;
+import dev.berth.daemon.api.docker.DockerApi;
+import dev.berth.daemon.http.ApiServer;
+import dev.berth.daemon.http.ApiVersion;
+import dev.berth.daemon.http.Dispatcher;
+import dev.berth.daemon.http.Router;
+import dev.berth.daemon.http.ServerIdentity;
+import dev.berth.engine.BerthVersion;
+import dev.berth.engine.Engine;
+import dev.berth.engine.EngineConfig;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import sun.misc.Signal;
+
+/**
+ * berthd's life: take the data-root lock, open the engine, serve the API, write the pidfile;
+ * on SIGTERM or SIGINT stop accepting, let requests finish, close everything, exit 0.
+ */
+final class Daemon {
+  /** How long requests in flight may take to finish at shutdown. */
+  private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(10);
+
+  private final DaemonConfig config;
+  private final CountDownLatch stopRequested = new CountDownLatch(1);
+  private Logger log;
+
+  Daemon(DaemonConfig config) {
+    this.config = config;
+  }
+
+  int run() {
+    configureLogging(config.logLevel());
+    log = LoggerFactory.getLogger(Daemon.class);
+    DataRootLock lock;
+    try {
+      lock = DataRootLock.acquire(config.dataRoot());
+    } catch (DataRootLock.HeldException e) {
+      System.err.println("berthd: " + e.getMessage());
+      return 1;
+    } catch (IOException e) {
+      System.err.println("berthd: cannot lock data-root " + config.dataRoot() + ": " + e.getMessage());
+      return 1;
+    }
+    Engine engine = null;
+    ApiServer server = null;
+    try (lock) {
+      engine = Engine.open(new EngineConfig(config.dataRoot(), config.execRoot()));
+      Router router = new Router();
+      DockerApi.register(router, engine);
+      BerthApi.register(router, engine);
+      server = new ApiServer(
+          new Dispatcher(router, ApiVersion.parse(BerthVersion.MIN_API_VERSION), ApiVersion.parse(BerthVersion.API_VERSION)),
+          new ServerIdentity("Berth/" + BerthVersion.version() + " (linux)", BerthVersion.API_VERSION, "linux"));
+      for (String host : config.hosts()) {
+        server.listen(host);
+      }
+      writePidfile(config.pidfile());
+      Signal.handle(new Signal("TERM"), s -> stopRequested.countDown());
+      Signal.handle(new Signal("INT"), s -> stopRequested.countDown());
+      log.info("berthd {} ready (pid {}, data-root {}, exec-root {})", BerthVersion.version(),
+          ProcessHandle.current().pid(), config.dataRoot(), config.execRoot());
+      stopRequested.await();
+      log.info("shutting down");
+      return 0;
+    } catch (Exception e) {
+      log.error("berthd failed: {}", e.getMessage(), log.isDebugEnabled() ? e : null);
+      System.err.println("berthd: " + e.getMessage());
+      return 1;
+    } finally {
+      shutdown(server, engine);
+    }
+  }
+
+  private void shutdown(ApiServer server, Engine engine) {
+    if (server != null) {
+      try {
+        server.stop(SHUTDOWN_GRACE);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    if (engine != null) {
+      engine.close();
+    }
+    try {
+      Files.deleteIfExists(config.pidfile());
+    } catch (IOException e) {
+      log.warn("could not remove pidfile {}: {}", config.pidfile(), e.getMessage());
+    }
+  }
+
+  /** Written to a temp name and renamed, so a reader never sees half a pid. */
+  private static void writePidfile(Path pidfile) throws IOException {
+    Files.createDirectories(pidfile.toAbsolutePath().getParent());
+    Path tmp = pidfile.resolveSibling(pidfile.getFileName() + ".tmp");
+    Files.writeString(tmp, ProcessHandle.current().pid() + "\n", StandardCharsets.US_ASCII);
+    Files.move(tmp, pidfile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  /** slf4j-simple reads these once, when the first logger is made. */
+  static void configureLogging(DaemonConfig.LogLevel level) {
+    System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", level.slf4jLevel());
+    System.setProperty("org.slf4j.simpleLogger.showDateTime", "true");
+    System.setProperty("org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSSXXX");
+    System.setProperty("org.slf4j.simpleLogger.showThreadName", "false");
+    System.setProperty("org.slf4j.simpleLogger.showShortLogName", "true");
+    System.setProperty("org.slf4j.simpleLogger.levelInBrackets", "true");
+    System.setProperty("org.slf4j.simpleLogger.log.io.netty", "warn");
+  }
+}

@@ -1,0 +1,50 @@
+package dev.berth.daemon;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * berthd's settings after flags and the config file are merged.
+ *
+ * @param hosts where the API listens ({@code -H})
+ * @param pidfile where berthd writes its pid
+ */
+public record DaemonConfig(List<String> hosts, Path dataRoot, Path execRoot, LogLevel logLevel, Path pidfile) {
+
+  public static final String DEFAULT_HOST = "unix:///run/berth/berth.sock";
+  public static final Path DEFAULT_DATA_ROOT = Path.of("/var/lib/berth");
+  public static final Path DEFAULT_EXEC_ROOT = Path.of("/run/berth");
+  public static final Path DEFAULT_CONFIG_FILE = Path.of("/etc/berth/daemon.json");
+
+  public DaemonConfig {
+    hosts = List.copyOf(hosts);
+    if (hosts.isEmpty()) {
+      throw new IllegalArgumentException("at least one -H/--host is needed");
+    }
+  }
+
+  /** dockerd's log levels; fatal logs as error, since nothing in Berth logs at a higher level. */
+  public enum LogLevel {
+    DEBUG("debug"), INFO("info"), WARN("warn"), ERROR("error"), FATAL("error");
+
+    private final String slf4jLevel;
+
+    LogLevel(String slf4jLevel) {
+      this.slf4jLevel = slf4jLevel;
+    }
+
+    public String slf4jLevel() {
+      return slf4jLevel;
+    }
+
+    public static LogLevel parse(String text) {
+      for (LogLevel l : values()) {
+        if (l.name().equalsIgnoreCase(text)) {
+          return l;
+        }
+      }
+      throw new IllegalArgumentException("unable to parse logging level: " + text
+          + " (use debug, info, warn, error or fatal)");
+    }
+  }
+}

@@ -1,0 +1,13 @@
+package dev.berth.daemon.api.docker;
+
+import dev.berth.daemon.http.Router;
+import dev.berth.engine.Engine;
+
+/** The Docker Engine API's routes, mapped onto engine calls. No business logic lives here. */
+public final class DockerApi {
+  private DockerApi() {}
+
+  public static void register(Router router, Engine engine) {
+    new SystemRoutes(engine.system()).register(router);
+  }
+}

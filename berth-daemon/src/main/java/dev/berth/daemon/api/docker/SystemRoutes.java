@@ -1,0 +1,132 @@
+package dev.berth.daemon.api.docker;
+
+import dev.berth.daemon.http.ApiRequest;
+import dev.berth.daemon.http.ApiResponse;
+import dev.berth.daemon.http.Router;
+import dev.berth.engine.BerthVersion;
+import dev.berth.engine.system.HostFacts;
+import dev.berth.engine.system.SystemInfo;
+import dev.berth.engine.system.SystemService;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Map;
+
+/** {@code /_ping}, {@code /version}, {@code /info}: what a client asks before anything else. */
+public final class SystemRoutes {
+  private final SystemService system;
+  private final String buildTime = BerthVersion.buildTime();
+
+  public SystemRoutes(SystemService system) {
+    this.system = system;
+  }
+
+  public void register(Router router) {
+    router.get("/_ping", this::ping);
+    router.head("/_ping", this::ping);
+    router.get("/version", this::version);
+    router.get("/info", this::info);
+  }
+
+  private void ping(ApiRequest req, ApiResponse res) throws IOException {
+    res.header("Cache-Control", "no-cache, no-store, must-revalidate")
+        .header("Pragma", "no-cache")
+        .text(200, "text/plain; charset=utf-8", "OK");
+  }
+
+  private void version(ApiRequest req, ApiResponse res) throws IOException {
+    HostFacts host = system.host();
+    String javaVersion = "java" + Runtime.version().feature() + " (" + Runtime.version() + ")";
+    Map<String, String> details = Map.of(
+        "ApiVersion", BerthVersion.API_VERSION,
+        "MinAPIVersion", BerthVersion.MIN_API_VERSION,
+        "Arch", host.goArch(),
+        "Os", "linux",
+        "KernelVersion", host.kernelVersion(),
+        "GitCommit", "",
+        "GoVersion", javaVersion,
+        "BuildTime", buildTime,
+        "Experimental", "false");
+    res.json(200, new VersionResponse(
+        new VersionResponse.Platform("Berth Engine"),
+        List.of(new VersionResponse.Component("Engine", BerthVersion.version(), details)),
+        BerthVersion.version(),
+        BerthVersion.API_VERSION,
+        BerthVersion.MIN_API_VERSION,
+        "",
+        javaVersion,
+        "linux",
+        host.goArch(),
+        host.kernelVersion(),
+        buildTime));
+  }
+
+  private void info(ApiRequest req, ApiResponse res) throws IOException {
+    SystemInfo info = system.info();
+    HostFacts host = info.host();
+    boolean v2 = host.cgroupLayout().dockerVersion().equals("2");
+    res.json(200, new InfoResponse(
+        info.id(),
+        info.counts().containers(),
+        info.counts().running(),
+        info.counts().paused(),
+        info.counts().stopped(),
+        info.counts().images(),
+        "overlay2",
+        List.of(List.of("Backing Filesystem", "extfs")),
+        info.dataRoot().toString(),
+        new InfoResponse.Plugins(List.of("local"), List.of("bridge", "host", "none"), List.of("json-file")),
+        true, true, true, true, true, true, true, !v2,
+        ipv4Forwarding(),
+        false,
+        openFileDescriptors(),
+        Thread.activeCount(),
+        OffsetDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME),
+        "json-file",
+        "cgroupfs",
+        host.cgroupLayout().dockerVersion(),
+        0,
+        host.kernelVersion(),
+        host.operatingSystem(),
+        host.osVersion(),
+        "linux",
+        host.architecture(),
+        host.cpus(),
+        host.memTotalBytes(),
+        "https://index.docker.io/v1/",
+        new InfoResponse.RegistryConfig(List.of("127.0.0.0/8", "::1/128"), Map.of(), List.of()),
+        host.hostname(),
+        List.of("berth.cgroup-layout=" + host.cgroupLayout().name().toLowerCase(),
+            "berth.exec-root=" + info.execRoot(),
+            "berth.schema-version=" + info.schemaVersion()),
+        false,
+        info.serverVersion(),
+        Map.of(),
+        "",
+        new InfoResponse.Swarm("", "", "inactive", false, ""),
+        false,
+        "",
+        List.of(),
+        List.of()));
+  }
+
+  private static boolean ipv4Forwarding() {
+    try {
+      return Files.readString(Path.of("/proc/sys/net/ipv4/ip_forward")).strip().equals("1");
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private static int openFileDescriptors() {
+    try (var fds = Files.list(Path.of("/proc/self/fd"))) {
+      return (int) fds.count();
+    } catch (IOException e) {
+      return 0;
+    }
+  }
+}

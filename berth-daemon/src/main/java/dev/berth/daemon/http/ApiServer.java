@@ -1,0 +1,155 @@
+package dev.berth.daemon.http;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerDomainSocketChannel;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.unix.DomainSocketAddress;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The API's listeners on Netty's epoll transport: unix sockets (mode 0660, removed at stop; a
+ * stale file from a crash is replaced) and, when asked, TCP. One event-loop thread is enough:
+ * it only moves bytes; the work runs on virtual threads (see {@link HttpConnection}).
+ */
+public final class ApiServer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ApiServer.class);
+
+  private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
+  private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+  private final List<Channel> listeners = new ArrayList<>();
+  private final List<Path> socketFiles = new ArrayList<>();
+  private final InFlight inFlight = new InFlight();
+  private final Dispatcher dispatcher;
+  private final ServerIdentity identity;
+
+  public ApiServer(Dispatcher dispatcher, ServerIdentity identity) {
+    this.dispatcher = dispatcher;
+    this.identity = identity;
+  }
+
+  /** Starts listening on {@code spec}; returns the bound address (TCP port 0 becomes real). */
+  public ListenAddress listen(String spec) throws IOException, InterruptedException {
+    ListenAddress address;
+    try {
+      address = ListenAddress.parse(spec);
+    } catch (IllegalArgumentException e) {
+      throw new IOException(e.getMessage(), e);
+    }
+    return switch (address) {
+      case ListenAddress.Unix unix -> listenUnix(unix);
+      case ListenAddress.Tcp tcp -> listenTcp(tcp);
+    };
+  }
+
+  private ListenAddress listenUnix(ListenAddress.Unix unix) throws IOException, InterruptedException {
+    Path path = unix.path();
+    Files.createDirectories(path.toAbsolutePath().getParent());
+    removeStaleSocket(path);
+    Channel ch = bootstrap(EpollServerDomainSocketChannel.class)
+        .bind(new DomainSocketAddress(path.toString())).sync().channel();
+    Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-rw----"));
+    listeners.add(ch);
+    socketFiles.add(path);
+    log.info("API listening on {}", unix);
+    return unix;
+  }
+
+  private ListenAddress listenTcp(ListenAddress.Tcp tcp) throws InterruptedException {
+    Channel ch = bootstrap(EpollServerSocketChannel.class)
+        .bind(new InetSocketAddress(tcp.host(), tcp.port())).sync().channel();
+    listeners.add(ch);
+    InetSocketAddress bound = (InetSocketAddress) ch.localAddress();
+    ListenAddress.Tcp actual = new ListenAddress.Tcp(tcp.host(), bound.getPort());
+    log.warn("API listening on {} without TLS: anyone who can reach it controls this host", actual);
+    return actual;
+  }
+
+  /**
+   * A socket file left by a crashed berthd is removed. One that still answers belongs to a
+   * live process, and taking it over would cut that process off, so that is an error.
+   */
+  static void removeStaleSocket(Path path) throws IOException {
+    if (!Files.exists(path, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+      probe.connect(UnixDomainSocketAddress.of(path));
+      throw new IOException("socket " + path + " is in use by another process; stop it or choose another -H");
+    } catch (java.net.SocketException e) {
+      // Nobody listens: a leftover from a crash.
+      Files.delete(path);
+      log.info("removed stale socket {}", path);
+    }
+  }
+
+  private ServerBootstrap bootstrap(Class<? extends io.netty.channel.ServerChannel> type) {
+    return new ServerBootstrap()
+        .group(group)
+        .channel(type)
+        .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+        .childHandler(new ChannelInitializer<>() {
+          @Override
+          protected void initChannel(Channel ch) {
+            connections.add(ch);
+            ch.pipeline().addLast(
+                new HttpServerCodec(),
+                new HttpServerExpectContinueHandler(),
+                new HttpConnection(dispatcher, inFlight, identity));
+          }
+        });
+  }
+
+  public InFlight inFlight() {
+    return inFlight;
+  }
+
+  /**
+   * Stops accepting, lets requests in flight finish (up to {@code grace}: streams such as
+   * {@code logs -f} never end by themselves), then closes every connection.
+   */
+  public void stop(Duration grace) throws InterruptedException {
+    for (Channel listener : listeners) {
+      listener.close().sync();
+    }
+    for (Path socket : socketFiles) {
+      try {
+        Files.deleteIfExists(socket);
+      } catch (IOException e) {
+        log.warn("could not remove socket {}: {}", socket, e.getMessage());
+      }
+    }
+    if (!inFlight.awaitIdle(grace)) {
+      log.info("{} request(s) still running after {}s; closing them", inFlight.active(), grace.toSeconds());
+    }
+    connections.close().await(Duration.ofSeconds(5).toMillis());
+    group.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).await(5_000);
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    stop(Duration.ZERO);
+  }
+}

@@ -1,0 +1,84 @@
+package dev.berth.daemon.http;
+
+import java.io.IOException;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one request: checks the API version, finds the route, runs it, and turns any failure
+ * into Docker's error shape. Transport-free, so it is tested without sockets.
+ */
+public final class Dispatcher {
+  private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
+
+  private final Router router;
+  private final ApiVersion min;
+  private final ApiVersion max;
+
+  public Dispatcher(Router router, ApiVersion min, ApiVersion max) {
+    this.router = router;
+    this.min = min;
+    this.max = max;
+  }
+
+  /** A request whose path parameters are not yet known; the dispatcher supplies them. */
+  public interface Exchange {
+    String method();
+
+    String rawPath();
+
+    ApiRequest request(Optional<ApiVersion> version, String path, Map<String, String> params);
+
+    ApiResponse response();
+  }
+
+  public void dispatch(Exchange exchange) {
+    ApiResponse response = exchange.response();
+    try {
+      ApiVersion.PrefixedPath split = ApiVersion.split(exchange.rawPath());
+      split.version().ifPresent(this::checkVersion);
+      Router.Match match = router.match(exchange.method(), split.path())
+          .orElseThrow(() -> new ApiError(404, "page not found"));
+      match.route().handle(exchange.request(split.version(), split.path(), match.params()), response);
+      if (!response.committed()) {
+        throw new IllegalStateException("route " + exchange.method() + " " + split.path() + " sent no response");
+      }
+    } catch (Throwable error) {
+      fail(exchange, response, error);
+    }
+  }
+
+  private void checkVersion(ApiVersion v) {
+    if (v.isOlderThan(min)) {
+      throw new ApiError(400, "client version " + v + " is too old. Minimum supported API version is "
+          + min + ", please upgrade your client to a newer version");
+    }
+    if (max.isOlderThan(v)) {
+      throw new ApiError(400, "client version " + v + " is too new. Maximum supported API version is " + max);
+    }
+  }
+
+  private static void fail(Exchange exchange, ApiResponse response, Throwable error) {
+    if (error instanceof InterruptedException) {
+      Thread.currentThread().interrupt();
+    }
+    ErrorMapper.Mapped mapped = ErrorMapper.map(error);
+    if (mapped.internal()) {
+      log.error("{} {} failed", exchange.method(), exchange.rawPath(), error);
+    } else {
+      log.debug("{} {} -> {}: {}", exchange.method(), exchange.rawPath(), mapped.status(), mapped.message());
+    }
+    if (response.committed()) {
+      // A stream already started: the status is out; the client sees the connection end.
+      log.debug("{} {}: failed after the response started", exchange.method(), exchange.rawPath());
+      return;
+    }
+    try {
+      response.json(mapped.status(), Map.of("message", mapped.message()));
+    } catch (IOException e) {
+      log.debug("could not send the error to the client: {}", e.getMessage());
+    }
+  }
+}

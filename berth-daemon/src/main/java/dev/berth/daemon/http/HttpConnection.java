@@ -1,0 +1,153 @@
+package dev.berth.daemon.http;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.util.ReferenceCountUtil;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client connection. Netty's event loop only queues what it reads; a virtual thread per
+ * connection takes requests one at a time and runs their routes, so routes may block freely
+ * (pulls, waits, log follows) and stay simple. Reading pauses while the queue is long, which
+ * gives uploads back-pressure.
+ */
+final class HttpConnection extends ChannelInboundHandlerAdapter {
+  private static final Logger log = LoggerFactory.getLogger(HttpConnection.class);
+  private static final int PAUSE_READING_AT = 64;
+  private static final int RESUME_READING_AT = 16;
+
+  /** Markers in the inbox besides Netty messages. */
+  enum Signal { INPUT_SHUTDOWN, CLOSED }
+
+  private final Dispatcher dispatcher;
+  private final InFlight inFlight;
+  private final ServerIdentity identity;
+  private final BlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
+  private volatile Channel channel;
+  private volatile boolean closed;
+
+  HttpConnection(Dispatcher dispatcher, InFlight inFlight, ServerIdentity identity) {
+    this.dispatcher = dispatcher;
+    this.inFlight = inFlight;
+    this.identity = identity;
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) {
+    channel = ctx.channel();
+    Thread.ofVirtual().name("api-connection").start(this::serve);
+    ctx.fireChannelActive();
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (closed) {
+      ReferenceCountUtil.release(msg);
+      return;
+    }
+    inbox.add(msg);
+    if (inbox.size() >= PAUSE_READING_AT) {
+      ctx.channel().config().setAutoRead(false);
+    }
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt instanceof ChannelInputShutdownEvent) {
+      inbox.add(Signal.INPUT_SHUTDOWN);
+    }
+    ctx.fireUserEventTriggered(evt);
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    inbox.add(Signal.CLOSED);
+    ctx.fireChannelInactive();
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    log.debug("connection error: {}", cause.toString());
+    ctx.close();
+  }
+
+  Channel channel() {
+    return channel;
+  }
+
+  ServerIdentity identity() {
+    return identity;
+  }
+
+  /** The next message from the client; CLOSED stays at the head once seen. */
+  Object take() throws InterruptedException {
+    Object next = inbox.take();
+    if (next == Signal.CLOSED) {
+      inbox.add(Signal.CLOSED);
+    }
+    if (inbox.size() <= RESUME_READING_AT && !channel.config().isAutoRead()) {
+      channel.config().setAutoRead(true);
+    }
+    return next;
+  }
+
+  private void serve() {
+    try {
+      while (true) {
+        Object next = take();
+        if (next instanceof Signal) {
+          break;
+        }
+        if (!(next instanceof HttpRequest request)) {
+          ReferenceCountUtil.release(next); // a stray body part after an abandoned request
+          continue;
+        }
+        if (request.decoderResult().isFailure()) {
+          ReferenceCountUtil.release(request);
+          NettyExchange.sendBadRequestAndClose(this, "malformed HTTP request: " + request.decoderResult().cause().getMessage());
+          break;
+        }
+        boolean keepAlive = HttpUtil.isKeepAlive(request);
+        NettyExchange exchange = new NettyExchange(this, request, keepAlive);
+        inFlight.begin();
+        try {
+          dispatcher.dispatch(exchange);
+        } finally {
+          inFlight.end();
+        }
+        if (exchange.hijacked() || !keepAlive || exchange.connectionMustClose()) {
+          break;
+        }
+        if (!exchange.drainBody()) {
+          break;
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException e) {
+      log.error("connection handler failed", e);
+    } finally {
+      closed = true;
+      channel.close();
+      drainInbox();
+    }
+  }
+
+  private void drainInbox() {
+    Object o;
+    while ((o = inbox.poll()) != null) {
+      if (o instanceof HttpContent || o instanceof ByteBuf) {
+        ReferenceCountUtil.release(o);
+      }
+    }
+  }
+}

@@ -1,0 +1,498 @@
+package dev.berth.daemon.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.channel.socket.DuplexChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseEncoder;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.util.ReferenceCountUtil;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** One request/response on a Netty connection, driven from the connection's virtual thread. */
+final class NettyExchange implements Dispatcher.Exchange {
+  /** A JSON body larger than this is refused; Docker's bodies are far smaller. */
+  private static final int MAX_JSON_BODY = 16 * 1024 * 1024;
+  private static final HttpResponseStatus UPGRADED = new HttpResponseStatus(101, "UPGRADED");
+
+  private final HttpConnection connection;
+  private final HttpRequest request;
+  private final boolean keepAlive;
+  private final QueryStringDecoder query;
+  private final BodyStream body;
+  private final Response response = new Response();
+  private boolean hijacked;
+  private boolean mustClose;
+
+  NettyExchange(HttpConnection connection, HttpRequest request, boolean keepAlive) {
+    this.connection = connection;
+    this.request = request;
+    this.keepAlive = keepAlive;
+    this.query = new QueryStringDecoder(request.uri());
+    this.body = new BodyStream();
+  }
+
+  @Override
+  public String method() {
+    return request.method().name();
+  }
+
+  @Override
+  public String rawPath() {
+    return query.rawPath();
+  }
+
+  @Override
+  public ApiRequest request(Optional<ApiVersion> version, String path, Map<String, String> params) {
+    return new Request(version, path, params);
+  }
+
+  @Override
+  public ApiResponse response() {
+    return response;
+  }
+
+  boolean hijacked() {
+    return hijacked;
+  }
+
+  boolean connectionMustClose() {
+    return mustClose;
+  }
+
+  /** Reads and drops what the route left of the body; false if the connection ended. */
+  boolean drainBody() {
+    try {
+      body.skipAll();
+      return !body.connectionEnded;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  static void sendBadRequestAndClose(HttpConnection connection, String message) {
+    byte[] bytes = ("{\"message\":" + quote(message) + "}\n").getBytes(StandardCharsets.UTF_8);
+    FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.BAD_REQUEST,
+        Unpooled.wrappedBuffer(bytes));
+    r.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
+    r.headers().set(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
+    r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+    connection.channel().writeAndFlush(r).awaitUninterruptibly();
+  }
+
+  private static String quote(String s) {
+    try {
+      return Json.MAPPER.writeValueAsString(s);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private final class Request implements ApiRequest {
+    private final Optional<ApiVersion> version;
+    private final String path;
+    private final Map<String, String> params;
+
+    Request(Optional<ApiVersion> version, String path, Map<String, String> params) {
+      this.version = version;
+      this.path = path;
+      this.params = params;
+    }
+
+    @Override
+    public String method() {
+      return request.method().name();
+    }
+
+    @Override
+    public String path() {
+      return path;
+    }
+
+    @Override
+    public Optional<ApiVersion> apiVersion() {
+      return version;
+    }
+
+    @Override
+    public String pathParam(String name) {
+      String value = params.get(name);
+      if (value == null) {
+        throw new IllegalArgumentException("route has no path parameter " + name);
+      }
+      return value;
+    }
+
+    @Override
+    public Optional<String> query(String name) {
+      List<String> values = query.parameters().get(name);
+      return values == null || values.isEmpty() ? Optional.empty() : Optional.of(values.getFirst());
+    }
+
+    @Override
+    public List<String> queryAll(String name) {
+      return query.parameters().getOrDefault(name, List.of());
+    }
+
+    @Override
+    public Map<String, List<String>> queryParameters() {
+      return query.parameters();
+    }
+
+    @Override
+    public Optional<String> header(String name) {
+      return Optional.ofNullable(request.headers().get(name));
+    }
+
+    @Override
+    public InputStream body() {
+      return body;
+    }
+
+    @Override
+    public <T> T jsonBody(Class<T> type) {
+      try {
+        byte[] bytes = body.readNBytes(MAX_JSON_BODY + 1);
+        if (bytes.length > MAX_JSON_BODY) {
+          throw new ApiError(413, "request body larger than " + MAX_JSON_BODY + " bytes");
+        }
+        if (bytes.length == 0) {
+          throw new ApiError(400, "request body is empty; a JSON object is required");
+        }
+        return Json.MAPPER.readValue(bytes, type);
+      } catch (JsonProcessingException e) {
+        throw new ApiError(400, ErrorMapper.jsonMessage(e), e);
+      } catch (IOException e) {
+        throw new ApiError(400, "could not read the request body: " + e.getMessage(), e);
+      }
+    }
+  }
+
+  /** The request body as a blocking stream over the connection's inbox. */
+  private final class BodyStream extends InputStream {
+    private ByteBuf current;
+    private boolean ended;
+    boolean connectionEnded;
+
+    @Override
+    public int read() throws IOException {
+      byte[] one = new byte[1];
+      int n = read(one, 0, 1);
+      return n < 0 ? -1 : one[0] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      if (len == 0) {
+        return 0;
+      }
+      while (current == null || !current.isReadable()) {
+        releaseCurrent();
+        if (ended) {
+          return -1;
+        }
+        Object next;
+        try {
+          next = connection.take();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new InterruptedIOException("interrupted while reading the request body");
+        }
+        if (next instanceof HttpConnection.Signal) {
+          ended = true;
+          connectionEnded = true;
+          return -1;
+        }
+        if (next instanceof HttpContent content) {
+          current = content.content();
+          if (content instanceof LastHttpContent) {
+            ended = true;
+          }
+        } else {
+          ReferenceCountUtil.release(next);
+        }
+      }
+      int n = Math.min(len, current.readableBytes());
+      current.readBytes(b, off, n);
+      return n;
+    }
+
+    void skipAll() throws IOException {
+      byte[] scratch = new byte[8192];
+      while (read(scratch, 0, scratch.length) >= 0) {
+        // discard
+      }
+    }
+
+    private void releaseCurrent() {
+      if (current != null) {
+        current.release();
+        current = null;
+      }
+    }
+
+    @Override
+    public void close() {
+      // The exchange drains what is left; closing early must not lose the connection's framing.
+    }
+  }
+
+  private final class Response implements ApiResponse {
+    private final Map<String, String> extraHeaders = new LinkedHashMap<>();
+    private boolean committed;
+
+    @Override
+    public ApiResponse header(String name, String value) {
+      extraHeaders.put(name, value);
+      return this;
+    }
+
+    @Override
+    public boolean committed() {
+      return committed;
+    }
+
+    private void commit() {
+      if (committed) {
+        throw new IllegalStateException("response already sent");
+      }
+      committed = true;
+    }
+
+    private void addHeaders(HttpHeaders headers, String contentType) {
+      ServerIdentity id = connection.identity();
+      headers.set("Api-Version", id.apiVersion());
+      headers.set("Ostype", id.osType());
+      headers.set("Server", id.server());
+      headers.set("Docker-Experimental", "false");
+      if (contentType != null) {
+        headers.set("Content-Type", contentType);
+      }
+      extraHeaders.forEach(headers::set);
+      if (!keepAlive) {
+        headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+      }
+    }
+
+    @Override
+    public void json(int status, Object value) throws IOException {
+      byte[] bytes = Json.MAPPER.writeValueAsBytes(value);
+      byte[] withNewline = new byte[bytes.length + 1];
+      System.arraycopy(bytes, 0, withNewline, 0, bytes.length);
+      withNewline[bytes.length] = '\n';
+      full(status, "application/json", withNewline);
+    }
+
+    @Override
+    public void text(int status, String contentType, String text) throws IOException {
+      full(status, contentType, text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public void empty(int status) throws IOException {
+      commit();
+      FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status));
+      addHeaders(r.headers(), null);
+      r.headers().set(HttpHeaderNames.CONTENT_LENGTH, 0);
+      write(r);
+    }
+
+    private void full(int status, String contentType, byte[] bytes) throws IOException {
+      commit();
+      boolean head = request.method().name().equals("HEAD");
+      FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status),
+          head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(bytes));
+      addHeaders(r.headers(), contentType);
+      r.headers().set(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
+      write(r);
+    }
+
+    @Override
+    public OutputStream stream(int status, String contentType) throws IOException {
+      commit();
+      HttpResponse r = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status));
+      addHeaders(r.headers(), contentType);
+      HttpUtil.setTransferEncodingChunked(r, true);
+      write(r);
+      return new ChunkedBody();
+    }
+
+    @Override
+    public RawStream hijack(String contentType) throws IOException {
+      commit();
+      hijacked = true;
+      boolean upgrade = request.headers().contains(HttpHeaderNames.UPGRADE);
+      HttpResponse r = new DefaultHttpResponse(HttpVersion.HTTP_1_1, upgrade ? UPGRADED : HttpResponseStatus.OK);
+      addHeaders(r.headers(), contentType);
+      if (upgrade) {
+        r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
+        r.headers().set(HttpHeaderNames.UPGRADE, request.headers().get(HttpHeaderNames.UPGRADE));
+      }
+      // Leave HTTP before answering: once the client has the answer it may send raw bytes,
+      // and those must not reach the HTTP decoder. The encoder is gone too, so the header is
+      // encoded here and written as plain bytes.
+      Channel channel = connection.channel();
+      try {
+        channel.eventLoop().submit(() -> channel.pipeline().remove(HttpServerCodec.class)).sync();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new InterruptedIOException("interrupted while taking over the connection");
+      }
+      EmbeddedChannel encoder = new EmbeddedChannel(new HttpResponseEncoder());
+      encoder.writeOutbound(r);
+      ByteBuf head = Unpooled.buffer();
+      ByteBuf part;
+      while ((part = encoder.readOutbound()) != null) {
+        head.writeBytes(part);
+        part.release();
+      }
+      encoder.finishAndReleaseAll();
+      write(head);
+      return new Hijacked();
+    }
+
+    private void write(Object message) throws IOException {
+      Channel channel = connection.channel();
+      ChannelFuture f = channel.writeAndFlush(message);
+      if (!channel.isWritable()) {
+        f.awaitUninterruptibly();
+      }
+      if (f.isDone() && !f.isSuccess()) {
+        mustClose = true;
+        throw new IOException("client connection lost: " + f.cause().getMessage(), f.cause());
+      }
+    }
+
+    private final class ChunkedBody extends OutputStream {
+      private boolean closed;
+
+      @Override
+      public void write(int b) throws IOException {
+        write(new byte[] {(byte) b}, 0, 1);
+      }
+
+      @Override
+      public void write(byte[] b, int off, int len) throws IOException {
+        if (closed) {
+          throw new IOException("response stream closed");
+        }
+        if (len > 0) {
+          Response.this.write(new DefaultHttpContent(Unpooled.copiedBuffer(b, off, len)));
+        }
+      }
+
+      @Override
+      public void close() throws IOException {
+        if (!closed) {
+          closed = true;
+          Response.this.write(LastHttpContent.EMPTY_LAST_CONTENT);
+        }
+      }
+    }
+
+    private final class Hijacked implements RawStream {
+      private final InputStream in = new RawInput();
+      private final OutputStream out = new OutputStream() {
+        @Override
+        public void write(int b) throws IOException {
+          write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+          if (len > 0) {
+            Response.this.write(Unpooled.copiedBuffer(b, off, len));
+          }
+        }
+      };
+
+      @Override
+      public InputStream input() {
+        return in;
+      }
+
+      @Override
+      public OutputStream output() {
+        return out;
+      }
+
+      @Override
+      public void closeOutput() {
+        if (connection.channel() instanceof DuplexChannel duplex) {
+          duplex.shutdownOutput().awaitUninterruptibly();
+        }
+      }
+    }
+  }
+
+  /** Raw bytes from the client after a hijack; anything left of the HTTP body comes first. */
+  private final class RawInput extends InputStream {
+    private ByteBuf current;
+    private boolean ended;
+
+    @Override
+    public int read() throws IOException {
+      byte[] one = new byte[1];
+      int n = read(one, 0, 1);
+      return n < 0 ? -1 : one[0] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      if (len == 0) {
+        return 0;
+      }
+      while (current == null || !current.isReadable()) {
+        if (current != null) {
+          current.release();
+          current = null;
+        }
+        if (ended) {
+          return -1;
+        }
+        Object next;
+        try {
+          next = connection.take();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new InterruptedIOException();
+        }
+        switch (next) {
+          case HttpConnection.Signal s -> ended = true;
+          case HttpContent c -> current = c.content();
+          case ByteBuf buf -> current = buf;
+          default -> ReferenceCountUtil.release(next);
+        }
+      }
+      int n = Math.min(len, current.readableBytes());
+      current.readBytes(b, off, n);
+      return n;
+    }
+  }
+}
