@@ -1,0 +1,199 @@
+package dev.berth.cli.client;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.StandardProtocolFamily;
+import java.net.URLEncoder;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import org.apache.hc.core5.http.ClassicHttpResponse;
+import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.http.HttpException;
+import org.apache.hc.core5.http.HttpHeaders;
+import org.apache.hc.core5.http.impl.io.ChunkedInputStream;
+import org.apache.hc.core5.http.impl.io.ContentLengthInputStream;
+import org.apache.hc.core5.http.impl.io.DefaultHttpRequestWriter;
+import org.apache.hc.core5.http.impl.io.DefaultHttpResponseParser;
+import org.apache.hc.core5.http.impl.io.EmptyInputStream;
+import org.apache.hc.core5.http.impl.io.IdentityInputStream;
+import org.apache.hc.core5.http.impl.io.SessionInputBufferImpl;
+import org.apache.hc.core5.http.impl.io.SessionOutputBufferImpl;
+import org.apache.hc.core5.http.message.BasicClassicHttpRequest;
+
+/**
+ * The CLI's HTTP/1.1 client for the daemon's API, over a unix or TCP socket. The JDK's
+ * HttpClient cannot use unix sockets, so a JDK SocketChannel carries Apache HttpCore's message
+ * writer and parser: HttpCore does the HTTP, the JDK does the socket. One connection per
+ * request: CLI commands make few calls, and a fresh connection keeps streams simple.
+ */
+public final class DaemonClient {
+  static final ObjectMapper JSON = new ObjectMapper();
+
+  private final DaemonAddress address;
+  private final String apiPrefix;
+
+  public DaemonClient(DaemonAddress address, String apiVersion) {
+    this.address = address;
+    this.apiPrefix = "/v" + apiVersion;
+  }
+
+  public DaemonAddress address() {
+    return address;
+  }
+
+  /** An HTTP response whose body is read as it arrives; close it to free the connection. */
+  public static final class Response implements AutoCloseable {
+    private final int status;
+    private final ClassicHttpResponse head;
+    private final InputStream body;
+    private final SocketChannel channel;
+
+    Response(int status, ClassicHttpResponse head, InputStream body, SocketChannel channel) {
+      this.status = status;
+      this.head = head;
+      this.body = body;
+      this.channel = channel;
+    }
+
+    public int status() {
+      return status;
+    }
+
+    public String header(String name) {
+      Header h = head.getFirstHeader(name);
+      return h == null ? null : h.getValue();
+    }
+
+    public InputStream body() {
+      return body;
+    }
+
+    public byte[] bytes() throws IOException {
+      return body.readAllBytes();
+    }
+
+    @Override
+    public void close() throws IOException {
+      channel.close();
+    }
+  }
+
+  /** GET a JSON document from a versioned API path; throws {@link DaemonException} on an error status. */
+  public JsonNode getJson(String path) {
+    try (Response r = request("GET", apiPrefix + path, null)) {
+      return JSON.readTree(checked(r));
+    } catch (IOException e) {
+      throw new UncheckedIOException("talking to the daemon at " + address + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** GET a JSON document from an unversioned path, such as Berth's own {@code /berth/v1/...}. */
+  public JsonNode getJsonUnversioned(String path) {
+    try (Response r = request("GET", path, null)) {
+      return JSON.readTree(checked(r));
+    } catch (IOException e) {
+      throw new UncheckedIOException("talking to the daemon at " + address + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Sends a request; the caller reads and closes the response. */
+  public Response request(String method, String path, byte[] jsonBody) throws IOException {
+    SocketChannel channel = open();
+    try {
+      InputStream in = Channels.newInputStream(channel);
+      OutputStream out = Channels.newOutputStream(channel);
+      BasicClassicHttpRequest request = new BasicClassicHttpRequest(method, path);
+      request.setHeader(HttpHeaders.HOST, "berth");
+      request.setHeader(HttpHeaders.USER_AGENT, "berth-cli");
+      request.setHeader(HttpHeaders.CONNECTION, "close");
+      if (jsonBody != null) {
+        request.setHeader(HttpHeaders.CONTENT_TYPE, "application/json");
+        request.setHeader(HttpHeaders.CONTENT_LENGTH, Integer.toString(jsonBody.length));
+      }
+      SessionOutputBufferImpl outBuffer = new SessionOutputBufferImpl(8192);
+      new DefaultHttpRequestWriter().write(request, outBuffer, out);
+      if (jsonBody != null) {
+        outBuffer.write(jsonBody, out);
+      }
+      outBuffer.flush(out);
+      SessionInputBufferImpl inBuffer = new SessionInputBufferImpl(8192);
+      ClassicHttpResponse response = new DefaultHttpResponseParser().parse(inBuffer, in);
+      if (response == null) {
+        throw new IOException("the daemon closed the connection without answering");
+      }
+      return new Response(response.getCode(), response, body(method, response, inBuffer, in), channel);
+    } catch (HttpException e) {
+      channel.close();
+      throw new IOException("bad HTTP response from the daemon: " + e.getMessage(), e);
+    } catch (IOException | RuntimeException e) {
+      channel.close();
+      throw e;
+    }
+  }
+
+  private static InputStream body(String method, ClassicHttpResponse response, SessionInputBufferImpl buffer,
+      InputStream in) {
+    int code = response.getCode();
+    if (method.equals("HEAD") || code == 204 || code == 304) {
+      return EmptyInputStream.INSTANCE;
+    }
+    Header te = response.getFirstHeader(HttpHeaders.TRANSFER_ENCODING);
+    if (te != null && te.getValue().equalsIgnoreCase("chunked")) {
+      return new ChunkedInputStream(buffer, in);
+    }
+    Header length = response.getFirstHeader(HttpHeaders.CONTENT_LENGTH);
+    if (length != null) {
+      return new ContentLengthInputStream(buffer, in, Long.parseLong(length.getValue().strip()));
+    }
+    return new IdentityInputStream(buffer, in);
+  }
+
+  private SocketChannel open() throws IOException {
+    SocketChannel channel = switch (address) {
+      case DaemonAddress.Unix u -> SocketChannel.open(StandardProtocolFamily.UNIX);
+      case DaemonAddress.Tcp t -> SocketChannel.open();
+    };
+    try {
+      channel.connect(address.socketAddress());
+      return channel;
+    } catch (IOException e) {
+      channel.close();
+      throw new DaemonUnreachableException(address, e);
+    }
+  }
+
+  /** The body of a successful response, or a {@link DaemonException} carrying the daemon's message. */
+  static InputStream checked(Response r) throws IOException {
+    if (r.status() >= 200 && r.status() < 300) {
+      return r.body();
+    }
+    byte[] bytes = r.bytes();
+    String message;
+    try {
+      JsonNode node = JSON.readTree(bytes);
+      message = node != null && node.hasNonNull("message") ? node.get("message").asText()
+          : new String(bytes, StandardCharsets.UTF_8).strip();
+    } catch (IOException e) {
+      message = new String(bytes, StandardCharsets.UTF_8).strip();
+    }
+    throw new DaemonException(r.status(), message);
+  }
+
+  /** Encodes query parameters, skipping null values. */
+  public static String query(Map<String, String> params) {
+    StringBuilder sb = new StringBuilder();
+    params.forEach((k, v) -> {
+      if (v != null) {
+        sb.append(sb.isEmpty() ? '?' : '&').append(URLEncoder.encode(k, StandardCharsets.UTF_8))
+            .append('=').append(URLEncoder.encode(v, StandardCharsets.UTF_8));
+      }
+    });
+    return sb.toString();
+  }
+}

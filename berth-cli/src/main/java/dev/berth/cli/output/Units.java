@@ -1,0 +1,22 @@
+package dev.berth.cli.output;
+
+import java.math.BigDecimal;
+import java.math.MathContext;
+
+/** Human sizes as docker prints them: binary units, four significant digits, "23.59GiB". */
+public final class Units {
+  private static final String[] BINARY = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
+
+  private Units() {}
+
+  public static String bytesBinary(long bytes) {
+    double value = bytes;
+    int unit = 0;
+    while (value >= 1024 && unit < BINARY.length - 1) {
+      value /= 1024;
+      unit++;
+    }
+    String number = new BigDecimal(value).round(new MathContext(4)).stripTrailingZeros().toPlainString();
+    return number + BINARY[unit];
+  }
+}

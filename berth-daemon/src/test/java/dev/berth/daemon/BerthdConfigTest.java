@@ -1,0 +1,78 @@
+package dev.berth.daemon;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class BerthdConfigTest {
+  @TempDir
+  Path dir;
+
+  private DaemonConfig resolve(String... args) {
+    Berthd berthd = new Berthd();
+    CommandLine cli = new CommandLine(berthd);
+    CommandLine.ParseResult parsed = cli.parseArgs(args);
+    return berthd.resolve(parsed);
+  }
+
+  private Path config(String json) throws Exception {
+    Path file = dir.resolve("daemon.json");
+    Files.writeString(file, json);
+    return file;
+  }
+
+  @Test
+  void flagsWinOverDefaultsAndPidfileFollowsExecRoot() throws Exception {
+    Path empty = config("{}");
+    DaemonConfig c = resolve("--config-file", empty.toString(), "--data-root", "/d", "--exec-root", "/e",
+        "-H", "unix:///tmp/a.sock", "-H", "tcp://127.0.0.1:2375", "--log-level", "debug");
+    assertThat(c.dataRoot()).isEqualTo(Path.of("/d"));
+    assertThat(c.execRoot()).isEqualTo(Path.of("/e"));
+    assertThat(c.hosts()).containsExactly("unix:///tmp/a.sock", "tcp://127.0.0.1:2375");
+    assertThat(c.logLevel()).isEqualTo(DaemonConfig.LogLevel.DEBUG);
+    assertThat(c.pidfile()).isEqualTo(Path.of("/e/berthd.pid"));
+  }
+
+  @Test
+  void configFileKeysAreTheFlagNames() throws Exception {
+    Path file = config("{\"hosts\": [\"unix:///x.sock\"], \"data-root\": \"/dd\", \"exec-root\": \"/ee\", "
+        + "\"log-level\": \"warn\", \"pidfile\": \"/p.pid\"}");
+    DaemonConfig c = resolve("--config-file", file.toString());
+    assertThat(c).isEqualTo(new DaemonConfig(List.of("unix:///x.sock"), Path.of("/dd"), Path.of("/ee"),
+        DaemonConfig.LogLevel.WARN, Path.of("/p.pid")));
+  }
+
+  @Test
+  void aSettingInBothPlacesIsAnError() throws Exception {
+    Path file = config("{\"data-root\": \"/dd\", \"hosts\": [\"unix:///x.sock\"]}");
+    assertThatThrownBy(() -> resolve("--config-file", file.toString(), "--data-root", "/d", "-H", "unix:///y.sock"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("specified both as a flag and in the configuration file: data-root, hosts");
+  }
+
+  @Test
+  void unknownKeysAndBadValuesAreNamed() throws Exception {
+    Path typo = config("{\"data_root\": \"/d\"}");
+    assertThatThrownBy(() -> resolve("--config-file", typo.toString()))
+        .hasMessageContaining("don't match any configuration option: data_root");
+    Path broken = config("{\"data-root\": ");
+    assertThatThrownBy(() -> resolve("--config-file", broken.toString())).hasMessageContaining("not valid JSON");
+    Path wrongType = config("{\"hosts\": \"unix:///x.sock\"}");
+    assertThatThrownBy(() -> resolve("--config-file", wrongType.toString()))
+        .hasMessageContaining("\"hosts\" must be an array of strings");
+    assertThatThrownBy(() -> resolve("--config-file", config("{}").toString(), "--log-level", "loud"))
+        .hasMessageContaining("unable to parse logging level: loud");
+  }
+
+  @Test
+  void aNamedConfigFileMustExist() {
+    assertThatThrownBy(() -> resolve("--config-file", dir.resolve("missing.json").toString()))
+        .hasMessageContaining("does not exist");
+  }
+}

@@ -1,0 +1,41 @@
+package dev.berth.daemon.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.berth.engine.BerthException;
+import org.junit.jupiter.api.Test;
+
+class ErrorMapperTest {
+
+  @Test
+  void engineErrorsMapToDockerStatusCodes() {
+    assertThat(ErrorMapper.map(new BerthException.NotFound("No such image: x")))
+        .isEqualTo(new ErrorMapper.Mapped(404, "No such image: x", false));
+    assertThat(ErrorMapper.map(new BerthException.Conflict("name in use")).status()).isEqualTo(409);
+    assertThat(ErrorMapper.map(new BerthException.InvalidArgument("bad --memory")).status()).isEqualTo(400);
+    assertThat(ErrorMapper.map(new BerthException.Unavailable("no runc")).status()).isEqualTo(503);
+  }
+
+  @Test
+  void unexpectedErrorsAre500AndMarkedForTheLog() {
+    ErrorMapper.Mapped m = ErrorMapper.map(new IllegalStateException("boom"));
+    assertThat(m.status()).isEqualTo(500);
+    assertThat(m.internal()).isTrue();
+    assertThat(m.message()).contains("boom").contains("daemon log");
+  }
+
+  @Test
+  void malformedJsonNamesTheProblemAndWhere() {
+    JsonProcessingException e = null;
+    try {
+      new ObjectMapper().readTree("{\"Image\": busybox}");
+    } catch (JsonProcessingException caught) {
+      e = caught;
+    }
+    ErrorMapper.Mapped m = ErrorMapper.map(e);
+    assertThat(m.status()).isEqualTo(400);
+    assertThat(m.message()).startsWith("invalid JSON in request body: ").contains("line 1, column");
+  }
+}
