@@ -1,0 +1,160 @@
+package dev.berth.testkit;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real berthd (bin/berthd) as a child process on its own data-root, exec-root and socket,
+ * so tests never touch an installed Berth and can run beside one. Closing it kills the daemon
+ * if it still runs; the directories belong to the caller (usually a JUnit temp dir).
+ */
+public final class BerthdProcess implements AutoCloseable {
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+
+  private final Path dataRoot;
+  private final Path execRoot;
+  private final Path socket;
+  private final Path log;
+  private final Process process;
+
+  private BerthdProcess(Path dataRoot, Path execRoot, Path socket, Path log, Process process) {
+    this.dataRoot = dataRoot;
+    this.execRoot = execRoot;
+    this.socket = socket;
+    this.log = log;
+    this.process = process;
+  }
+
+  /** Starts berthd with its roots under {@code base} and waits until its socket accepts. */
+  public static BerthdProcess start(Path base) {
+    return start(base.resolve("data"), base.resolve("exec"), base.resolve("exec/berth.sock"), base);
+  }
+
+  /** Starts berthd on explicit roots; {@code logDir} receives berthd.log and daemon.json. */
+  public static BerthdProcess start(Path dataRoot, Path execRoot, Path socket, Path logDir) {
+    BerthdProcess d = launch(dataRoot, execRoot, socket, logDir);
+    d.awaitReady();
+    return d;
+  }
+
+  /** Starts berthd without waiting: for tests of failing starts. */
+  public static BerthdProcess launch(Path dataRoot, Path execRoot, Path socket, Path logDir) {
+    try {
+      Files.createDirectories(logDir);
+      Path config = logDir.resolve("daemon.json");
+      if (!Files.exists(config)) {
+        Files.writeString(config, "{}\n");
+      }
+      Path log = Files.createTempFile(logDir, "berthd", ".log");
+      List<String> cmd = new ArrayList<>(List.of(Repo.root().resolve("bin/berthd").toString(),
+          "--data-root", dataRoot.toString(), "--exec-root", execRoot.toString(),
+          "-H", "unix://" + socket, "--config-file", config.toString(), "--log-level", "debug"));
+      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile())
+          .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+      return new BerthdProcess(dataRoot, execRoot, socket, log, p);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private void awaitReady() {
+    long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException("berthd exited with " + process.exitValue() + " during start:\n" + log());
+      }
+      if (Files.exists(socket)) {
+        try (SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
+          return;
+        } catch (IOException notYet) {
+          // a stale file, or not listening yet
+        }
+      }
+      try {
+        Thread.sleep(20); // polling interval; the deadline above bounds the wait
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+    }
+    process.destroyForcibly();
+    throw new IllegalStateException("berthd did not accept connections within " + START_TIMEOUT + ":\n" + log());
+  }
+
+  public String host() {
+    return "unix://" + socket;
+  }
+
+  public Path socket() {
+    return socket;
+  }
+
+  public Path dataRoot() {
+    return dataRoot;
+  }
+
+  public Path execRoot() {
+    return execRoot;
+  }
+
+  public long pid() {
+    return process.pid();
+  }
+
+  public boolean isAlive() {
+    return process.isAlive();
+  }
+
+  /** Waits for the process to end by itself; its exit code. */
+  public int awaitExit(Duration timeout) {
+    try {
+      if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        throw new IllegalStateException("berthd still running after " + timeout + ":\n" + log());
+      }
+      return process.exitValue();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** SIGTERM, then the exit code. */
+  public int stop() {
+    process.destroy();
+    return awaitExit(Duration.ofSeconds(30));
+  }
+
+  /** SIGKILL: a crash, leaving whatever berthd left. */
+  public void kill() {
+    process.destroyForcibly();
+    awaitExit(Duration.ofSeconds(30));
+  }
+
+  public String log() {
+    try {
+      return Files.readString(log);
+    } catch (IOException e) {
+      return "(no log: " + e.getMessage() + ")";
+    }
+  }
+
+  @Override
+  public void close() {
+    if (process.isAlive()) {
+      process.destroyForcibly();
+      try {
+        process.waitFor(30, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+}
