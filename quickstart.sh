@@ -1,0 +1,45 @@
+#!/bin/sh
+# Berth's quick start, as root on Debian 12: install what Berth needs, build it, start berthd
+# in the background, and run the main job. Safe to run again: it rebuilds and restarts berthd.
+set -eu
+BERTH_HOME=$(cd "$(dirname "$(readlink -f "$0")")" && pwd)
+cd "$BERTH_HOME"
+if [ "$(id -u)" != 0 ]; then
+  echo "quickstart.sh must run as root: it installs packages and starts berthd." >&2
+  exit 1
+fi
+
+bin/install-deps
+bin/build
+ln -sf "$BERTH_HOME/bin/berth" /usr/local/bin/berth
+ln -sf "$BERTH_HOME/bin/berthd" /usr/local/bin/berthd
+
+# Restart berthd on the default roots and socket (/var/lib/berth, /run/berth).
+PIDFILE=/run/berth/berthd.pid
+if [ -f "$PIDFILE" ] && kill -0 "$(cat "$PIDFILE")" 2>/dev/null; then
+  OLD=$(cat "$PIDFILE")
+  echo "Stopping the running berthd (pid $OLD)"
+  kill "$OLD"
+  i=0
+  while kill -0 "$OLD" 2>/dev/null; do
+    i=$((i + 1)); [ "$i" -lt 300 ] || { echo "berthd $OLD did not stop" >&2; exit 1; }
+    sleep 0.1
+  done
+fi
+mkdir -p /var/log
+nohup "$BERTH_HOME/bin/berthd" >> /var/log/berthd.log 2>&1 &
+i=0
+until bin/berth version > /dev/null 2>&1; do
+  i=$((i + 1))
+  if [ "$i" -gt 300 ]; then
+    echo "berthd did not come up; its log:" >&2; tail -n 30 /var/log/berthd.log >&2; exit 1
+  fi
+  sleep 0.1
+done
+echo "berthd is running (log: /var/log/berthd.log, socket: /run/berth/berth.sock)"
+echo
+
+# The main job.
+berth version
+echo
+berth info
