@@ -39,6 +39,9 @@ class DaemonIT {
       ProcessResult json = Commands.berth(d.host(), "version", "--format", "json");
       assertThat(json.stdout()).contains("\"Server\":{").contains("\"ApiVersion\":\"1.51\"");
 
+      ProcessResult template = Commands.berth(d.host(), "version", "--format", "{{.Server.ApiVersion}}/{{.Client.ApiVersion}}");
+      assertThat(template.stdout()).isEqualTo("1.51/1.51\n");
+
       ProcessResult info = Commands.berth(d.host(), "info");
       assertThat(info.exitCode()).as(info.toString()).isZero();
       assertThat(info.stdout()).contains("Berth Root Dir: " + d.dataRoot()).contains("Cgroup Version: ");

@@ -1,8 +1,8 @@
 package dev.berth.cli.command;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.berth.cli.BerthCli;
+import dev.berth.cli.output.Listing;
 import dev.berth.cli.output.OutputFormat;
 import dev.berth.cli.output.Units;
 import java.io.PrintWriter;
@@ -16,15 +16,13 @@ import picocli.CommandLine.Model.CommandSpec;
 /** {@code berth info}: system-wide information, laid out as {@code docker info}. */
 @Command(name = "info", description = "Display system-wide information", mixinStandardHelpOptions = true)
 public final class InfoCommand implements Callable<Integer> {
-  private static final ObjectMapper JSON = new ObjectMapper();
-
   @ParentCommand
   BerthCli root;
 
   @Spec
   CommandSpec spec;
 
-  @Option(names = {"-f", "--format"}, paramLabel = "FORMAT", description = "Output format: table (default) or json")
+  @Option(names = {"-f", "--format"}, paramLabel = "FORMAT", description = "Output format: table (default), json, or a Go template such as '{{.ServerVersion}}'")
   String format;
 
   @Override
@@ -32,8 +30,7 @@ public final class InfoCommand implements Callable<Integer> {
     OutputFormat output = OutputFormat.parse(format);
     JsonNode info = root.client().getJson("/info");
     PrintWriter out = spec.commandLine().getOut();
-    if (output == OutputFormat.JSON) {
-      out.println(JSON.writeValueAsString(info));
+    if (Listing.printSingle(output, info, out)) {
       return 0;
     }
     out.println("Server:");

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.cli.BerthCli;
 import dev.berth.cli.CliVersion;
 import dev.berth.cli.client.DaemonUnreachableException;
+import dev.berth.cli.output.Listing;
 import dev.berth.cli.output.OutputFormat;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
@@ -27,7 +28,7 @@ public final class VersionCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
 
-  @Option(names = {"-f", "--format"}, paramLabel = "FORMAT", description = "Output format: table (default) or json")
+  @Option(names = {"-f", "--format"}, paramLabel = "FORMAT", description = "Output format: table (default), json, or a Go template such as '{{.Server.Version}}'")
   String format;
 
   @Override
@@ -40,18 +41,17 @@ public final class VersionCommand implements Callable<Integer> {
       server = root.client().getJson("/version");
     } catch (DaemonUnreachableException e) {
       // As docker does: the client half is still worth showing.
-      if (output == OutputFormat.TABLE) {
+      if (output instanceof OutputFormat.Default) {
         printClient(out, client);
         out.println();
       }
       out.flush();
       throw e;
     }
-    if (output == OutputFormat.JSON) {
-      ObjectNode both = JSON.createObjectNode();
-      both.set("Client", client);
-      both.set("Server", server);
-      out.println(JSON.writeValueAsString(both));
+    ObjectNode both = JSON.createObjectNode();
+    both.set("Client", client);
+    both.set("Server", server);
+    if (Listing.printSingle(output, both, out)) {
       return 0;
     }
     printClient(out, client);

@@ -16,11 +16,13 @@ class UnitsTest {
   }
 
   @Test
-  void formatsAreTableOrJson() {
-    assertThat(OutputFormat.parse(null)).isEqualTo(OutputFormat.TABLE);
-    assertThat(OutputFormat.parse("table")).isEqualTo(OutputFormat.TABLE);
-    assertThat(OutputFormat.parse("json")).isEqualTo(OutputFormat.JSON);
-    assertThat(OutputFormat.parse("{{json .}}")).isEqualTo(OutputFormat.JSON);
-    assertThatThrownBy(() -> OutputFormat.parse("yaml")).hasMessageContaining("use json or table");
+  void formatsAreTableJsonOrTemplates() {
+    assertThat(OutputFormat.parse(null)).isInstanceOf(OutputFormat.Default.class);
+    assertThat(OutputFormat.parse("table")).isInstanceOf(OutputFormat.Default.class);
+    assertThat(OutputFormat.parse("json")).isInstanceOf(OutputFormat.Json.class);
+    assertThat(OutputFormat.parse("{{json .}}")).isInstanceOf(OutputFormat.Json.class);
+    assertThat(OutputFormat.parse("table {{.ID}}")).isInstanceOfSatisfying(OutputFormat.Template.class,
+        t -> assertThat(t.table()).isTrue());
+    assertThatThrownBy(() -> OutputFormat.parse("yaml")).hasMessageContaining("use table, json, or a Go template");
   }
 }
