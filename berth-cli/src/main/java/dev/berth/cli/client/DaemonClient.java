@@ -102,6 +102,90 @@ public final class DaemonClient {
     }
   }
 
+  /** A connection taken over from HTTP after {@code 101 UPGRADED}: raw bytes both ways. */
+  public static final class RawConnection implements AutoCloseable {
+    private final SocketChannel channel;
+    private final InputStream in;
+    private final OutputStream out;
+
+    RawConnection(SocketChannel channel, InputStream in, OutputStream out) {
+      this.channel = channel;
+      this.in = in;
+      this.out = out;
+    }
+
+    /** What the daemon sends; bytes that arrived with the HTTP answer come first. */
+    public InputStream input() {
+      return in;
+    }
+
+    public OutputStream output() {
+      return out;
+    }
+
+    /** Tells the daemon no more input comes (as docker does at stdin EOF). */
+    public void closeOutput() throws IOException {
+      channel.shutdownOutput();
+    }
+
+    @Override
+    public void close() throws IOException {
+      channel.close();
+    }
+  }
+
+  /**
+   * Sends a request asking to upgrade the connection ({@code Upgrade: tcp}), as attach, exec
+   * start and VM consoles do. An error status becomes a {@link DaemonException}.
+   */
+  public RawConnection upgrade(String method, String path, byte[] jsonBody) {
+    SocketChannel channel = open();
+    try {
+      InputStream in = Channels.newInputStream(channel);
+      OutputStream out = Channels.newOutputStream(channel);
+      BasicClassicHttpRequest request = new BasicClassicHttpRequest(method, apiPrefix + path);
+      request.setHeader(HttpHeaders.HOST, "berth");
+      request.setHeader(HttpHeaders.USER_AGENT, "berth-cli");
+      request.setHeader(HttpHeaders.CONNECTION, "Upgrade");
+      request.setHeader(HttpHeaders.UPGRADE, "tcp");
+      byte[] body = jsonBody == null ? new byte[0] : jsonBody;
+      request.setHeader(HttpHeaders.CONTENT_TYPE, "application/json");
+      request.setHeader(HttpHeaders.CONTENT_LENGTH, Integer.toString(body.length));
+      SessionOutputBufferImpl outBuffer = new SessionOutputBufferImpl(8192);
+      new DefaultHttpRequestWriter().write(request, outBuffer, out);
+      outBuffer.write(body, out);
+      outBuffer.flush(out);
+      SessionInputBufferImpl inBuffer = new SessionInputBufferImpl(8192);
+      ClassicHttpResponse response = new DefaultHttpResponseParser().parse(inBuffer, in);
+      if (response == null) {
+        throw new IOException("the daemon closed the connection without answering");
+      }
+      if (response.getCode() != 101 && response.getCode() != 200) {
+        try (Response r = new Response(response.getCode(), response, body(method, response, inBuffer, in), channel)) {
+          checked(r);
+        }
+      }
+      return new RawConnection(channel, new IdentityInputStream(inBuffer, in), out);
+    } catch (HttpException e) {
+      closeQuietly(channel);
+      throw new UncheckedIOException(new IOException("bad HTTP response from the daemon: " + e.getMessage(), e));
+    } catch (IOException e) {
+      closeQuietly(channel);
+      throw new UncheckedIOException("talking to the daemon at " + address + ": " + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      closeQuietly(channel);
+      throw e;
+    }
+  }
+
+  private static void closeQuietly(SocketChannel channel) {
+    try {
+      channel.close();
+    } catch (IOException ignored) {
+      // already failing; the first error is the one to report
+    }
+  }
+
   /** Sends a request; the caller reads and closes the response. */
   public Response request(String method, String path, byte[] jsonBody) throws IOException {
     SocketChannel channel = open();
@@ -154,16 +238,19 @@ public final class DaemonClient {
     return new IdentityInputStream(buffer, in);
   }
 
-  private SocketChannel open() throws IOException {
-    SocketChannel channel = switch (address) {
-      case DaemonAddress.Unix u -> SocketChannel.open(StandardProtocolFamily.UNIX);
-      case DaemonAddress.Tcp t -> SocketChannel.open();
-    };
+  private SocketChannel open() {
+    SocketChannel channel = null;
     try {
+      channel = switch (address) {
+        case DaemonAddress.Unix u -> SocketChannel.open(StandardProtocolFamily.UNIX);
+        case DaemonAddress.Tcp t -> SocketChannel.open();
+      };
       channel.connect(address.socketAddress());
       return channel;
     } catch (IOException e) {
-      channel.close();
+      if (channel != null) {
+        closeQuietly(channel);
+      }
       throw new DaemonUnreachableException(address, e);
     }
   }
