@@ -127,7 +127,12 @@ public record Reference(String domain, String repository, String tag, Digest dig
 
   /** The registry host[:port] to send API calls to ({@code registry-1.docker.io} for the Hub). */
   public String registry() {
-    return domain.equals(DOCKER_HUB) ? DOCKER_HUB_API : domain;
+    return registryHost(domain);
+  }
+
+  /** The API host for a registry domain: Docker Hub's API is not at {@code docker.io}. */
+  public static String registryHost(String domain) {
+    return domain.equals(DOCKER_HUB) || domain.equals("index.docker.io") ? DOCKER_HUB_API : domain;
   }
 
   /** The repository name as Docker prints it: {@code busybox}, {@code user/app}. */
