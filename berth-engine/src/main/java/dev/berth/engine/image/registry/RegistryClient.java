@@ -545,12 +545,16 @@ public final class RegistryClient {
   }
 
   private boolean plainHttp(String host) {
+    return usesPlainHttp(host, settings.insecureRegistries());
+  }
+
+  /** Plain HTTP only for loopback and registries the admin marked insecure; else HTTPS. */
+  static boolean usesPlainHttp(String host, Set<String> insecureRegistries) {
     String bare = host.startsWith("[")
         ? host.substring(0, host.indexOf(']') + 1)
         : host.contains(":") ? host.substring(0, host.lastIndexOf(':')) : host;
-    return bare.equals("localhost") || bare.equals("[::1]") || bare.startsWith("127.")
-        || settings.insecureRegistries().contains(host)
-        || settings.insecureRegistries().contains(bare);
+    return bare.equals("localhost") || bare.equals("[::1]") || bare.matches("127(\\.\\d{1,3}){3}")
+        || insecureRegistries.contains(host) || insecureRegistries.contains(bare);
   }
 
   private Optional<String> authorization(Target target, List<String> scopes) {
