@@ -118,7 +118,9 @@ public final class RegistryClient {
     this.http =
         HttpClient.newBuilder()
             .connectTimeout(Duration.ofSeconds(15))
-            .followRedirects(HttpClient.Redirect.NORMAL)
+            // Redirects are followed by hand: the registry's Authorization must not go to
+            // another host (blob storage such as S3 rejects a second auth scheme).
+            .followRedirects(HttpClient.Redirect.NEVER)
             .build();
   }
 
@@ -511,7 +513,7 @@ public final class RegistryClient {
       HttpRequest built = builder.build();
       HttpResponse<InputStream> response;
       try {
-        response = http.send(built, HttpResponse.BodyHandlers.ofInputStream());
+        response = sendFollowingRedirects(built);
       } catch (IOException e) {
         if (attempt < settings.maxAttempts()) {
           backoff(attempt);
@@ -541,6 +543,36 @@ public final class RegistryClient {
         continue;
       }
       return new Reply(response);
+    }
+  }
+
+  private static final int MAX_REDIRECTS = 5;
+
+  private HttpResponse<InputStream> sendFollowingRedirects(HttpRequest request)
+      throws IOException, InterruptedException {
+    HttpRequest current = request;
+    for (int hop = 0; ; hop++) {
+      HttpResponse<InputStream> response =
+          http.send(current, HttpResponse.BodyHandlers.ofInputStream());
+      int status = response.statusCode();
+      Optional<String> location = response.headers().firstValue("Location");
+      boolean redirect = status == 301 || status == 302 || status == 303 || status == 307
+          || status == 308;
+      if (!redirect || location.isEmpty() || hop == MAX_REDIRECTS) {
+        return response;
+      }
+      close(response);
+      URI next = current.uri().resolve(location.get());
+      if ("http".equals(next.getScheme()) && !"http".equals(current.uri().getScheme())
+          && !plainHttp(next.getAuthority())) {
+        throw new BerthException.Unavailable("registry " + request.uri().getAuthority()
+            + " redirected from HTTPS to plain HTTP (" + next.getAuthority() + "); refusing");
+      }
+      boolean sameHost = next.getAuthority().equals(request.uri().getAuthority());
+      current = HttpRequest.newBuilder(current,
+              (name, _) -> sameHost || !name.equalsIgnoreCase("Authorization"))
+          .uri(next)
+          .build();
     }
   }
 

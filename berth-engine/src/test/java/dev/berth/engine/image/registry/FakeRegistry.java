@@ -35,6 +35,9 @@ final class FakeRegistry implements AutoCloseable {
   /** When set, registry calls need a bearer token, and the token service needs these. */
   volatile BasicCredentials requiredLogin;
   volatile boolean requireToken;
+  /** When set, blob GETs redirect to this host's /cdn/, as registries send to blob storage. */
+  volatile String redirectBlobsTo;
+  final List<String> cdnRequests = Collections.synchronizedList(new ArrayList<>());
 
   private final HttpServer server;
 
@@ -43,6 +46,7 @@ final class FakeRegistry implements AutoCloseable {
     server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
     server.createContext("/token", this::token);
     server.createContext("/v2/", this::registry);
+    server.createContext("/cdn/", this::cdn);
     server.start();
   }
 
@@ -119,6 +123,11 @@ final class FakeRegistry implements AutoCloseable {
     }
     if (blobsAt > 0) {
       Digest digest = Digest.parse(rest.substring(blobsAt + "/blobs/".length()));
+      if (redirectBlobsTo != null && exchange.getRequestMethod().equals("GET")) {
+        exchange.getResponseHeaders().set("Location", "http://" + redirectBlobsTo + "/cdn/" + digest);
+        send(exchange, 307, "text/plain", new byte[0]);
+        return;
+      }
       byte[] bytes = corruptBlobs.getOrDefault(digest, blobs.get(digest));
       if (bytes == null) {
         send(exchange, 404, "application/json",
@@ -129,6 +138,13 @@ final class FakeRegistry implements AutoCloseable {
       return;
     }
     send(exchange, 404, "text/plain", new byte[0]);
+  }
+
+  private void cdn(HttpExchange exchange) throws IOException {
+    String auth = exchange.getRequestHeaders().getFirst("Authorization");
+    cdnRequests.add(exchange.getRequestURI().getPath() + " auth=" + auth);
+    Digest digest = Digest.parse(exchange.getRequestURI().getPath().substring("/cdn/".length()));
+    send(exchange, 200, "application/octet-stream", blobs.get(digest));
   }
 
   private static void send(HttpExchange exchange, int status, String type, byte[] body)

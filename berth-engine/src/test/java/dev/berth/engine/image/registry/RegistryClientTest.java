@@ -250,6 +250,22 @@ class RegistryClientTest {
   }
 
   @Test
+  void followsBlobRedirectsWithoutSendingTheRegistryTokenToAnotherHost() throws IOException {
+    byte[] layer = "redirected layer".getBytes();
+    ImageManifest manifest = putImage(layer);
+    BasicCredentials login = new BasicCredentials("alice", "secret");
+    registry.requireToken = true;
+    registry.requiredLogin = login;
+    // Same server, other authority: "localhost" instead of "127.0.0.1".
+    registry.redirectBlobsTo = "localhost:" + registry.host().split(":")[1];
+
+    client(Optional.of(login)).fetchBlobs(ref("app:v1"), manifest.layers(), store, _ -> {});
+
+    assertThat(store.readAll(Digest.of(layer))).isEqualTo(layer);
+    assertThat(registry.cdnRequests).containsExactly("/cdn/" + Digest.of(layer) + " auth=null");
+  }
+
+  @Test
   void plainHttpOnlyForLoopbackAndInsecureRegistries() {
     assertThat(RegistryClient.usesPlainHttp("localhost", Set.of())).isTrue();
     assertThat(RegistryClient.usesPlainHttp("localhost:5000", Set.of())).isTrue();
