@@ -29,7 +29,9 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.StringJoiner;
+import java.util.concurrent.CompletionService;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -259,21 +261,27 @@ public final class RegistryClient {
     Target target = target(ref);
     String what = "blob " + descriptor.digest() + " of " + ref.familiar();
     URI uri = target.uri("blobs/" + descriptor.digest());
-    try {
-      return store.write(
-          descriptor.digest(),
-          descriptor.size(),
-          descriptor.size(),
-          () -> {
-            Reply response = exchange(target, pull(ref), () -> request(uri).GET());
-            if (response.status() != 200) {
-              throw failure(response, target, what);
-            }
-            return response.body();
-          },
-          progress);
-    } catch (IOException e) {
-      throw unreachable(target, "downloading " + what, e);
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return store.write(
+            descriptor.digest(),
+            descriptor.size(),
+            descriptor.size(),
+            () -> {
+              Reply response = exchange(target, pull(ref), () -> request(uri).GET());
+              if (response.status() != 200) {
+                throw failure(response, target, what);
+              }
+              return response.body();
+            },
+            progress);
+      } catch (IOException e) {
+        // A connection lost mid-download: start the blob over, a bounded number of times.
+        if (attempt >= settings.maxAttempts()) {
+          throw unreachable(target, "downloading " + what, e);
+        }
+        backoff(attempt);
+      }
     }
   }
 
@@ -288,14 +296,15 @@ public final class RegistryClient {
       Reference ref, List<Descriptor> blobs, ContentStore store, Consumer<BlobProgress> listener) {
     Semaphore slots = new Semaphore(settings.maxConcurrentDownloads());
     try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+      CompletionService<ContentStore.Stored> done = new ExecutorCompletionService<>(pool);
       List<Future<ContentStore.Stored>> futures = new ArrayList<>();
       for (Descriptor blob : blobs) {
-        futures.add(pool.submit(() -> fetchOne(ref, blob, store, listener, slots)));
+        futures.add(done.submit(() -> fetchOne(ref, blob, store, listener, slots)));
       }
-      List<ContentStore.Stored> results = new ArrayList<>();
-      for (Future<ContentStore.Stored> future : futures) {
+      // Taken in completion order, so the first failure cancels the rest at once.
+      for (int i = 0; i < futures.size(); i++) {
         try {
-          results.add(future.get());
+          done.take().get();
         } catch (ExecutionException e) {
           futures.forEach(f -> f.cancel(true));
           if (e.getCause() instanceof RuntimeException runtime) {
@@ -310,7 +319,7 @@ public final class RegistryClient {
               + " was interrupted", e);
         }
       }
-      return results;
+      return futures.stream().map(Future::resultNow).toList();
     }
   }
 

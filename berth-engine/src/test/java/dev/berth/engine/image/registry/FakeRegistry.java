@@ -28,6 +28,8 @@ final class FakeRegistry implements AutoCloseable {
   final Map<String, Manifest> manifests = new ConcurrentHashMap<>();
   final Map<Digest, byte[]> blobs = new ConcurrentHashMap<>();
   final Map<Digest, byte[]> corruptBlobs = new ConcurrentHashMap<>();
+  /** Blobs whose next GET is cut off halfway (the connection drops). */
+  final java.util.Set<Digest> truncateOnce = ConcurrentHashMap.newKeySet();
   final List<String> requests = Collections.synchronizedList(new ArrayList<>());
   final List<String> tokenRequests = Collections.synchronizedList(new ArrayList<>());
   final AtomicInteger failuresLeft = new AtomicInteger();
@@ -132,6 +134,11 @@ final class FakeRegistry implements AutoCloseable {
       if (bytes == null) {
         send(exchange, 404, "application/json",
             "{\"errors\":[{\"code\":\"BLOB_UNKNOWN\",\"message\":\"blob unknown\"}]}".getBytes());
+      } else if (exchange.getRequestMethod().equals("GET") && truncateOnce.remove(digest)) {
+        exchange.sendResponseHeaders(200, bytes.length);
+        exchange.getResponseBody().write(bytes, 0, bytes.length / 2);
+        exchange.getResponseBody().flush();
+        exchange.close();
       } else {
         send(exchange, 200, "application/octet-stream", bytes);
       }

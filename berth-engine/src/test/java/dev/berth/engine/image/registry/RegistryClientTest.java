@@ -266,6 +266,20 @@ class RegistryClientTest {
   }
 
   @Test
+  void restartsABlobWhoseConnectionDropsMidway() throws IOException {
+    byte[] layer = new byte[300_000];
+    new Random(2).nextBytes(layer);
+    ImageManifest manifest = putImage(layer);
+    registry.truncateOnce.add(Digest.of(layer));
+
+    client(Optional.empty()).fetchBlobs(ref("app:v1"), manifest.layers(), store, _ -> {});
+
+    assertThat(store.readAll(Digest.of(layer))).isEqualTo(layer);
+    assertThat(registry.requests).containsExactly(
+        "GET /v2/app/blobs/" + Digest.of(layer), "GET /v2/app/blobs/" + Digest.of(layer));
+  }
+
+  @Test
   void plainHttpOnlyForLoopbackAndInsecureRegistries() {
     assertThat(RegistryClient.usesPlainHttp("localhost", Set.of())).isTrue();
     assertThat(RegistryClient.usesPlainHttp("localhost:5000", Set.of())).isTrue();
