@@ -12,7 +12,10 @@ import dev.berth.engine.image.registry.FetchedManifest;
 import dev.berth.engine.image.registry.RegistryClient;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,9 +24,18 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("integration")
 class AuthenticatedRegistryIT {
   @TempDir Path dir;
+  private final List<RegistryClient> clients = new ArrayList<>();
 
-  private static RegistryClient client(Optional<BasicCredentials> login) {
-    return new RegistryClient(RegistryClient.Settings.defaults().withCredentials(_ -> login));
+  @AfterEach
+  void closeClients() {
+    clients.forEach(RegistryClient::close);
+  }
+
+  private RegistryClient client(Optional<BasicCredentials> login) {
+    RegistryClient client =
+        new RegistryClient(RegistryClient.Settings.defaults().withCredentials(_ -> login));
+    clients.add(client);
+    return client;
   }
 
   @Test
@@ -34,6 +46,7 @@ class AuthenticatedRegistryIT {
       logins.put(registry.host(), new BasicCredentials("alice", "s3cret"));
       RegistryClient withLogin =
           new RegistryClient(RegistryClient.Settings.defaults().withCredentials(logins::get));
+      clients.add(withLogin);
       ContentStore store = ContentStore.open(dir.resolve("content"));
       TestImage image = TestImage.build(store, "amd64", "basic");
       Reference ref = Reference.parse(registry.host() + "/private/app:v1");

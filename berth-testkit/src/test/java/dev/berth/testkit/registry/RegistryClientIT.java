@@ -44,6 +44,7 @@ class RegistryClientIT {
 
   @AfterAll
   static void stopRegistry() {
+    client.close();
     registry.close();
   }
 

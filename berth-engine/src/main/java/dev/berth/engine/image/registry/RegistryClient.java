@@ -2,6 +2,7 @@ package dev.berth.engine.image.registry;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.engine.BerthException;
+import dev.berth.engine.BerthVersion;
 import dev.berth.engine.content.ContentStore;
 import dev.berth.engine.content.Digest;
 import dev.berth.engine.image.Descriptor;
@@ -48,14 +49,16 @@ import java.util.function.Supplier;
  * (tokens cached per scope), retries connect errors, 5xx and 429 with backoff, and verifies
  * every digest. Plain HTTP is used only for loopback hosts and configured insecure registries.
  *
- * <p>Thread-safe; one instance per engine.
+ * <p>Thread-safe; one instance per engine, closed with it.
  */
-public final class RegistryClient {
+public final class RegistryClient implements AutoCloseable {
   /** Manifests and configs are small; a larger one is a broken or hostile registry. */
   public static final int MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
 
   private static final long PROGRESS_STEP = 256 * 1024;
   private static final int MAX_ERROR_BODY = 64 * 1024;
+  private static final int MAX_REDIRECTS = 5;
+  private static final String USER_AGENT = "berth/" + BerthVersion.version();
 
   /**
    * How the client behaves.
@@ -124,6 +127,11 @@ public final class RegistryClient {
             // another host (blob storage such as S3 rejects a second auth scheme).
             .followRedirects(HttpClient.Redirect.NEVER)
             .build();
+  }
+
+  @Override
+  public void close() {
+    http.close();
   }
 
   // ---------------------------------------------------------------- ping
@@ -490,8 +498,11 @@ public final class RegistryClient {
     }
   }
 
+  /** The timeout covers the wait for response headers, not a long blob body. */
   private HttpRequest.Builder request(URI uri) {
-    return HttpRequest.newBuilder(uri).timeout(settings.requestTimeout());
+    return HttpRequest.newBuilder(uri)
+        .timeout(settings.requestTimeout())
+        .header("User-Agent", USER_AGENT);
   }
 
   private static List<String> pull(Reference ref) {
@@ -554,8 +565,6 @@ public final class RegistryClient {
       return new Reply(response);
     }
   }
-
-  private static final int MAX_REDIRECTS = 5;
 
   private HttpResponse<InputStream> sendFollowingRedirects(HttpRequest request)
       throws IOException, InterruptedException {

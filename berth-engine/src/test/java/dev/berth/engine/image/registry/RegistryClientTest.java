@@ -39,14 +39,19 @@ class RegistryClientTest {
     store = ContentStore.open(dir.resolve("content"));
   }
 
+  private final List<RegistryClient> clients = new ArrayList<>();
+
   @AfterEach
   void stop() {
+    clients.forEach(RegistryClient::close);
     registry.close();
   }
 
   private RegistryClient client(Optional<BasicCredentials> login) {
-    return new RegistryClient(new RegistryClient.Settings(
+    RegistryClient client = new RegistryClient(new RegistryClient.Settings(
         Set.of(), _ -> login, 3, Duration.ofMillis(1), 2, Duration.ofSeconds(10)));
+    clients.add(client);
+    return client;
   }
 
   private Reference ref(String repoAndTag) {
