@@ -46,5 +46,9 @@ public sealed class BerthException extends RuntimeException
     public Unavailable(String message) {
       super(message);
     }
+
+    public Unavailable(String message, Throwable cause) {
+      super(message, cause);
+    }
   }
 }

@@ -1,0 +1,34 @@
+package dev.berth.engine.image;
+
+import java.util.List;
+
+/** The media types of image manifests, indexes, configs and layers, OCI and Docker. */
+public final class MediaTypes {
+  public static final String OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
+  public static final String OCI_INDEX = "application/vnd.oci.image.index.v1+json";
+  public static final String OCI_CONFIG = "application/vnd.oci.image.config.v1+json";
+  public static final String OCI_LAYER = "application/vnd.oci.image.layer.v1.tar";
+  public static final String OCI_LAYER_GZIP = "application/vnd.oci.image.layer.v1.tar+gzip";
+  public static final String OCI_LAYER_ZSTD = "application/vnd.oci.image.layer.v1.tar+zstd";
+  public static final String DOCKER_MANIFEST =
+      "application/vnd.docker.distribution.manifest.v2+json";
+  public static final String DOCKER_MANIFEST_LIST =
+      "application/vnd.docker.distribution.manifest.list.v2+json";
+  public static final String DOCKER_CONFIG = "application/vnd.docker.container.image.v1+json";
+  public static final String DOCKER_LAYER_GZIP =
+      "application/vnd.docker.image.rootfs.diff.tar.gzip";
+
+  /** Every manifest kind Berth understands, for the Accept header of a manifest fetch. */
+  public static final List<String> MANIFESTS =
+      List.of(OCI_INDEX, DOCKER_MANIFEST_LIST, OCI_MANIFEST, DOCKER_MANIFEST);
+
+  private MediaTypes() {}
+
+  public static boolean isIndex(String mediaType) {
+    return OCI_INDEX.equals(mediaType) || DOCKER_MANIFEST_LIST.equals(mediaType);
+  }
+
+  public static boolean isManifest(String mediaType) {
+    return OCI_MANIFEST.equals(mediaType) || DOCKER_MANIFEST.equals(mediaType);
+  }
+}
