@@ -60,7 +60,7 @@ public final class RuntimeProbe {
               .args("/bin/true")
               .readonlyRootfs(true)
               .hostname("probe")
-              .cgroupsPath("/berth-probe/" + id);
+              .cgroupsPath("/" + id); // one level: runc delete removes it
       for (String hostDir : HOST_DIRS) {
         if (Files.isDirectory(Path.of(hostDir))) {
           spec.mount(new Mount(hostDir, "bind", hostDir, List.of("rbind", "ro", "nosuid", "nodev")));
