@@ -187,6 +187,30 @@ class ConmonIT {
     assertThat(error).hasMessageContaining("runc could not create container").hasMessageContaining("/no/such/binary");
   }
 
+  @Test
+  void dockersSeccompProfileIsInstalledAsAFilter() {
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        Files.exists(DockerSeccompProfile.CONTAINERS_COMMON), "containers-common's seccomp.json is not installed");
+    var seccomp =
+        DockerSeccompProfile.read(DockerSeccompProfile.CONTAINERS_COMMON)
+            .toOci(System.getProperty("os.arch"), SpecDefaults.CAPABILITIES, System.getProperty("os.version"));
+    // containers-common's profile is more permissive than moby's (unshare, mount, keyctl are
+    // allowed), so the observable here is the filter itself; the rule resolution is unit-tested.
+    String script = "grep ^Seccomp /proc/self/status";
+    String without = h.newId();
+    String with = h.newId();
+
+    ContainerProcess open = h.run(without, h.spec(without, "sh", "-c", script));
+    ContainerProcess filtered = h.run(with, h.spec(with, "sh", "-c", script).seccomp(seccomp));
+
+    assertThat(open.waitExit(WAIT)).hasValue(0);
+    assertThat(filtered.waitExit(WAIT)).hasValue(0);
+    assertThat(K8sFileLog.text(K8sFileLog.read(h.logPath(without)), LogEntry.Stream.STDOUT))
+        .isEqualTo("Seccomp:\t0\nSeccomp_filters:\t0\n");
+    assertThat(K8sFileLog.text(K8sFileLog.read(h.logPath(with)), LogEntry.Stream.STDOUT))
+        .isEqualTo("Seccomp:\t2\nSeccomp_filters:\t1\n");
+  }
+
   private static ProcessSpec process(String... args) {
     return new ProcessSpec(
         false,
