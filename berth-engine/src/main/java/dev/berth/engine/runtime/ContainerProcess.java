@@ -77,6 +77,33 @@ public final class ContainerProcess {
     return exitCode();
   }
 
+  /** Connects to conmon's attach socket (see {@link AttachSession}). */
+  public AttachSession attach() throws IOException {
+    return AttachSession.connect(paths.attachSocket());
+  }
+
+  /**
+   * Resizes the container's pty through conmon's ctl fifo ({@code "1 <height> <width>\n"}).
+   * The fifo sits in the bundle, reached through conmon's socket-dir symlink.
+   */
+  public void resize(int height, int width) throws IOException {
+    writeControl("1 " + height + " " + width + "\n");
+  }
+
+  /** Makes conmon reopen its log file (after the log was rotated away). */
+  public void reopenLog() throws IOException {
+    writeControl("2 0 0\n");
+  }
+
+  private void writeControl(String message) throws IOException {
+    if (!conmonRunning()) {
+      // Opening a fifo without a reader would block forever.
+      throw new BerthException.Conflict("container " + id + " is not running under conmon any more");
+    }
+    Path ctl = paths.socketDir().resolve(id).resolve("ctl");
+    Files.writeString(ctl, message, java.nio.file.StandardOpenOption.WRITE);
+  }
+
   /** Runs a process in the running container and waits for it (see {@link Conmon}). */
   public ExecResult exec(ProcessSpec process, Duration timeout) {
     return conmon.exec(paths, process, timeout);

@@ -145,7 +145,7 @@ public final class OciRuntime {
       return result;
     }
     String message = errorMessage(result.stderr());
-    if (message.contains("does not exist") || message.contains("not found")) {
+    if (message.contains("does not exist")) {
       throw new BerthException.NotFound(
           "container " + id + " is not known to " + name + " (" + message + ")");
     }

@@ -211,6 +211,63 @@ class ConmonIT {
         .isEqualTo("Seccomp:\t2\nSeccomp_filters:\t1\n");
   }
 
+  @Test
+  void attachStreamsOutputAndFeedsStdin() throws Exception {
+    String id = h.newId();
+    ContainerProcess c =
+        h.create(id, h.spec(id, "sh", "-c", "echo ready; read line; echo \"got: $line\"; echo bye >&2"), false, true);
+
+    StringBuilder out = new StringBuilder();
+    StringBuilder err = new StringBuilder();
+    try (AttachSession attach = c.attach()) {
+      c.start();
+      attach.writeStdin("hello\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      readAll(attach, out, err);
+    }
+
+    assertThat(out.toString()).isEqualTo("ready\ngot: hello\n");
+    assertThat(err.toString()).isEqualTo("bye\n");
+    assertThat(c.waitExit(WAIT)).hasValue(0);
+  }
+
+  @Test
+  void terminalContainersCanBeResized() throws Exception {
+    String id = h.newId();
+    ContainerProcess c = h.create(id, h.spec(id, "sh", "-c", "read go; stty size"), true, true);
+
+    StringBuilder out = new StringBuilder();
+    try (AttachSession attach = c.attach()) {
+      c.start();
+      c.resize(30, 100);
+      attach.writeStdin("go\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      readAll(attach, out, new StringBuilder());
+    }
+
+    assertThat(out.toString()).contains("30 100");
+    assertThat(c.waitExit(WAIT)).hasValue(0);
+  }
+
+  /** Reads frames until conmon closes the stream, on a platform thread with a deadline. */
+  private static void readAll(AttachSession attach, StringBuilder out, StringBuilder err) throws Exception {
+    Thread reader =
+        Thread.ofPlatform()
+            .start(
+                () -> {
+                  try {
+                    for (AttachSession.Frame f = attach.read(); f != null; f = attach.read()) {
+                      String text = new String(f.data(), java.nio.charset.StandardCharsets.UTF_8);
+                      (f.stream() == LogEntry.Stream.STDOUT ? out : err).append(text);
+                    }
+                  } catch (java.io.IOException e) {
+                    err.append("read failed: ").append(e.getMessage());
+                  }
+                });
+    if (!reader.join(WAIT)) {
+      attach.close(); // wakes the reader
+      reader.join();
+    }
+  }
+
   private static ProcessSpec process(String... args) {
     return new ProcessSpec(
         false,

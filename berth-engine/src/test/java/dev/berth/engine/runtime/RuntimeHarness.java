@@ -58,9 +58,16 @@ final class RuntimeHarness implements AutoCloseable {
 
   /** Writes the bundle and lets conmon create the container (not started). */
   ContainerProcess create(String id, SpecBuilder spec) {
-    Bundle bundle = Bundle.write(root.resolve("bundles").resolve(id), spec.build());
+    return create(id, spec, false, false);
+  }
+
+  /** As {@link #create(String, SpecBuilder)} with a pty and/or a stdin pipe. */
+  ContainerProcess create(String id, SpecBuilder spec, boolean terminal, boolean stdin) {
+    Bundle bundle = Bundle.write(root.resolve("bundles").resolve(id), spec.terminal(terminal).build());
     ContainerProcess process =
-        conmon.create(ContainerLaunch.of(id, bundle, logPath(id)), Duration.ofSeconds(20));
+        conmon.create(
+            new ContainerLaunch(id, "it-" + id.substring(0, 8), bundle, logPath(id), 1 << 20, terminal, stdin),
+            Duration.ofSeconds(20));
     created.add(process);
     return process;
   }
