@@ -9,6 +9,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * Decides at daemon start which OCI runtimes work on this host by running a real throwaway
@@ -32,11 +35,17 @@ public final class RuntimeProbe {
     this.scratch = scratch.toAbsolutePath();
   }
 
-  /** Probes every known runtime found on PATH (or in /usr/sbin, /usr/bin). */
+  /** Probes every known runtime found on PATH (or in /usr/sbin, /usr/bin), concurrently. */
   public List<ProbedRuntime> probeAll() {
+    List<Future<ProbedRuntime>> running = new ArrayList<>();
+    try (ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor()) {
+      for (String name : KNOWN) {
+        findOnPath(name).ifPresent(path -> running.add(executor.submit(() -> probe(name, path))));
+      }
+    }
     List<ProbedRuntime> results = new ArrayList<>();
-    for (String name : KNOWN) {
-      findOnPath(name).ifPresent(path -> results.add(probe(name, path)));
+    for (Future<ProbedRuntime> f : running) {
+      results.add(f.resultNow());
     }
     return results;
   }
@@ -52,7 +61,7 @@ public final class RuntimeProbe {
       return new ProbedRuntime(name, path, "unknown", false, "cannot create probe directory: " + e.getMessage());
     }
     OciRuntime runtime = new OciRuntime(name, path, dir.resolve("state"));
-    String id = "berth-probe-" + ProcessHandle.current().pid();
+    String id = "berth-probe-" + name + "-" + ProcessHandle.current().pid();
     try {
       version = runtime.version();
       SpecBuilder spec =
@@ -72,8 +81,9 @@ public final class RuntimeProbe {
         return new ProbedRuntime(name, path, version, true, "ok");
       }
       return new ProbedRuntime(name, path, version, false, oneLine(OciRuntime.errorMessage(run.stderr() + run.stdout())));
-    } catch (BerthException e) {
-      return new ProbedRuntime(name, path, "unknown", false, oneLine(e.getMessage()));
+    } catch (RuntimeException e) {
+      // A probe reports; it never stops the daemon from starting.
+      return new ProbedRuntime(name, path, "unknown", false, oneLine(String.valueOf(e.getMessage())));
     } finally {
       try {
         runtime.delete(id, true);

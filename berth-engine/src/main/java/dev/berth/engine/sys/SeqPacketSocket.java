@@ -194,6 +194,7 @@ public final class SeqPacketSocket implements AutoCloseable {
     }
   }
 
+  @SuppressWarnings("restricted") // native access is enabled for the engine (see the poms)
   private static MethodHandle handle(String name, FunctionDescriptor descriptor) {
     MemorySegment symbol =
         LINKER.defaultLookup().find(name).orElseThrow(() -> new IllegalStateException("libc lacks " + name));
