@@ -136,9 +136,11 @@ class ConmonIT {
   @Test
   void memoryLimitIsWrittenToTheV1Cgroup() throws Exception {
     String id = h.newId();
-    ContainerProcess c = h.run(id, h.spec(id, "sleep", "1000").memoryLimit(32L * 1024 * 1024));
+    ContainerProcess c = h.create(id, h.spec(id, "sleep", "1000").memoryLimit(32L * 1024 * 1024));
 
+    // Limits are applied at create; the cgroup stays until delete, whatever the process does.
     Path cgroup = cgroupDir(c.pid(), "memory");
+    assertThat(cgroup).isEqualTo(Path.of("/sys/fs/cgroup/memory", h.cgroupParent, id));
     assertThat(Files.readString(cgroup.resolve("memory.limit_in_bytes")).strip()).isEqualTo("33554432");
   }
 
@@ -146,12 +148,15 @@ class ConmonIT {
   void pidsLimitIsWrittenAndHonoured() throws Exception {
     String id = h.newId();
     ContainerProcess c =
-        h.run(
+        h.create(
             id,
             h.spec(id, "sh", "-c", "for i in 1 2 3 4 5 6 7 8; do sleep 1000 & done; echo forked; wait")
                 .pidsLimit(4));
+    assertThat(Files.readString(Path.of("/sys/fs/cgroup/pids", h.cgroupParent, id, "pids.max")).strip())
+        .isEqualTo("4");
 
-    assertThat(Files.readString(cgroupDir(c.pid(), "pids").resolve("pids.max")).strip()).isEqualTo("4");
+    c.start();
+
     boolean refused =
         Poll.until(
             WAIT,
