@@ -99,10 +99,26 @@ public final class Conmon {
       if (Pids.isRunning(conmonPid)) {
         ProcessHandle.of(conmonPid).ifPresent(ProcessHandle::destroyForcibly);
       }
+      discardFailedCreate(launch.id(), paths);
       throw new BerthException(
           runtime.name() + " could not create container " + launch.id() + ": " + reason);
     }
     return new ContainerProcess(this, launch.id(), paths, conmonPid, pid.getAsInt());
+  }
+
+  /** Leaves nothing behind a failed create: the reason is already in the exception. */
+  private void discardFailedCreate(String id, ConmonPaths paths) {
+    try {
+      runtime.delete(id, true);
+    } catch (BerthException notCreated) {
+      // The usual case: the runtime gave up before recording the container.
+    }
+    try {
+      Files.deleteIfExists(paths.socketDir().resolve(id));
+    } catch (IOException ignored) {
+      // Best effort.
+    }
+    FileTrees.deleteQuietly(paths.dir());
   }
 
   /** Finds a container conmon still supervises, from its pidfiles (after a daemon restart). */
@@ -146,7 +162,7 @@ public final class Conmon {
       int conmonPid = conmonPid(container.id(), dir.resolve("conmon.pid"));
       boolean finished =
           Poll.until(timeout, () -> Files.exists(exitFile) || !Pids.isRunning(conmonPid));
-      OptionalInt code = Pids.readPidFile(exitFile);
+      OptionalInt code = Pids.readNumber(exitFile);
       if (code.isEmpty()) {
         if (Pids.isRunning(conmonPid)) {
           // conmon forwards SIGTERM to the exec'd process; it then writes the exit file.

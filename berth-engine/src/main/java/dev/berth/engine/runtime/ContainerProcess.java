@@ -68,7 +68,7 @@ public final class ContainerProcess {
    * Empty while the container runs.
    */
   public OptionalInt exitCode() {
-    return Pids.readPidFile(paths.exitFile());
+    return Pids.readNumber(paths.exitFile());
   }
 
   /** Waits for the exit file; empty if the container still runs after {@code timeout}. */

@@ -41,6 +41,16 @@ public record DockerSeccompProfile(
   /** A rule applies only with (includes) or without (excludes) these. */
   public record Filter(List<String> arches, List<String> caps, String minKernel) {}
 
+  /**
+   * containers-common's copy of Docker's default profile when the host has it. Berth does not
+   * ship moby's default.json yet; without a profile, containers run without a seccomp filter.
+   */
+  public static java.util.Optional<DockerSeccompProfile> installedDefault() {
+    return Files.isRegularFile(CONTAINERS_COMMON)
+        ? java.util.Optional.of(read(CONTAINERS_COMMON))
+        : java.util.Optional.empty();
+  }
+
   public static DockerSeccompProfile read(Path file) {
     try {
       return SpecJson.read(Files.readAllBytes(file), DockerSeccompProfile.class);

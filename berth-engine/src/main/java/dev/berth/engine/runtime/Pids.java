@@ -32,6 +32,11 @@ public final class Pids {
 
   /** Reads a pidfile as runc and conmon write it (decimal, maybe without newline). */
   public static OptionalInt readPidFile(Path file) {
+    return readNumber(file);
+  }
+
+  /** Reads a file holding one decimal number (pidfiles, conmon's exit files); empty if absent. */
+  public static OptionalInt readNumber(Path file) {
     try {
       String text = Files.readString(file).trim();
       return text.isEmpty() ? OptionalInt.empty() : OptionalInt.of(Integer.parseInt(text));

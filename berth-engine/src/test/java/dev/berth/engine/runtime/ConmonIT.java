@@ -190,6 +190,7 @@ class ConmonIT {
         org.assertj.core.api.Assertions.catchThrowable(() -> h.create(id, h.spec(id, "/no/such/binary")));
 
     assertThat(error).hasMessageContaining("runc could not create container").hasMessageContaining("/no/such/binary");
+    assertThat(h.conmon.paths(id).dir()).as("a failed create leaves no conmon files").doesNotExist();
   }
 
   @Test
@@ -197,7 +198,7 @@ class ConmonIT {
     org.junit.jupiter.api.Assumptions.assumeTrue(
         Files.exists(DockerSeccompProfile.CONTAINERS_COMMON), "containers-common's seccomp.json is not installed");
     var seccomp =
-        DockerSeccompProfile.read(DockerSeccompProfile.CONTAINERS_COMMON)
+        DockerSeccompProfile.installedDefault().orElseThrow()
             .toOci(System.getProperty("os.arch"), SpecDefaults.CAPABILITIES, System.getProperty("os.version"));
     // containers-common's profile is more permissive than moby's (unshare, mount, keyctl are
     // allowed), so the observable here is the filter itself; the rule resolution is unit-tested.
