@@ -165,6 +165,19 @@ class ConmonIT {
   }
 
   @Test
+  void pauseResumeAndPsGoThroughTheRuntime() {
+    String id = h.newId();
+    ContainerProcess c = h.run(id, h.spec(id, "sleep", "1000"));
+
+    assertThat(h.runc.ps(id)).contains(c.pid());
+    h.runc.pause(id);
+    assertThat(c.state().status()).isEqualTo("paused");
+    h.runc.resume(id);
+    assertThat(c.state().status()).isEqualTo("running");
+    assertThat(c.state().pid()).isEqualTo(c.pid());
+  }
+
+  @Test
   void conmonIsNotOurChildAndSurvivesTheHandle() {
     String id = h.newId();
     ContainerProcess c = h.run(id, h.spec(id, "sleep", "1000"));
