@@ -1,0 +1,30 @@
+package dev.berth.engine.runtime;
+
+import java.time.Duration;
+import java.util.function.BooleanSupplier;
+
+/** Waits for a condition with a deadline, checking often at first and less often later. */
+final class Poll {
+  private Poll() {}
+
+  /** True as soon as {@code condition} holds; false when {@code timeout} passed first. */
+  static boolean until(Duration timeout, BooleanSupplier condition) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    long pauseMillis = 1;
+    while (true) {
+      if (condition.getAsBoolean()) {
+        return true;
+      }
+      if (System.nanoTime() - deadline >= 0) {
+        return false;
+      }
+      try {
+        Thread.sleep(pauseMillis);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return condition.getAsBoolean();
+      }
+      pauseMillis = Math.min(pauseMillis * 2, 25);
+    }
+  }
+}
