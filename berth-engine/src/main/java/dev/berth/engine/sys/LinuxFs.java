@@ -13,6 +13,7 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
 import java.nio.file.Path;
+import java.time.Instant;
 
 /**
  * File-system calls the JDK lacks (device nodes, ownership without following links, trusted.*
@@ -53,6 +54,9 @@ public final class LinuxFs {
   // ssize_t lgetxattr(const char *path, const char *name, void *value, size_t size)
   private static final MethodHandle LGETXATTR =
       errnoCall("lgetxattr", FunctionDescriptor.of(LONG, PTR, PTR, PTR, LONG));
+  // int utimensat(int dirfd, const char *path, const struct timespec times[2], int flags)
+  private static final MethodHandle UTIMENSAT =
+      errnoCall("utimensat", FunctionDescriptor.of(INT, INT, PTR, PTR, INT));
   // int open(const char *path, int flags) — variadic in C; two fixed args are enough here
   private static final MethodHandle OPEN = errnoCall("open", FunctionDescriptor.of(INT, PTR, INT));
   // int syncfs(int fd)
@@ -165,6 +169,29 @@ public final class LinuxFs {
       long read = (long) LGETXATTR.invokeExact(state, p, n, buf, size);
       check(read, state, "lgetxattr " + name, path);
       return buf.asSlice(0, read).toArray(ValueLayout.JAVA_BYTE);
+    } catch (IOException | RuntimeException | Error e) {
+      throw e;
+    } catch (Throwable t) {
+      throw new IllegalStateException(t);
+    }
+  }
+
+  /**
+   * Sets access and modification times of {@code path} itself (utimensat, AT_SYMLINK_NOFOLLOW).
+   * The JDK's setTimes opens the file first, which blocks forever on a FIFO.
+   */
+  public static void lutimes(Path path, Instant atime, Instant mtime) throws IOException {
+    final int atFdcwd = -100;
+    final int atSymlinkNofollow = 0x100;
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment state = arena.allocate(CALL_STATE);
+      MemorySegment times = arena.allocate(LONG, 4); // two struct timespec {tv_sec, tv_nsec}
+      times.setAtIndex(LONG, 0, atime.getEpochSecond());
+      times.setAtIndex(LONG, 1, atime.getNano());
+      times.setAtIndex(LONG, 2, mtime.getEpochSecond());
+      times.setAtIndex(LONG, 3, mtime.getNano());
+      int rc = (int) UTIMENSAT.invokeExact(state, atFdcwd, cString(arena, path), times, atSymlinkNofollow);
+      check(rc, state, "utimensat", path);
     } catch (IOException | RuntimeException | Error e) {
       throw e;
     } catch (Throwable t) {

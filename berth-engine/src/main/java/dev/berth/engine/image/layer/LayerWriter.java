@@ -14,7 +14,6 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
@@ -261,8 +260,7 @@ final class LayerWriter {
     if (mtime == null) {
       return;
     }
-    Files.getFileAttributeView(path, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
-        .setTimes(mtime, atime != null ? atime : mtime, null);
+    LinuxFs.lutimes(path, (atime != null ? atime : mtime).toInstant(), mtime.toInstant());
   }
 
   /**
