@@ -1,6 +1,7 @@
 package dev.berth.engine.content;
 
 import dev.berth.engine.BerthException;
+import dev.berth.engine.EngineConfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -56,6 +57,11 @@ public final class ContentStore {
    *     writer of the same digest stored it meanwhile
    */
   public record Stored(Digest digest, long size, boolean written) {}
+
+  /** The engine's store, {@code <data-root>/content}. */
+  public static ContentStore open(EngineConfig config) throws IOException {
+    return open(config.dataRoot().resolve("content"));
+  }
 
   /**
    * Opens (creating if needed) the store at {@code contentRoot} and removes temp files left by

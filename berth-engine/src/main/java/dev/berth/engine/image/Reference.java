@@ -155,6 +155,7 @@ public record Reference(String domain, String repository, String tag, Digest dig
     return digest != null ? digest.toString() : tag;
   }
 
+  /** The same repository with this tag and no digest. */
   public Reference withTag(String newTag) {
     return parse(name() + ":" + newTag);
   }

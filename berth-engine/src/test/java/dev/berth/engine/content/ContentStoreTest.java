@@ -50,6 +50,13 @@ class ContentStoreTest {
   }
 
   @Test
+  void engineStoreLivesUnderDataRootContent() throws IOException {
+    ContentStore store = ContentStore.open(new dev.berth.engine.EngineConfig(root, root.resolve("run")));
+    store.write(HELLO_DIGEST, new ByteArrayInputStream(HELLO), 100);
+    assertThat(root.resolve("content/blobs/sha256/" + HELLO_DIGEST.hex())).hasBinaryContent(HELLO);
+  }
+
+  @Test
   void missingBlobIsNotFound() throws IOException {
     ContentStore store = ContentStore.open(root);
     assertThatThrownBy(() -> store.open(HELLO_DIGEST))
