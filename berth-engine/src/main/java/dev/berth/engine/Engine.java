@@ -1,5 +1,13 @@
 package dev.berth.engine;
 
+import dev.berth.engine.content.ContentStore;
+import dev.berth.engine.image.ImagePuller;
+import dev.berth.engine.image.ImageService;
+import dev.berth.engine.image.layer.LayerStore;
+import dev.berth.engine.image.layer.LayerUnpacker;
+import dev.berth.engine.image.registry.BasicCredentials;
+import dev.berth.engine.image.registry.RegistryClient;
+import dev.berth.engine.state.ImageTable;
 import dev.berth.engine.state.StateStore;
 import dev.berth.engine.system.HostFacts;
 import dev.berth.engine.system.SystemService;
@@ -8,6 +16,10 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
 
 /**
  * The engine as one object: opens the state and wires the services. The daemon holds one;
@@ -17,23 +29,55 @@ public final class Engine implements AutoCloseable {
   private final EngineConfig config;
   private final StateStore state;
   private final SystemService system;
+  private final ImageService images;
+  private final Set<String> insecureRegistries;
 
-  private Engine(EngineConfig config, StateStore state, SystemService system) {
+  private Engine(EngineConfig config, StateStore state, SystemService system, ImageService images,
+      Set<String> insecureRegistries) {
     this.config = config;
     this.state = state;
     this.system = system;
+    this.images = images;
+    this.insecureRegistries = insecureRegistries;
   }
 
   public static Engine open(EngineConfig config) {
+    return open(config, Set.of());
+  }
+
+  /** Opens the engine; {@code insecureRegistries} may be spoken to over plain HTTP. */
+  public static Engine open(EngineConfig config, Set<String> insecureRegistries) {
     createPrivateDir(config.dataRoot());
     createPrivateDir(config.execRoot());
     StateStore state = StateStore.open(config.dataRoot().resolve("berth.db"));
     try {
-      return new Engine(config, state, new SystemService(config, state, HostFacts.probe()));
+      ContentStore content = ContentStore.open(config);
+      LayerStore layers = LayerStore.open(config.dataRoot(), new LayerUnpacker());
+      ImageService images = new ImageService(content, layers, new ImageTable(state), Clock.systemUTC());
+      return new Engine(config, state, new SystemService(config, state, HostFacts.probe()), images,
+          Set.copyOf(insecureRegistries));
+    } catch (IOException e) {
+      state.close();
+      throw new BerthException.Unavailable("cannot open the image store under " + config.dataRoot() + ": "
+          + e.getMessage(), e);
     } catch (RuntimeException e) {
       state.close();
       throw e;
     }
+  }
+
+  public ImageService images() {
+    return images;
+  }
+
+  public ImagePuller puller() {
+    return new ImagePuller(images);
+  }
+
+  /** A registry client for one operation, using {@code credentials} for the registries it asks about. */
+  public RegistryClient registry(Function<String, Optional<BasicCredentials>> credentials) {
+    return new RegistryClient(RegistryClient.Settings.defaults().withInsecureRegistries(insecureRegistries)
+        .withCredentials(credentials));
   }
 
   /** Creates {@code dir} (0711 like Docker's roots: others may traverse, not list). */

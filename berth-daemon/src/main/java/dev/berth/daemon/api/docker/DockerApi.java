@@ -9,5 +9,6 @@ public final class DockerApi {
 
   public static void register(Router router, Engine engine) {
     new SystemRoutes(engine.system()).register(router);
+    new ImageRoutes(engine).register(router);
   }
 }

@@ -1,0 +1,249 @@
+package dev.berth.daemon.api.docker;
+
+import dev.berth.daemon.http.ApiRequest;
+import dev.berth.daemon.http.ApiResponse;
+import dev.berth.daemon.http.ApiVersion;
+import dev.berth.daemon.http.Router;
+import dev.berth.engine.BerthException;
+import dev.berth.engine.Engine;
+import dev.berth.engine.image.Image;
+import dev.berth.engine.image.ImageConfig;
+import dev.berth.engine.image.ImagePuller;
+import dev.berth.engine.image.ImageService;
+import dev.berth.engine.image.Platform;
+import dev.berth.engine.image.Reference;
+import dev.berth.engine.image.registry.BasicCredentials;
+import dev.berth.engine.image.registry.RegistryClient;
+import java.io.IOException;
+import java.nio.file.FileSystems;
+import java.nio.file.Path;
+import java.nio.file.PathMatcher;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/** The image endpoints of the Docker API, mapped onto the engine's image services. */
+public final class ImageRoutes {
+  private static final ApiVersion VIRTUAL_SIZE_REMOVED = new ApiVersion(1, 44);
+
+  private final Engine engine;
+  private final ImageService images;
+
+  public ImageRoutes(Engine engine) {
+    this.engine = engine;
+    this.images = engine.images();
+  }
+
+  public void register(Router router) {
+    router.post("/images/create", this::create);
+    router.get("/images/json", this::list);
+    router.post("/images/prune", this::prune);
+    router.get("/images/{name:.*}/json", this::inspect);
+    router.get("/images/{name:.*}/history", this::history);
+    router.post("/images/{name:.*}/tag", this::tag);
+    router.delete("/images/{name:.*}", this::remove);
+    router.get("/distribution/{name:.*}/json", this::distribution);
+  }
+
+  private static boolean withVirtualSize(ApiRequest req) {
+    return req.apiVersion().map(v -> v.isOlderThan(VIRTUAL_SIZE_REMOVED)).orElse(false);
+  }
+
+  private static Reference reference(String name, Optional<String> tag) {
+    String withTag = tag.filter(t -> !t.isEmpty())
+        .map(t -> t.startsWith("sha256:") ? name + "@" + t : name + ":" + t).orElse(name);
+    return Reference.parse(withTag);
+  }
+
+  private void create(ApiRequest req, ApiResponse res) throws IOException {
+    Optional<String> fromImage = req.query("fromImage").filter(s -> !s.isEmpty());
+    if (fromImage.isEmpty()) {
+      throw new BerthException.InvalidArgument("fromImage is required (importing with fromSrc is not supported yet)");
+    }
+    Reference ref = reference(fromImage.get(), req.query("tag"));
+    Platform platform = req.query("platform").filter(p -> !p.isBlank()).map(Platform::parse).orElse(Platform.DEFAULT);
+    Optional<BasicCredentials> auth = RegistryAuth.decode(req.header("X-Registry-Auth"));
+    ProgressStream progress = new ProgressStream(res);
+    try (RegistryClient client = engine.registry(domain -> auth)) {
+      new ImagePuller(images).pull(client, ref, platform, progress::event);
+    } catch (RuntimeException e) {
+      if (!progress.started()) {
+        throw e;
+      }
+      progress.error(e.getMessage());
+    }
+    progress.close();
+  }
+
+  private void list(ApiRequest req, ApiResponse res) throws IOException {
+    Filters filters = Filters.parse(req.query("filters").orElse(null),
+        Set.of("reference", "dangling", "label", "before", "since"));
+    boolean all = req.queryFlag("all");
+    List<Image> list = images.list();
+    Optional<Instant> before = filters.get("before").stream().findFirst().map(n -> images.find(n).storedAt());
+    Optional<Instant> since = filters.get("since").stream().findFirst().map(n -> images.find(n).storedAt());
+    List<ImageJsons.Summary> out = new ArrayList<>();
+    for (Image image : list) {
+      if (filters.has("dangling")) {
+        boolean dangling = Boolean.parseBoolean(filters.get("dangling").getFirst());
+        if (dangling != image.repoTags().isEmpty()) {
+          continue;
+        }
+      } else if (!all && image.repoTags().isEmpty() && image.repoDigests().isEmpty()) {
+        continue;
+      }
+      if (!filters.labelsMatch(labels(image))) {
+        continue;
+      }
+      if (before.isPresent() && !image.storedAt().isBefore(before.get())) {
+        continue;
+      }
+      if (since.isPresent() && !image.storedAt().isAfter(since.get())) {
+        continue;
+      }
+      if (filters.has("reference") && !referenceMatches(image, filters.get("reference"))) {
+        continue;
+      }
+      out.add(ImageJsons.summary(image, withVirtualSize(req)));
+    }
+    res.json(200, out);
+  }
+
+  private static Map<String, String> labels(Image image) {
+    ImageConfig.RunConfig rc = image.config().config();
+    return rc == null || rc.labels() == null ? Map.of() : rc.labels();
+  }
+
+  /** Docker matches reference filters as path globs against "name" and "name:tag". */
+  static boolean referenceMatches(Image image, List<String> patterns) {
+    for (String pattern : patterns) {
+      PathMatcher m = FileSystems.getDefault().getPathMatcher("glob:" + pattern);
+      for (Reference tag : image.repoTags()) {
+        if (m.matches(Path.of(tag.familiarName())) || m.matches(Path.of(tag.familiar()))) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  private void inspect(ApiRequest req, ApiResponse res) throws IOException {
+    Image image = images.find(req.pathParam("name"));
+    List<String> lowerDirs = new ArrayList<>();
+    for (Image.ImageLayer layer : image.layers()) {
+      lowerDirs.add(images.layers().diffDir(layer.chainId()).toString());
+    }
+    Collections.reverse(lowerDirs); // overlayfs lists the top layer first
+    res.json(200, ImageJsons.inspect(image, lowerDirs, withVirtualSize(req)));
+  }
+
+  private void history(ApiRequest req, ApiResponse res) throws IOException {
+    Image image = images.find(req.pathParam("name"));
+    List<ImageConfig.History> history = image.config().history() == null ? List.of() : image.config().history();
+    List<ImageJsons.History> out = new ArrayList<>();
+    int layerIndex = 0;
+    List<Long> layerSizes = new ArrayList<>();
+    for (Image.ImageLayer l : image.layers()) {
+      layerSizes.add(images.layers().get(l.chainId()).size());
+    }
+    for (ImageConfig.History h : history) {
+      long size = 0;
+      if (!Boolean.TRUE.equals(h.emptyLayer()) && layerIndex < layerSizes.size()) {
+        size = layerSizes.get(layerIndex++);
+      }
+      out.add(new ImageJsons.History("<missing>", ImageJsons.parseTime(h.created()).getEpochSecond(),
+          h.createdBy() == null ? "" : h.createdBy(), null, size, h.comment() == null ? "" : h.comment()));
+    }
+    Collections.reverse(out);
+    if (out.isEmpty()) {
+      out.add(new ImageJsons.History(image.id().toString(), ImageJsons.createdSeconds(image), "",
+          ImageJsons.familiar(image.repoTags()), image.size(), ""));
+    } else {
+      ImageJsons.History top = out.getFirst();
+      out.set(0, new ImageJsons.History(image.id().toString(), top.created(), top.createdBy(),
+          ImageJsons.familiar(image.repoTags()), top.size(), top.comment()));
+    }
+    res.json(200, out);
+  }
+
+  private void tag(ApiRequest req, ApiResponse res) throws IOException {
+    String repo = req.query("repo").filter(s -> !s.isEmpty())
+        .orElseThrow(() -> new BerthException.InvalidArgument("repo is required: the new name for the image"));
+    Reference target = Reference.parse(repo + req.query("tag").filter(s -> !s.isEmpty()).map(t -> ":" + t).orElse(""));
+    images.tag(req.pathParam("name"), target);
+    res.empty(201);
+  }
+
+  private void remove(ApiRequest req, ApiResponse res) throws IOException {
+    List<Map<String, String>> out = new ArrayList<>();
+    for (ImageService.Removal r : images.remove(req.pathParam("name"), req.queryFlag("force"))) {
+      Map<String, String> entry = new LinkedHashMap<>();
+      switch (r) {
+        case ImageService.Removal.Untagged u -> entry.put("Untagged", u.reference());
+        case ImageService.Removal.Deleted d -> entry.put("Deleted", d.imageId());
+      }
+      out.add(entry);
+    }
+    res.json(200, out);
+  }
+
+  private void prune(ApiRequest req, ApiResponse res) throws IOException {
+    Filters filters = Filters.parse(req.query("filters").orElse(null), Set.of("dangling", "label", "until"));
+    boolean all = filters.has("dangling") && filters.get("dangling").getFirst().equalsIgnoreCase("false");
+    List<Map<String, String>> deleted = new ArrayList<>();
+    long reclaimed = 0;
+    for (Image image : images.pruneCandidates(all)) {
+      if (!filters.labelsMatch(labels(image))) {
+        continue;
+      }
+      try {
+        for (ImageService.Removal r : images.remove(image.id().toString(), true)) {
+          switch (r) {
+            case ImageService.Removal.Untagged u -> deleted.add(Map.of("Untagged", u.reference()));
+            case ImageService.Removal.Deleted d -> deleted.add(Map.of("Deleted", d.imageId()));
+          }
+        }
+        reclaimed += image.size();
+      } catch (BerthException.Conflict inUse) {
+        // an image a container started using meanwhile stays
+      }
+    }
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("ImagesDeleted", deleted);
+    body.put("SpaceReclaimed", reclaimed);
+    res.json(200, body);
+  }
+
+  private void distribution(ApiRequest req, ApiResponse res) throws IOException {
+    Reference ref = Reference.parse(req.pathParam("name"));
+    Optional<BasicCredentials> auth = RegistryAuth.decode(req.header("X-Registry-Auth"));
+    try (RegistryClient client = engine.registry(domain -> auth)) {
+      var top = client.fetchManifest(ref);
+      Map<String, Object> descriptor = new LinkedHashMap<>();
+      List<Map<String, String>> platforms = new ArrayList<>();
+      switch (top) {
+        case dev.berth.engine.image.registry.FetchedManifest.Image image -> {
+          descriptor.put("mediaType", image.mediaType());
+          descriptor.put("digest", image.digest().toString());
+          descriptor.put("size", image.bytes().length);
+        }
+        case dev.berth.engine.image.registry.FetchedManifest.Index index -> {
+          descriptor.put("mediaType", index.mediaType());
+          descriptor.put("digest", index.digest().toString());
+          descriptor.put("size", index.bytes().length);
+          index.index().manifests().forEach(m -> {
+            if (m.platform() != null) {
+              platforms.add(Map.of("architecture", m.platform().architecture(), "os", m.platform().os()));
+            }
+          });
+        }
+      }
+      res.json(200, Map.of("Descriptor", descriptor, "Platforms", platforms));
+    }
+  }
+}
