@@ -1,7 +1,11 @@
 package dev.berth.engine;
 
 import dev.berth.engine.content.ContentStore;
+import dev.berth.engine.image.ImageImporter;
 import dev.berth.engine.image.ImagePuller;
+import dev.berth.engine.image.ImagePusher;
+import dev.berth.engine.image.archive.ImageArchive;
+import dev.berth.engine.image.archive.ImageLoader;
 import dev.berth.engine.image.ImageService;
 import dev.berth.engine.image.layer.LayerStore;
 import dev.berth.engine.image.layer.LayerUnpacker;
@@ -49,6 +53,7 @@ public final class Engine implements AutoCloseable {
   public static Engine open(EngineConfig config, Set<String> insecureRegistries) {
     createPrivateDir(config.dataRoot());
     createPrivateDir(config.execRoot());
+    clearScratch(config.dataRoot().resolve("tmp"));
     StateStore state = StateStore.open(config.dataRoot().resolve("berth.db"));
     try {
       ContentStore content = ContentStore.open(config);
@@ -74,10 +79,49 @@ public final class Engine implements AutoCloseable {
     return new ImagePuller(images);
   }
 
+  public ImagePusher pusher() {
+    return new ImagePusher(images);
+  }
+
+  public ImageArchive archive() {
+    return new ImageArchive(images);
+  }
+
+  public ImageLoader loader() {
+    return new ImageLoader(images, scratchDir());
+  }
+
+  public ImageImporter importer() {
+    return new ImageImporter(images, scratchDir(), system.host());
+  }
+
+  /** Temp space on the data-root's file system; emptied at every start. */
+  public Path scratchDir() {
+    return config.dataRoot().resolve("tmp");
+  }
+
   /** A registry client for one operation, using {@code credentials} for the registries it asks about. */
   public RegistryClient registry(Function<String, Optional<BasicCredentials>> credentials) {
     return new RegistryClient(RegistryClient.Settings.defaults().withInsecureRegistries(insecureRegistries)
         .withCredentials(credentials));
+  }
+
+  /** Leftovers of loads and imports cut short by a crash. */
+  private static void clearScratch(Path tmp) {
+    try {
+      if (Files.isDirectory(tmp)) {
+        try (var walk = Files.walk(tmp)) {
+          for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+            if (!p.equals(tmp)) {
+              Files.deleteIfExists(p);
+            }
+          }
+        }
+      }
+      Files.createDirectories(tmp);
+    } catch (IOException e) {
+      throw new BerthException.Unavailable("cannot clear " + tmp + ": " + e.getMessage());
+    }
   }
 
   /** Creates {@code dir} (0711 like Docker's roots: others may traverse, not list). */

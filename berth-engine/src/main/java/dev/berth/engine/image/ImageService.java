@@ -135,8 +135,10 @@ public final class ImageService {
       if (removed) {
         done.add(new Removal.Untagged(ref.familiar()));
       }
+      // As Docker: the image goes when its last tag goes (its digest references with it);
+      // removing one digest reference of an untagged image keeps it while others remain.
       Image after = find(image.id().toString());
-      if (!after.repoTags().isEmpty() || (!after.repoDigests().isEmpty() && ref.digest() == null)) {
+      if (!after.repoTags().isEmpty() || (ref.digest() != null && !after.repoDigests().isEmpty())) {
         return done;
       }
     } else {
@@ -202,6 +204,11 @@ public final class ImageService {
         .filter(i -> all ? !usedByContainer.test(i.id()) : i.repoTags().isEmpty() && !usedByContainer.test(i.id()))
         .sorted(Comparator.comparing(Image::storedAt))
         .toList();
+  }
+
+  /** Records that the image is in the registry under {@code digestRef} (name@digest). */
+  public void addRepoDigest(Reference digestRef, Digest imageId) {
+    table.addDigest(digestRef.name() + "@" + digestRef.digest(), imageId.toString());
   }
 
   /** Records a new image and its references in one transaction (a crash leaves none of it). */

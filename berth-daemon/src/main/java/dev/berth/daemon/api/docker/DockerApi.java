@@ -9,6 +9,7 @@ public final class DockerApi {
 
   public static void register(Router router, Engine engine) {
     new SystemRoutes(engine.system()).register(router);
+    new ImageTransferRoutes(engine).register(router);
     new ImageRoutes(engine).register(router);
   }
 }

@@ -61,9 +61,14 @@ public final class ImageRoutes {
   }
 
   private void create(ApiRequest req, ApiResponse res) throws IOException {
+    Optional<String> fromSrc = req.query("fromSrc").filter(s -> !s.isEmpty());
+    if (fromSrc.isPresent()) {
+      new ImageTransferRoutes(engine).importImage(req, res, fromSrc.get());
+      return;
+    }
     Optional<String> fromImage = req.query("fromImage").filter(s -> !s.isEmpty());
     if (fromImage.isEmpty()) {
-      throw new BerthException.InvalidArgument("fromImage is required (importing with fromSrc is not supported yet)");
+      throw new BerthException.InvalidArgument("fromImage or fromSrc is required");
     }
     Reference ref = reference(fromImage.get(), req.query("tag"));
     Platform platform = req.query("platform").filter(p -> !p.isBlank()).map(Platform::parse).orElse(Platform.DEFAULT);

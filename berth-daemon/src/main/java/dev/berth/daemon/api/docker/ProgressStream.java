@@ -48,6 +48,14 @@ final class ProgressStream implements AutoCloseable {
     write(msg);
   }
 
+  /** Docker's "aux" message: machine-readable results, such as a push's digest. */
+  synchronized void aux(java.util.Map<String, Object> values) {
+    ObjectNode msg = Json.MAPPER.createObjectNode();
+    msg.putObject("progressDetail");
+    msg.set("aux", Json.MAPPER.valueToTree(values));
+    write(msg);
+  }
+
   synchronized void stream(String text) {
     ObjectNode msg = Json.MAPPER.createObjectNode();
     msg.put("stream", text);
