@@ -17,6 +17,7 @@ import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.HttpException;
 import org.apache.hc.core5.http.HttpHeaders;
 import org.apache.hc.core5.http.impl.io.ChunkedInputStream;
+import org.apache.hc.core5.http.impl.io.ChunkedOutputStream;
 import org.apache.hc.core5.http.impl.io.ContentLengthInputStream;
 import org.apache.hc.core5.http.impl.io.DefaultHttpRequestWriter;
 import org.apache.hc.core5.http.impl.io.DefaultHttpResponseParser;
@@ -186,8 +187,72 @@ public final class DaemonClient {
     }
   }
 
+  /** What a request carries. */
+  public sealed interface Body {
+    /** No body. */
+    record None() implements Body {}
+
+    /** A small body sent with Content-Length. */
+    record Bytes(String contentType, byte[] bytes) implements Body {}
+
+    /** A body of unknown length (an archive), sent chunked. */
+    record Stream(String contentType, InputStream in) implements Body {}
+  }
+
   /** Sends a request; the caller reads and closes the response. */
   public Response request(String method, String path, byte[] jsonBody) throws IOException {
+    return send(method, path, Map.of(), jsonBody == null ? new Body.None() : new Body.Bytes("application/json", jsonBody));
+  }
+
+  /** Sends a request to a versioned API path ({@code /images/json}); the caller closes the response. */
+  public Response call(String method, String path, Map<String, String> headers, Body body) {
+    try {
+      return send(method, apiPrefix + path, headers, body);
+    } catch (IOException e) {
+      throw new UncheckedIOException("talking to the daemon at " + address + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Like {@link #call}, but an error status becomes a {@link DaemonException}. */
+  public Response callChecked(String method, String path, Map<String, String> headers, Body body) {
+    Response r = call(method, path, headers, body);
+    try {
+      checked(r);
+      return r;
+    } catch (IOException e) {
+      closeQuietly(r);
+      throw new UncheckedIOException("talking to the daemon at " + address + ": " + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      closeQuietly(r);
+      throw e;
+    }
+  }
+
+  /** A JSON answer from a versioned path; error statuses become {@link DaemonException}. */
+  public JsonNode json(String method, String path, Object jsonBody) {
+    Body body;
+    try {
+      body = jsonBody == null ? new Body.None() : new Body.Bytes("application/json", JSON.writeValueAsBytes(jsonBody));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    try (Response r = callChecked(method, path, Map.of(), body)) {
+      byte[] bytes = r.bytes();
+      return bytes.length == 0 ? JSON.nullNode() : JSON.readTree(bytes);
+    } catch (IOException e) {
+      throw new UncheckedIOException("talking to the daemon at " + address + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static void closeQuietly(Response r) {
+    try {
+      r.close();
+    } catch (IOException ignored) {
+      // reporting the first error matters more
+    }
+  }
+
+  private Response send(String method, String path, Map<String, String> headers, Body body) throws IOException {
     SocketChannel channel = open();
     try {
       InputStream in = Channels.newInputStream(channel);
@@ -196,14 +261,28 @@ public final class DaemonClient {
       request.setHeader(HttpHeaders.HOST, "berth");
       request.setHeader(HttpHeaders.USER_AGENT, "berth-cli");
       request.setHeader(HttpHeaders.CONNECTION, "close");
-      if (jsonBody != null) {
-        request.setHeader(HttpHeaders.CONTENT_TYPE, "application/json");
-        request.setHeader(HttpHeaders.CONTENT_LENGTH, Integer.toString(jsonBody.length));
+      headers.forEach(request::setHeader);
+      switch (body) {
+        case Body.None n -> { }
+        case Body.Bytes b -> {
+          request.setHeader(HttpHeaders.CONTENT_TYPE, b.contentType());
+          request.setHeader(HttpHeaders.CONTENT_LENGTH, Integer.toString(b.bytes().length));
+        }
+        case Body.Stream st -> {
+          request.setHeader(HttpHeaders.CONTENT_TYPE, st.contentType());
+          request.setHeader(HttpHeaders.TRANSFER_ENCODING, "chunked");
+        }
       }
       SessionOutputBufferImpl outBuffer = new SessionOutputBufferImpl(8192);
       new DefaultHttpRequestWriter().write(request, outBuffer, out);
-      if (jsonBody != null) {
-        outBuffer.write(jsonBody, out);
+      switch (body) {
+        case Body.None n -> { }
+        case Body.Bytes b -> outBuffer.write(b.bytes(), out);
+        case Body.Stream st -> {
+          try (ChunkedOutputStream chunked = new ChunkedOutputStream(outBuffer, out, 64 * 1024)) {
+            st.in().transferTo(chunked);
+          }
+        }
       }
       outBuffer.flush(out);
       SessionInputBufferImpl inBuffer = new SessionInputBufferImpl(8192);

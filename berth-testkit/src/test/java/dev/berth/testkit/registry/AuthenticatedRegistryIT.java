@@ -7,7 +7,6 @@ import dev.berth.engine.BerthException;
 import dev.berth.engine.content.ContentStore;
 import dev.berth.engine.image.Reference;
 import dev.berth.engine.image.registry.BasicCredentials;
-import dev.berth.engine.image.registry.Credentials;
 import dev.berth.engine.image.registry.FetchedManifest;
 import dev.berth.engine.image.registry.RegistryClient;
 import java.io.IOException;
@@ -39,13 +38,12 @@ class AuthenticatedRegistryIT {
   }
 
   @Test
-  void basicAuthWorksWithCredentialsFromConfigJsonAndFailsClearlyWithout() throws IOException {
+  void basicAuthWorksWithCredentialsAndFailsClearlyWithout() throws IOException {
     try (LocalRegistry registry =
         LocalRegistry.startWithBasicAuth(dir.resolve("registry"), "alice", "s3cret")) {
-      Credentials logins = new Credentials(dir.resolve("docker/config.json"));
-      logins.put(registry.host(), new BasicCredentials("alice", "s3cret"));
-      RegistryClient withLogin =
-          new RegistryClient(RegistryClient.Settings.defaults().withCredentials(logins::get));
+      BasicCredentials alice = new BasicCredentials("alice", "s3cret");
+      RegistryClient withLogin = new RegistryClient(RegistryClient.Settings.defaults()
+          .withCredentials(domain -> domain.equals(registry.host()) ? Optional.of(alice) : Optional.empty()));
       clients.add(withLogin);
       ContentStore store = ContentStore.open(dir.resolve("content"));
       TestImage image = TestImage.build(store, "amd64", "basic");

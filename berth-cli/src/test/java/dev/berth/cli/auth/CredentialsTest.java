@@ -1,10 +1,9 @@
-package dev.berth.engine.image.registry;
+package dev.berth.cli.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.berth.engine.BerthException;
-import dev.berth.engine.image.ImageJson;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,9 +29,9 @@ class CredentialsTest {
         """);
     Credentials credentials = new Credentials(file);
 
-    assertThat(credentials.get("localhost:5000")).contains(new BasicCredentials("alice", "s3cr:et"));
-    assertThat(credentials.get("docker.io")).contains(new BasicCredentials("bob", "hubpass"));
-    assertThat(credentials.get("quay.io")).contains(new BasicCredentials("q", "q"));
+    assertThat(credentials.get("localhost:5000")).contains(new Credentials.Login("alice", "s3cr:et"));
+    assertThat(credentials.get("docker.io")).contains(new Credentials.Login("bob", "hubpass"));
+    assertThat(credentials.get("quay.io")).contains(new Credentials.Login("q", "q"));
     assertThat(credentials.get("example.com")).isEmpty();
   }
 
@@ -48,17 +47,17 @@ class CredentialsTest {
     Files.writeString(file, "{\"credsStore\":\"x\",\"auths\":{\"other:1\":{\"auth\":\"YTpi\"}}}");
     Credentials credentials = new Credentials(file);
 
-    credentials.put("localhost:5000", new BasicCredentials("u", "p"));
-    credentials.put("docker.io", new BasicCredentials("hub", "pw"));
+    credentials.put("localhost:5000", new Credentials.Login("u", "p"));
+    credentials.put("docker.io", new Credentials.Login("hub", "pw"));
 
     assertThat(Files.getPosixFilePermissions(file))
         .isEqualTo(PosixFilePermissions.fromString("rw-------"));
-    var json = ImageJson.MAPPER.readTree(file.toFile());
+    var json = new ObjectMapper().readTree(file.toFile());
     assertThat(json.path("credsStore").asText()).isEqualTo("x");
     assertThat(json.path("auths").path("localhost:5000").path("auth").asText()).isEqualTo("dTpw");
     assertThat(json.path("auths").has("https://index.docker.io/v1/")).isTrue();
-    assertThat(credentials.get("other:1")).contains(new BasicCredentials("a", "b"));
-    assertThat(credentials.get("docker.io")).contains(new BasicCredentials("hub", "pw"));
+    assertThat(credentials.get("other:1")).contains(new Credentials.Login("a", "b"));
+    assertThat(credentials.get("docker.io")).contains(new Credentials.Login("hub", "pw"));
 
     assertThat(credentials.remove("localhost:5000")).isTrue();
     assertThat(credentials.remove("localhost:5000")).isFalse();
@@ -74,12 +73,12 @@ class CredentialsTest {
     Path file = dir.resolve("config.json");
     Files.writeString(file, "{\"auths\":{\"h\":{\"auth\":\"bm9jb2xvbg==\"}}}"); // "nocolon"
     assertThatThrownBy(() -> new Credentials(file).get("h"))
-        .isInstanceOf(BerthException.InvalidArgument.class)
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining(file.toString())
         .hasMessageContaining("user:password");
     Files.writeString(file, "[1]");
     assertThatThrownBy(() -> new Credentials(file).get("h"))
-        .isInstanceOf(BerthException.InvalidArgument.class)
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("not a JSON object");
   }
 

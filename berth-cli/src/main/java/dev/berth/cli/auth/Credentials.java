@@ -1,13 +1,12 @@
-package dev.berth.engine.image.registry;
+package dev.berth.cli.auth;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.berth.engine.BerthException;
-import dev.berth.engine.image.ImageJson;
-import dev.berth.engine.image.Reference;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -29,6 +28,9 @@ import java.util.UUID;
  * credHelpers}) are not supported yet: entries stored there are not found.
  */
 public final class Credentials {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String DOCKER_HUB = "docker.io";
+
   /** Docker writes Hub logins under this legacy key. */
   private static final String DOCKER_HUB_KEY = "https://index.docker.io/v1/";
 
@@ -41,6 +43,14 @@ public final class Credentials {
   /** {@code $DOCKER_CONFIG/config.json}, else {@code ~/.docker/config.json}. */
   public static Credentials fromEnvironment() {
     return fromEnvironment(System.getenv(), Path.of(System.getProperty("user.home")));
+  }
+
+  /** A registry login: user and password (or token). */
+  public record Login(String username, String password) {
+    @Override
+    public String toString() {
+      return "Login[" + username + ", password hidden]";
+    }
   }
 
   static Credentials fromEnvironment(Map<String, String> env, Path home) {
@@ -57,12 +67,12 @@ public final class Credentials {
    * The login for a registry domain as users write it ({@code docker.io}, {@code
    * localhost:5000}); entries keyed by URL ({@code https://host/v1/}) match too.
    */
-  public Optional<BasicCredentials> get(String domain) {
+  public Optional<Login> get(String domain) {
     JsonNode auths = read().path("auths");
     for (String key : keysFor(domain)) {
       JsonNode entry = auths.get(key);
       if (entry != null) {
-        Optional<BasicCredentials> found = decode(entry, key);
+        Optional<Login> found = decode(entry, key);
         if (found.isPresent()) {
           return found;
         }
@@ -70,7 +80,7 @@ public final class Credentials {
     }
     for (var field : auths.properties()) {
       if (hostOf(field.getKey()).equals(domain)) {
-        Optional<BasicCredentials> found = decode(field.getValue(), field.getKey());
+        Optional<Login> found = decode(field.getValue(), field.getKey());
         if (found.isPresent()) {
           return found;
         }
@@ -80,7 +90,7 @@ public final class Credentials {
   }
 
   /** Stores a login, replacing any for the same registry. */
-  public void put(String domain, BasicCredentials credentials) {
+  public void put(String domain, Login credentials) {
     ObjectNode root = read();
     ObjectNode auths = root.has("auths") && root.get("auths").isObject()
         ? (ObjectNode) root.get("auths")
@@ -109,7 +119,7 @@ public final class Credentials {
   }
 
   private static List<String> keysFor(String domain) {
-    if (domain.equals(Reference.DOCKER_HUB) || domain.equals("index.docker.io")
+    if (domain.equals(DOCKER_HUB) || domain.equals("index.docker.io")
         || domain.equals("registry-1.docker.io")) {
       return List.of(DOCKER_HUB_KEY, "docker.io", "index.docker.io", "registry-1.docker.io");
     }
@@ -122,13 +132,13 @@ public final class Credentials {
     return slash < 0 ? rest : rest.substring(0, slash);
   }
 
-  private Optional<BasicCredentials> decode(JsonNode entry, String key) {
+  private Optional<Login> decode(JsonNode entry, String key) {
     String auth = entry.path("auth").asText("");
     if (auth.isEmpty()) {
       String user = entry.path("username").asText("");
       return user.isEmpty()
           ? Optional.empty()
-          : Optional.of(new BasicCredentials(user, entry.path("password").asText("")));
+          : Optional.of(new Login(user, entry.path("password").asText("")));
     }
     String decoded;
     try {
@@ -140,7 +150,7 @@ public final class Credentials {
     if (colon < 0) {
       throw corrupt("the auth of '" + key + "' is not base64(user:password)");
     }
-    return Optional.of(new BasicCredentials(decoded.substring(0, colon), decoded.substring(colon + 1)));
+    return Optional.of(new Login(decoded.substring(0, colon), decoded.substring(colon + 1)));
   }
 
   private ObjectNode read() {
@@ -152,7 +162,7 @@ public final class Credentials {
       if (bytes.length == 0) {
         return JsonNodeFactory.instance.objectNode();
       }
-      if (!(ImageJson.MAPPER.readTree(bytes) instanceof ObjectNode root)) {
+      if (!(JSON.readTree(bytes) instanceof ObjectNode root)) {
         throw corrupt("it is not a JSON object");
       }
       return root;
@@ -170,7 +180,7 @@ public final class Credentials {
       try {
         Files.createFile(temp, PosixFilePermissions.asFileAttribute(
             PosixFilePermissions.fromString("rw-------")));
-        byte[] bytes = ImageJson.MAPPER.writer(SerializationFeature.INDENT_OUTPUT)
+        byte[] bytes = JSON.writer(SerializationFeature.INDENT_OUTPUT)
             .writeValueAsBytes(root);
         try (FileChannel out = FileChannel.open(temp, StandardOpenOption.WRITE)) {
           ByteBuffer buffer = ByteBuffer.wrap((new String(bytes, StandardCharsets.UTF_8) + "\n")
@@ -185,12 +195,12 @@ public final class Credentials {
         Files.deleteIfExists(temp);
       }
     } catch (IOException e) {
-      throw new BerthException.Unavailable("cannot write " + file + ": " + e.getMessage(), e);
+      throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
     }
   }
 
-  private BerthException.InvalidArgument corrupt(String why) {
-    return new BerthException.InvalidArgument(
+  private IllegalArgumentException corrupt(String why) {
+    return new IllegalArgumentException(
         "cannot read credentials from " + file + ": " + why + "; fix or remove the file");
   }
 }
