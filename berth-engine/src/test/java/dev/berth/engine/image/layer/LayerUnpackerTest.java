@@ -100,6 +100,15 @@ class LayerUnpackerTest {
   }
 
   @Test
+  void keepsSymlinkTargetsByteForByte() throws IOException {
+    byte[] tar = new TarBuilder().symlink("a", "usr/lib/").symlink("b", "..//x/./y").tar();
+    Path t = tmp.resolve("l");
+    unpack(tar, TAR, t);
+    assertThat(Files.readSymbolicLink(t.resolve("a")).toString()).isEqualTo("usr/lib/");
+    assertThat(Files.readSymbolicLink(t.resolve("b")).toString()).isEqualTo("..//x/./y");
+  }
+
+  @Test
   void refusesAMediaTypeThatIsNotALayer() {
     assertThatThrownBy(() -> unpack(sampleTar(), "application/vnd.oci.image.config.v1+json", tmp.resolve("l")))
         .isInstanceOf(BerthException.InvalidArgument.class)
