@@ -109,6 +109,28 @@ class LayerUnpackerTest {
   }
 
   @Test
+  void withoutRootSkipsDeviceNodesAndOwnershipButKeepsTheRest() throws IOException {
+    TarArchiveEntry owned = new TarArchiveEntry("owned", true);
+    owned.setIds(4242, 4343);
+    owned.setSize(1);
+    byte[] tar = new TarBuilder()
+        .device("dev/null", TarConstants.LF_CHR, 1, 3)
+        .device("dev/sda", TarConstants.LF_BLK, 8, 0)
+        .add(owned, new byte[] {'x'})
+        .fifo("dev/pipe", 0600)
+        .file("dev/.wh.old", "")
+        .tar();
+    Path t = tmp.resolve("l");
+    UnpackResult r = new LayerUnpacker(1L << 30, false).unpack(new ByteArrayInputStream(tar), TAR, t);
+    assertThat(r.entries()).isEqualTo(5);
+    assertThat(t.resolve("dev/null")).doesNotExist();
+    assertThat(t.resolve("dev/sda")).doesNotExist();
+    assertThat(Files.getAttribute(t.resolve("owned"), "unix:uid")).isNotEqualTo(4242);
+    assertThat(mode(t.resolve("dev/pipe"))).isEqualTo(010600);
+    assertThat(mode(t.resolve("dev/old")) & 0170000).as("whiteouts need no root on Linux >= 5.8").isEqualTo(0020000);
+  }
+
+  @Test
   void refusesAMediaTypeThatIsNotALayer() {
     assertThatThrownBy(() -> unpack(sampleTar(), "application/vnd.oci.image.config.v1+json", tmp.resolve("l")))
         .isInstanceOf(BerthException.InvalidArgument.class)
