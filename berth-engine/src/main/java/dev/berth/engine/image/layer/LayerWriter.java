@@ -69,6 +69,8 @@ final class LayerWriter {
       if (!entry.isDirectory()) {
         throw refuse(name, "it names the layer root but is not a directory");
       }
+      chown(entry, root);
+      xattrs(entry, root);
       rememberDir("", entry);
       return;
     }
