@@ -20,6 +20,7 @@ import java.time.Instant;
  * xattrs, setuid/setgid/sticky modes), made through FFM. Every failure is an IOException that
  * names the call, the path and the kernel's reason (strerror), so callers can pass it on.
  */
+@SuppressWarnings("restricted") // native access is the point; the jars enable it (see design.md)
 public final class LinuxFs {
 
   public static final int S_IFMT = 0170000;
