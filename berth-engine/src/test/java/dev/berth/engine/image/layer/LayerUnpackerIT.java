@@ -96,6 +96,21 @@ class LayerUnpackerIT {
     assertThat(LinuxFs.lgetxattr(t.resolve("f"), "trusted.berth")).isEqualTo("v1".getBytes(StandardCharsets.US_ASCII));
   }
 
+  /** A file capability (cap_net_raw+ep, as on ping): binary, but valid UTF-8, so it survives. */
+  @Test
+  void keepsFileCapabilities() throws IOException {
+    byte[] cap = new byte[20];
+    cap[0] = 0x01; // VFS_CAP_REVISION_2 | VFS_CAP_FLAGS_EFFECTIVE, little-endian
+    cap[3] = 0x02;
+    cap[5] = 0x20; // permitted: bit 13, CAP_NET_RAW
+    TarArchiveEntry ping = new TarArchiveEntry("bin/ping", true);
+    ping.setSize(1);
+    ping.setMode(0755);
+    ping.addPaxHeader("SCHILY.xattr.security.capability", new String(cap, StandardCharsets.UTF_8));
+    Path t = unpack(new TarBuilder().add(ping, new byte[] {'x'}).tar(), "l");
+    assertThat(LinuxFs.lgetxattr(t.resolve("bin/ping"), "security.capability")).isEqualTo(cap);
+  }
+
   /** The unpacked dirs are what overlayfs needs: whiteouts hide, opaque dirs shadow. */
   @Test
   void unpackedLayersWorkAsOverlayLowerDirs() throws Exception {

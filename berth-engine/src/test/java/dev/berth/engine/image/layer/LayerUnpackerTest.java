@@ -295,6 +295,31 @@ class LayerUnpackerTest {
     assertThat(new String(buf.array(), 0, buf.position(), StandardCharsets.UTF_8)).isEqualTo("hello");
   }
 
+  /**
+   * commons-compress decodes PAX values as UTF-8, so a value that is not valid UTF-8 arrives
+   * damaged; the unpacker leaves such an xattr off rather than writing wrong bytes.
+   */
+  @Test
+  void skipsXattrValuesThatAreNotValidUtf8() throws IOException {
+    byte[] record = "SCHILY.xattr.user.bin=\u0080\u00ff\n"
+        .getBytes(StandardCharsets.ISO_8859_1); // raw bytes 0x80 0xff, as a tar with binary xattrs has
+    String length = String.valueOf(record.length + 3); // "NN " + record: a two-digit length
+    byte[] pax = (length + " ").getBytes(StandardCharsets.US_ASCII);
+    byte[] paxRecord = new byte[pax.length + record.length];
+    System.arraycopy(pax, 0, paxRecord, 0, pax.length);
+    System.arraycopy(record, 0, paxRecord, pax.length, record.length);
+    assertThat(paxRecord.length).isEqualTo(Integer.parseInt(length));
+    TarArchiveEntry header = new TarArchiveEntry("PaxHeaders/f", TarConstants.LF_PAX_EXTENDED_HEADER_LC, true);
+    header.setSize(paxRecord.length);
+    byte[] tar = new TarBuilder().add(header, paxRecord).file("f", "data").tar();
+
+    Path t = tmp.resolve("l");
+    unpack(tar, TAR, t);
+
+    assertThat(t.resolve("f")).hasContent("data");
+    assertThat(dev.berth.engine.sys.LinuxFs.lgetxattr(t.resolve("f"), "user.bin")).isNull();
+  }
+
   @Test
   void ignoresOverlayXattrsCarriedByTheLayer() throws IOException {
     TarArchiveEntry e = new TarArchiveEntry("d/", TarConstants.LF_DIR, true);
