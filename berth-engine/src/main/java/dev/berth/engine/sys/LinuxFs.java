@@ -20,6 +20,7 @@ import java.time.Instant;
  * xattrs, setuid/setgid/sticky modes), made through FFM. Every failure is an IOException that
  * names the call, the path and the kernel's reason (strerror), so callers can pass it on.
  */
+@SuppressWarnings("restricted") // native access is the point; the jars enable it (see design.md)
 public final class LinuxFs {
 
   public static final int S_IFMT = 0170000;
@@ -46,6 +47,8 @@ public final class LinuxFs {
   private static final MethodHandle MKNOD = errnoCall("mknod", FunctionDescriptor.of(INT, PTR, INT, LONG));
   // int lchown(const char *path, uid_t owner, gid_t group)
   private static final MethodHandle LCHOWN = errnoCall("lchown", FunctionDescriptor.of(INT, PTR, INT, INT));
+  // int symlink(const char *target, const char *linkpath)
+  private static final MethodHandle SYMLINK = errnoCall("symlink", FunctionDescriptor.of(INT, PTR, PTR));
   // int chmod(const char *path, mode_t mode)
   private static final MethodHandle CHMOD = errnoCall("chmod", FunctionDescriptor.of(INT, PTR, INT));
   // int lsetxattr(const char *path, const char *name, const void *value, size_t size, int flags)
@@ -102,6 +105,22 @@ public final class LinuxFs {
       MemorySegment state = arena.allocate(CALL_STATE);
       int rc = (int) MKNOD.invokeExact(state, cString(arena, path), mode, dev);
       check(rc, state, "mknod", path);
+    } catch (IOException | RuntimeException | Error e) {
+      throw e;
+    } catch (Throwable t) {
+      throw new IllegalStateException(t);
+    }
+  }
+
+  /**
+   * Creates a symlink whose target is exactly {@code target}, byte for byte (the JDK would
+   * normalize it as a Path, dropping a trailing or doubled slash).
+   */
+  public static void symlink(String target, Path link) throws IOException {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment state = arena.allocate(CALL_STATE);
+      int rc = (int) SYMLINK.invokeExact(state, arena.allocateFrom(target), cString(arena, link));
+      check(rc, state, "symlink", link);
     } catch (IOException | RuntimeException | Error e) {
       throw e;
     } catch (Throwable t) {

@@ -1,6 +1,5 @@
 package dev.berth.engine.image.layer;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.berth.engine.BerthException;
 import java.io.IOException;
@@ -31,8 +30,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class LayerStore {
   private static final Logger LOG = LoggerFactory.getLogger(LayerStore.class);
-  private static final ObjectMapper JSON = new ObjectMapper()
-      .setSerializationInclusion(JsonInclude.Include.NON_NULL);
+  private static final ObjectMapper JSON = new ObjectMapper();
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final String TEMP_MARK = ".tmp-";
   private static final String METADATA = "layer.json";

@@ -44,11 +44,16 @@ public final class LayerUnpacker {
 
   /** @param maxUncompressedBytes the uncompressed tar size past which a layer is refused as a bomb */
   public LayerUnpacker(long maxUncompressedBytes) {
+    this(maxUncompressedBytes, LinuxFs.geteuid() == 0);
+  }
+
+  /** Tests use this to check the rootless behaviour whichever user runs them. */
+  LayerUnpacker(long maxUncompressedBytes, boolean privileged) {
     if (maxUncompressedBytes <= 0) {
       throw new IllegalArgumentException("maxUncompressedBytes must be positive: " + maxUncompressedBytes);
     }
     this.maxUncompressedBytes = maxUncompressedBytes;
-    this.privileged = LinuxFs.geteuid() == 0;
+    this.privileged = privileged;
   }
 
   /** Unpacks without checking the diff ID; the caller compares {@link UnpackResult#diffId()}. */

@@ -69,6 +69,8 @@ final class LayerWriter {
       if (!entry.isDirectory()) {
         throw refuse(name, "it names the layer root but is not a directory");
       }
+      chown(entry, root);
+      xattrs(entry, root);
       rememberDir("", entry);
       return;
     }
@@ -77,8 +79,11 @@ final class LayerWriter {
     if (entry.isDirectory()) {
       directory(entry, path, rel);
     } else if (entry.isSymbolicLink()) {
+      if (entry.getLinkName().isEmpty()) {
+        throw refuse(name, "it is a symlink without a target");
+      }
       clear(path);
-      Files.createSymbolicLink(path, Path.of(entry.getLinkName()));
+      LinuxFs.symlink(entry.getLinkName(), path);
       finish(entry, path, false);
     } else if (entry.isLink()) {
       hardlink(entry, path);
@@ -196,7 +201,11 @@ final class LayerWriter {
     Path parent = parentDir(name, rel, true);
     if (base.equals(OPAQUE_MARKER)) {
       // The dir hides everything below it in lower layers.
-      LinuxFs.lsetxattr(parent, OPAQUE_XATTR, "y".getBytes(StandardCharsets.US_ASCII));
+      try {
+        LinuxFs.lsetxattr(parent, OPAQUE_XATTR, "y".getBytes(StandardCharsets.US_ASCII));
+      } catch (LinuxFs.ErrnoException e) {
+        throw needsRoot(name, "an opaque directory (xattr " + OPAQUE_XATTR + ")", e);
+      }
       return;
     }
     if (base.startsWith(WHITEOUT_PREFIX + WHITEOUT_PREFIX)) {
@@ -210,7 +219,20 @@ final class LayerWriter {
     Path path = parent.resolve(hidden);
     clear(path);
     // overlayfs's whiteout: a 0/0 char device. Linux >= 5.8 lets unprivileged users make it.
-    LinuxFs.mknod(path, LinuxFs.S_IFCHR, 0);
+    try {
+      LinuxFs.mknod(path, LinuxFs.S_IFCHR, 0);
+    } catch (LinuxFs.ErrnoException e) {
+      throw needsRoot(name, "a whiteout (0/0 character device)", e);
+    }
+  }
+
+  /** Without privilege a whiteout cannot be represented: the layer's meaning would be lost. */
+  private IOException needsRoot(String name, String what, LinuxFs.ErrnoException e) {
+    if (e.errno() == LinuxFs.EPERM && !privileged) {
+      throw new BerthException.Unavailable("layer entry '" + name + "' needs " + what
+          + ", which only root can create here: " + e.getMessage() + "; run berthd as root");
+    }
+    return e;
   }
 
   /** Ownership, mode, xattrs and times of a non-directory, in the order that keeps them all. */

@@ -100,6 +100,37 @@ class LayerUnpackerTest {
   }
 
   @Test
+  void keepsSymlinkTargetsByteForByte() throws IOException {
+    byte[] tar = new TarBuilder().symlink("a", "usr/lib/").symlink("b", "..//x/./y").tar();
+    Path t = tmp.resolve("l");
+    unpack(tar, TAR, t);
+    assertThat(Files.readSymbolicLink(t.resolve("a")).toString()).isEqualTo("usr/lib/");
+    assertThat(Files.readSymbolicLink(t.resolve("b")).toString()).isEqualTo("..//x/./y");
+  }
+
+  @Test
+  void withoutRootSkipsDeviceNodesAndOwnershipButKeepsTheRest() throws IOException {
+    TarArchiveEntry owned = new TarArchiveEntry("owned", true);
+    owned.setIds(4242, 4343);
+    owned.setSize(1);
+    byte[] tar = new TarBuilder()
+        .device("dev/null", TarConstants.LF_CHR, 1, 3)
+        .device("dev/sda", TarConstants.LF_BLK, 8, 0)
+        .add(owned, new byte[] {'x'})
+        .fifo("dev/pipe", 0600)
+        .file("dev/.wh.old", "")
+        .tar();
+    Path t = tmp.resolve("l");
+    UnpackResult r = new LayerUnpacker(1L << 30, false).unpack(new ByteArrayInputStream(tar), TAR, t);
+    assertThat(r.entries()).isEqualTo(5);
+    assertThat(t.resolve("dev/null")).doesNotExist();
+    assertThat(t.resolve("dev/sda")).doesNotExist();
+    assertThat(Files.getAttribute(t.resolve("owned"), "unix:uid")).isNotEqualTo(4242);
+    assertThat(mode(t.resolve("dev/pipe"))).isEqualTo(010600);
+    assertThat(mode(t.resolve("dev/old")) & 0170000).as("whiteouts need no root on Linux >= 5.8").isEqualTo(0020000);
+  }
+
+  @Test
   void refusesAMediaTypeThatIsNotALayer() {
     assertThatThrownBy(() -> unpack(sampleTar(), "application/vnd.oci.image.config.v1+json", tmp.resolve("l")))
         .isInstanceOf(BerthException.InvalidArgument.class)
@@ -262,6 +293,31 @@ class LayerUnpackerTest {
     ByteBuffer buf = ByteBuffer.allocate(64);
     view.read("berth", buf);
     assertThat(new String(buf.array(), 0, buf.position(), StandardCharsets.UTF_8)).isEqualTo("hello");
+  }
+
+  /**
+   * commons-compress decodes PAX values as UTF-8, so a value that is not valid UTF-8 arrives
+   * damaged; the unpacker leaves such an xattr off rather than writing wrong bytes.
+   */
+  @Test
+  void skipsXattrValuesThatAreNotValidUtf8() throws IOException {
+    byte[] record = "SCHILY.xattr.user.bin=\u0080\u00ff\n"
+        .getBytes(StandardCharsets.ISO_8859_1); // raw bytes 0x80 0xff, as a tar with binary xattrs has
+    String length = String.valueOf(record.length + 3); // "NN " + record: a two-digit length
+    byte[] pax = (length + " ").getBytes(StandardCharsets.US_ASCII);
+    byte[] paxRecord = new byte[pax.length + record.length];
+    System.arraycopy(pax, 0, paxRecord, 0, pax.length);
+    System.arraycopy(record, 0, paxRecord, pax.length, record.length);
+    assertThat(paxRecord.length).isEqualTo(Integer.parseInt(length));
+    TarArchiveEntry header = new TarArchiveEntry("PaxHeaders/f", TarConstants.LF_PAX_EXTENDED_HEADER_LC, true);
+    header.setSize(paxRecord.length);
+    byte[] tar = new TarBuilder().add(header, paxRecord).file("f", "data").tar();
+
+    Path t = tmp.resolve("l");
+    unpack(tar, TAR, t);
+
+    assertThat(t.resolve("f")).hasContent("data");
+    assertThat(dev.berth.engine.sys.LinuxFs.lgetxattr(t.resolve("f"), "user.bin")).isNull();
   }
 
   @Test
