@@ -7,6 +7,18 @@ import dev.berth.cli.client.DaemonUnreachableException;
 import dev.berth.cli.command.CompletionCommand;
 import dev.berth.cli.command.InfoCommand;
 import dev.berth.cli.command.VersionCommand;
+import dev.berth.cli.command.image.HistoryCommand;
+import dev.berth.cli.command.image.ImageCommand;
+import dev.berth.cli.command.image.ImagesCommand;
+import dev.berth.cli.command.image.ImportCommand;
+import dev.berth.cli.command.image.LoadCommand;
+import dev.berth.cli.command.image.LoginCommand;
+import dev.berth.cli.command.image.LogoutCommand;
+import dev.berth.cli.command.image.PullCommand;
+import dev.berth.cli.command.image.PushCommand;
+import dev.berth.cli.command.image.RmiCommand;
+import dev.berth.cli.command.image.SaveCommand;
+import dev.berth.cli.command.image.TagCommand;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import picocli.CommandLine;
@@ -19,8 +31,10 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     versionProvider = BerthCli.Version.class,
     description = "Run containers and virtual machines with Berth.",
-    subcommands = {VersionCommand.class, InfoCommand.class, CompletionCommand.class,
-        CommandLine.HelpCommand.class},
+    subcommands = {ImagesCommand.class, PullCommand.class, PushCommand.class, TagCommand.class,
+        RmiCommand.class, HistoryCommand.class, SaveCommand.class, LoadCommand.class, ImportCommand.class,
+        LoginCommand.class, LogoutCommand.class,
+        VersionCommand.class, InfoCommand.class, CompletionCommand.class, CommandLine.HelpCommand.class},
     footer = {"", "Run 'berth COMMAND --help' for more information on a command."})
 public final class BerthCli implements Runnable {
   /** The API version this CLI speaks; the daemon accepts 1.24 up to its own maximum. */
@@ -48,6 +62,7 @@ public final class BerthCli implements Runnable {
 
   public static CommandLine commandLine() {
     CommandLine cli = new CommandLine(new BerthCli());
+    cli.addSubcommand("image", ImageCommand.tree());
     // docker's shape for a usage error: the problem, a pointer to --help, exit 125.
     cli.setParameterExceptionHandler((e, args) -> {
       PrintWriter err = e.getCommandLine().getErr();
@@ -74,6 +89,11 @@ public final class BerthCli implements Runnable {
   @Override
   public void run() {
     spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  /** The root command of any command, however deep, for its -H and client. */
+  public static BerthCli from(CommandLine.Model.CommandSpec spec) {
+    return (BerthCli) spec.root().userObject();
   }
 
   /** A client for the daemon named by -H, BERTH_HOST or the default. */

@@ -1,0 +1,69 @@
+package dev.berth.cli.command.image;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.berth.cli.client.DaemonClient;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code berth image prune}: remove dangling (or, with -a, all unused) images. */
+@Command(name = "prune", mixinStandardHelpOptions = true, description = "Remove unused images")
+public final class PruneImagesCommand implements Callable<Integer> {
+  @Option(names = {"-a", "--all"}, description = "Remove all unused images, not just dangling ones")
+  boolean all;
+
+  @Option(names = {"-f", "--force"}, description = "Do not prompt for confirmation")
+  boolean force;
+
+  @Option(names = "--filter", paramLabel = "FILTER", description = "Provide filter values (e.g. label=<key>=<value>)")
+  List<String> filters = new ArrayList<>();
+
+  @Spec
+  CommandSpec spec;
+
+  @Override
+  public Integer call() throws Exception {
+    if (!force) {
+      ImageCommands.out(spec).print(all
+          ? "WARNING! This will remove all images without at least one container associated to them.\n"
+          : "WARNING! This will remove all dangling images.\n");
+      ImageCommands.out(spec).print("Are you sure you want to continue? [y/N] ");
+      ImageCommands.out(spec).flush();
+      String answer = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+      if (answer == null || !answer.strip().equalsIgnoreCase("y")) {
+        return 0;
+      }
+    }
+    Map<String, List<String>> f = new LinkedHashMap<>();
+    f.put("dangling", List.of(all ? "false" : "true"));
+    for (String filter : filters) {
+      int eq = filter.indexOf('=');
+      if (eq < 1) {
+        throw new IllegalArgumentException("bad format of filter (expected name=value): " + filter);
+      }
+      f.computeIfAbsent(filter.substring(0, eq), k -> new ArrayList<>()).add(filter.substring(eq + 1));
+    }
+    JsonNode result = ImageCommands.client(spec).json("POST",
+        "/images/prune" + DaemonClient.query(Map.of("filters", new ObjectMapper().writeValueAsString(f))), null);
+    if (!result.path("ImagesDeleted").isEmpty()) {
+      ImageCommands.out(spec).println("Deleted Images:");
+      for (JsonNode entry : result.path("ImagesDeleted")) {
+        entry.properties().forEach(e -> ImageCommands.out(spec).println(e.getKey().toLowerCase() + ": " + e.getValue().asText()));
+      }
+      ImageCommands.out(spec).println();
+    }
+    ImageCommands.out(spec).println("Total reclaimed space: " + ImageCommands.size(result.path("SpaceReclaimed").asLong()));
+    ImageCommands.out(spec).flush();
+    return 0;
+  }
+}

@@ -1,0 +1,54 @@
+package dev.berth.cli.command.image;
+
+import dev.berth.cli.client.DaemonClient;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code berth pull}: download an image from a registry, with per-layer progress. */
+@Command(name = "pull", mixinStandardHelpOptions = true, description = "Download an image from a registry")
+public final class PullCommand implements Callable<Integer> {
+  @Option(names = {"-q", "--quiet"}, description = "Suppress verbose output")
+  boolean quiet;
+
+  @Option(names = "--platform", paramLabel = "OS/ARCH[/VARIANT]", description = "Platform to pull, e.g. linux/arm64")
+  String platform;
+
+  @Parameters(paramLabel = "NAME[:TAG|@DIGEST]", description = "The image to pull")
+  String name;
+
+  @Spec
+  CommandSpec spec;
+
+  @Override
+  public Integer call() throws Exception {
+    String[] repoTag = Registries.repoAndTag(name);
+    if (repoTag[1].isEmpty()) {
+      repoTag[1] = "latest";
+      if (!quiet) {
+        ImageCommands.out(spec).println("Using default tag: latest");
+      }
+    }
+    Map<String, String> query = new LinkedHashMap<>();
+    query.put("fromImage", repoTag[0]);
+    query.put("tag", repoTag[1]);
+    query.put("platform", platform);
+    try (DaemonClient.Response r = ImageCommands.client(spec).callChecked("POST",
+        "/images/create" + DaemonClient.query(query), Registries.authHeader(name), new DaemonClient.Body.None())) {
+      ImageCommands.render(spec, r, quiet);
+    }
+    if (quiet) {
+      String sep = repoTag[1].startsWith("sha256:") ? "@" : ":";
+      String full = Registries.domainOf(name).equals("docker.io") && !name.startsWith("docker.io/")
+          ? "docker.io/" + (repoTag[0].contains("/") ? "" : "library/") + repoTag[0] : repoTag[0];
+      ImageCommands.out(spec).println(full + sep + repoTag[1]);
+      ImageCommands.out(spec).flush();
+    }
+    return 0;
+  }
+}
