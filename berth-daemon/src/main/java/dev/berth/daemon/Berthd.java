@@ -43,6 +43,10 @@ public final class Berthd implements Callable<Integer> {
       description = "Where to write the daemon's pid (default: <exec-root>/berthd.pid)")
   Path pidfile;
 
+  @Option(names = "--insecure-registry", paramLabel = "HOST[:PORT]",
+      description = "A registry spoken to over plain HTTP; repeatable (loopback registries always are)")
+  List<String> insecureRegistries;
+
   @Option(names = "--config-file", paramLabel = "FILE",
       description = "Daemon configuration file (default: /etc/berth/daemon.json; missing is fine)")
   Path configFile;
@@ -73,7 +77,11 @@ public final class Berthd implements Callable<Integer> {
     ConfigFile file = ConfigFile.read(named ? configFile : DaemonConfig.DEFAULT_CONFIG_FILE, named);
     List<String> conflicts = new java.util.ArrayList<>();
     for (String key : ConfigFile.KEYS) {
-      String flag = key.equals("hosts") ? "--host" : "--" + key;
+      String flag = switch (key) {
+        case "hosts" -> "--host";
+        case "insecure-registries" -> "--insecure-registry";
+        default -> "--" + key;
+      };
       if (file.has(key) && parsed.hasMatchedOption(flag)) {
         conflicts.add(key);
       }
@@ -92,8 +100,10 @@ public final class Berthd implements Callable<Integer> {
     String level = logLevel != null ? logLevel : file.has("log-level") ? file.string("log-level") : "info";
     Path pid = pidfile != null ? pidfile
         : file.has("pidfile") ? Path.of(file.string("pidfile")) : exec.resolve("berthd.pid");
+    List<String> insecure = insecureRegistries != null ? insecureRegistries
+        : file.has("insecure-registries") ? file.strings("insecure-registries") : List.of();
     return new DaemonConfig(h, data.toAbsolutePath(), exec.toAbsolutePath(), DaemonConfig.LogLevel.parse(level),
-        pid.toAbsolutePath());
+        pid.toAbsolutePath(), insecure);
   }
 
   static final class Version implements CommandLine.IVersionProvider {

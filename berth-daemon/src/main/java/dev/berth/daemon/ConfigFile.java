@@ -21,7 +21,8 @@ import java.util.TreeSet;
  */
 public final class ConfigFile {
   /** The keys this berthd understands, each named after its flag. */
-  public static final Set<String> KEYS = Set.of("hosts", "data-root", "exec-root", "log-level", "pidfile");
+  public static final Set<String> KEYS = Set.of("hosts", "data-root", "exec-root", "log-level", "pidfile",
+      "insecure-registries");
 
   private final Map<String, JsonNode> values;
 

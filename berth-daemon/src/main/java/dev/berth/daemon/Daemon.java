@@ -53,7 +53,8 @@ final class Daemon {
     Engine engine = null;
     ApiServer server = null;
     try (lock) {
-      engine = Engine.open(new EngineConfig(config.dataRoot(), config.execRoot()));
+      engine = Engine.open(new EngineConfig(config.dataRoot(), config.execRoot()),
+          java.util.Set.copyOf(config.insecureRegistries()));
       Router router = new Router();
       DockerApi.register(router, engine);
       BerthApi.register(router, engine);

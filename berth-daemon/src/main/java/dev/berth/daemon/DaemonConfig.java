@@ -8,8 +8,10 @@ import java.util.List;
  *
  * @param hosts where the API listens ({@code -H})
  * @param pidfile where berthd writes its pid
+ * @param insecureRegistries registries (host[:port]) spoken to over plain HTTP
  */
-public record DaemonConfig(List<String> hosts, Path dataRoot, Path execRoot, LogLevel logLevel, Path pidfile) {
+public record DaemonConfig(List<String> hosts, Path dataRoot, Path execRoot, LogLevel logLevel, Path pidfile,
+    List<String> insecureRegistries) {
 
   public static final String DEFAULT_HOST = "unix:///run/berth/berth.sock";
   public static final Path DEFAULT_DATA_ROOT = Path.of("/var/lib/berth");
@@ -18,6 +20,7 @@ public record DaemonConfig(List<String> hosts, Path dataRoot, Path execRoot, Log
 
   public DaemonConfig {
     hosts = List.copyOf(hosts);
+    insecureRegistries = List.copyOf(insecureRegistries);
     if (hosts.isEmpty()) {
       throw new IllegalArgumentException("at least one -H/--host is needed");
     }

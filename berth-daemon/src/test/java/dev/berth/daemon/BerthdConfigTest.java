@@ -45,7 +45,7 @@ class BerthdConfigTest {
         + "\"log-level\": \"warn\", \"pidfile\": \"/p.pid\"}");
     DaemonConfig c = resolve("--config-file", file.toString());
     assertThat(c).isEqualTo(new DaemonConfig(List.of("unix:///x.sock"), Path.of("/dd"), Path.of("/ee"),
-        DaemonConfig.LogLevel.WARN, Path.of("/p.pid")));
+        DaemonConfig.LogLevel.WARN, Path.of("/p.pid"), List.of()));
   }
 
   @Test

@@ -20,13 +20,18 @@ public final class Commands {
   }
 
   public static ProcessResult run(List<String> command, Map<String, String> env, Duration timeout) {
+    return run(command, env, null, timeout);
+  }
+
+  /** Runs {@code command} with {@code stdin} (a file, or null for /dev/null) as its input. */
+  public static ProcessResult run(List<String> command, Map<String, String> env, Path stdin, Duration timeout) {
     Path out = null;
     Path err = null;
     try {
       out = Files.createTempFile("berth-cmd", ".out");
       err = Files.createTempFile("berth-cmd", ".err");
       ProcessBuilder pb = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile())
-          .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+          .redirectInput(ProcessBuilder.Redirect.from(stdin != null ? stdin.toFile() : new java.io.File("/dev/null")));
       pb.environment().putAll(env);
       Process p = pb.start();
       if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -49,6 +54,11 @@ public final class Commands {
 
   /** bin/berth with -H pointing at {@code host}. */
   public static ProcessResult berth(String host, String... args) {
+    return run(berthCommand(host, args), Duration.ofMinutes(2));
+  }
+
+  /** bin/berth's command line with -H pointing at {@code host}. */
+  public static List<String> berthCommand(String host, String... args) {
     List<String> cmd = new ArrayList<>();
     cmd.add(Repo.root().resolve("bin/berth").toString());
     if (host != null) {
@@ -56,7 +66,7 @@ public final class Commands {
       cmd.add(host);
     }
     cmd.addAll(List.of(args));
-    return run(cmd, Duration.ofMinutes(2));
+    return cmd;
   }
 
   private static void deleteQuietly(Path p) {

@@ -40,12 +40,30 @@ public final class BusyboxImage {
   private BusyboxImage() {}
 
   public static Layout writeOciLayout(Path dir, String tag) {
+    return writeOciLayout(dir, tag, 0, 0);
+  }
+
+  /**
+   * The busybox image plus {@code extraLayers} layers of {@code extraBytes} random (so
+   * incompressible) bytes each: a bigger image for benchmarks and crash tests.
+   */
+  public static Layout writeOciLayout(Path dir, String tag, int extraLayers, long extraBytes) {
     try {
       if (!Files.isExecutable(BUSYBOX)) {
         throw new IllegalStateException("/bin/busybox is missing: apt-get install busybox-static");
       }
       Files.createDirectories(dir.resolve("blobs/sha256"));
-      List<byte[]> tars = List.of(baseLayer(), addLayer(), whiteoutLayer());
+      List<byte[]> tars = new ArrayList<>(List.of(baseLayer(), addLayer(), whiteoutLayer()));
+      java.util.Random random = new java.util.Random(tag.hashCode());
+      for (int i = 0; i < extraLayers; i++) {
+        byte[] data = new byte[(int) extraBytes];
+        random.nextBytes(data);
+        int n = i;
+        tars.add(tar(t -> {
+          dir(t, "data/");
+          file(t, "data/blob-" + n, data, 0644);
+        }));
+      }
       List<String> diffIds = new ArrayList<>();
       ArrayNode layers = JSON.createArrayNode();
       for (byte[] tar : tars) {
@@ -71,6 +89,9 @@ public final class BusyboxImage {
       history.addObject().put("created", "2026-01-01T00:00:00Z").put("created_by", "ADD busybox /bin/");
       history.addObject().put("created", "2026-01-01T00:00:00Z").put("created_by", "ADD files /");
       history.addObject().put("created", "2026-01-01T00:00:00Z").put("created_by", "RUN rm /etc/remove-me");
+      for (int i = 0; i < extraLayers; i++) {
+        history.addObject().put("created", "2026-01-01T00:00:00Z").put("created_by", "ADD blob-" + i + " /data/");
+      }
       history.addObject().put("created", "2026-01-01T00:00:00Z").put("created_by", "CMD [\"sh\"]")
           .put("empty_layer", true);
       byte[] configBytes = JSON.writeValueAsBytes(config);
