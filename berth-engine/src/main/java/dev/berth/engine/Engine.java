@@ -59,8 +59,9 @@ public final class Engine implements AutoCloseable {
       ContentStore content = ContentStore.open(config);
       LayerStore layers = LayerStore.open(config.dataRoot(), new LayerUnpacker());
       ImageService images = new ImageService(content, layers, new ImageTable(state), Clock.systemUTC());
-      return new Engine(config, state, new SystemService(config, state, HostFacts.probe()), images,
-          Set.copyOf(insecureRegistries));
+      SystemService system = new SystemService(config, state, HostFacts.probe());
+      system.countImagesWith(() -> images.list().size());
+      return new Engine(config, state, system, images, Set.copyOf(insecureRegistries));
     } catch (IOException e) {
       state.close();
       throw new BerthException.Unavailable("cannot open the image store under " + config.dataRoot() + ": "

@@ -83,6 +83,9 @@ class DaemonIT {
       assertThat(missing.stdout()).isEqualTo("{\"message\":\"page not found\"}\n\n404");
       ProcessResult ping = curl(d, "-I", "http://x/_ping");
       assertThat(ping.stdout()).startsWith("HTTP/1.1 200").contains("Api-Version: 1.51").contains("Ostype: linux");
+      ProcessResult brokenJson = curl(d, "-X", "POST", "-H", "Content-Type: application/json",
+          "--data", "{\"username\": alice", "http://x/v1.44/auth");
+      assertThat(brokenJson.stdout()).startsWith("{\"message\":\"invalid JSON in request body: ").endsWith("\n400");
       assertThat(curl(d, "http://x/v1.24/_ping").stdout()).isEqualTo("OK\n200");
     }
   }
