@@ -21,6 +21,9 @@ import dev.berth.cli.command.image.SaveCommand;
 import dev.berth.cli.command.image.TagCommand;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -31,10 +34,6 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     versionProvider = BerthCli.Version.class,
     description = "Run containers and virtual machines with Berth.",
-    subcommands = {ImagesCommand.class, PullCommand.class, PushCommand.class, TagCommand.class,
-        RmiCommand.class, HistoryCommand.class, SaveCommand.class, LoadCommand.class, ImportCommand.class,
-        LoginCommand.class, LogoutCommand.class,
-        VersionCommand.class, InfoCommand.class, CompletionCommand.class, CommandLine.HelpCommand.class},
     footer = {"", "Run 'berth COMMAND --help' for more information on a command."})
 public final class BerthCli implements Runnable {
   /** The API version this CLI speaks; the daemon accepts 1.24 up to its own maximum. */
@@ -54,17 +53,62 @@ public final class BerthCli implements Runnable {
 
   /** Runs one command line; the streams are parameters so tests can capture them. */
   public static int run(String[] args, PrintWriter out, PrintWriter err) {
-    CommandLine cli = commandLine();
+    CommandLine cli = commandLine(args);
     cli.setOut(out);
     cli.setErr(err);
     return cli.execute(args);
   }
 
+  /**
+   * The commands, in the order {@code --help} lists them. Each is built only when needed:
+   * picocli reads a command's annotations by reflection, and doing that for every command on
+   * each run would cost more start-up time than the command itself.
+   */
+  private static final Map<String, Supplier<Object>> COMMANDS = commands();
+
+  private static Map<String, Supplier<Object>> commands() {
+    Map<String, Supplier<Object>> c = new LinkedHashMap<>();
+    c.put("images", ImagesCommand::new);
+    c.put("pull", PullCommand::new);
+    c.put("push", PushCommand::new);
+    c.put("tag", TagCommand::new);
+    c.put("rmi", RmiCommand::new);
+    c.put("history", HistoryCommand::new);
+    c.put("save", SaveCommand::new);
+    c.put("load", LoadCommand::new);
+    c.put("import", ImportCommand::new);
+    c.put("login", LoginCommand::new);
+    c.put("logout", LogoutCommand::new);
+    c.put("image", ImageCommand::tree);
+    c.put("version", VersionCommand::new);
+    c.put("info", InfoCommand::new);
+    c.put("completion", CompletionCommand::new);
+    c.put("help", CommandLine.HelpCommand::new);
+    return c;
+  }
+
+  /** The full command tree, for help and completion. */
   public static CommandLine commandLine() {
+    return commandLine(null);
+  }
+
+  /** The tree with only the command {@code args} names, or all when that is unclear. */
+  static CommandLine commandLine(String[] args) {
     CommandLine cli = new CommandLine(new BerthCli());
-    cli.addSubcommand("image", ImageCommand.tree());
+    String named = args == null ? null : commandName(args);
+    boolean one = named != null && COMMANDS.containsKey(named) && !named.equals("help") && !named.equals("completion");
+    COMMANDS.forEach((name, make) -> {
+      if (!one || name.equals(named)) {
+        Object command = make.get();
+        if (command instanceof CommandLine tree) {
+          cli.addSubcommand(name, tree);
+        } else {
+          cli.addSubcommand(name, command);
+        }
+      }
+    });
     // docker's shape for a usage error: the problem, a pointer to --help, exit 125.
-    cli.setParameterExceptionHandler((e, args) -> {
+    cli.setParameterExceptionHandler((e, unmatched) -> {
       PrintWriter err = e.getCommandLine().getErr();
       err.println(e.getMessage());
       err.println("See '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
@@ -84,6 +128,19 @@ public final class BerthCli implements Runnable {
       return 1;
     });
     return cli;
+  }
+
+  /** The first word that is not a global option or its value: the command to run. */
+  static String commandName(String[] args) {
+    for (int i = 0; i < args.length; i++) {
+      String a = args[i];
+      if (a.equals("-H") || a.equals("--host")) {
+        i++;
+      } else if (!a.startsWith("-")) {
+        return a;
+      }
+    }
+    return null;
   }
 
   @Override

@@ -1,6 +1,7 @@
 package dev.berth.daemon.http;
 
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -110,6 +111,10 @@ public final class ApiServer implements AutoCloseable {
         .group(group)
         .channel(type)
         .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+        // Unpooled buffers: the pooled allocator keeps megabytes of arenas for an API whose
+        // messages are small; large bodies stream through in bounded chunks anyway.
+        .option(ChannelOption.ALLOCATOR, UnpooledByteBufAllocator.DEFAULT)
+        .childOption(ChannelOption.ALLOCATOR, UnpooledByteBufAllocator.DEFAULT)
         .childHandler(new ChannelInitializer<>() {
           @Override
           protected void initChannel(Channel ch) {
