@@ -77,6 +77,34 @@ class ImageIT {
   }
 
   @Test
+  void aMultiPlatformIndexGivesTheHostPlatformUnlessAskedOtherwise() {
+    try (LocalRegistry registry = LocalRegistry.start(dir.resolve("registry"));
+        BerthdProcess d = BerthdProcess.start(dir.resolve("berthd"))) {
+      BusyboxImage.MultiArch image = BusyboxImage.writeMultiArchLayout(dir.resolve("layout"), "multi");
+      String name = registry.host() + "/test/multi:latest";
+      ok(Commands.run(List.of("skopeo", "copy", "--all", "--dest-tls-verify=false",
+          "oci:" + dir.resolve("layout") + ":multi", "docker://" + name), Duration.ofMinutes(2)));
+
+      ProcessResult pull = ok(Commands.berth(d.host(), "pull", name));
+      assertThat(pull.stdout()).contains("Digest: " + image.indexDigest());
+      assertThat(ok(Commands.berth(d.host(), "image", "inspect", name, "-f", "{{.Id}} {{.Architecture}}")).stdout().strip())
+          .isEqualTo(image.amd64().configDigest() + " amd64");
+
+      ok(Commands.berth(d.host(), "pull", "--platform", "linux/arm64", name));
+      assertThat(ok(Commands.berth(d.host(), "image", "inspect", name, "-f", "{{.Id}} {{.Architecture}}")).stdout().strip())
+          .isEqualTo(image.arm64ConfigDigest() + " arm64");
+      ProcessResult none = Commands.berth(d.host(), "pull", "--platform", "linux/s390x", name);
+      assertThat(none.exitCode()).isEqualTo(1);
+      assertThat(none.stderr()).contains("linux/amd64").contains("linux/arm64");
+
+      // Image names with slashes, URL-encoded as %2F (as Testcontainers sends them), work too.
+      ProcessResult encoded = Commands.run(List.of("curl", "-s", "--unix-socket", d.socket().toString(),
+          "http://x/v1.44/images/" + name.replace("/", "%2F") + "/json"), Duration.ofSeconds(30));
+      assertThat(encoded.stdout()).contains("\"Id\":\"" + image.arm64ConfigDigest() + "\"");
+    }
+  }
+
+  @Test
   void loginStoresCredentialsLikeDockerAndPullUsesThem() throws Exception {
     try (LocalRegistry registry = LocalRegistry.startWithBasicAuth(dir.resolve("registry"), "alice", "s3cret");
         BerthdProcess d = BerthdProcess.start(dir.resolve("berthd"))) {

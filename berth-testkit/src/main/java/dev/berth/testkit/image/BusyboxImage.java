@@ -119,6 +119,53 @@ public final class BusyboxImage {
     }
   }
 
+  /** A two-platform image: the busybox image (amd64) and the same layers labelled arm64. */
+  public record MultiArch(Layout amd64, String arm64ConfigDigest, String indexDigest) {}
+
+  /**
+   * Writes the busybox image, then an arm64 twin (same layers, its own config and manifest),
+   * and makes {@code tag} name an image index over both. skopeo copies it with {@code --all}.
+   */
+  public static MultiArch writeMultiArchLayout(Path dir, String tag) {
+    Layout amd64 = writeOciLayout(dir, tag);
+    try {
+      byte[] amdManifest = Files.readAllBytes(dir.resolve("blobs/sha256").resolve(amd64.manifestDigest().substring(7)));
+      ObjectNode manifest = (ObjectNode) JSON.readTree(amdManifest);
+      byte[] amdConfig = Files.readAllBytes(dir.resolve("blobs/sha256").resolve(amd64.configDigest().substring(7)));
+      ObjectNode config = (ObjectNode) JSON.readTree(amdConfig);
+      config.put("architecture", "arm64");
+      config.put("variant", "v8");
+      byte[] armConfig = JSON.writeValueAsBytes(config);
+      String armConfigDigest = writeBlob(dir, armConfig);
+      ((ObjectNode) manifest.get("config")).put("digest", armConfigDigest).put("size", armConfig.length);
+      byte[] armManifest = JSON.writeValueAsBytes(manifest);
+      String armManifestDigest = writeBlob(dir, armManifest);
+
+      ObjectNode index = JSON.createObjectNode();
+      index.put("schemaVersion", 2);
+      index.put("mediaType", "application/vnd.oci.image.index.v1+json");
+      ArrayNode manifests = index.putArray("manifests");
+      ObjectNode a = manifests.addObject().put("mediaType", "application/vnd.oci.image.manifest.v1+json")
+          .put("digest", amd64.manifestDigest()).put("size", amdManifest.length);
+      a.putObject("platform").put("architecture", "amd64").put("os", "linux");
+      ObjectNode b = manifests.addObject().put("mediaType", "application/vnd.oci.image.manifest.v1+json")
+          .put("digest", armManifestDigest).put("size", armManifest.length);
+      b.putObject("platform").put("architecture", "arm64").put("os", "linux").put("variant", "v8");
+      byte[] indexBytes = JSON.writeValueAsBytes(index);
+      String indexDigest = writeBlob(dir, indexBytes);
+
+      ObjectNode top = JSON.createObjectNode();
+      top.put("schemaVersion", 2);
+      top.putArray("manifests").addObject().put("mediaType", "application/vnd.oci.image.index.v1+json")
+          .put("digest", indexDigest).put("size", indexBytes.length)
+          .putObject("annotations").put("org.opencontainers.image.ref.name", tag);
+      Files.write(dir.resolve("index.json"), JSON.writeValueAsBytes(top));
+      return new MultiArch(amd64, armConfigDigest, indexDigest);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   private static byte[] baseLayer() throws IOException {
     return tar(t -> {
       dir(t, "bin/");
