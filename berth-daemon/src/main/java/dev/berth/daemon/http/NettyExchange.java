@@ -45,7 +45,7 @@ final class NettyExchange implements Dispatcher.Exchange {
   private final HttpRequest request;
   private final boolean keepAlive;
   private final QueryStringDecoder query;
-  private final BodyStream body;
+  private final InboxStream body;
   private final Response response = new Response();
   private boolean hijacked;
   private boolean mustClose;
@@ -55,7 +55,7 @@ final class NettyExchange implements Dispatcher.Exchange {
     this.request = request;
     this.keepAlive = keepAlive;
     this.query = new QueryStringDecoder(request.uri());
-    this.body = new BodyStream();
+    this.body = new InboxStream(connection, true);
   }
 
   @Override
@@ -90,7 +90,7 @@ final class NettyExchange implements Dispatcher.Exchange {
   boolean drainBody() {
     try {
       body.skipAll();
-      return !body.connectionEnded;
+      return !body.connectionEnded();
     } catch (IOException e) {
       return false;
     }
@@ -191,75 +191,6 @@ final class NettyExchange implements Dispatcher.Exchange {
       } catch (IOException e) {
         throw new ApiError(400, "could not read the request body: " + e.getMessage(), e);
       }
-    }
-  }
-
-  /** The request body as a blocking stream over the connection's inbox. */
-  private final class BodyStream extends InputStream {
-    private ByteBuf current;
-    private boolean ended;
-    boolean connectionEnded;
-
-    @Override
-    public int read() throws IOException {
-      byte[] one = new byte[1];
-      int n = read(one, 0, 1);
-      return n < 0 ? -1 : one[0] & 0xff;
-    }
-
-    @Override
-    public int read(byte[] b, int off, int len) throws IOException {
-      if (len == 0) {
-        return 0;
-      }
-      while (current == null || !current.isReadable()) {
-        releaseCurrent();
-        if (ended) {
-          return -1;
-        }
-        Object next;
-        try {
-          next = connection.take();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new InterruptedIOException("interrupted while reading the request body");
-        }
-        if (next instanceof HttpConnection.Signal) {
-          ended = true;
-          connectionEnded = true;
-          return -1;
-        }
-        if (next instanceof HttpContent content) {
-          current = content.content();
-          if (content instanceof LastHttpContent) {
-            ended = true;
-          }
-        } else {
-          ReferenceCountUtil.release(next);
-        }
-      }
-      int n = Math.min(len, current.readableBytes());
-      current.readBytes(b, off, n);
-      return n;
-    }
-
-    void skipAll() throws IOException {
-      byte[] scratch = new byte[8192];
-      while (read(scratch, 0, scratch.length) >= 0) {
-        // discard
-      }
-    }
-
-    private void releaseCurrent() {
-      if (current != null) {
-        current.release();
-        current = null;
-      }
-    }
-
-    @Override
-    public void close() {
-      // The exchange drains what is left; closing early must not lose the connection's framing.
     }
   }
 
@@ -417,7 +348,7 @@ final class NettyExchange implements Dispatcher.Exchange {
     }
 
     private final class Hijacked implements RawStream {
-      private final InputStream in = new RawInput();
+      private final InputStream in = new InboxStream(connection, false);
       private final OutputStream out = new OutputStream() {
         @Override
         public void write(int b) throws IOException {
@@ -448,51 +379,6 @@ final class NettyExchange implements Dispatcher.Exchange {
           duplex.shutdownOutput().awaitUninterruptibly();
         }
       }
-    }
-  }
-
-  /** Raw bytes from the client after a hijack; anything left of the HTTP body comes first. */
-  private final class RawInput extends InputStream {
-    private ByteBuf current;
-    private boolean ended;
-
-    @Override
-    public int read() throws IOException {
-      byte[] one = new byte[1];
-      int n = read(one, 0, 1);
-      return n < 0 ? -1 : one[0] & 0xff;
-    }
-
-    @Override
-    public int read(byte[] b, int off, int len) throws IOException {
-      if (len == 0) {
-        return 0;
-      }
-      while (current == null || !current.isReadable()) {
-        if (current != null) {
-          current.release();
-          current = null;
-        }
-        if (ended) {
-          return -1;
-        }
-        Object next;
-        try {
-          next = connection.take();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new InterruptedIOException();
-        }
-        switch (next) {
-          case HttpConnection.Signal s -> ended = true;
-          case HttpContent c -> current = c.content();
-          case ByteBuf buf -> current = buf;
-          default -> ReferenceCountUtil.release(next);
-        }
-      }
-      int n = Math.min(len, current.readableBytes());
-      current.readBytes(b, off, n);
-      return n;
     }
   }
 }
