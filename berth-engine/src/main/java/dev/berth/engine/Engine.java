@@ -16,7 +16,6 @@ import dev.berth.engine.state.StateStore;
 import dev.berth.engine.system.HostFacts;
 import dev.berth.engine.system.SystemService;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
