@@ -125,31 +125,37 @@ public final class ImageService {
    */
   public List<Removal> remove(String nameOrId, boolean force) {
     Image image = find(nameOrId);
+    boolean inUse = usedByContainer.test(image.id());
     List<Removal> done = new ArrayList<>();
-    boolean byReference = !isIdLike(nameOrId, image);
-    if (byReference) {
+    if (!isIdLike(nameOrId, image)) {
       Reference ref = Reference.parse(nameOrId);
+      // As Docker: the image goes with its last name, its digest references with it; an
+      // image a container uses keeps existing (untagged) when its last tag is forced away.
+      boolean lastName = ref.digest() == null
+          ? image.repoTags().size() <= 1
+          : image.repoTags().isEmpty() && image.repoDigests().size() <= 1;
+      if (lastName && inUse && !force) {
+        throw new BerthException.Conflict("conflict: unable to remove repository reference \"" + nameOrId
+            + "\" (must force) - a container is using its referenced image " + image.shortId());
+      }
       boolean removed = ref.digest() != null
           ? table.removeDigest(ref.name() + "@" + ref.digest())
           : table.untag(ref.toString());
       if (removed) {
         done.add(new Removal.Untagged(ref.familiar()));
       }
-      // As Docker: the image goes when its last tag goes (its digest references with it);
-      // removing one digest reference of an untagged image keeps it while others remain.
-      Image after = find(image.id().toString());
-      if (!after.repoTags().isEmpty() || (ref.digest() != null && !after.repoDigests().isEmpty())) {
+      if (!lastName || inUse) {
         return done;
       }
     } else {
+      if (inUse) {
+        throw new BerthException.Conflict("conflict: unable to delete " + image.shortId()
+            + " (cannot be forced) - image is being used by a container; remove the container first");
+      }
       if (image.repoTags().size() > 1 && !force) {
         throw new BerthException.Conflict("conflict: unable to delete " + image.shortId()
             + " (must be forced) - image is referenced in multiple repositories");
       }
-    }
-    if (usedByContainer.test(image.id()) && !force) {
-      throw new BerthException.Conflict("conflict: unable to delete " + image.shortId()
-          + " (cannot be forced) - image is being used by a container; remove the container first");
     }
     Image current = find(image.id().toString());
     for (Reference tag : current.repoTags()) {
