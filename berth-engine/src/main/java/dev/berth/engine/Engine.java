@@ -3,6 +3,7 @@ package dev.berth.engine;
 import dev.berth.engine.state.StateStore;
 import dev.berth.engine.system.HostFacts;
 import dev.berth.engine.system.SystemService;
+import dev.berth.engine.vm.VmService;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -17,11 +18,13 @@ public final class Engine implements AutoCloseable {
   private final EngineConfig config;
   private final StateStore state;
   private final SystemService system;
+  private final VmService vms;
 
-  private Engine(EngineConfig config, StateStore state, SystemService system) {
+  private Engine(EngineConfig config, StateStore state, SystemService system, VmService vms) {
     this.config = config;
     this.state = state;
     this.system = system;
+    this.vms = vms;
   }
 
   public static Engine open(EngineConfig config) {
@@ -29,7 +32,9 @@ public final class Engine implements AutoCloseable {
     createPrivateDir(config.execRoot());
     StateStore state = StateStore.open(config.dataRoot().resolve("berth.db"));
     try {
-      return new Engine(config, state, new SystemService(config, state, HostFacts.probe()));
+      VmService vms = new VmService(config, state);
+      vms.reconcile();
+      return new Engine(config, state, new SystemService(config, state, HostFacts.probe()), vms);
     } catch (RuntimeException e) {
       state.close();
       throw e;
@@ -59,8 +64,13 @@ public final class Engine implements AutoCloseable {
     return state;
   }
 
+  public VmService vms() {
+    return vms;
+  }
+
   @Override
   public void close() {
+    vms.close();
     state.close();
   }
 }
