@@ -7,6 +7,7 @@ import dev.berth.cli.client.DaemonUnreachableException;
 import dev.berth.cli.command.CompletionCommand;
 import dev.berth.cli.command.InfoCommand;
 import dev.berth.cli.command.VersionCommand;
+import dev.berth.cli.command.vm.VmCommand;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import picocli.CommandLine;
@@ -19,7 +20,7 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     versionProvider = BerthCli.Version.class,
     description = "Run containers and virtual machines with Berth.",
-    subcommands = {VersionCommand.class, InfoCommand.class, CompletionCommand.class,
+    subcommands = {VersionCommand.class, InfoCommand.class, CompletionCommand.class, VmCommand.class,
         CommandLine.HelpCommand.class},
     footer = {"", "Run 'berth COMMAND --help' for more information on a command."})
 public final class BerthCli implements Runnable {
