@@ -67,13 +67,47 @@ public final class Qemu {
     return system;
   }
 
-  /** kvm when /dev/kvm opens read-write (what QEMU needs), else tcg. */
-  public static String accelerator() {
-    try (RandomAccessFile kvm = new RandomAccessFile("/dev/kvm", "rw")) {
-      return "kvm";
-    } catch (IOException | SecurityException e) {
-      return "tcg";
+  /**
+   * The accelerator for {@code requested} (auto, kvm or tcg). auto is kvm when /dev/kvm opens
+   * read-write (what QEMU needs), else tcg; berthd's environment may override auto with
+   * BERTH_VM_ACCEL, for hosts whose /dev/kvm opens but cannot run guests (broken nesting).
+   */
+  public static String accelerator(String requested) {
+    String r = requested == null ? "auto" : requested;
+    if (r.equals("auto")) {
+      r = System.getenv().getOrDefault("BERTH_VM_ACCEL", "auto");
     }
+    return switch (r) {
+      case "tcg" -> "tcg";
+      case "kvm" -> {
+        if (!kvmUsable()) {
+          throw new BerthException.Unavailable("KVM was asked for but /dev/kvm cannot be opened read-write; "
+              + "load the kvm module and check permissions, or use --accel tcg");
+        }
+        yield "kvm";
+      }
+      default -> kvmUsable() ? "kvm" : "tcg";
+    };
+  }
+
+  public static String accelerator() {
+    return accelerator("auto");
+  }
+
+  static boolean kvmUsable() {
+    try (RandomAccessFile kvm = new RandomAccessFile("/dev/kvm", "rw")) {
+      return true;
+    } catch (IOException | SecurityException e) {
+      return false;
+    }
+  }
+
+  static String checkAccel(String requested) {
+    String r = requested == null || requested.isBlank() ? "auto" : requested.strip();
+    if (!r.equals("auto") && !r.equals("kvm") && !r.equals("tcg")) {
+      throw new BerthException.InvalidArgument("invalid --accel \"" + requested + "\": use auto, kvm or tcg");
+    }
+    return r;
   }
 
   /** The host's TSC rate in kHz from /proc/cpuinfo, 0 when unknown; microvm under TCG needs it. */

@@ -11,6 +11,7 @@ import java.util.List;
  * @param ownsDisk true when Berth made the disk file (it goes with the VM on rm)
  * @param seed the cloud-init NoCloud seed image, or null
  * @param machine microvm (direct kernel boot) or q35 (firmware boot from disk)
+ * @param accel what the user asked for: auto, kvm or tcg (what a start used is the VM's accel)
  */
 public record VmConfig(
     int cpus,
@@ -24,7 +25,8 @@ public record VmConfig(
     String append,
     String seed,
     List<PortMapping> ports,
-    String machine) {
+    String machine,
+    String accel) {
   public VmConfig {
     ports = ports == null ? List.of() : List.copyOf(ports);
   }

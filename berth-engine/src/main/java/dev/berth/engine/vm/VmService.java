@@ -109,6 +109,7 @@ public final class VmService implements AutoCloseable {
     if (kernel == null && spec.disk() == null && base == null) {
       throw new BerthException.InvalidArgument("nothing to boot: give --kernel, --disk or --from-disk");
     }
+    String accel = Qemu.checkAccel(spec.accel());
     Path userData = spec.cloudInit() == null ? null : readableFile("--cloud-init", spec.cloudInit());
     List<PortMapping> ports = new ArrayList<>();
     Set<Integer> hostPorts = new HashSet<>();
@@ -152,7 +153,7 @@ public final class VmService implements AutoCloseable {
       }
       VmConfig vmConfig = new VmConfig(cpus, memory, disk, format, base == null ? null : base.toString(),
           newDisk || base != null, str(kernel), str(initrd), spec.append(), seed, ports,
-          kernel != null ? "microvm" : "q35");
+          kernel != null ? "microvm" : "q35", accel);
       VmRow row = new VmRow(id, name, Instant.now().toString(), toJson(vmConfig), "created", 0, null, null, null);
       if (!table.insert(row)) {
         throw nameTaken(name);
@@ -204,7 +205,7 @@ public final class VmService implements AutoCloseable {
   private Vm launch(Vm vm) {
     vm.config().ports().forEach(PortMapping::checkFree);
     Qemu q = qemu();
-    String accel = Qemu.accelerator();
+    String accel = Qemu.accelerator(vm.config().accel());
     try {
       deleteTree(vm.runDir());
       Files.createDirectories(vm.runDir());
@@ -243,7 +244,10 @@ public final class VmService implements AutoCloseable {
     }
     client.addListener(event -> {
       switch (event.name()) {
-        case "STOP" -> setIfSamePid(id, pid, "paused");
+        case "STOP" -> {
+          setIfSamePid(id, pid, "paused");
+          Thread.ofVirtual().start(() -> explainStop(id, client));
+        }
         case "RESUME" -> setIfSamePid(id, pid, "running");
         default -> log.debug("vm {}: QMP event {} {}", id.substring(0, 12), event.name(), event.data());
       }
@@ -257,6 +261,19 @@ public final class VmService implements AutoCloseable {
             .ifPresent(r -> markStopped(view(r)));
       }
     }));
+  }
+
+  /** A STOP we did not ask for may be KVM failing (nested setups): say so in the log. */
+  private static void explainStop(String id, QmpClient client) {
+    try {
+      String status = client.execute("query-status").path("status").asText();
+      if (status.equals("internal-error")) {
+        log.error("vm {}: the guest stopped with an accelerator internal error; if this host's KVM cannot run "
+            + "guests, recreate the VM with --accel tcg (or run berthd with BERTH_VM_ACCEL=tcg)", id.substring(0, 12));
+      }
+    } catch (IOException e) {
+      // QEMU went away; the close handler records that
+    }
   }
 
   private void setIfSamePid(String id, long pid, String state) {

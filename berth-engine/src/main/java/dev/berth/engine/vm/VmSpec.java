@@ -11,6 +11,7 @@ import java.util.List;
  * @param fromDisk a base image: the VM gets a qcow2 overlay, so the base stays unchanged
  * @param cloudInit a user-data file, put on a NoCloud seed disk labelled cidata
  * @param ports HOSTPORT:GUESTPORT forwards on 127.0.0.1
+ * @param accel auto (default), kvm or tcg
  */
 public record VmSpec(
     String name,
@@ -22,7 +23,8 @@ public record VmSpec(
     String initrd,
     String append,
     String cloudInit,
-    List<String> ports) {
+    List<String> ports,
+    String accel) {
   public VmSpec {
     ports = ports == null ? List.of() : List.copyOf(ports);
   }

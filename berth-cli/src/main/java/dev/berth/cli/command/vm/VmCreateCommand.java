@@ -52,6 +52,10 @@ final class VmCreateCommand implements Callable<Integer> {
       description = "A cloud-init user-data file, given to the guest on a NoCloud seed disk")
   String cloudInit;
 
+  @Option(names = "--accel", paramLabel = "auto|kvm|tcg",
+      description = "Accelerator: kvm, tcg (emulation), or auto: kvm when /dev/kvm is usable (default)")
+  String accel;
+
   @Option(names = {"-p", "--publish"}, paramLabel = "HOSTPORT:GUESTPORT",
       description = "Forward 127.0.0.1:HOSTPORT to the guest's TCP GUESTPORT (repeatable)")
   List<String> ports = new ArrayList<>();
@@ -70,6 +74,7 @@ final class VmCreateCommand implements Callable<Integer> {
     body.put("Initrd", absolute(initrd));
     body.put("Append", append);
     body.put("CloudInit", absolute(cloudInit));
+    body.put("Accel", accel);
     body.set("Ports", VmCommand.JSON.valueToTree(ports));
     JsonNode answer = vm.call("POST", VmCommand.VMS + "/create", body);
     spec.commandLine().getOut().println(answer.path("Id").asText());

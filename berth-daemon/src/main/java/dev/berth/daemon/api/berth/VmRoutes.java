@@ -48,7 +48,7 @@ public final class VmRoutes {
 
   /** The create request body; PascalCase on the wire like every Berth and Docker body. */
   public record CreateRequest(String name, Integer cpus, String memory, String disk, String fromDisk,
-      String kernel, String initrd, String append, String cloudInit, List<String> ports) {}
+      String kernel, String initrd, String append, String cloudInit, List<String> ports, String accel) {}
 
   public record CreateResponse(String id, List<String> warnings) {}
 
@@ -57,14 +57,14 @@ public final class VmRoutes {
       String serialLog) {}
 
   public record ConfigJson(int cpus, long memory, String machine, String disk, String diskFormat,
-      String baseDisk, String kernel, String initrd, String append, String cloudInitSeed) {}
+      String baseDisk, String kernel, String initrd, String append, String cloudInitSeed, String accel) {}
 
   static VmJson json(Vm vm) {
     VmConfig c = vm.config();
     return new VmJson(vm.id(), vm.name(), vm.created(), vm.state().name(), vm.state().pid(), vm.accel(),
         vm.startedAt(), vm.stoppedAt(),
         new ConfigJson(c.cpus(), c.memoryBytes(), c.machine(), c.disk(), c.diskFormat(), c.baseDisk(),
-            c.kernel(), c.initrd(), c.append(), c.seed()),
+            c.kernel(), c.initrd(), c.append(), c.seed(), c.accel()),
         c.ports().stream().map(PortMapping::toString).toList(),
         vm.dir().toString(), vm.runDir().toString(), vm.serialLog().toString());
   }
@@ -96,7 +96,7 @@ public final class VmRoutes {
       throw new BerthException.InvalidArgument("empty request body: send the VM's configuration as JSON");
     }
     Vm vm = vms.create(new VmSpec(body.name(), body.cpus(), body.memory(), body.disk(), body.fromDisk(),
-        body.kernel(), body.initrd(), body.append(), body.cloudInit(), body.ports()));
+        body.kernel(), body.initrd(), body.append(), body.cloudInit(), body.ports(), body.accel()));
     res.json(201, new CreateResponse(vm.id(), List.of()));
   }
 
