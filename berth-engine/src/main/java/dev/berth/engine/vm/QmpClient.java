@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -57,7 +58,9 @@ public final class QmpClient implements AutoCloseable {
     this.channel = channel;
     this.out = Channels.newOutputStream(channel);
     InputStream in = Channels.newInputStream(channel);
-    this.parser = JSON.createParser(in);
+    // A Reader, not the stream: Jackson's byte parser reads ahead to detect the encoding while
+    // it is created, which would block before the handshake's timeout is armed.
+    this.parser = JSON.createParser(new InputStreamReader(in, StandardCharsets.UTF_8));
     this.timeout = timeout;
   }
 
