@@ -24,7 +24,8 @@ final class GuestAssets {
   private static final List<String> DISK_MODULES = List.of(
       "kernel/drivers/virtio/virtio_ring.ko", "kernel/drivers/virtio/virtio.ko",
       "kernel/drivers/virtio/virtio_mmio.ko", "kernel/drivers/block/virtio_blk.ko",
-      "kernel/lib/crc16.ko", "kernel/fs/mbcache.ko", "kernel/fs/jbd2/jbd2.ko", "kernel/fs/ext4/ext4.ko");
+      "kernel/lib/crc16.ko", "kernel/fs/mbcache.ko", "kernel/fs/jbd2/jbd2.ko",
+      "kernel/crypto/crc32c_generic.ko", "kernel/fs/ext4/ext4.ko");
 
   final Path kernel;
   final Path initrd;
@@ -112,8 +113,7 @@ final class GuestAssets {
         exec setsid cttyhack sh
         """.formatted(marker));
     Path image = dir.resolve("base.ext4");
-    // No metadata_csum: the guest's ext4 then needs no crc32c crypto module in the initramfs.
-    ProcessResult mkfs = Commands.run(List.of("mkfs.ext4", "-q", "-O", "^metadata_csum", "-d", root.toString(),
+    ProcessResult mkfs = Commands.run(List.of("mkfs.ext4", "-q", "-d", root.toString(),
         image.toString(), "64M"), Duration.ofMinutes(1));
     if (mkfs.exitCode() != 0) {
       throw new IllegalStateException("mkfs.ext4 failed: " + mkfs);

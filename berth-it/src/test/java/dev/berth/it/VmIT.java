@@ -186,8 +186,11 @@ class VmIT {
       String disk = ok(berth(d, "vm", "inspect", "--format", "{{.Config.Disk}} {{.Config.BaseDisk}}", id)).stdout();
       assertThat(disk).startsWith(d.dataRoot().resolve("vm").resolve(id) + "/disk.qcow2 ").contains(base.toString());
       ok(berth(d, "vm", "start", "fromdisk"));
-      await("the root file system's marker", BOOT,
-          () -> berth(d, "vm", "logs", "fromdisk").stdout().contains("BERTH-ROOT-FROM-DISK"));
+      await("the root file system's marker", BOOT, () -> {
+        String logs = berth(d, "vm", "logs", "fromdisk").stdout();
+        assertThat(logs).as("the guest mounts its root").doesNotContain("BERTH-MOUNT-FAILED");
+        return logs.contains("BERTH-ROOT-FROM-DISK");
+      });
       ok(berth(d, "vm", "stop", "-t", "1", "fromdisk"));
       assertThat(berth(d, "vm", "logs", "fromdisk").stdout()).doesNotContain("BERTH-MOUNT-FAILED");
       assertThat(sha256(base)).as("the base image is never written").isEqualTo(before);
