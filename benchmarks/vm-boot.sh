@@ -12,6 +12,7 @@ TMP=$(mktemp -d /tmp/berth-vmbench.XXXXXX)
 cleanup() {
   [ -z "${PID-}" ] || { "$BERTH_HOME/bin/berth" -H "unix://$TMP/b.sock" vm rm -f bench >/dev/null 2>&1 || true;
     kill "$PID" 2>/dev/null; wait "$PID" 2>/dev/null || true; }
+  cp "$TMP/berthd.log" /tmp/vm-bench-berthd.log 2>/dev/null || true
   rm -rf "$TMP"
 }
 trap cleanup EXIT INT TERM

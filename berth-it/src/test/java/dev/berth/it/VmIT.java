@@ -191,11 +191,27 @@ class VmIT {
         assertThat(logs).as("the guest mounts its root").doesNotContain("BERTH-MOUNT-FAILED");
         return logs.contains("BERTH-ROOT-FROM-DISK");
       });
-      ok(berth(d, "vm", "stop", "-t", "1", "fromdisk"));
-      assertThat(berth(d, "vm", "logs", "fromdisk").stdout()).doesNotContain("BERTH-MOUNT-FAILED");
+      String firstPid = ok(berth(d, "vm", "inspect", "--format", "{{.Pid}}", "fromdisk")).stdout().strip();
+      ok(berth(d, "vm", "restart", "-t", "1", "fromdisk"));
+      assertThat(ok(berth(d, "vm", "inspect", "--format", "{{.State}} {{.Pid}}", "fromdisk")).stdout())
+          .startsWith("running ").doesNotContain(" " + firstPid + "\n");
+      ok(berth(d, "vm", "kill", "fromdisk"));
+      assertThat(qemuRunning(id)).isFalse();
+      assertThat(state(d, "fromdisk")).isEqualTo("stopped");
+      // logs -f of a stopped VM prints what there is and ends.
+      ProcessResult follow = ok(berth(d, "vm", "logs", "-f", "fromdisk"));
+      assertThat(follow.stdout()).contains("BERTH-ROOT-FROM-DISK");
       assertThat(sha256(base)).as("the base image is never written").isEqualTo(before);
-      ok(berth(d, "vm", "rm", "fromdisk"));
-      assertThat(base).exists();
+
+      ok(berth(d, "vm", "start", "fromdisk"));
+      ProcessResult busy = berth(d, "vm", "rm", "fromdisk");
+      assertThat(busy.exitCode()).isEqualTo(1);
+      assertThat(busy.stderr()).contains("is running").contains("rm -f");
+      ok(berth(d, "vm", "rm", "-f", "fromdisk"));
+      assertThat(qemuRunning(id)).isFalse();
+      assertThat(ok(berth(d, "vm", "ls", "-q")).stdout()).isEmpty();
+      assertThat(d.dataRoot().resolve("vm")).isEmptyDirectory();
+      assertThat(sha256(base)).isEqualTo(before);
     }
   }
 
@@ -236,6 +252,17 @@ class VmIT {
       }
       assertThat(qemuRunning(id)).isFalse();
       assertThat(state(d, "later")).isEqualTo("created");
+
+      // A new empty disk by size and a cloud-init seed: made at create, gone with rm (no boot needed).
+      Path userData = Files.writeString(dir.resolve("user-data.yaml"), "#cloud-config\nhostname: seeded\n");
+      String q35 = create(d, "--name", "cloudy", "--disk", "1g", "--cloud-init", userData.toString());
+      String config = ok(berth(d, "vm", "inspect", "--format",
+          "{{.Config.Machine}} {{.Config.Disk}} {{.Config.DiskFormat}} {{.Config.CloudInitSeed}}", "cloudy")).stdout();
+      Path vmDir = d.dataRoot().resolve("vm").resolve(q35);
+      assertThat(config).isEqualTo("q35 " + vmDir.resolve("disk.qcow2") + " qcow2 " + vmDir.resolve("seed.img") + "\n");
+      assertThat(vmDir.resolve("seed.img")).isNotEmptyFile();
+      ok(berth(d, "vm", "rm", "cloudy"));
+      assertThat(vmDir).doesNotExist();
 
       ProcessResult usage = berth(d, "vm", "create", "--no-such-flag");
       assertThat(usage.exitCode()).isEqualTo(125);

@@ -257,8 +257,9 @@ public final class VmService implements AutoCloseable {
       // QMP closes when QEMU exits (guest poweroff, crash) or when we close it: only the first
       // is a state change.
       if (HostProcess.awaitExit(pid, id, Duration.ofSeconds(5))) {
-        table.byId(id).filter(r -> r.pid() == pid && !r.state().equals("stopped"))
-            .ifPresent(r -> markStopped(view(r)));
+        // Under the VM's lock, so a stop or kill in progress records the end only once.
+        withLock(id, () -> table.byId(id).filter(r -> r.pid() == pid && !r.state().equals("stopped"))
+            .map(r -> markStopped(view(r))).orElse(null));
       }
     }));
   }

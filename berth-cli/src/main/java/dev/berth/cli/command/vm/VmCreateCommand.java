@@ -68,7 +68,7 @@ final class VmCreateCommand implements Callable<Integer> {
       body.put("Cpus", cpus);
     }
     body.put("Memory", memory);
-    body.put("Disk", absolute(disk));
+    body.put("Disk", diskArgument(disk));
     body.put("FromDisk", absolute(fromDisk));
     body.put("Kernel", absolute(kernel));
     body.put("Initrd", absolute(initrd));
@@ -84,18 +84,15 @@ final class VmCreateCommand implements Callable<Integer> {
 
   /** Paths are resolved here: the daemon's working directory is not the user's. */
   private static String absolute(String path) {
-    if (path == null) {
-      return null;
-    }
-    if (path.equals(disk(path))) {
-      return path;
-    }
-    return Path.of(path).toAbsolutePath().normalize().toString();
+    return path == null ? null : Path.of(path).toAbsolutePath().normalize().toString();
   }
 
-  /** A --disk SIZE (10g) is not a path, unless a file of that name exists here. */
-  private static String disk(String value) {
+  /** A --disk SIZE (10g) is passed as it is, unless a file of that name exists here. */
+  private static String diskArgument(String value) {
+    if (value == null) {
+      return null;
+    }
     boolean size = value.matches("(?i)\\d+(\\.\\d+)?\\s*[kmgt]?(i?b)?") && !Path.of(value).toFile().exists();
-    return size ? value : null;
+    return size ? value : absolute(value);
   }
 }
