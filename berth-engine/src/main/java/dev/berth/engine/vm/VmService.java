@@ -490,26 +490,34 @@ public final class VmService implements AutoCloseable {
    */
   public void reconcile() {
     for (VmRow row : table.all()) {
-      Vm vm = view(row);
-      if (!vm.state().hasProcess()) {
-        continue;
+      try {
+        reconcile(view(row));
+      } catch (RuntimeException e) {
+        // One bad VM must not keep berthd from starting; it shows up as it was recorded.
+        log.error("vm {}: reconcile failed: {}", row.id().substring(0, 12), e.toString());
       }
-      if (!HostProcess.alive(vm.state().pid(), vm.id())) {
-        log.info("vm {}: QEMU (pid {}) is gone", vm.shortId(), vm.state().pid());
-        markStopped(vm);
-        continue;
-      }
-      client(vm).ifPresent(c -> {
-        try {
-          JsonNode status = c.execute("query-status");
-          String state = status.path("running").asBoolean(true) ? "running" : "paused";
-          table.updateState(vm.id(), state, vm.state().pid(), vm.accel(), vm.startedAt(), null);
-        } catch (IOException e) {
-          log.warn("vm {}: query-status: {}", vm.shortId(), e.getMessage());
-        }
-      });
-      log.info("vm {}: QEMU (pid {}) still runs; reconnected", vm.shortId(), vm.state().pid());
     }
+  }
+
+  private void reconcile(Vm vm) {
+    if (!vm.state().hasProcess()) {
+      return;
+    }
+    if (!HostProcess.alive(vm.state().pid(), vm.id())) {
+      log.info("vm {}: QEMU (pid {}) is gone", vm.shortId(), vm.state().pid());
+      markStopped(vm);
+      return;
+    }
+    client(vm).ifPresent(c -> {
+      try {
+        JsonNode status = c.execute("query-status");
+        String state = status.path("running").asBoolean(true) ? "running" : "paused";
+        table.updateState(vm.id(), state, vm.state().pid(), vm.accel(), vm.startedAt(), null);
+      } catch (IOException e) {
+        log.warn("vm {}: query-status: {}", vm.shortId(), e.getMessage());
+      }
+    });
+    log.info("vm {}: QEMU (pid {}) still runs; reconnected", vm.shortId(), vm.state().pid());
   }
 
   private Vm refreshed(VmRow row) {
