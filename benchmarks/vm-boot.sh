@@ -12,6 +12,8 @@ TMP=$(mktemp -d /tmp/berth-vmbench.XXXXXX)
 cleanup() {
   [ -z "${PID-}" ] || { "$BERTH_HOME/bin/berth" -H "unix://$TMP/b.sock" vm rm -f bench >/dev/null 2>&1 || true;
     kill "$PID" 2>/dev/null; wait "$PID" 2>/dev/null || true; }
+  # Should berthd be gone, QEMU still runs (VMs outlive berthd): end it by its pidfile.
+  for f in "$TMP"/exec/vm/*/qemu.pid; do [ -f "$f" ] && kill -9 "$(cat "$f")" 2>/dev/null || true; done
   cp "$TMP/berthd.log" /tmp/vm-bench-berthd.log 2>/dev/null || true
   rm -rf "$TMP"
 }
