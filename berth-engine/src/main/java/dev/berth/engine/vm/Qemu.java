@@ -36,9 +36,14 @@ public final class Qemu {
 
   /** Finds both binaries on PATH; Unavailable naming the Debian package when one is missing. */
   public static Qemu locate() {
-    Path system = onPath("qemu-system-x86_64").orElseThrow(() -> new BerthException.Unavailable(
+    return locate(System.getenv().getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin") + ":/usr/bin:/usr/local/bin");
+  }
+
+  /** {@link #locate()} on an explicit search path (tests). */
+  static Qemu locate(String searchPath) {
+    Path system = onPath("qemu-system-x86_64", searchPath).orElseThrow(() -> new BerthException.Unavailable(
         "qemu-system-x86_64 not found on PATH; install QEMU (Debian: apt-get install qemu-system-x86)"));
-    Path img = onPath("qemu-img").orElseThrow(() -> new BerthException.Unavailable(
+    Path img = onPath("qemu-img", searchPath).orElseThrow(() -> new BerthException.Unavailable(
         "qemu-img not found on PATH; install it (Debian: apt-get install qemu-utils)"));
     String out = run(List.of(system.toString(), "--version"), "qemu-system-x86_64 --version");
     Matcher m = Pattern.compile("version (\\S+)").matcher(out);
@@ -46,8 +51,11 @@ public final class Qemu {
   }
 
   static Optional<Path> onPath(String name) {
-    String path = System.getenv().getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin");
-    for (String dir : (path + ":/usr/bin:/usr/local/bin").split(":")) {
+    return onPath(name, System.getenv().getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin") + ":/usr/bin:/usr/local/bin");
+  }
+
+  static Optional<Path> onPath(String name, String searchPath) {
+    for (String dir : searchPath.split(":")) {
       if (dir.isEmpty()) {
         continue;
       }

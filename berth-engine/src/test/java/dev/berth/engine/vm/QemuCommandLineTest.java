@@ -54,6 +54,19 @@ class QemuCommandLineTest {
   }
 
   @Test
+  void missingBinariesNameTheDebianPackages(@org.junit.jupiter.api.io.TempDir Path empty) throws Exception {
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> Qemu.locate(empty.toString()))
+        .isInstanceOf(dev.berth.engine.BerthException.Unavailable.class)
+        .hasMessageContaining("qemu-system-x86_64 not found").hasMessageContaining("qemu-system-x86");
+    Path fake = empty.resolve("qemu-system-x86_64");
+    java.nio.file.Files.writeString(fake, "#!/bin/sh\necho 'QEMU emulator version 9.9.9'\n");
+    fake.toFile().setExecutable(true);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> Qemu.locate(empty.toString()))
+        .isInstanceOf(dev.berth.engine.BerthException.Unavailable.class)
+        .hasMessageContaining("qemu-img not found").hasMessageContaining("qemu-utils");
+  }
+
+  @Test
   void aUserConsoleIsKept() {
     VmConfig c = new VmConfig(1, 64L << 20, null, null, null, false, "/k", null, "console=hvc0 tsc_early_khz=1000",
         null, List.of(), "microvm", "auto");
