@@ -19,6 +19,7 @@ import dev.berth.cli.command.image.PushCommand;
 import dev.berth.cli.command.image.RmiCommand;
 import dev.berth.cli.command.image.SaveCommand;
 import dev.berth.cli.command.image.TagCommand;
+import dev.berth.cli.command.vm.VmCommand;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;
@@ -80,6 +81,7 @@ public final class BerthCli implements Runnable {
     c.put("login", LoginCommand::new);
     c.put("logout", LogoutCommand::new);
     c.put("image", ImageCommand::tree);
+    c.put("vm", VmCommand::new);
     c.put("version", VersionCommand::new);
     c.put("info", InfoCommand::new);
     c.put("completion", CompletionCommand::new);

@@ -15,6 +15,7 @@ import dev.berth.engine.state.ImageTable;
 import dev.berth.engine.state.StateStore;
 import dev.berth.engine.system.HostFacts;
 import dev.berth.engine.system.SystemService;
+import dev.berth.engine.vm.VmService;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,14 +35,16 @@ public final class Engine implements AutoCloseable {
   private final SystemService system;
   private final ImageService images;
   private final Set<String> insecureRegistries;
+  private final VmService vms;
 
   private Engine(EngineConfig config, StateStore state, SystemService system, ImageService images,
-      Set<String> insecureRegistries) {
+      Set<String> insecureRegistries, VmService vms) {
     this.config = config;
     this.state = state;
     this.system = system;
     this.images = images;
     this.insecureRegistries = insecureRegistries;
+    this.vms = vms;
   }
 
   public static Engine open(EngineConfig config) {
@@ -60,7 +63,9 @@ public final class Engine implements AutoCloseable {
       ImageService images = new ImageService(content, layers, new ImageTable(state), Clock.systemUTC());
       SystemService system = new SystemService(config, state, HostFacts.probe());
       system.countImagesWith(() -> images.list().size());
-      return new Engine(config, state, system, images, Set.copyOf(insecureRegistries));
+      VmService vms = new VmService(config, state);
+      vms.reconcile();
+      return new Engine(config, state, system, images, Set.copyOf(insecureRegistries), vms);
     } catch (IOException e) {
       state.close();
       throw new BerthException.Unavailable("cannot open the image store under " + config.dataRoot() + ": "
@@ -147,8 +152,13 @@ public final class Engine implements AutoCloseable {
     return state;
   }
 
+  public VmService vms() {
+    return vms;
+  }
+
   @Override
   public void close() {
+    vms.close();
     state.close();
   }
 }

@@ -103,6 +103,19 @@ public final class DaemonClient {
     }
   }
 
+  /**
+   * Sends a request with an optional JSON body to an unversioned path (Berth's {@code /berth/v1/...});
+   * the answer's JSON, or null when it has no body. An error status becomes a {@link DaemonException}.
+   */
+  public JsonNode callUnversioned(String method, String path, byte[] jsonBody) {
+    try (Response r = request(method, path, jsonBody)) {
+      byte[] bytes = checked(r).readAllBytes();
+      return bytes.length == 0 ? null : JSON.readTree(bytes);
+    } catch (IOException e) {
+      throw new UncheckedIOException("talking to the daemon at " + address + ": " + e.getMessage(), e);
+    }
+  }
+
   /** A connection taken over from HTTP after {@code 101 UPGRADED}: raw bytes both ways. */
   public static final class RawConnection implements AutoCloseable {
     private final SocketChannel channel;

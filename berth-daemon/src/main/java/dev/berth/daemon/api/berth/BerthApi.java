@@ -20,6 +20,7 @@ public final class BerthApi {
   public static void register(Router router, Engine engine) {
     BerthApi api = new BerthApi(engine);
     router.get(PREFIX + "/info", api::info);
+    new VmRoutes(engine.vms()).register(router);
   }
 
   /** Facts Docker's /info has no field for: the cgroup layout, roots, schema version. */
@@ -29,12 +30,13 @@ public final class BerthApi {
       String execRoot,
       int schemaVersion,
       String cgroupLayout,
-      String stateDatabase) {}
+      String stateDatabase,
+      String hypervisor) {}
 
   private void info(ApiRequest req, ApiResponse res) throws IOException {
     SystemInfo info = engine.system().info();
     res.json(200, new BerthInfo(info.serverVersion(), info.dataRoot().toString(), info.execRoot().toString(),
         info.schemaVersion(), info.host().cgroupLayout().name().toLowerCase(),
-        engine.state().file().toString()));
+        engine.state().file().toString(), engine.vms().hypervisor()));
   }
 }

@@ -15,14 +15,18 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /** {@code /_ping}, {@code /version}, {@code /info}: what a client asks before anything else. */
 public final class SystemRoutes {
   private final SystemService system;
   private final String buildTime = BerthVersion.buildTime();
+  private final Supplier<String> hypervisor;
 
-  public SystemRoutes(SystemService system) {
+  /** {@code hypervisor} describes the VM backend for info's labels, e.g. "QEMU 7.2.0 (tcg)". */
+  public SystemRoutes(SystemService system, Supplier<String> hypervisor) {
     this.system = system;
+    this.hypervisor = hypervisor;
   }
 
   public void register(Router router) {
@@ -102,7 +106,8 @@ public final class SystemRoutes {
         host.hostname(),
         List.of("berth.cgroup-layout=" + host.cgroupLayout().name().toLowerCase(),
             "berth.exec-root=" + info.execRoot(),
-            "berth.schema-version=" + info.schemaVersion()),
+            "berth.schema-version=" + info.schemaVersion(),
+            "berth.hypervisor=" + hypervisor.get()),
         false,
         info.serverVersion(),
         Map.of(),

@@ -1,0 +1,643 @@
+package dev.berth.engine.vm;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.berth.engine.BerthException;
+import dev.berth.engine.EngineConfig;
+import dev.berth.engine.state.StateStore;
+import dev.berth.engine.state.VmRow;
+import dev.berth.engine.state.VmTable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.RandomAccessFile;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Virtual machines: create, start, stop, pause, remove, logs and console, with the state in
+ * SQLite and QEMU run detached (VMs outlive berthd; {@link #reconcile} picks them up again).
+ */
+public final class VmService implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(VmService.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Pattern NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]+");
+  private static final Duration QMP_TIMEOUT = Duration.ofSeconds(10);
+  private static final Duration QUIT_GRACE = Duration.ofSeconds(5);
+  private static final long MIN_MEMORY = 16L << 20;
+
+  private final EngineConfig config;
+  private final VmTable table;
+  private final Map<String, QmpClient> qmp = new ConcurrentHashMap<>();
+  private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
+  private volatile Qemu qemu;
+
+  public VmService(EngineConfig config, StateStore state) {
+    this.config = config;
+    this.table = new VmTable(state);
+  }
+
+  /** The QEMU driver, located on first use so berthd runs (without VMs) where QEMU is missing. */
+  Qemu qemu() {
+    Qemu q = qemu;
+    if (q == null) {
+      q = Qemu.locate();
+      qemu = q;
+    }
+    return q;
+  }
+
+  /** "QEMU 7.2.x (tcg)" for info, or why there is none. */
+  public String hypervisor() {
+    try {
+      return "QEMU " + qemu().version() + " (" + Qemu.accelerator() + ")";
+    } catch (BerthException.Unavailable e) {
+      return "none (" + e.getMessage() + ")";
+    }
+  }
+
+  // ---- create ----------------------------------------------------------------------------
+
+  public Vm create(VmSpec spec) {
+    String id = newId();
+    String name = spec.name() == null || spec.name().isBlank() ? "vm-" + id.substring(0, 12) : spec.name();
+    if (!NAME.matcher(name).matches()) {
+      throw new BerthException.InvalidArgument("invalid VM name \"" + name
+          + "\": use at least two characters from [a-zA-Z0-9_.-], starting with a letter or digit");
+    }
+    int cpus = spec.cpus() == null ? 1 : spec.cpus();
+    if (cpus < 1 || cpus > 255) {
+      throw new BerthException.InvalidArgument("invalid --cpus " + cpus + ": use 1 to 255");
+    }
+    long memory = ByteSize.parse("--memory", spec.memory() == null ? "512m" : spec.memory());
+    if (memory < MIN_MEMORY) {
+      throw new BerthException.InvalidArgument("invalid --memory \"" + spec.memory() + "\": a VM needs at least 16m");
+    }
+    Path kernel = spec.kernel() == null ? null : readableFile("--kernel", spec.kernel());
+    Path initrd = spec.initrd() == null ? null : readableFile("--initrd", spec.initrd());
+    if (kernel == null && (initrd != null || spec.append() != null)) {
+      throw new BerthException.InvalidArgument("--initrd and --append need --kernel");
+    }
+    if (spec.disk() != null && spec.fromDisk() != null) {
+      throw new BerthException.InvalidArgument("use either --disk or --from-disk, not both");
+    }
+    boolean newDisk = spec.disk() != null && ByteSize.looksLikeSize(spec.disk()) && !Files.exists(Path.of(spec.disk()));
+    long newDiskBytes = newDisk ? ByteSize.parse("--disk", spec.disk()) : 0;
+    Path userDisk = spec.disk() != null && !newDisk ? readableFile("--disk", spec.disk()) : null;
+    Path base = spec.fromDisk() == null ? null : readableFile("--from-disk", spec.fromDisk());
+    if (kernel == null && spec.disk() == null && base == null) {
+      throw new BerthException.InvalidArgument("nothing to boot: give --kernel, --disk or --from-disk");
+    }
+    String accel = Qemu.checkAccel(spec.accel());
+    Path userData = spec.cloudInit() == null ? null : readableFile("--cloud-init", spec.cloudInit());
+    List<PortMapping> ports = new ArrayList<>();
+    Set<Integer> hostPorts = new HashSet<>();
+    for (String p : spec.ports()) {
+      PortMapping m = PortMapping.parse(p);
+      if (!hostPorts.add(m.hostPort())) {
+        throw new BerthException.InvalidArgument("host port " + m.hostPort() + " is given twice in -p");
+      }
+      ports.add(m);
+    }
+    ports.forEach(PortMapping::checkFree);
+    if (table.byName(name).isPresent()) {
+      throw nameTaken(name);
+    }
+
+    Path dir = vmDir(id);
+    try {
+      Files.createDirectories(dir);
+      Qemu q = qemu();
+      String disk = null;
+      String format = null;
+      if (newDisk) {
+        Path file = dir.resolve("disk.qcow2");
+        q.createDisk(file, newDiskBytes);
+        disk = file.toString();
+        format = "qcow2";
+      } else if (userDisk != null) {
+        disk = userDisk.toString();
+        format = q.imageFormat(userDisk);
+      } else if (base != null) {
+        Path file = dir.resolve("disk.qcow2");
+        q.createOverlay(file, base, q.imageFormat(base));
+        disk = file.toString();
+        format = "qcow2";
+      }
+      String seed = null;
+      if (userData != null) {
+        Path file = dir.resolve("seed.img");
+        CloudInitSeed.write(file, userData, id, name);
+        seed = file.toString();
+      }
+      VmConfig vmConfig = new VmConfig(cpus, memory, disk, format, base == null ? null : base.toString(),
+          newDisk || base != null, str(kernel), str(initrd), spec.append(), seed, ports,
+          kernel != null ? "microvm" : "q35", accel);
+      VmRow row = new VmRow(id, name, Instant.now().toString(), toJson(vmConfig), "created", 0, null, null, null);
+      if (!table.insert(row)) {
+        throw nameTaken(name);
+      }
+      log.info("vm {}: created {} ({} cpu, {} MiB)", id.substring(0, 12), name, cpus, memory >> 20);
+      return view(row);
+    } catch (IOException e) {
+      deleteTree(dir);
+      throw new BerthException.Unavailable("cannot create " + dir + ": " + e.getMessage());
+    } catch (RuntimeException e) {
+      deleteTree(dir);
+      throw e;
+    }
+  }
+
+  private static BerthException nameTaken(String name) {
+    return new BerthException.Conflict("the VM name \"" + name + "\" is already in use; remove that VM or choose another --name");
+  }
+
+  private static Path readableFile(String option, String value) {
+    Path p = Path.of(value).toAbsolutePath().normalize();
+    if (!Files.isRegularFile(p)) {
+      throw new BerthException.InvalidArgument(option + " " + value + ": no such file (give the path of a readable file)");
+    }
+    // Open it: as root, permission bits say little about readability (a file on a dead mount).
+    try (RandomAccessFile f = new RandomAccessFile(p.toFile(), "r")) {
+      f.read();
+    } catch (IOException e) {
+      throw new BerthException.InvalidArgument(option + " " + value + ": cannot read it (" + e.getMessage() + ")");
+    }
+    return p;
+  }
+
+  // ---- lifecycle -------------------------------------------------------------------------
+
+  public Vm start(String ref) {
+    return locked(ref, vm -> {
+      switch (vm.state()) {
+        case VmState.Running r -> {
+          return vm;
+        }
+        case VmState.Paused p -> throw new BerthException.Conflict("VM " + vm.name() + " is paused; use resume");
+        default -> { }
+      }
+      return launch(vm);
+    });
+  }
+
+  private Vm launch(Vm vm) {
+    vm.config().ports().forEach(PortMapping::checkFree);
+    Qemu q = qemu();
+    String accel = Qemu.accelerator(vm.config().accel());
+    try {
+      deleteTree(vm.runDir());
+      Files.createDirectories(vm.runDir());
+    } catch (IOException e) {
+      throw new BerthException.Unavailable("cannot create " + vm.runDir() + ": " + e.getMessage());
+    }
+    List<String> cmd = q.commandLine(vm, accel, Qemu.hostKhz());
+    log.info("vm {}: starting QEMU ({}): {}", vm.shortId(), accel, String.join(" ", cmd));
+    long pid = 0;
+    try {
+      q.launch(cmd);
+      pid = HostProcess.readPid(vm.pidFile());
+      QmpClient client = QmpClient.connect(vm.qmpSocket(), QMP_TIMEOUT);
+      String now = Instant.now().toString();
+      table.updateState(vm.id(), "running", pid, accel, now, null);
+      watch(vm.id(), pid, client);
+      return view(row(vm.id()));
+    } catch (IOException | RuntimeException e) {
+      if (pid > 0) {
+        HostProcess.kill(pid);
+        HostProcess.awaitExit(pid, vm.id(), QUIT_GRACE);
+      }
+      deleteTree(vm.runDir());
+      if (e instanceof BerthException b) {
+        throw b;
+      }
+      throw new BerthException.Unavailable("VM " + vm.name() + " did not start: " + e.getMessage());
+    }
+  }
+
+  /** Follows QMP events so pauses, resumes and the guest's own poweroff show in the state. */
+  private void watch(String id, long pid, QmpClient client) {
+    QmpClient old = qmp.put(id, client);
+    if (old != null) {
+      old.close();
+    }
+    client.addListener(event -> {
+      switch (event.name()) {
+        case "STOP" -> {
+          setIfSamePid(id, pid, "paused");
+          Thread.ofVirtual().start(() -> explainStop(id, client));
+        }
+        case "RESUME" -> setIfSamePid(id, pid, "running");
+        default -> log.debug("vm {}: QMP event {} {}", id.substring(0, 12), event.name(), event.data());
+      }
+    });
+    client.closedFuture().thenRun(() -> Thread.ofVirtual().start(() -> {
+      qmp.remove(id, client);
+      // QMP closes when QEMU exits (guest poweroff, crash) or when we close it: only the first
+      // is a state change.
+      if (HostProcess.awaitExit(pid, id, Duration.ofSeconds(5))) {
+        // Under the VM's lock, so a stop or kill in progress records the end only once.
+        withLock(id, () -> table.byId(id).filter(r -> r.pid() == pid && !r.state().equals("stopped"))
+            .map(r -> markStopped(view(r))).orElse(null));
+      }
+    }));
+  }
+
+  /** A STOP we did not ask for may be KVM failing (nested setups): say so in the log. */
+  private static void explainStop(String id, QmpClient client) {
+    try {
+      String status = client.execute("query-status").path("status").asText();
+      if (status.equals("internal-error")) {
+        log.error("vm {}: the guest stopped with an accelerator internal error; if this host's KVM cannot run "
+            + "guests, recreate the VM with --accel tcg (or run berthd with BERTH_VM_ACCEL=tcg)", id.substring(0, 12));
+      }
+    } catch (IOException e) {
+      // QEMU went away; the close handler records that
+    }
+  }
+
+  private void setIfSamePid(String id, long pid, String state) {
+    table.byId(id).filter(r -> r.pid() == pid && (r.state().equals("running") || r.state().equals("paused"))
+        && !r.state().equals(state)).ifPresent(r -> table.updateState(id, state, pid, r.accel(), r.startedAt(), null));
+  }
+
+  /**
+   * Stops a VM: ACPI power button, then QMP quit after {@code timeout}, then SIGKILL, so it
+   * ends even when the guest ignores ACPI.
+   */
+  public Vm stop(String ref, Duration timeout) {
+    return locked(ref, vm -> stopLocked(vm, timeout));
+  }
+
+  private Vm stopLocked(Vm vm, Duration timeout) {
+    if (!vm.state().hasProcess()) {
+      return vm;
+    }
+    long pid = vm.state().pid();
+    Optional<QmpClient> client = client(vm);
+    boolean gone = false;
+    if (client.isPresent() && vm.state() instanceof VmState.Running) {
+      try {
+        client.get().execute("system_powerdown");
+        gone = HostProcess.awaitExit(pid, vm.id(), timeout);
+      } catch (IOException e) {
+        log.debug("vm {}: system_powerdown: {}", vm.shortId(), e.getMessage());
+      }
+    }
+    if (!gone && client.isPresent()) {
+      log.info("vm {}: guest did not power off within {}s; sending QMP quit", vm.shortId(), timeout.toSeconds());
+      try {
+        client.get().execute("quit");
+      } catch (IOException e) {
+        // QEMU may close the socket before answering quit
+      }
+      gone = HostProcess.awaitExit(pid, vm.id(), QUIT_GRACE);
+    }
+    if (!gone) {
+      log.warn("vm {}: QEMU did not quit; sending SIGKILL", vm.shortId());
+      killAndWait(vm);
+    }
+    return markStopped(vm);
+  }
+
+  public Vm kill(String ref) {
+    return locked(ref, vm -> {
+      if (!vm.state().hasProcess()) {
+        throw new BerthException.Conflict("VM " + vm.name() + " is not running");
+      }
+      killAndWait(vm);
+      return markStopped(vm);
+    });
+  }
+
+  private void killAndWait(Vm vm) {
+    long pid = vm.state().pid();
+    HostProcess.kill(pid);
+    if (!HostProcess.awaitExit(pid, vm.id(), QUIT_GRACE)) {
+      throw new BerthException.Unavailable("QEMU (pid " + pid + ") of VM " + vm.name() + " survived SIGKILL");
+    }
+  }
+
+  public Vm restart(String ref, Duration timeout) {
+    return locked(ref, vm -> launch(stopLocked(vm, timeout)));
+  }
+
+  public Vm pause(String ref) {
+    return locked(ref, vm -> {
+      if (!(vm.state() instanceof VmState.Running r)) {
+        throw new BerthException.Conflict("VM " + vm.name() + " is " + vm.state().name() + ", not running");
+      }
+      qmpCall(vm, "stop");
+      table.updateState(vm.id(), "paused", r.pid(), vm.accel(), vm.startedAt(), null);
+      return view(row(vm.id()));
+    });
+  }
+
+  public Vm resume(String ref) {
+    return locked(ref, vm -> {
+      if (!(vm.state() instanceof VmState.Paused p)) {
+        throw new BerthException.Conflict("VM " + vm.name() + " is " + vm.state().name() + ", not paused");
+      }
+      qmpCall(vm, "cont");
+      table.updateState(vm.id(), "running", p.pid(), vm.accel(), vm.startedAt(), null);
+      return view(row(vm.id()));
+    });
+  }
+
+  private void qmpCall(Vm vm, String command) {
+    QmpClient client = client(vm).orElseThrow(() -> new BerthException.Unavailable(
+        "cannot reach QEMU's QMP socket " + vm.qmpSocket() + " for VM " + vm.name()));
+    try {
+      client.execute(command);
+    } catch (IOException e) {
+      throw new BerthException.Unavailable("VM " + vm.name() + ": " + e.getMessage());
+    }
+  }
+
+  /** Removes a VM and its files; a running one only with {@code force} (it is killed). */
+  public void remove(String ref, boolean force) {
+    locked(ref, vm -> {
+      if (vm.state().hasProcess()) {
+        if (!force) {
+          throw new BerthException.Conflict("VM " + vm.name() + " is " + vm.state().name()
+              + "; stop it first or remove it with force (berth vm rm -f)");
+        }
+        killAndWait(vm);
+        markStopped(vm);
+      }
+      deleteTree(vm.runDir());
+      deleteTree(vm.dir());
+      table.delete(vm.id());
+      log.info("vm {}: removed {}", vm.shortId(), vm.name());
+      return vm;
+    });
+  }
+
+  private Vm markStopped(Vm vm) {
+    QmpClient c = qmp.remove(vm.id());
+    if (c != null) {
+      c.close();
+    }
+    table.updateState(vm.id(), "stopped", 0, vm.accel(), vm.startedAt(), Instant.now().toString());
+    deleteTree(vm.runDir());
+    log.info("vm {}: stopped", vm.shortId());
+    return view(row(vm.id()));
+  }
+
+  /** The open QMP connection, reconnecting when there is none (after a berthd restart). */
+  private Optional<QmpClient> client(Vm vm) {
+    QmpClient c = qmp.get(vm.id());
+    if (c != null && !c.closedFuture().isDone()) {
+      return Optional.of(c);
+    }
+    try {
+      QmpClient fresh = QmpClient.connect(vm.qmpSocket(), QMP_TIMEOUT);
+      watch(vm.id(), vm.state().pid(), fresh);
+      return Optional.of(fresh);
+    } catch (IOException e) {
+      log.warn("vm {}: cannot connect to QMP: {}", vm.shortId(), e.getMessage());
+      return Optional.empty();
+    }
+  }
+
+  // ---- queries ---------------------------------------------------------------------------
+
+  public List<Vm> list() {
+    return table.all().stream().map(this::refreshed).toList();
+  }
+
+  public Vm inspect(String ref) {
+    return refreshed(resolve(ref));
+  }
+
+  /**
+   * Writes the serial log to {@code out}; with {@code follow}, keeps writing what the guest
+   * prints until the VM stops or the reader goes away.
+   */
+  public void logs(String ref, boolean follow, OutputStream out) throws IOException {
+    Vm vm = inspect(ref);
+    Path file = vm.serialLog();
+    long offset = 0;
+    byte[] buffer = new byte[16384];
+    while (true) {
+      if (Files.exists(file)) {
+        try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "r")) {
+          f.seek(offset);
+          int n;
+          while ((n = f.read(buffer)) > 0) {
+            out.write(buffer, 0, n);
+            offset += n;
+          }
+          out.flush();
+        }
+      }
+      if (!follow) {
+        return;
+      }
+      boolean running = table.byId(vm.id()).map(this::refreshed).map(v -> v.state().hasProcess()).orElse(false);
+      if (!running && Files.exists(file) && Files.size(file) == offset) {
+        return;
+      }
+      try {
+        Thread.sleep(100); // polling interval for new serial output
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
+  /** A connection to the VM's serial console socket (QEMU takes one client at a time). */
+  public SocketChannel openConsole(String ref) {
+    Vm vm = inspect(ref);
+    if (!vm.state().hasProcess()) {
+      throw new BerthException.Conflict("VM " + vm.name() + " is " + vm.state().name() + "; start it to use its console");
+    }
+    try {
+      SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+      ch.connect(UnixDomainSocketAddress.of(vm.consoleSocket()));
+      return ch;
+    } catch (IOException e) {
+      throw new BerthException.Unavailable("cannot connect to the console of VM " + vm.name() + " at "
+          + vm.consoleSocket() + ": " + e.getMessage());
+    }
+  }
+
+  /**
+   * At engine start: VMs whose QEMU still runs (checked by pid and command line) are running
+   * again, with QMP reconnected; those whose QEMU is gone are stopped.
+   */
+  public void reconcile() {
+    for (VmRow row : table.all()) {
+      try {
+        reconcile(view(row));
+      } catch (RuntimeException e) {
+        // One bad VM must not keep berthd from starting; it shows up as it was recorded.
+        log.error("vm {}: reconcile failed: {}", row.id().substring(0, 12), e.toString());
+      }
+    }
+  }
+
+  private void reconcile(Vm vm) {
+    if (!vm.state().hasProcess()) {
+      return;
+    }
+    if (!HostProcess.alive(vm.state().pid(), vm.id())) {
+      log.info("vm {}: QEMU (pid {}) is gone", vm.shortId(), vm.state().pid());
+      markStopped(vm);
+      return;
+    }
+    client(vm).ifPresent(c -> {
+      try {
+        JsonNode status = c.execute("query-status");
+        String state = status.path("running").asBoolean(true) ? "running" : "paused";
+        table.updateState(vm.id(), state, vm.state().pid(), vm.accel(), vm.startedAt(), null);
+      } catch (IOException e) {
+        log.warn("vm {}: query-status: {}", vm.shortId(), e.getMessage());
+      }
+    });
+    log.info("vm {}: QEMU (pid {}) still runs; reconnected", vm.shortId(), vm.state().pid());
+  }
+
+  private Vm refreshed(VmRow row) {
+    Vm vm = view(row);
+    if (vm.state().hasProcess() && !HostProcess.alive(vm.state().pid(), vm.id())) {
+      return withLock(vm.id(), () -> {
+        Vm again = view(row(vm.id()));
+        return again.state().hasProcess() && !HostProcess.alive(again.state().pid(), again.id())
+            ? markStopped(again) : again;
+      });
+    }
+    return vm;
+  }
+
+  private Vm refreshed(Vm vm) {
+    return refreshed(row(vm.id()));
+  }
+
+  /** A VM by full ID, name, or unique ID prefix. */
+  Vm resolve(String ref) {
+    if (ref == null || ref.isBlank()) {
+      throw new BerthException.InvalidArgument("no VM given: name a VM by its name or ID");
+    }
+    Optional<VmRow> row = table.byId(ref).or(() -> table.byName(ref));
+    if (row.isEmpty() && ref.matches("[0-9a-f]+")) {
+      List<VmRow> matches = table.byIdPrefix(ref);
+      if (matches.size() > 1) {
+        throw new BerthException.InvalidArgument("VM ID prefix " + ref + " is ambiguous; give more characters");
+      }
+      row = matches.stream().findFirst();
+    }
+    return view(row.orElseThrow(() -> new BerthException.NotFound("no such VM: " + ref)));
+  }
+
+  private VmRow row(String id) {
+    return table.byId(id).orElseThrow(() -> new BerthException.NotFound("no such VM: " + id));
+  }
+
+  private Vm view(VmRow row) {
+    VmConfig c;
+    try {
+      c = JSON.readValue(row.config(), VmConfig.class);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("stored config of VM " + row.id() + " is unreadable: " + e.getMessage(), e);
+    }
+    return new Vm(row.id(), row.name(), row.created(), VmState.of(row.state(), row.pid()), row.accel(),
+        row.startedAt(), row.stoppedAt(), c, vmDir(row.id()), runDir(row.id()));
+  }
+
+  private Path vmDir(String id) {
+    return config.dataRoot().resolve("vm").resolve(id);
+  }
+
+  /** Short ID: unix socket paths must stay under 108 bytes, even below a long test exec-root. */
+  private Path runDir(String id) {
+    return config.execRoot().resolve("vm").resolve(id.substring(0, 12));
+  }
+
+  private interface VmWork {
+    Vm apply(Vm vm);
+  }
+
+  private Vm locked(String ref, VmWork work) {
+    String id = resolve(ref).id();
+    return withLock(id, () -> work.apply(refreshedNoLock(id)));
+  }
+
+  private Vm refreshedNoLock(String id) {
+    Vm vm = view(row(id));
+    if (vm.state().hasProcess() && !HostProcess.alive(vm.state().pid(), vm.id())) {
+      return markStopped(vm);
+    }
+    return vm;
+  }
+
+  private <T> T withLock(String id, java.util.function.Supplier<T> work) {
+    ReentrantLock lock = locks.computeIfAbsent(id, k -> new ReentrantLock());
+    lock.lock();
+    try {
+      return work.get();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private static String toJson(VmConfig c) {
+    try {
+      return JSON.writeValueAsString(c);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static String str(Path p) {
+    return p == null ? null : p.toString();
+  }
+
+  private static String newId() {
+    byte[] bytes = new byte[32];
+    new SecureRandom().nextBytes(bytes);
+    return HexFormat.of().formatHex(bytes);
+  }
+
+  static void deleteTree(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> walk = Files.walk(dir)) {
+      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException e) {
+      log.warn("cannot delete {}: {}", dir, e.getMessage());
+    }
+  }
+
+  /** Closes QMP connections; the VMs keep running (they belong to no berthd process). */
+  @Override
+  public void close() {
+    qmp.values().forEach(QmpClient::close);
+    qmp.clear();
+  }
+}

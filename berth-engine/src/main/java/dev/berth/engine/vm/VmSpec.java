@@ -1,0 +1,31 @@
+package dev.berth.engine.vm;
+
+import java.util.List;
+
+/**
+ * What a caller asks for when creating a VM; every field but none may be null. Validated by
+ * {@link VmService#create} into a {@link VmConfig}.
+ *
+ * @param memory a docker-style size such as 256m or 1g
+ * @param disk an existing image PATH (used in place) or a SIZE for a new empty qcow2
+ * @param fromDisk a base image: the VM gets a qcow2 overlay, so the base stays unchanged
+ * @param cloudInit a user-data file, put on a NoCloud seed disk labelled cidata
+ * @param ports HOSTPORT:GUESTPORT forwards on 127.0.0.1
+ * @param accel auto (default), kvm or tcg
+ */
+public record VmSpec(
+    String name,
+    Integer cpus,
+    String memory,
+    String disk,
+    String fromDisk,
+    String kernel,
+    String initrd,
+    String append,
+    String cloudInit,
+    List<String> ports,
+    String accel) {
+  public VmSpec {
+    ports = ports == null ? List.of() : List.copyOf(ports);
+  }
+}

@@ -1,0 +1,298 @@
+package dev.berth.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.berth.testkit.BerthdProcess;
+import dev.berth.testkit.Commands;
+import dev.berth.testkit.ProcessResult;
+import dev.berth.testkit.Repo;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * VMs end to end: bin/berthd runs QEMU, bin/berth drives it. Boots are few and short (the CI
+ * machine has 2 cores and no working KVM): every VM is forced to TCG with --accel tcg.
+ */
+@Tag("integration")
+class VmIT {
+  private static final Duration BOOT = Duration.ofSeconds(180);
+
+  @TempDir
+  static Path assetsDir;
+
+  @TempDir
+  Path dir;
+
+  private static GuestAssets assets;
+  private final List<String> vmIds = new ArrayList<>();
+
+  @BeforeAll
+  static void buildGuest() throws IOException {
+    Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/qemu-system-x86_64")), "qemu-system-x86 is not installed");
+    Assumptions.assumeTrue(GuestAssets.hostKernel().isPresent(), "no guest kernel in /boot (linux-image-amd64)");
+    assets = GuestAssets.build(assetsDir);
+  }
+
+  /** Whatever happened, no QEMU of ours survives the test. */
+  @AfterEach
+  void killLeftoverQemu() {
+    for (String id : vmIds) {
+      Commands.run(List.of("pkill", "-9", "-f", "qemu-system.*" + id), Duration.ofSeconds(10));
+    }
+  }
+
+  private static ProcessResult berth(BerthdProcess d, String... args) {
+    return Commands.berth(d.host(), args);
+  }
+
+  private static ProcessResult ok(ProcessResult r) {
+    assertThat(r.exitCode()).as(r.toString()).isZero();
+    return r;
+  }
+
+  private String create(BerthdProcess d, String... args) {
+    List<String> cmd = new ArrayList<>(List.of("vm", "create", "--accel", "tcg", "--memory", "128m"));
+    cmd.addAll(List.of(args));
+    String id = ok(berth(d, cmd.toArray(String[]::new))).stdout().strip();
+    assertThat(id).matches("[0-9a-f]{64}");
+    vmIds.add(id);
+    return id;
+  }
+
+  private static boolean qemuRunning(String id) {
+    return Commands.run(List.of("pgrep", "-f", "qemu-system.*" + id), Duration.ofSeconds(10)).exitCode() == 0;
+  }
+
+  private static void await(String what, Duration timeout, Supplier<Boolean> condition) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!condition.get()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out after " + timeout + " waiting for " + what);
+      }
+      try {
+        Thread.sleep(200); // polling interval; the deadline bounds the wait
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError(e);
+      }
+    }
+  }
+
+  private static String state(BerthdProcess d, String vm) {
+    return ok(berth(d, "vm", "inspect", "--format", "{{.State}}", vm)).stdout().strip();
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket()) {
+      s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+      return s.getLocalPort();
+    }
+  }
+
+  @Test
+  void bootConsoleStopAndSurviveADaemonKill() throws Exception {
+    String id;
+    String pid;
+    try (BerthdProcess d = BerthdProcess.start(dir)) {
+      int port = freePort();
+      id = create(d, "--name", "tiny", "--cpus", "1", "--kernel", assets.kernel.toString(),
+          "--initrd", assets.initrd.toString(), "-p", port + ":80");
+      assertThat(state(d, "tiny")).isEqualTo("created");
+      ok(berth(d, "vm", "start", id.substring(0, 8)));
+      assertThat(ok(berth(d, "vm", "inspect", "--format", "{{.Accel}} {{.State}}", "tiny")).stdout())
+          .isEqualTo("tcg running\n");
+      assertThat(ok(berth(d, "info")).stdout()).contains("berth.hypervisor=QEMU ");
+      await("the guest's marker in berth vm logs", BOOT,
+          () -> berth(d, "vm", "logs", "tiny").stdout().contains(GuestAssets.MARKER));
+
+      // The console: a command typed in is run by the guest's shell and its output comes back.
+      String token = "hi-" + ThreadLocalRandom.current().nextInt(1_000_000);
+      Process console = new ProcessBuilder(Repo.root().resolve("bin/berth").toString(), "-H", d.host(),
+          "vm", "console", "tiny").redirectErrorStream(true).start();
+      try {
+        ByteArrayOutputStream seen = new ByteArrayOutputStream();
+        Thread reader = Thread.ofVirtual().start(() -> copy(console.getInputStream(), seen));
+        OutputStream in = console.getOutputStream();
+        in.write(("echo " + token + "\n").getBytes(StandardCharsets.UTF_8));
+        in.flush();
+        await("the echo on the console", Duration.ofSeconds(60),
+            () -> text(seen).replace("\r", "").contains("\n" + token + "\n"));
+        in.close(); // end of input detaches
+        assertThat(console.waitFor(30, TimeUnit.SECONDS)).as("console exits at end of input").isTrue();
+        reader.join(Duration.ofSeconds(10));
+      } finally {
+        console.destroyForcibly();
+      }
+
+      ok(berth(d, "vm", "pause", "tiny"));
+      assertThat(state(d, "tiny")).isEqualTo("paused");
+      ok(berth(d, "vm", "resume", "tiny"));
+      assertThat(state(d, "tiny")).isEqualTo("running");
+
+      // The guest has no ACPI daemon: stop must escalate to quit and still end the VM.
+      ok(berth(d, "vm", "stop", "-t", "2", "tiny"));
+      assertThat(qemuRunning(id)).isFalse();
+      assertThat(ok(berth(d, "vm", "ls")).stdout()).containsPattern(id.substring(0, 12) + " +tiny +stopped +tcg");
+      assertThat(d.log()).contains("sending QMP quit");
+
+      // A VM outlives a SIGKILLed berthd ...
+      ok(berth(d, "vm", "start", "tiny"));
+      pid = ok(berth(d, "vm", "inspect", "--format", "{{.Pid}}", "tiny")).stdout().strip();
+      d.kill();
+      assertThat(qemuRunning(id)).isTrue();
+    }
+    // ... and is managed again by the next one.
+    try (BerthdProcess d = BerthdProcess.start(dir)) {
+      assertThat(ok(berth(d, "vm", "inspect", "--format", "{{.State}} {{.Pid}}", "tiny")).stdout())
+          .isEqualTo("running " + pid + "\n");
+      assertThat(d.log()).contains("still runs; reconnected");
+      ok(berth(d, "vm", "stop", "-t", "1", "tiny"));
+      assertThat(qemuRunning(id)).isFalse();
+      assertThat(state(d, "tiny")).isEqualTo("stopped");
+      ok(berth(d, "vm", "rm", "tiny"));
+      assertThat(d.dataRoot().resolve("vm")).isEmptyDirectory();
+    }
+  }
+
+  @Test
+  void fromDiskBootsAnOverlayAndLeavesTheBaseUnchanged() throws Exception {
+    Path base = GuestAssets.rootDisk(dir.resolve("disk"), "BERTH-ROOT-FROM-DISK");
+    String before = sha256(base);
+    try (BerthdProcess d = BerthdProcess.start(dir.resolve("berthd"))) {
+      String id = create(d, "--name", "fromdisk", "--from-disk", base.toString(), "--kernel", assets.kernel.toString(),
+          "--initrd", assets.initrd.toString(), "--append", "berth.root=/dev/vda");
+      String disk = ok(berth(d, "vm", "inspect", "--format", "{{.Config.Disk}} {{.Config.BaseDisk}}", id)).stdout();
+      assertThat(disk).startsWith(d.dataRoot().resolve("vm").resolve(id) + "/disk.qcow2 ").contains(base.toString());
+      ok(berth(d, "vm", "start", "fromdisk"));
+      await("the root file system's marker", BOOT, () -> {
+        String logs = berth(d, "vm", "logs", "fromdisk").stdout();
+        assertThat(logs).as("the guest mounts its root").doesNotContain("BERTH-MOUNT-FAILED");
+        return logs.contains("BERTH-ROOT-FROM-DISK");
+      });
+      String firstPid = ok(berth(d, "vm", "inspect", "--format", "{{.Pid}}", "fromdisk")).stdout().strip();
+      ok(berth(d, "vm", "restart", "-t", "1", "fromdisk"));
+      assertThat(ok(berth(d, "vm", "inspect", "--format", "{{.State}} {{.Pid}}", "fromdisk")).stdout())
+          .startsWith("running ").doesNotContain(" " + firstPid + "\n");
+      ok(berth(d, "vm", "kill", "fromdisk"));
+      assertThat(qemuRunning(id)).isFalse();
+      assertThat(state(d, "fromdisk")).isEqualTo("stopped");
+      // logs -f of a stopped VM prints what there is and ends.
+      ProcessResult follow = ok(berth(d, "vm", "logs", "-f", "fromdisk"));
+      assertThat(follow.stdout()).contains("BERTH-ROOT-FROM-DISK");
+      assertThat(sha256(base)).as("the base image is never written").isEqualTo(before);
+
+      ok(berth(d, "vm", "start", "fromdisk"));
+      ProcessResult busy = berth(d, "vm", "rm", "fromdisk");
+      assertThat(busy.exitCode()).isEqualTo(1);
+      assertThat(busy.stderr()).contains("is running").contains("rm -f");
+      ok(berth(d, "vm", "rm", "-f", "fromdisk"));
+      assertThat(qemuRunning(id)).isFalse();
+      assertThat(ok(berth(d, "vm", "ls", "-q")).stdout()).isEmpty();
+      assertThat(d.dataRoot().resolve("vm")).isEmptyDirectory();
+      assertThat(sha256(base)).isEqualTo(before);
+    }
+  }
+
+  @Test
+  void badInputIsAClearErrorAndStartsNothing() throws Exception {
+    try (BerthdProcess d = BerthdProcess.start(dir)) {
+      ProcessResult noKernel = berth(d, "vm", "create", "--kernel", dir.resolve("no-such-vmlinuz").toString());
+      assertThat(noKernel.exitCode()).isEqualTo(1);
+      assertThat(noKernel.stderr()).contains("--kernel").contains("no such file");
+
+      ProcessResult badDisk = berth(d, "vm", "create", "--disk", dir.toString());
+      assertThat(badDisk.exitCode()).isEqualTo(1);
+      assertThat(badDisk.stderr()).contains("--disk");
+
+      ProcessResult lots = berth(d, "vm", "create", "--memory", "lots", "--kernel", assets.kernel.toString());
+      assertThat(lots.exitCode()).isEqualTo(1);
+      assertThat(lots.stderr()).contains("invalid --memory \"lots\"");
+
+      try (ServerSocket taken = new ServerSocket()) {
+        taken.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        ProcessResult busy = berth(d, "vm", "create", "--kernel", assets.kernel.toString(),
+            "-p", taken.getLocalPort() + ":80");
+        assertThat(busy.exitCode()).isEqualTo(1);
+        assertThat(busy.stderr()).contains("127.0.0.1:" + taken.getLocalPort()).contains("already in use");
+      }
+      assertThat(ok(berth(d, "vm", "ls", "-q")).stdout()).isEmpty();
+      assertThat(d.dataRoot().resolve("vm")).satisfiesAnyOf(p -> assertThat(p).doesNotExist(),
+          p -> assertThat(p).isEmptyDirectory());
+
+      // A port taken between create and start: start fails before QEMU runs, and nothing is left.
+      int port = freePort();
+      String id = create(d, "--name", "later", "--kernel", assets.kernel.toString(), "-p", port + ":22");
+      try (ServerSocket taken = new ServerSocket()) {
+        taken.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+        ProcessResult start = berth(d, "vm", "start", "later");
+        assertThat(start.exitCode()).isEqualTo(1);
+        assertThat(start.stderr()).contains("already in use");
+      }
+      assertThat(qemuRunning(id)).isFalse();
+      assertThat(state(d, "later")).isEqualTo("created");
+
+      // A new empty disk by size and a cloud-init seed: made at create, gone with rm (no boot needed).
+      Path userData = Files.writeString(dir.resolve("user-data.yaml"), "#cloud-config\nhostname: seeded\n");
+      String q35 = create(d, "--name", "cloudy", "--disk", "1g", "--cloud-init", userData.toString());
+      String config = ok(berth(d, "vm", "inspect", "--format",
+          "{{.Config.Machine}} {{.Config.Disk}} {{.Config.DiskFormat}} {{.Config.CloudInitSeed}}", "cloudy")).stdout();
+      Path vmDir = d.dataRoot().resolve("vm").resolve(q35);
+      assertThat(config).isEqualTo("q35 " + vmDir.resolve("disk.qcow2") + " qcow2 " + vmDir.resolve("seed.img") + "\n");
+      assertThat(vmDir.resolve("seed.img")).isNotEmptyFile();
+      ok(berth(d, "vm", "rm", "cloudy"));
+      assertThat(vmDir).doesNotExist();
+
+      ProcessResult usage = berth(d, "vm", "create", "--no-such-flag");
+      assertThat(usage.exitCode()).isEqualTo(125);
+      ProcessResult missing = berth(d, "vm", "start", "ghost");
+      assertThat(missing.exitCode()).isEqualTo(1);
+      assertThat(missing.stderr()).contains("no such VM: ghost");
+    }
+  }
+
+  private static void copy(InputStream in, ByteArrayOutputStream out) {
+    byte[] buffer = new byte[4096];
+    try {
+      int n;
+      while ((n = in.read(buffer)) > 0) {
+        synchronized (out) {
+          out.write(buffer, 0, n);
+        }
+      }
+    } catch (IOException e) {
+      // the process ended
+    }
+  }
+
+  private static String text(ByteArrayOutputStream out) {
+    synchronized (out) {
+      return out.toString(StandardCharsets.UTF_8);
+    }
+  }
+
+  private static String sha256(Path file) throws Exception {
+    return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
+  }
+}
