@@ -23,6 +23,7 @@ import dev.berth.cli.command.vm.VmCommand;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import picocli.CommandLine;
@@ -99,8 +100,10 @@ public final class BerthCli implements Runnable {
     CommandLine cli = new CommandLine(new BerthCli());
     String named = args == null ? null : commandName(args);
     boolean one = named != null && COMMANDS.containsKey(named) && !named.equals("help") && !named.equals("completion");
+    boolean none = named == null && args != null && List.of(args).stream().anyMatch(a -> a.equals("-V")
+        || a.equals("--version"));
     COMMANDS.forEach((name, make) -> {
-      if (!one || name.equals(named)) {
+      if (!none && (!one || name.equals(named))) {
         Object command = make.get();
         if (command instanceof CommandLine tree) {
           cli.addSubcommand(name, tree);
