@@ -45,6 +45,17 @@ public final class ImagePuller {
     String tagOrDigest = ref.digest() != null ? ref.digest().toString() : ref.tag();
     events.accept(new PullEvent.Status(tagOrDigest, "Pulling from " + ref.familiarName()));
     FetchedManifest.Image manifest = resolved.image();
+    List<String> keys = new ArrayList<>(List.of(manifest.manifest().config().digest().toString(),
+        manifest.digest().toString()));
+    manifest.manifest().layers().forEach(l -> keys.add(l.digest().toString()));
+    try (ImageService.Pin _ = images.pin(keys)) {
+      return pullPinned(client, ref, resolved, events);
+    }
+  }
+
+  private Result pullPinned(RegistryClient client, Reference ref, FetchedManifest.Resolved resolved,
+      Consumer<PullEvent> events) {
+    FetchedManifest.Image manifest = resolved.image();
     Descriptor configDescriptor = manifest.manifest().config();
     Digest imageId = configDescriptor.digest();
     Digest repoDigest = resolved.top().digest();
@@ -71,8 +82,14 @@ public final class ImagePuller {
       boolean have = content.exists(layer.digest());
       events.accept(new PullEvent.Layer(id, have ? "Already exists" : "Pulling fs layer", 0, layer.size()));
     }
+    List<String> chains = new ArrayList<>();
+    String parentChain = null;
+    for (Digest diffId : diffIds) {
+      parentChain = ChainIds.next(parentChain, diffId.toString());
+      chains.add(parentChain);
+    }
     List<Image.ImageLayer> layers;
-    try (Unpacking unpacking = new Unpacking(layerBlobs, diffIds, events)) {
+    try (ImageService.Pin _ = images.pin(chains); Unpacking unpacking = new Unpacking(layerBlobs, diffIds, events)) {
       client.fetchBlobs(ref, layerBlobs, content, progress -> {
         events.accept(switch (progress) {
           case BlobProgress.AlreadyPresent p -> new PullEvent.Layer(p.digest().shortHex(), "Already exists", p.size(), p.size());

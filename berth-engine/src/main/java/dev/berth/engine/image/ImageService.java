@@ -33,6 +33,9 @@ public final class ImageService {
   private final ImageTable table;
   private final Clock clock;
   private volatile Predicate<Digest> usedByContainer = id -> false;
+  /** Blobs and layers an operation in progress will record; collection leaves them alone. */
+  private final java.util.Map<String, Integer> pins = new java.util.HashMap<>();
+  private final java.util.concurrent.locks.ReentrantLock gcLock = new java.util.concurrent.locks.ReentrantLock();
 
   public ImageService(ContentStore content, LayerStore layers, ImageTable table, Clock clock) {
     this.content = content;
@@ -179,23 +182,64 @@ public final class ImageService {
         && image.repoTags().stream().noneMatch(t -> t.familiar().equals(nameOrId) || t.toString().equals(nameOrId));
   }
 
+  /** A hold on blobs and layers (by digest or chain ID) until closed. */
+  public interface Pin extends AutoCloseable {
+    @Override
+    void close();
+  }
+
+  /**
+   * Keeps {@code keys} (blob digests, chain IDs) from being collected until the pin is closed.
+   * A pull pins what it will record before it checks what exists, so an rmi running meanwhile
+   * cannot delete a layer the pull has just found and is about to reference.
+   */
+  public Pin pin(java.util.Collection<String> keys) {
+    List<String> held = List.copyOf(keys);
+    gcLock.lock();
+    try {
+      held.forEach(k -> pins.merge(k, 1, Integer::sum));
+    } finally {
+      gcLock.unlock();
+    }
+    return () -> {
+      gcLock.lock();
+      try {
+        held.forEach(k -> pins.computeIfPresent(k, (key, n) -> n == 1 ? null : n - 1));
+      } finally {
+        gcLock.unlock();
+      }
+    };
+  }
+
   /** Deletes what only {@code gone} used: unpacked layers, layer blobs, config, manifest. */
   private void collect(Image gone) {
+    gcLock.lock();
+    try {
+      collectUnlocked(gone);
+    } finally {
+      gcLock.unlock();
+    }
+  }
+
+  private void collectUnlocked(Image gone) {
     try {
       List<Image.ImageLayer> reversed = new ArrayList<>(gone.layers());
       java.util.Collections.reverse(reversed);
       for (Image.ImageLayer layer : reversed) {
-        if (table.imagesUsingChain(layer.chainId()) == 0 && layers.exists(layer.chainId())) {
+        if (table.imagesUsingChain(layer.chainId()) == 0 && !pins.containsKey(layer.chainId())
+            && layers.exists(layer.chainId())) {
           layers.remove(layer.chainId());
         }
-        if (table.imagesUsingBlob(layer.blob().digest().toString()) == 0) {
+        String blob = layer.blob().digest().toString();
+        if (table.imagesUsingBlob(blob) == 0 && !pins.containsKey(blob)) {
           content.delete(layer.blob().digest());
         }
       }
-      if (table.find(gone.id().toString()).isEmpty()) {
+      if (table.find(gone.id().toString()).isEmpty() && !pins.containsKey(gone.id().toString())) {
         content.delete(gone.id());
       }
-      if (gone.manifestDigest() != null && table.imagesWithManifest(gone.manifestDigest().toString()) == 0) {
+      if (gone.manifestDigest() != null && table.imagesWithManifest(gone.manifestDigest().toString()) == 0
+          && !pins.containsKey(gone.manifestDigest().toString())) {
         content.delete(gone.manifestDigest());
       }
     } catch (IOException e) {

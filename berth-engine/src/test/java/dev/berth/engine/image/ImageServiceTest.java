@@ -108,6 +108,17 @@ class ImageServiceTest {
   }
 
   @Test
+  void pinnedLayersSurviveTheRemovalOfTheirLastImage() throws Exception {
+    Image image = imported("pinned.txt", "p:1");
+    String chain = image.layers().getFirst().chainId();
+    try (ImageService.Pin _ = images.pin(List.of(chain))) {
+      images.remove("p:1", false);
+      assertThat(images.layers().exists(chain)).isTrue();
+    }
+    assertThat(images.lookup(image.id().toString())).isEmpty();
+  }
+
+  @Test
   void anImageInUseByAContainerStaysAsDocker() throws Exception {
     Image image = imported("d.txt", "busy:1");
     images.setUsage(id -> id.equals(image.id()));

@@ -124,6 +124,19 @@ public final class ImageLoader {
       throw new BerthException.InvalidArgument("image " + id.shortHex() + " in the archive lists " + layerFiles.size()
           + " layers but its config " + diffIds.size() + " diff IDs");
     }
+    List<String> chains = new ArrayList<>(List.of(id.toString()));
+    String chain = null;
+    for (Digest diffId : diffIds) {
+      chain = dev.berth.engine.image.layer.ChainIds.next(chain, diffId.toString());
+      chains.add(chain);
+    }
+    try (ImageService.Pin _ = images.pin(chains)) {
+      return ingestPinned(configBytes, layerFiles, tags, manifestDigest, manifestMediaType, id, config, diffIds);
+    }
+  }
+
+  private Image ingestPinned(byte[] configBytes, List<Path> layerFiles, List<Reference> tags, Digest manifestDigest,
+      String manifestMediaType, Digest id, ImageConfig config, List<Digest> diffIds) throws IOException {
     List<Image.ImageLayer> layers = new ArrayList<>();
     String parent = null;
     long size = 0;
