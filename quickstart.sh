@@ -43,3 +43,21 @@ echo
 berth version
 echo
 berth info
+echo
+
+# An image without internet access: the host's static busybox (Debian's busybox-static),
+# imported as busybox:latest the first time.
+if ! berth image inspect busybox:latest > /dev/null 2>&1; then
+  ROOTFS=$(mktemp -d /tmp/berth-busybox.XXXXXX)
+  mkdir -p "$ROOTFS/bin" "$ROOTFS/etc" "$ROOTFS/tmp" "$ROOTFS/root" "$ROOTFS/proc" "$ROOTFS/sys" "$ROOTFS/dev"
+  chmod 1777 "$ROOTFS/tmp"
+  cp /bin/busybox "$ROOTFS/bin/busybox"
+  for applet in $(/bin/busybox --list); do
+    [ "$applet" = busybox ] || ln -s busybox "$ROOTFS/bin/$applet"
+  done
+  printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n' > "$ROOTFS/etc/passwd"
+  printf 'root:x:0:\nnogroup:x:65534:\n' > "$ROOTFS/etc/group"
+  tar -C "$ROOTFS" -c . | berth import -c 'CMD ["sh"]' -c 'ENV PATH=/bin' - busybox:latest
+  rm -rf "$ROOTFS"
+fi
+berth images
