@@ -62,8 +62,9 @@ public final class Mounts {
   public static void mount(String source, Path target, String type, long flags, String data) throws IOException {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment state = arena.allocate(CALL_STATE);
+      MemorySegment options = data == null ? MemorySegment.NULL : arena.allocateFrom(data);
       int rc = (int) MOUNT.invokeExact(state, arena.allocateFrom(source), arena.allocateFrom(target.toString()),
-          arena.allocateFrom(type), flags, data == null ? MemorySegment.NULL : arena.allocateFrom(data));
+          arena.allocateFrom(type), flags, options);
       if (rc < 0) {
         int errno = (int) ERRNO.get(state, 0L);
         throw new LinuxFs.ErrnoException("mount " + type + " on " + target + ": " + LinuxFs.strerror(errno), errno);

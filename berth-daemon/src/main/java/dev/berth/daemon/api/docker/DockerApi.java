@@ -11,5 +11,6 @@ public final class DockerApi {
     new SystemRoutes(engine.system()).register(router);
     new ImageTransferRoutes(engine).register(router);
     new ImageRoutes(engine).register(router);
+    new ContainerRoutes(engine).register(router);
   }
 }
