@@ -94,7 +94,7 @@ public final class ContainerService {
     this.initBinary = initBinary;
     this.clock = clock;
     this.hostNofileHard = ProcLimits.ofSelf().nofileHard().orElse(1024);
-    this.hostCaps = ContainerSpecs.ALL_CAPS;
+    this.hostCaps = ContainerSpecs.boundingSet();
     Optional<ProbedRuntime> runtime = probed.stream().filter(ProbedRuntime::usable).findFirst();
     this.conmon = runtime.isPresent() && conmonBinary != null
         ? new Conmon(conmonBinary, OciRuntime.of(runtime.get().name(), runtime.get().path(), config), config.execRoot())
@@ -400,10 +400,11 @@ public final class ContainerService {
       }
       Container c = toContainer(row.get());
       boolean oom = oomKilled(id);
+      Instant finished = exitTime(process); // before delete() takes the exit file
       process.delete();
       processes.remove(id);
       unmountRootfs(id);
-      Instant now = clock.instant();
+      Instant now = finished;
       Instant started = c.state() instanceof ContainerState.Running r ? r.startedAt() : Instant.EPOCH;
       save(c.withState(new ContainerState.Exited(code, started, now, oom, "")), started, now);
       log.info("container {} exited with {}{}", c.shortId(), code, oom ? " (OOM killed)" : "");
@@ -414,6 +415,15 @@ public final class ContainerService {
     completeExit(id, code);
     if (autoRemove) {
       removeQuietly(id);
+    }
+  }
+
+  /** When conmon wrote the exit file (it may have been while berthd was down); now if there is none. */
+  private Instant exitTime(ContainerProcess process) {
+    try {
+      return Files.getLastModifiedTime(process.paths().exitFile()).toInstant();
+    } catch (IOException e) {
+      return clock.instant();
     }
   }
 

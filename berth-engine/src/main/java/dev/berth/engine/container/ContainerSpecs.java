@@ -25,7 +25,7 @@ public final class ContainerSpecs {
   /** Where the init binary (tini) appears in the container, as in Docker. */
   public static final String INIT_PATH = "/dev/init";
 
-  /** Every capability the kernels we run on know; --privileged and --cap-add ALL get these. */
+  /** Every capability the kernels we run on know, in bit order (CAP_CHOWN = 0). */
   static final List<String> ALL_CAPS = List.of("CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH",
       "CAP_FOWNER", "CAP_FSETID", "CAP_KILL", "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP", "CAP_LINUX_IMMUTABLE",
       "CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST", "CAP_NET_ADMIN", "CAP_NET_RAW", "CAP_IPC_LOCK", "CAP_IPC_OWNER",
@@ -34,6 +34,34 @@ public final class ContainerSpecs {
       "CAP_LEASE", "CAP_AUDIT_WRITE", "CAP_AUDIT_CONTROL", "CAP_SETFCAP", "CAP_MAC_OVERRIDE", "CAP_MAC_ADMIN",
       "CAP_SYSLOG", "CAP_WAKE_ALARM", "CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ", "CAP_PERFMON", "CAP_BPF",
       "CAP_CHECKPOINT_RESTORE");
+
+  /**
+   * The capabilities in this process's bounding set (CapBnd of /proc/self/status), in kernel bit
+   * order: --privileged can only pass on what the host grants berthd (here CAP_SYS_RESOURCE is
+   * missing, and asking runc for it fails the start).
+   */
+  public static List<String> boundingSet() {
+    try {
+      for (String line : java.nio.file.Files.readAllLines(Path.of("/proc/self/status"))) {
+        if (line.startsWith("CapBnd:")) {
+          return fromMask(Long.parseUnsignedLong(line.substring(7).strip(), 16));
+        }
+      }
+    } catch (java.io.IOException | NumberFormatException e) {
+      // not Linux, or an odd /proc: fall back to everything we know
+    }
+    return ALL_CAPS;
+  }
+
+  static List<String> fromMask(long mask) {
+    List<String> caps = new ArrayList<>();
+    for (int bit = 0; bit < ALL_CAPS.size(); bit++) {
+      if ((mask & (1L << bit)) != 0) {
+        caps.add(ALL_CAPS.get(bit));
+      }
+    }
+    return List.copyOf(caps);
+  }
 
   /** Files Berth generates per container and bind-mounts over the image's. */
   public record EtcFiles(Path hosts, Path hostname, Path resolvConf) {}
