@@ -324,6 +324,34 @@ class ContainerIT {
   }
 
   @Test
+  void fiftyContainersStartedAndRemovedLeakNothing() throws Exception {
+    ok(berth("run", "--rm", image, "true")); // warm-up: lazily opened files are not leaks
+    long fdsBefore = fds(daemon.pid());
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      String id = ok(berth("run", "-d", image, "sleep", "30")).stdout().strip();
+      ids.add(id);
+      ok(berth("rm", "-f", id));
+    }
+    assertThat(ok(berth("ps", "-aq")).stdout()).isEmpty();
+    assertNoLeaks(daemon);
+    for (String id : ids) {
+      for (String controller : List.of("memory", "pids", "cpu", "devices")) {
+        assertThat(Path.of("/sys/fs/cgroup", controller, "berth", id)).doesNotExist();
+      }
+      assertThat(daemon.dataRoot().resolve("containers").resolve(id)).doesNotExist();
+      assertThat(daemon.execRoot().resolve("conmon").resolve(id)).doesNotExist();
+    }
+    assertThat(fds(daemon.pid())).isLessThanOrEqualTo(fdsBefore + 5);
+  }
+
+  private static long fds(long pid) throws java.io.IOException {
+    try (var list = Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {
+      return list.count();
+    }
+  }
+
+  @Test
   void interactiveShellUnderTmux() {
     String session = "berth-it-" + ProcessHandle.current().pid();
     List<String> berthCmd = Commands.berthCommand(daemon.host(), "run", "-it", "--rm", image, "sh");
