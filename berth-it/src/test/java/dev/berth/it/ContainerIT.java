@@ -259,6 +259,12 @@ class ContainerIT {
     assertThat(r.stdout()).isEqualTo("b 1\n/tmp\n65534\nbox\n");
     assertThat(ok(berth("run", "--rm", "--entrypoint", "echo", image, "via", "entrypoint")).stdout())
         .isEqualTo("via entrypoint\n");
+    // -i without a TTY: the container's stdin ends when ours does (Docker's StdinOnce).
+    Path input = dir.resolve("stdin.txt");
+    Files.writeString(input, "piped\n");
+    ProcessResult piped = Commands.run(Commands.berthCommand(daemon.host(), "run", "-i", "--rm", image, "sh", "-c",
+        "cat; echo end"), java.util.Map.of(), input, Duration.ofSeconds(30));
+    assertThat(piped.stdout()).as(piped.toString()).isEqualTo("piped\nend\n");
     ProcessResult badMemory = berth("run", "--rm", "--memory", "12zz", image, "true");
     assertThat(badMemory.exitCode()).isEqualTo(125);
     assertThat(badMemory.stderr()).contains("--memory");

@@ -268,7 +268,7 @@ public final class ContainerService {
         Bundle bundle = Bundle.write(dir, spec);
         clearExitFile(c.id());
         process = conmon.create(new ContainerLaunch(c.id(), c.name(), bundle, logPath(c.id()), c.config().logSizeMax(),
-            c.config().tty(), c.config().openStdin()), CREATE_TIMEOUT);
+            c.config().tty(), c.config().openStdin(), !c.config().stdinOnce()), CREATE_TIMEOUT);
         connectPendingAttaches(c.id(), process);
         process.start();
       } catch (RuntimeException e) {
