@@ -175,6 +175,14 @@ class ContainerIT {
     ProcessResult exec = berth("exec", "ticker", "sh", "-c", "echo from exec; exit 4");
     assertThat(exec.exitCode()).isEqualTo(4);
     assertThat(exec.stdout()).isEqualTo("from exec\n");
+    Path input = dir.resolve("exec-stdin.txt");
+    Files.writeString(input, "to exec\n");
+    ProcessResult piped = Commands.run(Commands.berthCommand(daemon.host(), "exec", "-i", "ticker", "cat"),
+        java.util.Map.of(), input, Duration.ofSeconds(30));
+    assertThat(piped.stdout()).as(piped.toString()).isEqualTo("to exec\n");
+    ProcessResult missing = berth("exec", "ticker", "nope");
+    assertThat(missing.exitCode()).isEqualTo(127);
+    assertThat(missing.stderr()).contains("executable file not found");
     assertThat(ok(berth("exec", "-u", "65534:65534", "-w", "/tmp", "-e", "X=y", "ticker", "sh", "-c",
         "id -u; pwd; echo $X")).stdout()).isEqualTo("65534\n/tmp\ny\n");
 

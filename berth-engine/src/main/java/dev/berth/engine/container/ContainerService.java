@@ -848,19 +848,73 @@ public final class ContainerService {
   }
 
   /**
-   * Runs the exec to completion (conmon --exec) and returns it with its output and exit code.
-   * Output arrives when the process ends: streaming exec output is not implemented yet.
+   * Runs a detached exec to completion under a conmon of its own (conmon --exec), so it outlives
+   * berthd like the container; output goes to the exec's record, not to a client.
    */
   public Exec runExec(String execId, Duration timeout) {
-    Exec e = exec(execId);
-    if (e.running() || e.exitCode() != null) {
-      throw new BerthException.Conflict("exec " + execId + " has already run");
-    }
+    Exec e = claim(execId);
     ContainerProcess p = processes.get(e.containerId());
     if (p == null) {
       throw new BerthException.Conflict("Container " + e.containerId() + " is not running");
     }
-    execs.put(execId, new Exec(e.id(), e.containerId(), e.config(), true, null, "", ""));
+    int code;
+    String out = "";
+    String err = "";
+    try {
+      ExecResult r = p.exec(processSpec(e), timeout);
+      code = r.exitCode();
+      out = r.stdout();
+      err = r.stderr();
+    } catch (BerthException ex) {
+      code = startFailureCode(ex.getMessage()) == 128 ? 126 : startFailureCode(ex.getMessage());
+      err = ex.getMessage() + "\n";
+    }
+    Exec done = new Exec(e.id(), e.containerId(), e.config(), false, code, out, err);
+    execs.put(execId, done);
+    return done;
+  }
+
+  /**
+   * Starts an attached exec: {@code runc exec} with pipes for stdio, streamed by the caller.
+   * Without a TTY (a TTY exec runs on pipes too: interactive TTY exec is not implemented yet).
+   */
+  public ExecSession startExec(String execId) {
+    Exec e = claim(execId);
+    if (conmon == null || !processes.containsKey(e.containerId())) {
+      execs.put(execId, new Exec(e.id(), e.containerId(), e.config(), false, null, "", ""));
+      throw new BerthException.Conflict("Container " + e.containerId() + " is not running");
+    }
+    try {
+      Path spec = dir(e.containerId()).resolve("exec-" + e.id() + ".json");
+      Files.write(spec, SpecJson.toBytes(processSpec(e)));
+      List<String> argv = new ArrayList<>();
+      argv.add(conmon.runtime().binary().toString());
+      argv.addAll(conmon.runtime().globalArgs());
+      argv.addAll(List.of("exec", "--process", spec.toString(), e.containerId()));
+      Process process = new ProcessBuilder(argv).start();
+      return new ExecSession(process, spec,
+          code -> execs.put(execId, new Exec(e.id(), e.containerId(), e.config(), false, code, "", "")));
+    } catch (IOException io) {
+      execs.put(execId, new Exec(e.id(), e.containerId(), e.config(), false, 126, "", ""));
+      throw new BerthException("cannot start exec " + execId + " in container " + e.containerId() + ": "
+          + io.getMessage(), io);
+    }
+  }
+
+  /** Marks the exec running; each exec runs once. */
+  private Exec claim(String execId) {
+    Exec e = exec(execId);
+    synchronized (execs) {
+      if (e.running() || e.exitCode() != null) {
+        throw new BerthException.Conflict("exec " + execId + " has already run");
+      }
+      execs.put(execId, new Exec(e.id(), e.containerId(), e.config(), true, null, "", ""));
+    }
+    return e;
+  }
+
+  /** The exec's process: the container's, with the exec's user, cwd, env and command. */
+  private ProcessSpec processSpec(Exec e) {
     Spec spec;
     try {
       spec = SpecJson.read(Files.readAllBytes(dir(e.containerId()).resolve("config.json")), Spec.class);
@@ -877,24 +931,10 @@ public final class ContainerService {
       env.removeIf(x -> x.startsWith(key));
       env.add(kv);
     }
-    String cwd = e.config().workingDir() == null || e.config().workingDir().isEmpty() ? base.cwd() : e.config().workingDir();
-    ProcessSpec process = new ProcessSpec(false, null, user, e.config().cmd(), env, cwd, base.capabilities(),
-        base.rlimits(), base.noNewPrivileges(), base.apparmorProfile(), null);
-    int code;
-    String out = "";
-    String err = "";
-    try {
-      ExecResult r = p.exec(process, timeout);
-      code = r.exitCode();
-      out = r.stdout();
-      err = r.stderr();
-    } catch (BerthException ex) {
-      code = startFailureCode(ex.getMessage()) == 128 ? 126 : startFailureCode(ex.getMessage());
-      err = ex.getMessage() + "\n";
-    }
-    Exec done = new Exec(e.id(), e.containerId(), e.config(), false, code, out, err);
-    execs.put(execId, done);
-    return done;
+    String cwd = e.config().workingDir() == null || e.config().workingDir().isEmpty() ? base.cwd()
+        : e.config().workingDir();
+    return new ProcessSpec(false, null, user, e.config().cmd(), env, cwd, base.capabilities(), base.rlimits(),
+        base.noNewPrivileges(), base.apparmorProfile(), null);
   }
 
   // ---- helpers ---------------------------------------------------------------------------------

@@ -53,6 +53,16 @@ public final class ExecCommand implements Callable<Integer> {
     }
     try (DaemonClient.RawConnection conn = client.upgrade("POST", "/exec/" + id + "/start",
         JSON.writeValueAsBytes(start))) {
+      if (interactive) {
+        Thread.ofPlatform().daemon().start(() -> {
+          try {
+            System.in.transferTo(conn.output());
+            conn.closeOutput();
+          } catch (java.io.IOException e) {
+            // the exec ended first
+          }
+        });
+      }
       ContainerCommands.copyOutput(conn.input(), tty, System.out, System.err);
     }
     return client.json("GET", "/exec/" + id + "/json", null).path("ExitCode").asInt();

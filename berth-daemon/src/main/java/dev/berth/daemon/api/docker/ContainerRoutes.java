@@ -12,6 +12,7 @@ import dev.berth.engine.container.Container;
 import dev.berth.engine.container.ContainerLogs;
 import dev.berth.engine.container.ContainerService;
 import dev.berth.engine.container.ContainerState;
+import dev.berth.engine.container.ExecSession;
 import dev.berth.engine.image.Image;
 import dev.berth.engine.runtime.AttachSession;
 import dev.berth.engine.runtime.LogEntry;
@@ -449,24 +450,55 @@ public final class ContainerRoutes {
       return;
     }
     boolean tty = exec.config().tty();
+    ExecSession session = containers.startExec(id);
     RawStream raw = res.hijack(tty ? RAW : MULTIPLEXED);
-    ContainerService.Exec done = containers.runExec(id, EXEC_TIMEOUT);
     OutputStream out = raw.output();
-    byte[] stdout = done.stdout().getBytes(StandardCharsets.UTF_8);
-    byte[] stderr = done.stderr().getBytes(StandardCharsets.UTF_8);
-    if (tty) {
-      out.write(stdout);
-      out.write(stderr);
-      out.flush();
+    Thread stdout = Thread.ofVirtual().start(() -> copyFrames(session.stdout(), out, tty, 1));
+    Thread stderr = Thread.ofVirtual().start(() -> copyFrames(session.stderr(), out, tty, 2));
+    Thread stdin = null;
+    if (exec.config().attachStdin()) {
+      stdin = Thread.ofVirtual().start(() -> {
+        try (OutputStream in = session.stdin()) {
+          raw.input().transferTo(in);
+        } catch (IOException e) {
+          // the client or the process went away
+        }
+      });
     } else {
-      if (stdout.length > 0) {
-        writeFrame(out, 1, stdout);
-      }
-      if (stderr.length > 0) {
-        writeFrame(out, 2, stderr);
+      session.stdin().close();
+    }
+    try {
+      stdout.join();
+      stderr.join();
+      session.waitFor();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      raw.closeOutput();
+      if (stdin != null) {
+        stdin.interrupt();
       }
     }
-    raw.closeOutput();
+  }
+
+  /** Copies one of the exec's streams to the client, framed unless it is a TTY session. */
+  private static void copyFrames(InputStream in, OutputStream out, boolean tty, int stream) {
+    byte[] buf = new byte[8192];
+    try (in) {
+      int n;
+      while ((n = in.read(buf)) > 0) {
+        synchronized (out) {
+          if (tty) {
+            out.write(buf, 0, n);
+            out.flush();
+          } else {
+            writeFrame(out, stream, java.util.Arrays.copyOf(buf, n));
+          }
+        }
+      }
+    } catch (IOException e) {
+      // the client went away; the process still ends on its own
+    }
   }
 
   private void inspectExec(ApiRequest req, ApiResponse res) throws IOException {
