@@ -192,6 +192,9 @@ public final class Engine implements AutoCloseable {
 
   @Override
   public void close() {
+    if (containers != null) {
+      containers.close();
+    }
     state.close();
   }
 }

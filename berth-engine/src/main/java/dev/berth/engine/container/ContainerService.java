@@ -80,6 +80,7 @@ public final class ContainerService {
   private final Map<String, CompletableFuture<Integer>> removed = new ConcurrentHashMap<>();
   private final Map<String, List<CompletableFuture<AttachSession>>> pendingAttach = new ConcurrentHashMap<>();
   private final Map<String, Exec> execs = new ConcurrentHashMap<>();
+  private final ExitWatcher exitWatcher = new ExitWatcher(this::onExit);
 
   /**
    * @param probed every runtime the start-up probe tried; the first usable one runs containers
@@ -259,16 +260,23 @@ public final class ContainerService {
       }
       Path dir = dir(c.id());
       ContainerProcess process = null;
+      long t0 = System.nanoTime();
+      long tMount = 0;
+      long tBundle = 0;
+      long tCreate = 0;
       try {
         mountRootfs(c);
+        tMount = System.nanoTime();
         Path rootfs = dir.resolve("rootfs");
         User user = Users.resolve(c.config().user(), Users.readEtc(rootfs, "passwd"), Users.readEtc(rootfs, "group"));
         Spec spec = ContainerSpecs.build(c.id(), c.config(), rootfs, etcFiles(dir), user, initBinary, hostNofileHard,
             hostCaps);
         Bundle bundle = Bundle.write(dir, spec);
+        tBundle = System.nanoTime();
         clearExitFile(c.id());
         process = conmon.create(new ContainerLaunch(c.id(), c.name(), bundle, logPath(c.id()), c.config().logSizeMax(),
             c.config().tty(), c.config().openStdin(), !c.config().stdinOnce()), CREATE_TIMEOUT);
+        tCreate = System.nanoTime();
         connectPendingAttaches(c.id(), process);
         process.start();
       } catch (RuntimeException e) {
@@ -280,7 +288,11 @@ public final class ContainerService {
       save(running, now, Instant.EPOCH);
       processes.put(c.id(), process);
       watch(c.id(), process);
+      long tStart = System.nanoTime();
       log.info("container {} started (pid {})", c.shortId(), process.pid());
+      log.debug("container {} start took {} ms: mount {}, spec+bundle {}, conmon+create {}, start {}", c.shortId(),
+          (tStart - t0) / 1_000_000, (tMount - t0) / 1_000_000, (tBundle - tMount) / 1_000_000,
+          (tCreate - tBundle) / 1_000_000, (tStart - tCreate) / 1_000_000);
       return true;
     } finally {
       lock.unlock();
@@ -374,19 +386,7 @@ public final class ContainerService {
   // ---- exit watching ---------------------------------------------------------------------
 
   private void watch(String id, ContainerProcess process) {
-    Thread.ofVirtual().name("exit-watch-" + id.substring(0, 12)).start(() -> {
-      OptionalInt code = OptionalInt.empty();
-      while (code.isEmpty()) {
-        code = process.waitExit(Duration.ofSeconds(1));
-        if (code.isEmpty() && !process.conmonRunning()) {
-          code = process.exitCode(); // conmon writes the file, then exits
-          if (code.isEmpty()) {
-            code = OptionalInt.of(255); // conmon died without a word: Docker's "unknown" code
-          }
-        }
-      }
-      onExit(id, process, code.getAsInt());
-    });
+    exitWatcher.watch(id, process);
   }
 
   private void onExit(String id, ContainerProcess process, int code) {
@@ -935,6 +935,11 @@ public final class ContainerService {
         : e.config().workingDir();
     return new ProcessSpec(false, null, user, e.config().cmd(), env, cwd, base.capabilities(), base.rlimits(),
         base.noNewPrivileges(), base.apparmorProfile(), null);
+  }
+
+  /** Stops watching for exits; the containers keep running under conmon (reconciled at next open). */
+  public void close() {
+    exitWatcher.close();
   }
 
   // ---- helpers ---------------------------------------------------------------------------------
