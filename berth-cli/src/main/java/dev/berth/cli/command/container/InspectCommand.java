@@ -73,7 +73,7 @@ public final class InspectCommand implements Callable<Integer> {
       }
     }
     if (output instanceof OutputFormat.Default) {
-      ContainerCommands.out(spec).println(JSON.writeValueAsString(all));
+      ContainerCommands.out(spec).println(all.isEmpty() ? "[]" : JSON.writeValueAsString(all));
     }
     ContainerCommands.out(spec).flush();
     ContainerCommands.err(spec).flush();

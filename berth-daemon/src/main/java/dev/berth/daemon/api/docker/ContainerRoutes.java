@@ -339,7 +339,7 @@ public final class ContainerRoutes {
     String id = c.id();
     try (OutputStream out = res.stream(200, tty ? RAW : MULTIPLEXED)) {
       ContainerLogs.stream(containers.logPath(id), options,
-          () -> containers.list().stream().anyMatch(x -> x.id().equals(id) && x.running()),
+          () -> isRunning(id),
           line -> {
             String text = timestamps ? NANOS.format(line.time()) + " " + line.text() : line.text();
             byte[] data = text.getBytes(StandardCharsets.UTF_8);
@@ -350,6 +350,14 @@ public final class ContainerRoutes {
               writeFrame(out, line.stream() == LogEntry.Stream.STDOUT ? 1 : 2, data);
             }
           });
+    }
+  }
+
+  private boolean isRunning(String id) {
+    try {
+      return containers.find(id).running();
+    } catch (BerthException.NotFound removed) {
+      return false;
     }
   }
 
