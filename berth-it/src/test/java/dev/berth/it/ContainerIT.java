@@ -180,6 +180,8 @@ class ContainerIT {
     ProcessResult piped = Commands.run(Commands.berthCommand(daemon.host(), "exec", "-i", "ticker", "cat"),
         java.util.Map.of(), input, Duration.ofSeconds(30));
     assertThat(piped.stdout()).as(piped.toString()).isEqualTo("to exec\n");
+    // -t: the output passes through a pty's line discipline (newline becomes CR LF), raw stream.
+    assertThat(ok(berth("exec", "-t", "ticker", "echo", "via tty")).stdout()).isEqualTo("via tty\r\n");
     ProcessResult missing = berth("exec", "ticker", "nope");
     assertThat(missing.exitCode()).isEqualTo(127);
     assertThat(missing.stderr()).contains("executable file not found");

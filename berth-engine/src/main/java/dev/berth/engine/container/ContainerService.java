@@ -23,6 +23,7 @@ import dev.berth.engine.state.ContainerTable;
 import dev.berth.engine.state.ContainerTable.ContainerRow;
 import dev.berth.engine.sys.Mounts;
 import dev.berth.engine.sys.ProcLimits;
+import dev.berth.engine.sys.Pty;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -80,6 +81,7 @@ public final class ContainerService {
   private final Map<String, CompletableFuture<Integer>> removed = new ConcurrentHashMap<>();
   private final Map<String, List<CompletableFuture<AttachSession>>> pendingAttach = new ConcurrentHashMap<>();
   private final Map<String, Exec> execs = new ConcurrentHashMap<>();
+  private final Map<String, ExecSession> execSessions = new ConcurrentHashMap<>();
   private final ExitWatcher exitWatcher = new ExitWatcher(this::onExit);
 
   /**
@@ -875,8 +877,8 @@ public final class ContainerService {
   }
 
   /**
-   * Starts an attached exec: {@code runc exec} with pipes for stdio, streamed by the caller.
-   * Without a TTY (a TTY exec runs on pipes too: interactive TTY exec is not implemented yet).
+   * Starts an attached exec: {@code runc exec} with pipes for stdio, or a pty when the exec
+   * asked for a TTY; the caller streams it.
    */
   public ExecSession startExec(String execId) {
     Exec e = claim(execId);
@@ -891,13 +893,53 @@ public final class ContainerService {
       argv.add(conmon.runtime().binary().toString());
       argv.addAll(conmon.runtime().globalArgs());
       argv.addAll(List.of("exec", "--process", spec.toString(), e.containerId()));
-      Process process = new ProcessBuilder(argv).start();
-      return new ExecSession(process, spec,
-          code -> execs.put(execId, new Exec(e.id(), e.containerId(), e.config(), false, code, "", "")));
+      Pty pty = null;
+      if (e.config().tty()) {
+        pty = Pty.open();
+        // A shell opens the slave in the child: were berthd (a session leader under systemd or
+        // setsid) to open it, the pty would become its controlling terminal and its hangup kill berthd.
+        List<String> viaShell = new ArrayList<>(List.of("/bin/sh", "-c",
+            "exec \"$0\" \"$@\" <>\"$BERTH_EXEC_PTY\" >&0 2>&0"));
+        viaShell.addAll(argv);
+        argv = viaShell;
+      }
+      ProcessBuilder pb = new ProcessBuilder(argv);
+      if (pty != null) {
+        pb.environment().put("BERTH_EXEC_PTY", pty.slave().toString());
+      }
+      Process process;
+      try {
+        process = pb.start();
+      } catch (IOException startFailed) {
+        if (pty != null) {
+          pty.close();
+        }
+        throw startFailed;
+      }
+      ExecSession session = new ExecSession(process, spec, pty, code -> {
+        execs.put(execId, new Exec(e.id(), e.containerId(), e.config(), false, code, "", ""));
+        execSessions.remove(execId);
+      });
+      execSessions.put(execId, session);
+      return session;
     } catch (IOException io) {
       execs.put(execId, new Exec(e.id(), e.containerId(), e.config(), false, 126, "", ""));
       throw new BerthException("cannot start exec " + execId + " in container " + e.containerId() + ": "
           + io.getMessage(), io);
+    }
+  }
+
+  /** Resizes a running exec's terminal (no-op without one, or once it ended). */
+  public void resizeExec(String execId, int rows, int cols) {
+    exec(execId);
+    ExecSession session = execSessions.get(execId);
+    if (session == null) {
+      return;
+    }
+    try {
+      session.resize(rows, cols);
+    } catch (IOException io) {
+      throw new BerthException("cannot resize exec " + execId + ": " + io.getMessage(), io);
     }
   }
 

@@ -8,10 +8,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.IntConsumer;
+import dev.berth.engine.sys.Pty;
 
 /**
  * A running exec: {@code runc exec} as berthd's child, its stdio as streams, so output flows
- * while the process runs and stdin reaches it ({@code exec -i}). The exit code is the process's;
+ * while the process runs and stdin reaches it ({@code exec -i}). With a TTY the process's stdio
+ * is the slave of a pty Berth holds the master of (runc is not asked for a console: it passes
+ * the descriptors through). The exit code is the process's;
  * a process that could not be started gets Docker's 127 (not found) or 126 (not executable).
  */
 public final class ExecSession {
@@ -19,16 +22,20 @@ public final class ExecSession {
   private final Path specFile;
   private final TailStream stderr;
   private final IntConsumer onExit;
+  private final Pty pty;
 
-  ExecSession(Process process, Path specFile, IntConsumer onExit) {
+  /** @param pty the terminal the process has as its stdio, or null for pipes */
+  ExecSession(Process process, Path specFile, Pty pty, IntConsumer onExit) {
     this.process = process;
     this.specFile = specFile;
-    this.stderr = new TailStream(process.getErrorStream());
+    this.pty = pty;
+    this.stderr = new TailStream(pty == null ? process.getErrorStream() : InputStream.nullInputStream());
     this.onExit = onExit;
   }
 
+  /** Everything the process writes (with a TTY, stdout and stderr both). Blocks in native code with a TTY. */
   public InputStream stdout() {
-    return process.getInputStream();
+    return pty == null ? process.getInputStream() : pty.input();
   }
 
   public InputStream stderr() {
@@ -36,12 +43,26 @@ public final class ExecSession {
   }
 
   public OutputStream stdin() {
-    return process.getOutputStream();
+    return pty == null ? process.getOutputStream() : pty.output();
+  }
+
+  public boolean tty() {
+    return pty != null;
+  }
+
+  /** Resizes the exec's terminal; nothing to do without one. */
+  public void resize(int rows, int cols) throws IOException {
+    if (pty != null) {
+      pty.resize(rows, cols);
+    }
   }
 
   /** Waits for the process (read its output first, or it may block on a full pipe). */
   public int waitFor() throws InterruptedException {
     int code = process.waitFor();
+    if (pty != null) {
+      pty.close();
+    }
     if (code == 255) {
       // runc's own failure (exit 255) names the reason on stderr, e.g. the command not found.
       int mapped = ContainerService.startFailureCode(stderr.tail());

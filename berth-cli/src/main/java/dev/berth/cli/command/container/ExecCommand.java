@@ -51,8 +51,16 @@ public final class ExecCommand implements Callable<Integer> {
       client.json("POST", "/exec/" + id + "/start", start);
       return 0;
     }
+    ContainerCommands.RawTerminal raw = null;
     try (DaemonClient.RawConnection conn = client.upgrade("POST", "/exec/" + id + "/start",
         JSON.writeValueAsBytes(start))) {
+      if (tty && ContainerCommands.stdinIsTerminal()) {
+        raw = ContainerCommands.RawTerminal.enter();
+        int[] size = ContainerCommands.RawTerminal.size();
+        if (size != null) {
+          client.json("POST", "/exec/" + id + "/resize?h=" + size[0] + "&w=" + size[1], null);
+        }
+      }
       if (interactive) {
         Thread.ofPlatform().daemon().start(() -> {
           try {
@@ -64,6 +72,10 @@ public final class ExecCommand implements Callable<Integer> {
         });
       }
       ContainerCommands.copyOutput(conn.input(), tty, System.out, System.err);
+    } finally {
+      if (raw != null) {
+        raw.close();
+      }
     }
     return client.json("GET", "/exec/" + id + "/json", null).path("ExitCode").asInt();
   }

@@ -68,7 +68,7 @@ public final class ContainerRoutes {
     router.delete("/containers/{id}", this::remove);
     router.post("/containers/{id}/exec", this::createExec);
     router.post("/exec/{id}/start", this::startExec);
-    router.post("/exec/{id}/resize", (req, res) -> res.empty(200));
+    router.post("/exec/{id}/resize", this::resizeExec);
     router.get("/exec/{id}/json", this::inspectExec);
   }
 
@@ -461,8 +461,9 @@ public final class ContainerRoutes {
     ExecSession session = containers.startExec(id);
     RawStream raw = res.hijack(tty ? RAW : MULTIPLEXED);
     OutputStream out = raw.output();
-    Thread stdout = Thread.ofVirtual().start(() -> copyFrames(session.stdout(), out, tty, 1));
-    Thread stderr = Thread.ofVirtual().start(() -> copyFrames(session.stderr(), out, tty, 2));
+    // Platform threads: a TTY session's reads block in native code.
+    Thread stdout = Thread.ofPlatform().daemon().start(() -> copyFrames(session.stdout(), out, tty, 1));
+    Thread stderr = Thread.ofPlatform().daemon().start(() -> copyFrames(session.stderr(), out, tty, 2));
     Thread stdin = null;
     if (exec.config().attachStdin()) {
       stdin = Thread.ofVirtual().start(() -> {
@@ -507,6 +508,12 @@ public final class ContainerRoutes {
     } catch (IOException e) {
       // the client went away; the process still ends on its own
     }
+  }
+
+  private void resizeExec(ApiRequest req, ApiResponse res) throws IOException {
+    containers.resizeExec(req.pathParam("id"), req.query("h").map(Integer::parseInt).orElse(0),
+        req.query("w").map(Integer::parseInt).orElse(0));
+    res.empty(200);
   }
 
   private void inspectExec(ApiRequest req, ApiResponse res) throws IOException {
