@@ -61,6 +61,11 @@ public final class Engine implements AutoCloseable {
 
   /** Opens the engine; {@code insecureRegistries} may be spoken to over plain HTTP. */
   public static Engine open(EngineConfig config, Set<String> insecureRegistries) {
+    return open(config, insecureRegistries, Optional.empty());
+  }
+
+  /** As {@link #open(EngineConfig, Set)}, running containers on {@code defaultRuntime} when it works here. */
+  public static Engine open(EngineConfig config, Set<String> insecureRegistries, Optional<String> defaultRuntime) {
     createPrivateDir(config.dataRoot());
     createPrivateDir(config.execRoot());
     clearScratch(config.dataRoot().resolve("tmp"));
@@ -71,7 +76,7 @@ public final class Engine implements AutoCloseable {
       ImageService images = new ImageService(content, layers, new ImageTable(state), Clock.systemUTC());
       SystemService system = new SystemService(config, state, HostFacts.probe());
       system.countImagesWith(() -> images.list().size());
-      ContainerService containers = openContainers(config, state, images);
+      ContainerService containers = openContainers(config, state, images, defaultRuntime);
       system.countContainersWith(() -> containers.list().stream().map(c -> c.state().status()).toList());
       system.runtimesFrom(containers::runtimes, containers::defaultRuntime);
       return new Engine(config, state, system, images, Set.copyOf(insecureRegistries), containers);
@@ -89,7 +94,8 @@ public final class Engine implements AutoCloseable {
    * Probes the OCI runtimes (a throwaway container each; one that cannot run here is skipped
    * with a log line), then reconciles the containers left by the last berthd.
    */
-  private static ContainerService openContainers(EngineConfig config, StateStore state, ImageService images) {
+  private static ContainerService openContainers(EngineConfig config, StateStore state, ImageService images,
+      Optional<String> defaultRuntime) {
     List<ProbedRuntime> probed = new RuntimeProbe(config.execRoot().resolve("probe")).probeAll();
     for (ProbedRuntime p : probed) {
       if (p.usable()) {
@@ -100,8 +106,8 @@ public final class Engine implements AutoCloseable {
     }
     Path conmon = firstExisting(List.of("/usr/bin/conmon", "/usr/libexec/podman/conmon", "/usr/local/bin/conmon"));
     Path init = firstExisting(List.of("/usr/bin/tini-static", "/usr/bin/tini", "/usr/bin/catatonit"));
-    ContainerService containers = new ContainerService(config, new ContainerTable(state), images, probed, conmon, init,
-        Clock.systemUTC());
+    ContainerService containers = new ContainerService(config, new ContainerTable(state), images, probed,
+        defaultRuntime, conmon, init, Clock.systemUTC());
     containers.reconcile();
     return containers;
   }

@@ -206,6 +206,15 @@ class ContainerIT {
     ProcessResult bad = berth("create", "--name", "x", image, "true");
     assertThat(bad.stderr()).contains("Invalid container name (x)");
 
+    ProcessResult rmi = berth("rmi", image);
+    assertThat(rmi.exitCode()).isEqualTo(1);
+    assertThat(rmi.stderr()).contains("a container is using its referenced image");
+    assertThat(ok(berth("images", "--format", "{{.Repository}}:{{.Tag}}")).stdout()).isEqualTo(image + "\n");
+    ProcessResult crun = berth("run", "--rm", "--runtime", "crun", image, "true");
+    assertThat(crun.exitCode()).isEqualTo(125);
+    assertThat(crun.stderr()).contains("Unknown runtime specified crun");
+    assertThat(ok(berth("info", "--format", "{{.DefaultRuntime}}")).stdout().strip()).isEqualTo("runc");
+
     ProcessResult rm = berth("rm", "taken");
     assertThat(rm.exitCode()).isEqualTo(1);
     assertThat(rm.stderr()).contains("You cannot remove a running container");

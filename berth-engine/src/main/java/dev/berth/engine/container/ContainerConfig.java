@@ -14,6 +14,7 @@ import java.util.Map;
  * @param nanoCpus CPUs in 1e-9 units (--cpus 1.5 = 1_500_000_000), 0 = unlimited
  * @param pidsLimit 0 or less = unlimited
  * @param networkMode "none" (own namespace, loopback only) or "host"
+ * @param runtime the OCI runtime's name (runc, crun); null = the daemon's default, set at create
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record ContainerConfig(
@@ -46,7 +47,8 @@ public record ContainerConfig(
     long pidsLimit,
     List<Ulimit> ulimits,
     String networkMode,
-    long logSizeMax) {
+    long logSizeMax,
+    String runtime) {
 
   public ContainerConfig {
     entrypoint = entrypoint == null ? null : List.copyOf(entrypoint);
@@ -67,7 +69,7 @@ public record ContainerConfig(
   /** A config with only the image set (tests, defaults). */
   public static ContainerConfig ofImage(String image, List<String> cmd) {
     return new ContainerConfig(image, null, cmd, null, null, null, null, null, null, false, false, false, null, null,
-        false, false, false, null, null, false, null, 0, 0, 0, 0, null, 0, null, null, -1);
+        false, false, false, null, null, false, null, 0, 0, 0, 0, null, 0, null, null, -1, null);
   }
 
   /** One rlimit as Docker names it ("nofile", soft, hard). */
@@ -85,13 +87,20 @@ public record ContainerConfig(
     return new ContainerConfig(image, entrypoint, cmd, env, workingDir, user, hostname, domainname, labels, tty,
         openStdin, stdinOnce, stopSignal, stopTimeout, autoRemove, init, privileged, capAdd, capDrop, readonlyRootfs,
         securityOpt, memory, memorySwap, nanoCpus, cpuShares, cpusetCpus, pidsLimit, ulimits, networkMode,
-        logSizeMax);
+        logSizeMax, runtime);
+  }
+
+  ContainerConfig withRuntime(String runtime) {
+    return new ContainerConfig(image, entrypoint, cmd, env, workingDir, user, hostname, domainname, labels, tty,
+        openStdin, stdinOnce, stopSignal, stopTimeout, autoRemove, init, privileged, capAdd, capDrop, readonlyRootfs,
+        securityOpt, memory, memorySwap, nanoCpus, cpuShares, cpusetCpus, pidsLimit, ulimits, networkMode,
+        logSizeMax, runtime);
   }
 
   ContainerConfig withHostname(String hostname) {
     return new ContainerConfig(image, entrypoint, cmd, env, workingDir, user, hostname, domainname, labels, tty,
         openStdin, stdinOnce, stopSignal, stopTimeout, autoRemove, init, privileged, capAdd, capDrop, readonlyRootfs,
         securityOpt, memory, memorySwap, nanoCpus, cpuShares, cpusetCpus, pidsLimit, ulimits, networkMode,
-        logSizeMax);
+        logSizeMax, runtime);
   }
 }

@@ -70,7 +70,9 @@ public final class ContainerService {
   private final ContainerTable table;
   private final ImageService images;
   private final List<ProbedRuntime> probed;
-  private final Conmon conmon;
+  /** One conmon driver per usable runtime, by name; containers record the runtime they run on. */
+  private final Map<String, Conmon> conmons = new LinkedHashMap<>();
+  private final String defaultRuntime;
   private final Path initBinary;
   private final Clock clock;
   private final long hostNofileHard;
@@ -85,11 +87,12 @@ public final class ContainerService {
   private final ExitWatcher exitWatcher = new ExitWatcher(this::onExit);
 
   /**
-   * @param probed every runtime the start-up probe tried; the first usable one runs containers
+   * @param probed every runtime the start-up probe tried; usable ones can run containers
+   * @param preferred the daemon's --default-runtime, or empty for the first usable one
    * @param conmonBinary conmon's path, or null when it is not installed (start then fails with 503)
    */
   public ContainerService(EngineConfig config, ContainerTable table, ImageService images, List<ProbedRuntime> probed,
-      Path conmonBinary, Path initBinary, Clock clock) {
+      Optional<String> preferred, Path conmonBinary, Path initBinary, Clock clock) {
     this.config = config;
     this.table = table;
     this.images = images;
@@ -98,11 +101,32 @@ public final class ContainerService {
     this.clock = clock;
     this.hostNofileHard = ProcLimits.ofSelf().nofileHard().orElse(1024);
     this.hostCaps = ContainerSpecs.boundingSet();
-    Optional<ProbedRuntime> runtime = probed.stream().filter(ProbedRuntime::usable).findFirst();
-    this.conmon = runtime.isPresent() && conmonBinary != null
-        ? new Conmon(conmonBinary, OciRuntime.of(runtime.get().name(), runtime.get().path(), config), config.execRoot())
-        : null;
+    if (conmonBinary != null) {
+      for (ProbedRuntime r : probed) {
+        if (r.usable()) {
+          conmons.put(r.name(), new Conmon(conmonBinary, OciRuntime.of(r.name(), r.path(), config), config.execRoot()));
+        }
+      }
+    }
+    if (preferred.isPresent() && !conmons.containsKey(preferred.get())) {
+      log.warn("--default-runtime {} is not usable here ({}); using {}", preferred.get(),
+          probed.stream().filter(p -> p.name().equals(preferred.get())).map(ProbedRuntime::reason).findFirst()
+              .orElse("not installed"), conmons.keySet().stream().findFirst().orElse("none"));
+    }
+    this.defaultRuntime = preferred.filter(conmons::containsKey)
+        .orElse(conmons.keySet().stream().findFirst().orElse(null));
     images.setUsage(digest -> table.imageInUse(digest.toString()));
+  }
+
+  /** The conmon driver for a container's runtime; 503 when none works here. */
+  private Conmon conmon(Container c) {
+    String name = c.config().runtime() == null ? defaultRuntime : c.config().runtime();
+    Conmon m = name == null ? null : conmons.get(name);
+    if (m == null) {
+      throw new BerthException.Unavailable("OCI runtime " + (name == null ? "(none)" : name) + " is not usable here ("
+          + probed.stream().map(p -> p.name() + ": " + p.reason()).toList() + "); install runc and conmon");
+    }
+    return m;
   }
 
   /** The runtimes the probe found (usable or not), for {@code info}. */
@@ -112,7 +136,7 @@ public final class ContainerService {
 
   /** The runtime containers run on, or empty when none works here. */
   public Optional<String> defaultRuntime() {
-    return conmon == null ? Optional.empty() : Optional.of(conmon.runtime().name());
+    return Optional.ofNullable(defaultRuntime);
   }
 
   // ---- create ----------------------------------------------------------------------------
@@ -131,6 +155,12 @@ public final class ContainerService {
       merged = merged.withHostname(id.substring(0, 12));
     }
     ContainerSpecs.capabilities(merged, hostCaps); // rejects unknown capabilities now, not at start
+    String runtime = requested.runtime() == null || requested.runtime().isEmpty() ? defaultRuntime : requested.runtime();
+    if (runtime != null && !conmons.containsKey(runtime)) {
+      throw new BerthException.InvalidArgument("Unknown runtime specified " + runtime + " (usable here: "
+          + String.join(", ", conmons.keySet()) + ")");
+    }
+    merged = merged.withRuntime(runtime);
     Path dir = dir(id);
     try {
       Files.createDirectories(dir.resolve("rootfs"));
@@ -256,10 +286,7 @@ public final class ContainerService {
       if (c.running()) {
         return false;
       }
-      if (conmon == null) {
-        throw new BerthException.Unavailable("no OCI runtime works on this host ("
-            + probed.stream().map(p -> p.name() + ": " + p.reason()).toList() + "); install runc and conmon");
-      }
+      Conmon conmon = conmon(c);
       Path dir = dir(c.id());
       ContainerProcess process = null;
       long t0 = System.nanoTime();
@@ -275,7 +302,7 @@ public final class ContainerService {
             hostCaps);
         Bundle bundle = Bundle.write(dir, spec);
         tBundle = System.nanoTime();
-        clearExitFile(c.id());
+        clearExitFile(conmon, c.id());
         process = conmon.create(new ContainerLaunch(c.id(), c.name(), bundle, logPath(c.id()), c.config().logSizeMax(),
             c.config().tty(), c.config().openStdin(), !c.config().stdinOnce()), CREATE_TIMEOUT);
         tCreate = System.nanoTime();
@@ -377,7 +404,7 @@ public final class ContainerService {
     }
   }
 
-  private void clearExitFile(String id) {
+  private static void clearExitFile(Conmon conmon, String id) {
     try {
       Files.deleteIfExists(conmon.paths(id).exitFile());
     } catch (IOException ignored) {
@@ -466,8 +493,8 @@ public final class ContainerService {
         if (c.running()) {
           ContainerProcess process;
           try {
-            process = conmon == null ? null : conmon.reattach(c.id());
-          } catch (BerthException.NotFound gone) {
+            process = conmon(c).reattach(c.id());
+          } catch (BerthException.NotFound | BerthException.Unavailable gone) {
             process = null;
           }
           if (process == null) {
@@ -657,10 +684,10 @@ public final class ContainerService {
       ContainerProcess p = processes.remove(id);
       if (p != null) {
         p.delete();
-      } else if (conmon != null) {
+      } else {
         try {
-          conmon.reattach(id).delete();
-        } catch (BerthException.NotFound nothingLeft) {
+          conmon(toContainer(row.get())).reattach(id).delete();
+        } catch (BerthException.NotFound | BerthException.Unavailable nothingLeft) {
           // never started, or cleaned up at exit
         }
       }
@@ -742,10 +769,10 @@ public final class ContainerService {
   /** Host pids of the container's processes (for top). */
   public List<Integer> pids(String nameOrId) {
     Container c = find(nameOrId);
-    if (!c.running() || conmon == null) {
+    if (!c.running()) {
       throw new BerthException.Conflict("Container " + c.id() + " is not running");
     }
-    return conmon.runtime().ps(c.id());
+    return conmon(c).runtime().ps(c.id());
   }
 
   // ---- attach, resize --------------------------------------------------------------------------
@@ -882,7 +909,7 @@ public final class ContainerService {
    */
   public ExecSession startExec(String execId) {
     Exec e = claim(execId);
-    if (conmon == null || !processes.containsKey(e.containerId())) {
+    if (!processes.containsKey(e.containerId())) {
       execs.put(execId, new Exec(e.id(), e.containerId(), e.config(), false, null, "", ""));
       throw new BerthException.Conflict("Container " + e.containerId() + " is not running");
     }
@@ -890,8 +917,9 @@ public final class ContainerService {
       Path spec = dir(e.containerId()).resolve("exec-" + e.id() + ".json");
       Files.write(spec, SpecJson.toBytes(processSpec(e)));
       List<String> argv = new ArrayList<>();
-      argv.add(conmon.runtime().binary().toString());
-      argv.addAll(conmon.runtime().globalArgs());
+      OciRuntime runtime = conmon(get(e.containerId())).runtime();
+      argv.add(runtime.binary().toString());
+      argv.addAll(runtime.globalArgs());
       argv.addAll(List.of("exec", "--process", spec.toString(), e.containerId()));
       Pty pty = null;
       if (e.config().tty()) {

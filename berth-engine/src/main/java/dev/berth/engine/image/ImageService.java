@@ -129,6 +129,19 @@ public final class ImageService {
     boolean byReference = !isIdLike(nameOrId, image);
     if (byReference) {
       Reference ref = Reference.parse(nameOrId);
+      boolean lastTag = ref.digest() == null && image.repoTags().size() <= 1;
+      if (lastTag && usedByContainer.test(image.id())) {
+        // As Docker: the last tag of an image a container uses stays unless forced; forced, only
+        // the tag goes (the image stays, untagged, while the container needs it).
+        if (!force) {
+          throw new BerthException.Conflict("conflict: unable to remove repository reference \"" + nameOrId
+              + "\" (must force) - a container is using its referenced image " + image.shortId());
+        }
+        if (table.untag(ref.toString())) {
+          done.add(new Removal.Untagged(ref.familiar()));
+        }
+        return done;
+      }
       boolean removed = ref.digest() != null
           ? table.removeDigest(ref.name() + "@" + ref.digest())
           : table.untag(ref.toString());

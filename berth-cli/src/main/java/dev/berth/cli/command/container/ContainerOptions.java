@@ -44,6 +44,7 @@ public final class ContainerOptions {
   @Option(names = {"--network", "--net"}, description = "Network: none or host (networks come later)") String network;
   @Option(names = "--stop-signal", description = "Signal to stop the container") String stopSignal;
   @Option(names = "--stop-timeout", description = "Timeout (in seconds) to stop a container") Integer stopTimeout;
+  @Option(names = "--runtime", description = "Runtime to use for this container (runc, crun)") String runtime;
   @Option(names = "--log-opt", description = "Log driver options (max-size)") List<String> logOpts = new ArrayList<>();
 
   /** Docker's create body for {@code image} and {@code command}. */
@@ -126,6 +127,9 @@ public final class ContainerOptions {
       ul.add(ulimit(u));
     }
     host.put("NetworkMode", network == null ? "default" : network);
+    if (runtime != null) {
+      host.put("Runtime", runtime);
+    }
     ObjectNode logConfig = host.putObject("LogConfig");
     logConfig.put("Type", "json-file");
     ObjectNode logCfg = logConfig.putObject("Config");

@@ -64,7 +64,8 @@ final class ContainerJsons {
         pids,
         ulimits,
         host.path("NetworkMode").asText(""),
-        logSizeMax(host.path("LogConfig").path("Config").path("max-size").asText("")));
+        logSizeMax(host.path("LogConfig").path("Config").path("max-size").asText("")),
+        host.path("Runtime").asText("").isEmpty() ? null : host.path("Runtime").asText());
   }
 
   /** Docker's size strings (10m, 1g) as bytes; -1 when unset. */
@@ -193,7 +194,7 @@ final class ContainerJsons {
     h.put("ReadonlyRootfs", cfg.readonlyRootfs());
     h.put("SecurityOpt", cfg.securityOpt());
     h.put("Init", cfg.init());
-    h.put("Runtime", "runc");
+    h.put("Runtime", cfg.runtime() == null ? "runc" : cfg.runtime());
     h.put("Memory", cfg.memory());
     h.put("MemorySwap", cfg.memorySwap());
     h.put("NanoCpus", cfg.nanoCpus());
