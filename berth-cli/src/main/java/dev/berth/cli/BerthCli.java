@@ -70,6 +70,22 @@ public final class BerthCli implements Runnable {
 
   private static Map<String, Supplier<Object>> commands() {
     Map<String, Supplier<Object>> c = new LinkedHashMap<>();
+    c.put("run", dev.berth.cli.command.container.RunCommand::new);
+    c.put("create", dev.berth.cli.command.container.CreateCommand::new);
+    c.put("start", dev.berth.cli.command.container.StartCommand::new);
+    c.put("stop", dev.berth.cli.command.container.StopCommand::new);
+    c.put("kill", dev.berth.cli.command.container.KillCommand::new);
+    c.put("restart", dev.berth.cli.command.container.RestartCommand::new);
+    c.put("rm", dev.berth.cli.command.container.RmCommand::new);
+    c.put("rename", dev.berth.cli.command.container.RenameCommand::new);
+    c.put("wait", dev.berth.cli.command.container.WaitCommand::new);
+    c.put("logs", dev.berth.cli.command.container.LogsCommand::new);
+    c.put("attach", dev.berth.cli.command.container.AttachCommand::new);
+    c.put("exec", dev.berth.cli.command.container.ExecCommand::new);
+    c.put("ps", dev.berth.cli.command.container.PsCommand::new);
+    c.put("inspect", dev.berth.cli.command.container.InspectCommand::new);
+    c.put("top", dev.berth.cli.command.container.TopCommand::new);
+    c.put("container", dev.berth.cli.command.container.ContainerCommand::tree);
     c.put("images", ImagesCommand::new);
     c.put("pull", PullCommand::new);
     c.put("push", PushCommand::new);
@@ -112,6 +128,7 @@ public final class BerthCli implements Runnable {
         }
       }
     });
+    stopAtCommand(cli);
     // docker's shape for a usage error: the problem, a pointer to --help, exit 125.
     cli.setParameterExceptionHandler((e, unmatched) -> {
       PrintWriter err = e.getCommandLine().getErr();
@@ -133,6 +150,20 @@ public final class BerthCli implements Runnable {
       return 1;
     });
     return cli;
+  }
+
+  /** run, create and exec pass everything after the image or container to the command, as docker does. */
+  private static void stopAtCommand(CommandLine cli) {
+    for (CommandLine sub : cli.getSubcommands().values()) {
+      Object o = sub.getCommand();
+      if (o instanceof dev.berth.cli.command.container.RunCommand || o instanceof dev.berth.cli.command.container.CreateCommand
+          || o instanceof dev.berth.cli.command.container.ExecCommand) {
+        sub.setStopAtPositional(true);
+      }
+      if (o instanceof dev.berth.cli.command.container.ContainerCommand) {
+        stopAtCommand(sub);
+      }
+    }
   }
 
   /** The first word that is not a global option or its value: the command to run. */

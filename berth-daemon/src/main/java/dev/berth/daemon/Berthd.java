@@ -47,6 +47,10 @@ public final class Berthd implements Callable<Integer> {
       description = "A registry spoken to over plain HTTP; repeatable (loopback registries always are)")
   List<String> insecureRegistries;
 
+  @Option(names = "--default-runtime", paramLabel = "NAME",
+      description = "OCI runtime for containers that name none: runc or crun (default: the first that works here)")
+  String defaultRuntime;
+
   @Option(names = "--config-file", paramLabel = "FILE",
       description = "Daemon configuration file (default: /etc/berth/daemon.json; missing is fine)")
   Path configFile;
@@ -102,8 +106,10 @@ public final class Berthd implements Callable<Integer> {
         : file.has("pidfile") ? Path.of(file.string("pidfile")) : exec.resolve("berthd.pid");
     List<String> insecure = insecureRegistries != null ? insecureRegistries
         : file.has("insecure-registries") ? file.strings("insecure-registries") : List.of();
+    String runtime = defaultRuntime != null ? defaultRuntime
+        : file.has("default-runtime") ? file.string("default-runtime") : null;
     return new DaemonConfig(h, data.toAbsolutePath(), exec.toAbsolutePath(), DaemonConfig.LogLevel.parse(level),
-        pid.toAbsolutePath(), insecure);
+        pid.toAbsolutePath(), insecure, runtime);
   }
 
   static final class Version implements CommandLine.IVersionProvider {

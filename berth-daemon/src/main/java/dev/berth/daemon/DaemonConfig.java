@@ -9,9 +9,17 @@ import java.util.List;
  * @param hosts where the API listens ({@code -H})
  * @param pidfile where berthd writes its pid
  * @param insecureRegistries registries (host[:port]) spoken to over plain HTTP
+ * @param defaultRuntime the OCI runtime containers run on unless they name one; null = the
+ *     first that works here (runc, then crun)
  */
 public record DaemonConfig(List<String> hosts, Path dataRoot, Path execRoot, LogLevel logLevel, Path pidfile,
-    List<String> insecureRegistries) {
+    List<String> insecureRegistries, String defaultRuntime) {
+
+  /** Without a default runtime: the first that works here. */
+  public DaemonConfig(List<String> hosts, Path dataRoot, Path execRoot, LogLevel logLevel, Path pidfile,
+      List<String> insecureRegistries) {
+    this(hosts, dataRoot, execRoot, logLevel, pidfile, insecureRegistries, null);
+  }
 
   public static final String DEFAULT_HOST = "unix:///run/berth/berth.sock";
   public static final Path DEFAULT_DATA_ROOT = Path.of("/var/lib/berth");

@@ -1,6 +1,13 @@
 package dev.berth.engine;
 
+import dev.berth.engine.container.ContainerService;
 import dev.berth.engine.content.ContentStore;
+import dev.berth.engine.runtime.ProbedRuntime;
+import dev.berth.engine.runtime.RuntimeProbe;
+import dev.berth.engine.state.ContainerTable;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import dev.berth.engine.image.ImageImporter;
 import dev.berth.engine.image.ImagePuller;
 import dev.berth.engine.image.ImagePusher;
@@ -30,15 +37,18 @@ import java.util.function.Function;
  * tests can hold one on temp dirs. It knows nothing of HTTP.
  */
 public final class Engine implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
   private final EngineConfig config;
   private final StateStore state;
   private final SystemService system;
   private final ImageService images;
   private final Set<String> insecureRegistries;
   private final VmService vms;
+  private final ContainerService containers;
 
   private Engine(EngineConfig config, StateStore state, SystemService system, ImageService images,
-      Set<String> insecureRegistries, VmService vms) {
+      Set<String> insecureRegistries, VmService vms, ContainerService containers) {
+    this.containers = containers;
     this.config = config;
     this.state = state;
     this.system = system;
@@ -53,6 +63,11 @@ public final class Engine implements AutoCloseable {
 
   /** Opens the engine; {@code insecureRegistries} may be spoken to over plain HTTP. */
   public static Engine open(EngineConfig config, Set<String> insecureRegistries) {
+    return open(config, insecureRegistries, Optional.empty());
+  }
+
+  /** As {@link #open(EngineConfig, Set)}, running containers on {@code defaultRuntime} when it works here. */
+  public static Engine open(EngineConfig config, Set<String> insecureRegistries, Optional<String> defaultRuntime) {
     createPrivateDir(config.dataRoot());
     createPrivateDir(config.execRoot());
     clearScratch(config.dataRoot().resolve("tmp"));
@@ -65,7 +80,10 @@ public final class Engine implements AutoCloseable {
       system.countImagesWith(() -> images.list().size());
       VmService vms = new VmService(config, state);
       vms.reconcile();
-      return new Engine(config, state, system, images, Set.copyOf(insecureRegistries), vms);
+      ContainerService containers = openContainers(config, state, images, defaultRuntime);
+      system.countContainersWith(() -> containers.list().stream().map(c -> c.state().status()).toList());
+      system.runtimesFrom(containers::runtimes, containers::defaultRuntime);
+      return new Engine(config, state, system, images, Set.copyOf(insecureRegistries), vms, containers);
     } catch (IOException e) {
       state.close();
       throw new BerthException.Unavailable("cannot open the image store under " + config.dataRoot() + ": "
@@ -74,6 +92,36 @@ public final class Engine implements AutoCloseable {
       state.close();
       throw e;
     }
+  }
+
+  /**
+   * Probes the OCI runtimes (a throwaway container each; one that cannot run here is skipped
+   * with a log line), then reconciles the containers left by the last berthd.
+   */
+  private static ContainerService openContainers(EngineConfig config, StateStore state, ImageService images,
+      Optional<String> defaultRuntime) {
+    List<ProbedRuntime> probed = new RuntimeProbe(config.execRoot().resolve("probe")).probeAll();
+    for (ProbedRuntime p : probed) {
+      if (p.usable()) {
+        LOG.info("OCI runtime {} {} at {}: usable", p.name(), p.version(), p.path());
+      } else {
+        LOG.warn("OCI runtime {} at {} skipped: {}", p.name(), p.path(), p.reason());
+      }
+    }
+    Path conmon = firstExisting(List.of("/usr/bin/conmon", "/usr/libexec/podman/conmon", "/usr/local/bin/conmon"));
+    Path init = firstExisting(List.of("/usr/bin/tini-static", "/usr/bin/tini", "/usr/bin/catatonit"));
+    ContainerService containers = new ContainerService(config, new ContainerTable(state), images, probed,
+        defaultRuntime, conmon, init, Clock.systemUTC());
+    containers.reconcile();
+    return containers;
+  }
+
+  private static Path firstExisting(List<String> candidates) {
+    return candidates.stream().map(Path::of).filter(Files::isExecutable).findFirst().orElse(null);
+  }
+
+  public ContainerService containers() {
+    return containers;
   }
 
   public ImageService images() {
@@ -158,6 +206,9 @@ public final class Engine implements AutoCloseable {
 
   @Override
   public void close() {
+    if (containers != null) {
+      containers.close();
+    }
     vms.close();
     state.close();
   }

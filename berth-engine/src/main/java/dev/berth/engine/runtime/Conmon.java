@@ -82,7 +82,10 @@ public final class Conmon {
       argv.add("-t");
     }
     if (launch.stdin()) {
-      argv.addAll(List.of("-i", "--leave-stdin-open"));
+      argv.add("-i");
+      if (launch.leaveStdinOpen()) {
+        argv.add("--leave-stdin-open");
+      }
     }
     launchDaemon(launch.id(), argv);
     int conmonPid = conmonPid(launch.id(), paths.conmonPidFile());

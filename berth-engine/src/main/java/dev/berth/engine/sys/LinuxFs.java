@@ -256,7 +256,7 @@ public final class LinuxFs {
     }
   }
 
-  static String strerror(int errno) {
+  public static String strerror(int errno) {
     try {
       MemorySegment s = (MemorySegment) STRERROR.invokeExact(errno);
       return s.reinterpret(Long.MAX_VALUE).getString(0);

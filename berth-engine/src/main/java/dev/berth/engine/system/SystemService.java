@@ -14,6 +14,10 @@ public final class SystemService {
   private final HostFacts host;
   private final String daemonId;
   private volatile IntSupplier imageCount = () -> 0;
+  private volatile java.util.function.Supplier<java.util.List<String>> containerStatuses = java.util.List::of;
+  private volatile java.util.function.Supplier<java.util.List<dev.berth.engine.runtime.ProbedRuntime>> runtimes =
+      java.util.List::of;
+  private volatile java.util.function.Supplier<java.util.Optional<String>> defaultRuntime = java.util.Optional::empty;
 
   public SystemService(EngineConfig config, StateStore state, HostFacts host) {
     this.config = config;
@@ -27,6 +31,26 @@ public final class SystemService {
     this.imageCount = imageCount;
   }
 
+  /** Wired by the engine: each container's status, for the counts in info. */
+  public void countContainersWith(java.util.function.Supplier<java.util.List<String>> statuses) {
+    this.containerStatuses = statuses;
+  }
+
+  /** Wired by the engine: the probed runtimes and the one in use. */
+  public void runtimesFrom(java.util.function.Supplier<java.util.List<dev.berth.engine.runtime.ProbedRuntime>> runtimes,
+      java.util.function.Supplier<java.util.Optional<String>> defaultRuntime) {
+    this.runtimes = runtimes;
+    this.defaultRuntime = defaultRuntime;
+  }
+
+  public java.util.List<dev.berth.engine.runtime.ProbedRuntime> runtimes() {
+    return runtimes.get();
+  }
+
+  public java.util.Optional<String> defaultRuntime() {
+    return defaultRuntime.get();
+  }
+
   public HostFacts host() {
     return host;
   }
@@ -37,7 +61,14 @@ public final class SystemService {
 
   public SystemInfo info() {
     return new SystemInfo(daemonId, BerthVersion.version(), config.dataRoot(), config.execRoot(),
-        state.schemaVersion(), host, new SystemInfo.Counts(0, 0, 0, 0, imageCount.getAsInt()));
+        state.schemaVersion(), host, counts());
+  }
+
+  private SystemInfo.Counts counts() {
+    java.util.List<String> s = containerStatuses.get();
+    int running = (int) s.stream().filter("running"::equals).count();
+    int paused = (int) s.stream().filter("paused"::equals).count();
+    return new SystemInfo.Counts(s.size(), running, paused, s.size() - running - paused, imageCount.getAsInt());
   }
 
   private static String newId() {

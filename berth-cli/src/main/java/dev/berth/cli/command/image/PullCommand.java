@@ -1,6 +1,7 @@
 package dev.berth.cli.command.image;
 
 import dev.berth.cli.client.DaemonClient;
+import dev.berth.cli.output.JsonMessages;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -50,5 +51,20 @@ public final class PullCommand implements Callable<Integer> {
       ImageCommands.out(spec).flush();
     }
     return 0;
+  }
+
+  /** docker run's implicit pull: the image named as {@code run} got it, progress on stderr. */
+  public static void pullFor(CommandSpec spec, String name) throws java.io.IOException {
+    String[] repoTag = Registries.repoAndTag(name);
+    Map<String, String> query = new LinkedHashMap<>();
+    query.put("fromImage", repoTag[0]);
+    query.put("tag", repoTag[1].isEmpty() ? "latest" : repoTag[1]);
+    try (DaemonClient.Response r = ImageCommands.client(spec).callChecked("POST",
+        "/images/create" + DaemonClient.query(query), Registries.authHeader(name), new DaemonClient.Body.None())) {
+      JsonMessages.Outcome outcome = new JsonMessages(ImageCommands.err(spec), false, false).render(r.body());
+      if (outcome.failed()) {
+        throw new dev.berth.cli.client.DaemonException(500, outcome.error());
+      }
+    }
   }
 }

@@ -11,5 +11,6 @@ public final class DockerApi {
     new SystemRoutes(engine.system(), engine.vms()::hypervisor).register(router);
     new ImageTransferRoutes(engine).register(router);
     new ImageRoutes(engine).register(router);
+    new ContainerRoutes(engine).register(router);
   }
 }

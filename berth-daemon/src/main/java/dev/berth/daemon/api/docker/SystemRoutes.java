@@ -110,13 +110,24 @@ public final class SystemRoutes {
             "berth.hypervisor=" + hypervisor.get()),
         false,
         info.serverVersion(),
-        Map.of(),
-        "",
+        runtimes(),
+        system.defaultRuntime().orElse(""),
         new InfoResponse.Swarm("", "", "inactive", false, ""),
         false,
         "",
         List.of(),
         List.of()));
+  }
+
+  /** The runtimes that passed the start-up probe (see the daemon log for those skipped and why). */
+  private Map<String, InfoResponse.Runtime> runtimes() {
+    Map<String, InfoResponse.Runtime> out = new java.util.LinkedHashMap<>();
+    for (var r : system.runtimes()) {
+      if (r.usable()) {
+        out.put(r.name(), new InfoResponse.Runtime(r.path().toString()));
+      }
+    }
+    return out;
   }
 
   private static boolean ipv4Forwarding() {

@@ -1,0 +1,102 @@
+#!/bin/sh
+# Container benchmark: `run --rm --network none busybox true` through the berth CLI and the
+# docker CLI against berthd, `runc run` of an equivalent bundle (the floor an engine adds to),
+# docker 20.10 (a dockerd started here on temp dirs), and podman when installed. Same image
+# everywhere: a rootfs of Debian's static busybox, imported into each engine. Prints ratios.
+# Also: containers per second over CYCLES create+start+rm cycles through the docker CLI,
+# berthd RSS with IDLE idle containers, conmon RSS per container.
+# Needs: root, bin/build done, hyperfine, runc, conmon, busybox-static; dockerd/podman optional.
+set -eu
+BERTH_HOME=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
+RUNS=${RUNS:-20}
+CYCLES=${CYCLES:-50}
+IDLE=${IDLE:-50}
+DOCKER=${DOCKER:-$(command -v docker || true)}
+command -v hyperfine >/dev/null || { echo "needs hyperfine (apt-get install hyperfine)" >&2; exit 1; }
+[ -n "$DOCKER" ] || { echo "needs the docker CLI (DOCKER=/path/to/docker)" >&2; exit 1; }
+[ "$BERTH_HOME/berth-cli/target/berth-cli.aot" -nt "$BERTH_HOME/berth-cli/target/berth-cli.jar" ] || "$BERTH_HOME/bin/build"
+
+TMP=$(mktemp -d /tmp/berth-bench.XXXXXX)
+cleanup() {
+  [ -z "${H-}" ] || { ids=$("$DOCKER" -H "$H" ps -aq 2>/dev/null || true); [ -z "$ids" ] || "$DOCKER" -H "$H" rm -f $ids >/dev/null 2>&1 || true; }
+  [ -z "${PID-}" ] || { kill "$PID" 2>/dev/null; wait "$PID" 2>/dev/null || true; }
+  [ -z "${DPID-}" ] || { kill "$DPID" 2>/dev/null; wait "$DPID" 2>/dev/null || true; }
+  runc --root "$TMP/runc" delete -f bench >/dev/null 2>&1 || true
+  for m in $(findmnt -rn -o TARGET | grep "^$TMP" | sort -r); do umount -l "$m" || true; done
+  rm -rf "$TMP"
+}
+trap cleanup EXIT INT TERM
+
+# The image: busybox-static and its applets, as a tar for every engine and a runc bundle.
+mkdir -p "$TMP/rootfs/bin" "$TMP/rootfs/etc" "$TMP/rootfs/tmp"
+cp /bin/busybox "$TMP/rootfs/bin/busybox"
+for a in $("$TMP/rootfs/bin/busybox" --list); do [ "$a" = busybox ] || ln -sf busybox "$TMP/rootfs/bin/$a"; done
+echo 'root:x:0:0:root:/root:/bin/sh' > "$TMP/rootfs/etc/passwd"
+echo 'root:x:0:' > "$TMP/rootfs/etc/group"
+tar -C "$TMP/rootfs" -cf "$TMP/busybox.tar" .
+mkdir -p "$TMP/bundle"
+(cd "$TMP/bundle" && runc spec && sed -i 's/"terminal": true/"terminal": false/; s/"sh"/"\/bin\/true"/' config.json \
+  && sed -i "s|\"path\": \"rootfs\"|\"path\": \"$TMP/rootfs\"|" config.json)
+
+echo '{}' > "$TMP/daemon.json"
+"$BERTH_HOME/bin/berthd" --data-root "$TMP/data" --exec-root "$TMP/exec" -H "unix://$TMP/b.sock" \
+  --config-file "$TMP/daemon.json" > "$TMP/berthd.log" 2>&1 &
+PID=$!
+i=0
+until grep -q ready "$TMP/berthd.log" 2>/dev/null; do i=$((i + 1)); [ "$i" -lt 300 ] || { cat "$TMP/berthd.log"; exit 1; }; sleep 0.1; done
+H="unix://$TMP/b.sock"
+B="$BERTH_HOME/bin/berth -H $H"
+$B import "$TMP/busybox.tar" busybox:bench >/dev/null
+
+set -- -n "runc run" "runc --root $TMP/runc run -b $TMP/bundle bench" \
+  -n "docker CLI -> berthd" "$DOCKER -H $H run --rm --network none busybox:bench true" \
+  -n "berth CLI -> berthd" "$B run --rm --network none busybox:bench true"
+if [ -x /usr/sbin/dockerd ]; then
+  /usr/sbin/dockerd --data-root "$TMP/docker" --exec-root "$TMP/dexec" -H "unix://$TMP/d.sock" \
+    --pidfile "$TMP/dockerd.pid" --bridge=none --iptables=false --ip-masq=false > "$TMP/dockerd.log" 2>&1 &
+  DPID=$!
+  i=0
+  until "$DOCKER" -H "unix://$TMP/d.sock" version >/dev/null 2>&1; do i=$((i + 1)); [ "$i" -lt 300 ] || exit 1; sleep 0.2; done
+  "$DOCKER" -H "unix://$TMP/d.sock" import "$TMP/busybox.tar" busybox:bench >/dev/null
+  set -- "$@" -n "docker 20.10" "$DOCKER -H unix://$TMP/d.sock run --rm --network none busybox:bench true"
+fi
+if command -v podman >/dev/null; then
+  PODMAN="podman --root $TMP/podman --runroot $TMP/prun --cgroup-manager cgroupfs --events-backend none"
+  $PODMAN import "$TMP/busybox.tar" localhost/busybox:bench >/dev/null
+  set -- "$@" -n "podman" "$PODMAN run --rm --network none localhost/busybox:bench true"
+else
+  echo "podman is not installed: skipped (apt-get install podman to compare)"
+fi
+
+echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+hyperfine -N -w 3 -r "$RUNS" --export-json "$TMP/run.json" "$@"
+mean() { sed -n "/\"command\": \"$1\"/,/\"mean\"/s/.*\"mean\": \([0-9.e-]*\).*/\1/p" "$TMP/run.json"; }
+RUNC=$(mean "runc run")
+for name in "docker CLI -> berthd" "berth CLI -> berthd" "docker 20.10" "podman"; do
+  m=$(mean "$name")
+  [ -z "$m" ] || awk -v n="$name" -v m="$m" -v r="$RUNC" 'BEGIN { printf "%-22s %7.1f ms  %5.2fx runc\n", n, m*1000, m/r }'
+done
+awk -v r="$RUNC" 'BEGIN { printf "%-22s %7.1f ms  (goal: docker CLI -> berthd <= 2.5x)\n", "runc run", r*1000 }'
+
+# Throughput: create+start+rm cycles through the docker CLI (the engine path).
+start=$(date +%s.%N)
+n=0
+while [ "$n" -lt "$CYCLES" ]; do
+  id=$("$DOCKER" -H "$H" run -d --network none busybox:bench sleep 30)
+  "$DOCKER" -H "$H" rm -f "$id" >/dev/null
+  n=$((n + 1))
+done
+end=$(date +%s.%N)
+awk -v n="$CYCLES" -v s="$start" -v e="$end" 'BEGIN { printf "%d create+start+rm cycles: %.1f containers/s\n", n, n/(e-s) }'
+
+# Memory with idle containers.
+n=0
+while [ "$n" -lt "$IDLE" ]; do
+  "$DOCKER" -H "$H" run -d --network none busybox:bench sleep 600 >/dev/null
+  n=$((n + 1))
+done
+sleep 6
+RSS_KB=$(awk '/^VmRSS:/ { print $2 }' "/proc/$PID/status")
+CONMON_KB=$(for p in $(pgrep -f "conmon.*$TMP/exec"); do awk '/^VmRSS:/ { print $2 }' "/proc/$p/status"; done | awk '{ s += $1; n++ } END { if (n) printf "%d", s / n; else print 0 }')
+awk -v k="$RSS_KB" -v n="$IDLE" 'BEGIN { printf "berthd RSS with %d idle containers: %.1f MB\n", n, k/1024 }'
+awk -v k="$CONMON_KB" 'BEGIN { printf "conmon RSS per container: %.1f MB\n", k/1024 }'

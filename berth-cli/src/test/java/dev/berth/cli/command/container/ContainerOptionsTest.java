@@ -1,0 +1,84 @@
+package dev.berth.cli.command.container;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class ContainerOptionsTest {
+  @Test
+  void memorySizesUseDockersBinaryUnits() {
+    assertThat(ContainerOptions.bytes("--memory", "32m")).isEqualTo(33554432L);
+    assertThat(ContainerOptions.bytes("--memory", "1g")).isEqualTo(1L << 30);
+    assertThat(ContainerOptions.bytes("--memory", "512K")).isEqualTo(524288L);
+    assertThat(ContainerOptions.bytes("--memory", "1.5m")).isEqualTo(1572864L);
+    assertThat(ContainerOptions.bytes("--memory", "100")).isEqualTo(100L);
+    assertThatThrownBy(() -> ContainerOptions.bytes("--memory", "12zz"))
+        .hasMessageContaining("--memory").hasMessageContaining("12zz");
+  }
+
+  @Test
+  void cpusBecomeNanoCpus() {
+    assertThat(ContainerOptions.nanoCpus("1.5")).isEqualTo(1_500_000_000L);
+    assertThat(ContainerOptions.nanoCpus("0.01")).isEqualTo(10_000_000L);
+    assertThatThrownBy(() -> ContainerOptions.nanoCpus("-1")).hasMessageContaining("--cpus");
+    assertThatThrownBy(() -> ContainerOptions.nanoCpus("two")).hasMessageContaining("--cpus");
+  }
+
+  @Test
+  void runOptionsBecomeDockersCreateBody() throws Exception {
+    RunCommand run = new RunCommand();
+    CommandLine cli = new CommandLine(run);
+    cli.setStopAtPositional(true);
+    cli.parseArgs("--rm", "-it", "--name", "web", "-e", "A=b", "-u", "1:2", "-w", "/w", "-l", "k=v", "-h", "box",
+        "--memory", "32m", "--cpus", "0.5", "--pids-limit", "10", "--ulimit", "nofile=100:200", "--cap-add", "NET_ADMIN",
+        "--network", "none", "--init", "--entrypoint", "sh", "busybox", "-c", "exit 3");
+    JsonNode body = run.options.toJson(run.image, run.command);
+    assertThat(run.image).isEqualTo("busybox");
+    assertThat(body.path("Cmd").toString()).isEqualTo("[\"-c\",\"exit 3\"]");
+    assertThat(body.path("Entrypoint").toString()).isEqualTo("[\"sh\"]");
+    assertThat(body.path("Env").toString()).isEqualTo("[\"A=b\"]");
+    assertThat(body.path("Tty").asBoolean()).isTrue();
+    assertThat(body.path("OpenStdin").asBoolean()).isTrue();
+    assertThat(body.path("User").asText()).isEqualTo("1:2");
+    assertThat(body.path("Hostname").asText()).isEqualTo("box");
+    assertThat(body.path("Labels").path("k").asText()).isEqualTo("v");
+    JsonNode host = body.path("HostConfig");
+    assertThat(host.path("AutoRemove").asBoolean()).isTrue();
+    assertThat(host.path("Memory").asLong()).isEqualTo(33554432L);
+    assertThat(host.path("NanoCpus").asLong()).isEqualTo(500_000_000L);
+    assertThat(host.path("PidsLimit").asLong()).isEqualTo(10);
+    assertThat(host.path("Ulimits").toString()).isEqualTo("[{\"Name\":\"nofile\",\"Soft\":100,\"Hard\":200}]");
+    assertThat(host.path("CapAdd").toString()).isEqualTo("[\"NET_ADMIN\"]");
+    assertThat(host.path("Init").asBoolean()).isTrue();
+    assertThat(host.path("NetworkMode").asText()).isEqualTo("none");
+    assertThat(run.options.name).isEqualTo("web");
+  }
+
+  @Test
+  void multiplexedFramesGoToTheirStreams() throws Exception {
+    ByteArrayOutputStream frames = new ByteArrayOutputStream();
+    frames.write(new byte[] {1, 0, 0, 0, 0, 0, 0, 3});
+    frames.write("out".getBytes());
+    frames.write(new byte[] {2, 0, 0, 0, 0, 0, 0, 4});
+    frames.write("err\n".getBytes());
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    ContainerCommands.copyOutput(new ByteArrayInputStream(frames.toByteArray()), false, out, err);
+    assertThat(out.toString()).isEqualTo("out");
+    assertThat(err.toString()).isEqualTo("err\n");
+  }
+
+  @Test
+  void relativeTimesBecomeUnixSeconds() {
+    long now = java.time.Instant.now().getEpochSecond();
+    long tenMinutesAgo = Long.parseLong(TimeArgs.unix("10m").split("\\.")[0]);
+    assertThat(tenMinutesAgo).isBetween(now - 601, now - 599);
+    assertThat(TimeArgs.unix("2026-01-02T03:04:05Z")).isEqualTo("1767323045.000000000");
+    assertThat(TimeArgs.unix("123")).isEqualTo("123");
+  }
+}

@@ -1,0 +1,330 @@
+package dev.berth.daemon.api.docker;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.berth.engine.BerthException;
+import dev.berth.engine.container.Container;
+import dev.berth.engine.container.ContainerConfig;
+import dev.berth.engine.container.ContainerState;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Docker's container JSON shapes, in and out. Maps keep Docker's exact key names and order. */
+final class ContainerJsons {
+  private static final String ZERO_TIME = "0001-01-01T00:00:00Z";
+
+  private ContainerJsons() {}
+
+  /** The body of POST /containers/create as an engine config. */
+  static ContainerConfig fromCreate(JsonNode body) {
+    JsonNode host = body.path("HostConfig");
+    List<ContainerConfig.Ulimit> ulimits = new ArrayList<>();
+    for (JsonNode u : host.path("Ulimits")) {
+      ulimits.add(new ContainerConfig.Ulimit(u.path("Name").asText(), u.path("Soft").asLong(), u.path("Hard").asLong()));
+    }
+    long nanoCpus = host.path("NanoCpus").asLong(0);
+    if (nanoCpus == 0 && host.path("CpuQuota").asLong(0) > 0) {
+      long period = host.path("CpuPeriod").asLong(100_000);
+      nanoCpus = host.path("CpuQuota").asLong() * 1_000_000_000L / (period == 0 ? 100_000 : period);
+    }
+    long pids = host.path("PidsLimit").isNull() ? 0 : host.path("PidsLimit").asLong(0);
+    JsonNode stopTimeout = body.path("StopTimeout");
+    return new ContainerConfig(
+        body.path("Image").asText(""),
+        stringsOrNull(body.get("Entrypoint")),
+        stringsOrNull(body.get("Cmd")),
+        strings(body.get("Env")),
+        body.path("WorkingDir").asText(""),
+        body.path("User").asText(""),
+        body.path("Hostname").asText(""),
+        body.path("Domainname").asText(""),
+        labels(body.get("Labels")),
+        body.path("Tty").asBoolean(false),
+        body.path("OpenStdin").asBoolean(false),
+        body.path("StdinOnce").asBoolean(false),
+        body.path("StopSignal").asText(""),
+        stopTimeout.isNumber() ? stopTimeout.asInt() : null,
+        host.path("AutoRemove").asBoolean(false),
+        host.path("Init").asBoolean(false),
+        host.path("Privileged").asBoolean(false),
+        strings(host.get("CapAdd")),
+        strings(host.get("CapDrop")),
+        host.path("ReadonlyRootfs").asBoolean(false),
+        strings(host.get("SecurityOpt")),
+        host.path("Memory").asLong(0),
+        host.path("MemorySwap").asLong(0),
+        nanoCpus,
+        host.path("CpuShares").asLong(0),
+        host.path("CpusetCpus").asText(""),
+        pids,
+        ulimits,
+        host.path("NetworkMode").asText(""),
+        logSizeMax(host.path("LogConfig").path("Config").path("max-size").asText("")),
+        host.path("Runtime").asText("").isEmpty() ? null : host.path("Runtime").asText());
+  }
+
+  /** Docker's size strings (10m, 1g) as bytes; -1 when unset. */
+  static long logSizeMax(String s) {
+    if (s.isEmpty()) {
+      return -1;
+    }
+    try {
+      String n = s.toLowerCase();
+      long mult = 1;
+      char last = n.charAt(n.length() - 1);
+      if ("kmg".indexOf(last) >= 0) {
+        mult = last == 'k' ? 1024 : last == 'm' ? 1024 * 1024 : 1024L * 1024 * 1024;
+        n = n.substring(0, n.length() - 1);
+      }
+      return Long.parseLong(n) * mult;
+    } catch (NumberFormatException e) {
+      throw new BerthException.InvalidArgument("invalid --log-opt max-size: " + s);
+    }
+  }
+
+  private static List<String> strings(JsonNode n) {
+    List<String> out = new ArrayList<>();
+    if (n != null && n.isArray()) {
+      n.forEach(v -> out.add(v.asText()));
+    } else if (n != null && n.isTextual()) {
+      out.add(n.asText());
+    }
+    return out;
+  }
+
+  /** null when absent (the image's default applies); a string is one element, as Docker accepts. */
+  private static List<String> stringsOrNull(JsonNode n) {
+    if (n == null || n.isNull() || n.isMissingNode()) {
+      return null;
+    }
+    if (n.isTextual()) {
+      return n.asText().isEmpty() ? List.of() : List.of(n.asText());
+    }
+    return strings(n);
+  }
+
+  private static Map<String, String> labels(JsonNode n) {
+    Map<String, String> out = new LinkedHashMap<>();
+    if (n != null && n.isObject()) {
+      n.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText()));
+    }
+    return out;
+  }
+
+  static String time(Instant t) {
+    return t == null || t.equals(Instant.EPOCH) ? ZERO_TIME
+        : DateTimeFormatter.ISO_INSTANT.format(t.atOffset(ZoneOffset.UTC));
+  }
+
+  /** GET /containers/{id}/json. */
+  static Map<String, Object> inspect(Container c, Map<String, Object> extra) {
+    ContainerConfig cfg = c.config();
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("Id", c.id());
+    m.put("Created", time(c.created()));
+    List<String> args = cfg.args();
+    if (cfg.init()) {
+      args = new ArrayList<>(List.of("/dev/init", "--"));
+      args.addAll(cfg.args());
+    }
+    m.put("Path", args.isEmpty() ? "" : args.getFirst());
+    m.put("Args", args.isEmpty() ? List.of() : args.subList(1, args.size()));
+    m.put("State", state(c));
+    m.put("Image", c.imageId());
+    m.put("ResolvConfPath", extra.get("dir") + "/resolv.conf");
+    m.put("HostnamePath", extra.get("dir") + "/hostname");
+    m.put("HostsPath", extra.get("dir") + "/hosts");
+    m.put("LogPath", extra.get("dir") + "/ctr.log");
+    m.put("Name", "/" + c.name());
+    m.put("RestartCount", c.restartCount());
+    m.put("Driver", "overlay2");
+    m.put("Platform", "linux");
+    m.put("MountLabel", "");
+    m.put("ProcessLabel", "");
+    m.put("AppArmorProfile", "");
+    m.put("ExecIDs", extra.get("execIds"));
+    m.put("HostConfig", hostConfig(cfg));
+    Map<String, Object> overlay = new LinkedHashMap<>();
+    overlay.put("LowerDir", extra.get("lowerDir"));
+    overlay.put("MergedDir", extra.get("dir") + "/rootfs");
+    overlay.put("UpperDir", extra.get("dir") + "/upper");
+    overlay.put("WorkDir", extra.get("dir") + "/work");
+    m.put("GraphDriver", Map.of("Name", "overlay2", "Data", overlay));
+    m.put("Mounts", List.of());
+    m.put("Config", config(c));
+    m.put("NetworkSettings", networkSettings(cfg));
+    return m;
+  }
+
+  private static Map<String, Object> state(Container c) {
+    Map<String, Object> s = new LinkedHashMap<>();
+    ContainerState st = c.state();
+    s.put("Status", st.status());
+    s.put("Running", st instanceof ContainerState.Running);
+    s.put("Paused", false);
+    s.put("Restarting", false);
+    s.put("OOMKilled", st instanceof ContainerState.Exited e && e.oomKilled());
+    s.put("Dead", false);
+    s.put("Pid", st instanceof ContainerState.Running r ? r.pid() : 0);
+    s.put("ExitCode", st instanceof ContainerState.Exited e ? e.exitCode() : 0);
+    s.put("Error", st instanceof ContainerState.Exited e ? e.error() : "");
+    s.put("StartedAt", time(switch (st) {
+      case ContainerState.Running r -> r.startedAt();
+      case ContainerState.Exited e -> e.startedAt();
+      default -> null;
+    }));
+    s.put("FinishedAt", time(st instanceof ContainerState.Exited e ? e.finishedAt() : null));
+    return s;
+  }
+
+  private static Map<String, Object> hostConfig(ContainerConfig cfg) {
+    Map<String, Object> h = new LinkedHashMap<>();
+    h.put("Binds", null);
+    h.put("NetworkMode", cfg.networkMode());
+    h.put("RestartPolicy", Map.of("Name", "no", "MaximumRetryCount", 0));
+    h.put("AutoRemove", cfg.autoRemove());
+    h.put("CapAdd", cfg.capAdd());
+    h.put("CapDrop", cfg.capDrop());
+    h.put("Privileged", cfg.privileged());
+    h.put("ReadonlyRootfs", cfg.readonlyRootfs());
+    h.put("SecurityOpt", cfg.securityOpt());
+    h.put("Init", cfg.init());
+    h.put("Runtime", cfg.runtime() == null ? "runc" : cfg.runtime());
+    h.put("Memory", cfg.memory());
+    h.put("MemorySwap", cfg.memorySwap());
+    h.put("NanoCpus", cfg.nanoCpus());
+    h.put("CpuShares", cfg.cpuShares());
+    h.put("CpusetCpus", cfg.cpusetCpus() == null ? "" : cfg.cpusetCpus());
+    h.put("PidsLimit", cfg.pidsLimit() > 0 ? cfg.pidsLimit() : null);
+    List<Map<String, Object>> ulimits = new ArrayList<>();
+    for (ContainerConfig.Ulimit u : cfg.ulimits()) {
+      ulimits.add(Map.of("Name", u.name(), "Soft", u.soft(), "Hard", u.hard()));
+    }
+    h.put("Ulimits", ulimits);
+    h.put("LogConfig", Map.of("Type", "json-file", "Config", Map.of()));
+    h.put("MaskedPaths", cfg.privileged() ? List.of() : dev.berth.engine.runtime.SpecDefaults.MASKED_PATHS);
+    h.put("ReadonlyPaths", cfg.privileged() ? List.of() : dev.berth.engine.runtime.SpecDefaults.READONLY_PATHS);
+    return h;
+  }
+
+  private static Map<String, Object> config(Container c) {
+    ContainerConfig cfg = c.config();
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("Hostname", cfg.hostname());
+    m.put("Domainname", cfg.domainname());
+    m.put("User", cfg.user());
+    m.put("AttachStdin", cfg.openStdin());
+    m.put("AttachStdout", true);
+    m.put("AttachStderr", true);
+    m.put("Tty", cfg.tty());
+    m.put("OpenStdin", cfg.openStdin());
+    m.put("StdinOnce", cfg.stdinOnce());
+    m.put("Env", cfg.env());
+    m.put("Cmd", cfg.cmd() == null || cfg.cmd().isEmpty() ? null : cfg.cmd());
+    m.put("Image", c.imageRef());
+    m.put("Volumes", null);
+    m.put("WorkingDir", cfg.workingDir());
+    m.put("Entrypoint", cfg.entrypoint() == null || cfg.entrypoint().isEmpty() ? null : cfg.entrypoint());
+    m.put("OnBuild", null);
+    m.put("Labels", cfg.labels());
+    m.put("StopSignal", cfg.stopSignal());
+    if (cfg.stopTimeout() != null) {
+      m.put("StopTimeout", cfg.stopTimeout());
+    }
+    return m;
+  }
+
+  private static Map<String, Object> networkSettings(ContainerConfig cfg) {
+    Map<String, Object> n = new LinkedHashMap<>();
+    n.put("Bridge", "");
+    n.put("SandboxID", "");
+    n.put("SandboxKey", "");
+    n.put("Ports", Map.of());
+    n.put("Gateway", "");
+    n.put("IPAddress", "");
+    n.put("IPPrefixLen", 0);
+    n.put("MacAddress", "");
+    Map<String, Object> net = new LinkedHashMap<>();
+    net.put("NetworkID", "");
+    net.put("EndpointID", "");
+    net.put("Gateway", "");
+    net.put("IPAddress", "");
+    net.put("IPPrefixLen", 0);
+    net.put("MacAddress", "");
+    n.put("Networks", Map.of(cfg.networkMode(), net));
+    return n;
+  }
+
+  /** One entry of GET /containers/json. */
+  static Map<String, Object> summary(Container c, Instant now) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("Id", c.id());
+    m.put("Names", List.of("/" + c.name()));
+    m.put("Image", c.imageRef());
+    m.put("ImageID", c.imageId());
+    List<String> args = c.config().args();
+    m.put("Command", String.join(" ", c.config().init() ? prepend("/dev/init --", args) : args));
+    m.put("Created", c.created().getEpochSecond());
+    m.put("Ports", List.of());
+    m.put("Labels", c.config().labels());
+    m.put("State", c.state().status());
+    m.put("Status", status(c, now));
+    m.put("HostConfig", Map.of("NetworkMode", c.config().networkMode()));
+    m.put("NetworkSettings", Map.of("Networks", Map.of()));
+    m.put("Mounts", List.of());
+    return m;
+  }
+
+  private static List<String> prepend(String first, List<String> rest) {
+    List<String> out = new ArrayList<>(List.of(first));
+    out.addAll(rest);
+    return out;
+  }
+
+  /** Docker's human status: "Up 3 seconds", "Exited (0) 2 minutes ago", "Created". */
+  static String status(Container c, Instant now) {
+    return switch (c.state()) {
+      case ContainerState.Running r -> "Up " + human(Duration.between(r.startedAt(), now));
+      case ContainerState.Exited e -> "Exited (" + e.exitCode() + ") " + human(Duration.between(e.finishedAt(), now))
+          + " ago";
+      case ContainerState.Removing r -> "Removal In Progress";
+      case ContainerState.Created cr -> "Created";
+    };
+  }
+
+  /** Docker's go-units HumanDuration. */
+  static String human(Duration d) {
+    long s = Math.max(0, d.toSeconds());
+    if (s < 1) {
+      return "Less than a second";
+    } else if (s == 1) {
+      return "1 second";
+    } else if (s < 60) {
+      return s + " seconds";
+    }
+    long m = s / 60;
+    if (m == 1) {
+      return "About a minute";
+    } else if (m < 60) {
+      return m + " minutes";
+    }
+    long h = Math.round(s / 3600.0);
+    if (h == 1) {
+      return "About an hour";
+    } else if (h < 48) {
+      return h + " hours";
+    } else if (h < 24 * 7 * 2) {
+      return h / 24 + " days";
+    } else if (h < 24 * 30 * 2) {
+      return h / 24 / 7 + " weeks";
+    } else if (h < 24 * 365 * 2) {
+      return h / 24 / 30 + " months";
+    }
+    return h / 24 / 365 + " years";
+  }
+}

@@ -1,0 +1,541 @@
+package dev.berth.daemon.api.docker;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.berth.daemon.http.ApiRequest;
+import dev.berth.daemon.http.ApiResponse;
+import dev.berth.daemon.http.Json;
+import dev.berth.daemon.http.RawStream;
+import dev.berth.daemon.http.Router;
+import dev.berth.engine.BerthException;
+import dev.berth.engine.Engine;
+import dev.berth.engine.container.Container;
+import dev.berth.engine.container.ContainerLogs;
+import dev.berth.engine.container.ContainerService;
+import dev.berth.engine.container.ContainerState;
+import dev.berth.engine.container.ExecSession;
+import dev.berth.engine.image.Image;
+import dev.berth.engine.runtime.AttachSession;
+import dev.berth.engine.runtime.LogEntry;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/** The container and exec endpoints of the Docker API, mapped onto {@link ContainerService}. */
+public final class ContainerRoutes {
+  private static final String MULTIPLEXED = "application/vnd.docker.multiplexed-stream";
+  private static final String RAW = "application/vnd.docker.raw-stream";
+  private static final Duration ATTACH_WAIT = Duration.ofHours(24);
+  private static final Duration EXEC_TIMEOUT = Duration.ofHours(24);
+  private static final DateTimeFormatter NANOS = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.nnnnnnnnn'Z'")
+      .withZone(ZoneOffset.UTC);
+
+  private final Engine engine;
+  private final ContainerService containers;
+
+  public ContainerRoutes(Engine engine) {
+    this.engine = engine;
+    this.containers = engine.containers();
+  }
+
+  public void register(Router router) {
+    router.post("/containers/create", this::create);
+    router.get("/containers/json", this::list);
+    router.post("/containers/prune", this::prune);
+    router.get("/containers/{id}/json", this::inspect);
+    router.post("/containers/{id}/start", this::start);
+    router.post("/containers/{id}/stop", this::stop);
+    router.post("/containers/{id}/kill", this::kill);
+    router.post("/containers/{id}/restart", this::restart);
+    router.post("/containers/{id}/wait", this::waitFor);
+    router.post("/containers/{id}/attach", this::attach);
+    router.get("/containers/{id}/logs", this::logs);
+    router.get("/containers/{id}/top", this::top);
+    router.post("/containers/{id}/rename", this::rename);
+    router.post("/containers/{id}/resize", this::resize);
+    router.delete("/containers/{id}", this::remove);
+    router.post("/containers/{id}/exec", this::createExec);
+    router.post("/exec/{id}/start", this::startExec);
+    router.post("/exec/{id}/resize", this::resizeExec);
+    router.get("/exec/{id}/json", this::inspectExec);
+  }
+
+  private void create(ApiRequest req, ApiResponse res) throws IOException {
+    JsonNode body = req.jsonBody(JsonNode.class);
+    if (body == null || !body.isObject()) {
+      throw new BerthException.InvalidArgument("config cannot be empty in order to create a container");
+    }
+    Container c = containers.create(req.query("name").orElse(null), ContainerJsons.fromCreate(body));
+    res.json(201, Map.of("Id", c.id(), "Warnings", List.of()));
+  }
+
+  private void list(ApiRequest req, ApiResponse res) throws IOException {
+    Filters filters = Filters.parse(req.query("filters").orElse(null),
+        Set.of("status", "name", "id", "label", "ancestor", "exited", "before", "since"));
+    boolean all = req.queryFlag("all") || filters.has("status") || filters.has("exited");
+    int limit = req.query("limit").filter(s -> !s.isEmpty()).map(Integer::parseInt).orElse(-1);
+    if (limit > 0) {
+      all = true;
+    }
+    Instant now = Instant.now();
+    List<Object> out = new ArrayList<>();
+    for (Container c : containers.list()) {
+      if (!all && !c.running()) {
+        continue;
+      }
+      if (!matches(c, filters)) {
+        continue;
+      }
+      Map<String, Object> summary = ContainerJsons.summary(c, now);
+      if (req.queryFlag("size")) {
+        summary.put("SizeRw", size(containers.dir(c.id()).resolve("upper")));
+        summary.put("SizeRootFs", size(containers.dir(c.id()).resolve("upper"))
+            + engine.images().lookup(c.imageId()).map(Image::size).orElse(0L));
+      }
+      out.add(summary);
+      if (limit > 0 && out.size() >= limit) {
+        break;
+      }
+    }
+    res.json(200, out);
+  }
+
+  private boolean matches(Container c, Filters f) {
+    if (f.has("status") && !f.get("status").contains(c.state().status())) {
+      return false;
+    }
+    if (f.has("name") && f.get("name").stream().noneMatch(n -> c.name().matches(".*" + n.replaceFirst("^/", "") + ".*"))) {
+      return false;
+    }
+    if (f.has("id") && f.get("id").stream().noneMatch(c.id()::startsWith)) {
+      return false;
+    }
+    if (f.has("exited") && !(c.state() instanceof ContainerState.Exited e
+        && f.get("exited").contains(Integer.toString(e.exitCode())))) {
+      return false;
+    }
+    if (f.has("ancestor") && f.get("ancestor").stream().noneMatch(a -> c.imageRef().equals(a)
+        || engine.images().lookup(a).map(i -> i.id().toString().equals(c.imageId())).orElse(false))) {
+      return false;
+    }
+    return f.labelsMatch(c.config().labels());
+  }
+
+  private static long size(Path dir) {
+    try (var walk = Files.walk(dir)) {
+      return walk.filter(Files::isRegularFile).mapToLong(p -> {
+        try {
+          return Files.size(p);
+        } catch (IOException e) {
+          return 0;
+        }
+      }).sum();
+    } catch (IOException e) {
+      return 0;
+    }
+  }
+
+  private void inspect(ApiRequest req, ApiResponse res) throws IOException {
+    Container c = containers.find(req.pathParam("id"));
+    Map<String, Object> extra = new LinkedHashMap<>();
+    extra.put("dir", containers.dir(c.id()).toString());
+    extra.put("execIds", null);
+    List<String> lower = new ArrayList<>();
+    engine.images().lookup(c.imageId()).ifPresent(i -> i.layers().reversed()
+        .forEach(l -> lower.add(engine.images().layers().diffDir(l.chainId()).toString())));
+    extra.put("lowerDir", String.join(":", lower));
+    Map<String, Object> json = ContainerJsons.inspect(c, extra);
+    if (req.queryFlag("size")) {
+      json.put("SizeRw", size(containers.dir(c.id()).resolve("upper")));
+    }
+    res.json(200, json);
+  }
+
+  private void start(ApiRequest req, ApiResponse res) throws IOException {
+    res.empty(containers.start(req.pathParam("id")) ? 204 : 304);
+  }
+
+  private static Optional<Duration> timeout(ApiRequest req) {
+    return req.query("t").or(() -> req.query("timeout")).filter(s -> !s.isEmpty())
+        .map(s -> Duration.ofSeconds(Math.max(0, Long.parseLong(s))));
+  }
+
+  private void stop(ApiRequest req, ApiResponse res) throws IOException {
+    res.empty(containers.stop(req.pathParam("id"), timeout(req)) ? 204 : 304);
+  }
+
+  private void kill(ApiRequest req, ApiResponse res) throws IOException {
+    containers.kill(req.pathParam("id"), req.query("signal").orElse(null));
+    res.empty(204);
+  }
+
+  private void restart(ApiRequest req, ApiResponse res) throws IOException {
+    containers.restart(req.pathParam("id"), timeout(req));
+    res.empty(204);
+  }
+
+  /** Headers go out at once (docker run sends wait before start); the body when the condition holds. */
+  private void waitFor(ApiRequest req, ApiResponse res) throws IOException {
+    var condition = ContainerService.WaitCondition.parse(req.query("condition").orElse(null));
+    var future = containers.waitFor(req.pathParam("id"), condition);
+    try (OutputStream out = res.stream(200, "application/json")) {
+      ContainerService.WaitResult r;
+      try {
+        r = future.get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      } catch (java.util.concurrent.ExecutionException e) {
+        out.write(Json.MAPPER.writeValueAsBytes(Map.of("StatusCode", 255,
+            "Error", Map.of("Message", String.valueOf(e.getCause().getMessage())))));
+        return;
+      }
+      Map<String, Object> body = new LinkedHashMap<>();
+      body.put("StatusCode", r.statusCode());
+      body.put("Error", r.error().isEmpty() ? null : Map.of("Message", r.error()));
+      out.write(Json.MAPPER.writeValueAsBytes(body));
+      out.write('\n');
+    }
+  }
+
+  private void attach(ApiRequest req, ApiResponse res) throws IOException {
+    Container c = containers.find(req.pathParam("id"));
+    boolean tty = c.config().tty();
+    boolean wantStdin = req.queryFlag("stdin");
+    boolean wantStdout = req.queryFlag("stdout");
+    boolean wantStderr = req.queryFlag("stderr");
+    RawStream raw = res.hijack(tty ? RAW : MULTIPLEXED);
+    AttachSession session;
+    try {
+      session = containers.attach(c.id(), ATTACH_WAIT);
+    } catch (RuntimeException e) {
+      raw.closeOutput();
+      return;
+    }
+    pump(session, raw, tty, wantStdin && c.config().openStdin(), wantStdout, wantStderr,
+        req.query("detachKeys").orElse("ctrl-p,ctrl-q"));
+  }
+
+  /**
+   * Copies the container's output to the client (framed unless a TTY) on a platform thread,
+   * because reading conmon's socket blocks in native code, and the client's input to stdin.
+   * A detach sequence on stdin ends the attach and leaves the container running.
+   */
+  private static void pump(AttachSession session, RawStream raw, boolean tty, boolean stdin, boolean stdout,
+      boolean stderr, String detachKeys) throws IOException {
+    OutputStream out = raw.output();
+    Thread reader = Thread.ofPlatform().daemon().name("attach-out").start(() -> {
+      try {
+        AttachSession.Frame f;
+        while ((f = session.read()) != null) {
+          boolean isOut = f.stream() == LogEntry.Stream.STDOUT;
+          if (isOut ? !stdout : !stderr) {
+            continue;
+          }
+          synchronized (out) {
+            if (tty) {
+              out.write(f.data());
+            } else {
+              writeFrame(out, isOut ? 1 : 2, f.data());
+            }
+          }
+        }
+      } catch (IOException e) {
+        // The client or conmon went away: the attach is over.
+      }
+    });
+    Thread writer = null;
+    if (stdin) {
+      byte[] keys = detachSequence(detachKeys);
+      writer = Thread.ofVirtual().start(() -> {
+        try {
+          InputStream in = raw.input();
+          byte[] buf = new byte[8192];
+          int matched = 0;
+          int n;
+          while ((n = in.read(buf)) > 0) {
+            for (int i = 0; i < n; i++) {
+              matched = buf[i] == keys[matched] ? matched + 1 : (buf[i] == keys[0] ? 1 : 0);
+              if (matched == keys.length) {
+                session.close(); // detach: the container keeps running
+                return;
+              }
+            }
+            session.writeStdin(java.util.Arrays.copyOf(buf, n));
+          }
+          session.closeStdin();
+        } catch (IOException e) {
+          // client gone
+        }
+      });
+    }
+    try {
+      reader.join();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      session.close();
+      raw.closeOutput();
+      if (writer != null) {
+        writer.interrupt();
+      }
+    }
+  }
+
+  static byte[] detachSequence(String spec) {
+    List<Byte> bytes = new ArrayList<>();
+    for (String key : spec.split(",")) {
+      String k = key.strip().toLowerCase();
+      if (k.startsWith("ctrl-") && k.length() == 6) {
+        char ch = k.charAt(5);
+        bytes.add((byte) (ch == '@' ? 0 : ch == '[' ? 27 : ch == '\\' ? 28 : ch == ']' ? 29 : ch == '^' ? 30
+            : ch == '_' ? 31 : ch - 'a' + 1));
+      } else if (k.length() == 1) {
+        bytes.add((byte) k.charAt(0));
+      } else {
+        throw new BerthException.InvalidArgument("Invalid detach keys (" + spec + ") provided");
+      }
+    }
+    byte[] out = new byte[bytes.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = bytes.get(i);
+    }
+    return out;
+  }
+
+  /** Docker's multiplexed frame: {stream, 0, 0, 0, big-endian uint32 size} then the data. */
+  static void writeFrame(OutputStream out, int stream, byte[] data) throws IOException {
+    int n = data.length;
+    out.write(new byte[] {(byte) stream, 0, 0, 0, (byte) (n >>> 24), (byte) (n >>> 16), (byte) (n >>> 8), (byte) n});
+    out.write(data);
+    out.flush();
+  }
+
+  private void logs(ApiRequest req, ApiResponse res) throws IOException {
+    Container c = containers.find(req.pathParam("id"));
+    boolean stdout = req.queryFlag("stdout");
+    boolean stderr = req.queryFlag("stderr");
+    if (!stdout && !stderr) {
+      throw new BerthException.InvalidArgument("You must choose at least one stream");
+    }
+    String tailArg = req.query("tail").orElse("all");
+    int tail = tailArg.isEmpty() || tailArg.equals("all") ? -1 : Integer.parseInt(tailArg);
+    var options = new ContainerLogs.Options(stdout, stderr, time(req.query("since")), time(req.query("until")), tail,
+        req.queryFlag("follow"));
+    boolean timestamps = req.queryFlag("timestamps");
+    boolean tty = c.config().tty();
+    String id = c.id();
+    try (OutputStream out = res.stream(200, tty ? RAW : MULTIPLEXED)) {
+      ContainerLogs.stream(containers.logPath(id), options,
+          () -> isRunning(id),
+          line -> {
+            String text = timestamps ? NANOS.format(line.time()) + " " + line.text() : line.text();
+            byte[] data = text.getBytes(StandardCharsets.UTF_8);
+            if (tty) {
+              out.write(data);
+              out.flush();
+            } else {
+              writeFrame(out, line.stream() == LogEntry.Stream.STDOUT ? 1 : 2, data);
+            }
+          });
+    }
+  }
+
+  private boolean isRunning(String id) {
+    try {
+      return containers.find(id).running();
+    } catch (BerthException.NotFound removed) {
+      return false;
+    }
+  }
+
+  /** Docker's since/until: unix seconds with optional fraction; 0 or absent = unset. */
+  static Instant time(Optional<String> value) {
+    if (value.isEmpty() || value.get().isEmpty() || value.get().equals("0")) {
+      return null;
+    }
+    String v = value.get();
+    try {
+      if (v.matches("\\d+(\\.\\d+)?")) {
+        String[] parts = v.split("\\.");
+        long nanos = parts.length > 1 ? Long.parseLong((parts[1] + "000000000").substring(0, 9)) : 0;
+        return Instant.ofEpochSecond(Long.parseLong(parts[0]), nanos);
+      }
+      return Instant.parse(v);
+    } catch (RuntimeException e) {
+      throw new BerthException.InvalidArgument("invalid time value: " + v);
+    }
+  }
+
+  private void top(ApiRequest req, ApiResponse res) throws IOException {
+    List<Integer> pids = containers.pids(req.pathParam("id"));
+    List<List<String>> rows = new ArrayList<>();
+    for (int pid : pids) {
+      Path proc = Path.of("/proc", Integer.toString(pid));
+      try {
+        String status = Files.readString(proc.resolve("status"));
+        String uid = field(status, "Uid:").split("\\s+")[0];
+        String ppid = field(status, "PPid:");
+        String cmd = new String(Files.readAllBytes(proc.resolve("cmdline")), StandardCharsets.UTF_8)
+            .replace('\0', ' ').strip();
+        rows.add(List.of(uid, Integer.toString(pid), ppid, cmd));
+      } catch (IOException e) {
+        // exited meanwhile
+      }
+    }
+    res.json(200, Map.of("Titles", List.of("UID", "PID", "PPID", "CMD"), "Processes", rows));
+  }
+
+  private static String field(String status, String name) {
+    for (String line : status.split("\n")) {
+      if (line.startsWith(name)) {
+        return line.substring(name.length()).strip();
+      }
+    }
+    return "";
+  }
+
+  private void rename(ApiRequest req, ApiResponse res) throws IOException {
+    containers.rename(req.pathParam("id"),
+        req.query("name").orElseThrow(() -> new BerthException.InvalidArgument("name is required")));
+    res.empty(204);
+  }
+
+  private void resize(ApiRequest req, ApiResponse res) throws IOException {
+    int h = req.query("h").map(Integer::parseInt).orElse(0);
+    int w = req.query("w").map(Integer::parseInt).orElse(0);
+    containers.resize(req.pathParam("id"), h, w);
+    res.empty(200);
+  }
+
+  private void remove(ApiRequest req, ApiResponse res) throws IOException {
+    containers.remove(req.pathParam("id"), req.queryFlag("force"));
+    res.empty(204);
+  }
+
+  private void prune(ApiRequest req, ApiResponse res) throws IOException {
+    Filters filters = Filters.parse(req.query("filters").orElse(null), Set.of("label", "until"));
+    Instant until = time(filters.get("until").stream().findFirst());
+    List<String> gone = containers.prune(c -> filters.labelsMatch(c.config().labels())
+        && (until == null || c.created().isBefore(until)));
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("ContainersDeleted", gone);
+    body.put("SpaceReclaimed", 0);
+    res.json(200, body);
+  }
+
+  private void createExec(ApiRequest req, ApiResponse res) throws IOException {
+    JsonNode b = req.jsonBody(JsonNode.class);
+    List<String> cmd = new ArrayList<>();
+    b.path("Cmd").forEach(n -> cmd.add(n.asText()));
+    List<String> env = new ArrayList<>();
+    b.path("Env").forEach(n -> env.add(n.asText()));
+    var exec = containers.createExec(req.pathParam("id"), new ContainerService.ExecConfig(cmd, env,
+        b.path("User").asText(""), b.path("WorkingDir").asText(""), b.path("Tty").asBoolean(false),
+        b.path("AttachStdin").asBoolean(false), b.path("Privileged").asBoolean(false)));
+    res.json(201, Map.of("Id", exec.id()));
+  }
+
+  private void startExec(ApiRequest req, ApiResponse res) throws IOException {
+    String id = req.pathParam("id");
+    JsonNode b = req.jsonBody(JsonNode.class);
+    ContainerService.Exec exec = containers.exec(id);
+    if (b != null && b.path("Detach").asBoolean(false)) {
+      Thread.ofVirtual().start(() -> containers.runExec(id, EXEC_TIMEOUT));
+      res.empty(200);
+      return;
+    }
+    boolean tty = exec.config().tty();
+    ExecSession session = containers.startExec(id);
+    RawStream raw = res.hijack(tty ? RAW : MULTIPLEXED);
+    OutputStream out = raw.output();
+    // Platform threads: a TTY session's reads block in native code.
+    Thread stdout = Thread.ofPlatform().daemon().start(() -> copyFrames(session.stdout(), out, tty, 1));
+    Thread stderr = Thread.ofPlatform().daemon().start(() -> copyFrames(session.stderr(), out, tty, 2));
+    Thread stdin = null;
+    if (exec.config().attachStdin()) {
+      stdin = Thread.ofVirtual().start(() -> {
+        try (OutputStream in = session.stdin()) {
+          raw.input().transferTo(in);
+        } catch (IOException e) {
+          // the client or the process went away
+        }
+      });
+    } else {
+      session.stdin().close();
+    }
+    try {
+      stdout.join();
+      stderr.join();
+      session.waitFor();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      raw.closeOutput();
+      if (stdin != null) {
+        stdin.interrupt();
+      }
+    }
+  }
+
+  /** Copies one of the exec's streams to the client, framed unless it is a TTY session. */
+  private static void copyFrames(InputStream in, OutputStream out, boolean tty, int stream) {
+    byte[] buf = new byte[8192];
+    try (in) {
+      int n;
+      while ((n = in.read(buf)) > 0) {
+        synchronized (out) {
+          if (tty) {
+            out.write(buf, 0, n);
+            out.flush();
+          } else {
+            writeFrame(out, stream, java.util.Arrays.copyOf(buf, n));
+          }
+        }
+      }
+    } catch (IOException e) {
+      // the client went away; the process still ends on its own
+    }
+  }
+
+  private void resizeExec(ApiRequest req, ApiResponse res) throws IOException {
+    containers.resizeExec(req.pathParam("id"), req.query("h").map(Integer::parseInt).orElse(0),
+        req.query("w").map(Integer::parseInt).orElse(0));
+    res.empty(200);
+  }
+
+  private void inspectExec(ApiRequest req, ApiResponse res) throws IOException {
+    ContainerService.Exec e = containers.exec(req.pathParam("id"));
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("ID", e.id());
+    m.put("Running", e.running());
+    m.put("ExitCode", e.exitCode());
+    Map<String, Object> pc = new LinkedHashMap<>();
+    pc.put("tty", e.config().tty());
+    pc.put("entrypoint", e.config().cmd().getFirst());
+    pc.put("arguments", e.config().cmd().subList(1, e.config().cmd().size()));
+    pc.put("privileged", e.config().privileged());
+    pc.put("user", e.config().user());
+    m.put("ProcessConfig", pc);
+    m.put("OpenStdin", e.config().attachStdin());
+    m.put("OpenStderr", true);
+    m.put("OpenStdout", true);
+    m.put("CanRemove", false);
+    m.put("ContainerID", e.containerId());
+    m.put("DetachKeys", "");
+    m.put("Pid", 0);
+    res.json(200, m);
+  }
+}

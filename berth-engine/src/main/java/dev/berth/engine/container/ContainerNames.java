@@ -1,0 +1,33 @@
+package dev.berth.engine.container;
+
+import dev.berth.engine.BerthException;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Pattern;
+
+/** Docker's container name rule and generated names. */
+public final class ContainerNames {
+  /** At least two characters: Docker's {@code [a-zA-Z0-9][a-zA-Z0-9_.-]+}. */
+  public static final Pattern VALID = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]+");
+
+  private static final String[] LEFT = {"brave", "calm", "eager", "gentle", "happy", "jolly", "keen", "lucid",
+      "merry", "nifty", "proud", "quiet", "sharp", "tender", "upbeat", "vivid", "witty", "zen"};
+  private static final String[] RIGHT = {"anchor", "barge", "cutter", "dinghy", "ferry", "galley", "harbor", "keel",
+      "lighter", "mooring", "pier", "quay", "rudder", "schooner", "tug", "wharf", "yawl"};
+
+  private ContainerNames() {}
+
+  /** The name without a leading slash; 400 when it breaks Docker's rule. */
+  public static String validate(String name) {
+    String n = name.startsWith("/") ? name.substring(1) : name;
+    if (!VALID.matcher(n).matches()) {
+      throw new BerthException.InvalidArgument("Invalid container name (" + n + "), only "
+          + VALID.pattern() + " are allowed");
+    }
+    return n;
+  }
+
+  public static String generate() {
+    ThreadLocalRandom r = ThreadLocalRandom.current();
+    return LEFT[r.nextInt(LEFT.length)] + "_" + RIGHT[r.nextInt(RIGHT.length)] + "_" + r.nextInt(1000);
+  }
+}

@@ -1,0 +1,1078 @@
+package dev.berth.engine.container;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.berth.engine.BerthException;
+import dev.berth.engine.EngineConfig;
+import dev.berth.engine.image.Image;
+import dev.berth.engine.image.ImageConfig;
+import dev.berth.engine.image.ImageService;
+import dev.berth.engine.runtime.AttachSession;
+import dev.berth.engine.runtime.Bundle;
+import dev.berth.engine.runtime.Conmon;
+import dev.berth.engine.runtime.ContainerLaunch;
+import dev.berth.engine.runtime.ContainerProcess;
+import dev.berth.engine.runtime.ExecResult;
+import dev.berth.engine.runtime.OciRuntime;
+import dev.berth.engine.runtime.ProbedRuntime;
+import dev.berth.engine.runtime.spec.ProcessSpec;
+import dev.berth.engine.runtime.spec.Spec;
+import dev.berth.engine.runtime.spec.SpecJson;
+import dev.berth.engine.runtime.spec.User;
+import dev.berth.engine.state.ContainerTable;
+import dev.berth.engine.state.ContainerTable.ContainerRow;
+import dev.berth.engine.sys.Mounts;
+import dev.berth.engine.sys.ProcLimits;
+import dev.berth.engine.sys.Pty;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The container lifecycle: create, start, stop, kill, restart, remove, rename, wait, exec,
+ * attach; an exit watcher per running container; reconcile at open. conmon supervises each
+ * container, so containers outlive berthd; the database row is the truth for everything else.
+ *
+ * <p>Files: {@code <data-root>/containers/<id>/} holds config.json (the bundle), rootfs (the
+ * overlay mount point), upper, work, hosts, hostname, resolv.conf and ctr.log (conmon's k8s-file
+ * log). The rootfs is mounted at start and unmounted when the process exits.
+ */
+public final class ContainerService {
+  private static final Logger log = LoggerFactory.getLogger(ContainerService.class);
+  private static final Pattern HEX = Pattern.compile("[0-9a-f]+");
+  private static final Duration CREATE_TIMEOUT = Duration.ofSeconds(30);
+  private static final long MIN_MEMORY = 6L * 1024 * 1024;
+  static final ObjectMapper JSON = new ObjectMapper()
+      .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
+  private final EngineConfig config;
+  private final ContainerTable table;
+  private final ImageService images;
+  private final List<ProbedRuntime> probed;
+  /** One conmon driver per usable runtime, by name; containers record the runtime they run on. */
+  private final Map<String, Conmon> conmons = new LinkedHashMap<>();
+  private final String defaultRuntime;
+  private final Path initBinary;
+  private final Clock clock;
+  private final long hostNofileHard;
+  private final List<String> hostCaps;
+  private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
+  private final Map<String, ContainerProcess> processes = new ConcurrentHashMap<>();
+  private final Map<String, CompletableFuture<Integer>> nextExit = new ConcurrentHashMap<>();
+  private final Map<String, CompletableFuture<Integer>> removed = new ConcurrentHashMap<>();
+  private final Map<String, List<CompletableFuture<AttachSession>>> pendingAttach = new ConcurrentHashMap<>();
+  private final Map<String, Exec> execs = new ConcurrentHashMap<>();
+  private final Map<String, ExecSession> execSessions = new ConcurrentHashMap<>();
+  private final ExitWatcher exitWatcher = new ExitWatcher(this::onExit);
+
+  /**
+   * @param probed every runtime the start-up probe tried; usable ones can run containers
+   * @param preferred the daemon's --default-runtime, or empty for the first usable one
+   * @param conmonBinary conmon's path, or null when it is not installed (start then fails with 503)
+   */
+  public ContainerService(EngineConfig config, ContainerTable table, ImageService images, List<ProbedRuntime> probed,
+      Optional<String> preferred, Path conmonBinary, Path initBinary, Clock clock) {
+    this.config = config;
+    this.table = table;
+    this.images = images;
+    this.probed = List.copyOf(probed);
+    this.initBinary = initBinary;
+    this.clock = clock;
+    this.hostNofileHard = ProcLimits.ofSelf().nofileHard().orElse(1024);
+    this.hostCaps = ContainerSpecs.boundingSet();
+    if (conmonBinary != null) {
+      for (ProbedRuntime r : probed) {
+        if (r.usable()) {
+          conmons.put(r.name(), new Conmon(conmonBinary, OciRuntime.of(r.name(), r.path(), config), config.execRoot()));
+        }
+      }
+    }
+    if (preferred.isPresent() && !conmons.containsKey(preferred.get())) {
+      log.warn("--default-runtime {} is not usable here ({}); using {}", preferred.get(),
+          probed.stream().filter(p -> p.name().equals(preferred.get())).map(ProbedRuntime::reason).findFirst()
+              .orElse("not installed"), conmons.keySet().stream().findFirst().orElse("none"));
+    }
+    this.defaultRuntime = preferred.filter(conmons::containsKey)
+        .orElse(conmons.keySet().stream().findFirst().orElse(null));
+    images.setUsage(digest -> table.imageInUse(digest.toString()));
+  }
+
+  /** The conmon driver for a container's runtime; 503 when none works here. */
+  private Conmon conmon(Container c) {
+    String name = c.config().runtime() == null ? defaultRuntime : c.config().runtime();
+    Conmon m = name == null ? null : conmons.get(name);
+    if (m == null) {
+      throw new BerthException.Unavailable("OCI runtime " + (name == null ? "(none)" : name) + " is not usable here ("
+          + probed.stream().map(p -> p.name() + ": " + p.reason()).toList() + "); install runc and conmon");
+    }
+    return m;
+  }
+
+  /** The runtimes the probe found (usable or not), for {@code info}. */
+  public List<ProbedRuntime> runtimes() {
+    return probed;
+  }
+
+  /** The runtime containers run on, or empty when none works here. */
+  public Optional<String> defaultRuntime() {
+    return Optional.ofNullable(defaultRuntime);
+  }
+
+  // ---- create ----------------------------------------------------------------------------
+
+  /** Creates a container (state created); its rootfs is mounted at start. */
+  public Container create(String name, ContainerConfig requested) {
+    String n = name == null || name.isBlank() ? ContainerNames.generate() : ContainerNames.validate(name);
+    validateLimits(requested);
+    Image image = images.find(requested.image());
+    ContainerConfig merged = merge(requested, image.config().config());
+    if (merged.args().isEmpty()) {
+      throw new BerthException.InvalidArgument("No command specified");
+    }
+    String id = newId();
+    if (merged.hostname().isEmpty()) {
+      merged = merged.withHostname(id.substring(0, 12));
+    }
+    ContainerSpecs.capabilities(merged, hostCaps); // rejects unknown capabilities now, not at start
+    String runtime = requested.runtime() == null || requested.runtime().isEmpty() ? defaultRuntime : requested.runtime();
+    if (runtime != null && !conmons.containsKey(runtime)) {
+      throw new BerthException.InvalidArgument("Unknown runtime specified " + runtime + " (usable here: "
+          + String.join(", ", conmons.keySet()) + ")");
+    }
+    merged = merged.withRuntime(runtime);
+    Path dir = dir(id);
+    try {
+      Files.createDirectories(dir.resolve("rootfs"));
+      Files.createDirectories(dir.resolve("upper"));
+      Files.createDirectories(dir.resolve("work"));
+      writeEtcFiles(dir, merged);
+      Instant now = clock.instant();
+      ContainerRow row = new ContainerRow(id, n, image.id().toString(), requested.image(), now.toEpochMilli(),
+          JSON.writeValueAsString(merged), "created", 0, 0, 0, 0, false, "", 0);
+      if (!table.insert(row)) {
+        throw new BerthException.Conflict("Conflict. The container name \"/" + n + "\" is already in use by container \""
+            + table.byName(n).map(ContainerRow::id).orElse("?") + "\". You have to remove (or rename) that container"
+            + " to be able to reuse that name.");
+      }
+      log.info("container {} created ({}, image {})", id.substring(0, 12), n, image.shortId());
+      return toContainer(row);
+    } catch (IOException e) {
+      deleteTree(dir);
+      throw new UncheckedIOException("cannot prepare container directory " + dir, e);
+    } catch (RuntimeException e) {
+      deleteTree(dir);
+      throw e;
+    }
+  }
+
+  static void validateLimits(ContainerConfig c) {
+    if (c.memory() != 0 && c.memory() < MIN_MEMORY) {
+      throw new BerthException.InvalidArgument("invalid --memory: Minimum memory limit allowed is 6MB");
+    }
+    if (c.memorySwap() > 0 && c.memory() > 0 && c.memorySwap() < c.memory()) {
+      throw new BerthException.InvalidArgument(
+          "invalid --memory-swap: Minimum memoryswap limit should be larger than memory limit, see usage");
+    }
+    if (c.memorySwap() > 0 && c.memory() == 0) {
+      throw new BerthException.InvalidArgument("invalid --memory-swap: you should always set the memory limit when"
+          + " using memoryswap limit, see usage");
+    }
+    int cpus = Runtime.getRuntime().availableProcessors();
+    if (c.nanoCpus() < 0 || c.nanoCpus() > cpus * 1_000_000_000L) {
+      throw new BerthException.InvalidArgument("invalid --cpus: Range of CPUs is from 0.01 to " + cpus
+          + ".00, as there are only " + cpus + " CPUs available");
+    }
+    if (c.cpuShares() < 0) {
+      throw new BerthException.InvalidArgument("invalid --cpu-shares: " + c.cpuShares() + " is negative");
+    }
+    if (c.cpusetCpus() != null && !c.cpusetCpus().isEmpty() && !c.cpusetCpus().matches("[0-9]+([-,][0-9]+)*")) {
+      throw new BerthException.InvalidArgument("invalid --cpuset-cpus: " + c.cpusetCpus());
+    }
+    for (ContainerConfig.Ulimit u : c.ulimits()) {
+      if (u.soft() > u.hard() || u.soft() < 0) {
+        throw new BerthException.InvalidArgument("invalid --ulimit " + u.name() + ": soft limit " + u.soft()
+            + " must be between 0 and the hard limit " + u.hard());
+      }
+    }
+    if (!List.of("none", "host", "bridge").contains(c.networkMode())) {
+      throw new BerthException.NotFound("network " + c.networkMode() + " not found");
+    }
+  }
+
+  /** Docker's merge of the image's run config into the container's. */
+  static ContainerConfig merge(ContainerConfig c, ImageConfig.RunConfig img) {
+    ImageConfig.RunConfig i = img == null
+        ? new ImageConfig.RunConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null)
+        : img;
+    List<String> entrypoint = c.entrypoint() != null ? c.entrypoint() : i.entrypoint();
+    List<String> cmd = c.cmd() != null && !c.cmd().isEmpty() ? c.cmd()
+        : c.entrypoint() != null ? List.of() : i.cmd();
+    List<String> env = new ArrayList<>(i.env() == null ? List.of() : i.env());
+    for (String e : c.env()) {
+      String key = e.contains("=") ? e.substring(0, e.indexOf('=') + 1) : e + "=";
+      env.removeIf(x -> x.startsWith(key) || x.equals(key.substring(0, key.length() - 1)));
+      env.add(e);
+    }
+    Map<String, String> labels = new LinkedHashMap<>(i.labels() == null ? Map.of() : i.labels());
+    labels.putAll(c.labels());
+    return c.withMerged(entrypoint == null ? List.of() : entrypoint, cmd == null ? List.of() : cmd, env,
+        !c.workingDir().isEmpty() ? c.workingDir() : i.workingDir() == null ? "" : i.workingDir(),
+        !c.user().isEmpty() ? c.user() : i.user() == null ? "" : i.user(), labels,
+        c.stopSignal() != null && !c.stopSignal().isEmpty() ? c.stopSignal()
+            : i.stopSignal() != null ? i.stopSignal() : "SIGTERM",
+        c.stopTimeout() != null ? c.stopTimeout() : i.stopTimeout());
+  }
+
+  private void writeEtcFiles(Path dir, ContainerConfig c) throws IOException {
+    String host = c.networkMode().equals("host") ? hostHostname() : c.hostname();
+    String fqdn = c.domainname().isEmpty() ? host : host + "." + c.domainname();
+    Files.writeString(dir.resolve("hostname"), host + "\n");
+    Files.writeString(dir.resolve("hosts"), "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
+        + "fe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n"
+        + (c.networkMode().equals("host") ? "" : "127.0.0.1\t" + fqdn + (fqdn.equals(host) ? "" : " " + host) + "\n"));
+    StringBuilder resolv = new StringBuilder();
+    try {
+      for (String line : Files.readAllLines(Path.of("/etc/resolv.conf"))) {
+        // A resolver on the host's loopback is unreachable from a namespace of its own.
+        if (!c.networkMode().equals("host") && line.matches("\\s*nameserver\\s+(127\\..*|::1)\\s*")) {
+          continue;
+        }
+        resolv.append(line).append('\n');
+      }
+    } catch (IOException e) {
+      // No host resolver configuration: the container gets an empty one, as Docker does.
+    }
+    Files.writeString(dir.resolve("resolv.conf"), resolv.toString());
+  }
+
+  private static String hostHostname() {
+    try {
+      return Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
+    } catch (IOException e) {
+      return "localhost";
+    }
+  }
+
+  // ---- start -----------------------------------------------------------------------------
+
+  /** Starts a created or exited container; false when it already runs (Docker's 304). */
+  public boolean start(String nameOrId) {
+    Container c = find(nameOrId);
+    ReentrantLock lock = lock(c.id());
+    lock.lock();
+    try {
+      c = get(c.id());
+      if (c.running()) {
+        return false;
+      }
+      Conmon conmon = conmon(c);
+      Path dir = dir(c.id());
+      ContainerProcess process = null;
+      long t0 = System.nanoTime();
+      long tMount = 0;
+      long tBundle = 0;
+      long tCreate = 0;
+      try {
+        mountRootfs(c);
+        tMount = System.nanoTime();
+        Path rootfs = dir.resolve("rootfs");
+        User user = Users.resolve(c.config().user(), Users.readEtc(rootfs, "passwd"), Users.readEtc(rootfs, "group"));
+        Spec spec = ContainerSpecs.build(c.id(), c.config(), rootfs, etcFiles(dir), user, initBinary, hostNofileHard,
+            hostCaps);
+        Bundle bundle = Bundle.write(dir, spec);
+        tBundle = System.nanoTime();
+        clearExitFile(conmon, c.id());
+        process = conmon.create(new ContainerLaunch(c.id(), c.name(), bundle, logPath(c.id()), c.config().logSizeMax(),
+            c.config().tty(), c.config().openStdin(), !c.config().stdinOnce()), CREATE_TIMEOUT);
+        tCreate = System.nanoTime();
+        connectPendingAttaches(c.id(), process);
+        process.start();
+      } catch (RuntimeException e) {
+        failStart(c, process, e);
+        throw startError(e);
+      }
+      Instant now = clock.instant();
+      Container running = c.withState(new ContainerState.Running(process.pid(), now));
+      save(running, now, Instant.EPOCH);
+      processes.put(c.id(), process);
+      watch(c.id(), process);
+      long tStart = System.nanoTime();
+      log.info("container {} started (pid {})", c.shortId(), process.pid());
+      log.debug("container {} start took {} ms: mount {}, spec+bundle {}, conmon+create {}, start {}", c.shortId(),
+          (tStart - t0) / 1_000_000, (tMount - t0) / 1_000_000, (tBundle - tMount) / 1_000_000,
+          (tCreate - tBundle) / 1_000_000, (tStart - tCreate) / 1_000_000);
+      return true;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Docker's exit codes for a process that cannot run: 127 not found, 126 not executable. */
+  static int startFailureCode(String message) {
+    String m = message == null ? "" : message;
+    if (m.contains("executable file not found") || m.contains("no such file or directory")) {
+      return 127;
+    }
+    if (m.contains("permission denied")) {
+      return 126;
+    }
+    return 128;
+  }
+
+  private void failStart(Container c, ContainerProcess process, RuntimeException e) {
+    if (process != null) {
+      process.delete();
+    }
+    failPendingAttaches(c.id(), e);
+    unmountRootfs(c.id());
+    int code = startFailureCode(e.getMessage());
+    Instant now = clock.instant();
+    save(c.withState(new ContainerState.Exited(code, Instant.EPOCH, now, false, String.valueOf(e.getMessage()))),
+        Instant.EPOCH, now);
+    completeExit(c.id(), code);
+    log.info("container {} failed to start: {}", c.shortId(), e.getMessage());
+    if (c.config().autoRemove()) {
+      Thread.ofVirtual().start(() -> removeQuietly(c.id()));
+    }
+  }
+
+  private static RuntimeException startError(RuntimeException e) {
+    if (e instanceof BerthException.InvalidArgument || e instanceof BerthException.Unavailable
+        || e instanceof BerthException.NotFound || e instanceof BerthException.Conflict) {
+      return e;
+    }
+    return startFailureCode(e.getMessage()) != 128
+        ? new BerthException.InvalidArgument("failed to create task for container: OCI runtime create failed: "
+            + e.getMessage() + ": unknown")
+        : e;
+  }
+
+  private void mountRootfs(Container c) {
+    Path dir = dir(c.id());
+    Path rootfs = dir.resolve("rootfs");
+    if (Mounts.isMountPoint(rootfs)) {
+      return;
+    }
+    Image image = images.find(c.imageId());
+    List<Path> lower = new ArrayList<>();
+    for (Image.ImageLayer layer : image.layers()) {
+      lower.add(images.layers().diffDir(layer.chainId()));
+    }
+    try {
+      if (lower.isEmpty()) {
+        // overlay needs a lowerdir: an image without layers gets an empty one.
+        Path empty = Files.createDirectories(dir.resolve("empty"));
+        lower.add(empty);
+      }
+      Mounts.mountOverlay(lower, dir.resolve("upper"), dir.resolve("work"), rootfs);
+    } catch (IOException e) {
+      throw new BerthException("cannot mount the rootfs of container " + c.shortId() + ": " + e.getMessage(), e);
+    }
+  }
+
+  private void unmountRootfs(String id) {
+    Path rootfs = dir(id).resolve("rootfs");
+    try {
+      Mounts.unmount(rootfs, 0);
+    } catch (IOException e) {
+      try {
+        Mounts.unmount(rootfs, Mounts.MNT_DETACH);
+      } catch (IOException again) {
+        log.warn("container {}: cannot unmount {}: {}", id.substring(0, 12), rootfs, again.getMessage());
+      }
+    }
+  }
+
+  private static void clearExitFile(Conmon conmon, String id) {
+    try {
+      Files.deleteIfExists(conmon.paths(id).exitFile());
+    } catch (IOException ignored) {
+      // conmon overwrites it anyway
+    }
+  }
+
+  // ---- exit watching ---------------------------------------------------------------------
+
+  private void watch(String id, ContainerProcess process) {
+    exitWatcher.watch(id, process);
+  }
+
+  private void onExit(String id, ContainerProcess process, int code) {
+    ReentrantLock lock = lock(id);
+    boolean autoRemove;
+    lock.lock();
+    try {
+      Optional<ContainerRow> row = table.byId(id);
+      if (row.isEmpty()) {
+        return;
+      }
+      Container c = toContainer(row.get());
+      boolean oom = oomKilled(id);
+      Instant finished = exitTime(process); // before delete() takes the exit file
+      process.delete();
+      processes.remove(id);
+      unmountRootfs(id);
+      Instant now = finished;
+      Instant started = c.state() instanceof ContainerState.Running r ? r.startedAt() : Instant.EPOCH;
+      save(c.withState(new ContainerState.Exited(code, started, now, oom, "")), started, now);
+      log.info("container {} exited with {}{}", c.shortId(), code, oom ? " (OOM killed)" : "");
+      autoRemove = c.config().autoRemove();
+    } finally {
+      lock.unlock();
+    }
+    completeExit(id, code);
+    if (autoRemove) {
+      removeQuietly(id);
+    }
+  }
+
+  /** When conmon wrote the exit file (it may have been while berthd was down); now if there is none. */
+  private Instant exitTime(ContainerProcess process) {
+    try {
+      return Files.getLastModifiedTime(process.paths().exitFile()).toInstant();
+    } catch (IOException e) {
+      return clock.instant();
+    }
+  }
+
+  /** Whether the kernel's OOM killer struck in the container's cgroup (v1 memory.oom_control, v2 memory.events). */
+  static boolean oomKilled(String id) {
+    for (Path file : List.of(Path.of("/sys/fs/cgroup/memory/berth", id, "memory.oom_control"),
+        Path.of("/sys/fs/cgroup/berth", id, "memory.events"))) {
+      try {
+        for (String line : Files.readAllLines(file)) {
+          if (line.startsWith("oom_kill ") && Long.parseLong(line.substring(9).strip()) > 0) {
+            return true;
+          }
+        }
+      } catch (IOException | NumberFormatException e) {
+        // not this cgroup version
+      }
+    }
+    return false;
+  }
+
+  private void completeExit(String id, int code) {
+    CompletableFuture<Integer> f = nextExit.remove(id);
+    if (f != null) {
+      f.complete(code);
+    }
+  }
+
+  // ---- reconcile -------------------------------------------------------------------------
+
+  /**
+   * After a (re)start of berthd: running containers are re-attached to their conmon; those that
+   * exited meanwhile get their exit code; AutoRemove ones that exited are removed.
+   */
+  public void reconcile() {
+    for (ContainerRow row : table.all()) {
+      Container c = toContainer(row);
+      try {
+        if (c.running()) {
+          ContainerProcess process;
+          try {
+            process = conmon(c).reattach(c.id());
+          } catch (BerthException.NotFound | BerthException.Unavailable gone) {
+            process = null;
+          }
+          if (process == null) {
+            // The exec-root was wiped (a reboot): the container is gone with it.
+            unmountRootfs(c.id());
+            Instant now = clock.instant();
+            Instant started = ((ContainerState.Running) c.state()).startedAt();
+            save(c.withState(new ContainerState.Exited(255, started, now, false, "container lost while berthd was down")),
+                started, now);
+            if (c.config().autoRemove()) {
+              removeQuietly(c.id());
+            }
+            continue;
+          }
+          processes.put(c.id(), process);
+          OptionalInt code = process.exitCode();
+          if (code.isPresent() || !process.conmonRunning()) {
+            onExit(c.id(), process, code.orElse(255));
+          } else {
+            watch(c.id(), process);
+            log.info("container {} still running (pid {}): re-attached", c.shortId(), process.pid());
+          }
+        } else if (c.state() instanceof ContainerState.Exited && c.config().autoRemove()) {
+          removeQuietly(c.id());
+        } else if (Mounts.isMountPoint(dir(c.id()).resolve("rootfs"))) {
+          unmountRootfs(c.id());
+        }
+      } catch (RuntimeException e) {
+        log.warn("container {}: reconcile failed: {}", c.shortId(), e.getMessage());
+      }
+    }
+  }
+
+  // ---- stop, kill, restart -----------------------------------------------------------------
+
+  /** Sends the stop signal, then SIGKILL after {@code timeout}; false when it was not running (304). */
+  public boolean stop(String nameOrId, Optional<Duration> timeout) {
+    Container c = find(nameOrId);
+    if (!c.running()) {
+      return false;
+    }
+    CompletableFuture<Integer> exit = exitFuture(c.id());
+    if (!get(c.id()).running()) {
+      return true; // exited between our look and the registration
+    }
+    Duration grace = timeout.orElse(Duration.ofSeconds(c.config().stopTimeout() == null ? 10 : c.config().stopTimeout()));
+    signal(c, Signals.parse(c.config().stopSignal()));
+    if (!awaitQuietly(exit, grace)) {
+      log.info("container {} did not stop within {}s: killing it", c.shortId(), grace.toSeconds());
+      signal(c, 9);
+      if (!awaitQuietly(exit, Duration.ofSeconds(30))) {
+        throw new BerthException("container " + c.shortId() + " did not exit after SIGKILL");
+      }
+    }
+    return true;
+  }
+
+  public void kill(String nameOrId, String signal) {
+    Container c = find(nameOrId);
+    int sig = Signals.parse(signal == null || signal.isEmpty() ? "SIGKILL" : signal);
+    if (!c.running()) {
+      throw new BerthException.Conflict("Cannot kill container: " + nameOrId + ": Container " + c.id()
+          + " is not running");
+    }
+    signal(c, sig);
+  }
+
+  public void restart(String nameOrId, Optional<Duration> timeout) {
+    Container c = find(nameOrId);
+    stop(c.id(), timeout);
+    start(c.id());
+    table.byId(c.id()).ifPresent(r -> table.updateState(new ContainerRow(r.id(), r.name(), r.imageId(), r.imageRef(),
+        r.created(), r.configJson(), r.status(), r.pid(), r.exitCode(), r.startedAt(), r.finishedAt(), r.oomKilled(),
+        r.error(), r.restartCount() + 1)));
+  }
+
+  private void signal(Container c, int sig) {
+    ContainerProcess p = processes.get(c.id());
+    if (p == null) {
+      throw new BerthException.Conflict("Container " + c.id() + " is not running");
+    }
+    try {
+      p.kill(sig);
+    } catch (BerthException e) {
+      if (!p.exitCode().isPresent() && p.conmonRunning()) {
+        throw e;
+      }
+      // It exited between our look and the signal: the watcher records it.
+    }
+  }
+
+  private CompletableFuture<Integer> exitFuture(String id) {
+    return nextExit.computeIfAbsent(id, k -> new CompletableFuture<>());
+  }
+
+  private static boolean awaitQuietly(CompletableFuture<Integer> f, Duration d) {
+    try {
+      f.get(Math.max(d.toMillis(), 0), TimeUnit.MILLISECONDS);
+      return true;
+    } catch (TimeoutException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    } catch (ExecutionException e) {
+      return true;
+    }
+  }
+
+  // ---- wait --------------------------------------------------------------------------------
+
+  public enum WaitCondition {
+    NOT_RUNNING, NEXT_EXIT, REMOVED;
+
+    public static WaitCondition parse(String s) {
+      return switch (s == null || s.isEmpty() ? "not-running" : s) {
+        case "not-running" -> NOT_RUNNING;
+        case "next-exit" -> NEXT_EXIT;
+        case "removed" -> REMOVED;
+        default -> throw new BerthException.InvalidArgument("invalid condition: \"" + s + "\"");
+      };
+    }
+  }
+
+  /** The outcome of a wait: the exit code and, when the process never ran, why. */
+  public record WaitResult(int statusCode, String error) {}
+
+  /**
+   * Registers the wait now (so a start that follows cannot be missed) and returns a future for
+   * its answer, as Docker answers the wait's headers before the condition holds.
+   */
+  public CompletableFuture<WaitResult> waitFor(String nameOrId, WaitCondition condition) {
+    Container c = find(nameOrId);
+    String id = c.id();
+    CompletableFuture<Integer> f = switch (condition) {
+      case NOT_RUNNING -> {
+        CompletableFuture<Integer> next = exitFuture(id);
+        Container now = get(id);
+        yield now.running() ? next : CompletableFuture.completedFuture(exitCode(now));
+      }
+      case NEXT_EXIT -> exitFuture(id);
+      case REMOVED -> removed.computeIfAbsent(id, k -> new CompletableFuture<>());
+    };
+    return f.thenApply(code -> new WaitResult(code, table.byId(id).map(ContainerRow::error).orElse("")));
+  }
+
+  private static int exitCode(Container c) {
+    return c.state() instanceof ContainerState.Exited e ? e.exitCode() : 0;
+  }
+
+  // ---- remove, rename, prune -----------------------------------------------------------------
+
+  public void remove(String nameOrId, boolean force) {
+    Container c = find(nameOrId);
+    if (c.running()) {
+      if (!force) {
+        throw new BerthException.Conflict("You cannot remove a running container " + c.id()
+            + ". Stop the container before attempting removal or force remove");
+      }
+      CompletableFuture<Integer> exit = exitFuture(c.id());
+      if (get(c.id()).running()) {
+        signal(c, 9);
+      }
+      awaitQuietly(exit, Duration.ofSeconds(30));
+    }
+    removeNow(c.id());
+  }
+
+  private void removeQuietly(String id) {
+    try {
+      removeNow(id);
+    } catch (RuntimeException e) {
+      log.warn("container {}: auto-remove failed: {}", id.substring(0, 12), e.getMessage());
+    }
+  }
+
+  private void removeNow(String id) {
+    ReentrantLock lock = lock(id);
+    lock.lock();
+    int code;
+    try {
+      Optional<ContainerRow> row = table.byId(id);
+      if (row.isEmpty()) {
+        return;
+      }
+      code = row.get().exitCode();
+      ContainerProcess p = processes.remove(id);
+      if (p != null) {
+        p.delete();
+      } else {
+        try {
+          conmon(toContainer(row.get())).reattach(id).delete();
+        } catch (BerthException.NotFound | BerthException.Unavailable nothingLeft) {
+          // never started, or cleaned up at exit
+        }
+      }
+      unmountRootfs(id);
+      failPendingAttaches(id, new BerthException.NotFound("container " + id + " was removed"));
+      deleteTree(dir(id));
+      table.delete(id);
+      execs.values().removeIf(e -> e.containerId().equals(id));
+      log.info("container {} removed", id.substring(0, 12));
+    } finally {
+      lock.unlock();
+      locks.remove(id);
+    }
+    completeExit(id, code);
+    CompletableFuture<Integer> f = removed.remove(id);
+    if (f != null) {
+      f.complete(code);
+    }
+  }
+
+  public void rename(String nameOrId, String newName) {
+    Container c = find(nameOrId);
+    String n = ContainerNames.validate(newName);
+    if (!table.rename(c.id(), n)) {
+      throw new BerthException.Conflict("Error when allocating new name: Conflict. The container name \"/" + n
+          + "\" is already in use by container \"" + table.byName(n).map(ContainerRow::id).orElse("?")
+          + "\". You have to remove (or rename) that container to be able to reuse that name.");
+    }
+  }
+
+  /** Removes every stopped container; returns their IDs. */
+  public List<String> prune(java.util.function.Predicate<Container> filter) {
+    List<String> gone = new ArrayList<>();
+    for (Container c : list()) {
+      if (!c.running() && filter.test(c)) {
+        removeQuietly(c.id());
+        gone.add(c.id());
+      }
+    }
+    return gone;
+  }
+
+  // ---- queries -------------------------------------------------------------------------------
+
+  public List<Container> list() {
+    return table.all().stream().map(this::toContainer).toList();
+  }
+
+  /** By full ID, name (with or without "/"), or unique ID prefix; 404 otherwise. */
+  public Container find(String nameOrId) {
+    if (nameOrId == null || nameOrId.isBlank()) {
+      throw new BerthException.InvalidArgument("a container name or ID is required");
+    }
+    String key = nameOrId.startsWith("/") ? nameOrId.substring(1) : nameOrId;
+    Optional<ContainerRow> row = table.byId(key).or(() -> table.byName(key));
+    if (row.isEmpty() && HEX.matcher(key).matches()) {
+      List<ContainerRow> matches = table.byIdPrefix(key);
+      if (matches.size() > 1) {
+        throw new BerthException.InvalidArgument("multiple IDs found with provided prefix: " + key);
+      }
+      row = matches.stream().findFirst();
+    }
+    return row.map(this::toContainer).orElseThrow(() -> new BerthException.NotFound("No such container: " + nameOrId));
+  }
+
+  private Container get(String id) {
+    return table.byId(id).map(this::toContainer).orElseThrow(() -> new BerthException.NotFound("No such container: " + id));
+  }
+
+  public Path logPath(String id) {
+    return dir(id).resolve("ctr.log");
+  }
+
+  /** The container's directory (bundle, upper dir, rootfs mount point). */
+  public Path dir(String id) {
+    return config.dataRoot().resolve("containers").resolve(id);
+  }
+
+  /** Host pids of the container's processes (for top). */
+  public List<Integer> pids(String nameOrId) {
+    Container c = find(nameOrId);
+    if (!c.running()) {
+      throw new BerthException.Conflict("Container " + c.id() + " is not running");
+    }
+    return conmon(c).runtime().ps(c.id());
+  }
+
+  // ---- attach, resize --------------------------------------------------------------------------
+
+  /**
+   * A connection to the container's stdio. For a created container the call waits until it is
+   * started (docker run attaches before start), so no output is missed.
+   */
+  public AttachSession attach(String nameOrId, Duration waitForStart) throws IOException {
+    Container c = find(nameOrId);
+    ContainerProcess p = processes.get(c.id());
+    if (p != null) {
+      return p.attach();
+    }
+    if (!(c.state() instanceof ContainerState.Created) && !(c.state() instanceof ContainerState.Exited)) {
+      throw new BerthException.Conflict("container " + c.id() + " is not running");
+    }
+    CompletableFuture<AttachSession> f = new CompletableFuture<>();
+    pendingAttach.computeIfAbsent(c.id(), k -> new java.util.concurrent.CopyOnWriteArrayList<>()).add(f);
+    try {
+      return f.get(waitForStart.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      pendingAttach.getOrDefault(c.id(), new ArrayList<>()).remove(f);
+      throw new BerthException.Conflict("container " + c.id() + " was not started within " + waitForStart);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while waiting for container " + c.id() + " to start");
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new IOException(e.getCause());
+    }
+  }
+
+  private void connectPendingAttaches(String id, ContainerProcess process) {
+    List<CompletableFuture<AttachSession>> pending = pendingAttach.remove(id);
+    if (pending == null) {
+      return;
+    }
+    for (CompletableFuture<AttachSession> f : pending) {
+      try {
+        f.complete(process.attach());
+      } catch (IOException e) {
+        f.completeExceptionally(e);
+      }
+    }
+  }
+
+  private void failPendingAttaches(String id, RuntimeException e) {
+    List<CompletableFuture<AttachSession>> pending = pendingAttach.remove(id);
+    if (pending != null) {
+      pending.forEach(f -> f.completeExceptionally(e));
+    }
+  }
+
+  public void resize(String nameOrId, int height, int width) {
+    Container c = find(nameOrId);
+    ContainerProcess p = processes.get(c.id());
+    if (p == null) {
+      throw new BerthException.Conflict("Container " + c.id() + " is not running");
+    }
+    if (!c.config().tty()) {
+      return;
+    }
+    try {
+      p.resize(height, width);
+    } catch (IOException e) {
+      throw new BerthException("cannot resize the terminal of container " + c.shortId() + ": " + e.getMessage(), e);
+    }
+  }
+
+  // ---- exec ------------------------------------------------------------------------------------
+
+  /** An exec session: created, then run once. */
+  public record Exec(String id, String containerId, ExecConfig config, boolean running, Integer exitCode,
+      String stdout, String stderr) {}
+
+  /** What an exec runs; empty user/workingDir mean the container's. */
+  public record ExecConfig(List<String> cmd, List<String> env, String user, String workingDir, boolean tty,
+      boolean attachStdin, boolean privileged) {}
+
+  public Exec createExec(String nameOrId, ExecConfig cfg) {
+    Container c = find(nameOrId);
+    if (!c.running()) {
+      throw new BerthException.Conflict("Container " + c.id() + " is not running");
+    }
+    if (cfg.cmd() == null || cfg.cmd().isEmpty()) {
+      throw new BerthException.InvalidArgument("No exec command specified");
+    }
+    Exec e = new Exec(newId(), c.id(), cfg, false, null, "", "");
+    execs.put(e.id(), e);
+    return e;
+  }
+
+  public Exec exec(String execId) {
+    Exec e = execs.get(execId);
+    if (e == null) {
+      throw new BerthException.NotFound("No such exec instance: " + execId);
+    }
+    return e;
+  }
+
+  /**
+   * Runs a detached exec to completion under a conmon of its own (conmon --exec), so it outlives
+   * berthd like the container; output goes to the exec's record, not to a client.
+   */
+  public Exec runExec(String execId, Duration timeout) {
+    Exec e = claim(execId);
+    ContainerProcess p = processes.get(e.containerId());
+    if (p == null) {
+      throw new BerthException.Conflict("Container " + e.containerId() + " is not running");
+    }
+    int code;
+    String out = "";
+    String err = "";
+    try {
+      ExecResult r = p.exec(processSpec(e), timeout);
+      code = r.exitCode();
+      out = r.stdout();
+      err = r.stderr();
+    } catch (BerthException ex) {
+      code = startFailureCode(ex.getMessage()) == 128 ? 126 : startFailureCode(ex.getMessage());
+      err = ex.getMessage() + "\n";
+    }
+    Exec done = new Exec(e.id(), e.containerId(), e.config(), false, code, out, err);
+    execs.put(execId, done);
+    return done;
+  }
+
+  /**
+   * Starts an attached exec: {@code runc exec} with pipes for stdio, or a pty when the exec
+   * asked for a TTY; the caller streams it.
+   */
+  public ExecSession startExec(String execId) {
+    Exec e = claim(execId);
+    if (!processes.containsKey(e.containerId())) {
+      execs.put(execId, new Exec(e.id(), e.containerId(), e.config(), false, null, "", ""));
+      throw new BerthException.Conflict("Container " + e.containerId() + " is not running");
+    }
+    try {
+      Path spec = dir(e.containerId()).resolve("exec-" + e.id() + ".json");
+      Files.write(spec, SpecJson.toBytes(processSpec(e)));
+      List<String> argv = new ArrayList<>();
+      OciRuntime runtime = conmon(get(e.containerId())).runtime();
+      argv.add(runtime.binary().toString());
+      argv.addAll(runtime.globalArgs());
+      argv.addAll(List.of("exec", "--process", spec.toString(), e.containerId()));
+      Pty pty = null;
+      if (e.config().tty()) {
+        pty = Pty.open();
+        // A shell opens the slave in the child: were berthd (a session leader under systemd or
+        // setsid) to open it, the pty would become its controlling terminal and its hangup kill berthd.
+        List<String> viaShell = new ArrayList<>(List.of("/bin/sh", "-c",
+            "exec \"$0\" \"$@\" <>\"$BERTH_EXEC_PTY\" >&0 2>&0"));
+        viaShell.addAll(argv);
+        argv = viaShell;
+      }
+      ProcessBuilder pb = new ProcessBuilder(argv);
+      if (pty != null) {
+        pb.environment().put("BERTH_EXEC_PTY", pty.slave().toString());
+      }
+      Process process;
+      try {
+        process = pb.start();
+      } catch (IOException startFailed) {
+        if (pty != null) {
+          pty.close();
+        }
+        throw startFailed;
+      }
+      ExecSession session = new ExecSession(process, spec, pty, code -> {
+        execs.put(execId, new Exec(e.id(), e.containerId(), e.config(), false, code, "", ""));
+        execSessions.remove(execId);
+      });
+      execSessions.put(execId, session);
+      return session;
+    } catch (IOException io) {
+      execs.put(execId, new Exec(e.id(), e.containerId(), e.config(), false, 126, "", ""));
+      throw new BerthException("cannot start exec " + execId + " in container " + e.containerId() + ": "
+          + io.getMessage(), io);
+    }
+  }
+
+  /** Resizes a running exec's terminal (no-op without one, or once it ended). */
+  public void resizeExec(String execId, int rows, int cols) {
+    exec(execId);
+    ExecSession session = execSessions.get(execId);
+    if (session == null) {
+      return;
+    }
+    try {
+      session.resize(rows, cols);
+    } catch (IOException io) {
+      throw new BerthException("cannot resize exec " + execId + ": " + io.getMessage(), io);
+    }
+  }
+
+  /** Marks the exec running; each exec runs once. */
+  private Exec claim(String execId) {
+    Exec e = exec(execId);
+    synchronized (execs) {
+      if (e.running() || e.exitCode() != null) {
+        throw new BerthException.Conflict("exec " + execId + " has already run");
+      }
+      execs.put(execId, new Exec(e.id(), e.containerId(), e.config(), true, null, "", ""));
+    }
+    return e;
+  }
+
+  /** The exec's process: the container's, with the exec's user, cwd, env and command. */
+  private ProcessSpec processSpec(Exec e) {
+    Spec spec;
+    try {
+      spec = SpecJson.read(Files.readAllBytes(dir(e.containerId()).resolve("config.json")), Spec.class);
+    } catch (IOException io) {
+      throw new UncheckedIOException("cannot read the spec of container " + e.containerId(), io);
+    }
+    ProcessSpec base = spec.process();
+    Path rootfs = dir(e.containerId()).resolve("rootfs");
+    User user = e.config().user() == null || e.config().user().isEmpty() ? base.user()
+        : Users.resolve(e.config().user(), Users.readEtc(rootfs, "passwd"), Users.readEtc(rootfs, "group"));
+    List<String> env = new ArrayList<>(base.env());
+    for (String kv : e.config().env() == null ? List.<String>of() : e.config().env()) {
+      String key = kv.contains("=") ? kv.substring(0, kv.indexOf('=') + 1) : kv + "=";
+      env.removeIf(x -> x.startsWith(key));
+      env.add(kv);
+    }
+    String cwd = e.config().workingDir() == null || e.config().workingDir().isEmpty() ? base.cwd()
+        : e.config().workingDir();
+    return new ProcessSpec(false, null, user, e.config().cmd(), env, cwd, base.capabilities(), base.rlimits(),
+        base.noNewPrivileges(), base.apparmorProfile(), null);
+  }
+
+  /** Stops watching for exits; the containers keep running under conmon (reconciled at next open). */
+  public void close() {
+    exitWatcher.close();
+  }
+
+  // ---- helpers ---------------------------------------------------------------------------------
+
+  private ContainerSpecs.EtcFiles etcFiles(Path dir) {
+    return new ContainerSpecs.EtcFiles(dir.resolve("hosts"), dir.resolve("hostname"), dir.resolve("resolv.conf"));
+  }
+
+  private ReentrantLock lock(String id) {
+    return locks.computeIfAbsent(id, k -> new ReentrantLock());
+  }
+
+  private void save(Container c, Instant startedAt, Instant finishedAt) {
+    ContainerRow r = table.byId(c.id()).orElseThrow(() -> new BerthException.NotFound("No such container: " + c.id()));
+    ContainerState s = c.state();
+    int pid = s instanceof ContainerState.Running run ? run.pid() : 0;
+    int code = s instanceof ContainerState.Exited ex ? ex.exitCode() : 0;
+    boolean oom = s instanceof ContainerState.Exited ex && ex.oomKilled();
+    String error = s instanceof ContainerState.Exited ex ? ex.error() : "";
+    long started = startedAt.equals(Instant.EPOCH) ? r.startedAt() : startedAt.toEpochMilli();
+    long finished = finishedAt.equals(Instant.EPOCH) ? r.finishedAt() : finishedAt.toEpochMilli();
+    table.updateState(new ContainerRow(r.id(), r.name(), r.imageId(), r.imageRef(), r.created(), r.configJson(),
+        s.status(), pid, code, started, finished, oom, error, r.restartCount()));
+  }
+
+  Container toContainer(ContainerRow r) {
+    ContainerConfig cfg;
+    try {
+      cfg = JSON.readValue(r.configJson(), ContainerConfig.class);
+    } catch (IOException e) {
+      throw new UncheckedIOException("container " + r.id() + " has an unreadable config", e);
+    }
+    Instant started = Instant.ofEpochMilli(r.startedAt());
+    ContainerState state = switch (r.status()) {
+      case "running" -> new ContainerState.Running(r.pid(), started);
+      case "exited" -> new ContainerState.Exited(r.exitCode(), started, Instant.ofEpochMilli(r.finishedAt()),
+          r.oomKilled(), r.error());
+      case "removing" -> new ContainerState.Removing();
+      default -> new ContainerState.Created();
+    };
+    return new Container(r.id(), r.name(), r.imageId(), r.imageRef(), Instant.ofEpochMilli(r.created()), cfg, state,
+        r.restartCount());
+  }
+
+  private static String newId() {
+    byte[] b = new byte[32];
+    ThreadLocalRandom.current().nextBytes(b);
+    return HexFormat.of().formatHex(b);
+  }
+
+  private static void deleteTree(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    if (Mounts.isMountPoint(dir.resolve("rootfs"))) {
+      return; // never delete through a mounted rootfs into the image layers
+    }
+    try (var walk = Files.walk(dir)) {
+      for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException e) {
+      log.warn("cannot delete {}: {}", dir, e.getMessage());
+    }
+  }
+}

@@ -1,0 +1,77 @@
+package dev.berth.engine.container;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.berth.engine.runtime.LogEntry;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ContainerLogsTest {
+  @TempDir
+  Path dir;
+
+  private static final String LOG = """
+      2026-11-27T10:00:00.000000001Z stdout F one
+      2026-11-27T10:00:01.000000000Z stderr F oops
+      2026-11-27T10:00:02.000000000Z stdout P tw
+      2026-11-27T10:00:02.500000000Z stdout F o
+      2026-11-27T10:00:03.000000000Z stdout F
+      2026-11-27T10:00:04.000000000Z stdout P no newline at exit
+      """;
+
+  private List<ContainerLogs.Line> read(ContainerLogs.Options o) throws Exception {
+    Path file = dir.resolve("ctr.log");
+    Files.writeString(file, LOG);
+    List<ContainerLogs.Line> lines = new ArrayList<>();
+    ContainerLogs.stream(file, o, () -> false, lines::add);
+    return lines;
+  }
+
+  private static List<String> texts(List<ContainerLogs.Line> lines) {
+    return lines.stream().map(ContainerLogs.Line::text).toList();
+  }
+
+  @Test
+  void partialEntriesJoinIntoTheLinesTheProcessWrote() throws Exception {
+    List<ContainerLogs.Line> all = read(new ContainerLogs.Options(true, true, null, null, -1, false));
+    assertThat(texts(all)).containsExactly("one\n", "oops\n", "two\n", "\n", "no newline at exit");
+    assertThat(all.get(1).stream()).isEqualTo(LogEntry.Stream.STDERR);
+    assertThat(all.getFirst().time()).isEqualTo(Instant.parse("2026-11-27T10:00:00.000000001Z"));
+  }
+
+  @Test
+  void streamsTailSinceAndUntilSelect() throws Exception {
+    assertThat(texts(read(new ContainerLogs.Options(false, true, null, null, -1, false)))).containsExactly("oops\n");
+    assertThat(texts(read(new ContainerLogs.Options(true, false, null, null, 2, false))))
+        .containsExactly("\n", "no newline at exit");
+    assertThat(texts(read(new ContainerLogs.Options(true, true, null, null, 0, false)))).isEmpty();
+    assertThat(texts(read(new ContainerLogs.Options(true, true, Instant.parse("2026-11-27T10:00:01Z"),
+        Instant.parse("2026-11-27T10:00:02.6Z"), -1, false)))).containsExactly("oops\n", "two\n");
+  }
+
+  @Test
+  void followReadsWhatIsAppendedUntilTheContainerStops() throws Exception {
+    Path file = dir.resolve("follow.log");
+    Files.writeString(file, "2026-11-27T10:00:00Z stdout F first\n");
+    List<String> seen = new ArrayList<>();
+    int[] polls = {0};
+    ContainerLogs.stream(file, new ContainerLogs.Options(true, true, null, null, -1, true), () -> {
+      // The container writes one more line, then stops.
+      if (polls[0]++ == 0) {
+        try {
+          Files.writeString(file, "2026-11-27T10:00:01Z stdout F second\n", java.nio.file.StandardOpenOption.APPEND);
+        } catch (java.io.IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+        return true;
+      }
+      return false;
+    }, l -> seen.add(l.text()));
+    assertThat(seen).containsExactly("first\n", "second\n");
+  }
+}
