@@ -61,3 +61,5 @@ if ! berth image inspect busybox:latest > /dev/null 2>&1; then
   rm -rf "$ROOTFS"
 fi
 berth images
+echo
+berth run --rm busybox echo "hello from a Berth container"
