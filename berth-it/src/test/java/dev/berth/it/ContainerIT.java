@@ -250,6 +250,14 @@ class ContainerIT {
     ProcessResult caps = ok(berth("run", "--rm", image, "grep", "Cap", "/proc/self/status"));
     assertThat(caps.stdout()).contains("CapEff:\t00000000a80425fb").contains("CapBnd:\t00000000a80425fb");
 
+    // A seccomp filter is on by default (Debian's containers-common profile), off when asked.
+    assertThat(ok(berth("run", "--rm", image, "grep", "Seccomp:", "/proc/self/status")).stdout())
+        .isEqualTo("Seccomp:\t2\n");
+    assertThat(ok(berth("run", "--rm", "--security-opt", "seccomp=unconfined", image, "grep", "Seccomp:",
+        "/proc/self/status")).stdout()).isEqualTo("Seccomp:\t0\n");
+    assertThat(ok(berth("run", "--rm", "--privileged", image, "grep", "Seccomp:", "/proc/self/status")).stdout())
+        .isEqualTo("Seccomp:\t0\n");
+
     ProcessResult mount = berth("run", "--rm", image, "mount", "-t", "tmpfs", "none", "/tmp");
     assertThat(mount.exitCode()).isNotZero();
     assertThat(mount.stderr().toLowerCase()).containsAnyOf("permission denied", "operation not permitted");

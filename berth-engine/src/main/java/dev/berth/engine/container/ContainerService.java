@@ -77,6 +77,8 @@ public final class ContainerService {
   private final Clock clock;
   private final long hostNofileHard;
   private final List<String> hostCaps;
+  /** The default seccomp profile: Debian's containers-common one (Docker's, slightly looser). */
+  private final java.util.Optional<dev.berth.engine.runtime.DockerSeccompProfile> defaultSeccomp;
   private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
   private final Map<String, ContainerProcess> processes = new ConcurrentHashMap<>();
   private final Map<String, CompletableFuture<Integer>> nextExit = new ConcurrentHashMap<>();
@@ -101,6 +103,11 @@ public final class ContainerService {
     this.clock = clock;
     this.hostNofileHard = ProcLimits.ofSelf().nofileHard().orElse(1024);
     this.hostCaps = ContainerSpecs.boundingSet();
+    this.defaultSeccomp = dev.berth.engine.runtime.DockerSeccompProfile.installedDefault();
+    if (defaultSeccomp.isEmpty()) {
+      log.warn("no default seccomp profile (/usr/share/containers/seccomp.json is missing): containers run "
+          + "without seccomp unless --security-opt seccomp=FILE; install golang-github-containers-common");
+    }
     if (conmonBinary != null) {
       for (ProbedRuntime r : probed) {
         if (r.usable()) {
@@ -299,7 +306,7 @@ public final class ContainerService {
         Path rootfs = dir.resolve("rootfs");
         User user = Users.resolve(c.config().user(), Users.readEtc(rootfs, "passwd"), Users.readEtc(rootfs, "group"));
         Spec spec = ContainerSpecs.build(c.id(), c.config(), rootfs, etcFiles(dir), user, initBinary, hostNofileHard,
-            hostCaps);
+            hostCaps, defaultSeccomp);
         Bundle bundle = Bundle.write(dir, spec);
         tBundle = System.nanoTime();
         clearExitFile(conmon, c.id());

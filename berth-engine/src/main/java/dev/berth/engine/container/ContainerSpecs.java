@@ -74,6 +74,15 @@ public final class ContainerSpecs {
    */
   public static Spec build(String id, ContainerConfig c, Path rootfs, EtcFiles etc, User user, Path initBinary,
       long hostNofileHard, List<String> availableCaps) {
+    return build(id, c, rootfs, etc, user, initBinary, hostNofileHard, availableCaps, java.util.Optional.empty());
+  }
+
+  /**
+   * As above, with {@code defaultSeccomp} applied unless the container is privileged or names
+   * its own profile (or unconfined), as Docker applies its default profile.
+   */
+  public static Spec build(String id, ContainerConfig c, Path rootfs, EtcFiles etc, User user, Path initBinary,
+      long hostNofileHard, List<String> availableCaps, java.util.Optional<DockerSeccompProfile> defaultSeccomp) {
     List<String> args = new ArrayList<>(c.args());
     if (args.isEmpty()) {
       throw new BerthException.InvalidArgument("No command specified");
@@ -98,20 +107,27 @@ public final class ContainerSpecs {
     env.addAll(c.env());
     b.env(env);
     b.capabilities(capabilities(c, availableCaps));
+    boolean seccompChosen = false;
     for (String opt : c.securityOpt()) {
       String o = opt.replace('=', ':');
       if (o.equals("no-new-privileges") || o.equals("no-new-privileges:true")) {
         b.noNewPrivileges(true);
-      } else if (o.equals("no-new-privileges:false") || o.equals("seccomp:unconfined")
-          || o.startsWith("label") || o.startsWith("apparmor")) {
-        // Seccomp is off unless a profile is named (no default profile ships yet); no LSMs here.
+      } else if (o.equals("seccomp:unconfined")) {
+        seccompChosen = true;
+      } else if (o.equals("no-new-privileges:false") || o.startsWith("label") || o.startsWith("apparmor")) {
+        // no LSMs on this host: nothing to set
       } else if (o.startsWith("seccomp:")) {
+        seccompChosen = true;
         Path file = Path.of(opt.substring("seccomp".length() + 1));
         b.seccomp(DockerSeccompProfile.read(file).toOci(System.getProperty("os.arch"), capabilities(c, availableCaps),
             System.getProperty("os.version")));
       } else {
         throw new BerthException.InvalidArgument("invalid --security-opt: " + opt);
       }
+    }
+    if (!seccompChosen && !c.privileged()) {
+      defaultSeccomp.ifPresent(p -> b.seccomp(p.toOci(System.getProperty("os.arch"), capabilities(c, availableCaps),
+          System.getProperty("os.version"))));
     }
     b.mount(new Mount("/etc/hosts", "bind", etc.hosts().toString(), List.of("rbind", "rprivate")));
     b.mount(new Mount("/etc/hostname", "bind", etc.hostname().toString(), List.of("rbind", "rprivate")));
