@@ -24,7 +24,9 @@ final class Poll {
         Thread.currentThread().interrupt();
         return condition.getAsBoolean();
       }
-      pauseMillis = Math.min(pauseMillis * 2, 25);
+      // Short pauses: callers wait for a runtime step of tens of milliseconds, and a start is
+      // only as fast as this notices it (a stat of a pidfile costs microseconds).
+      pauseMillis = Math.min(pauseMillis * 2, 4);
     }
   }
 }
