@@ -80,7 +80,13 @@ public final class Engine implements AutoCloseable {
       system.countImagesWith(() -> images.list().size());
       VmService vms = new VmService(config, state);
       vms.reconcile();
-      ContainerService containers = openContainers(config, state, images, defaultRuntime);
+      ContainerService containers;
+      try {
+        containers = openContainers(config, state, images, defaultRuntime);
+      } catch (RuntimeException e) {
+        vms.close(); // its QMP connections; the VMs themselves keep running
+        throw e;
+      }
       system.countContainersWith(() -> containers.list().stream().map(c -> c.state().status()).toList());
       system.runtimesFrom(containers::runtimes, containers::defaultRuntime);
       return new Engine(config, state, system, images, Set.copyOf(insecureRegistries), vms, containers);
