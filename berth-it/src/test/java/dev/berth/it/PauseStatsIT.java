@@ -166,6 +166,14 @@ class PauseStatsIT {
     assertThat(f[1]).as(row).endsWith(" / 64MiB");
     assertThat(Integer.parseInt(f[2])).as(row).isGreaterThanOrEqualTo(1);
     assertThat(f[3]).as(row).matches("\\d+\\.\\d\\d%");
+    // The API's stream: one object a second, each with the previous reading as precpu, until the client leaves.
+    ProcessResult streamed = Commands.run(List.of("curl", "-sN", "--max-time", "3", "--unix-socket",
+        daemon.socket().toString(), "http://berth/containers/limited/stats"), Duration.ofSeconds(15));
+    List<String> objects = streamed.stdout().lines().filter(l -> l.startsWith("{")).toList();
+    assertThat(objects).as(streamed.toString()).hasSizeGreaterThanOrEqualTo(2);
+    assertThat(objects.get(0)).contains("\"preread\":\"0001-01-01T00:00:00Z\"");
+    assertThat(objects.get(1)).containsPattern("\"preread\":\"20\\d\\d-").contains("\"limit\":67108864");
+    assertThat(berth("ps", "--format", "{{.Names}}").stdout()).contains("limited"); // the daemon carried on
     // -a includes stopped containers (with zeros).
     ok(berth("run", "--name", "done", image, "true"));
     assertThat(ok(berth("stats", "--no-stream", "-a", "--format", "{{.Name}}")).stdout().lines().sorted().toList())

@@ -412,21 +412,26 @@ public final class ContainerRoutes {
       res.json(200, StatsJsons.stats(containers.stats(id), prev));
       return;
     }
-    try (OutputStream out = res.stream(200, "application/json")) {
-      ContainerStats prev = null;
-      while (true) {
-        ContainerStats cur;
-        try {
-          cur = containers.stats(id);
-        } catch (BerthException.NotFound removed) {
-          return;
-        }
+    OutputStream out = res.stream(200, "application/json");
+    ContainerStats prev = null;
+    while (true) {
+      ContainerStats cur;
+      try {
+        cur = containers.stats(id);
+      } catch (BerthException.NotFound removed) {
+        out.close();
+        return;
+      }
+      try {
         out.write(Json.MAPPER.writeValueAsBytes(StatsJsons.stats(cur, prev)));
         out.write('\n');
-        out.flush(); // an IOException here means the client went away: the stream ends
-        prev = cur;
-        nextInterval(STATS_INTERVAL);
+        out.flush();
+      } catch (IOException clientGone) {
+        // The client went away (docker stats ended): that is how a stats stream ends, not an error.
+        return;
       }
+      prev = cur;
+      nextInterval(STATS_INTERVAL);
     }
   }
 
