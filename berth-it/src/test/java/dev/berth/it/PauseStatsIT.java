@@ -150,6 +150,15 @@ class PauseStatsIT {
     assertThat(inspect("sleeper", "{{.State.Status}} {{.State.Paused}}")).isEqualTo("paused true");
     ok(berth("unpause", "sleeper"));
     assertThat(inspect("sleeper", "{{.State.Status}}")).isEqualTo("running");
+
+    // Thawed behind berthd's back while it was down: the record follows runc, not the database.
+    String id = inspect("sleeper", "{{.Id}}");
+    ok(berth("pause", "sleeper"));
+    daemon.stop();
+    ok(Commands.run(List.of("runc", "--root=" + daemon.execRoot().resolve("runtime/runc"), "resume", id),
+        Duration.ofSeconds(30)));
+    daemon = BerthdProcess.start(dir.resolve("berthd"));
+    assertThat(inspect("sleeper", "{{.State.Status}} {{.State.Paused}}")).isEqualTo("running false");
   }
 
   @Test
@@ -199,6 +208,12 @@ class PauseStatsIT {
     assertThat(f[0]).as(stats.toString()).isEqualTo("dockerish");
     assertThat(f[1]).as(stats.toString()).endsWith(" / 64MiB");
     assertThat(Integer.parseInt(f[2])).as(stats.toString()).isGreaterThanOrEqualTo(1);
+
+    // Without --no-stream the docker CLI reads the stream=true API until it is killed (it outlives SIGTERM).
+    List<String> live = new ArrayList<>(List.of("timeout", "-s", "KILL", "4"));
+    live.addAll(concat(docker, "stats", "--format", "{{.Name}} {{.MemUsage}}", "dockerish"));
+    ProcessResult streamed = Commands.run(live, env, Duration.ofSeconds(30));
+    assertThat(streamed.stdout()).as(streamed.toString()).contains("dockerish").contains(" / 64MiB");
   }
 
   private static List<String> concat(List<String> head, String... tail) {
