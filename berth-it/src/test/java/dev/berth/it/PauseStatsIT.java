@@ -138,6 +138,9 @@ class PauseStatsIT {
   void aPausedContainerIsKilledAndStaysPausedAcrossARestartOfBerthd() {
     ok(berth("run", "-d", "--name", "killme", image, "sleep", "300"));
     ok(berth("pause", "killme"));
+    // A signal that does not end the container waits in the frozen cgroup: it stays paused.
+    ok(berth("kill", "-s", "USR1", "killme"));
+    assertThat(inspect("killme", "{{.State.Status}}")).isEqualTo("paused");
     ok(berth("kill", "killme"));
     assertThat(poll(Duration.ofSeconds(10), () -> inspect("killme", "{{.State.Status}}").equals("exited")))
         .as(inspect("killme", "{{json .State}}")).isTrue();

@@ -684,10 +684,13 @@ public final class ContainerService {
       }
       // It exited between our look and the signal: the watcher records it.
     }
-    // A frozen process keeps the signal pending until thawed: Docker unpauses after killing a
-    // paused container, so stop, kill and rm -f work on it.
+    // A frozen process keeps the signal pending until thawed. Docker unpauses after a signal meant
+    // to end the container (SIGKILL or its stop signal), so stop, kill and rm -f work on a paused
+    // one; any other signal stays pending in the paused container, as in Docker.
+    String stopSignal = c.config().stopSignal();
+    boolean ending = sig == 9 || sig == Signals.parse(stopSignal == null || stopSignal.isEmpty() ? "SIGTERM" : stopSignal);
     Container now = table.byId(c.id()).map(this::toContainer).orElse(c);
-    if (now.paused()) {
+    if (ending && now.paused()) {
       ReentrantLock lock = lock(c.id());
       lock.lock();
       try {
