@@ -85,6 +85,9 @@ public final class BerthCli implements Runnable {
     c.put("ps", dev.berth.cli.command.container.PsCommand::new);
     c.put("inspect", dev.berth.cli.command.container.InspectCommand::new);
     c.put("top", dev.berth.cli.command.container.TopCommand::new);
+    c.put("pause", dev.berth.cli.command.container.PauseCommand::new);
+    c.put("unpause", dev.berth.cli.command.container.UnpauseCommand::new);
+    c.put("stats", dev.berth.cli.command.container.StatsCommand::new);
     c.put("container", dev.berth.cli.command.container.ContainerCommand::tree);
     c.put("images", ImagesCommand::new);
     c.put("pull", PullCommand::new);

@@ -7,7 +7,21 @@ import java.math.MathContext;
 public final class Units {
   private static final String[] BINARY = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
 
+  private static final String[] DECIMAL = {"B", "kB", "MB", "GB", "TB", "PB"};
+
   private Units() {}
+
+  /** go-units' HumanSize (decimal units, three significant digits): docker stats' NET I/O and BLOCK I/O. */
+  public static String bytesDecimal(double bytes) {
+    double value = bytes;
+    int unit = 0;
+    while (value >= 1000 && unit < DECIMAL.length - 1) {
+      value /= 1000;
+      unit++;
+    }
+    String number = new BigDecimal(value).round(new MathContext(3)).stripTrailingZeros().toPlainString();
+    return number + DECIMAL[unit];
+  }
 
   public static String bytesBinary(long bytes) {
     double value = bytes;

@@ -19,6 +19,11 @@ public record Container(String id, String name, String imageId, String imageRef,
     return state instanceof ContainerState.Running;
   }
 
+  /** Running with its cgroup frozen ({@code docker pause}). */
+  public boolean paused() {
+    return state instanceof ContainerState.Running r && r.paused();
+  }
+
   Container withState(ContainerState state) {
     return new Container(id, name, imageId, imageRef, created, config, state, restartCount);
   }

@@ -20,6 +20,11 @@ import dev.berth.engine.runtime.spec.Spec;
 import dev.berth.engine.runtime.spec.SpecJson;
 import dev.berth.engine.runtime.spec.User;
 import dev.berth.engine.state.ContainerTable;
+import dev.berth.engine.stats.CgroupReader;
+import dev.berth.engine.stats.CgroupStats;
+import dev.berth.engine.stats.ContainerStats;
+import dev.berth.engine.stats.HostCpu;
+import dev.berth.engine.stats.HostMemory;
 import dev.berth.engine.state.ContainerTable.ContainerRow;
 import dev.berth.engine.sys.Mounts;
 import dev.berth.engine.sys.ProcLimits;
@@ -521,6 +526,7 @@ public final class ContainerService {
           if (code.isPresent() || !process.conmonRunning()) {
             onExit(c.id(), process, code.orElse(255));
           } else {
+            syncPaused(c, process);
             watch(c.id(), process);
             log.info("container {} still running (pid {}): re-attached", c.shortId(), process.pid());
           }
@@ -532,6 +538,22 @@ public final class ContainerService {
       } catch (RuntimeException e) {
         log.warn("container {}: reconcile failed: {}", c.shortId(), e.getMessage());
       }
+    }
+  }
+
+  /** The runtime knows whether the cgroup is frozen; the record follows it (paused or thawed while berthd was down). */
+  private void syncPaused(Container c, ContainerProcess process) {
+    String status;
+    try {
+      status = process.state().status();
+    } catch (BerthException e) {
+      return; // the watcher finds out whether it still runs
+    }
+    boolean paused = "paused".equals(status);
+    if (c.state() instanceof ContainerState.Running r && r.paused() != paused
+        && ("running".equals(status) || paused)) {
+      save(c.withState(r.withPaused(paused)), Instant.EPOCH, Instant.EPOCH);
+      log.info("container {} is {} (runtime state)", c.shortId(), status);
     }
   }
 
@@ -569,6 +591,77 @@ public final class ContainerService {
     signal(c, sig);
   }
 
+  // ---- pause, unpause -------------------------------------------------------------------------
+
+  /** Freezes the container's cgroup ({@code runc pause}); 409 unless it runs unpaused. */
+  public void pause(String nameOrId) {
+    Container c = find(nameOrId);
+    ReentrantLock lock = lock(c.id());
+    lock.lock();
+    try {
+      c = get(c.id());
+      if (!c.running()) {
+        throw new BerthException.Conflict("Container " + c.id() + " is not running");
+      }
+      if (c.paused()) {
+        throw new BerthException.Conflict("Container " + c.id() + " is already paused");
+      }
+      conmon(c).runtime().pause(c.id());
+      ContainerState.Running r = (ContainerState.Running) c.state();
+      save(c.withState(r.withPaused(true)), Instant.EPOCH, Instant.EPOCH);
+      log.info("container {} paused", c.shortId());
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Thaws a paused container ({@code runc resume}); 409 unless it is paused. */
+  public void unpause(String nameOrId) {
+    Container c = find(nameOrId);
+    ReentrantLock lock = lock(c.id());
+    lock.lock();
+    try {
+      c = get(c.id());
+      if (!c.paused()) {
+        throw new BerthException.Conflict("Container " + c.id() + " is not paused");
+      }
+      resume(c);
+      log.info("container {} unpaused", c.shortId());
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Thaws and records it; a container that already left the frozen state counts as thawed. */
+  private void resume(Container c) {
+    try {
+      conmon(c).runtime().resume(c.id());
+    } catch (BerthException e) {
+      // runc refuses to resume a container that is not paused (it exited, or was thawed behind
+      // our back): the record must still stop saying paused.
+      if (get(c.id()).paused() && runtimeStatus(c).filter("paused"::equals).isPresent()) {
+        throw e;
+      }
+    }
+    Container now = get(c.id());
+    if (now.state() instanceof ContainerState.Running r && r.paused()) {
+      save(now.withState(r.withPaused(false)), Instant.EPOCH, Instant.EPOCH);
+    }
+  }
+
+  /** What the runtime says of the container (running, paused, stopped…); empty when it does not know it. */
+  private Optional<String> runtimeStatus(Container c) {
+    ContainerProcess p = processes.get(c.id());
+    if (p == null) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.ofNullable(p.state().status());
+    } catch (BerthException e) {
+      return Optional.empty();
+    }
+  }
+
   public void restart(String nameOrId, Optional<Duration> timeout) {
     Container c = find(nameOrId);
     stop(c.id(), timeout);
@@ -590,6 +683,25 @@ public final class ContainerService {
         throw e;
       }
       // It exited between our look and the signal: the watcher records it.
+    }
+    // A frozen process keeps the signal pending until thawed. Docker unpauses after a signal meant
+    // to end the container (SIGKILL or its stop signal), so stop, kill and rm -f work on a paused
+    // one; any other signal stays pending in the paused container, as in Docker.
+    String stopSignal = c.config().stopSignal();
+    boolean ending = sig == 9 || sig == Signals.parse(stopSignal == null || stopSignal.isEmpty() ? "SIGTERM" : stopSignal);
+    Container now = table.byId(c.id()).map(this::toContainer).orElse(c);
+    if (ending && now.paused()) {
+      ReentrantLock lock = lock(c.id());
+      lock.lock();
+      try {
+        if (get(c.id()).paused()) {
+          resume(get(c.id()));
+        }
+      } catch (BerthException.NotFound gone) {
+        // removed meanwhile
+      } finally {
+        lock.unlock();
+      }
     }
   }
 
@@ -782,6 +894,36 @@ public final class ContainerService {
     return conmon(c).runtime().ps(c.id());
   }
 
+  /**
+   * Reads the container's cgroup (at the spec's linux.cgroupsPath, under each v1 controller or
+   * in the v2 tree) together with the host's CPU time, so two readings give Docker's CPU %.
+   */
+  public ContainerStats stats(String nameOrId) {
+    Container c = find(nameOrId);
+    HostCpu host = HostCpu.read(HostCpu.PROC_STAT);
+    Instant now = clock.instant();
+    CgroupStats cgroup = null;
+    if (c.running()) {
+      CgroupReader reader = CgroupReader.forPath(CgroupReader.DEFAULT_ROOT, cgroupsPath(c.id()));
+      if (reader.exists()) {
+        cgroup = reader.read();
+      }
+    }
+    return new ContainerStats(c.id(), c.name(), now, cgroup, host, HostMemory.total());
+  }
+
+  private String cgroupsPath(String id) {
+    try {
+      Spec spec = SpecJson.read(Files.readAllBytes(dir(id).resolve("config.json")), Spec.class);
+      if (spec.linux() != null && spec.linux().cgroupsPath() != null) {
+        return spec.linux().cgroupsPath();
+      }
+    } catch (IOException | RuntimeException e) {
+      // no bundle (never started): the default path finds nothing either
+    }
+    return "/berth/" + id;
+  }
+
   // ---- attach, resize --------------------------------------------------------------------------
 
   /**
@@ -866,6 +1008,9 @@ public final class ContainerService {
     Container c = find(nameOrId);
     if (!c.running()) {
       throw new BerthException.Conflict("Container " + c.id() + " is not running");
+    }
+    if (c.paused()) {
+      throw new BerthException.Conflict("Container " + c.id() + " is paused, unpause the container before exec");
     }
     if (cfg.cmd() == null || cfg.cmd().isEmpty()) {
       throw new BerthException.InvalidArgument("No exec command specified");
@@ -1052,6 +1197,7 @@ public final class ContainerService {
     Instant started = Instant.ofEpochMilli(r.startedAt());
     ContainerState state = switch (r.status()) {
       case "running" -> new ContainerState.Running(r.pid(), started);
+      case "paused" -> new ContainerState.Running(r.pid(), started, true);
       case "exited" -> new ContainerState.Exited(r.exitCode(), started, Instant.ofEpochMilli(r.finishedAt()),
           r.oomKilled(), r.error());
       case "removing" -> new ContainerState.Removing();

@@ -13,10 +13,21 @@ public sealed interface ContainerState {
     }
   }
 
-  /** Its process runs under conmon. */
-  record Running(int pid, Instant startedAt) implements ContainerState {
+  /**
+   * Its process runs under conmon. A paused container (its cgroup frozen) is still running, as in
+   * Docker, where State.Running and State.Paused are both true; only {@link #status()} differs.
+   */
+  record Running(int pid, Instant startedAt, boolean paused) implements ContainerState {
+    public Running(int pid, Instant startedAt) {
+      this(pid, startedAt, false);
+    }
+
     public String status() {
-      return "running";
+      return paused ? "paused" : "running";
+    }
+
+    public Running withPaused(boolean paused) {
+      return new Running(pid, startedAt, paused);
     }
   }
 

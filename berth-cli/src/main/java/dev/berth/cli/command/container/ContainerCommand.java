@@ -25,6 +25,9 @@ public final class ContainerCommand implements Runnable {
     c.addSubcommand("exec", new ExecCommand());
     c.addSubcommand("inspect", InspectCommand.containersOnly());
     c.addSubcommand("top", new TopCommand());
+    c.addSubcommand("pause", new PauseCommand());
+    c.addSubcommand("unpause", new UnpauseCommand());
+    c.addSubcommand("stats", new StatsCommand());
     c.addSubcommand("prune", new PruneContainersCommand());
     return c;
   }
@@ -36,6 +39,6 @@ public final class ContainerCommand implements Runnable {
   public void run() {
     throw new CommandLine.ParameterException(spec.commandLine(),
         "'berth container' requires a subcommand: ls, run, create, start, stop, kill, restart, rm, rename, wait, logs,"
-            + " attach, exec, inspect, top, prune");
+            + " attach, exec, inspect, top, pause, unpause, stats, prune");
   }
 }

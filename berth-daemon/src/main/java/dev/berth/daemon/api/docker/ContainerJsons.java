@@ -166,7 +166,7 @@ final class ContainerJsons {
     ContainerState st = c.state();
     s.put("Status", st.status());
     s.put("Running", st instanceof ContainerState.Running);
-    s.put("Paused", false);
+    s.put("Paused", c.paused());
     s.put("Restarting", false);
     s.put("OOMKilled", st instanceof ContainerState.Exited e && e.oomKilled());
     s.put("Dead", false);
@@ -289,7 +289,8 @@ final class ContainerJsons {
   /** Docker's human status: "Up 3 seconds", "Exited (0) 2 minutes ago", "Created". */
   static String status(Container c, Instant now) {
     return switch (c.state()) {
-      case ContainerState.Running r -> "Up " + human(Duration.between(r.startedAt(), now));
+      case ContainerState.Running r -> "Up " + human(Duration.between(r.startedAt(), now))
+          + (r.paused() ? " (Paused)" : "");
       case ContainerState.Exited e -> "Exited (" + e.exitCode() + ") " + human(Duration.between(e.finishedAt(), now))
           + " ago";
       case ContainerState.Removing r -> "Removal In Progress";

@@ -16,6 +16,7 @@ import dev.berth.engine.container.ExecSession;
 import dev.berth.engine.image.Image;
 import dev.berth.engine.runtime.AttachSession;
 import dev.berth.engine.runtime.LogEntry;
+import dev.berth.engine.stats.ContainerStats;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -39,6 +40,7 @@ public final class ContainerRoutes {
   private static final String RAW = "application/vnd.docker.raw-stream";
   private static final Duration ATTACH_WAIT = Duration.ofHours(24);
   private static final Duration EXEC_TIMEOUT = Duration.ofHours(24);
+  private static final Duration STATS_INTERVAL = Duration.ofSeconds(1);
   private static final DateTimeFormatter NANOS = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.nnnnnnnnn'Z'")
       .withZone(ZoneOffset.UTC);
 
@@ -63,6 +65,9 @@ public final class ContainerRoutes {
     router.post("/containers/{id}/attach", this::attach);
     router.get("/containers/{id}/logs", this::logs);
     router.get("/containers/{id}/top", this::top);
+    router.post("/containers/{id}/pause", this::pause);
+    router.post("/containers/{id}/unpause", this::unpause);
+    router.get("/containers/{id}/stats", this::stats);
     router.post("/containers/{id}/rename", this::rename);
     router.post("/containers/{id}/resize", this::resize);
     router.delete("/containers/{id}", this::remove);
@@ -376,6 +381,67 @@ public final class ContainerRoutes {
       return Instant.parse(v);
     } catch (RuntimeException e) {
       throw new BerthException.InvalidArgument("invalid time value: " + v);
+    }
+  }
+
+  private void pause(ApiRequest req, ApiResponse res) throws IOException {
+    containers.pause(req.pathParam("id"));
+    res.empty(204);
+  }
+
+  private void unpause(ApiRequest req, ApiResponse res) throws IOException {
+    containers.unpause(req.pathParam("id"));
+    res.empty(204);
+  }
+
+  /**
+   * One reading ({@code stream=false}) or one per second until the client goes away. Without
+   * one-shot, a single reading waits a second for a second sample, as Docker does, so precpu_stats
+   * and with it CPU % are meaningful.
+   */
+  private void stats(ApiRequest req, ApiResponse res) throws IOException {
+    String id = containers.find(req.pathParam("id")).id();
+    boolean stream = req.query("stream").map(v -> req.queryFlag("stream")).orElse(true);
+    boolean oneShot = req.queryFlag("one-shot");
+    if (!stream) {
+      ContainerStats prev = null;
+      if (!oneShot) {
+        prev = containers.stats(id);
+        nextInterval(STATS_INTERVAL);
+      }
+      res.json(200, StatsJsons.stats(containers.stats(id), prev));
+      return;
+    }
+    OutputStream out = res.stream(200, "application/json");
+    ContainerStats prev = null;
+    while (true) {
+      ContainerStats cur;
+      try {
+        cur = containers.stats(id);
+      } catch (BerthException.NotFound removed) {
+        out.close();
+        return;
+      }
+      try {
+        out.write(Json.MAPPER.writeValueAsBytes(StatsJsons.stats(cur, prev)));
+        out.write('\n');
+        out.flush();
+      } catch (IOException clientGone) {
+        // The client went away (docker stats ended): that is how a stats stream ends, not an error.
+        return;
+      }
+      prev = cur;
+      nextInterval(STATS_INTERVAL);
+    }
+  }
+
+  /** The pace of Docker's stats stream: one reading a second. */
+  private static void nextInterval(Duration d) throws IOException {
+    try {
+      Thread.sleep(d);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new java.io.InterruptedIOException("stats interrupted");
     }
   }
 

@@ -1,0 +1,21 @@
+package dev.berth.cli.command.container;
+
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code berth unpause}. */
+@Command(name = "unpause", mixinStandardHelpOptions = true, description = "Unpause all processes within one or more containers")
+public final class UnpauseCommand implements Callable<Integer> {
+  @Parameters(arity = "1..*", paramLabel = "CONTAINER") List<String> containers;
+  @Spec CommandSpec spec;
+
+  @Override
+  public Integer call() throws Exception {
+    return EachContainer.run(spec, containers,
+        c -> ContainerCommands.client(spec).json("POST", ContainerCommands.path(c) + "/unpause", null));
+  }
+}
