@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.berth.testkit.BerthdProcess;
 import dev.berth.testkit.Commands;
+import dev.berth.testkit.Poll;
 import dev.berth.testkit.ProcessResult;
 import dev.berth.testkit.image.BusyboxImage;
 import dev.berth.testkit.registry.LocalRegistry;
@@ -12,7 +13,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -38,10 +38,8 @@ class ContainerIT {
   @BeforeAll
   static void startDaemonWithBusybox() {
     registry = LocalRegistry.start(dir.resolve("registry"));
-    BusyboxImage.Layout layout = BusyboxImage.writeOciLayout(dir.resolve("layout"), "latest");
-    image = registry.host() + "/test/busybox:latest";
-    ok(Commands.run(List.of("skopeo", "copy", "--dest-tls-verify=false", layout.skopeoRef(), "docker://" + image),
-        Duration.ofMinutes(2)));
+    image = BusyboxImage.writeOciLayout(dir.resolve("layout"), "latest")
+        .pushTo(registry.host() + "/test/busybox:latest");
     daemon = BerthdProcess.start(dir.resolve("berthd"));
     ok(berth("pull", image));
   }
@@ -96,7 +94,7 @@ class ContainerIT {
 
   /** No overlay left mounted under the data-root and no conmon of this daemon's exec-root running. */
   private static void assertNoLeaks(BerthdProcess d) {
-    assertThat(poll(Duration.ofSeconds(10), () -> mountsUnder(d.dataRoot()).isEmpty() && conmonsOf(d).isEmpty()))
+    assertThat(Poll.until(Duration.ofSeconds(10), () -> mountsUnder(d.dataRoot()).isEmpty() && conmonsOf(d).isEmpty()))
         .as("mounts %s, conmon %s", mountsUnder(d.dataRoot()), conmonsOf(d)).isTrue();
   }
 
@@ -123,21 +121,6 @@ class ContainerIT {
     }
   }
 
-  private static boolean poll(Duration timeout, BooleanSupplier condition) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        return false;
-      }
-      try {
-        Thread.sleep(50);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return false;
-      }
-    }
-    return true;
-  }
 
   @Test
   void runPrintsOutputAndExitsWithTheContainersCode() {
@@ -160,14 +143,14 @@ class ContainerIT {
     String id = ok(berth("run", "-d", "--name", "ticker", image, "sh", "-c",
         "trap 'echo bye; exit 0' TERM; i=0; while true; do echo line $i; i=$((i+1)); sleep 0.2; done")).stdout().strip();
     assertThat(id).matches("[0-9a-f]{64}");
-    assertThat(poll(Duration.ofSeconds(10), () -> berth("logs", "ticker").stdout().contains("line 3"))).isTrue();
+    assertThat(Poll.until(Duration.ofSeconds(10), () -> berth("logs", "ticker").stdout().contains("line 3"))).isTrue();
 
     // --tail 2 prints two lines at once; more arrive only by following.
     Path followed = dir.resolve("follow.out");
     Process follow = new ProcessBuilder(Commands.berthCommand(daemon.host(), "logs", "-f", "--tail", "2", "ticker"))
         .redirectOutput(followed.toFile()).redirectErrorStream(true).start();
     try {
-      assertThat(poll(Duration.ofSeconds(15), () -> lines(followed) >= 5)).isTrue();
+      assertThat(Poll.until(Duration.ofSeconds(15), () -> lines(followed) >= 5)).isTrue();
     } finally {
       follow.destroyForcibly();
     }
@@ -328,7 +311,7 @@ class ContainerIT {
       ok(Commands.berth(first.host(), "run", "-d", "--name", "long", image, "sleep", "300"));
       first.kill();
       // Both short containers exit while berthd is down: conmon writes their exit files.
-      assertThat(poll(Duration.ofSeconds(20), () -> exitFiles(first.execRoot()) >= 2))
+      assertThat(Poll.until(Duration.ofSeconds(20), () -> exitFiles(first.execRoot()) >= 2))
           .as("exit files under %s: %s", first.execRoot(), Commands.run(List.of("find", first.execRoot().toString()),
               Duration.ofSeconds(5)).stdout()).isTrue();
     }
@@ -393,13 +376,13 @@ class ContainerIT {
     ok(Commands.run(List.of("tmux", "new-session", "-d", "-s", session, "-x", "100", "-y", "30", shell),
         Duration.ofSeconds(10)));
     try {
-      assertThat(poll(Duration.ofSeconds(20), () -> pane(session).contains("/ #"))).as(pane(session)).isTrue();
+      assertThat(Poll.until(Duration.ofSeconds(20), () -> pane(session).contains("/ #"))).as(pane(session)).isTrue();
       ok(Commands.run(List.of("tmux", "send-keys", "-t", session, "echo $((6*7)); stty size", "Enter"),
           Duration.ofSeconds(5)));
-      assertThat(poll(Duration.ofSeconds(10), () -> pane(session).contains("42") && pane(session).contains("30 100")))
+      assertThat(Poll.until(Duration.ofSeconds(10), () -> pane(session).contains("42") && pane(session).contains("30 100")))
           .as(pane(session)).isTrue();
       ok(Commands.run(List.of("tmux", "send-keys", "-t", session, "exit 7", "Enter"), Duration.ofSeconds(5)));
-      assertThat(poll(Duration.ofSeconds(10), () -> pane(session).contains("EXITED=7"))).as(pane(session)).isTrue();
+      assertThat(Poll.until(Duration.ofSeconds(10), () -> pane(session).contains("EXITED=7"))).as(pane(session)).isTrue();
     } finally {
       Commands.run(List.of("tmux", "kill-session", "-t", session), Duration.ofSeconds(5));
     }

@@ -9,8 +9,6 @@ import dev.berth.testkit.ProcessResult;
 import dev.berth.testkit.image.BusyboxImage;
 import dev.berth.testkit.registry.LocalRegistry;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.List;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -35,8 +33,7 @@ class DockerInteropIT {
         DockerdProcess docker = DockerdProcess.start(dir.resolve("dockerd"))) {
       BusyboxImage.Layout layout = BusyboxImage.writeOciLayout(dir.resolve("layout"), "latest");
       String name = registry.host() + "/interop/busybox:latest";
-      ok(Commands.run(List.of("skopeo", "copy", "--dest-tls-verify=false", layout.skopeoRef(), "docker://" + name),
-          Duration.ofMinutes(2)));
+      layout.pushTo(name);
       ok(Commands.berth(berth.host(), "pull", "-q", name));
 
       Path fromBerth = dir.resolve("from-berth.tar");

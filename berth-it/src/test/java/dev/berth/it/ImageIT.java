@@ -30,12 +30,6 @@ class ImageIT {
     return r;
   }
 
-  private static void skopeoPush(BusyboxImage.Layout layout, String target, String... extra) {
-    List<String> cmd = new java.util.ArrayList<>(List.of("skopeo", "copy", "--dest-tls-verify=false"));
-    cmd.addAll(List.of(extra));
-    cmd.addAll(List.of(layout.skopeoRef(), "docker://" + target));
-    ok(Commands.run(cmd, Duration.ofMinutes(2)));
-  }
 
   @Test
   void pullTagPushRemoveAndPullAgainByTagAndDigest() {
@@ -43,7 +37,7 @@ class ImageIT {
         BerthdProcess d = BerthdProcess.start(dir.resolve("berthd"))) {
       BusyboxImage.Layout layout = BusyboxImage.writeOciLayout(dir.resolve("layout"), "latest");
       String name = registry.host() + "/test/busybox";
-      skopeoPush(layout, name + ":latest");
+      layout.pushTo(name + ":latest");
 
       ProcessResult pull = ok(Commands.berth(d.host(), "pull", name));
       assertThat(pull.stdout()).contains("Using default tag: latest").contains("Pull complete")
@@ -110,7 +104,7 @@ class ImageIT {
         BerthdProcess d = BerthdProcess.start(dir.resolve("berthd"))) {
       BusyboxImage.Layout layout = BusyboxImage.writeOciLayout(dir.resolve("layout"), "latest");
       String name = registry.host() + "/private/busybox:latest";
-      skopeoPush(layout, name, "--dest-creds", "alice:s3cret");
+      layout.pushTo(name, "--dest-creds", "alice:s3cret");
       Map<String, String> env = Map.of("DOCKER_CONFIG", dir.resolve("docker-config").toString());
 
       ProcessResult refused = Commands.run(Commands.berthCommand(d.host(), "pull", name), env, Duration.ofMinutes(1));
@@ -145,7 +139,7 @@ class ImageIT {
         BerthdProcess d = BerthdProcess.start(dir.resolve("berthd"))) {
       BusyboxImage.Layout layout = BusyboxImage.writeOciLayout(dir.resolve("layout"), "latest");
       String name = registry.host() + "/test/busybox:latest";
-      skopeoPush(layout, name);
+      layout.pushTo(name);
       ok(Commands.berth(d.host(), "pull", "-q", name));
       Path archive = dir.resolve("saved.tar");
       ok(Commands.berth(d.host(), "save", "-o", archive.toString(), name));

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.berth.testkit.BerthdProcess;
 import dev.berth.testkit.Commands;
+import dev.berth.testkit.Poll;
 import dev.berth.testkit.ProcessResult;
 import dev.berth.testkit.image.BusyboxImage;
 import dev.berth.testkit.registry.LocalRegistry;
@@ -14,7 +15,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -39,10 +39,8 @@ class PauseStatsIT {
   @BeforeAll
   static void startDaemonWithBusybox() {
     registry = LocalRegistry.start(dir.resolve("registry"));
-    BusyboxImage.Layout layout = BusyboxImage.writeOciLayout(dir.resolve("layout"), "latest");
-    image = registry.host() + "/test/busybox:latest";
-    ok(Commands.run(List.of("skopeo", "copy", "--dest-tls-verify=false", layout.skopeoRef(), "docker://" + image),
-        Duration.ofMinutes(2)));
+    image = BusyboxImage.writeOciLayout(dir.resolve("layout"), "latest")
+        .pushTo(registry.host() + "/test/busybox:latest");
     daemon = BerthdProcess.start(dir.resolve("berthd"));
     ok(berth("pull", image));
   }
@@ -142,7 +140,7 @@ class PauseStatsIT {
     ok(berth("kill", "-s", "USR1", "killme"));
     assertThat(inspect("killme", "{{.State.Status}}")).isEqualTo("paused");
     ok(berth("kill", "killme"));
-    assertThat(poll(Duration.ofSeconds(10), () -> inspect("killme", "{{.State.Status}}").equals("exited")))
+    assertThat(Poll.until(Duration.ofSeconds(10), () -> inspect("killme", "{{.State.Status}}").equals("exited")))
         .as(inspect("killme", "{{json .State}}")).isTrue();
 
     ok(berth("run", "-d", "--name", "sleeper", image, "sleep", "300"));
@@ -225,19 +223,4 @@ class PauseStatsIT {
     return all;
   }
 
-  private static boolean poll(Duration timeout, BooleanSupplier condition) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        return false;
-      }
-      try {
-        Thread.sleep(50);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return false;
-      }
-    }
-    return true;
-  }
 }

@@ -16,6 +16,8 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPOutputStream;
+import dev.berth.testkit.Commands;
+import dev.berth.testkit.ProcessResult;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
@@ -34,6 +36,18 @@ public final class BusyboxImage {
     /** skopeo's name for it: {@code oci:DIR:TAG}. */
     public String skopeoRef() {
       return "oci:" + dir + ":" + tag;
+    }
+
+    /** Copies it with skopeo to {@code target} (host:port/repo:tag, plain HTTP); returns {@code target}. */
+    public String pushTo(String target, String... skopeoOptions) {
+      List<String> cmd = new ArrayList<>(List.of("skopeo", "copy", "--dest-tls-verify=false"));
+      cmd.addAll(List.of(skopeoOptions));
+      cmd.addAll(List.of(skopeoRef(), "docker://" + target));
+      ProcessResult r = Commands.run(cmd, java.time.Duration.ofMinutes(2));
+      if (r.exitCode() != 0) {
+        throw new IllegalStateException("skopeo could not push " + target + ":\n" + r);
+      }
+      return target;
     }
   }
 

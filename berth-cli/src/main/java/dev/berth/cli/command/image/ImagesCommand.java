@@ -5,11 +5,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.cli.client.DaemonClient;
 import dev.berth.cli.output.Durations;
+import dev.berth.cli.output.FilterFlags;
 import dev.berth.cli.output.Listing;
 import dev.berth.cli.output.OutputFormat;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -52,14 +52,7 @@ public final class ImagesCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     OutputFormat output = OutputFormat.parse(format);
-    Map<String, List<String>> f = new LinkedHashMap<>();
-    for (String filter : filters) {
-      int eq = filter.indexOf('=');
-      if (eq < 1) {
-        throw new IllegalArgumentException("bad format of filter (expected name=value): " + filter);
-      }
-      f.computeIfAbsent(filter.substring(0, eq), k -> new ArrayList<>()).add(filter.substring(eq + 1));
-    }
+    Map<String, List<String>> f = FilterFlags.parse(filters);
     if (reference != null) {
       f.computeIfAbsent("reference", k -> new ArrayList<>()).add(reference);
     }

@@ -3,6 +3,7 @@ package dev.berth.cli.command.image;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.berth.cli.client.DaemonClient;
+import dev.berth.cli.output.FilterFlags;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -44,15 +45,8 @@ public final class PruneImagesCommand implements Callable<Integer> {
         return 0;
       }
     }
-    Map<String, List<String>> f = new LinkedHashMap<>();
+    Map<String, List<String>> f = new LinkedHashMap<>(FilterFlags.parse(filters));
     f.put("dangling", List.of(all ? "false" : "true"));
-    for (String filter : filters) {
-      int eq = filter.indexOf('=');
-      if (eq < 1) {
-        throw new IllegalArgumentException("bad format of filter (expected name=value): " + filter);
-      }
-      f.computeIfAbsent(filter.substring(0, eq), k -> new ArrayList<>()).add(filter.substring(eq + 1));
-    }
     JsonNode result = ImageCommands.client(spec).json("POST",
         "/images/prune" + DaemonClient.query(Map.of("filters", new ObjectMapper().writeValueAsString(f))), null);
     if (!result.path("ImagesDeleted").isEmpty()) {
