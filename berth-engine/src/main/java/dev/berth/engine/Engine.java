@@ -77,7 +77,7 @@ public final class Engine implements AutoCloseable {
       LayerStore layers = LayerStore.open(config.dataRoot(), new LayerUnpacker());
       ImageService images = new ImageService(content, layers, new ImageTable(state), Clock.systemUTC());
       SystemService system = new SystemService(config, state, HostFacts.probe());
-      system.countImagesWith(() -> images.list().size());
+      system.countImagesWith(images::count); // one SQL count, not every config read
       VmService vms = new VmService(config, state);
       vms.reconcile();
       ContainerService containers;

@@ -100,6 +100,11 @@ public final class ImageService {
     return Optional.empty();
   }
 
+  /** How many images are stored, without reading them. */
+  public int count() {
+    return table.count();
+  }
+
   /** All images, newest first. */
   public List<Image> list() {
     return table.all().stream().map(this::toImage).toList();

@@ -189,6 +189,16 @@ public final class ImageTable {
     return refs("SELECT reference, image_id, 0 FROM image_digests WHERE image_id = ? ORDER BY reference", imageId);
   }
 
+  /** How many images are stored. */
+  public int count() {
+    return store.read(c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM images");
+          ResultSet rs = ps.executeQuery()) {
+        return rs.getInt(1);
+      }
+    });
+  }
+
   /** How many images use the unpacked layer {@code chainId}. */
   public int imagesUsingChain(String chainId) {
     return count("SELECT count(DISTINCT image_id) FROM image_layers WHERE chain_id = ?", chainId);
