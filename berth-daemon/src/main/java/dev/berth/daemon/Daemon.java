@@ -61,10 +61,12 @@ final class Daemon {
       server = new ApiServer(
           new Dispatcher(router, ApiVersion.parse(BerthVersion.MIN_API_VERSION), ApiVersion.parse(BerthVersion.API_VERSION)),
           new ServerIdentity("Berth/" + BerthVersion.version() + " (linux)", BerthVersion.API_VERSION, "linux"));
+      // The pidfile first: a client that reaches the socket may rely on it (a failed start
+      // removes it again in shutdown).
+      writePidfile(config.pidfile());
       for (String host : config.hosts()) {
         server.listen(host);
       }
-      writePidfile(config.pidfile());
       Signal.handle(new Signal("TERM"), s -> stopRequested.countDown());
       Signal.handle(new Signal("INT"), s -> stopRequested.countDown());
       log.info("berthd {} ready (pid {}, data-root {}, exec-root {})", BerthVersion.version(),
