@@ -15,6 +15,9 @@ import java.util.Map;
  * @param pidsLimit 0 or less = unlimited
  * @param networkMode "none" (own namespace, loopback only) or "host"
  * @param runtime the OCI runtime's name (runc, crun); null = the daemon's default, set at create
+ * @param networking ports, aliases and the other network options besides the mode
+ * @param storage volumes, bind mounts and tmpfs mounts
+ * @param isolation "process" (an OCI runtime) or "vm" (the image booted in a microVM)
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record ContainerConfig(
@@ -48,7 +51,10 @@ public record ContainerConfig(
     List<Ulimit> ulimits,
     String networkMode,
     long logSizeMax,
-    String runtime) {
+    String runtime,
+    ContainerNetworking networking,
+    ContainerStorage storage,
+    String isolation) {
 
   public ContainerConfig {
     entrypoint = entrypoint == null ? null : List.copyOf(entrypoint);
@@ -64,12 +70,15 @@ public record ContainerConfig(
     user = user == null ? "" : user;
     hostname = hostname == null ? "" : hostname;
     domainname = domainname == null ? "" : domainname;
+    networking = networking == null ? ContainerNetworking.NONE : networking;
+    storage = storage == null ? ContainerStorage.NONE : storage;
+    isolation = isolation == null || isolation.isBlank() || isolation.equals("default") ? "process" : isolation;
   }
 
   /** A config with only the image set (tests, defaults). */
   public static ContainerConfig ofImage(String image, List<String> cmd) {
     return new ContainerConfig(image, null, cmd, null, null, null, null, null, null, false, false, false, null, null,
-        false, false, false, null, null, false, null, 0, 0, 0, 0, null, 0, null, null, -1, null);
+        false, false, false, null, null, false, null, 0, 0, 0, 0, null, 0, null, null, -1, null, null, null, null);
   }
 
   /** One rlimit as Docker names it ("nofile", soft, hard). */
@@ -87,20 +96,20 @@ public record ContainerConfig(
     return new ContainerConfig(image, entrypoint, cmd, env, workingDir, user, hostname, domainname, labels, tty,
         openStdin, stdinOnce, stopSignal, stopTimeout, autoRemove, init, privileged, capAdd, capDrop, readonlyRootfs,
         securityOpt, memory, memorySwap, nanoCpus, cpuShares, cpusetCpus, pidsLimit, ulimits, networkMode,
-        logSizeMax, runtime);
+        logSizeMax, runtime, networking, storage, isolation);
   }
 
   ContainerConfig withRuntime(String runtime) {
     return new ContainerConfig(image, entrypoint, cmd, env, workingDir, user, hostname, domainname, labels, tty,
         openStdin, stdinOnce, stopSignal, stopTimeout, autoRemove, init, privileged, capAdd, capDrop, readonlyRootfs,
         securityOpt, memory, memorySwap, nanoCpus, cpuShares, cpusetCpus, pidsLimit, ulimits, networkMode,
-        logSizeMax, runtime);
+        logSizeMax, runtime, networking, storage, isolation);
   }
 
   ContainerConfig withHostname(String hostname) {
     return new ContainerConfig(image, entrypoint, cmd, env, workingDir, user, hostname, domainname, labels, tty,
         openStdin, stdinOnce, stopSignal, stopTimeout, autoRemove, init, privileged, capAdd, capDrop, readonlyRootfs,
         securityOpt, memory, memorySwap, nanoCpus, cpuShares, cpusetCpus, pidsLimit, ulimits, networkMode,
-        logSizeMax, runtime);
+        logSizeMax, runtime, networking, storage, isolation);
   }
 }

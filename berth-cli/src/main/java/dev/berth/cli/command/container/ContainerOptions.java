@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** The options of {@code run} and {@code create}, turned into Docker's create JSON. */
@@ -46,6 +47,9 @@ public final class ContainerOptions {
   @Option(names = "--stop-timeout", description = "Timeout (in seconds) to stop a container") Integer stopTimeout;
   @Option(names = "--runtime", description = "Runtime to use for this container (runc, crun)") String runtime;
   @Option(names = "--log-opt", description = "Log driver options (max-size)") List<String> logOpts = new ArrayList<>();
+  @Option(names = "--isolation", description = "Isolation: process (default) or vm (a microVM with its own kernel)") String isolation;
+  @Mixin NetworkOptions networkOptions;
+  @Mixin StorageOptions storageOptions;
 
   /** Docker's create body for {@code image} and {@code command}. */
   ObjectNode toJson(String image, List<String> command) throws IOException {
@@ -130,6 +134,11 @@ public final class ContainerOptions {
     if (runtime != null) {
       host.put("Runtime", runtime);
     }
+    if (isolation != null) {
+      host.put("Isolation", isolation);
+    }
+    networkOptions.addTo(body, host);
+    storageOptions.addTo(body, host);
     ObjectNode logConfig = host.putObject("LogConfig");
     logConfig.put("Type", "json-file");
     ObjectNode logCfg = logConfig.putObject("Config");

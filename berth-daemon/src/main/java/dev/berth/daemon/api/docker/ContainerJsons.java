@@ -65,7 +65,10 @@ final class ContainerJsons {
         ulimits,
         host.path("NetworkMode").asText(""),
         logSizeMax(host.path("LogConfig").path("Config").path("max-size").asText("")),
-        host.path("Runtime").asText("").isEmpty() ? null : host.path("Runtime").asText());
+        host.path("Runtime").asText("").isEmpty() ? null : host.path("Runtime").asText(),
+        NetworkingJsons.fromCreate(body),
+        StorageJsons.fromCreate(body),
+        host.path("Isolation").asText(""));
   }
 
   /** Docker's size strings (10m, 1g) as bytes; -1 when unset. */
