@@ -11,6 +11,12 @@ public final class BerthVersion {
   public static final String API_VERSION = "1.51";
   /** The oldest Docker Engine API version accepted. */
   public static final String MIN_API_VERSION = "1.24";
+  /**
+   * The Docker Engine release whose API Berth serves, reported as the server's version: clients
+   * gate features on it (Testcontainers refuses a server "older than 1.6.0", which Berth's own
+   * 0.x would be). Berth's own version is reported beside it.
+   */
+  public static final String DOCKER_COMPATIBLE_VERSION = "28.5.0";
 
   private static final Properties BUILD = load();
 

@@ -33,7 +33,7 @@ class DaemonIT {
     try (BerthdProcess d = BerthdProcess.start(dir)) {
       ProcessResult version = Commands.berth(d.host(), "version");
       assertThat(version.exitCode()).as(version.toString()).isZero();
-      assertThat(version.stdout()).contains("Client:").contains("Server: Berth Engine")
+      assertThat(version.stdout()).contains("Client:").contains("Server: Berth Engine").contains(" Berth:\n  Version:")
           .containsPattern("API version: +1.51 \\(minimum version 1.24\\)");
 
       ProcessResult json = Commands.berth(d.host(), "version", "--format", "json");

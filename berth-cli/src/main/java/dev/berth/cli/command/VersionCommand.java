@@ -61,6 +61,9 @@ public final class VersionCommand implements Callable<Integer> {
       JsonNode d = component.path("Details");
       out.println(" " + component.path("Name").asText() + ":");
       line(out, "  Version:", component.path("Version").asText());
+      if (d.isEmpty()) {
+        continue;
+      }
       line(out, "  API version:", d.path("ApiVersion").asText() + " (minimum version " + d.path("MinAPIVersion").asText() + ")");
       line(out, "  Java version:", d.path("GoVersion").asText());
       line(out, "  Built:", d.path("BuildTime").asText());

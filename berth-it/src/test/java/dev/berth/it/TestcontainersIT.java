@@ -1,0 +1,135 @@
+package dev.berth.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.berth.testkit.BerthdProcess;
+import dev.berth.testkit.Commands;
+import dev.berth.testkit.ProcessResult;
+import dev.berth.testkit.image.BusyboxImage;
+import dev.berth.testkit.registry.LocalRegistry;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.testcontainers.DockerClientFactory;
+import org.testcontainers.containers.Container.ExecResult;
+import org.testcontainers.containers.ContainerLaunchException;
+import org.testcontainers.containers.GenericContainer;
+import org.testcontainers.containers.output.ToStringConsumer;
+import org.testcontainers.containers.output.WaitingConsumer;
+import org.testcontainers.containers.wait.strategy.Wait;
+import org.testcontainers.utility.DockerImageName;
+
+/**
+ * Testcontainers (docker-java underneath) drives berthd unchanged: only DOCKER_HOST points at
+ * it. Failsafe sets DOCKER_HOST to {@code target/tc/berth.sock} for the whole test JVM (plus
+ * TESTCONTAINERS_RYUK_DISABLED and TESTCONTAINERS_HOST_OVERRIDE, see berth-it's pom), because
+ * Testcontainers reads its environment once; this class starts its berthd on that socket.
+ */
+@Tag("integration")
+class TestcontainersIT {
+  @TempDir
+  static Path dir;
+
+  static LocalRegistry registry;
+  static BerthdProcess daemon;
+  static DockerImageName busybox;
+
+  @BeforeAll
+  static void startDaemonWithBusybox() throws Exception {
+    Path socket = Path.of(System.getenv("DOCKER_HOST").substring("unix://".length()));
+    Files.createDirectories(socket.getParent());
+    registry = LocalRegistry.start(dir.resolve("registry"));
+    String pushed = BusyboxImage.writeOciLayout(dir.resolve("layout"), "latest")
+        .pushTo(registry.host() + "/test/busybox:latest");
+    daemon = BerthdProcess.start(dir.resolve("data"), dir.resolve("exec"), socket, dir.resolve("log"));
+    ok(berth("pull", pushed));
+    ok(berth("tag", pushed, "berth-it/busybox:tc"));
+    busybox = DockerImageName.parse("berth-it/busybox:tc");
+  }
+
+  @AfterAll
+  static void stopAll() {
+    if (daemon != null) {
+      daemon.stop();
+    }
+    if (registry != null) {
+      registry.close();
+    }
+  }
+
+  @AfterEach
+  void testcontainersRemovedWhatItStarted() {
+    assertThat(ok(berth("ps", "-aq")).stdout()).isBlank();
+  }
+
+  @Test
+  void clientSeesBerthAsItsDockerEnvironment() {
+    var client = DockerClientFactory.instance();
+    assertThat(client.isDockerAvailable()).isTrue();
+    assertThat(client.getInfo().getServerVersion()).isNotBlank();
+    assertThat(DockerClientFactory.instance().client().versionCmd().exec().getApiVersion()).isEqualTo("1.51");
+  }
+
+  @Test
+  void commandEnvLogWaitAndExec() throws Exception {
+    try (GenericContainer<?> c = new GenericContainer<>(busybox)
+        .withEnv("GREETING", "berth")
+        .withCommand("sh", "-c", "echo \"hello $GREETING\"; echo ready; exec sleep 300")
+        .waitingFor(Wait.forLogMessage(".*ready.*\\n", 1).withStartupTimeout(Duration.ofSeconds(60)))) {
+      c.start();
+
+      assertThat(c.isRunning()).isTrue();
+      assertThat(c.getLogs()).contains("hello berth\n");
+      ExecResult r = c.execInContainer("sh", "-c", "echo out; echo err >&2; exit 3");
+      assertThat(r.getExitCode()).isEqualTo(3);
+      assertThat(r.getStdout()).isEqualTo("out\n");
+      assertThat(r.getStderr()).isEqualTo("err\n");
+      assertThat(c.execInContainer("sh", "-c", "echo $GREETING").getStdout()).isEqualTo("berth\n");
+    }
+  }
+
+  @Test
+  void logConsumerFollowsTheOutput() throws Exception {
+    ToStringConsumer lines = new ToStringConsumer();
+    WaitingConsumer waiting = new WaitingConsumer();
+    try (GenericContainer<?> c = new GenericContainer<>(busybox)
+        .withCommand("sh", "-c", "for i in 1 2 3; do echo line-$i; done; echo done >&2; exec sleep 300")
+        .withLogConsumer(lines.andThen(waiting))) {
+      c.start();
+      waiting.waitUntil(frame -> frame.getUtf8String().contains("done"), 30, TimeUnit.SECONDS);
+
+      assertThat(lines.toUtf8String()).contains("line-1", "line-2", "line-3", "done");
+    }
+  }
+
+  @Test
+  void aContainerThatFailsToStartIsReportedWithItsLogs() {
+    ToStringConsumer output = new ToStringConsumer();
+    try (GenericContainer<?> c = new GenericContainer<>(busybox)
+        .withCommand("sh", "-c", "echo 'config missing' >&2; exit 1")
+        .withLogConsumer(output)
+        .waitingFor(Wait.forLogMessage(".*never printed.*", 1).withStartupTimeout(Duration.ofSeconds(20)))
+        .withStartupAttempts(1)) {
+      assertThatThrownBy(c::start).isInstanceOf(ContainerLaunchException.class);
+
+      assertThat(output.toUtf8String()).contains("config missing");
+    }
+  }
+
+  private static ProcessResult berth(String... args) {
+    return Commands.berth(daemon.host(), args);
+  }
+
+  private static ProcessResult ok(ProcessResult r) {
+    assertThat(r.exitCode()).as(r.toString()).isZero();
+    return r;
+  }
+}
