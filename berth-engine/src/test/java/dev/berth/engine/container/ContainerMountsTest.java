@@ -3,6 +3,8 @@ package dev.berth.engine.container;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.berth.engine.runtime.spec.Mount;
+import dev.berth.engine.runtime.spec.Spec;
+import dev.berth.engine.runtime.spec.User;
 import dev.berth.engine.volume.MountPoint;
 import dev.berth.engine.volume.MountType;
 import java.nio.file.Files;
@@ -60,5 +62,21 @@ class ContainerMountsTest {
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(fresh))).isEqualTo("rwxr-x---");
     assertThat(used).isDirectoryNotContaining(p -> p.getFileName().toString().equals("app.conf"));
     assertThat(nocopy).isEmptyDirectory();
+  }
+
+  @Test
+  void aVolumeOnEtcComesBeforeTheEtcFilesAndAUserMountOnAnEtcFileWins() {
+    ContainerConfig c = ContainerConfig.ofImage("i", List.of("true")).withStorage(storage(
+        volume("etc", "/vol/etc", "/etc", true),
+        new MountPoint(MountType.BIND, "", "/my/hosts", "/etc/hosts", false, "ro", "rprivate", false, List.of(),
+            false, true)));
+    Spec spec = ContainerSpecs.build("a".repeat(64), c, Path.of("/c/rootfs"), new ContainerSpecs.EtcFiles(
+        Path.of("/c/hosts"), Path.of("/c/hostname"), Path.of("/c/resolv.conf")), new User(0, 0, null, null),
+        Path.of("/usr/bin/tini"), 20000, ContainerSpecs.ALL_CAPS);
+    List<String> order = spec.mounts().stream().map(Mount::destination).filter(d -> d.startsWith("/etc")).toList();
+    assertThat(order.getFirst()).isEqualTo("/etc");
+    assertThat(order).containsExactlyInAnyOrder("/etc", "/etc/hosts", "/etc/hostname", "/etc/resolv.conf");
+    assertThat(spec.mounts()).filteredOn(m -> m.destination().equals("/etc/hosts")).extracting(Mount::source)
+        .containsExactly("/my/hosts");
   }
 }
