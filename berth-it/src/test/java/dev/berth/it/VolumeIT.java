@@ -161,8 +161,12 @@ class VolumeIT {
     ok(berth("run", "--rm", "-v", "etc-copy:/etc", image, "rm", "/etc/layer3"));
     ok(berth("run", "--rm", "-v", "etc-copy:/etc", image, "true"));
     assertThat(data.resolve("layer3")).doesNotExist();
-    ok(berth("run", "--rm", "-v", "empty-etc:/etc:nocopy", image, "true"));
-    assertThat(daemon.dataRoot().resolve("volumes/empty-etc/_data")).isEmptyDirectory();
+    // Berth's /etc/hosts, hostname and resolv.conf are mounted over a volume on /etc, not hidden by it.
+    assertThat(ok(berth("run", "--rm", "-h", "etc-volume-host", "-v", "empty-etc:/etc:nocopy", image, "cat",
+        "/etc/hostname")).stdout()).isEqualTo("etc-volume-host\n");
+    Path empty = daemon.dataRoot().resolve("volumes/empty-etc/_data");
+    assertThat(empty.resolve("passwd")).doesNotExist();
+    assertThat(empty.resolve("layer3")).doesNotExist();
   }
 
   @Test
@@ -224,6 +228,28 @@ class VolumeIT {
         .contains("invalid volume specification: 'vol:relative'");
     assertThat(berth("run", "--rm", "-v", "v1:/x", "-v", "v2:/x/", image, "true").stderr())
         .contains("Duplicate mount point: /x");
+    assertThat(volumes()).isEmpty();
+  }
+
+  @Test
+  void localDriverOptionsMountATmpfsOrAHostPathAndRemovalKeepsTheHostsFiles() throws Exception {
+    ok(berth("volume", "create", "-o", "type=tmpfs", "-o", "device=tmpfs", "-o", "o=size=1m,uid=1000", "small"));
+    assertThat(ok(berth("run", "--rm", "-v", "small:/t", image, "sh", "-c", "grep ' /t ' /proc/mounts; stat -c %u /t"))
+        .stdout()).startsWith("tmpfs /t tmpfs ").contains("size=1024k").endsWith("\n1000\n");
+
+    Path host = Files.createDirectories(dir.resolve("bind-volume"));
+    Files.writeString(host.resolve("precious"), "keep me\n");
+    ok(berth("volume", "create", "-o", "type=none", "-o", "o=bind", "-o", "device=" + host, "hostdir"));
+    assertThat(ok(berth("run", "--rm", "-v", "hostdir:/h", image, "cat", "/h/precious")).stdout()).isEqualTo("keep me\n");
+    ok(berth("volume", "rm", "small", "hostdir"));
+    assertThat(host.resolve("precious")).hasContent("keep me");
+    assertThat(Commands.run(List.of("findmnt", "-rn", "-o", "TARGET"), Duration.ofSeconds(10)).stdout())
+        .doesNotContain(daemon.dataRoot().resolve("volumes").toString());
+
+    assertThat(berth("volume", "create", "-o", "type=tmpfs", "nodevice").stderr())
+        .contains("missing required option: \"device\"");
+    assertThat(berth("volume", "create", "-d", "nfs-plugin", "elsewhere").stderr())
+        .contains("plugin \"nfs-plugin\" not found");
     assertThat(volumes()).isEmpty();
   }
 

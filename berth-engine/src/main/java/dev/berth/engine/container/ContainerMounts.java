@@ -120,10 +120,21 @@ final class ContainerMounts {
   }
 
   /**
-   * Docker's copy-up at start: a volume that is still empty gets what the image has at its
-   * destination, owners, modes and times kept. Not for binds, nor with nocopy.
+   * Docker's copy-up at start: a volume with mount options is mounted first; then a volume that
+   * is still empty gets what the image has at its destination, owners, modes and times kept.
+   * Not for binds, nor with nocopy.
    */
-  static void populate(ContainerStorage storage, Path rootfs) {
+  void populate(ContainerStorage storage, Path rootfs) {
+    for (MountPoint m : storage.mountPoints()) {
+      if (m.type() == MountType.VOLUME) {
+        volumes.mountIfNeeded(m.name());
+      }
+    }
+    copyUp(storage, rootfs);
+  }
+
+  /** The copy-up alone, on volumes already in place. */
+  static void copyUp(ContainerStorage storage, Path rootfs) {
     for (MountPoint m : storage.mountPoints()) {
       if (m.type() != MountType.VOLUME || !m.copyUp()) {
         continue;

@@ -320,7 +320,7 @@ public final class ContainerService {
         mountRootfs(c);
         tMount = System.nanoTime();
         Path rootfs = dir.resolve("rootfs");
-        ContainerMounts.populate(c.config().storage(), rootfs);
+        mounts.populate(c.config().storage(), rootfs);
         User user = Users.resolve(c.config().user(), Users.readEtc(rootfs, "passwd"), Users.readEtc(rootfs, "group"));
         Spec spec = ContainerSpecs.build(c.id(), c.config(), rootfs, etcFiles(dir), user, initBinary, hostNofileHard,
             hostCaps, defaultSeccomp);

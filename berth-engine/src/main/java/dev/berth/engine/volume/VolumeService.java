@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.berth.engine.BerthException;
 import dev.berth.engine.state.VolumeTable;
 import dev.berth.engine.state.VolumeTable.VolumeRow;
+import dev.berth.engine.sys.Mounts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.FileVisitResult;
@@ -257,6 +258,15 @@ public final class VolumeService {
   }
 
   private void deleteNow(Volume v) {
+    if (Mounts.isMountPoint(v.mountpoint())) {
+      // Never delete through a mount: a bind volume's files belong to the host.
+      try {
+        Mounts.unmount(v.mountpoint(), 0);
+      } catch (IOException e) {
+        throw new BerthException.Conflict("remove " + v.name() + ": cannot unmount " + v.mountpoint() + ": "
+            + e.getMessage());
+      }
+    }
     table.delete(v.name());
     deleteTree(root.resolve(v.name()));
     log.info("volume {} removed", v.name());
@@ -285,17 +295,32 @@ public final class VolumeService {
     return d;
   }
 
-  /** The local driver's options are a mount (type, device, o); Berth makes plain directories only, so far. */
+  /** The local driver's options are a mount (type, device, o), checked now and mounted at first use. */
   private static void checkOptions(Map<String, String> options) {
-    for (String key : options.keySet()) {
-      if (!List.of("type", "device", "o", "size").contains(key)) {
-        throw new BerthException.InvalidArgument("invalid option key: \"" + key + "\" (the local driver knows "
-            + "type, device and o)");
+    LocalMountOptions.parse(options);
+  }
+
+  /**
+   * A volume with options (type, device, o) is mounted on its {@code _data} the first time a
+   * container starts with it, as Docker's local driver does, and stays mounted until removed.
+   */
+  public void mountIfNeeded(String name) {
+    lock.lock();
+    try {
+      Volume v = find(name);
+      Optional<LocalMountOptions> opts = LocalMountOptions.parse(v.options());
+      if (opts.isEmpty() || Mounts.isMountPoint(v.mountpoint())) {
+        return;
       }
-    }
-    if (!options.isEmpty()) {
-      throw new BerthException.InvalidArgument("local volume options " + options.keySet() + " are not supported by "
-          + "Berth yet: create the volume without --opt (a plain directory), or use --mount type=tmpfs for a tmpfs");
+      LocalMountOptions o = opts.get();
+      try {
+        Mounts.mount(o.device(), v.mountpoint(), o.type(), o.flags(), o.data().isEmpty() ? null : o.data());
+      } catch (IOException e) {
+        throw new BerthException.InvalidArgument("error while mounting volume '" + v.mountpoint() + "': "
+            + e.getMessage() + " (options " + v.options() + ")");
+      }
+    } finally {
+      lock.unlock();
     }
   }
 

@@ -51,7 +51,7 @@ class ContainerMountsTest {
     Files.writeString(used.resolve("mine"), "keep");
     Path nocopy = Files.createDirectories(dir.resolve("nocopy"));
 
-    ContainerMounts.populate(storage(volume("fresh", fresh.toString(), "/etc/conf.d", true),
+    ContainerMounts.copyUp(storage(volume("fresh", fresh.toString(), "/etc/conf.d", true),
         volume("used", used.toString(), "/etc/conf.d", true),
         volume("nocopy", nocopy.toString(), "/etc/conf.d", false),
         volume("absent", dir.resolve("absent-src").toString(), "/not/in/image", true)), dir.resolve("rootfs"));
