@@ -254,6 +254,17 @@ class VolumeIT {
   }
 
   @Test
+  void volumesFromSharesAnotherContainersVolumesReadOnlyWhenAsked() {
+    ok(berth("create", "--name", "source", "-v", "shared:/shared", "-v", "/anon", image, "true"));
+    ok(berth("run", "--rm", "--volumes-from", "source", image, "sh", "-c", "echo one > /shared/f; echo two > /anon/f"));
+    assertThat(ok(berth("run", "--rm", "--volumes-from", "source:ro", image, "sh", "-c",
+        "cat /shared/f /anon/f; echo x > /shared/g || echo refused")).stdout()).isEqualTo("one\ntwo\nrefused\n");
+    assertThat(volumes()).hasSize(2); // --rm of the borrowers left the source's anonymous volume alone
+    assertThat(berth("run", "--rm", "--volumes-from", "no-such-container", image, "true").stderr())
+        .contains("No such container: no-such-container");
+  }
+
+  @Test
   void dockerCliManagesVolumesAndMountsThem() {
     List<String> docker = List.of("docker", "-H", daemon.host());
     ProcessResult create = run(docker, "volume", "create", "--label", "k=v", "dv");

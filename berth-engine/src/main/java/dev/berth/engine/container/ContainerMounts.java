@@ -40,9 +40,15 @@ final class ContainerMounts {
    * Checks every mount, then makes what they need. The volumes stay reserved for the container
    * until {@link #done} or {@link #undo}, so a concurrent volume rm or prune cannot take them.
    */
-  Prepared prepare(String containerId, ContainerStorage storage, Collection<String> imageVolumes) {
+  Prepared prepare(String containerId, ContainerStorage storage, Collection<String> imageVolumes,
+      java.util.function.Function<String, ContainerStorage> otherContainer) {
+    List<MountPoint> inherited = new ArrayList<>();
+    for (String spec : storage.volumesFrom()) {
+      inherited.addAll(MountPlanner.inherit(spec,
+          otherContainer.apply(MountPlanner.volumesFromContainer(spec)).mountPoints()));
+    }
     List<MountPlanner.Planned> plan = MountPlanner.plan(storage.binds(), storage.mounts(), storage.tmpfs(),
-        imageVolumes);
+        inherited, imageVolumes);
     List<MountPoint> points = new ArrayList<>();
     List<String> createdVolumes = new ArrayList<>();
     List<Path> createdDirs = new ArrayList<>();

@@ -179,7 +179,8 @@ public final class ContainerService {
     merged = merged.withRuntime(runtime);
     ImageConfig.RunConfig imageRun = image.config().config();
     ContainerMounts.Prepared storage = mounts.prepare(id, merged.storage(),
-        imageRun == null || imageRun.volumes() == null ? List.of() : imageRun.volumes().keySet());
+        imageRun == null || imageRun.volumes() == null ? List.of() : imageRun.volumes().keySet(),
+        other -> find(other).config().storage());
     merged = merged.withStorage(storage.storage());
     Path dir = dir(id);
     try {

@@ -12,28 +12,32 @@ import java.util.Map;
  * @param binds Docker's -v strings as given ("name:/path:ro", "/host:/path")
  * @param mounts Docker's HostConfig.Mounts (--mount) as given
  * @param tmpfs Docker's HostConfig.Tmpfs (--tmpfs): container path → options
+ * @param volumesFrom Docker's HostConfig.VolumesFrom: "container[:ro|:rw]"
  * @param mountPoints what the above and the image's VOLUMEs became at create (volumes named,
  *     sources resolved); empty until the container is created
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record ContainerStorage(List<String> binds, List<MountRequest> mounts, Map<String, String> tmpfs,
-    List<MountPoint> mountPoints) {
-  public static final ContainerStorage NONE = new ContainerStorage(List.of(), List.of(), Map.of(), List.of());
+    List<String> volumesFrom, List<MountPoint> mountPoints) {
+  public static final ContainerStorage NONE = new ContainerStorage(List.of(), List.of(), Map.of(), List.of(),
+      List.of());
 
   public ContainerStorage {
     binds = binds == null ? List.of() : List.copyOf(binds);
     mounts = mounts == null ? List.of() : List.copyOf(mounts);
     tmpfs = tmpfs == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(tmpfs));
+    volumesFrom = volumesFrom == null ? List.of() : List.copyOf(volumesFrom);
     mountPoints = mountPoints == null ? List.of() : List.copyOf(mountPoints);
   }
 
   /** What was asked, without the resolved mount points. */
-  public ContainerStorage(List<String> binds, List<MountRequest> mounts, Map<String, String> tmpfs) {
-    this(binds, mounts, tmpfs, List.of());
+  public ContainerStorage(List<String> binds, List<MountRequest> mounts, Map<String, String> tmpfs,
+      List<String> volumesFrom) {
+    this(binds, mounts, tmpfs, volumesFrom, List.of());
   }
 
   ContainerStorage withMountPoints(List<MountPoint> points) {
-    return new ContainerStorage(binds, mounts, tmpfs, points);
+    return new ContainerStorage(binds, mounts, tmpfs, volumesFrom, points);
   }
 
   /** Whether the container mounts the named volume. */

@@ -46,6 +46,15 @@ public final class MountPlanner {
   /** The mounts, parents before children; 400 for any mistake in any of them. */
   public static List<Planned> plan(List<String> binds, List<MountRequest> mounts, Map<String, String> tmpfs,
       Collection<String> imageVolumes) {
+    return plan(binds, mounts, tmpfs, List.of(), imageVolumes);
+  }
+
+  /**
+   * As above, with the mounts of --volumes-from containers ({@link #inherit}): the container's
+   * own mounts win over inherited ones on the same path, and both over the image's VOLUMEs.
+   */
+  public static List<Planned> plan(List<String> binds, List<MountRequest> mounts, Map<String, String> tmpfs,
+      List<MountPoint> inherited, Collection<String> imageVolumes) {
     List<Planned> out = new ArrayList<>();
     Set<String> seen = new LinkedHashSet<>();
     for (String raw : binds) {
@@ -56,6 +65,11 @@ public final class MountPlanner {
     }
     for (Map.Entry<String, String> t : tmpfs.entrySet()) {
       add(out, seen, tmpfs(t.getKey(), t.getValue()));
+    }
+    for (MountPoint m : inherited) {
+      if (seen.add(m.destination())) {
+        out.add(new Planned(m, false, Map.of(), "", Map.of()));
+      }
     }
     for (String path : imageVolumes) {
       String dest = destination(path, "volume", path);
@@ -137,6 +151,38 @@ public final class MountPlanner {
     }
     return new Planned(new MountPoint(MountType.VOLUME, source, "", dest, rw, mode.isEmpty() ? "z" : mode, "", copy,
         List.of(), false, true), false, Map.of(), "", Map.of());
+  }
+
+  /**
+   * The mounts one --volumes-from entry brings: the source container's volumes and binds (not
+   * its tmpfs), read-only or read-write as {@code spec}'s ":ro"/":rw" says, else as they were.
+   *
+   * @param spec "container[:ro|:rw]"
+   * @param source the mount points of that container
+   */
+  public static List<MountPoint> inherit(String spec, List<MountPoint> source) {
+    int colon = spec.lastIndexOf(':');
+    String mode = colon < 0 ? "" : spec.substring(colon + 1);
+    if (!mode.isEmpty() && !mode.equals("ro") && !mode.equals("rw")) {
+      throw new BerthException.InvalidArgument("invalid mode: " + mode + " (in --volumes-from " + spec
+          + "; use ro or rw)");
+    }
+    List<MountPoint> out = new ArrayList<>();
+    for (MountPoint m : source) {
+      if (m.type() == MountType.TMPFS) {
+        continue;
+      }
+      boolean rw = mode.isEmpty() ? m.rw() : mode.equals("rw");
+      out.add(new MountPoint(m.type(), m.name(), m.source(), m.destination(), rw, mode.isEmpty() ? m.mode() : mode,
+          m.propagation(), m.copyUp(), m.tmpfsOptions(), m.anonymous(), m.listed()));
+    }
+    return out;
+  }
+
+  /** The container named by a --volumes-from entry. */
+  public static String volumesFromContainer(String spec) {
+    int colon = spec.lastIndexOf(':');
+    return colon < 0 ? spec : spec.substring(0, colon);
   }
 
   /** One HostConfig.Mounts entry (--mount), checked as Docker checks it. */

@@ -20,7 +20,7 @@ class ContainerMountsTest {
   Path dir;
 
   private static ContainerStorage storage(MountPoint... points) {
-    return new ContainerStorage(List.of(), List.of(), Map.of(), List.of(points));
+    return new ContainerStorage(List.of(), List.of(), Map.of(), List.of(), List.of(points));
   }
 
   private static MountPoint volume(String name, String source, String dest, boolean copyUp) {

@@ -113,4 +113,24 @@ class MountPlannerTest {
   private static MountRequest request(MountType type, String source, String target, boolean readOnly) {
     return new MountRequest(type, source, target, readOnly, "", false, null, null, null, 0, 0);
   }
+
+  @Test
+  void volumesFromBringsVolumesAndBindsButTheContainersOwnMountsWin() {
+    List<MountPoint> source = List.of(
+        new MountPoint(MountType.VOLUME, "shared", "/v/shared/_data", "/data", true, "z", "", true, List.of(), false,
+            true),
+        new MountPoint(MountType.BIND, "", "/srv", "/srv", true, "", "rprivate", false, List.of(), false, true),
+        new MountPoint(MountType.TMPFS, "", "", "/t", true, "", "", false, List.of(), false, true));
+    List<MountPoint> ro = MountPlanner.inherit("web:ro", source);
+    assertThat(ro).extracting(MountPoint::destination).containsExactly("/data", "/srv");
+    assertThat(ro).allMatch(m -> !m.rw());
+    assertThat(MountPlanner.inherit("web", source).getFirst().rw()).isTrue();
+    assertThat(MountPlanner.volumesFromContainer("web:ro")).isEqualTo("web");
+    assertThatThrownBy(() -> MountPlanner.inherit("web:rx", source)).hasMessageContaining("invalid mode: rx");
+
+    List<MountPlanner.Planned> plan = MountPlanner.plan(List.of("/mine:/srv"), List.of(), Map.of(),
+        MountPlanner.inherit("web", source), List.of("/data"));
+    assertThat(plan).extracting(p -> p.point().destination() + " " + p.point().source())
+        .containsExactlyInAnyOrder("/srv /mine", "/data /v/shared/_data");
+  }
 }

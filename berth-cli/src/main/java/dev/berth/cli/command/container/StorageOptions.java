@@ -22,7 +22,14 @@ public final class StorageOptions {
   @Option(names = "--tmpfs", paramLabel = "PATH[:OPTIONS]", description = "Mount a tmpfs directory (e.g. /run:size=64m)")
   List<String> tmpfs = new ArrayList<>();
 
+  @Option(names = "--volumes-from", paramLabel = "CONTAINER[:ro|:rw]",
+      description = "Mount volumes from the specified container(s)")
+  List<String> volumesFrom = new ArrayList<>();
+
   void addTo(ObjectNode body, ObjectNode host) {
+    if (!volumesFrom.isEmpty()) {
+      volumesFrom.forEach(host.putArray("VolumesFrom")::add);
+    }
     if (!volumes.isEmpty()) {
       ArrayNode binds = host.putArray("Binds");
       volumes.forEach(v -> binds.add(absoluteSource(v)));

@@ -24,7 +24,9 @@ final class StorageJsons {
     host.path("Mounts").forEach(m -> mounts.add(mount(m)));
     Map<String, String> tmpfs = new LinkedHashMap<>();
     host.path("Tmpfs").properties().forEach(e -> tmpfs.put(e.getKey(), e.getValue().asText("")));
-    return new ContainerStorage(binds, mounts, tmpfs);
+    List<String> volumesFrom = new ArrayList<>();
+    host.path("VolumesFrom").forEach(v -> volumesFrom.add(v.asText()));
+    return new ContainerStorage(binds, mounts, tmpfs, volumesFrom);
   }
 
   /** One HostConfig.Mounts entry. */
@@ -116,6 +118,7 @@ final class StorageJsons {
     if (!s.tmpfs().isEmpty()) {
       h.put("Tmpfs", s.tmpfs());
     }
+    h.put("VolumesFrom", s.volumesFrom().isEmpty() ? null : s.volumesFrom());
   }
 
   /** Config.Volumes: the anonymous volumes' paths (the image's VOLUMEs and -v /path), null when none. */

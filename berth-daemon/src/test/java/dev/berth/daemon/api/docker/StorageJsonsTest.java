@@ -48,7 +48,8 @@ class StorageJsonsTest {
 
   @Test
   void inspectShowsMountsAsDockerDoesAndLeavesTmpfsFlagMountsOut() {
-    ContainerStorage s = new ContainerStorage(List.of("data:/data"), List.of(), Map.of("/run", ""), List.of(
+    ContainerStorage s = new ContainerStorage(List.of("data:/data"), List.of(), Map.of("/run", ""), List.of(),
+        List.of(
         new MountPoint(MountType.VOLUME, "data", "/d/volumes/data/_data", "/data", true, "z", "", true, List.of(),
             false, true),
         new MountPoint(MountType.BIND, "", "/srv", "/srv", false, "ro", "rprivate", false, List.of(), false, true),
