@@ -101,6 +101,7 @@ public final class BerthCli implements Runnable {
     c.put("login", LoginCommand::new);
     c.put("logout", LogoutCommand::new);
     c.put("image", ImageCommand::tree);
+    c.put("volume", dev.berth.cli.command.volume.VolumeCommand::tree);
     c.put("vm", VmCommand::new);
     c.put("version", VersionCommand::new);
     c.put("info", InfoCommand::new);

@@ -45,10 +45,13 @@ public final class Engine implements AutoCloseable {
   private final Set<String> insecureRegistries;
   private final VmService vms;
   private final ContainerService containers;
+  private final dev.berth.engine.volume.VolumeService volumes;
 
   private Engine(EngineConfig config, StateStore state, SystemService system, ImageService images,
-      Set<String> insecureRegistries, VmService vms, ContainerService containers) {
+      Set<String> insecureRegistries, VmService vms, ContainerService containers,
+      dev.berth.engine.volume.VolumeService volumes) {
     this.containers = containers;
+    this.volumes = volumes;
     this.config = config;
     this.state = state;
     this.system = system;
@@ -81,15 +84,17 @@ public final class Engine implements AutoCloseable {
       VmService vms = new VmService(config, state);
       vms.reconcile();
       ContainerService containers;
+      dev.berth.engine.volume.VolumeService volumes = new dev.berth.engine.volume.VolumeService(
+          config.dataRoot().resolve("volumes"), new dev.berth.engine.state.VolumeTable(state), Clock.systemUTC());
       try {
-        containers = openContainers(config, state, images, defaultRuntime);
+        containers = openContainers(config, state, images, defaultRuntime, volumes);
       } catch (RuntimeException e) {
         vms.close(); // its QMP connections; the VMs themselves keep running
         throw e;
       }
       system.countContainersWith(() -> containers.list().stream().map(c -> c.state().status()).toList());
       system.runtimesFrom(containers::runtimes, containers::defaultRuntime);
-      return new Engine(config, state, system, images, Set.copyOf(insecureRegistries), vms, containers);
+      return new Engine(config, state, system, images, Set.copyOf(insecureRegistries), vms, containers, volumes);
     } catch (IOException e) {
       state.close();
       throw new BerthException.Unavailable("cannot open the image store under " + config.dataRoot() + ": "
@@ -105,7 +110,7 @@ public final class Engine implements AutoCloseable {
    * with a log line), then reconciles the containers left by the last berthd.
    */
   private static ContainerService openContainers(EngineConfig config, StateStore state, ImageService images,
-      Optional<String> defaultRuntime) {
+      Optional<String> defaultRuntime, dev.berth.engine.volume.VolumeService volumes) {
     List<ProbedRuntime> probed = new RuntimeProbe(config.execRoot().resolve("probe")).probeAll();
     for (ProbedRuntime p : probed) {
       if (p.usable()) {
@@ -117,7 +122,7 @@ public final class Engine implements AutoCloseable {
     Path conmon = firstExisting(List.of("/usr/bin/conmon", "/usr/libexec/podman/conmon", "/usr/local/bin/conmon"));
     Path init = firstExisting(List.of("/usr/bin/tini-static", "/usr/bin/tini", "/usr/bin/catatonit"));
     ContainerService containers = new ContainerService(config, new ContainerTable(state), images, probed,
-        defaultRuntime, conmon, init, Clock.systemUTC());
+        defaultRuntime, conmon, init, Clock.systemUTC(), volumes);
     containers.reconcile();
     return containers;
   }
@@ -128,6 +133,10 @@ public final class Engine implements AutoCloseable {
 
   public ContainerService containers() {
     return containers;
+  }
+
+  public dev.berth.engine.volume.VolumeService volumes() {
+    return volumes;
   }
 
   public ImageService images() {

@@ -112,4 +112,11 @@ public record ContainerConfig(
         securityOpt, memory, memorySwap, nanoCpus, cpuShares, cpusetCpus, pidsLimit, ulimits, networkMode,
         logSizeMax, runtime, networking, storage, isolation);
   }
+
+  ContainerConfig withStorage(ContainerStorage storage) {
+    return new ContainerConfig(image, entrypoint, cmd, env, workingDir, user, hostname, domainname, labels, tty,
+        openStdin, stdinOnce, stopSignal, stopTimeout, autoRemove, init, privileged, capAdd, capDrop, readonlyRootfs,
+        securityOpt, memory, memorySwap, nanoCpus, cpuShares, cpusetCpus, pidsLimit, ulimits, networkMode,
+        logSizeMax, runtime, networking, storage, isolation);
+  }
 }

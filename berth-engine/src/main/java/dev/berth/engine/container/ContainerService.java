@@ -92,6 +92,7 @@ public final class ContainerService {
   private final Map<String, Exec> execs = new ConcurrentHashMap<>();
   private final Map<String, ExecSession> execSessions = new ConcurrentHashMap<>();
   private final ExitWatcher exitWatcher = new ExitWatcher(this::onExit);
+  private final ContainerMounts mounts;
 
   /**
    * @param probed every runtime the start-up probe tried; usable ones can run containers
@@ -99,7 +100,8 @@ public final class ContainerService {
    * @param conmonBinary conmon's path, or null when it is not installed (start then fails with 503)
    */
   public ContainerService(EngineConfig config, ContainerTable table, ImageService images, List<ProbedRuntime> probed,
-      Optional<String> preferred, Path conmonBinary, Path initBinary, Clock clock) {
+      Optional<String> preferred, Path conmonBinary, Path initBinary, Clock clock,
+      dev.berth.engine.volume.VolumeService volumes) {
     this.config = config;
     this.table = table;
     this.images = images;
@@ -128,6 +130,8 @@ public final class ContainerService {
     this.defaultRuntime = preferred.filter(conmons::containsKey)
         .orElse(conmons.keySet().stream().findFirst().orElse(null));
     images.setUsage(digest -> table.imageInUse(digest.toString()));
+    this.mounts = new ContainerMounts(volumes);
+    volumes.setUsage(name -> ContainerMounts.users(list(), name));
   }
 
   /** The conmon driver for a container's runtime; 503 when none works here. */
@@ -173,6 +177,11 @@ public final class ContainerService {
           + String.join(", ", conmons.keySet()) + ")");
     }
     merged = merged.withRuntime(runtime);
+    ImageConfig.RunConfig imageRun = image.config().config();
+    ContainerMounts.Prepared storage = mounts.prepare(id, merged.storage(),
+        imageRun == null || imageRun.volumes() == null ? List.of() : imageRun.volumes().keySet(),
+        other -> find(other).config().storage());
+    merged = merged.withStorage(storage.storage());
     Path dir = dir(id);
     try {
       Files.createDirectories(dir.resolve("rootfs"));
@@ -187,13 +196,16 @@ public final class ContainerService {
             + table.byName(n).map(ContainerRow::id).orElse("?") + "\". You have to remove (or rename) that container"
             + " to be able to reuse that name.");
       }
+      mounts.done(id);
       log.info("container {} created ({}, image {})", id.substring(0, 12), n, image.shortId());
       return toContainer(row);
     } catch (IOException e) {
       deleteTree(dir);
+      mounts.undo(id, storage);
       throw new UncheckedIOException("cannot prepare container directory " + dir, e);
     } catch (RuntimeException e) {
       deleteTree(dir);
+      mounts.undo(id, storage);
       throw e;
     }
   }
@@ -309,6 +321,7 @@ public final class ContainerService {
         mountRootfs(c);
         tMount = System.nanoTime();
         Path rootfs = dir.resolve("rootfs");
+        mounts.populate(c.config().storage(), rootfs);
         User user = Users.resolve(c.config().user(), Users.readEtc(rootfs, "passwd"), Users.readEtc(rootfs, "group"));
         Spec spec = ContainerSpecs.build(c.id(), c.config(), rootfs, etcFiles(dir), user, initBinary, hostNofileHard,
             hostCaps, defaultSeccomp);
@@ -767,6 +780,11 @@ public final class ContainerService {
   // ---- remove, rename, prune -----------------------------------------------------------------
 
   public void remove(String nameOrId, boolean force) {
+    remove(nameOrId, force, false);
+  }
+
+  /** As Docker's rm; {@code removeVolumes} (rm -v) also removes the container's anonymous volumes. */
+  public void remove(String nameOrId, boolean force, boolean removeVolumes) {
     Container c = find(nameOrId);
     if (c.running()) {
       if (!force) {
@@ -779,18 +797,23 @@ public final class ContainerService {
       }
       awaitQuietly(exit, Duration.ofSeconds(30));
     }
-    removeNow(c.id());
+    removeNow(c.id(), removeVolumes);
   }
 
+  /** AutoRemove (--rm): anonymous volumes go with the container, as in Docker. */
   private void removeQuietly(String id) {
+    removeQuietly(id, true);
+  }
+
+  private void removeQuietly(String id, boolean removeVolumes) {
     try {
-      removeNow(id);
+      removeNow(id, removeVolumes);
     } catch (RuntimeException e) {
       log.warn("container {}: auto-remove failed: {}", id.substring(0, 12), e.getMessage());
     }
   }
 
-  private void removeNow(String id) {
+  private void removeNow(String id, boolean removeVolumes) {
     ReentrantLock lock = lock(id);
     lock.lock();
     int code;
@@ -814,6 +837,7 @@ public final class ContainerService {
       failPendingAttaches(id, new BerthException.NotFound("container " + id + " was removed"));
       deleteTree(dir(id));
       table.delete(id);
+      mounts.release(toContainer(row.get()).config().storage(), removeVolumes);
       execs.values().removeIf(e -> e.containerId().equals(id));
       log.info("container {} removed", id.substring(0, 12));
     } finally {
@@ -842,7 +866,7 @@ public final class ContainerService {
     List<String> gone = new ArrayList<>();
     for (Container c : list()) {
       if (!c.running() && filter.test(c)) {
-        removeQuietly(c.id());
+        removeQuietly(c.id(), false);
         gone.add(c.id());
       }
     }

@@ -132,6 +132,7 @@ public final class ContainerSpecs {
     b.mount(new Mount("/etc/hosts", "bind", etc.hosts().toString(), List.of("rbind", "rprivate")));
     b.mount(new Mount("/etc/hostname", "bind", etc.hostname().toString(), List.of("rbind", "rprivate")));
     b.mount(new Mount("/etc/resolv.conf", "bind", etc.resolvConf().toString(), List.of("rbind", "rprivate")));
+    ContainerMounts.specMounts(c.storage()).forEach(b::mount);
     if (c.init()) {
       b.mount(new Mount(INIT_PATH, "bind", initBinary.toString(), List.of("bind", "ro", "nosuid")));
     }

@@ -197,7 +197,11 @@ public final class SpecBuilder {
 
   public Spec build() {
     List<Mount> mounts = new ArrayList<>(SpecDefaults.mounts(shmSizeBytes));
-    for (Mount extra : extraMounts) {
+    // Parents before children, as Docker sorts them (a volume on /etc must not hide /etc/hosts);
+    // the sort is stable, so of two mounts on one destination the later still wins.
+    List<Mount> extras = new ArrayList<>(extraMounts);
+    extras.sort(java.util.Comparator.comparingInt(m -> java.nio.file.Path.of(m.destination()).getNameCount()));
+    for (Mount extra : extras) {
       // A user mount on a default destination replaces the default, as in Docker.
       mounts.removeIf(m -> m.destination().equals(extra.destination()));
       mounts.add(extra);

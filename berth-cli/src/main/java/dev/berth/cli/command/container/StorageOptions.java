@@ -1,15 +1,58 @@
 package dev.berth.cli.command.container;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Option;
 
 /** The storage options of {@code run} and {@code create} (volumes, bind mounts, tmpfs). */
 public final class StorageOptions {
-  @Option(names = {"-v", "--volume"}, description = "Bind mount a volume") List<String> volumes = new ArrayList<>();
+  @Option(names = {"-v", "--volume"}, paramLabel = "[SOURCE:]PATH[:MODE]",
+      description = "Bind mount a volume: NAME:/path (named volume), /host/path:/path (bind), /path (anonymous); "
+          + "MODE ro, rw, nocopy, z, or a propagation")
+  List<String> volumes = new ArrayList<>();
+
+  @Option(names = "--mount", paramLabel = "MOUNT",
+      description = "Attach a filesystem mount: type=bind|volume|tmpfs,source=…,target=…[,readonly]"
+          + "[,volume-nocopy][,tmpfs-size=…][,tmpfs-mode=…][,bind-propagation=…]")
+  List<String> mounts = new ArrayList<>();
+
+  @Option(names = "--tmpfs", paramLabel = "PATH[:OPTIONS]", description = "Mount a tmpfs directory (e.g. /run:size=64m)")
+  List<String> tmpfs = new ArrayList<>();
+
+  @Option(names = "--volumes-from", paramLabel = "CONTAINER[:ro|:rw]",
+      description = "Mount volumes from the specified container(s)")
+  List<String> volumesFrom = new ArrayList<>();
 
   void addTo(ObjectNode body, ObjectNode host) {
-    volumes.forEach(host.putArray("Binds")::add);
+    if (!volumesFrom.isEmpty()) {
+      volumesFrom.forEach(host.putArray("VolumesFrom")::add);
+    }
+    if (!volumes.isEmpty()) {
+      ArrayNode binds = host.putArray("Binds");
+      volumes.forEach(v -> binds.add(absoluteSource(v)));
+    }
+    if (!mounts.isEmpty()) {
+      ArrayNode list = host.putArray("Mounts");
+      mounts.forEach(m -> list.add(MountFlag.parse(m)));
+    }
+    if (!tmpfs.isEmpty()) {
+      ObjectNode t = host.putObject("Tmpfs");
+      for (String spec : tmpfs) {
+        int colon = spec.indexOf(':');
+        t.put(colon < 0 ? spec : spec.substring(0, colon), colon < 0 ? "" : spec.substring(colon + 1));
+      }
+    }
+  }
+
+  /** docker turns a relative host path ("./data:/data") into an absolute one; names stay as they are. */
+  static String absoluteSource(String spec) {
+    int colon = spec.indexOf(':');
+    if (colon > 0 && spec.startsWith(".")) {
+      return Path.of(spec.substring(0, colon)).toAbsolutePath().normalize() + spec.substring(colon);
+    }
+    return spec;
   }
 }

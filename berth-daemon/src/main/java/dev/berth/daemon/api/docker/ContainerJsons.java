@@ -158,7 +158,7 @@ final class ContainerJsons {
     overlay.put("UpperDir", extra.get("dir") + "/upper");
     overlay.put("WorkDir", extra.get("dir") + "/work");
     m.put("GraphDriver", Map.of("Name", "overlay2", "Data", overlay));
-    m.put("Mounts", List.of());
+    m.put("Mounts", StorageJsons.mounts(cfg.storage()));
     m.put("Config", config(c));
     m.put("NetworkSettings", networkSettings(cfg));
     return m;
@@ -187,7 +187,7 @@ final class ContainerJsons {
 
   private static Map<String, Object> hostConfig(ContainerConfig cfg) {
     Map<String, Object> h = new LinkedHashMap<>();
-    h.put("Binds", null);
+    StorageJsons.putHostConfig(h, cfg.storage());
     h.put("NetworkMode", cfg.networkMode());
     h.put("RestartPolicy", Map.of("Name", "no", "MaximumRetryCount", 0));
     h.put("AutoRemove", cfg.autoRemove());
@@ -230,7 +230,7 @@ final class ContainerJsons {
     m.put("Env", cfg.env());
     m.put("Cmd", cfg.cmd() == null || cfg.cmd().isEmpty() ? null : cfg.cmd());
     m.put("Image", c.imageRef());
-    m.put("Volumes", null);
+    m.put("Volumes", StorageJsons.configVolumes(cfg.storage()));
     m.put("WorkingDir", cfg.workingDir());
     m.put("Entrypoint", cfg.entrypoint() == null || cfg.entrypoint().isEmpty() ? null : cfg.entrypoint());
     m.put("OnBuild", null);
@@ -279,7 +279,7 @@ final class ContainerJsons {
     m.put("Status", status(c, now));
     m.put("HostConfig", Map.of("NetworkMode", c.config().networkMode()));
     m.put("NetworkSettings", Map.of("Networks", Map.of()));
-    m.put("Mounts", List.of());
+    m.put("Mounts", StorageJsons.mounts(c.config().storage()));
     return m;
   }
 

@@ -487,7 +487,7 @@ public final class ContainerRoutes {
   }
 
   private void remove(ApiRequest req, ApiResponse res) throws IOException {
-    containers.remove(req.pathParam("id"), req.queryFlag("force"));
+    containers.remove(req.pathParam("id"), req.queryFlag("force"), req.queryFlag("v"));
     res.empty(204);
   }
 

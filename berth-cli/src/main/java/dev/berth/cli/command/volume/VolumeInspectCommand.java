@@ -1,0 +1,57 @@
+package dev.berth.cli.command.volume;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import dev.berth.cli.client.DaemonException;
+import dev.berth.cli.output.OutputFormat;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code berth volume inspect}: the daemon's JSON, or a template applied to each volume. */
+@Command(name = "inspect", mixinStandardHelpOptions = true,
+    description = "Display detailed information on one or more volumes")
+public final class VolumeInspectCommand implements Callable<Integer> {
+  private static final ObjectMapper PRETTY = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  @Option(names = {"-f", "--format"}, paramLabel = "FORMAT", description = "Format the output using a Go template")
+  String format;
+
+  @Parameters(arity = "1..*", paramLabel = "VOLUME")
+  List<String> volumes;
+
+  @Spec
+  CommandSpec spec;
+
+  @Override
+  public Integer call() throws Exception {
+    OutputFormat output = OutputFormat.parse(format);
+    ArrayNode all = PRETTY.createArrayNode();
+    int exit = 0;
+    for (String name : volumes) {
+      try {
+        JsonNode node = VolumeCommand.client(spec).json("GET", VolumeCommand.path(name), null);
+        switch (output) {
+          case OutputFormat.Template t -> VolumeCommand.out(spec).println(t.template().execute(node));
+          case OutputFormat.Json j -> VolumeCommand.out(spec).println(VolumeCommand.JSON.writeValueAsString(node));
+          default -> all.add(node);
+        }
+      } catch (DaemonException e) {
+        VolumeCommand.err(spec).println("Error response from daemon: " + e.getMessage());
+        exit = 1;
+      }
+    }
+    if (output instanceof OutputFormat.Default) {
+      VolumeCommand.out(spec).println(PRETTY.writeValueAsString(all));
+    }
+    VolumeCommand.out(spec).flush();
+    VolumeCommand.err(spec).flush();
+    return exit;
+  }
+}

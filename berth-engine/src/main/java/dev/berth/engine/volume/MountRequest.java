@@ -1,0 +1,27 @@
+package dev.berth.engine.volume;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import java.util.Map;
+
+/**
+ * One entry of Docker's {@code HostConfig.Mounts} ({@code --mount}), as given.
+ *
+ * @param propagation a bind's propagation (rprivate when empty)
+ * @param noCopy a volume: do not fill a new volume with the image's content
+ * @param volumeDriver a volume's driver when it has to be created (local when empty)
+ * @param tmpfsSizeBytes 0 = unlimited (the kernel's default of half the memory)
+ * @param tmpfsMode file mode bits of the tmpfs root; 0 = the kernel's default (1777)
+ */
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record MountRequest(MountType type, String source, String target, boolean readOnly, String propagation,
+    boolean noCopy, Map<String, String> volumeLabels, String volumeDriver, Map<String, String> volumeOptions,
+    long tmpfsSizeBytes, int tmpfsMode) {
+  public MountRequest {
+    source = source == null ? "" : source;
+    target = target == null ? "" : target;
+    propagation = propagation == null ? "" : propagation;
+    volumeLabels = volumeLabels == null ? Map.of() : Map.copyOf(volumeLabels);
+    volumeDriver = volumeDriver == null ? "" : volumeDriver;
+    volumeOptions = volumeOptions == null ? Map.of() : Map.copyOf(volumeOptions);
+  }
+}
