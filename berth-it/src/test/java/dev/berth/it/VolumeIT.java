@@ -204,10 +204,17 @@ class VolumeIT {
     assertThat(pruned.stdout()).startsWith("Deleted Volumes:\n").contains("Total reclaimed space:");
     assertThat(volumes()).hasSize(3).contains("unused-named", "used-named");
 
+    assertThat(ok(berth("volume", "ls", "-q", "--filter", "dangling=true")).stdout().strip()).isEqualTo("unused-named");
     ok(berth("volume", "prune", "-f", "-a", "--filter", "label=team=b"));
     assertThat(volumes()).contains("unused-named");
     ok(berth("volume", "prune", "-f", "-a"));
     assertThat(volumes()).hasSize(2).contains("used-named").doesNotContain("unused-named");
+
+    // Before API 1.42 (Docker 23) prune took named volumes too.
+    ok(berth("volume", "create", "old-client-named"));
+    ProcessResult old = Commands.run(List.of("curl", "-s", "-X", "POST", "--unix-socket", daemon.socket().toString(),
+        "http://localhost/v1.41/volumes/prune"), Duration.ofSeconds(20));
+    assertThat(old.stdout()).contains("\"VolumesDeleted\":[\"old-client-named\"]");
   }
 
   @Test
