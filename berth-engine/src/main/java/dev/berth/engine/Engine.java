@@ -2,6 +2,10 @@ package dev.berth.engine;
 
 import dev.berth.engine.container.ContainerService;
 import dev.berth.engine.content.ContentStore;
+import dev.berth.engine.network.CniExecutor;
+import dev.berth.engine.network.NetworkDefaults;
+import dev.berth.engine.network.NetworkService;
+import dev.berth.engine.state.NetworkTable;
 import dev.berth.engine.runtime.ProbedRuntime;
 import dev.berth.engine.runtime.RuntimeProbe;
 import dev.berth.engine.state.ContainerTable;
@@ -45,6 +49,7 @@ public final class Engine implements AutoCloseable {
   private final Set<String> insecureRegistries;
   private final VmService vms;
   private final ContainerService containers;
+  private NetworkService networks;
 
   private Engine(EngineConfig config, StateStore state, SystemService system, ImageService images,
       Set<String> insecureRegistries, VmService vms, ContainerService containers) {
@@ -68,10 +73,17 @@ public final class Engine implements AutoCloseable {
 
   /** As {@link #open(EngineConfig, Set)}, running containers on {@code defaultRuntime} when it works here. */
   public static Engine open(EngineConfig config, Set<String> insecureRegistries, Optional<String> defaultRuntime) {
+    return open(config, insecureRegistries, defaultRuntime, NetworkDefaults.defaults());
+  }
+
+  /** As above, with the daemon's network settings (default bridge, pools, iptables chain prefix). */
+  public static Engine open(EngineConfig config, Set<String> insecureRegistries, Optional<String> defaultRuntime,
+      NetworkDefaults networkDefaults) {
     createPrivateDir(config.dataRoot());
     createPrivateDir(config.execRoot());
     clearScratch(config.dataRoot().resolve("tmp"));
     StateStore state = StateStore.open(config.dataRoot().resolve("berth.db"));
+    NetworkService networkService = null;
     try {
       ContentStore content = ContentStore.open(config);
       LayerStore layers = LayerStore.open(config.dataRoot(), new LayerUnpacker());
@@ -82,14 +94,20 @@ public final class Engine implements AutoCloseable {
       vms.reconcile();
       ContainerService containers;
       try {
-        containers = openContainers(config, state, images, defaultRuntime);
+        NetworkService networks = new NetworkService(config, new NetworkTable(state), networkDefaults,
+            CniExecutor.system(), Clock.systemUTC());
+        networks.open();
+        containers = openContainers(config, state, images, defaultRuntime, networks);
+        networkService = networks;
       } catch (RuntimeException e) {
         vms.close(); // its QMP connections; the VMs themselves keep running
         throw e;
       }
       system.countContainersWith(() -> containers.list().stream().map(c -> c.state().status()).toList());
       system.runtimesFrom(containers::runtimes, containers::defaultRuntime);
-      return new Engine(config, state, system, images, Set.copyOf(insecureRegistries), vms, containers);
+      Engine engine = new Engine(config, state, system, images, Set.copyOf(insecureRegistries), vms, containers);
+      engine.networks = networkService;
+      return engine;
     } catch (IOException e) {
       state.close();
       throw new BerthException.Unavailable("cannot open the image store under " + config.dataRoot() + ": "
@@ -105,7 +123,7 @@ public final class Engine implements AutoCloseable {
    * with a log line), then reconciles the containers left by the last berthd.
    */
   private static ContainerService openContainers(EngineConfig config, StateStore state, ImageService images,
-      Optional<String> defaultRuntime) {
+      Optional<String> defaultRuntime, NetworkService networks) {
     List<ProbedRuntime> probed = new RuntimeProbe(config.execRoot().resolve("probe")).probeAll();
     for (ProbedRuntime p : probed) {
       if (p.usable()) {
@@ -118,6 +136,7 @@ public final class Engine implements AutoCloseable {
     Path init = firstExisting(List.of("/usr/bin/tini-static", "/usr/bin/tini", "/usr/bin/catatonit"));
     ContainerService containers = new ContainerService(config, new ContainerTable(state), images, probed,
         defaultRuntime, conmon, init, Clock.systemUTC());
+    containers.useNetworks(networks);
     containers.reconcile();
     return containers;
   }
@@ -128,6 +147,10 @@ public final class Engine implements AutoCloseable {
 
   public ContainerService containers() {
     return containers;
+  }
+
+  public NetworkService networks() {
+    return networks;
   }
 
   public ImageService images() {
@@ -214,6 +237,9 @@ public final class Engine implements AutoCloseable {
   public void close() {
     if (containers != null) {
       containers.close();
+    }
+    if (networks != null) {
+      networks.close();
     }
     vms.close();
     state.close();

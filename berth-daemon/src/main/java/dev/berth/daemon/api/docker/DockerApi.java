@@ -12,5 +12,6 @@ public final class DockerApi {
     new ImageTransferRoutes(engine).register(router);
     new ImageRoutes(engine).register(router);
     new ContainerRoutes(engine).register(router);
+    new NetworkRoutes(engine).register(router);
   }
 }
