@@ -569,6 +569,7 @@ public final class NetworkService implements AutoCloseable {
       detach(id);
     }
     releaseOrphanLeases(running);
+    String nat = null;
     for (String id : running) {
       for (EndpointRow r : table.endpointsOf(id)) {
         if (!r.attachedJson().isEmpty()) {
@@ -579,6 +580,15 @@ public final class NetworkService implements AutoCloseable {
       if (!ports.isEmpty()) {
         try {
           reservations.reserve(id, ports);
+          if (nat == null) {
+            nat = Iptables.save("nat");
+          }
+          if (!nat.contains(iptables.containerTag(id))) { // rules flushed meanwhile: put them back
+            Optional<Attached> first = endpoints(id).stream().flatMap(e -> e.attached().stream()).findFirst();
+            if (first.isPresent()) {
+              iptables.addPorts(id, ports, first.get().ipAddress());
+            }
+          }
         } catch (RuntimeException e) {
           log.warn("container {}: {}", id.substring(0, 12), e.getMessage());
         }
