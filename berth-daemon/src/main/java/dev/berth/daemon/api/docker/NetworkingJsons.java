@@ -74,7 +74,10 @@ final class NetworkingJsons {
     for (PortBinding p : n.portBindings()) {
       @SuppressWarnings("unchecked")
       List<Object> list = (List<Object>) m.computeIfAbsent(p.key(), k -> new ArrayList<>());
-      list.add(Map.of("HostIp", p.hostIp(), "HostPort", p.hostPort() == 0 ? "" : Integer.toString(p.hostPort())));
+      Map<String, Object> b = new LinkedHashMap<>();
+      b.put("HostIp", p.hostIp());
+      b.put("HostPort", p.hostPort() == 0 ? "" : Integer.toString(p.hostPort()));
+      list.add(b);
     }
     return m;
   }
@@ -156,7 +159,10 @@ final class NetworkingJsons {
     for (PortBinding p : networks == null ? List.<PortBinding>of() : networks.publishedPorts(c.id())) {
       @SuppressWarnings("unchecked")
       List<Object> list = m.get(p.key()) instanceof List<?> l ? (List<Object>) l : new ArrayList<>();
-      list.add(Map.of("HostIp", p.hostIpOrAny(), "HostPort", Integer.toString(p.hostPort())));
+      Map<String, Object> b = new LinkedHashMap<>();
+      b.put("HostIp", p.hostIpOrAny());
+      b.put("HostPort", Integer.toString(p.hostPort()));
+      list.add(b);
       m.put(p.key(), list);
     }
     return m;
