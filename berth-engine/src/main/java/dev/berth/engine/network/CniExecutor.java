@@ -156,6 +156,8 @@ public final class CniExecutor {
       Process p = pb.start();
       try (var in = p.getOutputStream()) {
         in.write(stdin);
+      } catch (IOException notRead) {
+        // a plugin may exit without reading its config (VERSION does): its output and exit code tell
       }
       byte[] out = p.getInputStream().readAllBytes();
       if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {

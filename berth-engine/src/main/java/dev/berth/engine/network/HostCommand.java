@@ -17,6 +17,8 @@ final class HostCommand {
       Process p = new ProcessBuilder(argv).start();
       try (var in = p.getOutputStream()) {
         in.write(stdin.getBytes(StandardCharsets.UTF_8));
+      } catch (IOException notRead) {
+        // the tool exited without reading its input: its exit code tells
       }
       String[] errText = new String[1];
       Thread err = Thread.ofVirtual().start(() -> {

@@ -257,9 +257,9 @@ public final class NetworkService implements AutoCloseable {
     Map<String, EndpointSettings> byNetwork = new LinkedHashMap<>();
     Network first = find(mode);
     wanted.put(first.id(), endpoints.getOrDefault(mode, endpoints.getOrDefault(first.name(),
-        endpoints.getOrDefault(first.id(), EndpointSettings.of(List.of(), null)))));
+        endpoints.getOrDefault(first.id(), endpoints.getOrDefault("default", EndpointSettings.of(List.of(), null))))));
     endpoints.forEach((k, v) -> {
-      Network n = find(k);
+      Network n = find(k.equals("default") ? Network.DEFAULT : k); // the docker CLI's name for the mode's network
       if (!n.id().equals(first.id())) {
         wanted.put(n.id(), v);
       }
