@@ -89,6 +89,8 @@ public final class BerthCli implements Runnable {
     c.put("unpause", dev.berth.cli.command.container.UnpauseCommand::new);
     c.put("stats", dev.berth.cli.command.container.StatsCommand::new);
     c.put("container", dev.berth.cli.command.container.ContainerCommand::tree);
+    c.put("port", dev.berth.cli.command.container.PortCommand::new);
+    c.put("network", dev.berth.cli.command.network.NetworkCommand::tree);
     c.put("images", ImagesCommand::new);
     c.put("pull", PullCommand::new);
     c.put("push", PushCommand::new);

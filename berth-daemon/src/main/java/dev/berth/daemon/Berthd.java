@@ -1,6 +1,7 @@
 package dev.berth.daemon;
 
 import dev.berth.engine.BerthVersion;
+import dev.berth.engine.network.NetworkDefaults;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -51,6 +52,23 @@ public final class Berthd implements Callable<Integer> {
       description = "OCI runtime for containers that name none: runc or crun (default: the first that works here)")
   String defaultRuntime;
 
+  @Option(names = {"-b", "--bridge"}, paramLabel = "NAME",
+      description = "The default network's Linux bridge (default: berth0)")
+  String bridge;
+
+  @Option(names = "--bip", paramLabel = "CIDR",
+      description = "The default bridge's address and prefix, e.g. 10.89.0.1/24 (default: the first free subnet of the pools)")
+  String bip;
+
+  @Option(names = "--default-address-pool", paramLabel = "base=CIDR,size=N",
+      description = "Where subnets of new networks come from; repeatable (default: base=10.89.0.0/16,size=24)")
+  List<String> addressPools;
+
+  @Option(names = "--iptables-prefix", paramLabel = "NAME",
+      description = "Berth's iptables chains are named NAME-DNAT, NAME-POST, NAME-FWD (default: BERTH); "
+          + "daemons sharing a host need different ones")
+  String iptablesPrefix;
+
   @Option(names = "--config-file", paramLabel = "FILE",
       description = "Daemon configuration file (default: /etc/berth/daemon.json; missing is fine)")
   Path configFile;
@@ -84,6 +102,7 @@ public final class Berthd implements Callable<Integer> {
       String flag = switch (key) {
         case "hosts" -> "--host";
         case "insecure-registries" -> "--insecure-registry";
+        case "default-address-pools" -> "--default-address-pool";
         default -> "--" + key;
       };
       if (file.has(key) && parsed.hasMatchedOption(flag)) {
@@ -108,8 +127,37 @@ public final class Berthd implements Callable<Integer> {
         : file.has("insecure-registries") ? file.strings("insecure-registries") : List.of();
     String runtime = defaultRuntime != null ? defaultRuntime
         : file.has("default-runtime") ? file.string("default-runtime") : null;
+    List<NetworkDefaults.Pool> pools = addressPools != null ? addressPools.stream().map(Berthd::pool).toList()
+        : file.has("default-address-pools") ? file.pools("default-address-pools") : null;
+    NetworkDefaults networks = new NetworkDefaults(
+        bridge != null ? bridge : file.has("bridge") ? file.string("bridge") : null,
+        bip != null ? bip : file.has("bip") ? file.string("bip") : null,
+        pools,
+        iptablesPrefix != null ? iptablesPrefix : file.has("iptables-prefix") ? file.string("iptables-prefix") : null);
     return new DaemonConfig(h, data.toAbsolutePath(), exec.toAbsolutePath(), DaemonConfig.LogLevel.parse(level),
-        pid.toAbsolutePath(), insecure, runtime);
+        pid.toAbsolutePath(), insecure, runtime, networks);
+  }
+
+  /** dockerd's --default-address-pool base=10.89.0.0/16,size=24. */
+  static NetworkDefaults.Pool pool(String text) {
+    String base = null;
+    Integer size = null;
+    for (String part : text.split(",")) {
+      String[] kv = part.split("=", 2);
+      if (kv.length == 2 && kv[0].strip().equals("base")) {
+        base = kv[1].strip();
+      } else if (kv.length == 2 && kv[0].strip().equals("size")) {
+        try {
+          size = Integer.parseInt(kv[1].strip());
+        } catch (NumberFormatException e) {
+          size = null;
+        }
+      }
+    }
+    if (base == null || size == null) {
+      throw new IllegalArgumentException("invalid --default-address-pool " + text + ": use base=CIDR,size=N");
+    }
+    return new NetworkDefaults.Pool(base, size);
   }
 
   static final class Version implements CommandLine.IVersionProvider {

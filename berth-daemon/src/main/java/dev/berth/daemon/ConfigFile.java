@@ -22,7 +22,7 @@ import java.util.TreeSet;
 public final class ConfigFile {
   /** The keys this berthd understands, each named after its flag. */
   public static final Set<String> KEYS = Set.of("hosts", "data-root", "exec-root", "log-level", "pidfile",
-      "insecure-registries", "default-runtime");
+      "insecure-registries", "default-runtime", "bridge", "bip", "default-address-pools", "iptables-prefix");
 
   private final Map<String, JsonNode> values;
 
@@ -89,6 +89,22 @@ public final class ConfigFile {
       throw new IllegalArgumentException("config key \"" + key + "\" must be a string");
     }
     return node.asText();
+  }
+
+  /** dockerd's default-address-pools: [{"base": "10.89.0.0/16", "size": 24}, …]. */
+  public List<dev.berth.engine.network.NetworkDefaults.Pool> pools(String key) {
+    JsonNode node = values.get(key);
+    List<dev.berth.engine.network.NetworkDefaults.Pool> pools = new ArrayList<>();
+    for (JsonNode item : node.isArray() ? node : List.<JsonNode>of()) {
+      if (!item.path("base").isTextual() || !item.path("size").isInt()) {
+        throw new IllegalArgumentException("config key \"" + key + "\" must be an array of {\"base\": CIDR, \"size\": n}");
+      }
+      pools.add(new dev.berth.engine.network.NetworkDefaults.Pool(item.path("base").asText(), item.path("size").asInt()));
+    }
+    if (!node.isArray()) {
+      throw new IllegalArgumentException("config key \"" + key + "\" must be an array of {\"base\": CIDR, \"size\": n}");
+    }
+    return pools;
   }
 
   public List<String> strings(String key) {

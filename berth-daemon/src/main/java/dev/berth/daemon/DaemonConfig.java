@@ -1,5 +1,6 @@
 package dev.berth.daemon;
 
+import dev.berth.engine.network.NetworkDefaults;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -11,9 +12,16 @@ import java.util.List;
  * @param insecureRegistries registries (host[:port]) spoken to over plain HTTP
  * @param defaultRuntime the OCI runtime containers run on unless they name one; null = the
  *     first that works here (runc, then crun)
+ * @param networks the default bridge, address pools and iptables chain prefix
  */
 public record DaemonConfig(List<String> hosts, Path dataRoot, Path execRoot, LogLevel logLevel, Path pidfile,
-    List<String> insecureRegistries, String defaultRuntime) {
+    List<String> insecureRegistries, String defaultRuntime, NetworkDefaults networks) {
+
+  /** With Berth's network defaults (bridge berth0, a subnet from 10.89.0.0/16, chains BERTH-*). */
+  public DaemonConfig(List<String> hosts, Path dataRoot, Path execRoot, LogLevel logLevel, Path pidfile,
+      List<String> insecureRegistries, String defaultRuntime) {
+    this(hosts, dataRoot, execRoot, logLevel, pidfile, insecureRegistries, defaultRuntime, NetworkDefaults.defaults());
+  }
 
   /** Without a default runtime: the first that works here. */
   public DaemonConfig(List<String> hosts, Path dataRoot, Path execRoot, LogLevel logLevel, Path pidfile,
@@ -29,6 +37,7 @@ public record DaemonConfig(List<String> hosts, Path dataRoot, Path execRoot, Log
   public DaemonConfig {
     hosts = List.copyOf(hosts);
     insecureRegistries = List.copyOf(insecureRegistries);
+    networks = networks == null ? NetworkDefaults.defaults() : networks;
     if (hosts.isEmpty()) {
       throw new IllegalArgumentException("at least one -H/--host is needed");
     }

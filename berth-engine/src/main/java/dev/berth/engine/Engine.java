@@ -2,6 +2,10 @@ package dev.berth.engine;
 
 import dev.berth.engine.container.ContainerService;
 import dev.berth.engine.content.ContentStore;
+import dev.berth.engine.network.CniExecutor;
+import dev.berth.engine.network.NetworkDefaults;
+import dev.berth.engine.network.NetworkService;
+import dev.berth.engine.state.NetworkTable;
 import dev.berth.engine.runtime.ProbedRuntime;
 import dev.berth.engine.runtime.RuntimeProbe;
 import dev.berth.engine.state.ContainerTable;
@@ -23,6 +27,8 @@ import dev.berth.engine.state.StateStore;
 import dev.berth.engine.system.HostFacts;
 import dev.berth.engine.system.SystemService;
 import dev.berth.engine.vm.VmService;
+import dev.berth.engine.volume.VolumeService;
+import dev.berth.engine.state.VolumeTable;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,13 +51,15 @@ public final class Engine implements AutoCloseable {
   private final Set<String> insecureRegistries;
   private final VmService vms;
   private final ContainerService containers;
-  private final dev.berth.engine.volume.VolumeService volumes;
+  private final VolumeService volumes;
+  private final NetworkService networks;
 
   private Engine(EngineConfig config, StateStore state, SystemService system, ImageService images,
-      Set<String> insecureRegistries, VmService vms, ContainerService containers,
-      dev.berth.engine.volume.VolumeService volumes) {
+      Set<String> insecureRegistries, VmService vms, ContainerService containers, VolumeService volumes,
+      NetworkService networks) {
     this.containers = containers;
     this.volumes = volumes;
+    this.networks = networks;
     this.config = config;
     this.state = state;
     this.system = system;
@@ -71,10 +79,17 @@ public final class Engine implements AutoCloseable {
 
   /** As {@link #open(EngineConfig, Set)}, running containers on {@code defaultRuntime} when it works here. */
   public static Engine open(EngineConfig config, Set<String> insecureRegistries, Optional<String> defaultRuntime) {
+    return open(config, insecureRegistries, defaultRuntime, NetworkDefaults.defaults());
+  }
+
+  /** As above, with the daemon's network settings (default bridge, pools, iptables chain prefix). */
+  public static Engine open(EngineConfig config, Set<String> insecureRegistries, Optional<String> defaultRuntime,
+      NetworkDefaults networkDefaults) {
     createPrivateDir(config.dataRoot());
     createPrivateDir(config.execRoot());
     clearScratch(config.dataRoot().resolve("tmp"));
     StateStore state = StateStore.open(config.dataRoot().resolve("berth.db"));
+    NetworkService networkService = null;
     try {
       ContentStore content = ContentStore.open(config);
       LayerStore layers = LayerStore.open(config.dataRoot(), new LayerUnpacker());
@@ -84,17 +99,22 @@ public final class Engine implements AutoCloseable {
       VmService vms = new VmService(config, state);
       vms.reconcile();
       ContainerService containers;
-      dev.berth.engine.volume.VolumeService volumes = new dev.berth.engine.volume.VolumeService(
-          config.dataRoot().resolve("volumes"), new dev.berth.engine.state.VolumeTable(state), Clock.systemUTC());
+      VolumeService volumes = new VolumeService(config.dataRoot().resolve("volumes"), new VolumeTable(state),
+          Clock.systemUTC());
       try {
-        containers = openContainers(config, state, images, defaultRuntime, volumes);
+        NetworkService networks = new NetworkService(config, new NetworkTable(state), networkDefaults,
+            CniExecutor.system(), Clock.systemUTC());
+        networks.open();
+        networkService = networks;
+        containers = openContainers(config, state, images, defaultRuntime, volumes, networks);
       } catch (RuntimeException e) {
         vms.close(); // its QMP connections; the VMs themselves keep running
         throw e;
       }
       system.countContainersWith(() -> containers.list().stream().map(c -> c.state().status()).toList());
       system.runtimesFrom(containers::runtimes, containers::defaultRuntime);
-      return new Engine(config, state, system, images, Set.copyOf(insecureRegistries), vms, containers, volumes);
+      return new Engine(config, state, system, images, Set.copyOf(insecureRegistries), vms, containers, volumes,
+          networkService);
     } catch (IOException e) {
       state.close();
       throw new BerthException.Unavailable("cannot open the image store under " + config.dataRoot() + ": "
@@ -110,7 +130,7 @@ public final class Engine implements AutoCloseable {
    * with a log line), then reconciles the containers left by the last berthd.
    */
   private static ContainerService openContainers(EngineConfig config, StateStore state, ImageService images,
-      Optional<String> defaultRuntime, dev.berth.engine.volume.VolumeService volumes) {
+      Optional<String> defaultRuntime, VolumeService volumes, NetworkService networks) {
     List<ProbedRuntime> probed = new RuntimeProbe(config.execRoot().resolve("probe")).probeAll();
     for (ProbedRuntime p : probed) {
       if (p.usable()) {
@@ -123,6 +143,7 @@ public final class Engine implements AutoCloseable {
     Path init = firstExisting(List.of("/usr/bin/tini-static", "/usr/bin/tini", "/usr/bin/catatonit"));
     ContainerService containers = new ContainerService(config, new ContainerTable(state), images, probed,
         defaultRuntime, conmon, init, Clock.systemUTC(), volumes);
+    containers.useNetworks(networks);
     containers.reconcile();
     return containers;
   }
@@ -135,8 +156,12 @@ public final class Engine implements AutoCloseable {
     return containers;
   }
 
-  public dev.berth.engine.volume.VolumeService volumes() {
+  public VolumeService volumes() {
     return volumes;
+  }
+
+  public NetworkService networks() {
+    return networks;
   }
 
   public ImageService images() {
@@ -223,6 +248,9 @@ public final class Engine implements AutoCloseable {
   public void close() {
     if (containers != null) {
       containers.close();
+    }
+    if (networks != null) {
+      networks.close();
     }
     vms.close();
     state.close();

@@ -57,6 +57,10 @@ public final class BerthdProcess implements AutoCloseable {
       List<String> cmd = new ArrayList<>(List.of(Repo.root().resolve("bin/berthd").toString(),
           "--data-root", dataRoot.toString(), "--exec-root", execRoot.toString(),
           "-H", "unix://" + socket, "--config-file", config.toString(), "--log-level", "debug"));
+      HostNetwork net = HostNetwork.forDaemon(dataRoot);
+      if (!Files.readString(config).contains("\"bridge\"")) {
+        cmd.addAll(net.flags());
+      }
       Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile())
           .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
       return new BerthdProcess(dataRoot, execRoot, socket, log, p);
@@ -105,6 +109,11 @@ public final class BerthdProcess implements AutoCloseable {
     return execRoot;
   }
 
+  /** The bridge, subnets and iptables chains of this daemon (unique per data-root, so daemons can run side by side). */
+  public HostNetwork network() {
+    return HostNetwork.forDaemon(dataRoot);
+  }
+
   public long pid() {
     return process.pid();
   }
@@ -126,10 +135,26 @@ public final class BerthdProcess implements AutoCloseable {
     }
   }
 
-  /** SIGTERM, then the exit code. */
+  /**
+   * SIGTERM, then the exit code. When no container of the daemon is attached to a network any
+   * more, its chains and bridge are removed from the host too.
+   */
   public int stop() {
     process.destroy();
-    return awaitExit(Duration.ofSeconds(30));
+    int code = awaitExit(Duration.ofSeconds(30));
+    cleanUpHostNetwork();
+    return code;
+  }
+
+  private void cleanUpHostNetwork() {
+    try (var left = Files.list(execRoot.resolve("netns"))) {
+      if (left.findAny().isPresent()) {
+        return; // containers still run (a restart test): their rules and bridge stay
+      }
+    } catch (IOException noNamespaces) {
+      // none were ever made
+    }
+    network().cleanUp();
   }
 
   /** SIGKILL: a crash, leaving whatever berthd left. */
@@ -146,6 +171,7 @@ public final class BerthdProcess implements AutoCloseable {
     }
   }
 
+  /** Kills the daemon if it still runs, then (with no container attached) removes its chains and bridge from the host. */
   @Override
   public void close() {
     if (process.isAlive()) {
@@ -156,5 +182,6 @@ public final class BerthdProcess implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
     }
+    cleanUpHostNetwork();
   }
 }

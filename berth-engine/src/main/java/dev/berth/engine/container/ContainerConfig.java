@@ -13,7 +13,7 @@ import java.util.Map;
  * @param memorySwap memory+swap bytes, 0 = default, -1 = unlimited
  * @param nanoCpus CPUs in 1e-9 units (--cpus 1.5 = 1_500_000_000), 0 = unlimited
  * @param pidsLimit 0 or less = unlimited
- * @param networkMode "none" (own namespace, loopback only) or "host"
+ * @param networkMode "bridge" (the default), a network's name or ID, "none" (loopback only), "host" or "container:<id>"
  * @param runtime the OCI runtime's name (runc, crun); null = the daemon's default, set at create
  * @param networking ports, aliases and the other network options besides the mode
  * @param storage volumes, bind mounts and tmpfs mounts
@@ -65,7 +65,7 @@ public record ContainerConfig(
     capDrop = capDrop == null ? List.of() : List.copyOf(capDrop);
     securityOpt = securityOpt == null ? List.of() : List.copyOf(securityOpt);
     ulimits = ulimits == null ? List.of() : List.copyOf(ulimits);
-    networkMode = networkMode == null || networkMode.isBlank() || networkMode.equals("default") ? "none" : networkMode;
+    networkMode = networkMode == null || networkMode.isBlank() || networkMode.equals("default") ? "bridge" : networkMode;
     workingDir = workingDir == null ? "" : workingDir;
     user = user == null ? "" : user;
     hostname = hostname == null ? "" : hostname;

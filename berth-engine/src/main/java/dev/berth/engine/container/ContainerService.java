@@ -93,6 +93,7 @@ public final class ContainerService {
   private final Map<String, ExecSession> execSessions = new ConcurrentHashMap<>();
   private final ExitWatcher exitWatcher = new ExitWatcher(this::onExit);
   private final ContainerMounts mounts;
+  private ContainerNetworks networks;
 
   /**
    * @param probed every runtime the start-up probe tried; usable ones can run containers
@@ -132,6 +133,12 @@ public final class ContainerService {
     images.setUsage(digest -> table.imageInUse(digest.toString()));
     this.mounts = new ContainerMounts(volumes);
     volumes.setUsage(name -> ContainerMounts.users(list(), name));
+    this.networks = new ContainerNetworks(null, images);
+  }
+
+  /** Puts containers on networks (CNI); without it each gets a namespace with loopback only. */
+  public void useNetworks(dev.berth.engine.network.NetworkService service) {
+    this.networks = new ContainerNetworks(service, images);
   }
 
   /** The conmon driver for a container's runtime; 503 when none works here. */
@@ -196,6 +203,13 @@ public final class ContainerService {
             + table.byName(n).map(ContainerRow::id).orElse("?") + "\". You have to remove (or rename) that container"
             + " to be able to reuse that name.");
       }
+      try {
+        networks.join(id, n, merged, this::find);
+      } catch (RuntimeException e) {
+        networks.forget(id);
+        table.delete(id);
+        throw e;
+      }
       mounts.done(id);
       log.info("container {} created ({}, image {})", id.substring(0, 12), n, image.shortId());
       return toContainer(row);
@@ -238,9 +252,6 @@ public final class ContainerService {
         throw new BerthException.InvalidArgument("invalid --ulimit " + u.name() + ": soft limit " + u.soft()
             + " must be between 0 and the hard limit " + u.hard());
       }
-    }
-    if (!List.of("none", "host", "bridge").contains(c.networkMode())) {
-      throw new BerthException.NotFound("network " + c.networkMode() + " not found");
     }
   }
 
@@ -325,6 +336,10 @@ public final class ContainerService {
         User user = Users.resolve(c.config().user(), Users.readEtc(rootfs, "passwd"), Users.readEtc(rootfs, "group"));
         Spec spec = ContainerSpecs.build(c.id(), c.config(), rootfs, etcFiles(dir), user, initBinary, hostNofileHard,
             hostCaps, defaultSeccomp);
+        Optional<Path> netns = networks.attach(c, dir, this::find);
+        if (netns.isPresent()) {
+          spec = ContainerNetworks.joinNetns(spec, netns.get());
+        }
         Bundle bundle = Bundle.write(dir, spec);
         tBundle = System.nanoTime();
         clearExitFile(conmon, c.id());
@@ -370,6 +385,7 @@ public final class ContainerService {
       process.delete();
     }
     failPendingAttaches(c.id(), e);
+    networks.detach(c.id());
     unmountRootfs(c.id());
     int code = startFailureCode(e.getMessage());
     Instant now = clock.instant();
@@ -457,6 +473,7 @@ public final class ContainerService {
       Instant finished = exitTime(process); // before delete() takes the exit file
       process.delete();
       processes.remove(id);
+      networks.detach(id);
       unmountRootfs(id);
       Instant now = finished;
       Instant started = c.state() instanceof ContainerState.Running r ? r.startedAt() : Instant.EPOCH;
@@ -552,6 +569,7 @@ public final class ContainerService {
         log.warn("container {}: reconcile failed: {}", c.shortId(), e.getMessage());
       }
     }
+    networks.reconcile(new java.util.HashSet<>(processes.keySet()));
   }
 
   /** The runtime knows whether the cgroup is frozen; the record follows it (paused or thawed while berthd was down). */
@@ -834,6 +852,7 @@ public final class ContainerService {
         }
       }
       unmountRootfs(id);
+      networks.forget(id);
       failPendingAttaches(id, new BerthException.NotFound("container " + id + " was removed"));
       deleteTree(dir(id));
       table.delete(id);

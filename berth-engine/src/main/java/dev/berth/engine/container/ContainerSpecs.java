@@ -136,12 +136,9 @@ public final class ContainerSpecs {
     if (c.init()) {
       b.mount(new Mount(INIT_PATH, "bind", initBinary.toString(), List.of("bind", "ro", "nosuid")));
     }
-    switch (c.networkMode()) {
-      case "none", "bridge" -> { } // a namespace of its own with loopback only (networks come later)
-      case "host" -> b.hostNamespace("network");
-      default -> throw new BerthException.InvalidArgument("network " + c.networkMode()
-          + " not found: only none and host are supported yet");
-    }
+    if (c.networkMode().equals("host")) {
+      b.hostNamespace("network");
+    } // else a namespace of runc's (none: loopback only) or Berth's, joined by path (ContainerNetworks)
     if (c.memory() > 0) {
       b.memoryLimit(c.memory());
     }

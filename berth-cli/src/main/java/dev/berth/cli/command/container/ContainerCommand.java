@@ -29,6 +29,7 @@ public final class ContainerCommand implements Runnable {
     c.addSubcommand("unpause", new UnpauseCommand());
     c.addSubcommand("stats", new StatsCommand());
     c.addSubcommand("prune", new PruneContainersCommand());
+    c.addSubcommand("port", new PortCommand());
     return c;
   }
 

@@ -42,7 +42,7 @@ public final class ContainerOptions {
   @Option(names = "--cpuset-cpus", description = "CPUs in which to allow execution (0-3, 0,1)") String cpusetCpus;
   @Option(names = "--pids-limit", description = "Tune container pids limit (-1 for unlimited)") Long pidsLimit;
   @Option(names = "--ulimit", description = "Ulimit options (name=soft[:hard])") List<String> ulimits = new ArrayList<>();
-  @Option(names = {"--network", "--net"}, description = "Network: none or host (networks come later)") String network;
+  @Option(names = {"--network", "--net"}, description = "Connect to a network: bridge (default), a network's name, none, host or container:<name|id>") String network;
   @Option(names = "--stop-signal", description = "Signal to stop the container") String stopSignal;
   @Option(names = "--stop-timeout", description = "Timeout (in seconds) to stop a container") Integer stopTimeout;
   @Option(names = "--runtime", description = "Runtime to use for this container (runc, crun)") String runtime;

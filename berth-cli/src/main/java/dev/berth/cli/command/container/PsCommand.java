@@ -60,7 +60,7 @@ public final class PsCommand implements Callable<Integer> {
       row.put("Command", "\"" + (noTrunc || cmd.length() <= 20 ? cmd : cmd.substring(0, 19) + "…") + "\"");
       row.put("CreatedAt", Instant.ofEpochSecond(c.path("Created").asLong()).toString());
       row.put("RunningFor", Durations.ago(Instant.ofEpochSecond(c.path("Created").asLong()), now));
-      row.put("Ports", "");
+      row.put("Ports", NetworkOptions.portsCell(c.path("Ports")));
       row.put("State", c.path("State").asText());
       row.put("Status", c.path("Status").asText());
       row.put("Size", size ? c.path("SizeRw").asLong() + "B" : "");

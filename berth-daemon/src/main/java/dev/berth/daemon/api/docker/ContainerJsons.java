@@ -189,6 +189,8 @@ final class ContainerJsons {
     Map<String, Object> h = new LinkedHashMap<>();
     StorageJsons.putHostConfig(h, cfg.storage());
     h.put("NetworkMode", cfg.networkMode());
+    h.put("PortBindings", NetworkingJsons.portBindings(cfg.networking()));
+    h.put("PublishAllPorts", cfg.networking().publishAllPorts());
     h.put("RestartPolicy", Map.of("Name", "no", "MaximumRetryCount", 0));
     h.put("AutoRemove", cfg.autoRemove());
     h.put("CapAdd", cfg.capAdd());

@@ -104,6 +104,7 @@ public final class ContainerRoutes {
         continue;
       }
       Map<String, Object> summary = ContainerJsons.summary(c, now);
+      summary.put("Ports", NetworkingJsons.summaryPorts(c, engine.networks()));
       if (req.queryFlag("size")) {
         summary.put("SizeRw", size(containers.dir(c.id()).resolve("upper")));
         summary.put("SizeRootFs", size(containers.dir(c.id()).resolve("upper"))
@@ -162,6 +163,7 @@ public final class ContainerRoutes {
         .forEach(l -> lower.add(engine.images().layers().diffDir(l.chainId()).toString())));
     extra.put("lowerDir", String.join(":", lower));
     Map<String, Object> json = ContainerJsons.inspect(c, extra);
+    json.put("NetworkSettings", NetworkingJsons.networkSettings(c, engine.networks()));
     if (req.queryFlag("size")) {
       json.put("SizeRw", size(containers.dir(c.id()).resolve("upper")));
     }

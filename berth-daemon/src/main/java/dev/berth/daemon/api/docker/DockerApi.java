@@ -13,5 +13,6 @@ public final class DockerApi {
     new ImageRoutes(engine).register(router);
     new ContainerRoutes(engine).register(router);
     new VolumeRoutes(engine.volumes()).register(router);
+    new NetworkRoutes(engine).register(router);
   }
 }

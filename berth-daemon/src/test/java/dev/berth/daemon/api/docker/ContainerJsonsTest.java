@@ -33,7 +33,7 @@ class ContainerJsonsTest {
     assertThat(c.stopTimeout()).isEqualTo(3);
     assertThat(c.logSizeMax()).isEqualTo(10L << 20);
     // docker's "default" network is Berth's "none" until networks exist.
-    assertThat(ContainerJsons.fromCreate(Json.MAPPER.readTree("{\"Image\":\"i\"}")).networkMode()).isEqualTo("none");
+    assertThat(ContainerJsons.fromCreate(Json.MAPPER.readTree("{\"Image\":\"i\"}")).networkMode()).isEqualTo("bridge");
     // A string entrypoint is one element, "" clears it.
     assertThat(ContainerJsons.fromCreate(Json.MAPPER.readTree("{\"Image\":\"i\",\"Entrypoint\":\"\"}")).entrypoint())
         .isEmpty();

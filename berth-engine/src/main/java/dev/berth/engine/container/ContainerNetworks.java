@@ -1,0 +1,150 @@
+package dev.berth.engine.container;
+
+import dev.berth.engine.BerthException;
+import dev.berth.engine.image.ImageConfig;
+import dev.berth.engine.image.ImageService;
+import dev.berth.engine.network.Attached;
+import dev.berth.engine.network.NetworkService;
+import dev.berth.engine.runtime.spec.Linux;
+import dev.berth.engine.runtime.spec.Namespace;
+import dev.berth.engine.runtime.spec.Spec;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * The container side of networking: joins a new container to its networks, attaches it at start
+ * (the namespace path goes into the spec, its addresses into /etc/hosts and its name server into
+ * /etc/resolv.conf), releases it at exit and removal. Without a network service (unit tests),
+ * every container gets a namespace of its own with loopback only.
+ */
+final class ContainerNetworks {
+  private final NetworkService networks;
+  private final ImageService images;
+
+  ContainerNetworks(NetworkService networks, ImageService images) {
+    this.networks = networks;
+    this.images = images;
+  }
+
+  /** Checks the mode and records the container's networks (create). */
+  void join(String id, String name, ContainerConfig c, Function<String, Container> find) {
+    String mode = c.networkMode();
+    if (mode.startsWith("container:")) {
+      find.apply(mode.substring("container:".length()));
+      return;
+    }
+    if (networks == null || !NetworkService.isNetworkMode(mode)) {
+      if (!c.networking().portBindings().isEmpty() && (mode.equals("host") || mode.startsWith("container:"))) {
+        throw new BerthException.InvalidArgument("published ports are discarded when using host network mode");
+      }
+      return;
+    }
+    networks.join(id, name, mode, c.networking().endpoints());
+  }
+
+  /**
+   * Attaches a starting container to its networks; the spec joins the returned namespace.
+   * Empty: runc makes the namespace (none) or there is none (host).
+   */
+  Optional<Path> attach(Container c, Path dir, Function<String, Container> find) {
+    String mode = c.config().networkMode();
+    if (mode.startsWith("container:")) {
+      Container other = find.apply(mode.substring("container:".length()));
+      if (!(other.state() instanceof ContainerState.Running r)) {
+        throw new BerthException.Conflict("cannot join network of a non running container: " + other.id());
+      }
+      if (other.config().networkMode().equals("host")) {
+        return Optional.of(Path.of("/proc/" + r.pid() + "/ns/net"));
+      }
+      Path ns = networks == null ? null : networks.netnsPath(other.id());
+      return Optional.of(ns != null && Files.exists(ns) ? ns : Path.of("/proc/" + r.pid() + "/ns/net"));
+    }
+    if (networks == null || !NetworkService.isNetworkMode(mode)) {
+      return Optional.empty();
+    }
+    NetworkService.Attachment a = networks.attach(c.id(), c.config().networking().portBindings(),
+        c.config().networking().publishAllPorts(), exposed(c));
+    try {
+      writeEtc(dir, c.config(), a.addresses(), a.nameserver());
+    } catch (IOException e) {
+      networks.detach(c.id());
+      throw new UncheckedIOException("cannot write the network files of container " + c.shortId(), e);
+    }
+    return Optional.of(a.netns());
+  }
+
+  private Set<String> exposed(Container c) {
+    Set<String> ports = new LinkedHashSet<>();
+    try {
+      ImageConfig.RunConfig rc = images.find(c.imageId()).config().config();
+      if (rc != null && rc.exposedPorts() != null) {
+        ports.addAll(rc.exposedPorts().keySet());
+      }
+    } catch (BerthException.NotFound gone) {
+      // the image went away: only the container's own
+    }
+    ports.addAll(c.config().networking().exposedPorts());
+    return ports;
+  }
+
+  void detach(String id) {
+    if (networks != null) {
+      networks.detach(id);
+    }
+  }
+
+  void forget(String id) {
+    if (networks != null) {
+      networks.forget(id);
+    }
+  }
+
+  void reconcile(Set<String> running) {
+    if (networks != null) {
+      networks.reconcile(running);
+    }
+  }
+
+  /** The spec with the network namespace at {@code netns} joined. */
+  static Spec joinNetns(Spec s, Path netns) {
+    Linux l = s.linux();
+    List<Namespace> ns = new ArrayList<>(l.namespaces().stream().filter(n -> !n.type().equals("network")).toList());
+    ns.add(new Namespace("network", netns.toString()));
+    Linux linux = new Linux(l.uidMappings(), l.gidMappings(), l.sysctl(), l.resources(), l.cgroupsPath(), ns,
+        l.devices(), l.seccomp(), l.rootfsPropagation(), l.maskedPaths(), l.readonlyPaths());
+    return new Spec(s.ociVersion(), s.process(), s.root(), s.hostname(), s.domainname(), s.mounts(), linux,
+        s.annotations());
+  }
+
+  /** /etc/hosts names the container by its first address; /etc/resolv.conf points at the network's name server. */
+  static void writeEtc(Path dir, ContainerConfig c, List<Attached> addresses, Optional<String> nameserver)
+      throws IOException {
+    String host = c.hostname();
+    String fqdn = c.domainname().isEmpty() ? host : host + "." + c.domainname();
+    String ip = addresses.isEmpty() ? "127.0.0.1" : addresses.getFirst().ipAddress();
+    Files.writeString(dir.resolve("hosts"), "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
+        + "fe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n"
+        + ip + "\t" + fqdn + (fqdn.equals(host) ? "" : " " + host) + "\n");
+    if (nameserver.isPresent()) {
+      StringBuilder resolv = new StringBuilder("nameserver " + nameserver.get() + "\n");
+      try {
+        for (String line : Files.readAllLines(Path.of("/etc/resolv.conf"))) {
+          if (line.startsWith("search") || line.startsWith("options")) {
+            resolv.append(line).append('\n');
+          }
+        }
+      } catch (IOException noHostFile) {
+        // the name server alone
+      }
+      Files.writeString(dir.resolve("resolv.conf"), resolv.toString());
+    }
+  }
+}

@@ -1,0 +1,38 @@
+package dev.berth.engine.network;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The host's IPv4 routes (/proc/net/route), so new subnets avoid what the host already reaches. */
+final class HostRoutes {
+  private HostRoutes() {}
+
+  static List<Cidr> read() {
+    try {
+      return parse(Files.readAllLines(Path.of("/proc/net/route")));
+    } catch (IOException e) {
+      return List.of();
+    }
+  }
+
+  /** Destination and mask are little-endian hex; the default route (mask 0) is left out. */
+  static List<Cidr> parse(List<String> lines) {
+    List<Cidr> routes = new ArrayList<>();
+    for (String line : lines.subList(Math.min(1, lines.size()), lines.size())) {
+      String[] f = line.trim().split("\\s+");
+      if (f.length < 8) {
+        continue;
+      }
+      int dest = Integer.reverseBytes((int) Long.parseLong(f[1], 16));
+      int mask = Integer.reverseBytes((int) Long.parseLong(f[7], 16));
+      if (mask == 0) {
+        continue;
+      }
+      routes.add(new Cidr(dest, Integer.bitCount(mask)));
+    }
+    return routes;
+  }
+}

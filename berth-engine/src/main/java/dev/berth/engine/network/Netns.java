@@ -1,0 +1,46 @@
+package dev.berth.engine.network;
+
+import dev.berth.engine.BerthException;
+import dev.berth.engine.sys.Mounts;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Network namespaces kept open by a bind mount of nsfs on a file ({@code unshare --net=FILE}),
+ * so they exist before runc starts the container (runc joins the path) and after berthd dies.
+ */
+final class Netns {
+  private Netns() {}
+
+  static void create(Path file) {
+    try {
+      Files.createDirectories(file.getParent());
+      Files.deleteIfExists(file);
+      Files.createFile(file);
+    } catch (IOException e) {
+      throw new BerthException("cannot create " + file + ": " + e.getMessage(), e);
+    }
+    HostCommand.Result r = HostCommand.run(List.of("unshare", "--net=" + file, "true"), "");
+    if (r.exitCode() != 0) {
+      remove(file);
+      throw new BerthException("cannot create a network namespace at " + file + ": " + r.stderr());
+    }
+  }
+
+  static void remove(Path file) {
+    if (Mounts.isMountPoint(file)) {
+      try {
+        Mounts.unmount(file, Mounts.MNT_DETACH);
+      } catch (IOException e) {
+        throw new BerthException("cannot unmount network namespace " + file + ": " + e.getMessage(), e);
+      }
+    }
+    try {
+      Files.deleteIfExists(file);
+    } catch (IOException e) {
+      throw new BerthException("cannot delete " + file + ": " + e.getMessage(), e);
+    }
+  }
+}

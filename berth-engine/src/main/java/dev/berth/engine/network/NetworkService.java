@@ -1,0 +1,732 @@
+package dev.berth.engine.network;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.berth.engine.BerthException;
+import dev.berth.engine.EngineConfig;
+import dev.berth.engine.state.NetworkTable;
+import dev.berth.engine.state.NetworkTable.EndpointRow;
+import dev.berth.engine.state.NetworkTable.NetworkRow;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Predicate;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Networks and the containers on them. A container on a bridge network gets a network
+ * namespace made by Berth ({@code <exec-root>/netns/<id>}, joined by runc), loopback up, and
+ * one interface per network from the CNI bridge plugin with host-local IPAM (leases under
+ * {@code <data-root>/network/ipam}, so they survive a crash). Published ports are DNAT rules in
+ * Berth's own iptables chains plus host sockets that hold the ports. User-defined networks get
+ * a name server on their gateway.
+ *
+ * <p>Everything a container holds (namespace, CNI attachments, rules, ports) is released by
+ * {@link #detach}, at its exit; {@link #reconcile} does it at start for containers that ended
+ * while berthd was down.
+ */
+public final class NetworkService implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(NetworkService.class);
+  private static final Pattern NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]*");
+  private static final Pattern HEX = Pattern.compile("[0-9a-f]+");
+  private static final List<String> PLUGINS = List.of("loopback", "bridge", "host-local");
+
+  private final EngineConfig config;
+  private final NetworkTable table;
+  private final NetworkDefaults defaults;
+  private final CniExecutor cni;
+  private final Clock clock;
+  private final Iptables iptables;
+  private final PortReservations reservations = new PortReservations();
+  private final Map<String, NetworkDns> dns = new ConcurrentHashMap<>();
+  private final Object networkLock = new Object();
+  private volatile String cniVersion;
+
+  public NetworkService(EngineConfig config, NetworkTable table, NetworkDefaults defaults, CniExecutor cni,
+      Clock clock) {
+    this.config = config;
+    this.table = table;
+    this.defaults = defaults;
+    this.cni = cni;
+    this.clock = clock;
+    this.iptables = new Iptables(defaults.iptablesPrefix());
+  }
+
+  /** Creates the default network's record (its subnet from bip or the pools) when missing. */
+  public void open() {
+    Optional<NetworkRow> row = table.byName(Network.DEFAULT);
+    NetworkConfig wanted = defaultBridgeConfig(row.map(this::toNetwork));
+    if (row.isEmpty()) {
+      table.insert(new NetworkRow(newId(), Network.DEFAULT, clock.millis(), json(wanted)));
+    } else if (!toNetwork(row.get()).config().equals(wanted) && table.endpointsIn(row.get().id()).stream()
+        .noneMatch(e -> !e.attachedJson().isEmpty())) {
+      table.updateConfig(row.get().id(), json(wanted)); // bip or bridge changed in the daemon's settings
+    }
+  }
+
+  private NetworkConfig defaultBridgeConfig(Optional<Network> existing) {
+    String subnet;
+    String gateway;
+    if (defaults.bip() != null) {
+      Cidr bip = Cidr.parse(defaults.bip());
+      subnet = bip.network().toString();
+      gateway = bip.addressText();
+    } else if (existing.isPresent() && existing.get().config().bridge().equals(defaults.bridge())) {
+      return existing.get().config();
+    } else {
+      Cidr s = freeSubnet(List.of());
+      subnet = s.toString();
+      gateway = Cidr.format(s.host(1));
+    }
+    return new NetworkConfig("bridge", subnet, gateway, null, false, Map.of(), Map.of(), defaults.bridge(), false);
+  }
+
+  // ---- networks --------------------------------------------------------------------------------
+
+  public List<Network> list() {
+    return table.all().stream().map(this::toNetwork).toList();
+  }
+
+  /** By full ID, name, or unique ID prefix; 404 otherwise. */
+  public Network find(String nameOrId) {
+    if (nameOrId == null || nameOrId.isBlank()) {
+      throw new BerthException.InvalidArgument("a network name or ID is required");
+    }
+    Optional<NetworkRow> row = table.byId(nameOrId).or(() -> table.byName(nameOrId));
+    if (row.isEmpty() && HEX.matcher(nameOrId).matches()) {
+      List<NetworkRow> m = table.byIdPrefix(nameOrId);
+      if (m.size() > 1) {
+        throw new BerthException.InvalidArgument("network " + nameOrId + " is ambiguous (" + m.size()
+            + " matches found based on ID prefix)");
+      }
+      row = m.stream().findFirst();
+    }
+    return row.map(this::toNetwork).orElseThrow(() -> new BerthException.NotFound("network " + nameOrId
+        + " not found"));
+  }
+
+  /** What {@code network create} asks for; null fields take defaults. */
+  public record CreateRequest(String driver, String subnet, String gateway, String ipRange, boolean internal,
+      Map<String, String> labels, Map<String, String> options) {}
+
+  public Network create(String name, CreateRequest req) {
+    if (name == null || !NAME.matcher(name).matches()) {
+      throw new BerthException.InvalidArgument("invalid network name \"" + name
+          + "\": use letters, digits, '_', '.' and '-', starting with a letter or digit");
+    }
+    if (List.of("none", "host", "default").contains(name) || name.equals(Network.DEFAULT)) {
+      throw new BerthException.Conflict("network with name " + name + " already exists (a predefined network)");
+    }
+    String driver = req.driver() == null || req.driver().isEmpty() ? "bridge" : req.driver();
+    if (!driver.equals("bridge")) {
+      throw new BerthException.InvalidArgument("network driver " + driver + " is not supported (only bridge)");
+    }
+    synchronized (networkLock) {
+      List<Network> existing = list();
+      if (existing.stream().anyMatch(n -> n.name().equals(name))) {
+        throw new BerthException.Conflict("network with name " + name + " already exists");
+      }
+      Cidr subnet;
+      if (req.subnet() != null && !req.subnet().isEmpty()) {
+        subnet = Cidr.parse(req.subnet()).network();
+        if (subnet.prefix() > 30) {
+          throw new BerthException.InvalidArgument("invalid subnet " + req.subnet() + ": it must hold at least two"
+              + " addresses (a prefix of /30 or shorter)");
+        }
+        for (Network n : existing) {
+          if (Cidr.parse(n.config().subnet()).overlaps(subnet)) {
+            throw new BerthException.Conflict("invalid pool request: Pool overlaps with other one on this address"
+                + " space (" + subnet + " overlaps network " + n.name() + "'s " + n.config().subnet() + ")");
+          }
+        }
+      } else {
+        if (req.gateway() != null && !req.gateway().isEmpty() || req.ipRange() != null && !req.ipRange().isEmpty()) {
+          throw new BerthException.InvalidArgument("--gateway and --ip-range need --subnet");
+        }
+        subnet = freeSubnet(existing);
+      }
+      String gateway = req.gateway() == null || req.gateway().isEmpty() ? Cidr.format(subnet.host(1))
+          : Cidr.format(Cidr.parseAddress(req.gateway()));
+      if (!subnet.contains(Cidr.parseAddress(gateway))) {
+        throw new BerthException.InvalidArgument("invalid --gateway " + gateway + ": it is not in subnet " + subnet);
+      }
+      String ipRange = null;
+      if (req.ipRange() != null && !req.ipRange().isEmpty()) {
+        Cidr r = Cidr.parse(req.ipRange()).network();
+        if (r.prefix() < subnet.prefix() || !subnet.contains(r.address())) {
+          throw new BerthException.InvalidArgument("invalid --ip-range " + req.ipRange() + ": it is not inside subnet "
+              + subnet);
+        }
+        ipRange = r.toString();
+      }
+      String id = newId();
+      NetworkConfig cfg = new NetworkConfig(driver, subnet.toString(), gateway, ipRange, req.internal(), req.labels(),
+          req.options(), "br-" + id.substring(0, 12), true);
+      if (!table.insert(new NetworkRow(id, name, clock.millis(), json(cfg)))) {
+        throw new BerthException.Conflict("network with name " + name + " already exists");
+      }
+      applyNetworkRules();
+      log.info("network {} created ({}, {})", name, id.substring(0, 12), subnet);
+      return find(id);
+    }
+  }
+
+  /** The first subnet of the pools that overlaps no network of ours and no route of the host. */
+  private Cidr freeSubnet(List<Network> existing) {
+    List<Cidr> taken = new ArrayList<>(HostRoutes.read());
+    existing.forEach(n -> taken.add(Cidr.parse(n.config().subnet())));
+    for (NetworkDefaults.Pool pool : defaults.pools()) {
+      Cidr base = Cidr.parse(pool.base()).network();
+      long step = 1L << (32 - pool.size());
+      for (long off = 0; off < base.size(); off += step) {
+        Cidr candidate = new Cidr(base.host(off), pool.size());
+        if (taken.stream().noneMatch(candidate::overlaps)) {
+          return candidate;
+        }
+      }
+    }
+    throw new BerthException.Unavailable("no free subnet left in the address pools " + defaults.pools()
+        + "; use --subnet or add default-address-pools");
+  }
+
+  public void remove(String nameOrId) {
+    Network n = find(nameOrId);
+    if (n.isDefault()) {
+      throw new BerthException.InvalidArgument("bridge is a pre-defined network and cannot be removed");
+    }
+    synchronized (networkLock) {
+      if (!table.deleteUnlessAttached(n.id())) {
+        throw new BerthException.Conflict("error while removing network: network " + n.name() + " id " + n.id()
+            + " has active endpoints");
+      }
+      NetworkDns server = dns.remove(n.id());
+      if (server != null) {
+        server.close();
+      }
+      applyNetworkRules();
+      deleteBridge(n.config().bridge());
+      deleteTree(ipamDir().resolve(cniName(n)));
+      log.info("network {} removed", n.name());
+    }
+  }
+
+  /** Removes every user-defined network without attached containers that {@code filter} accepts. */
+  public List<Network> prune(Predicate<Network> filter) {
+    List<Network> gone = new ArrayList<>();
+    for (Network n : list()) {
+      if (!n.isDefault() && filter.test(n) && table.endpointsIn(n.id()).stream().allMatch(e -> e.attachedJson().isEmpty())) {
+        try {
+          remove(n.id());
+          gone.add(n);
+        } catch (BerthException.Conflict inUse) {
+          // a container attached meanwhile
+        }
+      }
+    }
+    return gone;
+  }
+
+  // ---- memberships -------------------------------------------------------------------------------
+
+  /** Whether {@code mode} puts a container on a CNI network (bridge or a network's name/ID). */
+  public static boolean isNetworkMode(String mode) {
+    return !mode.equals("none") && !mode.equals("host") && !mode.startsWith("container:");
+  }
+
+  /**
+   * Records a new container's networks: {@code mode}'s network first, then the others of
+   * {@code endpoints} (keyed by network name or ID), as create's EndpointsConfig. Validates all.
+   */
+  public void join(String containerId, String containerName, String mode, Map<String, EndpointSettings> endpoints) {
+    Map<String, EndpointSettings> wanted = new LinkedHashMap<>();
+    Map<String, EndpointSettings> byNetwork = new LinkedHashMap<>();
+    Network first = find(mode);
+    wanted.put(first.id(), endpoints.getOrDefault(mode, endpoints.getOrDefault(first.name(),
+        endpoints.getOrDefault(first.id(), endpoints.getOrDefault("default", EndpointSettings.of(List.of(), null))))));
+    endpoints.forEach((k, v) -> {
+      Network n = find(k.equals("default") ? Network.DEFAULT : k); // the docker CLI's name for the mode's network
+      if (!n.id().equals(first.id())) {
+        wanted.put(n.id(), v);
+      }
+    });
+    for (var e : wanted.entrySet()) {
+      Network n = find(e.getKey());
+      validate(n, e.getValue());
+      byNetwork.put(n.id(), e.getValue().named(containerName));
+    }
+    byNetwork.forEach((nid, s) -> table.putEndpoint(new EndpointRow(containerId, nid, json(s), "")));
+  }
+
+  private void validate(Network n, EndpointSettings s) {
+    if (n.isDefault() && !s.aliases().isEmpty()) {
+      throw new BerthException.InvalidArgument("network-scoped aliases are only supported for user-defined networks");
+    }
+    if (s.ipv4Address() != null) {
+      if (n.isDefault()) {
+        throw new BerthException.InvalidArgument("user specified IP address is supported on user defined networks only");
+      }
+      int ip = Cidr.parseAddress(s.ipv4Address());
+      Cidr range = Cidr.parse(n.config().ipRange() != null ? n.config().ipRange() : n.config().subnet());
+      if (!range.contains(ip) || ip == Cidr.parseAddress(n.config().gateway())) {
+        throw new BerthException.InvalidArgument("invalid --ip " + s.ipv4Address() + ": it must be in network "
+            + n.name() + "'s range " + range + " and not its gateway");
+      }
+      for (EndpointRow r : table.endpointsIn(n.id())) {
+        EndpointSettings other = read(r.settingsJson(), EndpointSettings.class);
+        if (s.ipv4Address().equals(other.ipv4Address())) {
+          throw new BerthException.Conflict("Address already in use: " + s.ipv4Address() + " is asked for by container "
+              + r.containerId().substring(0, 12));
+        }
+      }
+    }
+  }
+
+  /** A container's endpoint on one network, for inspect. */
+  public record EndpointView(Network network, EndpointSettings settings, Optional<Attached> attached) {}
+
+  public List<EndpointView> endpoints(String containerId) {
+    List<EndpointView> views = new ArrayList<>();
+    for (EndpointRow r : table.endpointsOf(containerId)) {
+      Optional<Network> n = table.byId(r.networkId()).map(this::toNetwork);
+      n.ifPresent(net -> views.add(new EndpointView(net, read(r.settingsJson(), EndpointSettings.class),
+          r.attachedJson().isEmpty() ? Optional.empty() : Optional.of(read(r.attachedJson(), Attached.class)))));
+    }
+    return views;
+  }
+
+  /** The host ports a running container publishes (chosen ports filled in). */
+  public List<PortBinding> publishedPorts(String containerId) {
+    return table.ports(containerId).map(j -> List.of(read(j, PortBinding[].class))).orElse(List.of());
+  }
+
+  /** IDs of the containers that are members of the network (attached or not). */
+  public List<String> containersOn(String networkId) {
+    return table.endpointsIn(networkId).stream().map(EndpointRow::containerId).toList();
+  }
+
+  public Path netnsPath(String containerId) {
+    return config.execRoot().resolve("netns").resolve(containerId);
+  }
+
+  /** Drops the container's memberships (it is being removed), detaching it first. */
+  public void forget(String containerId) {
+    detach(containerId);
+    table.deleteEndpoints(containerId);
+  }
+
+  // ---- attach, detach ----------------------------------------------------------------------------
+
+  /** What a started container got: its namespace, addresses (first network first), ports, name server. */
+  public record Attachment(Path netns, List<Attached> addresses, List<PortBinding> ports, Optional<String> nameserver) {}
+
+  /**
+   * Gives a starting container its namespace and networks, and publishes its ports; all or
+   * nothing (on failure everything done so far is undone).
+   *
+   * @param exposed "80/tcp" keys of the image's and container's exposed ports, for publishAll
+   */
+  public Attachment attach(String containerId, List<PortBinding> ports, boolean publishAll, Set<String> exposed) {
+    Path ns = netnsPath(containerId);
+    List<EndpointRow> rows = table.endpointsOf(containerId);
+    if (rows.isEmpty()) {
+      throw new BerthException.InvalidArgument("container " + containerId.substring(0, 12) + " is on no network");
+    }
+    Netns.create(ns);
+    try {
+      cni.add(loopbackConf(), new CniExecutor.Invocation(containerId, ns.toString(), "lo", ""));
+      List<Attached> addresses = new ArrayList<>();
+      Optional<String> nameserver = Optional.empty();
+      int index = 0;
+      for (EndpointRow r : rows) {
+        Network n = toNetwork(table.byId(r.networkId()).orElseThrow(() -> new BerthException.NotFound(
+            "network " + r.networkId() + " not found")));
+        Attached a = attachOne(containerId, n, read(r.settingsJson(), EndpointSettings.class), "eth" + index++);
+        addresses.add(a);
+        if (nameserver.isEmpty() && n.config().dns()) {
+          nameserver = Optional.of(n.config().gateway());
+        }
+      }
+      List<PortBinding> published = publish(containerId, ports, publishAll, exposed, addresses.getFirst());
+      return new Attachment(ns, addresses, published, nameserver);
+    } catch (RuntimeException e) {
+      try {
+        detach(containerId);
+      } catch (RuntimeException again) {
+        e.addSuppressed(again);
+      }
+      throw e instanceof CniException c ? c.asBerth() : e;
+    }
+  }
+
+  private Attached attachOne(String containerId, Network n, EndpointSettings s, String ifname) {
+    String args = s.ipv4Address() == null ? "" : "IgnoreUnknown=1;IP=" + s.ipv4Address();
+    CniResult result = cni.add(conf(n), new CniExecutor.Invocation(containerId, netnsPath(containerId).toString(),
+        ifname, args));
+    Attached a = result.attached(ifname).orElseThrow(() -> new BerthException("CNI gave container "
+        + containerId.substring(0, 12) + " no IPv4 address on network " + n.name()));
+    table.setAttached(containerId, n.id(), json(a));
+    bridgeReady(n);
+    return a;
+  }
+
+  /** Once the bridge exists: loopback-sourced traffic may be routed into it; the name server runs. */
+  private void bridgeReady(Network n) {
+    try {
+      Path localnet = Path.of("/proc/sys/net/ipv4/conf", n.config().bridge(), "route_localnet");
+      if (!Files.readString(localnet).strip().equals("1")) {
+        Files.writeString(localnet, "1");
+      }
+    } catch (IOException e) {
+      log.warn("network {}: cannot set route_localnet on {}: {} (ports on 127.0.0.1 will not work)", n.name(),
+          n.config().bridge(), e.getMessage());
+    }
+    if (n.config().dns()) {
+      dns.computeIfAbsent(n.id(), id -> {
+        try {
+          return NetworkDns.start(n.config().gateway(), name -> resolve(id, name));
+        } catch (IOException e) {
+          log.warn("network {}: no name server on {}:53: {}", n.name(), n.config().gateway(), e.getMessage());
+          return null;
+        }
+      });
+    }
+  }
+
+  /** A container's address on the network by its name, an alias or its short ID. */
+  Optional<String> resolve(String networkId, String name) {
+    String want = name.toLowerCase(Locale.ROOT);
+    for (EndpointRow r : table.endpointsIn(networkId)) {
+      if (r.attachedJson().isEmpty()) {
+        continue;
+      }
+      EndpointSettings s = read(r.settingsJson(), EndpointSettings.class);
+      boolean match = want.equals(lower(s.containerName())) || want.equals(r.containerId().substring(0, 12))
+          || s.aliases().stream().anyMatch(a -> want.equals(lower(a)));
+      if (match) {
+        return Optional.of(read(r.attachedJson(), Attached.class).ipAddress());
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static String lower(String s) {
+    return s == null ? null : s.toLowerCase(Locale.ROOT);
+  }
+
+  private List<PortBinding> publish(String containerId, List<PortBinding> ports, boolean publishAll,
+      Set<String> exposed, Attached first) {
+    List<PortBinding> all = new ArrayList<>(ports);
+    if (publishAll) {
+      Set<String> have = new LinkedHashSet<>();
+      ports.forEach(p -> have.add(p.key()));
+      for (String e : exposed) {
+        String[] parts = e.split("/");
+        PortBinding p = new PortBinding(parts.length > 1 ? parts[1] : "tcp", Integer.parseInt(parts[0]), "", 0);
+        if (have.add(p.key())) {
+          all.add(p);
+        }
+      }
+    }
+    if (all.isEmpty()) {
+      return List.of();
+    }
+    List<PortBinding> bound = reservations.reserve(containerId, all);
+    table.putPorts(containerId, json(bound));
+    iptables.addPorts(containerId, bound, first.ipAddress());
+    return bound;
+  }
+
+  /**
+   * Releases what the container holds: ports and their rules, CNI attachments (DEL, which frees
+   * the leases), the namespace. Safe to repeat; errors are logged, and the rest is still done.
+   */
+  public void detach(String containerId) {
+    reservations.release(containerId);
+    if (table.ports(containerId).isPresent()) {
+      try {
+        iptables.removeTagged(iptables.containerTag(containerId));
+        table.deletePorts(containerId);
+      } catch (RuntimeException e) {
+        log.warn("container {}: cannot remove its port rules: {}", containerId.substring(0, 12), e.getMessage());
+      }
+    }
+    Path ns = netnsPath(containerId);
+    boolean nsExists = Files.exists(ns);
+    int index = 0;
+    for (EndpointRow r : table.endpointsOf(containerId)) {
+      String ifname = r.attachedJson().isEmpty() ? "eth" + index : read(r.attachedJson(), Attached.class).ifname();
+      index++;
+      if (r.attachedJson().isEmpty() && !nsExists) {
+        continue; // never attached: nothing to free
+      }
+      Optional<Network> n = table.byId(r.networkId()).map(this::toNetwork);
+      try {
+        n.ifPresent(net -> cni.del(conf(net), new CniExecutor.Invocation(containerId, nsExists ? ns.toString() : "",
+            ifname, ""), null));
+        table.setAttached(containerId, r.networkId(), "");
+      } catch (RuntimeException e) {
+        log.warn("container {}: CNI DEL on network {} failed: {}", containerId.substring(0, 12),
+            n.map(Network::name).orElse(r.networkId()), e.getMessage());
+      }
+    }
+    if (nsExists) {
+      try {
+        Netns.remove(ns);
+      } catch (RuntimeException e) {
+        log.warn("container {}: {}", containerId.substring(0, 12), e.getMessage());
+      }
+    }
+  }
+
+  /** Connects a container to one more network (live when it runs). */
+  public Optional<Attached> connect(String containerId, String containerName, String network, EndpointSettings s,
+      boolean running) {
+    Network n = find(network);
+    if (table.endpointsOf(containerId).stream().anyMatch(r -> r.networkId().equals(n.id()))) {
+      throw new BerthException.Conflict("endpoint with name " + containerName + " already exists in network "
+          + n.name());
+    }
+    if (running && !Files.exists(netnsPath(containerId))) {
+      throw new BerthException.InvalidArgument("container " + containerName + " has no network of its own"
+          + " (--network none, host or container:…); it cannot be connected");
+    }
+    validate(n, s);
+    table.putEndpoint(new EndpointRow(containerId, n.id(), json(s.named(containerName)), ""));
+    if (!running) {
+      return Optional.empty();
+    }
+    int index = table.endpointsOf(containerId).size() - 1;
+    try {
+      return Optional.of(attachOne(containerId, n, s, "eth" + index));
+    } catch (RuntimeException e) {
+      table.deleteEndpoint(containerId, n.id());
+      throw e instanceof CniException c ? c.asBerth() : e;
+    }
+  }
+
+  public void disconnect(String containerId, String network) {
+    Network n = find(network);
+    EndpointRow r = table.endpointsOf(containerId).stream().filter(e -> e.networkId().equals(n.id())).findFirst()
+        .orElseThrow(() -> new BerthException.InvalidArgument("container " + containerId.substring(0, 12)
+            + " is not connected to network " + n.name()));
+    if (!r.attachedJson().isEmpty()) {
+      Attached a = read(r.attachedJson(), Attached.class);
+      Path ns = netnsPath(containerId);
+      try {
+        cni.del(conf(n), new CniExecutor.Invocation(containerId, Files.exists(ns) ? ns.toString() : "", a.ifname(), ""),
+            null);
+      } catch (CniException e) {
+        throw e.asBerth();
+      }
+    }
+    table.deleteEndpoint(containerId, n.id());
+  }
+
+  // ---- reconcile ------------------------------------------------------------------------------------
+
+  /**
+   * At start: chains and rules in place; whatever containers that ended while berthd was down
+   * held is released (namespaces, attachments, leases, rules); running ones get their name
+   * servers and host ports back.
+   */
+  public void reconcile(Set<String> running) {
+    try {
+      iptables.ensureChains();
+      applyNetworkRules();
+    } catch (RuntimeException e) {
+      log.warn("cannot set up iptables chains {}-*: {} (published ports and isolation will not work)",
+          defaults.iptablesPrefix(), e.getMessage());
+    }
+    Set<String> stale = new LinkedHashSet<>();
+    for (EndpointRow r : table.allEndpoints()) {
+      if (!running.contains(r.containerId()) && !r.attachedJson().isEmpty()) {
+        stale.add(r.containerId());
+      }
+    }
+    table.containersWithPorts().stream().filter(id -> !running.contains(id)).forEach(stale::add);
+    try (var files = Files.list(config.execRoot().resolve("netns"))) {
+      files.map(p -> p.getFileName().toString()).filter(id -> !running.contains(id)).forEach(stale::add);
+    } catch (IOException noDir) {
+      // no namespaces yet
+    }
+    for (String id : stale) {
+      log.info("container {} ended while berthd was down: releasing its network", id.substring(0, Math.min(12, id.length())));
+      detach(id);
+    }
+    releaseOrphanLeases(running);
+    String nat = null;
+    for (String id : running) {
+      for (EndpointRow r : table.endpointsOf(id)) {
+        if (!r.attachedJson().isEmpty()) {
+          table.byId(r.networkId()).map(this::toNetwork).ifPresent(this::bridgeReady);
+        }
+      }
+      List<PortBinding> ports = publishedPorts(id);
+      if (!ports.isEmpty()) {
+        try {
+          reservations.reserve(id, ports);
+          if (nat == null) {
+            nat = Iptables.save("nat");
+          }
+          if (!nat.contains(iptables.containerTag(id))) { // rules flushed meanwhile: put them back
+            Optional<Attached> first = endpoints(id).stream().flatMap(e -> e.attached().stream()).findFirst();
+            if (first.isPresent()) {
+              iptables.addPorts(id, ports, first.get().ipAddress());
+            }
+          }
+        } catch (RuntimeException e) {
+          log.warn("container {}: {}", id.substring(0, 12), e.getMessage());
+        }
+      }
+    }
+  }
+
+  /** host-local leases whose container is not running (berthd died between ADD and its record). */
+  private void releaseOrphanLeases(Set<String> running) {
+    for (Network n : list()) {
+      Path dir = ipamDir().resolve(cniName(n));
+      if (!Files.isDirectory(dir)) {
+        continue;
+      }
+      try (var files = Files.list(dir)) {
+        for (Path lease : files.filter(p -> p.getFileName().toString().matches("[0-9.]+")).toList()) {
+          List<String> lines = Files.readAllLines(lease);
+          String id = lines.isEmpty() ? "" : lines.getFirst().strip();
+          String ifname = lines.size() > 1 ? lines.get(1).strip() : "eth0";
+          if (!id.isEmpty() && !running.contains(id)) {
+            try {
+              cni.del(conf(n), new CniExecutor.Invocation(id, "", ifname, ""), null);
+            } catch (CniException e) {
+              log.warn("network {}: cannot release lease {}: {}", n.name(), lease.getFileName(), e.getMessage());
+            }
+          }
+        }
+      } catch (IOException e) {
+        log.warn("network {}: cannot read leases in {}: {}", n.name(), dir, e.getMessage());
+      }
+    }
+  }
+
+  /** Rules of all networks (loopback masquerade, isolation, internal), rewritten as a whole. */
+  private void applyNetworkRules() {
+    try {
+      iptables.setNetworkRules(list());
+    } catch (RuntimeException e) {
+      log.warn("cannot write network rules to {}-*: {}", defaults.iptablesPrefix(), e.getMessage());
+    }
+  }
+
+  /**
+   * Removes Berth's chains and the default bridge when no container is attached anywhere (tests
+   * call it through {@code berthd}'s shutdown only when asked; see {@link #close}).
+   */
+  public void cleanUpHost() {
+    if (table.allEndpoints().stream().allMatch(e -> e.attachedJson().isEmpty())) {
+      for (Network n : list()) {
+        deleteBridge(n.config().bridge());
+      }
+      iptables.removeChains();
+    }
+  }
+
+  @Override
+  public void close() {
+    dns.values().forEach(NetworkDns::close);
+    dns.clear();
+    reservations.releaseAll();
+  }
+
+  // ---- CNI configs ------------------------------------------------------------------------------------
+
+  private String version() {
+    String v = cniVersion;
+    if (v == null) {
+      v = cni.negotiate(PLUGINS);
+      cniVersion = v;
+    }
+    return v;
+  }
+
+  ObjectNode loopbackConf() {
+    ObjectNode list = CniResult.JSON.createObjectNode();
+    list.put("cniVersion", version());
+    list.put("name", "berth-loopback");
+    list.putArray("plugins").addObject().put("type", "loopback");
+    return list;
+  }
+
+  ObjectNode conf(Network n) {
+    return CniConfigs.bridge(cniName(n), version(), n.config(), ipamDir());
+  }
+
+  static String cniName(Network n) {
+    return "berth-" + n.id().substring(0, 12);
+  }
+
+  private Path ipamDir() {
+    return config.dataRoot().resolve("network").resolve("ipam");
+  }
+
+  private static void deleteBridge(String bridge) {
+    if (Files.exists(Path.of("/sys/class/net", bridge))) {
+      HostCommand.Result r = HostCommand.run(List.of("ip", "link", "delete", bridge, "type", "bridge"), "");
+      if (r.exitCode() != 0) {
+        log.warn("cannot delete bridge {}: {}", bridge, r.stderr());
+      }
+    }
+  }
+
+  private static void deleteTree(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (var walk = Files.walk(dir)) {
+      for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException e) {
+      log.warn("cannot delete {}: {}", dir, e.getMessage());
+    }
+  }
+
+  private Network toNetwork(NetworkRow r) {
+    return new Network(r.id(), r.name(), Instant.ofEpochMilli(r.created()), read(r.configJson(), NetworkConfig.class));
+  }
+
+  private static String json(Object o) {
+    try {
+      return CniResult.JSON.writeValueAsString(o);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static <T> T read(String json, Class<T> type) {
+    try {
+      return CniResult.JSON.readValue(json, type);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static String newId() {
+    byte[] b = new byte[32];
+    ThreadLocalRandom.current().nextBytes(b);
+    return HexFormat.of().formatHex(b);
+  }
+}
