@@ -12,5 +12,8 @@ public final class DockerApi {
     new ImageTransferRoutes(engine).register(router);
     new ImageRoutes(engine).register(router);
     new ContainerRoutes(engine).register(router);
+    new ContainerFileRoutes(engine).register(router);
+    new EventRoutes(engine.events()).register(router);
+    new DiskUsageRoutes(engine).register(router);
   }
 }
