@@ -30,6 +30,21 @@ public final class DiskUsageRoutes {
 
   public void register(Router router) {
     router.get("/system/df", this::diskUsage);
+    router.post("/build/prune", this::pruneBuildCache);
+  }
+
+  /**
+   * Prune endpoints of kinds Berth has none of yet, so {@code docker system prune} (which calls
+   * each kind's prune in turn) completes. Registered after every other route: the router takes
+   * the first match, so the real network routes, once they exist, answer instead.
+   */
+  public void registerFallbacks(Router router) {
+    router.post("/networks/prune", (req, res) -> res.json(200, Map.of("NetworksDeleted", List.of())));
+  }
+
+  /** Berth builds nothing, so there is no build cache to prune. */
+  private void pruneBuildCache(ApiRequest req, ApiResponse res) throws IOException {
+    res.json(200, Map.of("CachesDeleted", List.of(), "SpaceReclaimed", 0));
   }
 
   private void diskUsage(ApiRequest req, ApiResponse res) throws IOException {

@@ -15,5 +15,6 @@ public final class DockerApi {
     new ContainerFileRoutes(engine).register(router);
     new EventRoutes(engine.events()).register(router);
     new DiskUsageRoutes(engine).register(router);
+    new DiskUsageRoutes(engine).registerFallbacks(router); // keep last: real routes win
   }
 }
