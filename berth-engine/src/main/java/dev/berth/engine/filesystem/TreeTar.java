@@ -125,7 +125,7 @@ public final class TreeTar {
         (Integer) Files.getAttribute(p, "unix:gid", LinkOption.NOFOLLOW_LINKS));
     e.setModTime(Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS));
     tar.putArchiveEntry(e);
-    if (e.isFile() && !e.isLink() && e.getSize() > 0) {
+    if (type == 0100000 && !e.isLink() && e.getSize() > 0) {
       try (InputStream in = Files.newInputStream(p, LinkOption.NOFOLLOW_LINKS)) {
         long copied = in.transferTo(tar);
         if (copied != e.getSize()) {

@@ -66,7 +66,7 @@ final class LocalTar {
         (Integer) Files.getAttribute(p, "unix:gid", LinkOption.NOFOLLOW_LINKS));
     e.setModTime(a.lastModifiedTime());
     tar.putArchiveEntry(e);
-    if (e.isFile() && !e.isLink()) {
+    if (a.isRegularFile() && !e.isLink()) {
       try (InputStream in = Files.newInputStream(p)) {
         bytes[0] += in.transferTo(tar);
       }
