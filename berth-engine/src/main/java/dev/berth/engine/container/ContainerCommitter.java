@@ -89,6 +89,7 @@ public final class ContainerCommitter {
       images.content().write(id, new ByteArrayInputStream(bytes), bytes.length);
       Image image = new Image(id, config, bytes, List.of(), List.of(), null, null, layers, size, now, null);
       Image recorded = images.record(image, req.tag().map(List::of).orElse(List.of()), List.of());
+      req.tag().ifPresent(t -> images.events().image("tag", id.toString(), t.familiar()));
       containers.events().emit(c, "commit", Map.of("comment", req.comment() == null ? "" : req.comment(),
           "imageID", id.toString(), "imageRef", req.tag().map(Reference::familiar).orElse("")));
       return recorded;

@@ -54,6 +54,7 @@ public final class ImageImporter {
           Instant.now(images.clock()), null);
       Image recorded = images.record(image, tag.map(List::of).orElse(List.of()), List.of());
       images.events().image("import", id.toString(), id.toString());
+      tag.ifPresent(t -> images.events().image("tag", id.toString(), t.familiar()));
       return recorded;
     } catch (IOException e) {
       throw new UncheckedIOException("import failed: " + e.getMessage(), e);
