@@ -66,7 +66,7 @@ public final class ContainerCommitter {
       if (!empty) {
         Files.createDirectories(scratch);
         file = Files.createTempFile(scratch, "commit-", ".tar.gz");
-        try (OutputStream out = new GZIPOutputStream(new BufferedOutputStream(Files.newOutputStream(file)), 64 * 1024);
+        try (OutputStream out = fastGzip(new BufferedOutputStream(Files.newOutputStream(file)));
             TarArchiveOutputStream tar = new TarArchiveOutputStream(out)) {
           new TreeTar(tar, TreeTar.Form.LAYER, TreeTar.INIT_PATHS::contains).add(upper, "");
           tar.finish();
@@ -135,6 +135,18 @@ public final class ContainerCommitter {
       a.addAll(c.config().cmd());
     }
     return a;
+  }
+
+  /**
+   * gzip at its fastest level: the blob is kept as it is for later pushes, and a commit waits on
+   * it (dockerd stores a commit uncompressed); on incompressible data level 1 is ~3x faster.
+   */
+  private static OutputStream fastGzip(OutputStream out) throws IOException {
+    return new GZIPOutputStream(out, 64 * 1024) {
+      {
+        def.setLevel(java.util.zip.Deflater.BEST_SPEED);
+      }
+    };
   }
 
   /** Whether the upper dir holds nothing but the runtime's mount points. */

@@ -21,7 +21,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code berth system df}: disk usage of images, containers, volumes and the build cache, as docker shows it. */
-@Command(name = "df", mixinStandardHelpOptions = true, description = "Show docker disk usage")
+@Command(name = "df", mixinStandardHelpOptions = true, description = "Show Berth disk usage")
 public final class DiskUsageCommand implements Callable<Integer> {
   private static final ObjectMapper JSON = new ObjectMapper();
 
