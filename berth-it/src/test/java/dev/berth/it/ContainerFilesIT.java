@@ -136,6 +136,12 @@ class ContainerFilesIT {
     assertThat(missing.stderr()).contains("Could not find the file /no/such in container box");
     ProcessResult noContainer = berth("cp", "ghost:/etc/passwd", back.toString());
     assertThat(noContainer.stderr()).contains("No such container: ghost");
+
+    // A read-only rootfs takes no files, as with Docker.
+    ok(berth("create", "--name", "sealed", "--read-only", image, "true"));
+    ProcessResult sealed = berth("cp", tree.resolve("f.txt").toString(), "sealed:/tmp/");
+    assertThat(sealed.exitCode()).isEqualTo(1);
+    assertThat(sealed.stderr()).contains("container rootfs is marked read-only");
   }
 
   @Test

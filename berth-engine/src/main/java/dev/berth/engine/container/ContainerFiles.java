@@ -73,6 +73,9 @@ public final class ContainerFiles {
   public void extract(String nameOrId, String rawPath, InputStream tar, boolean noOverwriteDirNonDir, boolean copyUidGid)
       throws IOException {
     String path = clean(rawPath);
+    if (containers.find(nameOrId).config().readonlyRootfs()) {
+      throw new BerthException.InvalidArgument("container rootfs is marked read-only");
+    }
     containers.withRootfs(nameOrId, (c, rootfs) -> {
       Path dir = RootfsPath.resolve(rootfs, path, true);
       if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
