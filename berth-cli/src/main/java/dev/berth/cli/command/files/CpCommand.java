@@ -96,8 +96,12 @@ public final class CpCommand implements Callable<Integer> {
         new DaemonClient.Body.None())) {
       if (dest.equals("-")) {
         OutputStream stdout = new FileOutputStream(FileDescriptor.out);
-        r.body().transferTo(stdout);
-        stdout.flush();
+        try {
+          r.body().transferTo(stdout);
+          stdout.flush();
+        } catch (IOException readerGone) {
+          // stdout closed early (| head): the reader wanted no more, as with docker
+        }
         return;
       }
       Path target = Path.of(dest);
@@ -109,7 +113,7 @@ public final class CpCommand implements Callable<Integer> {
         if (Files.exists(target, LinkOption.NOFOLLOW_LINKS) && stat.isDir()) {
           throw new IllegalArgumentException("cannot copy a directory to a file: " + dest);
         }
-        if (dest.endsWith("/")) {
+        if (dest.endsWith("/") && !stat.isDir()) {
           throw new IllegalArgumentException("destination directory " + dest + " does not exist");
         }
         Path parent = target.toAbsolutePath().getParent();
@@ -161,7 +165,7 @@ public final class CpCommand implements Callable<Integer> {
       putPath = parentOf(dstPath);
       rootName = baseOf(dstPath);
     } else {
-      if (path.endsWith("/")) {
+      if (path.endsWith("/") && !srcDir) {
         throw new IllegalArgumentException("destination directory " + container + ":" + path + " does not exist");
       }
       putPath = parentOf(dstPath);
