@@ -122,6 +122,7 @@ class DockerCliIT {
   @Test
   @Order(2)
   void imagesTagPushRmiSaveLoadAndImport() throws IOException {
+    String since = unixNow();
     assertThat(out("images", "--format", "{{.Repository}}:{{.Tag}}")).contains(registry.host() + "/test/busybox:latest");
     String id = out("image", "inspect", "--format", "{{.Id}}", image);
     assertThat(id).startsWith("sha256:");
@@ -151,6 +152,16 @@ class DockerCliIT {
     assertThat(out("run", "--rm", "imported:1")).isEqualTo("imported");
     ok(docker("rm", "exported"));
     ok(docker("rmi", "imported:1"));
+
+    String imageEvents = out("events", "--since", since, "--until", unixNow(), "--filter", "type=image", "--format",
+        "{{.Action}}");
+    assertThat(imageEvents.lines().distinct().toList()).contains("tag", "push", "untag", "pull", "save", "load",
+        "import", "delete");
+  }
+
+  static String unixNow() {
+    Instant t = Instant.now();
+    return t.getEpochSecond() + "." + String.format("%09d", t.getNano());
   }
 
   @Test
@@ -216,6 +227,7 @@ class DockerCliIT {
   @Test
   @Order(5)
   void execFilesDiffAndCommit() throws IOException {
+    String since = unixNow();
     ok(docker("run", "-d", "--name", "files", image, "sleep", "300"));
     assertThat(out("exec", "-u", "nobody", "-w", "/tmp", "files", "sh", "-c", "echo $(id -u) $(pwd)"))
         .isEqualTo("65534 /tmp");
@@ -259,6 +271,10 @@ class DockerCliIT {
     assertThat(out("inspect", "-f", "{{.State.Status}}", "files")).isEqualTo("running"); // unpaused after commit
     ok(docker("rm", "-f", "files"));
     ok(docker("rmi", "committed:1"));
+    assertThat(out("events", "--since", since, "--until", unixNow(), "--filter", "container=files", "--format",
+        "{{.Action}}").lines().map(a -> a.replaceFirst(":.*", "")).distinct().toList())
+        .contains("exec_create", "exec_start", "exec_die", "extract-to-dir", "archive-path", "pause", "commit",
+            "unpause", "kill", "die", "destroy");
   }
 
   @Test
