@@ -22,8 +22,9 @@ public final class CommitCommand implements Callable<Integer> {
   @Option(names = {"-c", "--change"}, description = "Apply Dockerfile instruction to the created image")
   List<String> changes = new ArrayList<>();
   @Option(names = {"-m", "--message"}, description = "Commit message") String message = "";
-  @Option(names = {"-p", "--pause"}, negatable = true, defaultValue = "true", fallbackValue = "true",
-      description = "Pause container during commit (default true)") boolean pause;
+  @Option(names = {"-p", "--pause"}, arity = "0..1", defaultValue = "true", fallbackValue = "true",
+      description = "Pause container during commit (default true); --pause=false commits a running container as it"
+          + " runs") boolean pause;
   @Parameters(index = "0", paramLabel = "CONTAINER") String container;
   @Parameters(index = "1", arity = "0..1", paramLabel = "REPOSITORY[:TAG]") String reference;
   @Spec CommandSpec spec;
