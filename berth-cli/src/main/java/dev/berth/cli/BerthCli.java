@@ -88,6 +88,11 @@ public final class BerthCli implements Runnable {
     c.put("pause", dev.berth.cli.command.container.PauseCommand::new);
     c.put("unpause", dev.berth.cli.command.container.UnpauseCommand::new);
     c.put("stats", dev.berth.cli.command.container.StatsCommand::new);
+    c.put("cp", dev.berth.cli.command.files.CpCommand::new);
+    c.put("export", dev.berth.cli.command.files.ExportCommand::new);
+    c.put("diff", dev.berth.cli.command.files.DiffCommand::new);
+    c.put("commit", dev.berth.cli.command.files.CommitCommand::new);
+    c.put("events", dev.berth.cli.command.system.EventsCommand::new);
     c.put("container", dev.berth.cli.command.container.ContainerCommand::tree);
     c.put("port", dev.berth.cli.command.container.PortCommand::new);
     c.put("network", dev.berth.cli.command.network.NetworkCommand::tree);
@@ -105,6 +110,7 @@ public final class BerthCli implements Runnable {
     c.put("image", ImageCommand::tree);
     c.put("volume", dev.berth.cli.command.volume.VolumeCommand::tree);
     c.put("vm", VmCommand::new);
+    c.put("system", dev.berth.cli.command.system.SystemCommand::tree);
     c.put("version", VersionCommand::new);
     c.put("info", InfoCommand::new);
     c.put("completion", CompletionCommand::new);

@@ -168,6 +168,19 @@ public final class Engine implements AutoCloseable {
     return images;
   }
 
+  /** The engine's events (container and image lifecycle), for {@code /events}. */
+  public dev.berth.engine.events.EventBus events() {
+    return images.events();
+  }
+
+  public dev.berth.engine.container.ContainerFiles containerFiles() {
+    return new dev.berth.engine.container.ContainerFiles(containers, images);
+  }
+
+  public dev.berth.engine.container.ContainerCommitter committer() {
+    return new dev.berth.engine.container.ContainerCommitter(containers, images, scratchDir());
+  }
+
   public ImagePuller puller() {
     return new ImagePuller(images);
   }

@@ -31,6 +31,11 @@ public interface ApiResponse {
    */
   RawStream hijack(String contentType) throws IOException;
 
+  /** False once the client has closed the connection (a quiet stream, such as events, checks this). */
+  default boolean connected() {
+    return true;
+  }
+
   /** True once a response has been started. */
   boolean committed();
 }

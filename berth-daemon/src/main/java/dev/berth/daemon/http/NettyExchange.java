@@ -207,6 +207,11 @@ final class NettyExchange implements Dispatcher.Exchange {
       return committed;
     }
 
+    @Override
+    public boolean connected() {
+      return connection.channel().isActive();
+    }
+
     private void commit() {
       if (committed) {
         throw new IllegalStateException("response already sent");

@@ -94,6 +94,7 @@ public final class ContainerService {
   private final ExitWatcher exitWatcher = new ExitWatcher(this::onExit);
   private final ContainerMounts mounts;
   private ContainerNetworks networks;
+  private final ContainerEvents events;
 
   /**
    * @param probed every runtime the start-up probe tried; usable ones can run containers
@@ -109,6 +110,7 @@ public final class ContainerService {
     this.probed = List.copyOf(probed);
     this.initBinary = initBinary;
     this.clock = clock;
+    this.events = new ContainerEvents(images.events());
     this.hostNofileHard = ProcLimits.ofSelf().nofileHard().orElse(1024);
     this.hostCaps = ContainerSpecs.boundingSet();
     this.defaultSeccomp = dev.berth.engine.runtime.DockerSeccompProfile.installedDefault();
@@ -212,7 +214,7 @@ public final class ContainerService {
       }
       mounts.done(id);
       log.info("container {} created ({}, image {})", id.substring(0, 12), n, image.shortId());
-      return toContainer(row);
+      return events.emitted(toContainer(row), "create");
     } catch (IOException e) {
       deleteTree(dir);
       mounts.undo(id, storage);
@@ -359,6 +361,7 @@ public final class ContainerService {
       watch(c.id(), process);
       long tStart = System.nanoTime();
       log.info("container {} started (pid {})", c.shortId(), process.pid());
+      events.emit(running, "start");
       log.debug("container {} start took {} ms: mount {}, spec+bundle {}, conmon+create {}, start {}", c.shortId(),
           (tStart - t0) / 1_000_000, (tMount - t0) / 1_000_000, (tBundle - tMount) / 1_000_000,
           (tCreate - tBundle) / 1_000_000, (tStart - tCreate) / 1_000_000);
@@ -393,6 +396,7 @@ public final class ContainerService {
         Instant.EPOCH, now);
     completeExit(c.id(), code);
     log.info("container {} failed to start: {}", c.shortId(), e.getMessage());
+    events.emit(c, "die", Map.of("exitCode", Integer.toString(code)));
     if (c.config().autoRemove()) {
       Thread.ofVirtual().start(() -> removeQuietly(c.id()));
     }
@@ -430,6 +434,42 @@ public final class ContainerService {
     } catch (IOException e) {
       throw new BerthException("cannot mount the rootfs of container " + c.shortId() + ": " + e.getMessage(), e);
     }
+  }
+
+  /** Work on a container's mounted rootfs. */
+  @FunctionalInterface
+  public interface RootfsWork<T> {
+    T apply(Container c, Path rootfs) throws IOException;
+  }
+
+  /**
+   * Runs {@code work} on the container's rootfs under the container's lock; a container that is
+   * not running gets its overlay mounted for the call and unmounted after.
+   */
+  public <T> T withRootfs(String nameOrId, RootfsWork<T> work) throws IOException {
+    Container c = find(nameOrId);
+    ReentrantLock lock = lock(c.id());
+    lock.lock();
+    boolean mountedHere = false;
+    try {
+      c = get(c.id());
+      Path rootfs = dir(c.id()).resolve("rootfs");
+      if (!Mounts.isMountPoint(rootfs)) {
+        mountRootfs(c);
+        mountedHere = true;
+      }
+      return work.apply(c, rootfs);
+    } finally {
+      if (mountedHere) {
+        unmountRootfs(c.id());
+      }
+      lock.unlock();
+    }
+  }
+
+  /** Publishes the container's events (for commit, export and copies, which live in their own classes). */
+  public ContainerEvents events() {
+    return events;
   }
 
   private void unmountRootfs(String id) {
@@ -479,6 +519,8 @@ public final class ContainerService {
       Instant started = c.state() instanceof ContainerState.Running r ? r.startedAt() : Instant.EPOCH;
       save(c.withState(new ContainerState.Exited(code, started, now, oom, "")), started, now);
       log.info("container {} exited with {}{}", c.shortId(), code, oom ? " (OOM killed)" : "");
+      if (oom) events.emit(c, "oom");
+      events.emit(c, "die", Map.of("exitCode", Integer.toString(code)));
       autoRemove = c.config().autoRemove();
     } finally {
       lock.unlock();
@@ -609,6 +651,7 @@ public final class ContainerService {
         throw new BerthException("container " + c.shortId() + " did not exit after SIGKILL");
       }
     }
+    events.emit(c, "stop");
     return true;
   }
 
@@ -641,6 +684,7 @@ public final class ContainerService {
       ContainerState.Running r = (ContainerState.Running) c.state();
       save(c.withState(r.withPaused(true)), Instant.EPOCH, Instant.EPOCH);
       log.info("container {} paused", c.shortId());
+      events.emit(c, "pause");
     } finally {
       lock.unlock();
     }
@@ -658,6 +702,7 @@ public final class ContainerService {
       }
       resume(c);
       log.info("container {} unpaused", c.shortId());
+      events.emit(c, "unpause");
     } finally {
       lock.unlock();
     }
@@ -700,6 +745,7 @@ public final class ContainerService {
     table.byId(c.id()).ifPresent(r -> table.updateState(new ContainerRow(r.id(), r.name(), r.imageId(), r.imageRef(),
         r.created(), r.configJson(), r.status(), r.pid(), r.exitCode(), r.startedAt(), r.finishedAt(), r.oomKilled(),
         r.error(), r.restartCount() + 1)));
+    events.emit(c, "restart");
   }
 
   private void signal(Container c, int sig) {
@@ -709,6 +755,7 @@ public final class ContainerService {
     }
     try {
       p.kill(sig);
+      events.emit(c, "kill", Map.of("signal", Integer.toString(sig)));
     } catch (BerthException e) {
       if (!p.exitCode().isPresent() && p.conmonRunning()) {
         throw e;
@@ -857,6 +904,7 @@ public final class ContainerService {
       deleteTree(dir(id));
       table.delete(id);
       mounts.release(toContainer(row.get()).config().storage(), removeVolumes);
+      events.emit(toContainer(row.get()), "destroy");
       execs.values().removeIf(e -> e.containerId().equals(id));
       log.info("container {} removed", id.substring(0, 12));
     } finally {
@@ -878,6 +926,7 @@ public final class ContainerService {
           + "\" is already in use by container \"" + table.byName(n).map(ContainerRow::id).orElse("?")
           + "\". You have to remove (or rename) that container to be able to reuse that name.");
     }
+    events.emit(get(c.id()), "rename", Map.of("oldName", "/" + c.name()));
   }
 
   /** Removes every stopped container; returns their IDs. */
@@ -975,6 +1024,7 @@ public final class ContainerService {
    */
   public AttachSession attach(String nameOrId, Duration waitForStart) throws IOException {
     Container c = find(nameOrId);
+    events.emit(c, "attach");
     ContainerProcess p = processes.get(c.id());
     if (p != null) {
       return p.attach();
@@ -1060,6 +1110,7 @@ public final class ContainerService {
     }
     Exec e = new Exec(newId(), c.id(), cfg, false, null, "", "");
     execs.put(e.id(), e);
+    events.exec(c, "exec_create", e, Map.of());
     return e;
   }
 
@@ -1084,6 +1135,7 @@ public final class ContainerService {
     int code;
     String out = "";
     String err = "";
+    events.exec(get(e.containerId()), "exec_start", e, Map.of());
     try {
       ExecResult r = p.exec(processSpec(e), timeout);
       code = r.exitCode();
@@ -1095,6 +1147,7 @@ public final class ContainerService {
     }
     Exec done = new Exec(e.id(), e.containerId(), e.config(), false, code, out, err);
     execs.put(execId, done);
+    events.exec(get(e.containerId()), "exec_die", e, Map.of("exitCode", Integer.toString(code)));
     return done;
   }
 
@@ -1142,8 +1195,10 @@ public final class ContainerService {
       ExecSession session = new ExecSession(process, spec, pty, code -> {
         execs.put(execId, new Exec(e.id(), e.containerId(), e.config(), false, code, "", ""));
         execSessions.remove(execId);
+        table.byId(e.containerId()).ifPresent(r -> events.exec(toContainer(r), "exec_die", e, Map.of("exitCode", "" + code)));
       });
       execSessions.put(execId, session);
+      events.exec(get(e.containerId()), "exec_start", e, Map.of());
       return session;
     } catch (IOException io) {
       execs.put(execId, new Exec(e.id(), e.containerId(), e.config(), false, 126, "", ""));

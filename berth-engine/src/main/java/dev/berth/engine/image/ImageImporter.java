@@ -52,7 +52,10 @@ public final class ImageImporter {
       long unpacked = images.layers().get(layer.chainId()).size();
       Image image = new Image(id, config, configBytes, List.of(), List.of(), null, null, List.of(layer), unpacked,
           Instant.now(images.clock()), null);
-      return images.record(image, tag.map(List::of).orElse(List.of()), List.of());
+      Image recorded = images.record(image, tag.map(List::of).orElse(List.of()), List.of());
+      images.events().image("import", id.toString(), id.toString());
+      tag.ifPresent(t -> images.events().image("tag", id.toString(), t.familiar()));
+      return recorded;
     } catch (IOException e) {
       throw new UncheckedIOException("import failed: " + e.getMessage(), e);
     } finally {

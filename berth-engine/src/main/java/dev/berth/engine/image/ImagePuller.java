@@ -66,6 +66,7 @@ public final class ImagePuller {
       Image image = images.record(existing.get(), tagsFor(ref), List.of(ref.withDigest(repoDigest)));
       events.accept(new PullEvent.Status(null, "Digest: " + repoDigest));
       events.accept(new PullEvent.Status(null, "Status: Image is up to date for " + ref.familiar()));
+      images.events().image("pull", ref.familiar(), ref.familiarName());
       return new Result(image, false, repoDigest);
     }
 
@@ -121,6 +122,7 @@ public final class ImagePuller {
     log.info("pulled {} as image {}", ref.familiar(), stored.shortId());
     events.accept(new PullEvent.Status(null, "Digest: " + repoDigest));
     events.accept(new PullEvent.Status(null, "Status: Downloaded newer image for " + ref.familiar()));
+    images.events().image("pull", ref.familiar(), ref.familiarName());
     return new Result(stored, true, repoDigest);
   }
 

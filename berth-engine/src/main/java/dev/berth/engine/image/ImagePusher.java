@@ -57,6 +57,7 @@ public final class ImagePusher {
     Digest digest = client.pushManifest(ref, manifest.mediaType(), manifest.bytes());
     images.addRepoDigest(ref.withDigest(digest), image.id());
     log.info("pushed image {} as {}@{}", image.shortId(), ref.familiar(), digest);
+    images.events().image("push", ref.familiar(), ref.familiarName());
     events.accept(new PullEvent.Status(null, ref.tag() + ": digest: " + digest + " size: " + manifest.bytes().length));
     return new Result(digest, manifest.bytes().length);
   }

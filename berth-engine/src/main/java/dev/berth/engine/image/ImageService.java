@@ -32,6 +32,8 @@ public final class ImageService {
   private final LayerStore layers;
   private final ImageTable table;
   private final Clock clock;
+  /** The engine's one event bus: every other service is built on this one, so it lives here. */
+  private final dev.berth.engine.events.EventBus events;
   private volatile Predicate<Digest> usedByContainer = id -> false;
   /** Blobs and layers an operation in progress will record; collection leaves them alone. */
   private final java.util.Map<String, Integer> pins = new java.util.HashMap<>();
@@ -42,6 +44,11 @@ public final class ImageService {
     this.layers = layers;
     this.table = table;
     this.clock = clock;
+    this.events = new dev.berth.engine.events.EventBus(clock);
+  }
+
+  public dev.berth.engine.events.EventBus events() {
+    return events;
   }
 
   public ContentStore content() {
@@ -117,6 +124,7 @@ public final class ImageService {
     }
     Image image = find(source);
     table.tag(target.toString(), image.id().toString(), clock.millis());
+    events.image("tag", image.id().toString(), target.familiar());
     return find(image.id().toString());
   }
 
@@ -151,6 +159,7 @@ public final class ImageService {
           : table.untag(ref.toString());
       if (removed) {
         done.add(new Removal.Untagged(ref.familiar()));
+        events.image("untag", image.id().toString(), ref.familiar());
       }
       if (!lastName || inUse) {
         return done;
@@ -169,6 +178,7 @@ public final class ImageService {
     for (Reference tag : current.repoTags()) {
       table.untag(tag.toString());
       done.add(new Removal.Untagged(tag.familiar()));
+      events.image("untag", image.id().toString(), tag.familiar());
     }
     for (Reference digest : current.repoDigests()) {
       table.removeDigest(digest.toString());
@@ -176,6 +186,7 @@ public final class ImageService {
     }
     table.delete(image.id().toString());
     done.add(new Removal.Deleted(image.id().toString()));
+    events.image("delete", image.id().toString(), image.id().toString());
     collect(current);
     log.info("removed image {}", image.shortId());
     return done;

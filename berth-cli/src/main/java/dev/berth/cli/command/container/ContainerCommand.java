@@ -30,6 +30,10 @@ public final class ContainerCommand implements Runnable {
     c.addSubcommand("stats", new StatsCommand());
     c.addSubcommand("prune", new PruneContainersCommand());
     c.addSubcommand("port", new PortCommand());
+    c.addSubcommand("cp", new dev.berth.cli.command.files.CpCommand());
+    c.addSubcommand("export", new dev.berth.cli.command.files.ExportCommand());
+    c.addSubcommand("diff", new dev.berth.cli.command.files.DiffCommand());
+    c.addSubcommand("commit", new dev.berth.cli.command.files.CommitCommand());
     return c;
   }
 
@@ -40,6 +44,6 @@ public final class ContainerCommand implements Runnable {
   public void run() {
     throw new CommandLine.ParameterException(spec.commandLine(),
         "'berth container' requires a subcommand: ls, run, create, start, stop, kill, restart, rm, rename, wait, logs,"
-            + " attach, exec, inspect, top, pause, unpause, stats, prune");
+            + " attach, exec, inspect, top, pause, unpause, stats, prune, cp, export, diff, commit");
   }
 }

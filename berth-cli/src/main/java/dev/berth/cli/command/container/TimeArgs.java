@@ -5,10 +5,10 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 
 /** Docker's --since/--until values: RFC 3339, unix seconds, or a duration ago (10m, 1h30m, 5s). */
-final class TimeArgs {
+public final class TimeArgs {
   private TimeArgs() {}
 
-  static String unix(String value) {
+  public static String unix(String value) {
     String v = value.strip();
     if (v.matches("\\d+(\\.\\d+)?")) {
       return v;

@@ -14,5 +14,8 @@ public final class DockerApi {
     new ContainerRoutes(engine).register(router);
     new VolumeRoutes(engine.volumes()).register(router);
     new NetworkRoutes(engine).register(router);
+    new ContainerFileRoutes(engine).register(router);
+    new EventRoutes(engine.events()).register(router);
+    new DiskUsageRoutes(engine).register(router);
   }
 }

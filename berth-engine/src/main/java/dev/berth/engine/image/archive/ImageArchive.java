@@ -69,6 +69,8 @@ public final class ImageArchive {
       }
       selected.put(image.id(), new Selected(image, tags));
     }
+    selected.values().forEach(s -> images.events().image("save", s.image().id().toString(),
+        s.tags().isEmpty() ? s.image().id().toString() : s.tags().getFirst().familiar()));
     ImagePusher pusher = new ImagePusher(images);
     Set<Digest> written = new LinkedHashSet<>();
     List<Descriptor> indexEntries = new ArrayList<>();

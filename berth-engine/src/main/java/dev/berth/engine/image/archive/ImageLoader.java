@@ -70,6 +70,7 @@ public final class ImageLoader {
         throw new BerthException.InvalidArgument("not an image archive: it has neither manifest.json "
             + "(docker save) nor index.json (OCI layout)");
       }
+      result.forEach(i -> images.events().image("load", i.id().toString(), i.id().toString()));
       return result;
     } finally {
       deleteTree(dir);

@@ -1,0 +1,118 @@
+package dev.berth.cli.command.system;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.berth.cli.BerthCli;
+import dev.berth.cli.client.DaemonClient;
+import dev.berth.cli.output.FilterFlags;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.function.BiConsumer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code berth system prune}: each kind's own prune endpoint in docker's order, with its
+ * warning and its report. A new kind (networks, volumes) is one more {@link Step} in {@link #steps}.
+ */
+@Command(name = "prune", mixinStandardHelpOptions = true, description = "Remove unused data")
+public final class SystemPruneCommand implements Callable<Integer> {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @Option(names = {"-a", "--all"}, description = "Remove all unused images not just dangling ones") boolean all;
+  @Option(names = {"-f", "--force"}, description = "Do not prompt for confirmation") boolean force;
+  @Option(names = "--filter", paramLabel = "FILTER", description = "Provide filter values (e.g. \"label=<key>=<value>\")")
+  List<String> filters = new ArrayList<>();
+  @Spec CommandSpec spec;
+
+  /**
+   * One kind of object to prune: the warning line, the endpoint, and how its answer is reported
+   * (the report's deleted list; the answer's SpaceReclaimed is added up for the total).
+   */
+  record Step(String warning, String path, boolean withDanglingFilter, BiConsumer<JsonNode, PrintWriter> report) {}
+
+  List<Step> steps() {
+    List<Step> s = new ArrayList<>();
+    s.add(new Step("all stopped containers", "/containers/prune", false, (r, out) -> list(r, "ContainersDeleted",
+        "Deleted Containers:", out)));
+    s.add(new Step(all ? "all images without at least one container associated to them" : "all dangling images",
+        "/images/prune", true, SystemPruneCommand::images));
+    return s;
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    List<Step> steps = steps();
+    PrintWriter out = spec.commandLine().getOut();
+    if (!force) {
+      out.println("WARNING! This will remove:");
+      steps.forEach(s -> out.println("  - " + s.warning()));
+      out.println();
+      out.print("Are you sure you want to continue? [y/N] ");
+      out.flush();
+      String answer = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+      if (answer == null || !answer.strip().equalsIgnoreCase("y")) {
+        return 0;
+      }
+    }
+    Map<String, List<String>> f = FilterFlags.parse(filters);
+    DaemonClient client = BerthCli.from(spec).client();
+    long reclaimed = 0;
+    for (Step s : steps) {
+      Map<String, List<String>> stepFilters = new LinkedHashMap<>(f);
+      if (s.withDanglingFilter()) {
+        stepFilters.put("dangling", List.of(all ? "false" : "true"));
+      }
+      String q = stepFilters.isEmpty() ? "" : DaemonClient.query(Map.of("filters", JSON.writeValueAsString(stepFilters)));
+      JsonNode r = client.json("POST", s.path() + q, null);
+      s.report().accept(r, out);
+      reclaimed += r.path("SpaceReclaimed").asLong();
+    }
+    out.println("Total reclaimed space: " + size(reclaimed));
+    out.flush();
+    return 0;
+  }
+
+  private static void list(JsonNode r, String field, String title, PrintWriter out) {
+    if (r.path(field).isEmpty()) {
+      return;
+    }
+    out.println(title);
+    r.path(field).forEach(n -> out.println(n.asText()));
+    out.println();
+  }
+
+  private static void images(JsonNode r, PrintWriter out) {
+    if (r.path("ImagesDeleted").isEmpty()) {
+      return;
+    }
+    out.println("Deleted Images:");
+    for (JsonNode entry : r.path("ImagesDeleted")) {
+      entry.properties().forEach(e -> out.println(e.getKey().toLowerCase() + ": " + e.getValue().asText()));
+    }
+    out.println();
+  }
+
+  /** docker's sizes here: 3 significant digits ("1.23MB"). */
+  static String size(long bytes) {
+    String[] units = {"B", "kB", "MB", "GB", "TB"};
+    double v = bytes;
+    int u = 0;
+    while (v >= 1000 && u < units.length - 1) {
+      v /= 1000;
+      u++;
+    }
+    return new BigDecimal(v).round(new MathContext(3)).stripTrailingZeros().toPlainString() + units[u];
+  }
+}

@@ -1,0 +1,148 @@
+package dev.berth.engine.filesystem;
+
+import dev.berth.engine.BerthException;
+import dev.berth.engine.sys.LinuxFs;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.OptionalInt;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+
+/**
+ * Extracts a tar stream into a directory of a container's rootfs as if chrooted into it: entry
+ * names and link targets resolve with {@link RootfsPath}, so neither "..", an absolute name nor a
+ * symlink already in the rootfs can make a write land outside it. Docker's rules for clashes:
+ * a directory entry merges into an existing directory; anything else replaces what is there,
+ * unless {@code noOverwriteDirNonDir} forbids swapping a directory for a non-directory or back.
+ */
+public final class TarExtractor {
+  private final Path root;
+  private final String destination;
+  private final boolean noOverwriteDirNonDir;
+  private final OptionalInt uid;
+  private final OptionalInt gid;
+  private final Map<Path, FileTime> dirTimes = new LinkedHashMap<>();
+
+  /**
+   * @param root the rootfs on the host
+   * @param destination the container path of the directory to extract into
+   * @param uid owner for every entry, or empty to take the archive's
+   */
+  public TarExtractor(Path root, String destination, boolean noOverwriteDirNonDir, OptionalInt uid, OptionalInt gid) {
+    this.root = root;
+    this.destination = destination;
+    this.noOverwriteDirNonDir = noOverwriteDirNonDir;
+    this.uid = uid;
+    this.gid = gid;
+  }
+
+  public void extract(InputStream in) throws IOException {
+    TarArchiveInputStream tar = new TarArchiveInputStream(in);
+    TarArchiveEntry e;
+    while ((e = tar.getNextEntry()) != null) {
+      entry(e, tar);
+    }
+    for (Map.Entry<Path, FileTime> d : dirTimes.entrySet()) {
+      if (Files.isDirectory(d.getKey(), LinkOption.NOFOLLOW_LINKS)) {
+        LinuxFs.lutimes(d.getKey(), d.getValue().toInstant(), d.getValue().toInstant());
+      }
+    }
+  }
+
+  private void entry(TarArchiveEntry e, InputStream data) throws IOException {
+    String name = destination + "/" + e.getName();
+    Path path = RootfsPath.resolve(root, name, false);
+    if (path.equals(root)) {
+      return; // "./" or "/": the destination itself
+    }
+    Path parent = path.getParent();
+    if (!Files.exists(parent, LinkOption.NOFOLLOW_LINKS)) {
+      Files.createDirectories(parent);
+    }
+    BasicFileAttributes existing = lstat(path);
+    if (existing != null) {
+      if (noOverwriteDirNonDir && existing.isDirectory() && !e.isDirectory()) {
+        throw new BerthException.InvalidArgument("cannot overwrite directory \"" + RootfsPath.inContainer(root, path)
+            + "\" with non-directory \"" + destination + "\"");
+      }
+      if (noOverwriteDirNonDir && !existing.isDirectory() && e.isDirectory()) {
+        throw new BerthException.InvalidArgument("cannot overwrite non-directory \""
+            + RootfsPath.inContainer(root, path) + "\" with directory \"" + destination + "\"");
+      }
+      if (!(existing.isDirectory() && e.isDirectory())) {
+        deleteTree(path, existing);
+      }
+    }
+    if (e.isDirectory()) {
+      if (existing == null || !existing.isDirectory()) {
+        Files.createDirectory(path);
+      }
+      dirTimes.put(path, e.getLastModifiedTime());
+    } else if (e.isSymbolicLink()) {
+      LinuxFs.symlink(e.getLinkName(), path);
+    } else if (e.isLink()) {
+      Path target = RootfsPath.resolve(root, destination + "/" + e.getLinkName(), false);
+      if (lstat(target) == null) {
+        throw new BerthException.InvalidArgument("archive entry " + e.getName() + " links to " + e.getLinkName()
+            + ", which the archive has not created");
+      }
+      Files.createLink(path, target);
+      return;
+    } else if (e.isCharacterDevice() || e.isBlockDevice()) {
+      LinuxFs.mknod(path, (e.isCharacterDevice() ? LinuxFs.S_IFCHR : LinuxFs.S_IFBLK) | 0600,
+          LinuxFs.makedev(e.getDevMajor(), e.getDevMinor()));
+    } else if (e.isFIFO()) {
+      LinuxFs.mknod(path, LinuxFs.S_IFIFO | 0600, 0);
+    } else if (e.isFile()) {
+      try (FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+          LinkOption.NOFOLLOW_LINKS); OutputStream out = Channels.newOutputStream(ch)) {
+        long n = data.transferTo(out);
+        if (n != e.getSize()) {
+          throw new BerthException.InvalidArgument("archive entry " + e.getName() + " is truncated");
+        }
+      }
+    } else {
+      throw new BerthException.InvalidArgument("archive entry " + e.getName() + " has an unsupported type '"
+          + (char) e.getLinkFlag() + "'");
+    }
+    LinuxFs.lchown(path, uid.orElse((int) e.getLongUserId()), gid.orElse((int) e.getLongGroupId()));
+    if (!e.isSymbolicLink()) {
+      LinuxFs.chmod(path, e.getMode() & 07777);
+      if (!e.isDirectory()) {
+        LinuxFs.lutimes(path, e.getLastModifiedTime().toInstant(), e.getLastModifiedTime().toInstant());
+      }
+    }
+  }
+
+  private static BasicFileAttributes lstat(Path p) throws IOException {
+    try {
+      return Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+    } catch (NoSuchFileException e) {
+      return null;
+    }
+  }
+
+  private static void deleteTree(Path p, BasicFileAttributes a) throws IOException {
+    if (a.isDirectory()) {
+      try (var walk = Files.walk(p)) {
+        for (Path x : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+          Files.delete(x);
+        }
+      }
+    } else {
+      Files.delete(p);
+    }
+  }
+}
