@@ -214,8 +214,16 @@ final class ContainerMounts {
       return;
     }
     for (MountPoint m : storage.mountPoints()) {
-      if (m.type() == MountType.VOLUME && m.anonymous() && !volumes.removeIfUnused(m.name())) {
-        log.info("anonymous volume {} kept: another container uses it", m.name());
+      if (m.type() != MountType.VOLUME || !m.anonymous()) {
+        continue;
+      }
+      try {
+        if (!volumes.removeIfUnused(m.name())) {
+          log.info("anonymous volume {} kept: another container uses it", m.name());
+        }
+      } catch (RuntimeException e) {
+        // The container is gone already; a volume that cannot go now is left for prune.
+        log.warn("anonymous volume {} not removed: {}", m.name(), e.getMessage());
       }
     }
   }
