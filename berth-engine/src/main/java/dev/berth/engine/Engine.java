@@ -100,10 +100,10 @@ public final class Engine implements AutoCloseable {
       vms.reconcile();
       ContainerService containers;
       VolumeService volumes = new VolumeService(config.dataRoot().resolve("volumes"), new VolumeTable(state),
-          Clock.systemUTC());
+          Clock.systemUTC(), images.events());
       try {
         NetworkService networks = new NetworkService(config, new NetworkTable(state), networkDefaults,
-            CniExecutor.system(), Clock.systemUTC());
+            CniExecutor.system(), Clock.systemUTC(), images.events());
         networks.open();
         networkService = networks;
         containers = openContainers(config, state, images, defaultRuntime, volumes, networks);

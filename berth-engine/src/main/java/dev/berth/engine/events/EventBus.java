@@ -76,6 +76,22 @@ public final class EventBus {
     return publish("image", action, actorId, Map.of("name", name));
   }
 
+  /** A network event: the actor is the network's ID; connect/disconnect name the container. */
+  public Event network(String action, String id, String name, String containerId) {
+    Map<String, String> attrs = new LinkedHashMap<>();
+    if (containerId != null) {
+      attrs.put("container", containerId);
+    }
+    attrs.put("name", name);
+    attrs.put("type", "bridge");
+    return publish("network", action, id, attrs);
+  }
+
+  /** A volume event: the actor is the volume's name. */
+  public Event volume(String action, String name, String driver) {
+    return publish("volume", action, name, Map.of("driver", driver));
+  }
+
   /** Past events at or after {@code since} that pass the filter, oldest first. */
   public List<Event> since(Instant since, EventFilter filter) {
     synchronized (ring) {

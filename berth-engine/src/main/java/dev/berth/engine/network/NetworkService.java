@@ -1,5 +1,6 @@
 package dev.berth.engine.network;
 
+import dev.berth.engine.events.EventBus;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.engine.BerthException;
 import dev.berth.engine.EngineConfig;
@@ -56,9 +57,11 @@ public final class NetworkService implements AutoCloseable {
   private final Map<String, NetworkDns> dns = new ConcurrentHashMap<>();
   private final Object networkLock = new Object();
   private volatile String cniVersion;
+  private final EventBus events;
 
   public NetworkService(EngineConfig config, NetworkTable table, NetworkDefaults defaults, CniExecutor cni,
-      Clock clock) {
+      Clock clock, EventBus events) {
+    this.events = events;
     this.config = config;
     this.table = table;
     this.defaults = defaults;
@@ -182,6 +185,7 @@ public final class NetworkService implements AutoCloseable {
       }
       applyNetworkRules();
       log.info("network {} created ({}, {})", name, id.substring(0, 12), subnet);
+      events.network("create", id, name, null);
       return find(id);
     }
   }
@@ -222,6 +226,7 @@ public final class NetworkService implements AutoCloseable {
       deleteBridge(n.config().bridge());
       deleteTree(ipamDir().resolve(cniName(n)));
       log.info("network {} removed", n.name());
+      events.network("destroy", n.id(), n.name(), null);
     }
   }
 
@@ -508,11 +513,14 @@ public final class NetworkService implements AutoCloseable {
     validate(n, s);
     table.putEndpoint(new EndpointRow(containerId, n.id(), json(s.named(containerName)), ""));
     if (!running) {
+      events.network("connect", n.id(), n.name(), containerId);
       return Optional.empty();
     }
     int index = table.endpointsOf(containerId).size() - 1;
     try {
-      return Optional.of(attachOne(containerId, n, s, "eth" + index));
+      Optional<Attached> attached = Optional.of(attachOne(containerId, n, s, "eth" + index));
+      events.network("connect", n.id(), n.name(), containerId);
+      return attached;
     } catch (RuntimeException e) {
       table.deleteEndpoint(containerId, n.id());
       throw e instanceof CniException c ? c.asBerth() : e;
@@ -535,6 +543,7 @@ public final class NetworkService implements AutoCloseable {
       }
     }
     table.deleteEndpoint(containerId, n.id());
+    events.network("disconnect", n.id(), n.name(), containerId);
   }
 
   // ---- reconcile ------------------------------------------------------------------------------------

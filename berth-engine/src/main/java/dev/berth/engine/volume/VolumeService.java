@@ -1,5 +1,6 @@
 package dev.berth.engine.volume;
 
+import dev.berth.engine.events.EventBus;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.berth.engine.BerthException;
@@ -52,9 +53,11 @@ public final class VolumeService {
   /** Volume name → container IDs whose create is in progress and will use it. */
   private final Map<String, Set<String>> reserved = new HashMap<>();
   private volatile Function<String, List<String>> usage = name -> List.of();
+  private final EventBus events;
 
   /** @param root {@code <data-root>/volumes} */
-  public VolumeService(Path root, VolumeTable table, Clock clock) {
+  public VolumeService(Path root, VolumeTable table, Clock clock, EventBus events) {
+    this.events = events;
     this.root = root;
     this.table = table;
     this.clock = clock;
@@ -111,6 +114,7 @@ public final class VolumeService {
         throw new BerthException.Conflict("volume " + n + " was created concurrently");
       }
       log.info("volume {} created", n);
+      events.volume("create", n, d);
       return new Ensured(toVolume(row), true);
     } finally {
       lock.unlock();
@@ -270,6 +274,7 @@ public final class VolumeService {
     table.delete(v.name());
     deleteTree(root.resolve(v.name()));
     log.info("volume {} removed", v.name());
+    events.volume("destroy", v.name(), v.driver());
   }
 
   /** Docker's rule for local volume names. */

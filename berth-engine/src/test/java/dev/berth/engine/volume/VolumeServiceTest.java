@@ -6,7 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.berth.engine.BerthException;
 import dev.berth.engine.state.StateStore;
 import dev.berth.engine.state.VolumeTable;
+import dev.berth.engine.events.EventBus;
+import dev.berth.engine.events.EventFilter;
 import java.nio.file.Files;
+import java.time.Instant;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.HashMap;
@@ -23,12 +26,14 @@ class VolumeServiceTest {
 
   StateStore state;
   VolumeService volumes;
+  EventBus events;
   final Map<String, List<String>> users = new HashMap<>();
 
   @BeforeEach
   void open() {
     state = StateStore.open(dir.resolve("berth.db"));
-    volumes = new VolumeService(dir.resolve("volumes"), new VolumeTable(state), Clock.systemUTC());
+    events = new EventBus(Clock.systemUTC());
+    volumes = new VolumeService(dir.resolve("volumes"), new VolumeTable(state), Clock.systemUTC(), events);
     volumes.setUsage(name -> users.getOrDefault(name, List.of()));
   }
 
@@ -46,6 +51,17 @@ class VolumeServiceTest {
     assertThat(volumes.ensure("data", "local", Map.of(), Map.of()).created()).isFalse();
     assertThat(v.mountpoint().resolve("f")).exists();
     assertThat(volumes.find("data").labels()).containsEntry("a", "b");
+  }
+
+  @Test
+  void createAndRemovePublishVolumeEvents() {
+    volumes.create("data", "", Map.of(), Map.of());
+    volumes.ensure("data", "local", Map.of(), Map.of()); // exists: no second create event
+    volumes.remove("data", false);
+
+    assertThat(events.since(Instant.EPOCH, EventFilter.none())).extracting(e -> e.type() + " " + e.action() + " "
+        + e.actorId() + " " + e.attributes()).containsExactly(
+            "volume create data {driver=local}", "volume destroy data {driver=local}");
   }
 
   @Test

@@ -24,7 +24,7 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code berth system prune}: each kind's own prune endpoint in docker's order, with its
- * warning and its report. A new kind (networks, volumes) is one more {@link Step} in {@link #steps}.
+ * warning and its report; each kind is one {@link Step} in {@link #steps}.
  */
 @Command(name = "prune", mixinStandardHelpOptions = true, description = "Remove unused data")
 public final class SystemPruneCommand implements Callable<Integer> {
@@ -32,6 +32,7 @@ public final class SystemPruneCommand implements Callable<Integer> {
 
   @Option(names = {"-a", "--all"}, description = "Remove all unused images not just dangling ones") boolean all;
   @Option(names = {"-f", "--force"}, description = "Do not prompt for confirmation") boolean force;
+  @Option(names = "--volumes", description = "Prune anonymous volumes") boolean volumes;
   @Option(names = "--filter", paramLabel = "FILTER", description = "Provide filter values (e.g. \"label=<key>=<value>\")")
   List<String> filters = new ArrayList<>();
   @Spec CommandSpec spec;
@@ -46,6 +47,12 @@ public final class SystemPruneCommand implements Callable<Integer> {
     List<Step> s = new ArrayList<>();
     s.add(new Step("all stopped containers", "/containers/prune", false, (r, out) -> list(r, "ContainersDeleted",
         "Deleted Containers:", out)));
+    s.add(new Step("all networks not used by at least one container", "/networks/prune", false,
+        (r, out) -> list(r, "NetworksDeleted", "Deleted Networks:", out)));
+    if (volumes) {
+      s.add(new Step("all anonymous volumes not used by at least one container", "/volumes/prune", false,
+          (r, out) -> list(r, "VolumesDeleted", "Deleted Volumes:", out)));
+    }
     s.add(new Step(all ? "all images without at least one container associated to them" : "all dangling images",
         "/images/prune", true, SystemPruneCommand::images));
     return s;

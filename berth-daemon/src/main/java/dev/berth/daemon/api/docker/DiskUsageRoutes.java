@@ -18,8 +18,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * {@code GET /system/df}: Docker's disk usage report. Volumes and the build cache are empty
- * lists until Berth has them; an image's SharedSize counts the layers other images use too.
+ * {@code GET /system/df}: Docker's disk usage report. Volumes carry UsageData (their files are
+ * walked); the build cache is empty (Berth builds nothing); an image's SharedSize counts the
+ * layers other images use too.
  */
 public final class DiskUsageRoutes {
   private final Engine engine;
@@ -78,7 +79,12 @@ public final class DiskUsageRoutes {
       }
     }
     out.put("Containers", containerList);
-    out.put("Volumes", List.of());
+    List<Object> volumeList = new ArrayList<>();
+    if (all || types.contains("volume")) {
+      VolumeRoutes volumes = new VolumeRoutes(engine.volumes());
+      engine.volumes().list().forEach(v -> volumeList.add(volumes.json(v, true)));
+    }
+    out.put("Volumes", volumeList);
     out.put("BuildCache", List.of());
     res.json(200, out);
   }

@@ -110,7 +110,7 @@ public final class VolumeRoutes {
   }
 
   /** Docker's Volume object; UsageData only when asked ({@code size=1}), as it walks the files. */
-  private Map<String, Object> json(Volume v, boolean withUsage) {
+  Map<String, Object> json(Volume v, boolean withUsage) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("CreatedAt", DateTimeFormatter.ISO_INSTANT.format(v.createdAt().truncatedTo(ChronoUnit.SECONDS)
         .atOffset(ZoneOffset.UTC)));
