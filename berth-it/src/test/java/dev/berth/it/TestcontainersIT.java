@@ -8,6 +8,11 @@ import dev.berth.testkit.Commands;
 import dev.berth.testkit.ProcessResult;
 import dev.berth.testkit.image.BusyboxImage;
 import dev.berth.testkit.registry.LocalRegistry;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,13 +24,16 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.testcontainers.DockerClientFactory;
+import org.testcontainers.containers.BindMode;
 import org.testcontainers.containers.Container.ExecResult;
 import org.testcontainers.containers.ContainerLaunchException;
 import org.testcontainers.containers.GenericContainer;
+import org.testcontainers.containers.Network;
 import org.testcontainers.containers.output.ToStringConsumer;
 import org.testcontainers.containers.output.WaitingConsumer;
 import org.testcontainers.containers.wait.strategy.Wait;
 import org.testcontainers.utility.DockerImageName;
+import org.testcontainers.utility.MountableFile;
 
 /**
  * Testcontainers (docker-java underneath) drives berthd unchanged: only DOCKER_HOST points at
@@ -67,7 +75,9 @@ class TestcontainersIT {
 
   @AfterEach
   void testcontainersRemovedWhatItStarted() {
-    assertThat(ok(berth("ps", "-aq")).stdout()).isBlank();
+    String log = daemon.log();
+    assertThat(ok(berth("ps", "-aq")).stdout()).as("berthd's log:\n%s", log.substring(Math.max(0, log.length() - 6000)))
+        .isBlank();
   }
 
   @Test
@@ -124,8 +134,80 @@ class TestcontainersIT {
     }
   }
 
+  @Test
+  void exposedPortWithHttpWaitAndListeningPortWait() throws Exception {
+    try (GenericContainer<?> web = new GenericContainer<>(busybox)
+        .withCommand("httpd", "-f", "-p", "8080", "-h", "/www")
+        .withExposedPorts(8080)
+        .waitingFor(Wait.forHttp("/index.html").forStatusCode(200).withStartupTimeout(Duration.ofSeconds(60)))) {
+      web.start();
+
+      assertThat(get("http://" + web.getHost() + ":" + web.getMappedPort(8080) + "/index.html"))
+          .isEqualTo("hello from berth\n");
+      assertThat(ok(berth("port", web.getContainerId(), "8080/tcp")).stdout())
+          .contains(":" + web.getMappedPort(8080));
+    }
+    try (GenericContainer<?> listening = new GenericContainer<>(busybox)
+        .withCommand("sh", "-c", "sleep 1; exec httpd -f -p 9090 -h /www")
+        .withExposedPorts(9090)
+        .waitingFor(Wait.forListeningPort().withStartupTimeout(Duration.ofSeconds(60)))) {
+      listening.start();
+
+      assertThat(get("http://localhost:" + listening.getMappedPort(9090) + "/index.html")).contains("hello");
+    }
+  }
+
+  @Test
+  void twoContainersOnANetworkReachEachOtherByAlias() throws Exception {
+    String networkId;
+    try (Network network = Network.newNetwork();
+        GenericContainer<?> server = new GenericContainer<>(busybox)
+            .withNetwork(network).withNetworkAliases("web")
+            .withCommand("httpd", "-f", "-p", "80", "-h", "/www");
+        GenericContainer<?> client = new GenericContainer<>(busybox)
+            .withNetwork(network)
+            .withCommand("sleep", "300")) {
+      server.start();
+      client.start();
+      networkId = network.getId();
+
+      ExecResult r = client.execInContainer("sh", "-c", "printf 'GET /index.html HTTP/1.0\\r\\n\\r\\n' | nc -w 5 web 80");
+      assertThat(r.getStdout()).as(r.toString()).contains("200 OK").contains("hello from berth");
+    }
+    assertThat(ok(berth("network", "ls", "-q", "--no-trunc")).stdout()).doesNotContain(networkId);
+  }
+
+  @Test
+  void filesGoInAndOutAndABindMountIsShared(@TempDir Path host) throws Exception {
+    Path in = Files.writeString(host.resolve("in.txt"), "from the host\n");
+    Path shared = Files.createDirectory(host.resolve("shared"));
+    try (GenericContainer<?> c = new GenericContainer<>(busybox)
+        .withFileSystemBind(shared.toString(), "/shared", BindMode.READ_WRITE)
+        .withCopyFileToContainer(MountableFile.forHostPath(in), "/data/copied-at-create.txt")
+        .withCommand("sleep", "300")) {
+      c.start();
+      c.copyFileToContainer(MountableFile.forHostPath(in), "/tmp/in.txt");
+
+      assertThat(c.execInContainer("cat", "/tmp/in.txt", "/data/copied-at-create.txt").getStdout())
+          .isEqualTo("from the host\nfrom the host\n");
+      c.execInContainer("sh", "-c", "echo from the container > /tmp/out.txt; echo via bind > /shared/b.txt");
+      String out = c.copyFileFromContainer("/tmp/out.txt", s -> new String(s.readAllBytes(), StandardCharsets.UTF_8));
+      assertThat(out).isEqualTo("from the container\n");
+      assertThat(shared.resolve("b.txt")).hasContent("via bind");
+    }
+  }
+
   private static ProcessResult berth(String... args) {
     return Commands.berth(daemon.host(), args);
+  }
+
+  private static String get(String url) throws Exception {
+    try (HttpClient http = HttpClient.newHttpClient()) {
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(r.statusCode()).isEqualTo(200);
+      return r.body();
+    }
   }
 
   private static ProcessResult ok(ProcessResult r) {

@@ -748,6 +748,15 @@ public final class ContainerService {
     events.emit(c, "restart");
   }
 
+  /** Whether the runtime says the container's init has ended; a failing query counts as not ended. */
+  private static boolean initStopped(ContainerProcess p) {
+    try {
+      return p.state().status().equals("stopped");
+    } catch (RuntimeException e) {
+      return false;
+    }
+  }
+
   private void signal(Container c, int sig) {
     ContainerProcess p = processes.get(c.id());
     if (p == null) {
@@ -757,10 +766,11 @@ public final class ContainerService {
       p.kill(sig);
       events.emit(c, "kill", Map.of("signal", Integer.toString(sig)));
     } catch (BerthException e) {
-      if (!p.exitCode().isPresent() && p.conmonRunning()) {
+      if (!p.exitCode().isPresent() && p.conmonRunning() && !initStopped(p)) {
         throw e;
       }
-      // It exited between our look and the signal: the watcher records it.
+      // It exited between our look and the signal (conmon may not have written the exit code
+      // yet): the watcher records it.
     }
     // A frozen process keeps the signal pending until thawed. Docker unpauses after a signal meant
     // to end the container (SIGKILL or its stop signal), so stop, kill and rm -f work on a paused
