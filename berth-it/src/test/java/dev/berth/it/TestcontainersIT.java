@@ -8,6 +8,8 @@ import dev.berth.testkit.Commands;
 import dev.berth.testkit.ProcessResult;
 import dev.berth.testkit.image.BusyboxImage;
 import dev.berth.testkit.registry.LocalRegistry;
+import dev.berth.testkit.Poll;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -15,6 +17,12 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -199,6 +207,78 @@ class TestcontainersIT {
 
   private static ProcessResult berth(String... args) {
     return Commands.berth(daemon.host(), args);
+  }
+
+  /**
+   * What Ryuk does, with an image built here: a privileged container with the API socket
+   * bind-mounted waits for the test's connection to close, then removes the containers whose
+   * label the test sent.
+   */
+  @Test
+  void aReaperLikeContainerRemovesLabelledContainersWhenItsClientGoes() throws Exception {
+    DockerImageName reaperImage = buildReaperImage();
+    try (GenericContainer<?> reaper = new GenericContainer<>(reaperImage)
+        .withPrivilegedMode(true)
+        .withFileSystemBind(daemon.socket().toString(), "/var/run/docker.sock", BindMode.READ_WRITE)
+        .withExposedPorts(8080)
+        .withCommand("sh", "/reap.sh")
+        .waitingFor(Wait.forLogMessage(".*listening.*\\n", 1))) {
+      reaper.start();
+      GenericContainer<?> victim = new GenericContainer<>(busybox)
+          .withLabel("dev.berth.session", "s1").withCommand("sleep", "300");
+      victim.start(); // deliberately not closed: the reaper must remove it
+      assertThat(ok(berth("ps", "-q", "--filter", "label=dev.berth.session=s1")).stdout()).isNotBlank();
+
+      try (Socket client = new Socket("localhost", reaper.getMappedPort(8080))) {
+        client.getOutputStream().write("label=dev.berth.session=s1\n".getBytes(StandardCharsets.UTF_8));
+      }
+
+      assertThat(Poll.until(Duration.ofSeconds(60),
+          () -> ok(berth("ps", "-aq", "--filter", "label=dev.berth.session=s1")).stdout().isBlank()))
+          .as("reaper log: %s", reaper.getLogs()).isTrue();
+      assertThat(reaper.getLogs()).contains("removed " + victim.getContainerId());
+    }
+    ok(berth("rmi", reaperImage.asCanonicalNameString()));
+  }
+
+  /** busybox, the host's curl with the libraries it links, and a reaper script, imported as an image. */
+  private static DockerImageName buildReaperImage() throws Exception {
+    Path root = Files.createDirectories(dir.resolve("reaper-rootfs"));
+    Files.createDirectories(root.resolve("bin"));
+    Files.createDirectories(root.resolve("tmp"));
+    Files.copy(BusyboxImage.BUSYBOX, root.resolve("bin/busybox"));
+    for (String applet : List.of("sh", "nc", "grep", "cut", "head", "sed", "echo", "cat")) {
+      Files.createSymbolicLink(root.resolve("bin/" + applet), Path.of("busybox"));
+    }
+    List<String> files = new ArrayList<>(List.of("/usr/bin/curl"));
+    Matcher lib = Pattern.compile("(/\\S+)").matcher(ok(Commands.run(List.of("ldd", "/usr/bin/curl"),
+        Duration.ofSeconds(10))).stdout());
+    while (lib.find()) {
+      files.add(lib.group(1));
+    }
+    for (String f : files) {
+      Path target = root.resolve(f.substring(1));
+      Files.createDirectories(target.getParent());
+      Files.copy(Path.of(f), target, StandardCopyOption.REPLACE_EXISTING); // follows links: the real bytes
+    }
+    Files.writeString(root.resolve("reap.sh"), """
+        echo listening
+        nc -l -p 8080 > /tmp/request
+        label=$(head -n 1 /tmp/request | sed 's/^label=//')
+        ids=$(curl -s -G --unix-socket /var/run/docker.sock --data-urlencode all=1 \\
+          --data-urlencode "filters={\\"label\\":[\\"$label\\"]}" http://docker/v1.44/containers/json \\
+          | grep -o '"Id":"[0-9a-f]*"' | cut -d '"' -f 4)
+        for id in $ids; do
+          curl -s -X DELETE --unix-socket /var/run/docker.sock "http://docker/v1.44/containers/$id?force=1&v=1"
+          echo "removed $id"
+        done
+        exec sleep 300
+        """);
+    Path tar = dir.resolve("reaper.tar");
+    ok(Commands.run(List.of("tar", "-C", root.toString(), "-cf", tar.toString(), "."), Duration.ofSeconds(60)));
+    ok(Commands.run(Commands.berthCommand(daemon.host(), "import", "-", "berth-it/reaper:1"), Map.of(), tar,
+        Duration.ofSeconds(60)));
+    return DockerImageName.parse("berth-it/reaper:1");
   }
 
   private static String get(String url) throws Exception {

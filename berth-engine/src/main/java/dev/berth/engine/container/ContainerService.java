@@ -866,11 +866,18 @@ public final class ContainerService {
         throw new BerthException.Conflict("You cannot remove a running container " + c.id()
             + ". Stop the container before attempting removal or force remove");
       }
+      // The future exists before the look, so an exit recorded after it completes the future.
       CompletableFuture<Integer> exit = exitFuture(c.id());
       if (get(c.id()).running()) {
-        signal(c, 9);
+        try {
+          signal(c, 9);
+        } catch (BerthException.Conflict ending) {
+          // It died on its own and its exit is being recorded right now: wait for that.
+        }
+        awaitQuietly(exit, Duration.ofSeconds(30));
+      } else {
+        nextExit.remove(c.id(), exit);
       }
-      awaitQuietly(exit, Duration.ofSeconds(30));
     }
     removeNow(c.id(), removeVolumes);
   }
