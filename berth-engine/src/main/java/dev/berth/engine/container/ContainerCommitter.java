@@ -31,6 +31,7 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
  * entry. The container is paused meanwhile unless asked not to, so the layer is consistent.
  */
 public final class ContainerCommitter {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ContainerCommitter.class);
   private final ContainerService containers;
   private final ImageService images;
   private final Path scratch;
@@ -90,6 +91,8 @@ public final class ContainerCommitter {
       Image image = new Image(id, config, bytes, List.of(), List.of(), null, null, layers, size, now, null);
       Image recorded = images.record(image, req.tag().map(List::of).orElse(List.of()), List.of());
       req.tag().ifPresent(t -> images.events().image("tag", id.toString(), t.familiar()));
+      log.info("container {} committed as image {}{} ({})", c.shortId(), id.shortHex(),
+          req.tag().map(t -> " " + t.familiar()).orElse(""), empty ? "no changes" : "one new layer");
       containers.events().emit(c, "commit", Map.of("comment", req.comment() == null ? "" : req.comment(),
           "imageID", id.toString(), "imageRef", req.tag().map(Reference::familiar).orElse("")));
       return recorded;
