@@ -4,6 +4,7 @@ import dev.berth.engine.BerthVersion;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import dev.berth.engine.microvm.MicroVmRuntime;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -50,6 +51,15 @@ public final class Berthd implements Callable<Integer> {
   @Option(names = "--default-runtime", paramLabel = "NAME",
       description = "OCI runtime for containers that name none: runc or crun (default: the first that works here)")
   String defaultRuntime;
+
+  @Option(names = "--vm-kernel", paramLabel = "FILE",
+      description = "Guest kernel for --isolation=vm containers, a bzImage or vmlinux named vmlinuz-<version> with"
+          + " modules in /lib/modules/<version> (default: the newest /boot/vmlinuz-*)")
+  Path vmKernel;
+
+  @Option(names = "--vm-accel", paramLabel = "auto|kvm|tcg",
+      description = "Accelerator for --isolation=vm containers (default: auto = kvm when /dev/kvm works, else tcg)")
+  String vmAccel;
 
   @Option(names = "--config-file", paramLabel = "FILE",
       description = "Daemon configuration file (default: /etc/berth/daemon.json; missing is fine)")
@@ -108,8 +118,11 @@ public final class Berthd implements Callable<Integer> {
         : file.has("insecure-registries") ? file.strings("insecure-registries") : List.of();
     String runtime = defaultRuntime != null ? defaultRuntime
         : file.has("default-runtime") ? file.string("default-runtime") : null;
+    Path kernel = vmKernel != null ? vmKernel : file.has("vm-kernel") ? Path.of(file.string("vm-kernel")) : null;
+    String accel = vmAccel != null ? vmAccel : file.has("vm-accel") ? file.string("vm-accel") : "auto";
     return new DaemonConfig(h, data.toAbsolutePath(), exec.toAbsolutePath(), DaemonConfig.LogLevel.parse(level),
-        pid.toAbsolutePath(), insecure, runtime);
+        pid.toAbsolutePath(), insecure, runtime,
+        new MicroVmRuntime.Settings(java.util.Optional.ofNullable(kernel).map(Path::toAbsolutePath), accel));
   }
 
   static final class Version implements CommandLine.IVersionProvider {

@@ -54,7 +54,8 @@ final class Daemon {
     ApiServer server = null;
     try (lock) {
       engine = Engine.open(new EngineConfig(config.dataRoot(), config.execRoot()),
-          java.util.Set.copyOf(config.insecureRegistries()), java.util.Optional.ofNullable(config.defaultRuntime()));
+          java.util.Set.copyOf(config.insecureRegistries()), java.util.Optional.ofNullable(config.defaultRuntime()),
+          config.microVm());
       Router router = new Router();
       DockerApi.register(router, engine);
       BerthApi.register(router, engine);

@@ -1,5 +1,6 @@
 package dev.berth.daemon;
 
+import dev.berth.engine.microvm.MicroVmRuntime;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -11,9 +12,17 @@ import java.util.List;
  * @param insecureRegistries registries (host[:port]) spoken to over plain HTTP
  * @param defaultRuntime the OCI runtime containers run on unless they name one; null = the
  *     first that works here (runc, then crun)
+ * @param microVm the guest kernel and accelerator of --isolation=vm containers
  */
 public record DaemonConfig(List<String> hosts, Path dataRoot, Path execRoot, LogLevel logLevel, Path pidfile,
-    List<String> insecureRegistries, String defaultRuntime) {
+    List<String> insecureRegistries, String defaultRuntime, MicroVmRuntime.Settings microVm) {
+
+  /** With the default microVM settings (the host's kernel, auto accelerator). */
+  public DaemonConfig(List<String> hosts, Path dataRoot, Path execRoot, LogLevel logLevel, Path pidfile,
+      List<String> insecureRegistries, String defaultRuntime) {
+    this(hosts, dataRoot, execRoot, logLevel, pidfile, insecureRegistries, defaultRuntime,
+        MicroVmRuntime.Settings.DEFAULTS);
+  }
 
   /** Without a default runtime: the first that works here. */
   public DaemonConfig(List<String> hosts, Path dataRoot, Path execRoot, LogLevel logLevel, Path pidfile,
@@ -29,6 +38,7 @@ public record DaemonConfig(List<String> hosts, Path dataRoot, Path execRoot, Log
   public DaemonConfig {
     hosts = List.copyOf(hosts);
     insecureRegistries = List.copyOf(insecureRegistries);
+    microVm = microVm == null ? MicroVmRuntime.Settings.DEFAULTS : microVm;
     if (hosts.isEmpty()) {
       throw new IllegalArgumentException("at least one -H/--host is needed");
     }

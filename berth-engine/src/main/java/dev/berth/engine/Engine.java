@@ -23,6 +23,7 @@ import dev.berth.engine.state.StateStore;
 import dev.berth.engine.system.HostFacts;
 import dev.berth.engine.system.SystemService;
 import dev.berth.engine.vm.VmService;
+import dev.berth.engine.microvm.MicroVmRuntime;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -68,6 +69,12 @@ public final class Engine implements AutoCloseable {
 
   /** As {@link #open(EngineConfig, Set)}, running containers on {@code defaultRuntime} when it works here. */
   public static Engine open(EngineConfig config, Set<String> insecureRegistries, Optional<String> defaultRuntime) {
+    return open(config, insecureRegistries, defaultRuntime, MicroVmRuntime.Settings.DEFAULTS);
+  }
+
+  /** As above, with berthd's settings for --isolation=vm containers (guest kernel, accelerator). */
+  public static Engine open(EngineConfig config, Set<String> insecureRegistries, Optional<String> defaultRuntime,
+      MicroVmRuntime.Settings microVm) {
     createPrivateDir(config.dataRoot());
     createPrivateDir(config.execRoot());
     clearScratch(config.dataRoot().resolve("tmp"));
@@ -82,7 +89,8 @@ public final class Engine implements AutoCloseable {
       vms.reconcile();
       ContainerService containers;
       try {
-        containers = openContainers(config, state, images, defaultRuntime);
+        containers = openContainers(config, state, images, defaultRuntime,
+            new MicroVmRuntime(config.dataRoot(), config.execRoot(), microVm));
       } catch (RuntimeException e) {
         vms.close(); // its QMP connections; the VMs themselves keep running
         throw e;
@@ -105,7 +113,7 @@ public final class Engine implements AutoCloseable {
    * with a log line), then reconciles the containers left by the last berthd.
    */
   private static ContainerService openContainers(EngineConfig config, StateStore state, ImageService images,
-      Optional<String> defaultRuntime) {
+      Optional<String> defaultRuntime, MicroVmRuntime microVms) {
     List<ProbedRuntime> probed = new RuntimeProbe(config.execRoot().resolve("probe")).probeAll();
     for (ProbedRuntime p : probed) {
       if (p.usable()) {
@@ -117,7 +125,7 @@ public final class Engine implements AutoCloseable {
     Path conmon = firstExisting(List.of("/usr/bin/conmon", "/usr/libexec/podman/conmon", "/usr/local/bin/conmon"));
     Path init = firstExisting(List.of("/usr/bin/tini-static", "/usr/bin/tini", "/usr/bin/catatonit"));
     ContainerService containers = new ContainerService(config, new ContainerTable(state), images, probed,
-        defaultRuntime, conmon, init, Clock.systemUTC());
+        defaultRuntime, conmon, init, Clock.systemUTC(), microVms);
     containers.reconcile();
     return containers;
   }

@@ -1,0 +1,80 @@
+#!/bin/sh
+# microVM container benchmark: `berth run --rm --isolation=vm busybox true` against
+#  - the floor: qemu-system-x86_64 started by hand on the same kernel, initramfs, shares and
+#    serial ports (what Berth's microVM does, minus Berth), and
+#  - `berth run --rm busybox true` (runc under conmon), for scale.
+# Also the RSS of QEMU for an idle microVM container (128 MiB guest). Same image everywhere:
+# Debian's static busybox, imported. Prints the load and the ratios.
+# Needs: root, bin/build done, hyperfine, qemu-system-x86, linux-image-amd64, busybox-static.
+set -eu
+BERTH_HOME=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
+RUNS=${RUNS:-5}
+ACCEL=${ACCEL:-tcg}
+command -v hyperfine >/dev/null || { echo "needs hyperfine (apt-get install hyperfine)" >&2; exit 1; }
+[ "$BERTH_HOME/berth-cli/target/berth-cli.aot" -nt "$BERTH_HOME/berth-cli/target/berth-cli.jar" ] || "$BERTH_HOME/bin/build"
+
+TMP=$(mktemp -d /tmp/berth-vmrun.XXXXXX)
+cleanup() {
+  [ -z "${B-}" ] || { ids=$($B ps -aq 2>/dev/null || true); [ -z "$ids" ] || $B rm -f $ids >/dev/null 2>&1 || true; }
+  [ -z "${PID-}" ] || { kill "$PID" 2>/dev/null; wait "$PID" 2>/dev/null || true; }
+  for f in "$TMP"/exec/microvm/*/qemu.pid; do [ -f "$f" ] && kill -9 "$(cat "$f")" 2>/dev/null || true; done
+  for m in $(findmnt -rn -o TARGET | grep "^$TMP" | sort -r); do umount -l "$m" || true; done
+  cp "$TMP/berthd.log" /tmp/vm-container-bench-berthd.log 2>/dev/null || true
+  rm -rf "$TMP"
+}
+trap cleanup EXIT INT TERM
+
+mkdir -p "$TMP/rootfs/bin" "$TMP/rootfs/etc" "$TMP/rootfs/tmp"
+cp /bin/busybox "$TMP/rootfs/bin/busybox"
+for a in $("$TMP/rootfs/bin/busybox" --list); do [ "$a" = busybox ] || ln -sf busybox "$TMP/rootfs/bin/$a"; done
+echo 'root:x:0:0:root:/root:/bin/sh' > "$TMP/rootfs/etc/passwd"
+echo 'root:x:0:' > "$TMP/rootfs/etc/group"
+tar -C "$TMP/rootfs" -cf "$TMP/busybox.tar" .
+
+printf '{"vm-accel": "%s"}\n' "$ACCEL" > "$TMP/daemon.json"
+"$BERTH_HOME/bin/berthd" --data-root "$TMP/data" --exec-root "$TMP/exec" -H "unix://$TMP/b.sock" \
+  --config-file "$TMP/daemon.json" > "$TMP/berthd.log" 2>&1 &
+PID=$!
+i=0
+until grep -q ready "$TMP/berthd.log" 2>/dev/null; do i=$((i + 1)); [ "$i" -lt 300 ] || { cat "$TMP/berthd.log"; exit 1; }; sleep 0.1; done
+B="$BERTH_HOME/bin/berth -H unix://$TMP/b.sock"
+$B import "$TMP/busybox.tar" busybox:bench >/dev/null
+# The first vm run builds the boot assets (uncompressed kernel, initramfs): not part of the timing.
+$B run --rm --isolation=vm busybox:bench true
+
+ASSETS=$(ls -d "$TMP"/data/microvm/assets/*/ | head -1)
+mkdir -p "$TMP/floor/share"
+printf "BERTH_WORKDIR='/'\nset -- 'PATH=/bin' /bin/busybox nsenter -F --root=/newroot --wd=/newroot/ -S 0 -G 0 -- true\n" \
+  > "$TMP/floor/share/run.sh"
+for f in hosts hostname resolv.conf; do echo > "$TMP/floor/share/$f"; done
+KHZ=$(awk -F: '/cpu MHz/ { printf "%d", $2 * 1000; exit }' /proc/cpuinfo)
+MACHINE=microvm; CPU=host; [ "$ACCEL" = tcg ] && { MACHINE=microvm,pit=on; CPU=max; }
+F=$TMP/floor
+FLOOR="qemu-system-x86_64 -machine $MACHINE -accel $ACCEL -cpu $CPU -smp 1 -m 128M -nodefaults -no-user-config \
+ -display none -no-reboot -serial file:$F/serial.log -kernel ${ASSETS}vmlinux -initrd ${ASSETS}initramfs.cpio \
+ -append 'console=ttyS0 quiet panic=-1 rdinit=/init tsc_early_khz=$KHZ' -device virtio-serial-device \
+ -chardev file,id=stdout,path=$F/out -device virtserialport,chardev=stdout,name=stdout \
+ -chardev file,id=stderr,path=$F/err -device virtserialport,chardev=stderr,name=stderr \
+ -chardev file,id=exit,path=$F/exit -device virtserialport,chardev=exit,name=exit \
+ -fsdev local,id=rootfs,path=$TMP/rootfs,security_model=none -device virtio-9p-device,fsdev=rootfs,mount_tag=rootfs \
+ -fsdev local,id=berth,path=$F/share,security_model=none,readonly=on -device virtio-9p-device,fsdev=berth,mount_tag=berth"
+
+echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); accel $ACCEL"; $B info 2>/dev/null | grep -E "berth.(hypervisor|microvm)" || true
+hyperfine -w 1 -r "$RUNS" --export-json "$TMP/run.json" \
+  -n "qemu by hand (floor)" "$FLOOR" \
+  -n "berth run --isolation=vm" "$B run --rm --isolation=vm busybox:bench true" \
+  -n "berth run (runc)" "$B run --rm busybox:bench true"
+mean() { sed -n "/\"command\": \"$1\"/,/\"mean\"/s/.*\"mean\": \([0-9.e-]*\).*/\1/p" "$TMP/run.json"; }
+FL=$(mean "qemu by hand (floor)")
+VM=$(mean "berth run --isolation=vm")
+RC=$(mean "berth run (runc)")
+awk -v f="$FL" -v v="$VM" -v r="$RC" 'BEGIN {
+  printf "floor (qemu by hand)      %7.0f ms\n", f * 1000
+  printf "berth run --isolation=vm  %7.0f ms  %5.2fx the floor (goal <= 1.2x)\n", v * 1000, v / f
+  printf "berth run (runc)          %7.0f ms  vm/process = %5.1fx\n", r * 1000, v / r }'
+
+ID=$($B run -d --isolation=vm busybox:bench sleep 600)
+sleep 8 # boot (about 3 s under TCG) and settle to idle: the command sleeps
+QPID=$($B inspect --format '{{.State.Pid}}' "$ID")
+echo "idle microVM container (128 MiB guest): QEMU RSS $(awk '/VmRSS/ {print $2, $3}' "/proc/$QPID/status")"
+$B rm -f "$ID" >/dev/null
