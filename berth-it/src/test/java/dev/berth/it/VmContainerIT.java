@@ -175,6 +175,21 @@ class VmContainerIT {
     assertThat(inspect(stubborn).at("/State/ExitCode").asInt()).isEqualTo(137);
   }
 
+  @Test
+  void aMicroVmOutlivesACrashOfBerthdAndIsFollowedAgain() throws IOException {
+    String id = ok(berth("run", "-d", "--isolation=vm", image, "sh", "-c",
+        "trap 'echo bye; exit 9' TERM; echo before; while :; do sleep 1; done")).stdout().strip();
+    awaitLog(id, "before");
+
+    daemon.kill(); // SIGKILL: QEMU runs on, detached
+    daemon = BerthdProcess.start(dir.resolve("berthd"));
+
+    assertThat(inspect(id).at("/State/Running").asBoolean()).isTrue();
+    ok(berth("stop", "-t", "30", id));
+    assertThat(inspect(id).at("/State/ExitCode").asInt()).isEqualTo(9);
+    assertThat(ok(berth("logs", id)).stdout()).isEqualTo("before\nbye\n"); // followed on, nothing repeated
+  }
+
   private static void awaitLog(String id, String text) {
     assertThat(Poll.until(RUN, () -> berth("logs", id).stdout().contains(text)))
         .as("%s never logged %s; serial log: %s", id, text, serialLog(id)).isTrue();
