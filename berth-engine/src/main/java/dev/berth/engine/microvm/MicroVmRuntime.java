@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,11 +46,18 @@ public final class MicroVmRuntime {
   private final Path execRoot;
   private final Settings settings;
   private final BootAssetCache assets;
+  private final Supplier<Qemu> locator;
   private volatile Qemu qemu;
 
   public MicroVmRuntime(Path dataRoot, Path execRoot, Settings settings) {
+    this(dataRoot, execRoot, settings, Qemu::locate);
+  }
+
+  /** With {@code locator} finding QEMU (tests: a host without it). */
+  MicroVmRuntime(Path dataRoot, Path execRoot, Settings settings, Supplier<Qemu> locator) {
     this.execRoot = execRoot;
     this.settings = settings;
+    this.locator = locator;
     this.assets = new BootAssetCache(dataRoot.resolve("microvm").resolve("assets"), settings.kernel());
   }
 
@@ -58,7 +66,7 @@ public final class MicroVmRuntime {
     Qemu q = qemu;
     if (q == null) {
       try {
-        q = Qemu.locate();
+        q = locator.get();
       } catch (BerthException.Unavailable e) {
         throw new BerthException.Unavailable("--isolation=vm needs QEMU: " + e.getMessage());
       }
