@@ -49,10 +49,14 @@ printf "BERTH_WORKDIR='/'\nset -- 'PATH=/bin' /bin/busybox nsenter -F --root=/ne
 for f in hosts hostname resolv.conf; do echo > "$TMP/floor/share/$f"; done
 KHZ=$(awk -F: '/cpu MHz/ { printf "%d", $2 * 1000; exit }' /proc/cpuinfo)
 MACHINE=microvm; CPU=host; [ "$ACCEL" = tcg ] && { MACHINE=microvm,pit=on; CPU=max; }
+# The guest command line Berth uses (MicroVmCommand.append): keep the two the same.
+APPEND="console=ttyS0 quiet panic=-1 rdinit=/init pci=off 8250.nr_uarts=1 i8042.noaux i8042.nomux i8042.nopnp"
+APPEND="$APPEND i8042.dumbkbd cryptomgr.notests random.trust_cpu=on"
+[ "$ACCEL" = tcg ] && APPEND="$APPEND nokaslr tsc_early_khz=$KHZ"
 F=$TMP/floor
 FLOOR="qemu-system-x86_64 -machine $MACHINE -accel $ACCEL -cpu $CPU -smp 1 -m 128M -nodefaults -no-user-config \
  -display none -no-reboot -serial file:$F/serial.log -kernel ${ASSETS}vmlinux -initrd ${ASSETS}initramfs.cpio \
- -append 'console=ttyS0 quiet panic=-1 rdinit=/init tsc_early_khz=$KHZ' -device virtio-serial-device \
+ -append '$APPEND' -device virtio-serial-device \
  -chardev file,id=stdout,path=$F/out -device virtserialport,chardev=stdout,name=stdout \
  -chardev file,id=stderr,path=$F/err -device virtserialport,chardev=stderr,name=stderr \
  -chardev file,id=exit,path=$F/exit -device virtserialport,chardev=exit,name=exit \
