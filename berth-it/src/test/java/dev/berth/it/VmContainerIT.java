@@ -227,4 +227,11 @@ class VmContainerIT {
 
     assertThat(berth("ps", "-aq").stdout()).isBlank();
   }
+
+  @Test
+  void infoShowsTheHypervisorAndTheGuestKernel() {
+    String info = ok(berth("info")).stdout();
+    assertThat(info).containsPattern("berth\\.hypervisor=QEMU \\d+\\.\\d+");
+    assertThat(info).contains("berth.microvm=guest kernel " + guestKernel + " (/boot/vmlinuz-" + guestKernel + "), tcg");
+  }
 }
