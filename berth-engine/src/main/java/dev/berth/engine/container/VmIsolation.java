@@ -36,6 +36,13 @@ final class VmIsolation {
       throw new BerthException.InvalidArgument("--isolation=vm cannot use --network host: the microVM has its own "
           + "kernel (and no network yet)");
     }
+    if (c.readonlyRootfs()) {
+      throw new BerthException.InvalidArgument("--isolation=vm does not support --read-only yet");
+    }
+    if (!c.storage().binds().isEmpty()) {
+      throw new BerthException.InvalidArgument("--isolation=vm does not support volumes or bind mounts (-v) yet: "
+          + String.join(", ", c.storage().binds()));
+    }
     if (c.networking().publishAllPorts()) {
       throw new BerthException.InvalidArgument("--isolation=vm cannot publish ports (-P, -p) yet: the microVM has"
           + " no network");

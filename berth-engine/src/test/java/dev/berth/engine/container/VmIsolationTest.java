@@ -33,6 +33,10 @@ class VmIsolationTest {
     assertThatThrownBy(() -> VmIsolation.validate(with("vm", false, false, "host")))
         .hasMessageContaining("--network host");
     VmIsolation.validate(with("vm", false, false, null));
+    ContainerConfig volume = new ContainerConfig("busybox", null, List.of("true"), null, null, null, null, null, null,
+        false, false, false, null, null, false, false, false, null, null, false, null, 0, 0, 0, 0, null, 0, null, null,
+        -1, null, null, new ContainerStorage(List.of("/srv:/data")), "vm");
+    assertThatThrownBy(() -> VmIsolation.validate(volume)).hasMessageContaining("-v").hasMessageContaining("/srv:/data");
   }
 
   @Test
