@@ -141,6 +141,12 @@ public final class MicroVm {
         while (!closed) {
           boolean gone = !alive(); // looked at before the read, so the last read sees everything
           int n = pump.drain();
+          if (!gone && exitCode().isPresent()) {
+            // The init reported the exit after the command's last output: nothing is left to do
+            // in the guest, so end QEMU now rather than wait for the guest's reboot.
+            hardStop();
+            continue;
+          }
           if (gone) {
             pump.end();
             int code = exitCode().orElse(hardStopped ? 137 : 255);

@@ -69,4 +69,5 @@ pid=$!
 wait "$pid"
 code=$?
 echo "$code" >"$port_exit"
+# berthd ends QEMU once it reads the code; the reboot is for when no berthd is watching.
 $bb reboot -f
