@@ -137,31 +137,40 @@ public final class MicroVm {
       return;
     }
     thread = Thread.ofVirtual().name("microvm-" + id.substring(0, 12)).start(() -> {
-      try {
-        while (!closed) {
-          boolean gone = !alive(); // looked at before the read, so the last read sees everything
-          int n = pump.drain();
-          if (!gone && exitCode().isPresent()) {
-            // The init reported the exit after the command's last output: nothing is left to do
-            // in the guest, so end QEMU now rather than wait for the guest's reboot.
-            hardStop();
-            continue;
-          }
-          if (gone) {
-            pump.end();
-            int code = exitCode().orElse(hardStopped ? 137 : 255);
-            onExit.accept(code);
-            return;
-          }
-          if (n == 0) {
-            sleep(POLL);
-          }
+      OptionalInt code = OptionalInt.empty();
+      while (!closed && code.isEmpty()) {
+        try {
+          code = step();
+        } catch (IOException | RuntimeException e) {
+          // A failed read or log write (disk full?) must not stop the following: try again.
+          log.warn("container {}: microVM output: {}", id.substring(0, 12), e.getMessage());
+          sleep(Duration.ofSeconds(1));
         }
-      } catch (IOException | RuntimeException e) {
-        log.warn("container {}: microVM output pump failed: {}", id.substring(0, 12), e.getMessage());
-        pump.end();
+      }
+      if (code.isPresent()) {
+        onExit.accept(code.getAsInt());
       }
     });
+  }
+
+  /** One round of following: the exit code once QEMU is gone and its output is in the log. */
+  private OptionalInt step() throws IOException {
+    boolean gone = !alive(); // looked at before the read, so the last read sees everything
+    int n = pump.drain();
+    if (!gone && exitCode().isPresent()) {
+      // The init reported the exit after the command's last output: nothing is left to do in
+      // the guest, so end QEMU now rather than wait for the guest's reboot.
+      hardStop();
+      return OptionalInt.empty();
+    }
+    if (gone) {
+      pump.end();
+      return OptionalInt.of(exitCode().orElse(hardStopped ? 137 : 255));
+    }
+    if (n == 0) {
+      sleep(POLL);
+    }
+    return OptionalInt.empty();
   }
 
   /** When QEMU ended: the exit file's time when the guest wrote one, else now. */
