@@ -5,6 +5,7 @@ import dev.berth.engine.network.NetworkDefaults;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import dev.berth.engine.microvm.MicroVmRuntime;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -68,6 +69,15 @@ public final class Berthd implements Callable<Integer> {
       description = "Berth's iptables chains are named NAME-DNAT, NAME-POST, NAME-FWD (default: BERTH); "
           + "daemons sharing a host need different ones")
   String iptablesPrefix;
+
+  @Option(names = "--vm-kernel", paramLabel = "FILE",
+      description = "Guest kernel for --isolation=vm containers, a bzImage or vmlinux named vmlinuz-<version> with"
+          + " modules in /lib/modules/<version> (default: the newest /boot/vmlinuz-*)")
+  Path vmKernel;
+
+  @Option(names = "--vm-accel", paramLabel = "auto|kvm|tcg",
+      description = "Accelerator for --isolation=vm containers (default: auto = kvm when /dev/kvm works, else tcg)")
+  String vmAccel;
 
   @Option(names = "--config-file", paramLabel = "FILE",
       description = "Daemon configuration file (default: /etc/berth/daemon.json; missing is fine)")
@@ -134,8 +144,11 @@ public final class Berthd implements Callable<Integer> {
         bip != null ? bip : file.has("bip") ? file.string("bip") : null,
         pools,
         iptablesPrefix != null ? iptablesPrefix : file.has("iptables-prefix") ? file.string("iptables-prefix") : null);
+    Path kernel = vmKernel != null ? vmKernel : file.has("vm-kernel") ? Path.of(file.string("vm-kernel")) : null;
+    String accel = vmAccel != null ? vmAccel : file.has("vm-accel") ? file.string("vm-accel") : "auto";
     return new DaemonConfig(h, data.toAbsolutePath(), exec.toAbsolutePath(), DaemonConfig.LogLevel.parse(level),
-        pid.toAbsolutePath(), insecure, runtime, networks);
+        pid.toAbsolutePath(), insecure, runtime, networks,
+        new MicroVmRuntime.Settings(java.util.Optional.ofNullable(kernel).map(Path::toAbsolutePath), accel));
   }
 
   /** dockerd's --default-address-pool base=10.89.0.0/16,size=24. */

@@ -55,7 +55,7 @@ final class Daemon {
     try (lock) {
       engine = Engine.open(new EngineConfig(config.dataRoot(), config.execRoot()),
           java.util.Set.copyOf(config.insecureRegistries()), java.util.Optional.ofNullable(config.defaultRuntime()),
-          config.networks());
+          config.networks(), config.microVm());
       Router router = new Router();
       DockerApi.register(router, engine);
       BerthApi.register(router, engine);

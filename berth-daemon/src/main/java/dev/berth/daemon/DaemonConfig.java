@@ -1,6 +1,7 @@
 package dev.berth.daemon;
 
 import dev.berth.engine.network.NetworkDefaults;
+import dev.berth.engine.microvm.MicroVmRuntime;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -13,14 +14,17 @@ import java.util.List;
  * @param defaultRuntime the OCI runtime containers run on unless they name one; null = the
  *     first that works here (runc, then crun)
  * @param networks the default bridge, address pools and iptables chain prefix
+ * @param microVm the guest kernel and accelerator of --isolation=vm containers
  */
 public record DaemonConfig(List<String> hosts, Path dataRoot, Path execRoot, LogLevel logLevel, Path pidfile,
-    List<String> insecureRegistries, String defaultRuntime, NetworkDefaults networks) {
+    List<String> insecureRegistries, String defaultRuntime, NetworkDefaults networks,
+    MicroVmRuntime.Settings microVm) {
 
-  /** With Berth's network defaults (bridge berth0, a subnet from 10.89.0.0/16, chains BERTH-*). */
+  /** With Berth's network defaults (bridge berth0, a subnet from 10.89.0.0/16, chains BERTH-*) and microVM defaults. */
   public DaemonConfig(List<String> hosts, Path dataRoot, Path execRoot, LogLevel logLevel, Path pidfile,
       List<String> insecureRegistries, String defaultRuntime) {
-    this(hosts, dataRoot, execRoot, logLevel, pidfile, insecureRegistries, defaultRuntime, NetworkDefaults.defaults());
+    this(hosts, dataRoot, execRoot, logLevel, pidfile, insecureRegistries, defaultRuntime, NetworkDefaults.defaults(),
+        MicroVmRuntime.Settings.DEFAULTS);
   }
 
   /** Without a default runtime: the first that works here. */
@@ -38,6 +42,7 @@ public record DaemonConfig(List<String> hosts, Path dataRoot, Path execRoot, Log
     hosts = List.copyOf(hosts);
     insecureRegistries = List.copyOf(insecureRegistries);
     networks = networks == null ? NetworkDefaults.defaults() : networks;
+    microVm = microVm == null ? MicroVmRuntime.Settings.DEFAULTS : microVm;
     if (hosts.isEmpty()) {
       throw new IllegalArgumentException("at least one -H/--host is needed");
     }

@@ -49,6 +49,21 @@ class BerthdConfigTest {
   }
 
   @Test
+  void microVmKernelAndAcceleratorComeFromFlagsOrTheFile() throws Exception {
+    Path file = config("{\"vm-kernel\": \"/k/vmlinuz-6.1.0-9-amd64\", \"vm-accel\": \"tcg\"}");
+    DaemonConfig c = resolve("--config-file", file.toString());
+    assertThat(c.microVm().kernel()).contains(Path.of("/k/vmlinuz-6.1.0-9-amd64"));
+    assertThat(c.microVm().accel()).isEqualTo("tcg");
+
+    DaemonConfig defaults = resolve("--config-file", config("{}").toString());
+    assertThat(defaults.microVm().kernel()).isEmpty();
+    assertThat(defaults.microVm().accel()).isEqualTo("auto");
+
+    assertThatThrownBy(() -> resolve("--config-file", config("{}").toString(), "--vm-accel", "fast"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("invalid vm-accel \"fast\": use auto, kvm or tcg");
+  }
+
+  @Test
   void aSettingInBothPlacesIsAnError() throws Exception {
     Path file = config("{\"data-root\": \"/dd\", \"hosts\": [\"unix:///x.sock\"]}");
     assertThatThrownBy(() -> resolve("--config-file", file.toString(), "--data-root", "/d", "-H", "unix:///y.sock"))

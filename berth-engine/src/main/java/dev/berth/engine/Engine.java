@@ -29,6 +29,7 @@ import dev.berth.engine.system.SystemService;
 import dev.berth.engine.vm.VmService;
 import dev.berth.engine.volume.VolumeService;
 import dev.berth.engine.state.VolumeTable;
+import dev.berth.engine.microvm.MicroVmRuntime;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -79,12 +80,15 @@ public final class Engine implements AutoCloseable {
 
   /** As {@link #open(EngineConfig, Set)}, running containers on {@code defaultRuntime} when it works here. */
   public static Engine open(EngineConfig config, Set<String> insecureRegistries, Optional<String> defaultRuntime) {
-    return open(config, insecureRegistries, defaultRuntime, NetworkDefaults.defaults());
+    return open(config, insecureRegistries, defaultRuntime, NetworkDefaults.defaults(), MicroVmRuntime.Settings.DEFAULTS);
   }
 
-  /** As above, with the daemon's network settings (default bridge, pools, iptables chain prefix). */
+  /**
+   * As above, with the daemon's network settings (default bridge, pools, iptables chain prefix)
+   * and its settings for --isolation=vm containers (guest kernel, accelerator).
+   */
   public static Engine open(EngineConfig config, Set<String> insecureRegistries, Optional<String> defaultRuntime,
-      NetworkDefaults networkDefaults) {
+      NetworkDefaults networkDefaults, MicroVmRuntime.Settings microVm) {
     createPrivateDir(config.dataRoot());
     createPrivateDir(config.execRoot());
     clearScratch(config.dataRoot().resolve("tmp"));
@@ -106,7 +110,8 @@ public final class Engine implements AutoCloseable {
             CniExecutor.system(), Clock.systemUTC(), images.events());
         networks.open();
         networkService = networks;
-        containers = openContainers(config, state, images, defaultRuntime, volumes, networks);
+        containers = openContainers(config, state, images, defaultRuntime, volumes, networks,
+            new MicroVmRuntime(config.dataRoot(), config.execRoot(), microVm));
       } catch (RuntimeException e) {
         vms.close(); // its QMP connections; the VMs themselves keep running
         throw e;
@@ -130,7 +135,7 @@ public final class Engine implements AutoCloseable {
    * with a log line), then reconciles the containers left by the last berthd.
    */
   private static ContainerService openContainers(EngineConfig config, StateStore state, ImageService images,
-      Optional<String> defaultRuntime, VolumeService volumes, NetworkService networks) {
+      Optional<String> defaultRuntime, VolumeService volumes, NetworkService networks, MicroVmRuntime microVms) {
     List<ProbedRuntime> probed = new RuntimeProbe(config.execRoot().resolve("probe")).probeAll();
     for (ProbedRuntime p : probed) {
       if (p.usable()) {
@@ -142,7 +147,7 @@ public final class Engine implements AutoCloseable {
     Path conmon = firstExisting(List.of("/usr/bin/conmon", "/usr/libexec/podman/conmon", "/usr/local/bin/conmon"));
     Path init = firstExisting(List.of("/usr/bin/tini-static", "/usr/bin/tini", "/usr/bin/catatonit"));
     ContainerService containers = new ContainerService(config, new ContainerTable(state), images, probed,
-        defaultRuntime, conmon, init, Clock.systemUTC(), volumes);
+        defaultRuntime, conmon, init, Clock.systemUTC(), volumes, microVms);
     containers.useNetworks(networks);
     containers.reconcile();
     return containers;

@@ -7,6 +7,8 @@ import dev.berth.engine.EngineConfig;
 import dev.berth.engine.image.Image;
 import dev.berth.engine.image.ImageConfig;
 import dev.berth.engine.image.ImageService;
+import dev.berth.engine.microvm.MicroVm;
+import dev.berth.engine.microvm.MicroVmRuntime;
 import dev.berth.engine.runtime.AttachSession;
 import dev.berth.engine.runtime.Bundle;
 import dev.berth.engine.runtime.Conmon;
@@ -95,6 +97,9 @@ public final class ContainerService {
   private final ContainerMounts mounts;
   private ContainerNetworks networks;
   private final ContainerEvents events;
+  /** Runs --isolation=vm containers; {@code vms} holds the running ones (instead of a conmon process). */
+  private final MicroVmRuntime microVms;
+  private final Map<String, MicroVm> vms = new ConcurrentHashMap<>();
 
   /**
    * @param probed every runtime the start-up probe tried; usable ones can run containers
@@ -103,8 +108,9 @@ public final class ContainerService {
    */
   public ContainerService(EngineConfig config, ContainerTable table, ImageService images, List<ProbedRuntime> probed,
       Optional<String> preferred, Path conmonBinary, Path initBinary, Clock clock,
-      dev.berth.engine.volume.VolumeService volumes) {
+      dev.berth.engine.volume.VolumeService volumes, MicroVmRuntime microVms) {
     this.config = config;
+    this.microVms = microVms;
     this.table = table;
     this.images = images;
     this.probed = List.copyOf(probed);
@@ -154,6 +160,11 @@ public final class ContainerService {
     return m;
   }
 
+  /** The --isolation=vm runtime (for info). */
+  public MicroVmRuntime microVms() {
+    return microVms;
+  }
+
   /** The runtimes the probe found (usable or not), for {@code info}. */
   public List<ProbedRuntime> runtimes() {
     return probed;
@@ -170,6 +181,7 @@ public final class ContainerService {
   public Container create(String name, ContainerConfig requested) {
     String n = name == null || name.isBlank() ? ContainerNames.generate() : ContainerNames.validate(name);
     validateLimits(requested);
+    VmIsolation.validate(requested);
     Image image = images.find(requested.image());
     ContainerConfig merged = merge(requested, image.config().config());
     if (merged.args().isEmpty()) {
@@ -186,6 +198,9 @@ public final class ContainerService {
           + String.join(", ", conmons.keySet()) + ")");
     }
     merged = merged.withRuntime(runtime);
+    if (VmIsolation.isVm(merged)) {
+      microVms.checkAvailable(); // 503 naming the missing package, before anything is made
+    }
     ImageConfig.RunConfig imageRun = image.config().config();
     ContainerMounts.Prepared storage = mounts.prepare(id, merged.storage(),
         imageRun == null || imageRun.volumes() == null ? List.of() : imageRun.volumes().keySet(),
@@ -323,6 +338,10 @@ public final class ContainerService {
       if (c.running()) {
         return false;
       }
+      if (VmIsolation.isVm(c.config())) {
+        startVm(c);
+        return true;
+      }
       Conmon conmon = conmon(c);
       Path dir = dir(c.id());
       ContainerProcess process = null;
@@ -348,7 +367,7 @@ public final class ContainerService {
         process = conmon.create(new ContainerLaunch(c.id(), c.name(), bundle, logPath(c.id()), c.config().logSizeMax(),
             c.config().tty(), c.config().openStdin(), !c.config().stdinOnce()), CREATE_TIMEOUT);
         tCreate = System.nanoTime();
-        connectPendingAttaches(c.id(), process);
+        connectPendingAttaches(c.id(), process::attach);
         process.start();
       } catch (RuntimeException e) {
         failStart(c, process, e);
@@ -368,6 +387,63 @@ public final class ContainerService {
       return true;
     } finally {
       lock.unlock();
+    }
+  }
+
+  /** Boots the container's microVM (lock held): the rootfs shared over 9p, the guest init runs the command. */
+  private void startVm(Container c) {
+    Path dir = dir(c.id());
+    MicroVm vm = null;
+    try {
+      mountRootfs(c);
+      Path rootfs = dir.resolve("rootfs");
+      User user = Users.resolve(c.config().user(), Users.readEtc(rootfs, "passwd"), Users.readEtc(rootfs, "group"));
+      vm = microVms.launch(c.id(), dir, rootfs, VmIsolation.guestCommand(c.config(), user),
+          new MicroVmRuntime.EtcFiles(dir.resolve("hosts"), dir.resolve("hostname"), dir.resolve("resolv.conf")),
+          c.config().memory(), c.config().nanoCpus(), logPath(c.id()));
+      connectPendingAttaches(c.id(), vm::attach);
+    } catch (RuntimeException e) {
+      if (vm != null) {
+        vm.destroy();
+      }
+      failStart(c, null, e);
+      throw startError(e);
+    }
+    Instant now = clock.instant();
+    save(c.withState(new ContainerState.Running((int) vm.pid(), now)), now, Instant.EPOCH);
+    follow(c.id(), vm);
+  }
+
+  private void follow(String id, MicroVm vm) {
+    vms.put(id, vm);
+    vm.follow(code -> onVmExit(id, vm, code));
+  }
+
+  /** A microVM ended (QEMU gone, its output in the log): as {@link #onExit} for conmon's containers. */
+  private void onVmExit(String id, MicroVm vm, int code) {
+    ReentrantLock lock = lock(id);
+    boolean autoRemove;
+    lock.lock();
+    try {
+      vms.remove(id, vm);
+      vm.destroy();
+      Optional<ContainerRow> row = table.byId(id);
+      if (row.isEmpty()) {
+        return;
+      }
+      Container c = toContainer(row.get());
+      unmountRootfs(id);
+      Instant finished = vm.finishedAt();
+      Instant started = c.state() instanceof ContainerState.Running r ? r.startedAt() : Instant.EPOCH;
+      save(c.withState(new ContainerState.Exited(code, started, finished, false, "")), started, finished);
+      log.info("container {} (microVM) exited with {}", c.shortId(), code);
+      autoRemove = c.config().autoRemove();
+    } finally {
+      lock.unlock();
+    }
+    completeExit(id, code);
+    if (autoRemove) {
+      removeQuietly(id);
     }
   }
 
@@ -574,7 +650,10 @@ public final class ContainerService {
     for (ContainerRow row : table.all()) {
       Container c = toContainer(row);
       try {
-        if (c.running()) {
+        if (c.running() && VmIsolation.isVm(c.config())) {
+          follow(c.id(), microVms.reattach(c.id(), dir(c.id()), logPath(c.id())));
+          log.info("container {}: following its microVM again", c.shortId());
+        } else if (c.running()) {
           ContainerProcess process;
           try {
             process = conmon(c).reattach(c.id());
@@ -680,6 +759,9 @@ public final class ContainerService {
       if (c.paused()) {
         throw new BerthException.Conflict("Container " + c.id() + " is already paused");
       }
+      if (VmIsolation.isVm(c.config())) {
+        throw VmIsolation.unsupported(c, "pause");
+      }
       conmon(c).runtime().pause(c.id());
       ContainerState.Running r = (ContainerState.Running) c.state();
       save(c.withState(r.withPaused(true)), Instant.EPOCH, Instant.EPOCH);
@@ -758,6 +840,11 @@ public final class ContainerService {
   }
 
   private void signal(Container c, int sig) {
+    MicroVm vm = vms.get(c.id());
+    if (vm != null) {
+      vm.signal(sig);
+      return;
+    }
     ContainerProcess p = processes.get(c.id());
     if (p == null) {
       throw new BerthException.Conflict("Container " + c.id() + " is not running");
@@ -906,7 +993,12 @@ public final class ContainerService {
       }
       code = row.get().exitCode();
       ContainerProcess p = processes.remove(id);
-      if (p != null) {
+      MicroVm vm = vms.remove(id);
+      if (vm != null) {
+        vm.destroy();
+      } else if (VmIsolation.isVm(toContainer(row.get()).config())) {
+        microVms.reattach(id, dir(id), logPath(id)).destroy();
+      } else if (p != null) {
         p.delete();
       } else {
         try {
@@ -1000,6 +1092,10 @@ public final class ContainerService {
     if (!c.running()) {
       throw new BerthException.Conflict("Container " + c.id() + " is not running");
     }
+    MicroVm vm = vms.get(c.id());
+    if (vm != null) {
+      return List.of((int) vm.pid()); // the guest's processes are inside QEMU
+    }
     return conmon(c).runtime().ps(c.id());
   }
 
@@ -1046,6 +1142,10 @@ public final class ContainerService {
     if (p != null) {
       return p.attach();
     }
+    MicroVm vm = vms.get(c.id());
+    if (vm != null) {
+      return vm.attach();
+    }
     if (!(c.state() instanceof ContainerState.Created) && !(c.state() instanceof ContainerState.Exited)) {
       throw new BerthException.Conflict("container " + c.id() + " is not running");
     }
@@ -1067,14 +1167,19 @@ public final class ContainerService {
     }
   }
 
-  private void connectPendingAttaches(String id, ContainerProcess process) {
+  /** Opens one attach session (conmon's socket, or a microVM's output). */
+  private interface AttachSource {
+    AttachSession open() throws IOException;
+  }
+
+  private void connectPendingAttaches(String id, AttachSource source) {
     List<CompletableFuture<AttachSession>> pending = pendingAttach.remove(id);
     if (pending == null) {
       return;
     }
     for (CompletableFuture<AttachSession> f : pending) {
       try {
-        f.complete(process.attach());
+        f.complete(source.open());
       } catch (IOException e) {
         f.completeExceptionally(e);
       }
@@ -1121,6 +1226,9 @@ public final class ContainerService {
     }
     if (c.paused()) {
       throw new BerthException.Conflict("Container " + c.id() + " is paused, unpause the container before exec");
+    }
+    if (VmIsolation.isVm(c.config())) {
+      throw VmIsolation.unsupported(c, "exec");
     }
     if (cfg.cmd() == null || cfg.cmd().isEmpty()) {
       throw new BerthException.InvalidArgument("No exec command specified");
@@ -1277,6 +1385,7 @@ public final class ContainerService {
   /** Stops watching for exits; the containers keep running under conmon (reconciled at next open). */
   public void close() {
     exitWatcher.close();
+    vms.values().forEach(MicroVm::close);
   }
 
   // ---- helpers ---------------------------------------------------------------------------------

@@ -17,49 +17,92 @@ public final class AttachSession implements AutoCloseable {
   /** One chunk of output. */
   public record Frame(LogEntry.Stream stream, byte[] data) {}
 
-  private final SeqPacketSocket socket;
+  /**
+   * Where the frames come from: conmon's socket, or another supervisor's output (a microVM's
+   * log pump) that speaks the same frames.
+   */
+  public interface Endpoint {
+    /** The next chunk of output; null when the output ended. */
+    Frame read() throws IOException;
 
-  private AttachSession(SeqPacketSocket socket) {
-    this.socket = socket;
+    void writeStdin(byte[] data) throws IOException;
+
+    void closeStdin() throws IOException;
+
+    void close() throws IOException;
+  }
+
+  private final Endpoint endpoint;
+
+  private AttachSession(Endpoint endpoint) {
+    this.endpoint = endpoint;
+  }
+
+  /** A session over any endpoint. */
+  public static AttachSession of(Endpoint endpoint) {
+    return new AttachSession(endpoint);
   }
 
   static AttachSession connect(Path attachSocket) throws IOException {
-    return new AttachSession(SeqPacketSocket.connect(attachSocket, STDIO_BUF_SIZE + 1));
+    return new AttachSession(new ConmonSocket(SeqPacketSocket.connect(attachSocket, STDIO_BUF_SIZE + 1)));
   }
 
   /** The next chunk of output; null when the container's output ended. Blocks a platform thread. */
   public Frame read() throws IOException {
-    while (true) {
-      byte[] packet = socket.receive();
-      if (packet == null) {
-        return null;
-      }
-      if (packet.length == 0) {
-        continue;
-      }
-      LogEntry.Stream stream =
-          switch (packet[0]) {
-            case 2 -> LogEntry.Stream.STDOUT;
-            case 3 -> LogEntry.Stream.STDERR;
-            default -> null;
-          };
-      if (stream != null) {
-        return new Frame(stream, Arrays.copyOfRange(packet, 1, packet.length));
-      }
-    }
+    return endpoint.read();
   }
 
   public void writeStdin(byte[] data) throws IOException {
-    socket.send(data);
+    endpoint.writeStdin(data);
   }
 
   /** Closes the container's stdin (unless conmon was told to leave it open). */
   public void closeStdin() throws IOException {
-    socket.shutdownOutput();
+    endpoint.closeStdin();
   }
 
   @Override
   public void close() throws IOException {
-    socket.close();
+    endpoint.close();
+  }
+
+  /** conmon's attach socket. */
+  private record ConmonSocket(SeqPacketSocket socket) implements Endpoint {
+    @Override
+    public Frame read() throws IOException {
+      while (true) {
+        byte[] packet = socket.receive();
+        if (packet == null) {
+          return null;
+        }
+        if (packet.length == 0) {
+          continue;
+        }
+        LogEntry.Stream stream =
+            switch (packet[0]) {
+              case 2 -> LogEntry.Stream.STDOUT;
+              case 3 -> LogEntry.Stream.STDERR;
+              default -> null;
+            };
+        if (stream != null) {
+          return new Frame(stream, Arrays.copyOfRange(packet, 1, packet.length));
+        }
+      }
+    }
+
+    @Override
+    public void writeStdin(byte[] data) throws IOException {
+      socket.send(data);
+    }
+
+    @Override
+    public void closeStdin() throws IOException {
+      socket.shutdownOutput();
+    }
+
+    @Override
+    public void close() throws IOException {
+      socket.close();
+    }
   }
 }

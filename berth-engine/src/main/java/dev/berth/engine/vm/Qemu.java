@@ -40,7 +40,7 @@ public final class Qemu {
   }
 
   /** {@link #locate()} on an explicit search path (tests). */
-  static Qemu locate(String searchPath) {
+  public static Qemu locate(String searchPath) {
     Path system = onPath("qemu-system-x86_64", searchPath).orElseThrow(() -> new BerthException.Unavailable(
         "qemu-system-x86_64 not found on PATH; install QEMU (Debian: apt-get install qemu-system-x86)"));
     Path img = onPath("qemu-img", searchPath).orElseThrow(() -> new BerthException.Unavailable(

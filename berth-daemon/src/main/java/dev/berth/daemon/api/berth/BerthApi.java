@@ -31,12 +31,14 @@ public final class BerthApi {
       int schemaVersion,
       String cgroupLayout,
       String stateDatabase,
-      String hypervisor) {}
+      String hypervisor,
+      String microVm) {}
 
   private void info(ApiRequest req, ApiResponse res) throws IOException {
     SystemInfo info = engine.system().info();
     res.json(200, new BerthInfo(info.serverVersion(), info.dataRoot().toString(), info.execRoot().toString(),
         info.schemaVersion(), info.host().cgroupLayout().name().toLowerCase(),
-        engine.state().file().toString(), engine.vms().hypervisor()));
+        engine.state().file().toString(), engine.vms().hypervisor(),
+        engine.containers().microVms().describe()));
   }
 }

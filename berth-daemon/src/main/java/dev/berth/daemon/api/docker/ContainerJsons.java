@@ -200,6 +200,8 @@ final class ContainerJsons {
     h.put("SecurityOpt", cfg.securityOpt());
     h.put("Init", cfg.init());
     h.put("Runtime", cfg.runtime() == null ? "runc" : cfg.runtime());
+    // Docker on Linux reports "" for its one (process) isolation; "vm" boots a microVM.
+    h.put("Isolation", cfg.isolation().equals("process") ? "" : cfg.isolation());
     h.put("Memory", cfg.memory());
     h.put("MemorySwap", cfg.memorySwap());
     h.put("NanoCpus", cfg.nanoCpus());

@@ -8,7 +8,7 @@ public final class DockerApi {
   private DockerApi() {}
 
   public static void register(Router router, Engine engine) {
-    new SystemRoutes(engine.system(), engine.vms()::hypervisor).register(router);
+    new SystemRoutes(engine.system(), engine.vms()::hypervisor, engine.containers().microVms()::describe).register(router);
     new ImageTransferRoutes(engine).register(router);
     new ImageRoutes(engine).register(router);
     new ContainerRoutes(engine).register(router);

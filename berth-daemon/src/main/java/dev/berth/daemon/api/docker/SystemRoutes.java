@@ -22,11 +22,18 @@ public final class SystemRoutes {
   private final SystemService system;
   private final String buildTime = BerthVersion.buildTime();
   private final Supplier<String> hypervisor;
+  private final Supplier<String> microVm;
 
   /** {@code hypervisor} describes the VM backend for info's labels, e.g. "QEMU 7.2.0 (tcg)". */
   public SystemRoutes(SystemService system, Supplier<String> hypervisor) {
+    this(system, hypervisor, () -> "none");
+  }
+
+  /** {@code microVm} describes what --isolation=vm containers boot (guest kernel, accelerator). */
+  public SystemRoutes(SystemService system, Supplier<String> hypervisor, Supplier<String> microVm) {
     this.system = system;
     this.hypervisor = hypervisor;
+    this.microVm = microVm;
   }
 
   public void register(Router router) {
@@ -109,6 +116,7 @@ public final class SystemRoutes {
             "berth.exec-root=" + info.execRoot(),
             "berth.schema-version=" + info.schemaVersion(),
             "berth.hypervisor=" + hypervisor.get(),
+            "berth.microvm=" + microVm.get(),
             "berth.version=" + info.serverVersion()),
         false,
         BerthVersion.DOCKER_COMPATIBLE_VERSION,

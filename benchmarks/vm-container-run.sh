@@ -1,0 +1,91 @@
+#!/bin/sh
+# microVM container benchmark: `berth run --rm --isolation=vm busybox true` against
+#  - the floor: qemu-system-x86_64 started by hand on the same kernel, initramfs, shares and
+#    serial ports (what Berth's microVM does, minus Berth), and
+#  - `berth run --rm busybox true` (runc under conmon), for scale.
+# Also the RSS of QEMU for an idle microVM container (128 MiB guest). Same image everywhere:
+# Debian's static busybox, imported. Prints the load and the ratios.
+# Needs: root, bin/build done, qemu-system-x86, linux-image-amd64, busybox-static.
+set -eu
+BERTH_HOME=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
+RUNS=${RUNS:-5}
+ACCEL=${ACCEL:-tcg}
+[ "$BERTH_HOME/berth-cli/target/berth-cli.aot" -nt "$BERTH_HOME/berth-cli/target/berth-cli.jar" ] || "$BERTH_HOME/bin/build"
+
+TMP=$(mktemp -d /tmp/berth-vmrun.XXXXXX)
+cleanup() {
+  [ -z "${B-}" ] || { ids=$($B ps -aq 2>/dev/null || true); [ -z "$ids" ] || $B rm -f $ids >/dev/null 2>&1 || true; }
+  [ -z "${PID-}" ] || { kill "$PID" 2>/dev/null; wait "$PID" 2>/dev/null || true; }
+  for f in "$TMP"/exec/microvm/*/qemu.pid; do [ -f "$f" ] && kill -9 "$(cat "$f")" 2>/dev/null || true; done
+  for m in $(findmnt -rn -o TARGET | grep "^$TMP" | sort -r); do umount -l "$m" || true; done
+  cp "$TMP/berthd.log" /tmp/vm-container-bench-berthd.log 2>/dev/null || true
+  rm -rf "$TMP"
+}
+trap cleanup EXIT INT TERM
+
+mkdir -p "$TMP/rootfs/bin" "$TMP/rootfs/etc" "$TMP/rootfs/tmp"
+cp /bin/busybox "$TMP/rootfs/bin/busybox"
+for a in $("$TMP/rootfs/bin/busybox" --list); do [ "$a" = busybox ] || ln -sf busybox "$TMP/rootfs/bin/$a"; done
+echo 'root:x:0:0:root:/root:/bin/sh' > "$TMP/rootfs/etc/passwd"
+echo 'root:x:0:' > "$TMP/rootfs/etc/group"
+tar -C "$TMP/rootfs" -cf "$TMP/busybox.tar" .
+
+printf '{"vm-accel": "%s"}\n' "$ACCEL" > "$TMP/daemon.json"
+"$BERTH_HOME/bin/berthd" --data-root "$TMP/data" --exec-root "$TMP/exec" -H "unix://$TMP/b.sock" \
+  --config-file "$TMP/daemon.json" > "$TMP/berthd.log" 2>&1 &
+PID=$!
+i=0
+until grep -q ready "$TMP/berthd.log" 2>/dev/null; do i=$((i + 1)); [ "$i" -lt 300 ] || { cat "$TMP/berthd.log"; exit 1; }; sleep 0.1; done
+B="$BERTH_HOME/bin/berth -H unix://$TMP/b.sock"
+$B import "$TMP/busybox.tar" busybox:bench >/dev/null
+# The first vm run builds the boot assets (uncompressed kernel, initramfs): not part of the timing.
+$B run --rm --isolation=vm busybox:bench true
+
+ASSETS=$(ls -d "$TMP"/data/microvm/assets/*/ | head -1)
+mkdir -p "$TMP/floor/share"
+printf "BERTH_WORKDIR='/'\nset -- 'PATH=/bin' /bin/busybox nsenter -F --root=/newroot --wd=/newroot/ -S 0 -G 0 -- true\n" \
+  > "$TMP/floor/share/run.sh"
+for f in hosts hostname resolv.conf; do echo > "$TMP/floor/share/$f"; done
+KHZ=$(awk -F: '/cpu MHz/ { printf "%d", $2 * 1000; exit }' /proc/cpuinfo)
+MACHINE=microvm; CPU=host; [ "$ACCEL" = tcg ] && { MACHINE=microvm,pit=on; CPU=max; }
+# The guest command line Berth uses (MicroVmCommand.append): keep the two the same.
+APPEND="console=ttyS0 quiet panic=-1 rdinit=/init pci=off 8250.nr_uarts=1 i8042.noaux i8042.nomux i8042.nopnp"
+APPEND="$APPEND i8042.dumbkbd cryptomgr.notests random.trust_cpu=on"
+[ "$ACCEL" = tcg ] && APPEND="$APPEND nokaslr tsc_early_khz=$KHZ"
+F=$TMP/floor
+FLOOR="qemu-system-x86_64 -machine $MACHINE -accel $ACCEL -cpu $CPU -smp 1 -m 128M -nodefaults -no-user-config \
+ -display none -no-reboot -serial file:$F/serial.log -kernel ${ASSETS}vmlinux -initrd ${ASSETS}initramfs.cpio \
+ -append '$APPEND' -device virtio-serial-device \
+ -chardev file,id=stdout,path=$F/out -device virtserialport,chardev=stdout,name=stdout \
+ -chardev file,id=stderr,path=$F/err -device virtserialport,chardev=stderr,name=stderr \
+ -chardev file,id=exit,path=$F/exit -device virtserialport,chardev=exit,name=exit \
+ -fsdev local,id=rootfs,path=$TMP/rootfs,security_model=none -device virtio-9p-device,fsdev=rootfs,mount_tag=rootfs \
+ -fsdev local,id=berth,path=$F/share,security_model=none,readonly=on -device virtio-9p-device,fsdev=berth,mount_tag=berth"
+
+echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); accel $ACCEL"; $B info 2>/dev/null | grep -E "berth.(hypervisor|microvm)" || true
+# Interleaved rather than one command after the other (hyperfine): on a shared machine the load
+# drifts, and each ratio should compare runs made under the same load.
+ms() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
+FL=""; VM=""; RC=""
+run=1
+while [ "$run" -le "$RUNS" ]; do
+  t=$(date +%s%N); sh -c "$FLOOR"; f=$(ms "$t")
+  t=$(date +%s%N); $B run --rm --isolation=vm busybox:bench true; v=$(ms "$t")
+  t=$(date +%s%N); $B run --rm busybox:bench true; r=$(ms "$t")
+  echo "run $run: floor $f ms, berth --isolation=vm $v ms, berth (runc) $r ms; load $(cut -d' ' -f1 /proc/loadavg)"
+  FL="$FL $f"; VM="$VM $v"; RC="$RC $r"
+  run=$((run + 1))
+done
+echo "$FL|$VM|$RC" | awk -F'|' '
+  function mean(s,   n, a, i, t) { n = split(s, a, " "); t = 0; for (i = 1; i <= n; i++) t += a[i]; return t / n }
+  function min(s,   n, a, i, m) { n = split(s, a, " "); m = a[1]; for (i = 2; i <= n; i++) if (a[i] < m) m = a[i]; return m }
+  { f = mean($1); v = mean($2); r = mean($3)
+    printf "floor (qemu by hand)      mean %6.0f ms  min %6.0f ms\n", f, min($1)
+    printf "berth run --isolation=vm  mean %6.0f ms  min %6.0f ms  %5.2fx the floor (goal <= 1.2x; min/min %4.2fx)\n", v, min($2), v / f, min($2) / min($1)
+    printf "berth run (runc)          mean %6.0f ms  min %6.0f ms  vm/process %4.1fx\n", r, min($3), v / r }'
+
+ID=$($B run -d --isolation=vm busybox:bench sleep 600)
+sleep 8 # boot (about 3 s under TCG) and settle to idle: the command sleeps
+QPID=$($B inspect --format '{{.State.Pid}}' "$ID")
+echo "idle microVM container (128 MiB guest): QEMU RSS $(awk '/VmRSS/ {print $2, $3}' "/proc/$QPID/status")"
+$B rm -f "$ID" >/dev/null

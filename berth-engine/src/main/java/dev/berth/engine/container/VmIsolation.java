@@ -1,0 +1,70 @@
+package dev.berth.engine.container;
+
+import dev.berth.engine.BerthException;
+import dev.berth.engine.microvm.GuestCommand;
+import dev.berth.engine.runtime.spec.User;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The container side of {@code --isolation=vm}: which containers boot a microVM, what they may
+ * not ask for (yet), and the command the guest init runs.
+ */
+final class VmIsolation {
+  static final List<String> VALUES = List.of("process", "vm");
+
+  private VmIsolation() {}
+
+  static boolean isVm(ContainerConfig c) {
+    return "vm".equals(c.isolation());
+  }
+
+  /** Rejects an unknown isolation and the options a microVM container cannot honour. */
+  static void validate(ContainerConfig c) {
+    if (!VALUES.contains(c.isolation())) {
+      throw new BerthException.InvalidArgument("invalid isolation \"" + c.isolation()
+          + "\": use " + String.join(" or ", VALUES) + " (process is the default)");
+    }
+    if (!isVm(c)) {
+      return;
+    }
+    if (c.tty() || c.openStdin()) {
+      throw new BerthException.InvalidArgument("--isolation=vm does not support " + (c.tty() ? "a TTY (-t)" : "stdin (-i)")
+          + " yet: the microVM sends only the command's output and exit code back");
+    }
+    if (c.networkMode().equals("host")) {
+      throw new BerthException.InvalidArgument("--isolation=vm cannot use --network host: the microVM has its own "
+          + "kernel (and no network yet)");
+    }
+    if (c.readonlyRootfs()) {
+      throw new BerthException.InvalidArgument("--isolation=vm does not support --read-only yet");
+    }
+    ContainerStorage storage = c.storage();
+    if (!storage.binds().isEmpty() || !storage.mounts().isEmpty() || !storage.tmpfs().isEmpty()
+        || !storage.volumesFrom().isEmpty()) {
+      throw new BerthException.InvalidArgument("--isolation=vm does not support volumes, bind mounts or tmpfs"
+          + " (-v, --mount, --tmpfs, --volumes-from) yet");
+    }
+    if (!List.of("none", "bridge", "default").contains(c.networkMode())) {
+      throw new BerthException.InvalidArgument("--isolation=vm cannot join network " + c.networkMode()
+          + " yet: the microVM has no network (use --network none)");
+    }
+    if (c.networking().publishAllPorts() || !c.networking().portBindings().isEmpty()) {
+      throw new BerthException.InvalidArgument("--isolation=vm cannot publish ports (-P, -p) yet: the microVM has"
+          + " no network");
+    }
+  }
+
+  /** What the guest runs: Docker's env (HOSTNAME first), the command, workdir and the resolved user. */
+  static GuestCommand guestCommand(ContainerConfig c, User user) {
+    List<String> env = new ArrayList<>();
+    env.add("HOSTNAME=" + c.hostname());
+    env.addAll(c.env());
+    return new GuestCommand(env, c.args(), c.workingDir(), user.uid(), user.gid());
+  }
+
+  static BerthException.InvalidArgument unsupported(Container c, String what) {
+    return new BerthException.InvalidArgument(what + " is not supported for container " + c.shortId()
+        + ": it runs with --isolation=vm");
+  }
+}

@@ -1,0 +1,55 @@
+package dev.berth.engine.microvm;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What the guest init runs, as {@code run.sh} (sourced by the init): the container's workdir
+ * and the positional parameters for {@code env -i}: the environment, then busybox nsenter, which
+ * enters the root, changes to the workdir, sets gid and uid, and execs the command. Every value
+ * is single-quoted, so nothing in it is expanded by the guest's shell.
+ *
+ * @param env the container's environment (KEY=VALUE)
+ * @param args entrypoint and command
+ */
+public record GuestCommand(List<String> env, List<String> args, String workingDir, int uid, int gid) {
+  static final String DEFAULT_PATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+  public GuestCommand {
+    env = List.copyOf(env);
+    args = List.copyOf(args);
+    workingDir = workingDir == null || workingDir.isEmpty() ? "/" : workingDir;
+  }
+
+  /** The env the process sees: the container's, with Docker's PATH and a HOME when the image sets none. */
+  List<String> effectiveEnv() {
+    List<String> all = new ArrayList<>(env);
+    if (all.stream().noneMatch(e -> e.startsWith("PATH="))) {
+      all.addFirst(DEFAULT_PATH);
+    }
+    if (all.stream().noneMatch(e -> e.startsWith("HOME="))) {
+      all.add(uid == 0 ? "HOME=/root" : "HOME=/");
+    }
+    return all;
+  }
+
+  /** The text of run.sh. */
+  public String script() {
+    StringBuilder s = new StringBuilder("# written by berthd for the guest init\n");
+    s.append("BERTH_WORKDIR=").append(quote(workingDir)).append('\n');
+    List<String> words = new ArrayList<>(effectiveEnv().stream().filter(e -> e.contains("=")).toList());
+    words.addAll(List.of("/bin/busybox", "nsenter", "-F", "--root=/newroot", "--wd=/newroot" + workingDir,
+        "-S", Integer.toString(uid), "-G", Integer.toString(gid), "--"));
+    words.addAll(args);
+    s.append("set --");
+    for (String w : words) {
+      s.append(" \\\n  ").append(quote(w));
+    }
+    return s.append('\n').toString();
+  }
+
+  /** POSIX shell single quotes: ' becomes '\''. */
+  static String quote(String value) {
+    return "'" + value.replace("'", "'\\''") + "'";
+  }
+}

@@ -1,0 +1,209 @@
+package dev.berth.engine.microvm;
+
+import dev.berth.engine.BerthException;
+import dev.berth.engine.runtime.AttachSession;
+import dev.berth.engine.vm.QmpClient;
+import java.io.IOException;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.OptionalInt;
+import java.util.function.IntConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running microVM container: its QEMU process (detached; not berthd's child), and the pump
+ * that follows its output until QEMU ends, then reports the exit code once.
+ */
+public final class MicroVm {
+  private static final Logger log = LoggerFactory.getLogger(MicroVm.class);
+  private static final Duration POLL = Duration.ofMillis(10);
+  private static final Duration QUIT_GRACE = Duration.ofSeconds(5);
+
+  private final String id;
+  private final MicroVmPaths paths;
+  private final long pid;
+  private final OutputPump pump;
+  private volatile boolean hardStopped;
+  private volatile boolean closed;
+  private Thread thread;
+
+  MicroVm(String id, MicroVmPaths paths, long pid, Path log) {
+    this.id = id;
+    this.paths = paths;
+    this.pid = pid;
+    this.pump = new OutputPump(paths, log);
+  }
+
+  public String id() {
+    return id;
+  }
+
+  /** QEMU's pid. */
+  public long pid() {
+    return pid;
+  }
+
+  public MicroVmPaths paths() {
+    return paths;
+  }
+
+  /** Whether QEMU still runs: the pid is alive, not a zombie, and its command line is this container's. */
+  public boolean alive() {
+    return alive(pid, id);
+  }
+
+  static boolean alive(long pid, String marker) {
+    if (pid <= 0) {
+      return false;
+    }
+    Path proc = Path.of("/proc", Long.toString(pid));
+    try {
+      String stat = Files.readString(proc.resolve("stat"));
+      char state = stat.charAt(stat.lastIndexOf(')') + 2);
+      if (state == 'Z' || state == 'X') {
+        return false;
+      }
+      String cmdline = new String(Files.readAllBytes(proc.resolve("cmdline")), StandardCharsets.UTF_8);
+      return cmdline.contains("qemu-system") && cmdline.contains(marker);
+    } catch (IOException | IndexOutOfBoundsException e) {
+      return false;
+    }
+  }
+
+  /** The code the guest init reported; empty while the command runs or when the guest never said. */
+  public OptionalInt exitCode() {
+    try {
+      String s = Files.readString(paths.exit()).strip();
+      return s.isEmpty() ? OptionalInt.empty() : OptionalInt.of(Integer.parseInt(s.lines().findFirst().orElse("")));
+    } catch (IOException | NumberFormatException e) {
+      return OptionalInt.empty();
+    }
+  }
+
+  /** Output from now on (attach). */
+  public AttachSession attach() {
+    return pump.subscribe();
+  }
+
+  /**
+   * Sends {@code signal} to the container's process through the guest init (a line on the
+   * serial console); SIGKILL ends the VM itself: QMP quit, then SIGKILL of QEMU.
+   */
+  public void signal(int signal) {
+    if (signal == 9) {
+      hardStop();
+      return;
+    }
+    try (SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(paths.consoleSocket()))) {
+      ch.write(ByteBuffer.wrap((signal + "\n").getBytes(StandardCharsets.US_ASCII)));
+    } catch (IOException e) {
+      if (alive()) {
+        throw new BerthException("cannot signal the microVM of container " + id.substring(0, 12) + ": "
+            + e.getMessage(), e);
+      }
+    }
+  }
+
+  /** QMP quit, then SIGKILL after a grace period; the exit code becomes 137 (killed) unless the guest reported one. */
+  public void hardStop() {
+    hardStopped = true;
+    try (QmpClient qmp = QmpClient.connect(paths.qmpSocket(), Duration.ofSeconds(2))) {
+      qmp.execute("quit");
+    } catch (IOException | RuntimeException e) {
+      log.debug("container {}: QMP quit failed ({}), killing QEMU", id.substring(0, 12), e.getMessage());
+    }
+    long deadline = System.nanoTime() + QUIT_GRACE.toNanos();
+    while (alive() && System.nanoTime() < deadline) {
+      sleep(POLL);
+    }
+    if (alive()) {
+      ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+    }
+  }
+
+  /**
+   * Follows the output on a virtual thread until QEMU is gone and the last bytes are in the log;
+   * then calls {@code onExit} once with the exit code and ends attached sessions.
+   */
+  public synchronized void follow(IntConsumer onExit) {
+    if (thread != null) {
+      return;
+    }
+    thread = Thread.ofVirtual().name("microvm-" + id.substring(0, 12)).start(() -> {
+      OptionalInt code = OptionalInt.empty();
+      while (!closed && code.isEmpty()) {
+        try {
+          code = step();
+        } catch (IOException | RuntimeException e) {
+          // A failed read or log write (disk full?) must not stop the following: try again.
+          log.warn("container {}: microVM output: {}", id.substring(0, 12), e.getMessage());
+          sleep(Duration.ofSeconds(1));
+        }
+      }
+      if (code.isPresent()) {
+        onExit.accept(code.getAsInt());
+      }
+    });
+  }
+
+  /** One round of following: the exit code once QEMU is gone and its output is in the log. */
+  private OptionalInt step() throws IOException {
+    boolean gone = !alive(); // looked at before the read, so the last read sees everything
+    int n = pump.drain();
+    if (!gone && exitCode().isPresent()) {
+      // The init reported the exit after the command's last output: nothing is left to do in
+      // the guest, so end QEMU now rather than wait for the guest's reboot.
+      hardStop();
+      return OptionalInt.empty();
+    }
+    if (gone) {
+      pump.end();
+      return OptionalInt.of(exitCode().orElse(hardStopped ? 137 : 255));
+    }
+    if (n == 0) {
+      sleep(POLL);
+    }
+    return OptionalInt.empty();
+  }
+
+  /** When QEMU ended: the exit file's time when the guest wrote one, else now. */
+  public Instant finishedAt() {
+    if (exitCode().isEmpty()) {
+      return Instant.now();
+    }
+    try {
+      return Files.getLastModifiedTime(paths.exit()).toInstant();
+    } catch (IOException e) {
+      return Instant.now();
+    }
+  }
+
+  /** Stops following (berthd closes); QEMU keeps running and is found again at the next start. */
+  public void close() {
+    closed = true;
+  }
+
+  /** Kills QEMU if it still runs and removes the runtime dir. Idempotent. */
+  public void destroy() {
+    close();
+    if (alive()) {
+      hardStop();
+    }
+    BootAssetCache.deleteTree(paths.runDir());
+  }
+
+  private static void sleep(Duration d) {
+    try {
+      Thread.sleep(d);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

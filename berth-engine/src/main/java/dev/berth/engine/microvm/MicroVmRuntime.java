@@ -1,0 +1,183 @@
+package dev.berth.engine.microvm;
+
+import dev.berth.engine.BerthException;
+import dev.berth.engine.vm.Qemu;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs containers in microVMs ({@code --isolation=vm}): QEMU's microvm machine booting the
+ * cached guest kernel and initramfs, the container's rootfs shared over virtio-9p, output and
+ * exit code back over virtio-serial. The container package calls it with plain values.
+ */
+public final class MicroVmRuntime {
+  private static final Logger log = LoggerFactory.getLogger(MicroVmRuntime.class);
+  private static final long MIN_MEMORY_MIB = 128;
+
+  /**
+   * berthd's microVM settings.
+   *
+   * @param kernel the guest kernel (bzImage or vmlinux); empty = the host's newest /boot/vmlinuz-*
+   * @param accel auto, kvm or tcg
+   */
+  public record Settings(Optional<Path> kernel, String accel) {
+    public static final Settings DEFAULTS = new Settings(Optional.empty(), "auto");
+
+    public Settings {
+      kernel = kernel == null ? Optional.empty() : kernel;
+      accel = accel == null || accel.isBlank() ? "auto" : accel;
+      if (!List.of("auto", "kvm", "tcg").contains(accel)) {
+        throw new IllegalArgumentException("invalid vm-accel \"" + accel + "\": use auto, kvm or tcg");
+      }
+    }
+  }
+
+  /** The /etc files the container gets (bind-mounted by the guest init). */
+  public record EtcFiles(Path hosts, Path hostname, Path resolvConf) {}
+
+  private final Path execRoot;
+  private final Settings settings;
+  private final BootAssetCache assets;
+  private final Supplier<Qemu> locator;
+  private volatile Qemu qemu;
+
+  public MicroVmRuntime(Path dataRoot, Path execRoot, Settings settings) {
+    this(dataRoot, execRoot, settings, Qemu::locate);
+  }
+
+  /** With {@code locator} finding QEMU (tests: a host without it). */
+  MicroVmRuntime(Path dataRoot, Path execRoot, Settings settings, Supplier<Qemu> locator) {
+    this.execRoot = execRoot;
+    this.settings = settings;
+    this.locator = locator;
+    this.assets = new BootAssetCache(dataRoot.resolve("microvm").resolve("assets"), settings.kernel());
+  }
+
+  /** QEMU, found once; Unavailable naming the Debian package when it is not installed. */
+  public Qemu qemu() {
+    Qemu q = qemu;
+    if (q == null) {
+      try {
+        q = locator.get();
+      } catch (BerthException.Unavailable e) {
+        throw new BerthException.Unavailable("--isolation=vm needs QEMU: " + e.getMessage());
+      }
+      qemu = q;
+    }
+    return q;
+  }
+
+  /** For info: "6.1.0-56-amd64 (/boot/vmlinuz-6.1.0-56-amd64)". */
+  public String guestKernel() {
+    return assets.describe();
+  }
+
+  /** For info: the guest kernel and the accelerator --isolation=vm containers boot with. */
+  public String describe() {
+    String accel;
+    try {
+      accel = accel();
+    } catch (BerthException e) {
+      accel = "unavailable: " + e.getMessage();
+    }
+    return "guest kernel " + guestKernel() + ", " + accel;
+  }
+
+  /** What create checks, so a container that cannot boot is not made: QEMU and a guest kernel. */
+  public void checkAvailable() {
+    qemu();
+    assets.kernelSource();
+  }
+
+  /** The accelerator a boot uses now. */
+  public String accel() {
+    return Qemu.accelerator(settings.accel());
+  }
+
+  /** The container's paths under its dir and the exec-root. */
+  public MicroVmPaths paths(String id, Path containerDir) {
+    return new MicroVmPaths(containerDir.resolve("vm"), execRoot.resolve("microvm").resolve(id.substring(0, 12)));
+  }
+
+  /**
+   * Boots the container's microVM. QEMU is running (detached) when this returns; call
+   * {@link MicroVm#follow} after connecting attaches, so they see all output. A failure leaves no
+   * QEMU and no runtime dir behind.
+   */
+  public MicroVm launch(String id, Path containerDir, Path rootfs, GuestCommand command, EtcFiles etc,
+      long memoryBytes, long nanoCpus, Path logFile) {
+    Qemu q = qemu();
+    BootAssets boot = assets.get();
+    MicroVmPaths paths = paths(id, containerDir);
+    String accel = accel();
+    long memoryMib = Math.max(MIN_MEMORY_MIB, memoryBytes >> 20);
+    int cpus = nanoCpus <= 0 ? 1 : (int) Math.ceil(nanoCpus / 1e9);
+    try {
+      prepare(paths, command, etc);
+      List<String> cmd = MicroVmCommand.build(q.systemBinary().toString(),
+          new MicroVmSpec(id, rootfs, paths, boot, accel, Qemu.hostKhz(), cpus, memoryMib));
+      log.debug("container {}: {}", id.substring(0, 12), String.join(" ", cmd));
+      q.launch(cmd);
+      long pid = Long.parseLong(Files.readString(paths.pidFile()).strip());
+      log.info("container {}: microVM started (QEMU pid {}, {}, kernel {})", id.substring(0, 12), pid, accel,
+          boot.kernelVersion());
+      return new MicroVm(id, paths, pid, logFile);
+    } catch (IOException | RuntimeException e) {
+      killLeftover(id, paths);
+      if (e instanceof IOException io) {
+        throw new UncheckedIOException("cannot start the microVM of container " + id.substring(0, 12) + ": "
+            + io.getMessage(), io);
+      }
+      throw (RuntimeException) e;
+    }
+  }
+
+  /** The share the guest reads (run.sh and the /etc files), and fresh output files. */
+  private static void prepare(MicroVmPaths paths, GuestCommand command, EtcFiles etc) throws IOException {
+    Files.createDirectories(paths.share());
+    Files.createDirectories(paths.runDir());
+    for (Path old : List.of(paths.stdout(), paths.stderr(), paths.exit(), paths.offsets(), paths.pidFile())) {
+      Files.deleteIfExists(old);
+    }
+    Files.writeString(paths.share().resolve("run.sh"), command.script());
+    Files.copy(etc.hosts(), paths.share().resolve("hosts"), StandardCopyOption.REPLACE_EXISTING);
+    Files.copy(etc.hostname(), paths.share().resolve("hostname"), StandardCopyOption.REPLACE_EXISTING);
+    Files.copy(etc.resolvConf(), paths.share().resolve("resolv.conf"), StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  private static void killLeftover(String id, MicroVmPaths paths) {
+    try {
+      long pid = Long.parseLong(Files.readString(paths.pidFile()).strip());
+      if (MicroVm.alive(pid, id)) {
+        ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+      }
+    } catch (IOException | NumberFormatException e) {
+      // QEMU never wrote its pidfile: it did not start
+    }
+    BootAssetCache.deleteTree(paths.runDir());
+  }
+
+  /**
+   * The microVM of a container recorded as running (after a berthd restart). When QEMU is gone,
+   * the returned handle's {@link MicroVm#follow} drains the rest of the output and reports the
+   * exit at once.
+   */
+  public MicroVm reattach(String id, Path containerDir, Path logFile) {
+    MicroVmPaths paths = paths(id, containerDir);
+    long pid;
+    try {
+      pid = Long.parseLong(Files.readString(paths.pidFile()).strip());
+    } catch (IOException | NumberFormatException e) {
+      pid = 0;
+    }
+    return new MicroVm(id, paths, pid, logFile);
+  }
+}

@@ -1,0 +1,144 @@
+package dev.berth.engine.microvm;
+
+import dev.berth.engine.runtime.AttachSession;
+import dev.berth.engine.runtime.LogEntry;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+
+/**
+ * Turns what QEMU wrote for the guest's stdout and stderr ports into the container's log, in
+ * conmon's k8s-file format (so {@code logs} reads it like any other), and hands the same bytes to
+ * attached clients. It reads from where it got to (kept in a small file, so a restarted berthd
+ * neither repeats nor loses output).
+ */
+final class OutputPump {
+  private static final DateTimeFormatter TIME =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSSSSSXXX").withZone(ZoneOffset.UTC);
+  private static final AttachSession.Frame END = new AttachSession.Frame(LogEntry.Stream.STDOUT, new byte[0]);
+
+  private final MicroVmPaths paths;
+  private final Path log;
+  private final long[] offsets = new long[2];
+  private final List<BlockingQueue<AttachSession.Frame>> subscribers = new CopyOnWriteArrayList<>();
+  private volatile boolean ended;
+
+  OutputPump(MicroVmPaths paths, Path log) {
+    this.paths = paths;
+    this.log = log;
+    try {
+      String[] saved = Files.readString(paths.offsets()).strip().split(" ");
+      offsets[0] = Long.parseLong(saved[0]);
+      offsets[1] = Long.parseLong(saved[1]);
+    } catch (IOException | RuntimeException e) {
+      // none yet: from the start
+    }
+  }
+
+  /** Reads what is new; returns the number of bytes. */
+  int drain() throws IOException {
+    int n = drain(LogEntry.Stream.STDOUT, paths.stdout()) + drain(LogEntry.Stream.STDERR, paths.stderr());
+    if (n > 0) {
+      Files.writeString(paths.offsets(), offsets[0] + " " + offsets[1] + "\n");
+    }
+    return n;
+  }
+
+  private int drain(LogEntry.Stream stream, Path file) throws IOException {
+    if (!Files.exists(file)) {
+      return 0;
+    }
+    int i = stream.ordinal();
+    byte[] data;
+    try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "r")) {
+      long length = f.length();
+      if (length <= offsets[i]) {
+        return 0;
+      }
+      data = new byte[(int) Math.min(length - offsets[i], 1 << 20)];
+      f.seek(offsets[i]);
+      f.readFully(data);
+    }
+    try (OutputStream out = Files.newOutputStream(log, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
+      out.write(k8sLines(stream, data, Instant.now()));
+    }
+    offsets[i] += data.length;
+    for (BlockingQueue<AttachSession.Frame> q : subscribers) {
+      q.add(new AttachSession.Frame(stream, data));
+    }
+    return data.length;
+  }
+
+  /** conmon's form: a full line per newline (F), and what is left after the last one as a partial entry (P). */
+  static byte[] k8sLines(LogEntry.Stream stream, byte[] data, Instant time) {
+    byte[] prefix = (TIME.format(time) + " " + stream.name().toLowerCase() + " ").getBytes(StandardCharsets.US_ASCII);
+    ByteArrayOutputStream out = new ByteArrayOutputStream(data.length + 64);
+    int start = 0;
+    for (int i = 0; i <= data.length; i++) {
+      boolean newline = i < data.length && data[i] == '\n';
+      if (newline || (i == data.length && start < data.length)) {
+        out.writeBytes(prefix);
+        out.writeBytes(newline ? new byte[] {'F', ' '} : new byte[] {'P', ' '});
+        out.write(data, start, i - start);
+        out.write('\n');
+        start = i + 1;
+      }
+    }
+    return out.toByteArray();
+  }
+
+  /** Output from now on; the session ends when the guest's output does. */
+  AttachSession subscribe() {
+    BlockingQueue<AttachSession.Frame> queue = new LinkedBlockingQueue<>();
+    subscribers.add(queue);
+    if (ended) {
+      queue.add(END);
+    }
+    return AttachSession.of(new AttachSession.Endpoint() {
+      @Override
+      public AttachSession.Frame read() throws IOException {
+        try {
+          AttachSession.Frame f = queue.take();
+          return f == END ? null : f;
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IOException("interrupted");
+        }
+      }
+
+      @Override
+      public void writeStdin(byte[] data) {
+        // a microVM container has no stdin (create refuses -i)
+      }
+
+      @Override
+      public void closeStdin() {
+        // no stdin
+      }
+
+      @Override
+      public void close() {
+        subscribers.remove(queue);
+        queue.add(END);
+      }
+    });
+  }
+
+  /** Ends every attached session (after the last drain). */
+  void end() {
+    ended = true;
+    subscribers.forEach(q -> q.add(END));
+  }
+}

@@ -1,0 +1,73 @@
+#!/bin/busybox sh
+# Berth's guest init: PID 1 of a microVM container. It mounts the container's root file system
+# (9p tag "rootfs"), runs the command from /berth/run.sh in it (env, workdir, uid/gid through
+# busybox nsenter), sends stdout, stderr and the exit code to the host over virtio-serial ports,
+# and reboots, which ends QEMU (-no-reboot). The host sends signal numbers as lines on ttyS0.
+bb=/bin/busybox
+fail() {
+  echo "berth-init: $*"
+  [ -n "$port_exit" ] && echo 255 >"$port_exit"
+  $bb reboot -f
+}
+$bb mount -t proc proc /proc
+$bb mount -t sysfs sysfs /sys
+$bb mount -t devtmpfs devtmpfs /dev
+while read -r m; do
+  $bb insmod "/lib/modules/$m" || fail "cannot load module $m"
+done </lib/modules/order
+$bb mount -t 9p -o trans=virtio,version=9p2000.L,ro berth /berth || fail "cannot mount the config share"
+$bb mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 rootfs /newroot || fail "cannot mount the rootfs"
+
+# The ports are named by the host; their device numbers depend on probe order.
+i=0
+while [ $i -lt 500 ]; do
+  for p in /sys/class/virtio-ports/*; do
+    [ -r "$p/name" ] || continue
+    case "$($bb cat "$p/name")" in
+      stdout) port_stdout=/dev/${p##*/} ;;
+      stderr) port_stderr=/dev/${p##*/} ;;
+      exit) port_exit=/dev/${p##*/} ;;
+    esac
+  done
+  [ -n "$port_stdout" ] && [ -n "$port_stderr" ] && [ -n "$port_exit" ] && break
+  $bb usleep 10000
+  i=$((i + 1))
+done
+[ -n "$port_exit" ] || fail "no virtio-serial ports"
+
+for d in proc sys dev; do
+  [ -d "/newroot/$d" ] || $bb mkdir -p "/newroot/$d"
+done
+$bb mount -t proc proc /newroot/proc
+$bb mount -t sysfs sysfs /newroot/sys
+$bb mount -t devtmpfs devtmpfs /newroot/dev
+$bb mkdir -p /newroot/dev/pts /newroot/dev/shm
+$bb mount -t devpts devpts /newroot/dev/pts
+$bb mount -t tmpfs -o nosuid,nodev,size=65536k shm /newroot/dev/shm
+if [ -d /newroot/etc ]; then
+  for f in hosts hostname resolv.conf; do
+    [ -e "/newroot/etc/$f" ] || $bb touch "/newroot/etc/$f"
+    $bb mount --bind "/berth/$f" "/newroot/etc/$f"
+  done
+fi
+$bb hostname "$($bb cat /berth/hostname)"
+
+# Sets BERTH_WORKDIR and the positional parameters: env assignments, then the nsenter command.
+. /berth/run.sh
+$bb mkdir -p "/newroot$BERTH_WORKDIR"
+$bb env -i "$@" </dev/null >"$port_stdout" 2>"$port_stderr" &
+pid=$!
+(
+  $bb stty -F /dev/ttyS0 -echo 2>/dev/null
+  while read -r sig; do
+    case "$sig" in
+      ''|*[!0-9]*) ;;
+      *) $bb kill -"$sig" "$pid" 2>/dev/null ;;
+    esac
+  done </dev/ttyS0
+) &
+wait "$pid"
+code=$?
+echo "$code" >"$port_exit"
+# berthd ends QEMU once it reads the code; the reboot is for when no berthd is watching.
+$bb reboot -f

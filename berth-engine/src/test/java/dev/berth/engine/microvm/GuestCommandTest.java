@@ -1,0 +1,45 @@
+package dev.berth.engine.microvm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class GuestCommandTest {
+  @TempDir
+  Path dir;
+
+  /** Sources run.sh in a real sh, as the guest init does, and prints what it set. */
+  private List<String> sourced(GuestCommand c) throws IOException, InterruptedException {
+    Path script = dir.resolve("run.sh");
+    Files.writeString(script, c.script());
+    Process p = new ProcessBuilder("sh", "-c", ". \"$0\"; printf '%s\\n' \"$BERTH_WORKDIR\" \"$@\"", script.toString())
+        .redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor()).as(out).isZero();
+    return List.of(out.split("\n", -1)).subList(0, out.split("\n", -1).length - 1);
+  }
+
+  @Test
+  void theGuestShellSeesEveryWordExactlyAsGiven() throws IOException, InterruptedException {
+    GuestCommand c = new GuestCommand(List.of("A=it's $HOME", "B=`id` \"q\""), List.of("sh", "-c", "echo '$x'; exit 4"),
+        "/work dir", 1000, 100);
+
+    assertThat(sourced(c)).containsExactly("/work dir",
+        GuestCommand.DEFAULT_PATH, "A=it's $HOME", "B=`id` \"q\"", "HOME=/",
+        "/bin/busybox", "nsenter", "-F", "--root=/newroot", "--wd=/newroot/work dir", "-S", "1000", "-G", "100", "--",
+        "sh", "-c", "echo '$x'; exit 4");
+  }
+
+  @Test
+  void theImagesPathAndHomeWinAndRootGetsRootsHome() throws IOException, InterruptedException {
+    assertThat(sourced(new GuestCommand(List.of("PATH=/opt/bin", "HOME=/data"), List.of("true"), "", 0, 0)))
+        .startsWith("/", "PATH=/opt/bin", "HOME=/data", "/bin/busybox");
+    assertThat(sourced(new GuestCommand(List.of(), List.of("true"), "", 0, 0))).contains("HOME=/root");
+  }
+}

@@ -1,0 +1,59 @@
+package dev.berth.engine.microvm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class MicroVmCommandTest {
+  private static final String ID = "0123456789abcdef".repeat(4);
+
+  private static List<String> build(String accel, Path rootfs) {
+    MicroVmPaths paths = new MicroVmPaths(Path.of("/data/containers/" + ID + "/vm"), Path.of("/run/berth/microvm/0123"));
+    BootAssets assets = new BootAssets(Path.of("/data/microvm/assets/k/vmlinux"),
+        Path.of("/data/microvm/assets/k/initramfs.cpio"), "6.1.0-56-amd64", Path.of("/boot/vmlinuz-6.1.0-56-amd64"));
+    return MicroVmCommand.build("/usr/bin/qemu-system-x86_64", new MicroVmSpec(ID, rootfs, paths, assets, accel,
+        2_400_000, 2, 256));
+  }
+
+  private static String after(List<String> cmd, String option) {
+    return cmd.get(cmd.indexOf(option) + 1);
+  }
+
+  @Test
+  void underTcgTheMicrovmGetsThePitAndTheHostsTscRate() {
+    List<String> cmd = build("tcg", Path.of("/data/containers/" + ID + "/rootfs"));
+
+    assertThat(after(cmd, "-machine")).isEqualTo("microvm,pit=on");
+    assertThat(after(cmd, "-append")).contains("tsc_early_khz=2400000").contains("console=ttyS0");
+    assertThat(after(cmd, "-cpu")).isEqualTo("max");
+    assertThat(after(cmd, "-kernel")).endsWith("/vmlinux"); // the uncompressed kernel: no decompression in the guest
+    assertThat(after(cmd, "-m")).isEqualTo("256M");
+    assertThat(after(cmd, "-smp")).isEqualTo("2");
+    // the guest's reboot ends QEMU, which runs detached with a pidfile
+    assertThat(cmd).contains("-no-reboot", "-daemonize");
+    assertThat(String.join(" ", cmd)).contains(ID); // how reconcile recognises the process
+  }
+
+  @Test
+  void underKvmTheHostCpuAndNoTcgHints() {
+    List<String> cmd = build("kvm", Path.of("/r"));
+    assertThat(after(cmd, "-machine")).isEqualTo("microvm");
+    assertThat(after(cmd, "-cpu")).isEqualTo("host");
+    assertThat(after(cmd, "-append")).doesNotContain("tsc_early_khz");
+  }
+
+  @Test
+  void theRootfsAndTheConfigAreSharedAndTheThreePortsNamed() {
+    List<String> cmd = build("tcg", Path.of("/data/a,b/rootfs"));
+    String all = String.join(" ", cmd);
+
+    assertThat(all).contains("local,id=rootfs,path=/data/a,,b/rootfs,security_model=none") // commas doubled
+        .contains("mount_tag=rootfs").contains("mount_tag=berth").contains(",readonly=on");
+    for (String port : List.of("stdout", "stderr", "exit")) {
+      assertThat(all).contains("virtserialport,chardev=" + port + ",name=" + port)
+          .contains("file,id=" + port + ",path=/data/containers/" + ID + "/vm/" + port);
+    }
+  }
+}
