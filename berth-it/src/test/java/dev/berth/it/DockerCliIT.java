@@ -9,6 +9,10 @@ import dev.berth.testkit.ProcessResult;
 import dev.berth.testkit.image.BusyboxImage;
 import dev.berth.testkit.registry.LocalRegistry;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -306,6 +310,44 @@ class DockerCliIT {
     runner.interrupt();
     assertThat(live.stdout()).contains("tag live:tag");
     ok(docker("rmi", "live:tag"));
+  }
+
+  @Test
+  @Order(7)
+  void networksVolumesAndPublishedPorts() throws Exception {
+    ok(docker("network", "create", "--label", "suite=cli", "clinet"));
+    assertThat(out("network", "ls", "--filter", "label=suite=cli", "--format", "{{.Name}} {{.Driver}}"))
+        .isEqualTo("clinet bridge");
+    assertThat(out("network", "inspect", "-f", "{{range .IPAM.Config}}{{.Subnet}}{{end}}", "clinet")).contains("/");
+    ok(docker("volume", "create", "clivol"));
+    assertThat(out("volume", "ls", "--format", "{{.Driver}} {{.Name}}")).contains("local clivol");
+    assertThat(out("volume", "inspect", "-f", "{{.Mountpoint}}", "clivol")).endsWith("/volumes/clivol/_data");
+
+    ok(docker("run", "--rm", "-v", "clivol:/data", image, "sh", "-c", "echo kept > /data/f"));
+    ok(docker("run", "-d", "--name", "web", "--network", "clinet", "--network-alias", "site", "-v", "clivol:/www:ro",
+        "-p", "127.0.0.1::80", image, "httpd", "-f", "-p", "80", "-h", "/www"));
+    String hostPort = out("port", "web", "80/tcp");
+    assertThat(hostPort).startsWith("127.0.0.1:");
+    HttpResponse<String> page;
+    try (HttpClient http = HttpClient.newHttpClient()) {
+      page = http.send(HttpRequest.newBuilder(URI.create("http://" + hostPort + "/f")).timeout(Duration.ofSeconds(10))
+          .build(), HttpResponse.BodyHandlers.ofString());
+    }
+    assertThat(page.body()).isEqualTo("kept\n");
+    String viaAlias = out("run", "--rm", "--network", "clinet", image, "sh", "-c",
+        "printf 'GET /f HTTP/1.0\\r\\n\\r\\n' | nc -w 5 site 80");
+    assertThat(viaAlias).contains("200 OK").endsWith("kept");
+    assertThat(docker("run", "--rm", "-v", "clivol:/data:ro", image, "touch", "/data/g").exitCode()).isNotZero();
+
+    ok(docker("network", "connect", "bridge", "web"));
+    assertThat(out("inspect", "-f", "{{len .NetworkSettings.Networks}}", "web")).isEqualTo("2");
+    ok(docker("network", "disconnect", "bridge", "web"));
+    assertThat(docker("volume", "rm", "clivol").stderr()).contains("in use");
+    assertThat(docker("network", "rm", "clinet").exitCode()).isNotZero();
+    ok(docker("rm", "-f", "web"));
+    ok(docker("network", "rm", "clinet"));
+    ok(docker("volume", "rm", "clivol"));
+    assertThat(out("volume", "ls", "-q")).doesNotContain("clivol");
   }
 
   @Test
