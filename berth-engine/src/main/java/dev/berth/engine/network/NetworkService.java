@@ -346,6 +346,7 @@ public final class NetworkService implements AutoCloseable {
     if (rows.isEmpty()) {
       throw new BerthException.InvalidArgument("container " + containerId.substring(0, 12) + " is on no network");
     }
+    long t0 = System.nanoTime();
     Netns.create(ns);
     try {
       cni.add(loopbackConf(), new CniExecutor.Invocation(containerId, ns.toString(), "lo", ""));
@@ -362,6 +363,8 @@ public final class NetworkService implements AutoCloseable {
         }
       }
       List<PortBinding> published = publish(containerId, ports, publishAll, exposed, addresses.getFirst());
+      log.debug("container {} attached to {} network(s) in {} ms", containerId.substring(0, 12), rows.size(),
+          (System.nanoTime() - t0) / 1_000_000);
       return new Attachment(ns, addresses, published, nameserver);
     } catch (RuntimeException e) {
       try {
@@ -456,6 +459,7 @@ public final class NetworkService implements AutoCloseable {
    * the leases), the namespace. Safe to repeat; errors are logged, and the rest is still done.
    */
   public void detach(String containerId) {
+    long t0 = System.nanoTime();
     reservations.release(containerId);
     if (table.ports(containerId).isPresent()) {
       try {
@@ -490,6 +494,7 @@ public final class NetworkService implements AutoCloseable {
       } catch (RuntimeException e) {
         log.warn("container {}: {}", containerId.substring(0, 12), e.getMessage());
       }
+      log.debug("container {} detached in {} ms", containerId.substring(0, 12), (System.nanoTime() - t0) / 1_000_000);
     }
   }
 
