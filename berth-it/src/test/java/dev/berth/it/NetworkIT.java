@@ -217,6 +217,30 @@ class NetworkIT {
   }
 
   @Test
+  void networkCreateAndIpChoicesAreCheckedAndAFixedAddressIsGiven() {
+    network("n3", "--subnet", "10.251.78.0/24", "--ip-range", "10.251.78.128/25", "--label", "team=net");
+    assertThat(berth("network", "create", "--subnet", "10.251.78.64/26", "n4").stderr()).contains("overlaps");
+    assertThat(berth("network", "create", "--subnet", "10.251.79.0/24", "--gateway", "10.9.9.9", "n4").stderr())
+        .contains("not in subnet");
+    assertThat(berth("network", "create", "n3").stderr()).contains("already exists");
+    assertThat(berth("network", "ls", "--filter", "name=n4", "-q").stdout()).isBlank();
+    assertThat(ok(berth("network", "ls", "--filter", "label=team=net", "--format", "{{.Name}}")).stdout().strip())
+        .isEqualTo("n3");
+
+    ok(berth("run", "-d", "--name", "fixed", "--network", "n3", "--ip", "10.251.78.200", image, "sleep", "60"));
+    assertThat(ok(berth("inspect", "-f", "{{.NetworkSettings.Networks.n3.IPAddress}}", "fixed")).stdout().strip())
+        .isEqualTo("10.251.78.200");
+    ok(berth("run", "-d", "--name", "ranged", "--network", "n3", image, "sleep", "60"));
+    String ranged = ok(berth("inspect", "-f", "{{.NetworkSettings.Networks.n3.IPAddress}}", "ranged")).stdout().strip();
+    assertThat(Integer.parseInt(ranged.substring(ranged.lastIndexOf('.') + 1))).isBetween(128, 254);
+    assertThat(berth("run", "-d", "--network", "n3", "--ip", "10.251.78.200", image, "true").stderr())
+        .contains("10.251.78.200");
+    assertThat(berth("run", "--rm", "--ip", "10.251.78.5", image, "true").stderr())
+        .contains("user defined networks only");
+    assertThat(berth("run", "--rm", "--network", "nosuch", image, "true").stderr()).contains("network nosuch not found");
+  }
+
+  @Test
   void afterACrashOfBerthdPortsAndNamesStillWorkAndRemovalLeavesNothing() throws Exception {
     String n1 = network("n1");
     int port = freePort();
