@@ -54,7 +54,7 @@ awk -v a="$(mean "network none")" -v b="$(mean "default bridge")" \
   'BEGIN { printf "bridge adds %.1f ms to run --rm (goal <= 50 ms)\n", (b - a) * 1000 }'
 
 # A sink that takes one connection after another.
-$B run -d --name sink -p 127.0.0.1:0:5000 busybox:bench sh -c 'while true; do nc -l -p 5000 > /dev/null; done' >/dev/null
+$B run -d --name sink -p 127.0.0.1::5000 busybox:bench sh -c 'while true; do nc -l -p 5000 > /dev/null; done' >/dev/null
 IP=$($B inspect -f '{{.NetworkSettings.IPAddress}}' sink)
 PORT=$($B port sink 5000 | cut -d: -f2)
 send() { # host port -> seconds for BYTES
