@@ -244,6 +244,31 @@ class NetworkIT {
   }
 
   @Test
+  void aRunningContainerIsConnectedAndDisconnectedAndUnusedNetworksArePruned() {
+    network("n5");
+    network("n6");
+    network("unused", "--label", "keep=no");
+    ok(berth("run", "-d", "--name", "cd", "--network", "n5", image, "sh", "-c", HTTPD));
+    ok(berth("network", "connect", "--alias", "second", "n6", "cd"));
+    String ip6 = ok(berth("inspect", "-f", "{{.NetworkSettings.Networks.n6.IPAddress}}", "cd")).stdout().strip();
+    assertThat(ip6).matches("\\d+\\.\\d+\\.\\d+\\.\\d+");
+    assertThat(Poll.until(Duration.ofSeconds(10), () -> fetchFrom("n6", "second").stdout().contains("hello-from-")))
+        .isTrue();
+    assertThat(berth("network", "connect", "n6", "cd").stderr()).contains("already exists");
+
+    ok(berth("network", "disconnect", "n6", "cd"));
+    assertThat(ok(berth("inspect", "-f", "{{json .NetworkSettings.Networks}}", "cd")).stdout()).doesNotContain("n6");
+    ProcessResult gone = fetchFrom("n6", ip6);
+    assertThat(gone.stdout()).doesNotContain("hello-from-");
+    assertThat(fetchFrom("n5", "cd").stdout()).contains("hello-from-");
+
+    ProcessResult pruned = ok(berth("network", "prune", "-f"));
+    assertThat(pruned.stdout()).contains("unused").contains("n6").doesNotContain("n5");
+    assertThat(ok(berth("network", "ls", "--format", "{{.Name}}")).stdout().lines().toList())
+        .containsExactlyInAnyOrder("bridge", "n5");
+  }
+
+  @Test
   void afterACrashOfBerthdPortsAndNamesStillWorkAndRemovalLeavesNothing() throws Exception {
     String n1 = network("n1");
     int port = freePort();
