@@ -346,7 +346,8 @@ public final class NetworkService implements AutoCloseable {
     Path ns = netnsPath(containerId);
     List<EndpointRow> rows = table.endpointsOf(containerId);
     if (rows.isEmpty()) {
-      throw new BerthException.InvalidArgument("container " + containerId.substring(0, 12) + " is on no network");
+      throw new BerthException.NotFound("container " + containerId.substring(0, 12) + " is on no network (its"
+          + " network was removed); connect it to one with 'berth network connect NETWORK CONTAINER'");
     }
     long t0 = System.nanoTime();
     if (!chainsReady) {
@@ -652,6 +653,12 @@ public final class NetworkService implements AutoCloseable {
 
   /** Rules of all networks (loopback masquerade, isolation, internal), rewritten as a whole. */
   private void applyNetworkRules() {
+    synchronized (networkLock) { // two first starts at once must not both add the chains' jumps
+      applyNetworkRulesLocked();
+    }
+  }
+
+  private void applyNetworkRulesLocked() {
     try {
       if (!chainsReady) {
         iptables.ensureChains();
