@@ -42,10 +42,7 @@ final class ContainerNetworks {
       return;
     }
     if (networks == null || !NetworkService.isNetworkMode(mode)) {
-      if (!c.networking().portBindings().isEmpty() && (mode.equals("host") || mode.startsWith("container:"))) {
-        throw new BerthException.InvalidArgument("published ports are discarded when using host network mode");
-      }
-      return;
+      return; // with host networking, published ports are discarded (as Docker does, with a warning)
     }
     networks.join(id, name, mode, c.networking().endpoints());
   }

@@ -9,7 +9,7 @@ final class CniConfigs {
   private CniConfigs() {}
 
   /**
-   * bridge (the gateway address on the bridge, masquerade out unless internal, hairpin so a
+   * bridge (the gateway address on the bridge, hairpin so a
    * container reaches its own published ports) with host-local addresses from the subnet or the
    * ip-range; a default route unless internal.
    */
@@ -21,7 +21,9 @@ final class CniConfigs {
     bridge.put("type", "bridge");
     bridge.put("bridge", n.bridge());
     bridge.put("isGateway", true);
-    bridge.put("ipMasq", !n.internal());
+    // Masquerade is one rule per network in Berth's own chain (Iptables), not the plugin's chain
+    // per container: that costs several iptables runs at every start and stop.
+    bridge.put("ipMasq", false);
     bridge.put("hairpinMode", true);
     ObjectNode ipam = bridge.putObject("ipam");
     ipam.put("type", "host-local");

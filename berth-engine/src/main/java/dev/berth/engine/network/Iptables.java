@@ -8,8 +8,9 @@ import java.util.List;
  * share a host) and changed in batches through {@code iptables-restore --noflush}:
  * <ul>
  *   <li>nat {@code P-DNAT} (from PREROUTING and OUTPUT, for local destinations): published ports;
- *   <li>nat {@code P-POST} (from POSTROUTING): masquerade of loopback-sourced traffic to a bridge,
- *       so 127.0.0.1:port reaches the container (the bridge also gets route_localnet);
+ *   <li>nat {@code P-POST} (from POSTROUTING): masquerade of a network's traffic out of it, and of
+ *       loopback-sourced traffic into a bridge, so 127.0.0.1:port reaches the container (the
+ *       bridge also gets route_localnet);
  *   <li>filter {@code P-FWD} (from FORWARD): isolation between networks, internal networks.
  * </ul>
  * Every rule carries a comment naming its owner ({@code P:c:<container>} or {@code P:n:<network>}),
@@ -118,6 +119,10 @@ final class Iptables {
       String tag = networkTag(n.id());
       nat.append("-A ").append(post()).append(" -s 127.0.0.0/8 -o ").append(br)
           .append(" -m comment --comment ").append(tag).append(" -j MASQUERADE\n");
+      if (!n.config().internal()) { // traffic out of the network leaves with the host's address
+        nat.append("-A ").append(post()).append(" -s ").append(n.config().subnet()).append(" ! -o ").append(br)
+            .append(" -m comment --comment ").append(tag).append(" -j MASQUERADE\n");
+      }
       for (Network other : networks) {
         if (!other.id().equals(n.id())) {
           filter.append("-A ").append(fwd()).append(" -i ").append(br).append(" -o ").append(other.config().bridge())

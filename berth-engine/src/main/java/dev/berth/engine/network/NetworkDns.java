@@ -49,14 +49,26 @@ final class NetworkDns implements AutoCloseable {
   }
 
   static NetworkDns start(String address, Function<String, Optional<String>> lookup) throws IOException {
+    return startOn(new InetSocketAddress(InetAddress.getByName(address), 53), lookup);
+  }
+
+  static NetworkDns startOn(InetSocketAddress at, Function<String, Optional<String>> lookup) throws IOException {
     DatagramChannel ch = DatagramChannel.open();
     try {
-      ch.bind(new InetSocketAddress(InetAddress.getByName(address), 53));
+      ch.bind(at);
     } catch (IOException e) {
       ch.close();
       throw e;
     }
     return new NetworkDns(ch, lookup);
+  }
+
+  InetSocketAddress address() {
+    try {
+      return (InetSocketAddress) channel.getLocalAddress();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   private void serve() {
@@ -101,6 +113,9 @@ final class NetworkDns implements AutoCloseable {
             Section.ANSWER);
       }
       return r.toWire();
+    }
+    if (!name.contains(".")) {
+      return error(q, Rcode.NXDOMAIN); // no resolver out there knows a dotless name (dnsmasq's domain-needed)
     }
     return forward(q);
   }

@@ -58,6 +58,8 @@ public final class NetworkService implements AutoCloseable {
   private final Object networkLock = new Object();
   private volatile String cniVersion;
   private final EventBus events;
+  /** Berth's chains exist; made at the first need, so a daemon that never networks adds none. */
+  private volatile boolean chainsReady;
 
   public NetworkService(EngineConfig config, NetworkTable table, NetworkDefaults defaults, CniExecutor cni,
       Clock clock, EventBus events) {
@@ -349,7 +351,12 @@ public final class NetworkService implements AutoCloseable {
     Path ns = netnsPath(containerId);
     List<EndpointRow> rows = table.endpointsOf(containerId);
     if (rows.isEmpty()) {
-      throw new BerthException.InvalidArgument("container " + containerId.substring(0, 12) + " is on no network");
+      throw new BerthException.NotFound("container " + containerId.substring(0, 12) + " is on no network (its"
+          + " network was removed); connect it to one with 'berth network connect NETWORK CONTAINER'");
+    }
+    long t0 = System.nanoTime();
+    if (!chainsReady) {
+      applyNetworkRules();
     }
     Netns.create(ns);
     try {
@@ -367,6 +374,8 @@ public final class NetworkService implements AutoCloseable {
         }
       }
       List<PortBinding> published = publish(containerId, ports, publishAll, exposed, addresses.getFirst());
+      log.debug("container {} attached to {} network(s) in {} ms", containerId.substring(0, 12), rows.size(),
+          (System.nanoTime() - t0) / 1_000_000);
       return new Attachment(ns, addresses, published, nameserver);
     } catch (RuntimeException e) {
       try {
@@ -383,7 +392,7 @@ public final class NetworkService implements AutoCloseable {
     CniResult result = cni.add(conf(n), new CniExecutor.Invocation(containerId, netnsPath(containerId).toString(),
         ifname, args));
     Attached a = result.attached(ifname).orElseThrow(() -> new BerthException("CNI gave container "
-        + containerId.substring(0, 12) + " no IPv4 address on network " + n.name()));
+        + containerId.substring(0, 12) + " no IPv4 address on network " + n.name())).withResult(json(result));
     table.setAttached(containerId, n.id(), json(a));
     bridgeReady(n);
     return a;
@@ -461,6 +470,7 @@ public final class NetworkService implements AutoCloseable {
    * the leases), the namespace. Safe to repeat; errors are logged, and the rest is still done.
    */
   public void detach(String containerId) {
+    long t0 = System.nanoTime();
     reservations.release(containerId);
     if (table.ports(containerId).isPresent()) {
       try {
@@ -481,8 +491,9 @@ public final class NetworkService implements AutoCloseable {
       }
       Optional<Network> n = table.byId(r.networkId()).map(this::toNetwork);
       try {
+        CniResult added = r.attachedJson().isEmpty() ? null : resultOf(read(r.attachedJson(), Attached.class));
         n.ifPresent(net -> cni.del(conf(net), new CniExecutor.Invocation(containerId, nsExists ? ns.toString() : "",
-            ifname, ""), null));
+            ifname, ""), added));
         table.setAttached(containerId, r.networkId(), "");
       } catch (RuntimeException e) {
         log.warn("container {}: CNI DEL on network {} failed: {}", containerId.substring(0, 12),
@@ -495,6 +506,7 @@ public final class NetworkService implements AutoCloseable {
       } catch (RuntimeException e) {
         log.warn("container {}: {}", containerId.substring(0, 12), e.getMessage());
       }
+      log.debug("container {} detached in {} ms", containerId.substring(0, 12), (System.nanoTime() - t0) / 1_000_000);
     }
   }
 
@@ -537,7 +549,7 @@ public final class NetworkService implements AutoCloseable {
       Path ns = netnsPath(containerId);
       try {
         cni.del(conf(n), new CniExecutor.Invocation(containerId, Files.exists(ns) ? ns.toString() : "", a.ifname(), ""),
-            null);
+            resultOf(a));
       } catch (CniException e) {
         throw e.asBerth();
       }
@@ -554,12 +566,8 @@ public final class NetworkService implements AutoCloseable {
    * servers and host ports back.
    */
   public void reconcile(Set<String> running) {
-    try {
-      iptables.ensureChains();
-      applyNetworkRules();
-    } catch (RuntimeException e) {
-      log.warn("cannot set up iptables chains {}-*: {} (published ports and isolation will not work)",
-          defaults.iptablesPrefix(), e.getMessage());
+    if (list().size() > 1 || table.allEndpoints().stream().anyMatch(e -> !e.attachedJson().isEmpty())) {
+      applyNetworkRules(); // a daemon that never networked leaves the host's iptables alone
     }
     Set<String> stale = new LinkedHashSet<>();
     for (EndpointRow r : table.allEndpoints()) {
@@ -582,7 +590,10 @@ public final class NetworkService implements AutoCloseable {
     for (String id : running) {
       for (EndpointRow r : table.endpointsOf(id)) {
         if (!r.attachedJson().isEmpty()) {
-          table.byId(r.networkId()).map(this::toNetwork).ifPresent(this::bridgeReady);
+          table.byId(r.networkId()).map(this::toNetwork).ifPresent(n -> {
+            check(id, n, read(r.attachedJson(), Attached.class));
+            bridgeReady(n);
+          });
         }
       }
       List<PortBinding> ports = publishedPorts(id);
@@ -602,6 +613,24 @@ public final class NetworkService implements AutoCloseable {
           log.warn("container {}: {}", id.substring(0, 12), e.getMessage());
         }
       }
+    }
+  }
+
+  private static CniResult resultOf(Attached a) {
+    return a.result() == null ? null : read(a.result(), CniResult.class);
+  }
+
+  /** CNI CHECK of a running container's attachment (after a crash of berthd): a broken one is logged. */
+  private void check(String containerId, Network n, Attached a) {
+    if (a.result() == null) {
+      return;
+    }
+    try {
+      cni.check(conf(n), new CniExecutor.Invocation(containerId, netnsPath(containerId).toString(), a.ifname(), ""),
+          resultOf(a));
+    } catch (RuntimeException e) {
+      log.warn("container {}: its interface {} on network {} is not as CNI set it up: {}",
+          containerId.substring(0, 12), a.ifname(), n.name(), e.getMessage());
     }
   }
 
@@ -633,7 +662,17 @@ public final class NetworkService implements AutoCloseable {
 
   /** Rules of all networks (loopback masquerade, isolation, internal), rewritten as a whole. */
   private void applyNetworkRules() {
+    synchronized (networkLock) { // two first starts at once must not both add the chains' jumps
+      applyNetworkRulesLocked();
+    }
+  }
+
+  private void applyNetworkRulesLocked() {
     try {
+      if (!chainsReady) {
+        iptables.ensureChains();
+        chainsReady = true;
+      }
       iptables.setNetworkRules(list());
     } catch (RuntimeException e) {
       log.warn("cannot write network rules to {}-*: {}", defaults.iptablesPrefix(), e.getMessage());

@@ -7,12 +7,12 @@ import org.junit.jupiter.api.Test;
 
 class CniConfigsTest {
   @Test
-  void aBridgeNetworkMasqueradesAndRoutesOutWithLeasesUnderTheDataRoot() {
+  void aBridgeNetworkRoutesOutWithLeasesUnderTheDataRoot() {
     var list = CniConfigs.bridge("berth-abc", "1.0.0", new NetworkConfig("bridge", "172.20.0.0/16", "172.20.0.1",
         null, false, null, null, "br-abc", true), Path.of("/var/lib/berth/network/ipam"));
     var bridge = list.path("plugins").get(0);
     assertThat(bridge.path("bridge").asText()).isEqualTo("br-abc");
-    assertThat(bridge.path("ipMasq").asBoolean()).isTrue();
+    assertThat(bridge.path("ipMasq").asBoolean()).isFalse(); // Berth's chain masquerades, per network
     assertThat(bridge.path("isGateway").asBoolean()).isTrue();
     var ipam = bridge.path("ipam");
     assertThat(ipam.path("type").asText()).isEqualTo("host-local");
@@ -25,7 +25,7 @@ class CniConfigsTest {
   }
 
   @Test
-  void anInternalNetworkHasNoRouteOutAndNoMasquerade() {
+  void anInternalNetworkHasNoRouteOut() {
     var bridge = CniConfigs.bridge("n", "1.0.0", new NetworkConfig("bridge", "10.5.0.0/24", "10.5.0.1", null, true,
         null, null, "br-x", true), Path.of("/d")).path("plugins").get(0);
     assertThat(bridge.path("ipMasq").asBoolean()).isFalse();
