@@ -63,3 +63,17 @@ fi
 berth images
 echo
 berth run --rm busybox echo "hello from a Berth container"
+echo
+
+# A web server: a named volume holds its page, a published port serves it to the host.
+berth rm -f quickstart-web > /dev/null 2>&1 || true
+berth volume rm quickstart-www > /dev/null 2>&1 || true
+berth run --rm -v quickstart-www:/www busybox sh -c \
+  'echo "hello from a Berth volume, served through a published port" > /www/index.html'
+berth run -d --name quickstart-web -p 127.0.0.1::80 -v quickstart-www:/www:ro busybox httpd -f -p 80 -h /www \
+  > /dev/null
+ADDRESS=$(berth port quickstart-web 80/tcp)
+echo "quickstart-web serves on $ADDRESS:"
+curl -sS --retry 20 --retry-connrefused --retry-delay 1 --max-time 10 "http://$ADDRESS/"
+berth rm -f quickstart-web > /dev/null
+berth volume rm quickstart-www > /dev/null
