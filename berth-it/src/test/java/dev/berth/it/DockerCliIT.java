@@ -315,6 +315,10 @@ class DockerCliIT {
   @Test
   @Order(7)
   void networksVolumesAndPublishedPorts() throws Exception {
+    assertThat(out("network", "ls", "--format", "{{.Name}} {{.Driver}}").lines())
+        .contains("bridge bridge", "host host", "none null");
+    assertThat(out("network", "inspect", "-f", "{{.Driver}} {{.Scope}}", "none")).isEqualTo("null local");
+    assertThat(docker("network", "rm", "host").stderr()).contains("host is a pre-defined network and cannot be removed");
     ok(docker("network", "create", "--label", "suite=cli", "clinet"));
     assertThat(out("network", "ls", "--filter", "label=suite=cli", "--format", "{{.Name}} {{.Driver}}"))
         .isEqualTo("clinet bridge");

@@ -22,10 +22,12 @@ import java.util.Set;
 public final class NetworkRoutes {
   private final NetworkService networks;
   private final ContainerService containers;
+  private final BuiltinNetworks builtins;
 
   public NetworkRoutes(Engine engine) {
     this.networks = engine.networks();
     this.containers = engine.containers();
+    this.builtins = new BuiltinNetworks(engine.system().daemonId(), networks.find(Network.DEFAULT).created());
   }
 
   public void register(Router router) {
@@ -55,7 +57,22 @@ public final class NetworkRoutes {
         out.add(NetworkingJsons.network(n, networks, false, this::container));
       }
     }
+    for (BuiltinNetworks.Builtin b : builtins.all()) {
+      if (matches(b, f)) {
+        out.add(builtins.json(b, List.of()));
+      }
+    }
     res.json(200, out);
+  }
+
+  /** host and none: builtin, never dangling, without labels. */
+  private static boolean matches(BuiltinNetworks.Builtin b, Filters f) {
+    return (!f.has("name") || f.get("name").stream().anyMatch(b.name()::contains))
+        && (!f.has("id") || f.get("id").stream().anyMatch(b.id()::startsWith))
+        && (!f.has("driver") || f.get("driver").contains(b.driver()))
+        && (!f.has("type") || f.get("type").contains("builtin"))
+        && (!f.has("dangling") || f.get("dangling").contains("false") || f.get("dangling").contains("0"))
+        && !f.has("label");
   }
 
   private boolean matches(Network n, Filters f) {
@@ -81,6 +98,11 @@ public final class NetworkRoutes {
   }
 
   private void inspect(ApiRequest req, ApiResponse res) throws IOException {
+    Optional<BuiltinNetworks.Builtin> builtin = builtins.find(req.pathParam("id"));
+    if (builtin.isPresent()) {
+      res.json(200, builtins.json(builtin.get(), containers.list()));
+      return;
+    }
     res.json(200, NetworkingJsons.network(networks.find(req.pathParam("id")), networks, true, this::container));
   }
 
@@ -115,6 +137,9 @@ public final class NetworkRoutes {
   }
 
   private void remove(ApiRequest req, ApiResponse res) throws IOException {
+    builtins.find(req.pathParam("id")).ifPresent(b -> {
+      throw new BerthException.InvalidArgument(b.name() + " is a pre-defined network and cannot be removed");
+    });
     networks.remove(req.pathParam("id"));
     res.empty(204);
   }
@@ -128,6 +153,7 @@ public final class NetworkRoutes {
   private void connect(ApiRequest req, ApiResponse res) throws IOException {
     JsonNode b = req.jsonBody(JsonNode.class);
     Container c = containers.find(b == null ? "" : b.path("Container").asText(""));
+    refuseBuiltin(req.pathParam("id"), "connected to");
     networks.connect(c.id(), c.name(), req.pathParam("id"), NetworkingJsons.endpoint(b.path("EndpointConfig")),
         c.running());
     res.empty(200);
@@ -136,7 +162,16 @@ public final class NetworkRoutes {
   private void disconnect(ApiRequest req, ApiResponse res) throws IOException {
     JsonNode b = req.jsonBody(JsonNode.class);
     Container c = containers.find(b == null ? "" : b.path("Container").asText(""));
+    refuseBuiltin(req.pathParam("id"), "disconnected from");
     networks.disconnect(c.id(), req.pathParam("id"));
     res.empty(200);
+  }
+
+  /** As dockerd: host and none are a container's mode, chosen at create, never joined or left later. */
+  private void refuseBuiltin(String network, String verb) {
+    builtins.find(network).ifPresent(b -> {
+      throw new BerthException.InvalidArgument("container cannot be " + verb + " the " + b.name()
+          + " network: it is chosen at create (--network " + b.name() + ")");
+    });
   }
 }

@@ -20,7 +20,7 @@ import java.util.Optional;
 
 /** The network parts of Docker's container JSON (create body, inspect's NetworkSettings, list's Ports) and network JSON. */
 final class NetworkingJsons {
-  private static final DateTimeFormatter NANOS = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.nnnnnnnnn'Z'")
+  static final DateTimeFormatter NANOS = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.nnnnnnnnn'Z'")
       .withZone(ZoneOffset.UTC);
 
   private NetworkingJsons() {}
