@@ -1288,7 +1288,7 @@ public final class ContainerService {
     }
     try {
       Path spec = dir(e.containerId()).resolve("exec-" + e.id() + ".json");
-      Files.write(spec, SpecJson.toBytes(processSpec(e)));
+      Files.write(spec, SpecJson.toBytes(processSpec(e, e.config().tty())));
       List<String> argv = new ArrayList<>();
       OciRuntime runtime = conmon(get(e.containerId())).runtime();
       argv.add(runtime.binary().toString());
@@ -1296,7 +1296,15 @@ public final class ContainerService {
       argv.addAll(List.of("exec", "--process", spec.toString(), e.containerId()));
       Pty pty = null;
       if (e.config().tty()) {
+        // runc (terminal: true, without --detach) gives the process a console in the
+        // container's devpts and relays it to its own stdio, this pty: raw, so bytes pass as they are.
         pty = Pty.open();
+        try {
+          pty.makeRaw();
+        } catch (IOException rawFailed) {
+          pty.close();
+          throw rawFailed;
+        }
         // A shell opens the slave in the child: were berthd (a session leader under systemd or
         // setsid) to open it, the pty would become its controlling terminal and its hangup kill berthd.
         List<String> viaShell = new ArrayList<>(List.of("/bin/sh", "-c",
@@ -1358,8 +1366,12 @@ public final class ContainerService {
     return e;
   }
 
-  /** The exec's process: the container's, with the exec's user, cwd, env and command. */
   private ProcessSpec processSpec(Exec e) {
+    return processSpec(e, false);
+  }
+
+  /** The exec's process: the container's, with the exec's user, cwd, env and command. */
+  private ProcessSpec processSpec(Exec e, boolean terminal) {
     Spec spec;
     try {
       spec = SpecJson.read(Files.readAllBytes(dir(e.containerId()).resolve("config.json")), Spec.class);
@@ -1378,7 +1390,7 @@ public final class ContainerService {
     }
     String cwd = e.config().workingDir() == null || e.config().workingDir().isEmpty() ? base.cwd()
         : e.config().workingDir();
-    return new ProcessSpec(false, null, user, e.config().cmd(), env, cwd, base.capabilities(), base.rlimits(),
+    return new ProcessSpec(terminal, null, user, e.config().cmd(), env, cwd, base.capabilities(), base.rlimits(),
         base.noNewPrivileges(), base.apparmorProfile(), null);
   }
 

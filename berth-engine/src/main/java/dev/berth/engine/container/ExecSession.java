@@ -8,38 +8,40 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.IntConsumer;
+import dev.berth.engine.sys.ProcessSignal;
 import dev.berth.engine.sys.Pty;
 
 /**
  * A running exec: {@code runc exec} as berthd's child, its stdio as streams, so output flows
  * while the process runs and stdin reaches it ({@code exec -i}). With a TTY the process's stdio
- * is the slave of a pty Berth holds the master of (runc is not asked for a console: it passes
- * the descriptors through). The exit code is the process's;
+ * is a console runc allocates in the container's devpts ({@code terminal: true}); runc relays it
+ * to its own stdio, the slave of a pty Berth holds the master of. The exit code is the process's;
  * a process that could not be started gets Docker's 127 (not found) or 126 (not executable).
  */
 public final class ExecSession {
   private final Process process;
   private final Path specFile;
-  private final TailStream stderr;
+  /** Where runc reports a failed start: stderr, or the terminal with a TTY. */
+  private final TailStream failures;
   private final IntConsumer onExit;
   private final Pty pty;
 
-  /** @param pty the terminal the process has as its stdio, or null for pipes */
+  /** @param pty the terminal runc has as its stdio, or null for pipes */
   ExecSession(Process process, Path specFile, Pty pty, IntConsumer onExit) {
     this.process = process;
     this.specFile = specFile;
     this.pty = pty;
-    this.stderr = new TailStream(pty == null ? process.getErrorStream() : InputStream.nullInputStream());
+    this.failures = new TailStream(pty == null ? process.getErrorStream() : pty.input());
     this.onExit = onExit;
   }
 
   /** Everything the process writes (with a TTY, stdout and stderr both). Blocks in native code with a TTY. */
   public InputStream stdout() {
-    return pty == null ? process.getInputStream() : pty.input();
+    return pty == null ? process.getInputStream() : failures;
   }
 
   public InputStream stderr() {
-    return stderr;
+    return pty == null ? failures : InputStream.nullInputStream();
   }
 
   public OutputStream stdin() {
@@ -54,6 +56,11 @@ public final class ExecSession {
   public void resize(int rows, int cols) throws IOException {
     if (pty != null) {
       pty.resize(rows, cols);
+      // runc is not in the pty's session, so no SIGWINCH reaches it from the kernel; on this
+      // signal it copies its terminal's size to the container's console.
+      if (process.isAlive()) {
+        ProcessSignal.send(process.pid(), ProcessSignal.SIGWINCH);
+      }
     }
   }
 
@@ -65,9 +72,9 @@ public final class ExecSession {
     }
     if (code == 255) {
       // runc's own failure (exit 255) names the reason on stderr, e.g. the command not found.
-      int mapped = ContainerService.startFailureCode(stderr.tail());
+      int mapped = ContainerService.startFailureCode(failures.tail());
       code = mapped == 128 ? 126 : mapped;
-      if (!stderr.tail().contains("exec failed")) {
+      if (!failures.tail().contains("exec failed")) {
         code = 255; // the process itself exited 255
       }
     }

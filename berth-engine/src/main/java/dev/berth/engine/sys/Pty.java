@@ -41,6 +41,11 @@ public final class Pty implements AutoCloseable {
   private static final MethodHandle READ = call("read", FunctionDescriptor.of(LONG, INT, PTR, LONG));
   private static final MethodHandle WRITE = call("write", FunctionDescriptor.of(LONG, INT, PTR, LONG));
   private static final MethodHandle CLOSE = call("close", FunctionDescriptor.of(INT, INT));
+  private static final MethodHandle TCGETATTR = call("tcgetattr", FunctionDescriptor.of(INT, INT, PTR));
+  private static final MethodHandle TCSETATTR = call("tcsetattr", FunctionDescriptor.of(INT, INT, INT, PTR));
+  private static final MethodHandle CFMAKERAW = LINKER.downcallHandle(LINKER.defaultLookup().find("cfmakeraw").orElseThrow(),
+      FunctionDescriptor.ofVoid(PTR));
+  private static final long TERMIOS_SIZE = 64; // glibc's struct termios is 60 bytes on x86_64 and aarch64
   private static final MethodHandle IOCTL = LINKER.downcallHandle(LINKER.defaultLookup().find("ioctl").orElseThrow(),
       FunctionDescriptor.of(INT, INT, LONG, PTR), CAPTURE_ERRNO, Linker.Option.firstVariadicArg(2));
 
@@ -94,6 +99,24 @@ public final class Pty implements AutoCloseable {
       ws.set(ValueLayout.JAVA_SHORT, 0, (short) rows);
       ws.set(ValueLayout.JAVA_SHORT, 2, (short) cols);
       check((int) IOCTL.invokeExact(state, master, TIOCSWINSZ, ws), state, "ioctl TIOCSWINSZ");
+    } catch (IOException | RuntimeException | Error e) {
+      throw e;
+    } catch (Throwable t) {
+      throw new IllegalStateException(t);
+    }
+  }
+
+  /**
+   * Puts the terminal in raw mode (no echo, no line editing, no CR/LF translation), for a slave
+   * that only relays another terminal's bytes, as {@code runc exec --tty} does with its stdio.
+   */
+  public void makeRaw() throws IOException {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment state = arena.allocate(CALL_STATE);
+      MemorySegment termios = arena.allocate(TERMIOS_SIZE);
+      check((int) TCGETATTR.invokeExact(state, master, termios), state, "tcgetattr");
+      CFMAKERAW.invokeExact(termios);
+      check((int) TCSETATTR.invokeExact(state, master, 0, termios), state, "tcsetattr");
     } catch (IOException | RuntimeException | Error e) {
       throw e;
     } catch (Throwable t) {

@@ -95,6 +95,21 @@ public final class ContainerCommands {
       }
     }
 
+    /** Calls {@code resized} with the new "rows cols" each time the window changes (SIGWINCH). */
+    @SuppressWarnings("sunapi") // the JDK's only way to catch a signal
+    static void onResize(java.util.function.Consumer<int[]> resized) {
+      try {
+        sun.misc.Signal.handle(new sun.misc.Signal("WINCH"), signal -> Thread.ofVirtual().start(() -> {
+          int[] size = size();
+          if (size != null) {
+            resized.accept(size);
+          }
+        }));
+      } catch (IllegalArgumentException unsupported) {
+        // a JVM that keeps SIGWINCH: the size stays the one at the start
+      }
+    }
+
     private static String stty(String... args) {
       String[] cmd = new String[args.length + 1];
       cmd[0] = "stty";

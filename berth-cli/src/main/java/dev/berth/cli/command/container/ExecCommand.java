@@ -60,6 +60,13 @@ public final class ExecCommand implements Callable<Integer> {
         if (size != null) {
           client.json("POST", "/exec/" + id + "/resize?h=" + size[0] + "&w=" + size[1], null);
         }
+        ContainerCommands.RawTerminal.onResize(s -> {
+          try {
+            client.json("POST", "/exec/" + id + "/resize?h=" + s[0] + "&w=" + s[1], null);
+          } catch (Exception e) {
+            // the exec ended meanwhile
+          }
+        });
       }
       if (interactive) {
         Thread.ofPlatform().daemon().start(() -> {

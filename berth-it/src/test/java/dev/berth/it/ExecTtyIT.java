@@ -1,0 +1,154 @@
+package dev.berth.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.berth.testkit.BerthdProcess;
+import dev.berth.testkit.Commands;
+import dev.berth.testkit.Poll;
+import dev.berth.testkit.ProcessResult;
+import dev.berth.testkit.image.BusyboxImage;
+import dev.berth.testkit.registry.LocalRegistry;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code exec -it} under a real terminal (a tmux pane), with the berth CLI and the docker CLI:
+ * the exec'd shell has a console of the container's own devpts, a prompt, job control, the
+ * window's size as it changes, and its exit code reaches the client.
+ */
+@Tag("integration")
+class ExecTtyIT {
+  static final Path DOCKER = Path.of("/usr/local/bin/docker");
+  static final Pattern CONTAINER_PTS = Pattern.compile("(?m)^/dev/pts/\\d+\\s*$");
+
+  @TempDir
+  static Path dir;
+
+  static LocalRegistry registry;
+  static BerthdProcess daemon;
+  static String image;
+  static String container;
+  final List<String> sessions = new ArrayList<>();
+
+  @BeforeAll
+  static void startDaemonWithARunningContainer() {
+    registry = LocalRegistry.start(dir.resolve("registry"));
+    image = BusyboxImage.writeOciLayout(dir.resolve("layout"), "latest")
+        .pushTo(registry.host() + "/test/busybox:latest");
+    daemon = BerthdProcess.start(dir.resolve("berthd"));
+    ok(berth("pull", image));
+    container = ok(berth("run", "-d", "--name", "exec-tty", image, "sleep", "600")).stdout().strip();
+  }
+
+  @AfterAll
+  static void stopAll() {
+    if (daemon != null) {
+      berth("rm", "-f", "exec-tty");
+      daemon.stop();
+    }
+    if (registry != null) {
+      registry.close();
+    }
+    // After a failed test: no conmon or overlay of ours may outlive the class.
+    ProcessHandle.allProcesses().forEach(p -> p.info().commandLine().ifPresent(cmd -> {
+      if (cmd.contains("conmon") && cmd.contains(dir.toString())) {
+        p.destroyForcibly();
+      }
+    }));
+    for (String m : Commands.run(List.of("findmnt", "-rn", "-o", "TARGET"), Duration.ofSeconds(10)).stdout()
+        .lines().filter(l -> l.startsWith(dir.toString())).toList()) {
+      Commands.run(List.of("umount", "-l", m), Duration.ofSeconds(10));
+    }
+  }
+
+  @AfterEach
+  void killSessions() {
+    for (String s : sessions) {
+      Commands.run(List.of("tmux", "kill-session", "-t", s), Duration.ofSeconds(5));
+    }
+  }
+
+  @Test
+  void berthExecItGivesTheShellARealTerminal() {
+    shellInATerminal("berth", Commands.berthCommand(daemon.host(), "exec", "-it", container, "sh"));
+  }
+
+  @Test
+  void dockerExecItGivesTheShellARealTerminal() throws Exception {
+    Assumptions.assumeTrue(Files.isExecutable(DOCKER), "the docker CLI is not at " + DOCKER);
+    Path config = Files.createDirectories(dir.resolve("docker-config"));
+    shellInATerminal("docker", List.of("env", "DOCKER_HOST=" + daemon.host(), "DOCKER_CONFIG=" + config,
+        DOCKER.toString(), "exec", "-it", "exec-tty", "sh"));
+  }
+
+  @Test
+  void aMissingCommandUnderATerminalExitsWithDockersCode() {
+    ProcessResult missing = berth("exec", "-t", container, "nope");
+    assertThat(missing.exitCode()).as(missing.toString()).isEqualTo(127);
+    assertThat(missing.stdout() + missing.stderr()).contains("executable file not found");
+    // without a terminal on the client, -t still gives the process one
+    assertThat(ok(berth("exec", "-t", container, "tty")).stdout()).matches("/dev/pts/\\d+\\r?\\n");
+    assertThat(berth("exec", container, "tty").stdout()).contains("not a tty");
+  }
+
+  private void shellInATerminal(String client, List<String> command) {
+    String session = "berth-exectty-" + client + "-" + ProcessHandle.current().pid();
+    String shell = String.join(" ", command.stream().map(a -> "'" + a + "'").toList()) + "; echo EXITED=$?; sleep 60";
+    ok(Commands.run(List.of("tmux", "new-session", "-d", "-s", session, "-x", "100", "-y", "30", shell),
+        Duration.ofSeconds(10)));
+    sessions.add(session);
+
+    // busybox sh prints its prompt only when its stdin is a terminal
+    await(session, p -> p.contains("/ #"));
+    type(session, "tty; echo $((6*7)); stty size");
+    await(session, p -> CONTAINER_PTS.matcher(p).find() && p.contains("42") && p.contains("30 100"));
+    assertThat(pane(session)).doesNotContain("not a tty");
+
+    // job control: ^C interrupts the foreground job, not the shell
+    type(session, "sleep 30");
+    await(session, p -> p.contains("sleep 30"));
+    ok(Commands.run(List.of("tmux", "send-keys", "-t", session, "C-c"), Duration.ofSeconds(5)));
+    type(session, "echo after-$((1+1))");
+    await(session, p -> p.contains("after-2"));
+
+    ok(Commands.run(List.of("tmux", "resize-window", "-t", session, "-x", "90", "-y", "25"), Duration.ofSeconds(5)));
+    // the new size travels asynchronously (client, daemon, runc): the shell waits for it
+    type(session, "clear; while [ \"$(stty size)\" != '25 90' ]; do sleep 0.1; done; echo resized-$(stty size|tr ' ' x)");
+    await(session, p -> p.contains("resized-25x90"));
+
+    type(session, "exit 3");
+    await(session, p -> p.contains("EXITED=3"));
+  }
+
+  private static void type(String session, String line) {
+    ok(Commands.run(List.of("tmux", "send-keys", "-t", session, line, "Enter"), Duration.ofSeconds(5)));
+  }
+
+  private static void await(String session, java.util.function.Predicate<String> condition) {
+    assertThat(Poll.until(Duration.ofSeconds(20), () -> condition.test(pane(session)))).as(pane(session)).isTrue();
+  }
+
+  private static String pane(String session) {
+    return Commands.run(List.of("tmux", "capture-pane", "-p", "-t", session), Duration.ofSeconds(5)).stdout();
+  }
+
+  private static ProcessResult berth(String... args) {
+    return Commands.berth(daemon.host(), args);
+  }
+
+  private static ProcessResult ok(ProcessResult r) {
+    assertThat(r.exitCode()).as(r.toString()).isZero();
+    return r;
+  }
+}
