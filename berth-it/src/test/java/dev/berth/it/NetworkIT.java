@@ -265,7 +265,7 @@ class NetworkIT {
     ProcessResult pruned = ok(berth("network", "prune", "-f"));
     assertThat(pruned.stdout()).contains("unused").contains("n6").doesNotContain("n5");
     assertThat(ok(berth("network", "ls", "--format", "{{.Name}}")).stdout().lines().toList())
-        .containsExactlyInAnyOrder("bridge", "n5");
+        .containsExactlyInAnyOrder("bridge", "host", "none", "n5");
   }
 
   @Test
