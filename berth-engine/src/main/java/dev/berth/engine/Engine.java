@@ -2,6 +2,7 @@ package dev.berth.engine;
 
 import dev.berth.engine.container.ContainerService;
 import dev.berth.engine.content.ContentStore;
+import dev.berth.engine.events.EventBus;
 import dev.berth.engine.network.CniExecutor;
 import dev.berth.engine.network.NetworkDefaults;
 import dev.berth.engine.network.NetworkService;
@@ -97,17 +98,18 @@ public final class Engine implements AutoCloseable {
     try {
       ContentStore content = ContentStore.open(config);
       LayerStore layers = LayerStore.open(config.dataRoot(), new LayerUnpacker());
-      ImageService images = new ImageService(content, layers, new ImageTable(state), Clock.systemUTC());
+      EventBus events = new EventBus(Clock.systemUTC());
+      ImageService images = new ImageService(content, layers, new ImageTable(state), Clock.systemUTC(), events);
       SystemService system = new SystemService(config, state, HostFacts.probe());
       system.countImagesWith(images::count); // one SQL count, not every config read
       VmService vms = new VmService(config, state);
       vms.reconcile();
       ContainerService containers;
       VolumeService volumes = new VolumeService(config.dataRoot().resolve("volumes"), new VolumeTable(state),
-          Clock.systemUTC(), images.events());
+          Clock.systemUTC(), events);
       try {
         NetworkService networks = new NetworkService(config, new NetworkTable(state), networkDefaults,
-            CniExecutor.system(), Clock.systemUTC(), images.events());
+            CniExecutor.system(), Clock.systemUTC(), events);
         networks.open();
         networkService = networks;
         containers = openContainers(config, state, images, defaultRuntime, volumes, networks,
@@ -173,7 +175,7 @@ public final class Engine implements AutoCloseable {
     return images;
   }
 
-  /** The engine's events (container and image lifecycle), for {@code /events}. */
+  /** The engine's events (containers, images, networks, volumes), for {@code /events}. */
   public dev.berth.engine.events.EventBus events() {
     return images.events();
   }

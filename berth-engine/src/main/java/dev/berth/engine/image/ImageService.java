@@ -32,19 +32,20 @@ public final class ImageService {
   private final LayerStore layers;
   private final ImageTable table;
   private final Clock clock;
-  /** The engine's one event bus: every other service is built on this one, so it lives here. */
+  /** The engine's one event bus (made by the engine): image actions publish on it, and others reach it here. */
   private final dev.berth.engine.events.EventBus events;
   private volatile Predicate<Digest> usedByContainer = id -> false;
   /** Blobs and layers an operation in progress will record; collection leaves them alone. */
   private final java.util.Map<String, Integer> pins = new java.util.HashMap<>();
   private final java.util.concurrent.locks.ReentrantLock gcLock = new java.util.concurrent.locks.ReentrantLock();
 
-  public ImageService(ContentStore content, LayerStore layers, ImageTable table, Clock clock) {
+  public ImageService(ContentStore content, LayerStore layers, ImageTable table, Clock clock,
+      dev.berth.engine.events.EventBus events) {
     this.content = content;
     this.layers = layers;
     this.table = table;
     this.clock = clock;
-    this.events = new dev.berth.engine.events.EventBus(clock);
+    this.events = events;
   }
 
   public dev.berth.engine.events.EventBus events() {

@@ -37,7 +37,7 @@ class ImageServiceTest {
   void open() throws Exception {
     state = StateStore.open(dir.resolve("berth.db"));
     images = new ImageService(ContentStore.open(dir.resolve("content")), LayerStore.open(dir, new LayerUnpacker()),
-        new ImageTable(state), Clock.systemUTC());
+        new ImageTable(state), Clock.systemUTC(), new dev.berth.engine.events.EventBus(Clock.systemUTC()));
     importer = new ImageImporter(images, dir.resolve("tmp"), HostFacts.probe());
   }
 
