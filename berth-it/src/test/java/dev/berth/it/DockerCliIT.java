@@ -341,6 +341,7 @@ class DockerCliIT {
     String viaAlias = out("run", "--rm", "--network", "clinet", image, "sh", "-c",
         "printf 'GET /f HTTP/1.0\\r\\n\\r\\n' | nc -w 5 site 80");
     assertThat(viaAlias).contains("200 OK").endsWith("kept");
+    assertThat(out("stats", "--no-stream", "--format", "{{.NetIO}}", "web")).doesNotStartWith("0B");
     assertThat(docker("run", "--rm", "-v", "clivol:/data:ro", image, "touch", "/data/g").exitCode()).isNotZero();
 
     ok(docker("network", "connect", "bridge", "web"));

@@ -1108,13 +1108,17 @@ public final class ContainerService {
     HostCpu host = HostCpu.read(HostCpu.PROC_STAT);
     Instant now = clock.instant();
     CgroupStats cgroup = null;
+    Map<String, dev.berth.engine.stats.NetDev.Counters> interfaces = Map.of();
     if (c.running()) {
       CgroupReader reader = CgroupReader.forPath(CgroupReader.DEFAULT_ROOT, cgroupsPath(c.id()));
       if (reader.exists()) {
         cgroup = reader.read();
       }
+      if (!c.config().networkMode().equals("host") && c.state() instanceof ContainerState.Running r) {
+        interfaces = dev.berth.engine.stats.NetDev.ofProcess(r.pid());
+      }
     }
-    return new ContainerStats(c.id(), c.name(), now, cgroup, host, HostMemory.total());
+    return new ContainerStats(c.id(), c.name(), now, cgroup, host, HostMemory.total(), interfaces);
   }
 
   private String cgroupsPath(String id) {

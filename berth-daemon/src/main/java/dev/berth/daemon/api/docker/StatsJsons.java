@@ -38,6 +38,11 @@ final class StatsJsons {
     m.put("cpu_stats", cpu(cur));
     m.put("precpu_stats", prev == null ? emptyCpu() : cpu(prev));
     m.put("memory_stats", memory(cur));
+    if (!cur.networks().isEmpty()) {
+      Map<String, Object> nets = new java.util.TreeMap<>();
+      cur.networks().forEach((name, n) -> nets.put(name, networkJson(n)));
+      m.put("networks", nets);
+    }
     return m;
   }
 
@@ -60,6 +65,19 @@ final class StatsJsons {
     c.put("throttling_data", Map.of("periods", g.cpu().throttling().periods(), "throttled_periods",
         g.cpu().throttling().throttledPeriods(), "throttled_time", g.cpu().throttling().throttledTime()));
     return c;
+  }
+
+  private static Map<String, Object> networkJson(dev.berth.engine.stats.NetDev.Counters n) {
+    Map<String, Object> j = new LinkedHashMap<>();
+    j.put("rx_bytes", n.rxBytes());
+    j.put("rx_packets", n.rxPackets());
+    j.put("rx_errors", n.rxErrors());
+    j.put("rx_dropped", n.rxDropped());
+    j.put("tx_bytes", n.txBytes());
+    j.put("tx_packets", n.txPackets());
+    j.put("tx_errors", n.txErrors());
+    j.put("tx_dropped", n.txDropped());
+    return j;
   }
 
   private static Map<String, Object> emptyCpu() {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.daemon.http.Json;
 import dev.berth.engine.stats.CgroupStats;
 import dev.berth.engine.stats.ContainerStats;
+import dev.berth.engine.stats.NetDev;
 import dev.berth.engine.stats.HostCpu;
 import java.time.Instant;
 import java.util.List;
@@ -17,7 +18,8 @@ class StatsJsonsTest {
     var g = new CgroupStats(new CgroupStats.Cpu(cpu, cpu / 2, cpu / 2, List.of(cpu), new CgroupStats.Throttling(0, 0, 0)),
         new CgroupStats.Memory(1024, 0, limit, Map.of("rss", 1024L)), new CgroupStats.Pids(1, 0),
         List.of(new CgroupStats.BlkioEntry(8, 0, "Read", 10)));
-    return new ContainerStats("abc", "web", at, g, new HostCpu(system, 2), 1L << 30);
+    return new ContainerStats("abc", "web", at, g, new HostCpu(system, 2), 1L << 30,
+        Map.of("eth0", new NetDev.Counters(1296, 16, 0, 0, 726, 9, 0, 0)));
   }
 
   @Test
@@ -36,6 +38,8 @@ class StatsJsonsTest {
     assertThat(j.path("pids_stats").path("current").asInt()).isEqualTo(1);
     assertThat(j.path("pids_stats").has("limit")).isFalse(); // no limit: omitted, as Docker's omitempty
     assertThat(j.path("blkio_stats").path("io_service_bytes_recursive").get(0).path("op").asText()).isEqualTo("Read");
+    assertThat(j.path("networks").path("eth0").path("rx_bytes").asLong()).isEqualTo(1296);
+    assertThat(j.path("networks").path("eth0").path("tx_packets").asLong()).isEqualTo(9);
   }
 
   @Test
