@@ -3,6 +3,7 @@ package dev.berth.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.berth.testkit.BerthdProcess;
+import dev.berth.testkit.Leftovers;
 import dev.berth.testkit.Commands;
 import dev.berth.testkit.ProcessResult;
 import dev.berth.testkit.image.BusyboxImage;
@@ -51,14 +52,7 @@ class ContainerFilesIT {
     if (registry != null) {
       registry.close();
     }
-    ProcessHandle.allProcesses().forEach(p -> p.info().commandLine().ifPresent(cmd -> {
-      if (cmd.contains("conmon") && cmd.contains(dir.toString())) {
-        p.destroyForcibly();
-      }
-    }));
-    Commands.run(List.of("findmnt", "-rn", "-o", "TARGET"), Duration.ofSeconds(10)).stdout().lines()
-        .filter(l -> l.startsWith(dir.toString()))
-        .forEach(m -> Commands.run(List.of("umount", "-l", m), Duration.ofSeconds(10)));
+    Leftovers.removeUnder(dir);
   }
 
   @AfterEach

@@ -3,6 +3,7 @@ package dev.berth.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.berth.testkit.BerthdProcess;
+import dev.berth.testkit.Leftovers;
 import dev.berth.testkit.Commands;
 import dev.berth.testkit.Poll;
 import dev.berth.testkit.ProcessResult;
@@ -58,16 +59,7 @@ class ContainerIT {
 
   /** After a failed test: no conmon or overlay of ours may outlive the class (nor block the temp dir's removal). */
   private static void lastResortCleanup() {
-    ProcessHandle.allProcesses().forEach(p -> p.info().commandLine().ifPresent(cmd -> {
-      if (cmd.contains("conmon") && cmd.contains(dir.toString())) {
-        p.destroyForcibly();
-      }
-    }));
-    List<String> mounts = Commands.run(List.of("findmnt", "-rn", "-o", "TARGET"), Duration.ofSeconds(10)).stdout()
-        .lines().filter(l -> l.startsWith(dir.toString())).toList();
-    for (String m : mounts) {
-      Commands.run(List.of("umount", "-l", m), Duration.ofSeconds(10));
-    }
+    Leftovers.removeUnder(dir);
   }
 
   @AfterEach
@@ -94,13 +86,8 @@ class ContainerIT {
 
   /** No overlay left mounted under the data-root and no conmon of this daemon's exec-root running. */
   private static void assertNoLeaks(BerthdProcess d) {
-    assertThat(Poll.until(Duration.ofSeconds(10), () -> mountsUnder(d.dataRoot()).isEmpty() && conmonsOf(d).isEmpty()))
-        .as("mounts %s, conmon %s", mountsUnder(d.dataRoot()), conmonsOf(d)).isTrue();
-  }
-
-  private static List<String> mountsUnder(Path root) {
-    ProcessResult r = Commands.run(List.of("findmnt", "-rn", "-o", "TARGET"), Duration.ofSeconds(10));
-    return r.stdout().lines().filter(l -> l.startsWith(root.toString())).toList();
+    assertThat(Poll.until(Duration.ofSeconds(10), () -> Leftovers.mountsUnder(d.dataRoot()).isEmpty() && conmonsOf(d).isEmpty()))
+        .as("mounts %s, conmon %s", Leftovers.mountsUnder(d.dataRoot()), conmonsOf(d)).isTrue();
   }
 
   private static List<String> conmonsOf(BerthdProcess d) {

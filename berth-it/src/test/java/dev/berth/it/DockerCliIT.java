@@ -3,6 +3,7 @@ package dev.berth.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.berth.testkit.BerthdProcess;
+import dev.berth.testkit.Leftovers;
 import dev.berth.testkit.Commands;
 import dev.berth.testkit.Poll;
 import dev.berth.testkit.ProcessResult;
@@ -74,14 +75,7 @@ class DockerCliIT {
       registry.close();
     }
     // After a failed test: no conmon or overlay of ours may outlive the class.
-    ProcessHandle.allProcesses().forEach(p -> p.info().commandLine().ifPresent(cmd -> {
-      if (cmd.contains("conmon") && cmd.contains(dir.toString())) {
-        p.destroyForcibly();
-      }
-    }));
-    Commands.run(List.of("findmnt", "-rn", "-o", "TARGET"), Duration.ofSeconds(10)).stdout().lines()
-        .filter(l -> l.startsWith(dir.toString()))
-        .forEach(m -> Commands.run(List.of("umount", "-l", m), Duration.ofSeconds(10)));
+    Leftovers.removeUnder(dir);
   }
 
   static ProcessResult docker(String... args) {

@@ -3,6 +3,7 @@ package dev.berth.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.berth.testkit.BerthdProcess;
+import dev.berth.testkit.Leftovers;
 import dev.berth.testkit.Commands;
 import dev.berth.testkit.HostNetwork;
 import dev.berth.testkit.Poll;
@@ -69,14 +70,7 @@ class NetworkIT {
     if (registry != null) {
       registry.close();
     }
-    ProcessHandle.allProcesses().forEach(p -> p.info().commandLine().ifPresent(cmd -> {
-      if (cmd.contains("conmon") && cmd.contains(dir.toString())) {
-        p.destroyForcibly();
-      }
-    }));
-    Commands.run(List.of("findmnt", "-rn", "-o", "TARGET"), Duration.ofSeconds(10)).stdout().lines()
-        .filter(l -> l.startsWith(dir.toString()))
-        .forEach(m -> Commands.run(List.of("umount", "-l", m), Duration.ofSeconds(10)));
+    Leftovers.removeUnder(dir);
     // After a failed test: the daemon's networks' bridges and its chains must not outlive the class.
     HostNetwork net = HostNetwork.forDaemon(dir.resolve("berthd/data"));
     net.cleanUp();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.berth.testkit.BerthdProcess;
+import dev.berth.testkit.Leftovers;
 import dev.berth.testkit.Commands;
 import dev.berth.testkit.registry.LocalRegistry;
 import dev.berth.testkit.Poll;
@@ -73,10 +74,7 @@ class VmContainerIT {
       registry.close();
     }
     killLeftoverQemu();
-    for (String m : Commands.run(List.of("findmnt", "-rn", "-o", "TARGET"), Duration.ofSeconds(10)).stdout().lines()
-        .filter(l -> l.startsWith(dir.toString())).toList()) {
-      Commands.run(List.of("umount", "-l", m), Duration.ofSeconds(10));
-    }
+    Leftovers.mountsUnder(dir).forEach(m -> Commands.run(List.of("umount", "-l", m), Duration.ofSeconds(10)));
   }
 
   /** Whatever happened, no QEMU of this test's daemon survives it (its paths are under our temp dir). */

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.berth.testkit.BerthdProcess;
+import dev.berth.testkit.Leftovers;
 import dev.berth.testkit.Commands;
 import dev.berth.testkit.ProcessResult;
 import dev.berth.testkit.image.BusyboxImage;
@@ -53,14 +54,7 @@ class VolumeIT {
       registry.close();
     }
     // After a failed test: no conmon or mount of ours may outlive the class.
-    ProcessHandle.allProcesses().forEach(p -> p.info().commandLine().ifPresent(cmd -> {
-      if (cmd.contains("conmon") && cmd.contains(dir.toString())) {
-        p.destroyForcibly();
-      }
-    }));
-    Commands.run(List.of("findmnt", "-rn", "-o", "TARGET"), Duration.ofSeconds(10)).stdout().lines()
-        .filter(l -> l.startsWith(dir.toString()))
-        .forEach(m -> Commands.run(List.of("umount", "-l", m), Duration.ofSeconds(10)));
+    Leftovers.removeUnder(dir);
   }
 
   @AfterEach
