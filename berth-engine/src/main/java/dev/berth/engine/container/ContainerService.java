@@ -1114,7 +1114,9 @@ public final class ContainerService {
       if (reader.exists()) {
         cgroup = reader.read();
       }
-      if (!c.config().networkMode().equals("host") && c.state() instanceof ContainerState.Running r) {
+      // Only a namespace of its own: host mode would show the host's, a microVM's pid is QEMU's.
+      if (!c.config().networkMode().equals("host") && !VmIsolation.isVm(c.config())
+          && c.state() instanceof ContainerState.Running r) {
         interfaces = dev.berth.engine.stats.NetDev.ofProcess(r.pid());
       }
     }
