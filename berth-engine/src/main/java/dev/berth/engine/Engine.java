@@ -102,7 +102,7 @@ public final class Engine implements AutoCloseable {
       ImageService images = new ImageService(content, layers, new ImageTable(state), Clock.systemUTC(), events);
       SystemService system = new SystemService(config, state, HostFacts.probe());
       system.countImagesWith(images::count); // one SQL count, not every config read
-      VmService vms = new VmService(config, state);
+      VmService vms = new VmService(config, state, events);
       vms.reconcile();
       ContainerService containers;
       VolumeService volumes = new VolumeService(config.dataRoot().resolve("volumes"), new VolumeTable(state),

@@ -181,6 +181,7 @@ class VmIT {
     Path base = GuestAssets.rootDisk(dir.resolve("disk"), "BERTH-ROOT-FROM-DISK");
     String before = sha256(base);
     try (BerthdProcess d = BerthdProcess.start(dir.resolve("berthd"))) {
+      long since = java.time.Instant.now().getEpochSecond();
       String id = create(d, "--name", "fromdisk", "--from-disk", base.toString(), "--kernel", assets.kernel.toString(),
           "--initrd", assets.initrd.toString(), "--append", "berth.root=/dev/vda");
       String disk = ok(berth(d, "vm", "inspect", "--format", "{{.Config.Disk}} {{.Config.BaseDisk}}", id)).stdout();
@@ -212,6 +213,10 @@ class VmIT {
       assertThat(ok(berth(d, "vm", "ls", "-q")).stdout()).isEmpty();
       assertThat(d.dataRoot().resolve("vm")).isEmptyDirectory();
       assertThat(sha256(base)).isEqualTo(before);
+      String until = Long.toString(java.time.Instant.now().getEpochSecond() + 1);
+      assertThat(ok(berth(d, "events", "--since", Long.toString(since), "--until", until, "--filter", "type=vm",
+          "--format", "{{.Action}}")).stdout().lines().toList())
+          .containsSubsequence("create", "start", "stop", "start", "stop", "start", "stop", "destroy");
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.berth.engine.vm;
 
+import dev.berth.engine.events.EventBus;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -52,10 +53,26 @@ public final class VmService implements AutoCloseable {
   private final Map<String, QmpClient> qmp = new ConcurrentHashMap<>();
   private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
   private volatile Qemu qemu;
+  private final EventBus events;
 
-  public VmService(EngineConfig config, StateStore state) {
+  public VmService(EngineConfig config, StateStore state, EventBus events) {
     this.config = config;
     this.table = new VmTable(state);
+    this.events = events;
+  }
+
+  /** A VM event on the engine's bus (type "vm", Berth's own): the actor is the VM's ID. */
+  private void emit(String action, String id, String name) {
+    events.publish("vm", action, id, Map.of("name", name));
+  }
+
+  /** The event of a state QEMU reported by itself (the guest paused, resumed, or powered off). */
+  private void emitState(String id, String state) {
+    table.byId(id).ifPresent(r -> emit(switch (state) {
+      case "paused" -> "pause";
+      case "running" -> "resume";
+      default -> "stop";
+    }, id, r.name()));
   }
 
   /** The QEMU driver, located on first use so berthd runs (without VMs) where QEMU is missing. */
@@ -159,6 +176,7 @@ public final class VmService implements AutoCloseable {
         throw nameTaken(name);
       }
       log.info("vm {}: created {} ({} cpu, {} MiB)", id.substring(0, 12), name, cpus, memory >> 20);
+      emit("create", id, name);
       return view(row);
     } catch (IOException e) {
       deleteTree(dir);
@@ -221,6 +239,7 @@ public final class VmService implements AutoCloseable {
       QmpClient client = QmpClient.connect(vm.qmpSocket(), QMP_TIMEOUT);
       String now = Instant.now().toString();
       table.updateState(vm.id(), "running", pid, accel, now, null);
+      emit("start", vm.id(), vm.name());
       watch(vm.id(), pid, client);
       return view(row(vm.id()));
     } catch (IOException | RuntimeException e) {
@@ -279,7 +298,10 @@ public final class VmService implements AutoCloseable {
 
   private void setIfSamePid(String id, long pid, String state) {
     table.byId(id).filter(r -> r.pid() == pid && (r.state().equals("running") || r.state().equals("paused"))
-        && !r.state().equals(state)).ifPresent(r -> table.updateState(id, state, pid, r.accel(), r.startedAt(), null));
+        && !r.state().equals(state)).ifPresent(r -> {
+          table.updateState(id, state, pid, r.accel(), r.startedAt(), null);
+          emitState(id, state);
+        });
   }
 
   /**
@@ -350,6 +372,7 @@ public final class VmService implements AutoCloseable {
       }
       qmpCall(vm, "stop");
       table.updateState(vm.id(), "paused", r.pid(), vm.accel(), vm.startedAt(), null);
+      emit("pause", vm.id(), vm.name());
       return view(row(vm.id()));
     });
   }
@@ -361,6 +384,7 @@ public final class VmService implements AutoCloseable {
       }
       qmpCall(vm, "cont");
       table.updateState(vm.id(), "running", p.pid(), vm.accel(), vm.startedAt(), null);
+      emit("resume", vm.id(), vm.name());
       return view(row(vm.id()));
     });
   }
@@ -390,6 +414,7 @@ public final class VmService implements AutoCloseable {
       deleteTree(vm.dir());
       table.delete(vm.id());
       log.info("vm {}: removed {}", vm.shortId(), vm.name());
+      emit("destroy", vm.id(), vm.name());
       return vm;
     });
   }
@@ -402,6 +427,7 @@ public final class VmService implements AutoCloseable {
     table.updateState(vm.id(), "stopped", 0, vm.accel(), vm.startedAt(), Instant.now().toString());
     deleteTree(vm.runDir());
     log.info("vm {}: stopped", vm.shortId());
+    emit("stop", vm.id(), vm.name());
     return view(row(vm.id()));
   }
 

@@ -1,5 +1,7 @@
 package dev.berth.engine.vm;
 
+import dev.berth.engine.events.EventBus;
+import dev.berth.engine.events.EventFilter;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -25,12 +27,14 @@ class VmServiceTest {
 
   private StateStore state;
   private VmService vms;
+  private EventBus events;
   private Path kernel;
 
   @BeforeEach
   void open() throws IOException {
     state = StateStore.open(dir.resolve("data/berth.db"));
-    vms = new VmService(new EngineConfig(dir.resolve("data"), dir.resolve("exec")), state);
+    events = new EventBus(java.time.Clock.systemUTC());
+    vms = new VmService(new EngineConfig(dir.resolve("data"), dir.resolve("exec")), state, events);
     kernel = Files.writeString(dir.resolve("vmlinux"), "not really a kernel");
   }
 
@@ -52,6 +56,16 @@ class VmServiceTest {
     try (var s = Files.list(root)) {
       return s.toList();
     }
+  }
+
+  @Test
+  void createAndRemovePublishVmEvents() {
+    Vm vm = vms.create(spec("evt", "128m", kernel.toString(), null, List.of()));
+    vms.remove("evt", false);
+
+    assertThat(events.since(java.time.Instant.EPOCH, EventFilter.none()))
+        .extracting(e -> e.type() + " " + e.action() + " " + e.actorId() + " " + e.attributes())
+        .containsExactly("vm create " + vm.id() + " {name=evt}", "vm destroy " + vm.id() + " {name=evt}");
   }
 
   @Test
