@@ -12,7 +12,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.IntConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -119,12 +123,18 @@ public final class MicroVm {
     } catch (IOException | RuntimeException e) {
       log.debug("container {}: QMP quit failed ({}), killing QEMU", id.substring(0, 12), e.getMessage());
     }
-    long deadline = System.nanoTime() + QUIT_GRACE.toNanos();
-    while (alive() && System.nanoTime() < deadline) {
-      sleep(POLL);
+    // The handle is taken only while the pid is still our QEMU (alive() checks its command line).
+    Optional<ProcessHandle> qemu = alive() ? ProcessHandle.of(pid) : Optional.empty();
+    if (qemu.isEmpty()) {
+      return;
     }
-    if (alive()) {
-      ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+    try {
+      qemu.get().onExit().get(QUIT_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException | ExecutionException stillThere) {
+      qemu.get().destroyForcibly();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      qemu.get().destroyForcibly();
     }
   }
 
