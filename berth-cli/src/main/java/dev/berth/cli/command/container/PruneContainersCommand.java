@@ -2,9 +2,8 @@ package dev.berth.cli.command.container;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.berth.cli.output.Confirm;
 import dev.berth.cli.client.DaemonClient;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,13 +25,8 @@ public final class PruneContainersCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (!force) {
-      ContainerCommands.out(spec).print("WARNING! This will remove all stopped containers.\nAre you sure you want to continue? [y/N] ");
-      ContainerCommands.out(spec).flush();
-      String answer = new BufferedReader(new InputStreamReader(System.in)).readLine();
-      if (answer == null || !answer.strip().equalsIgnoreCase("y")) {
-        return 0;
-      }
+    if (!force && !Confirm.proceed(ContainerCommands.out(spec), "WARNING! This will remove all stopped containers.\n")) {
+      return 0;
     }
     Map<String, List<String>> f = new LinkedHashMap<>();
     for (String filter : filters) {

@@ -2,11 +2,9 @@ package dev.berth.cli.command.image;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.berth.cli.output.Confirm;
 import dev.berth.cli.client.DaemonClient;
 import dev.berth.cli.output.FilterFlags;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,16 +32,10 @@ public final class PruneImagesCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (!force) {
-      ImageCommands.out(spec).print(all
-          ? "WARNING! This will remove all images without at least one container associated to them.\n"
-          : "WARNING! This will remove all dangling images.\n");
-      ImageCommands.out(spec).print("Are you sure you want to continue? [y/N] ");
-      ImageCommands.out(spec).flush();
-      String answer = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
-      if (answer == null || !answer.strip().equalsIgnoreCase("y")) {
-        return 0;
-      }
+    if (!force && !Confirm.proceed(ImageCommands.out(spec), all
+        ? "WARNING! This will remove all images without at least one container associated to them.\n"
+        : "WARNING! This will remove all dangling images.\n")) {
+      return 0;
     }
     Map<String, List<String>> f = new LinkedHashMap<>(FilterFlags.parse(filters));
     f.put("dangling", List.of(all ? "false" : "true"));

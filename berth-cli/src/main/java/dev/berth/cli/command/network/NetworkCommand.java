@@ -5,14 +5,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.berth.cli.output.Confirm;
 import dev.berth.cli.BerthCli;
 import dev.berth.cli.client.DaemonClient;
 import dev.berth.cli.client.DaemonException;
 import dev.berth.cli.output.FilterFlags;
 import dev.berth.cli.output.Listing;
 import dev.berth.cli.output.OutputFormat;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -234,14 +233,9 @@ public final class NetworkCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      if (!force) {
-        spec.commandLine().getOut().print("WARNING! This will remove all custom networks not used by at least one container.\n"
-            + "Are you sure you want to continue? [y/N] ");
-        spec.commandLine().getOut().flush();
-        String answer = new BufferedReader(new InputStreamReader(System.in)).readLine();
-        if (answer == null || !answer.strip().equalsIgnoreCase("y")) {
-          return 0;
-        }
+      if (!force && !Confirm.proceed(spec.commandLine().getOut(),
+          "WARNING! This will remove all custom networks not used by at least one container.\n")) {
+        return 0;
       }
       JsonNode r = client(spec).json("POST", "/networks/prune" + DaemonClient.query(Map.of("filters",
           JSON.writeValueAsString(FilterFlags.parse(filters)))), null);

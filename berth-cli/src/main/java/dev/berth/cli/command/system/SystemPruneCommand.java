@@ -2,15 +2,13 @@ package dev.berth.cli.command.system;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.berth.cli.output.Confirm;
 import dev.berth.cli.BerthCli;
 import dev.berth.cli.client.DaemonClient;
 import dev.berth.cli.output.FilterFlags;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.math.BigDecimal;
 import java.math.MathContext;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -62,16 +60,10 @@ public final class SystemPruneCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     List<Step> steps = steps();
     PrintWriter out = spec.commandLine().getOut();
-    if (!force) {
-      out.println("WARNING! This will remove:");
-      steps.forEach(s -> out.println("  - " + s.warning()));
-      out.println();
-      out.print("Are you sure you want to continue? [y/N] ");
-      out.flush();
-      String answer = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
-      if (answer == null || !answer.strip().equalsIgnoreCase("y")) {
-        return 0;
-      }
+    StringBuilder warning = new StringBuilder("WARNING! This will remove:\n");
+    steps.forEach(s -> warning.append("  - ").append(s.warning()).append('\n'));
+    if (!force && !Confirm.proceed(out, warning.append('\n').toString())) {
+      return 0;
     }
     Map<String, List<String>> f = FilterFlags.parse(filters);
     DaemonClient client = BerthCli.from(spec).client();

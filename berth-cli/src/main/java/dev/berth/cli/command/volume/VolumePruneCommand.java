@@ -1,11 +1,9 @@
 package dev.berth.cli.command.volume;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.berth.cli.output.Confirm;
 import dev.berth.cli.output.FilterFlags;
 import dev.berth.cli.output.Units;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,16 +31,10 @@ public final class VolumePruneCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (!force) {
-      VolumeCommand.out(spec).print(all
-          ? "WARNING! This will remove all local volumes not used by at least one container.\n"
-          : "WARNING! This will remove anonymous local volumes not used by at least one container.\n");
-      VolumeCommand.out(spec).print("Are you sure you want to continue? [y/N] ");
-      VolumeCommand.out(spec).flush();
-      String answer = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
-      if (answer == null || !answer.strip().equalsIgnoreCase("y")) {
-        return 0;
-      }
+    if (!force && !Confirm.proceed(VolumeCommand.out(spec), all
+        ? "WARNING! This will remove all local volumes not used by at least one container.\n"
+        : "WARNING! This will remove anonymous local volumes not used by at least one container.\n")) {
+      return 0;
     }
     Map<String, List<String>> f = new LinkedHashMap<>(FilterFlags.parse(filters));
     if (all) {
