@@ -296,7 +296,11 @@ class ContainerIT {
       ok(Commands.berth(first.host(), "run", "-d", "--rm", "--name", "gone", image, "sh", "-c", "sleep 4; exit 4"));
       ok(Commands.berth(first.host(), "run", "-d", "--name", "done", image, "sh", "-c", "sleep 4; exit 5"));
       ok(Commands.berth(first.host(), "run", "-d", "--name", "long", image, "sleep", "300"));
+      String rolledBack = ok(Commands.berth(first.host(), "create", "--name", "rolledback", image, "true")).stdout().strip();
       first.kill();
+      // A removal whose row delete a power cut rolled back: the directory is gone, the row is not.
+      ok(Commands.run(List.of("rm", "-rf", first.dataRoot().resolve("containers").resolve(rolledBack).toString()),
+          Duration.ofSeconds(10)));
       // Both short containers exit while berthd is down: conmon writes their exit files.
       assertThat(Poll.until(Duration.ofSeconds(20), () -> exitFiles(first.execRoot()) >= 2))
           .as("exit files under %s: %s", first.execRoot(), Commands.run(List.of("find", first.execRoot().toString()),

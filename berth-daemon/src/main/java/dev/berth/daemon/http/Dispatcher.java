@@ -36,6 +36,7 @@ public final class Dispatcher {
 
   public void dispatch(Exchange exchange) {
     ApiResponse response = exchange.response();
+    long started = System.nanoTime();
     try {
       ApiVersion.PrefixedPath split = ApiVersion.split(exchange.rawPath());
       split.version().ifPresent(this::checkVersion);
@@ -47,6 +48,10 @@ public final class Dispatcher {
       }
     } catch (Throwable error) {
       fail(exchange, response, error);
+    }
+    if (log.isDebugEnabled()) {
+      // For streams (attach, logs -f, events) this is the stream's whole life.
+      log.debug("{} {} took {} ms", exchange.method(), exchange.rawPath(), (System.nanoTime() - started) / 1_000_000);
     }
   }
 

@@ -650,6 +650,13 @@ public final class ContainerService {
     for (ContainerRow row : table.all()) {
       Container c = toContainer(row);
       try {
+        if (!Files.isDirectory(dir(c.id()))) {
+          // Removed on disk but the row's delete was lost: a power cut rolled back the last
+          // commits (the database syncs lazily, see StateStore). Finish the removal.
+          removeQuietly(c.id(), false);
+          log.info("container {}: its directory is gone, removal finished", c.shortId());
+          continue;
+        }
         if (c.running() && VmIsolation.isVm(c.config())) {
           follow(c.id(), microVms.reattach(c.id(), dir(c.id()), logPath(c.id())));
           log.info("container {}: following its microVM again", c.shortId());
