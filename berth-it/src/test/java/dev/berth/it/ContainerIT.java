@@ -3,12 +3,11 @@ package dev.berth.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.berth.testkit.BerthdProcess;
+import dev.berth.testkit.BusyboxDaemon;
 import dev.berth.testkit.Leftovers;
 import dev.berth.testkit.Commands;
 import dev.berth.testkit.Poll;
 import dev.berth.testkit.ProcessResult;
-import dev.berth.testkit.image.BusyboxImage;
-import dev.berth.testkit.registry.LocalRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,34 +31,22 @@ class ContainerIT {
   @TempDir
   static Path dir;
 
-  static LocalRegistry registry;
+  static BusyboxDaemon env;
   static BerthdProcess daemon;
   static String image;
 
   @BeforeAll
   static void startDaemonWithBusybox() {
-    registry = LocalRegistry.start(dir.resolve("registry"));
-    image = BusyboxImage.writeOciLayout(dir.resolve("layout"), "latest")
-        .pushTo(registry.host() + "/test/busybox:latest");
-    daemon = BerthdProcess.start(dir.resolve("berthd"));
-    ok(berth("pull", image));
+    env = BusyboxDaemon.start(dir);
+    daemon = env.daemon();
+    image = env.image();
   }
 
   @AfterAll
   static void stopAll() {
-    if (daemon != null) {
-      removeAll(daemon);
-      daemon.stop();
+    if (env != null) {
+      env.close();
     }
-    if (registry != null) {
-      registry.close();
-    }
-    lastResortCleanup();
-  }
-
-  /** After a failed test: no conmon or overlay of ours may outlive the class (nor block the temp dir's removal). */
-  private static void lastResortCleanup() {
-    Leftovers.removeUnder(dir);
   }
 
   @AfterEach

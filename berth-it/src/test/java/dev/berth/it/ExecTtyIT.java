@@ -3,12 +3,10 @@ package dev.berth.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.berth.testkit.BerthdProcess;
-import dev.berth.testkit.Leftovers;
+import dev.berth.testkit.BusyboxDaemon;
 import dev.berth.testkit.Commands;
 import dev.berth.testkit.Poll;
 import dev.berth.testkit.ProcessResult;
-import dev.berth.testkit.image.BusyboxImage;
-import dev.berth.testkit.registry.LocalRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -36,7 +34,7 @@ class ExecTtyIT {
   @TempDir
   static Path dir;
 
-  static LocalRegistry registry;
+  static BusyboxDaemon env;
   static BerthdProcess daemon;
   static String image;
   static String container;
@@ -44,25 +42,17 @@ class ExecTtyIT {
 
   @BeforeAll
   static void startDaemonWithARunningContainer() {
-    registry = LocalRegistry.start(dir.resolve("registry"));
-    image = BusyboxImage.writeOciLayout(dir.resolve("layout"), "latest")
-        .pushTo(registry.host() + "/test/busybox:latest");
-    daemon = BerthdProcess.start(dir.resolve("berthd"));
-    ok(berth("pull", image));
-    container = ok(berth("run", "-d", "--name", "exec-tty", image, "sleep", "600")).stdout().strip();
+    env = BusyboxDaemon.start(dir);
+    daemon = env.daemon();
+    image = env.image();
+    container = env.ok("run", "-d", "--name", "exec-tty", image, "sleep", "600").stdout().strip();
   }
 
   @AfterAll
   static void stopAll() {
-    if (daemon != null) {
-      berth("rm", "-f", "exec-tty");
-      daemon.stop();
+    if (env != null) {
+      env.close();
     }
-    if (registry != null) {
-      registry.close();
-    }
-    // After a failed test: no conmon or overlay of ours may outlive the class.
-    Leftovers.removeUnder(dir);
   }
 
   @AfterEach

@@ -3,12 +3,10 @@ package dev.berth.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.berth.testkit.BerthdProcess;
-import dev.berth.testkit.Leftovers;
+import dev.berth.testkit.BusyboxDaemon;
 import dev.berth.testkit.Commands;
 import dev.berth.testkit.Poll;
 import dev.berth.testkit.ProcessResult;
-import dev.berth.testkit.image.BusyboxImage;
-import dev.berth.testkit.registry.LocalRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,30 +31,22 @@ class PauseStatsIT {
   @TempDir
   static Path dir;
 
-  static LocalRegistry registry;
+  static BusyboxDaemon env;
   static BerthdProcess daemon;
   static String image;
 
   @BeforeAll
   static void startDaemonWithBusybox() {
-    registry = LocalRegistry.start(dir.resolve("registry"));
-    image = BusyboxImage.writeOciLayout(dir.resolve("layout"), "latest")
-        .pushTo(registry.host() + "/test/busybox:latest");
-    daemon = BerthdProcess.start(dir.resolve("berthd"));
-    ok(berth("pull", image));
+    env = BusyboxDaemon.start(dir);
+    daemon = env.daemon();
+    image = env.image();
   }
 
   @AfterAll
   static void stopAll() {
-    if (daemon != null) {
-      removeAll();
-      daemon.stop();
+    if (env != null) {
+      env.close();
     }
-    if (registry != null) {
-      registry.close();
-    }
-    // After a failed test: no conmon or overlay of ours may outlive the class.
-    Leftovers.removeUnder(dir);
   }
 
   @AfterEach
@@ -65,10 +55,7 @@ class PauseStatsIT {
   }
 
   private static void removeAll() {
-    // A paused container must be removable too: rm -f thaws it after SIGKILL.
-    for (String id : berth("ps", "-aq", "--no-trunc").stdout().lines().filter(l -> !l.isBlank()).toList()) {
-      berth("rm", "-f", id);
-    }
+    env.removeAllContainers();
   }
 
   private static ProcessResult berth(String... args) {

@@ -5,11 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.berth.testkit.BerthdProcess;
-import dev.berth.testkit.Leftovers;
+import dev.berth.testkit.BusyboxDaemon;
 import dev.berth.testkit.Commands;
 import dev.berth.testkit.ProcessResult;
-import dev.berth.testkit.image.BusyboxImage;
-import dev.berth.testkit.registry.LocalRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,30 +29,22 @@ class VolumeIT {
   @TempDir
   static Path dir;
 
-  static LocalRegistry registry;
+  static BusyboxDaemon env;
   static BerthdProcess daemon;
   static String image;
 
   @BeforeAll
   static void startDaemonWithBusybox() {
-    registry = LocalRegistry.start(dir.resolve("registry"));
-    image = BusyboxImage.writeOciLayout(dir.resolve("layout"), "latest")
-        .pushTo(registry.host() + "/test/busybox:latest");
-    daemon = BerthdProcess.start(dir.resolve("berthd"));
-    ok(berth("pull", image));
+    env = BusyboxDaemon.start(dir);
+    daemon = env.daemon();
+    image = env.image();
   }
 
   @AfterAll
   static void stopAll() {
-    if (daemon != null) {
-      removeAll();
-      daemon.stop();
+    if (env != null) {
+      env.close();
     }
-    if (registry != null) {
-      registry.close();
-    }
-    // After a failed test: no conmon or mount of ours may outlive the class.
-    Leftovers.removeUnder(dir);
   }
 
   @AfterEach
@@ -63,12 +53,7 @@ class VolumeIT {
   }
 
   private static void removeAll() {
-    for (String id : berth("ps", "-aq", "--no-trunc").stdout().lines().filter(l -> !l.isBlank()).toList()) {
-      berth("rm", "-f", id);
-    }
-    for (String v : berth("volume", "ls", "-q").stdout().lines().filter(l -> !l.isBlank()).toList()) {
-      berth("volume", "rm", "-f", v);
-    }
+    env.removeAllContainers();
   }
 
   private static ProcessResult berth(String... args) {

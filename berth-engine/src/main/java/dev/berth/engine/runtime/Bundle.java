@@ -21,7 +21,10 @@ public record Bundle(Path dir) {
     return dir.resolve("config.json");
   }
 
-  /** Writes {@code config.json} durably: temp file, fsync, rename. */
+  /**
+   * Writes {@code config.json}: temp file, then rename, so the runtime never reads half a file.
+   * No fsync: the bundle is rewritten at every start, and after a power cut no container runs.
+   */
   public static Bundle write(Path dir, Spec spec) {
     try {
       Files.createDirectories(dir);
@@ -45,7 +48,6 @@ public record Bundle(Path dir) {
       while (buf.hasRemaining()) {
         ch.write(buf);
       }
-      ch.force(true);
     }
     Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
   }
