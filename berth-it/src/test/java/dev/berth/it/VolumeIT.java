@@ -54,6 +54,9 @@ class VolumeIT {
 
   private static void removeAll() {
     env.removeAllContainers();
+    for (String v : berth("volume", "ls", "-q").stdout().lines().filter(l -> !l.isBlank()).toList()) {
+      berth("volume", "rm", "-f", v);
+    }
   }
 
   private static ProcessResult berth(String... args) {
