@@ -3,6 +3,8 @@ package dev.berth.engine.container;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.ClosedWatchServiceException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,9 +27,10 @@ import org.slf4j.LoggerFactory;
  * within milliseconds of passing max-size; it can exceed it by what conmon wrote meanwhile.
  * conmon's own {@code --log-size-max} (max-size × max-file, see {@link LogConfig#conmonSizeMax})
  * bounds the file while berthd is down. That limit counts every byte conmon wrote since its
- * last own reopen, so it also strikes while berthd runs; it replaces {@code ctr.log} by a rename,
- * and {@code ctr.log.live} (a second name of the current file) keeps the replaced file's lines
- * until they are moved to {@code .1} here.
+ * last own reopen (a reopen asked through ctl does not reset it), so it also strikes while berthd
+ * runs; it replaces {@code ctr.log} by a rename, and {@code ctr.log.live} (a second name of the
+ * current file, given to it before conmon even opens it) keeps the replaced file's lines until
+ * they are moved to {@code .1} here.
  */
 final class LogRotation implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LogRotation.class);
@@ -70,6 +73,13 @@ final class LogRotation implements AutoCloseable {
     Watched w = new Watched(id, log, config, reopen, key);
     watched.put(id, w);
     byKey.put(key, w);
+    if (awaitsReopen(log)) {
+      try {
+        reopen.reopen();
+      } catch (IOException | RuntimeException e) {
+        LOG.warn("container {}: cannot have conmon reopen its log: {}", id.substring(0, 12), e.getMessage());
+      }
+    }
     check(w); // it may have grown while berthd was down
   }
 
@@ -114,29 +124,47 @@ final class LogRotation implements AutoCloseable {
 
   /** One step of the rotation's state machine on the files (also for tests: no watching involved). */
   static void rotateIfNeeded(Path log, LogConfig config, Reopen reopen) throws IOException {
-    Path live = LogFiles.live(log);
     Object current = LogFiles.key(log);
+    if (current == null) {
+      return; // rotated; conmon has not reopened yet
+    }
+    Path live = LogFiles.live(log);
     Object kept = LogFiles.key(live);
     if (kept != null && !kept.equals(current)) {
       // conmon's own limit replaced ctr.log (or berthd stopped mid-rotation): its lines are in live.
       LogFiles.shift(log, live, config.maxFile());
-    }
-    if (current == null) {
-      return; // conmon has not reopened yet
+      kept = null;
     }
     if (LogFiles.size(log) >= config.maxSize()) {
       Files.deleteIfExists(live);
       LogFiles.shift(log, log, config.maxFile());
+      prepareNext(log);
       reopen.reopen();
-      return; // the new file is linked at its creation event
-    }
-    if (LogFiles.key(live) == null) {
+    } else if (kept == null) {
       try {
         Files.createLink(live, log);
-      } catch (java.nio.file.FileAlreadyExistsException | java.nio.file.NoSuchFileException raced) {
+      } catch (FileAlreadyExistsException | NoSuchFileException raced) {
         // the next event sorts it out
       }
     }
+  }
+
+  /**
+   * conmon reopens by opening {@code ctr.log.tmp} (O_CREAT|O_TRUNC) and renaming it to
+   * {@code ctr.log}: an empty {@code ctr.log.tmp} made here, with {@code ctr.log.live} as its
+   * second name, becomes the new log already protected from conmon's own limit.
+   */
+  private static void prepareNext(Path log) throws IOException {
+    Path live = LogFiles.live(log);
+    Path tmp = log.resolveSibling(log.getFileName() + ".tmp");
+    Files.createFile(live);
+    Files.deleteIfExists(tmp);
+    Files.createLink(tmp, live);
+  }
+
+  /** Whether a rotation left the log without its current file (berthd stopped before conmon reopened). */
+  static boolean awaitsReopen(Path log) {
+    return !Files.exists(log) && Files.exists(LogFiles.rotated(log, 1));
   }
 
   @Override

@@ -61,12 +61,14 @@ class LogRotationTest {
     for (int i = 0; i < 21; i++) {
       conmon.write();
       LogRotation.rotateIfNeeded(log, threeFiles, conmon::reopen);
+      // conmon's new file has its second name from the start, before any event is handled.
+      assertThat(Files.isSameFile(log, LogFiles.live(log))).isTrue();
     }
     try (var files = Files.list(dir)) {
       assertThat(files.map(p -> p.getFileName().toString()).sorted().toList())
           .containsExactly("ctr.log", "ctr.log.1", "ctr.log.2", "ctr.log.live");
     }
-    assertThat(Files.isSameFile(log, LogFiles.live(log))).isTrue();
+    assertThat(LogRotation.awaitsReopen(log)).isFalse();
     for (Path p : List.of(log, LogFiles.rotated(log, 1), LogFiles.rotated(log, 2))) {
       assertThat(Files.size(p)).isLessThanOrEqualTo(100 + 51); // rotated after the write that reached max-size
     }
@@ -87,6 +89,22 @@ class LogRotationTest {
     assertThat(Files.readString(LogFiles.rotated(log, 1))).contains("line 00000");
     assertThat(Files.isSameFile(log, LogFiles.live(log))).isTrue();
     assertThat(texts()).containsExactly("line 00000", "line 00001");
+  }
+
+  @Test
+  void aRotationThatConmonDidNotFinishIsNoticed() throws Exception {
+    FakeConmon conmon = new FakeConmon();
+    Path log = conmon.log;
+    conmon.write();
+    conmon.write();
+    LogRotation.rotateIfNeeded(log, threeFiles, () -> {}); // berthd stopped before conmon reopened
+    assertThat(LogRotation.awaitsReopen(log)).isTrue();
+    LogRotation.rotateIfNeeded(log, threeFiles, conmon::reopen); // nothing to do without a current file
+    assertThat(LogFiles.rotated(log, 2)).doesNotExist();
+    conmon.reopen();
+    assertThat(Files.isSameFile(log, LogFiles.live(log))).isTrue();
+    conmon.write();
+    assertThat(texts()).containsExactly("line 00000", "line 00001", "line 00002");
   }
 
   @Test
