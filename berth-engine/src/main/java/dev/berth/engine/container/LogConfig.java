@@ -3,6 +3,7 @@ package dev.berth.engine.container;
 import dev.berth.engine.BerthException;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
+import java.util.Collections;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -29,7 +30,8 @@ public record LogConfig(long maxSize, int maxFile, Map<String, String> options) 
   private static final Pattern SIZE = Pattern.compile("^(\\d+(?:\\.\\d+)*) ?([kKmMgGtTpP])?[iI]?[bB]?$");
 
   public LogConfig {
-    options = options == null ? Map.of() : Map.copyOf(options);
+    // Sorted, as Docker (a Go map) shows them.
+    options = Collections.unmodifiableMap(new TreeMap<>(options == null ? Map.of() : options));
     if (maxFile < 1) {
       maxFile = 1;
     }

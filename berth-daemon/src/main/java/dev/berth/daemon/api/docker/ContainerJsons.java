@@ -202,7 +202,10 @@ final class ContainerJsons {
       ulimits.add(Map.of("Name", u.name(), "Soft", u.soft(), "Hard", u.hard()));
     }
     h.put("Ulimits", ulimits);
-    h.put("LogConfig", Map.of("Type", "json-file", "Config", cfg.logConfig().options()));
+    Map<String, Object> logConfig = new LinkedHashMap<>();
+    logConfig.put("Type", "json-file");
+    logConfig.put("Config", cfg.logConfig().options());
+    h.put("LogConfig", logConfig);
     h.put("MaskedPaths", cfg.privileged() ? List.of() : dev.berth.engine.runtime.SpecDefaults.MASKED_PATHS);
     h.put("ReadonlyPaths", cfg.privileged() ? List.of() : dev.berth.engine.runtime.SpecDefaults.READONLY_PATHS);
     return h;
