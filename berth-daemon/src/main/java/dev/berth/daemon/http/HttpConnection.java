@@ -141,7 +141,11 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
       closed = true;
       // After what is still queued: a plain close() drops unflushed writes, which cut long
       // streamed answers (logs) short for clients that send "Connection: close".
-      channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+      if (channel.isActive() && !channel.eventLoop().isShuttingDown()) {
+        channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+      } else {
+        channel.close();
+      }
       drainInbox();
     }
   }
