@@ -1,7 +1,9 @@
 package dev.berth.daemon.http;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
@@ -137,7 +139,13 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
       log.error("connection handler failed", e);
     } finally {
       closed = true;
-      channel.close();
+      // After what is still queued: a plain close() drops unflushed writes, which cut long
+      // streamed answers (logs) short for clients that send "Connection: close".
+      if (channel.isActive() && !channel.eventLoop().isShuttingDown()) {
+        channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+      } else {
+        channel.close();
+      }
       drainInbox();
     }
   }

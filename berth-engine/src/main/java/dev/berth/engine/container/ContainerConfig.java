@@ -17,6 +17,7 @@ import java.util.Map;
  * @param runtime the OCI runtime's name (runc, crun); null = the daemon's default, set at create
  * @param networking ports, aliases and the other network options besides the mode
  * @param storage volumes, bind mounts and tmpfs mounts
+ * @param logConfig the --log-opts (json-file's max-size and max-file)
  * @param isolation "process" (an OCI runtime) or "vm" (the image booted in a microVM)
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
@@ -50,7 +51,7 @@ public record ContainerConfig(
     long pidsLimit,
     List<Ulimit> ulimits,
     String networkMode,
-    long logSizeMax,
+    LogConfig logConfig,
     String runtime,
     ContainerNetworking networking,
     ContainerStorage storage,
@@ -72,13 +73,14 @@ public record ContainerConfig(
     domainname = domainname == null ? "" : domainname;
     networking = networking == null ? ContainerNetworking.NONE : networking;
     storage = storage == null ? ContainerStorage.NONE : storage;
+    logConfig = logConfig == null ? LogConfig.DEFAULT : logConfig;
     isolation = isolation == null || isolation.isBlank() || isolation.equals("default") ? "process" : isolation;
   }
 
   /** A config with only the image set (tests, defaults). */
   public static ContainerConfig ofImage(String image, List<String> cmd) {
     return new ContainerConfig(image, null, cmd, null, null, null, null, null, null, false, false, false, null, null,
-        false, false, false, null, null, false, null, 0, 0, 0, 0, null, 0, null, null, -1, null, null, null, null);
+        false, false, false, null, null, false, null, 0, 0, 0, 0, null, 0, null, null, null, null, null, null, null);
   }
 
   /** One rlimit as Docker names it ("nofile", soft, hard). */
@@ -96,27 +98,27 @@ public record ContainerConfig(
     return new ContainerConfig(image, entrypoint, cmd, env, workingDir, user, hostname, domainname, labels, tty,
         openStdin, stdinOnce, stopSignal, stopTimeout, autoRemove, init, privileged, capAdd, capDrop, readonlyRootfs,
         securityOpt, memory, memorySwap, nanoCpus, cpuShares, cpusetCpus, pidsLimit, ulimits, networkMode,
-        logSizeMax, runtime, networking, storage, isolation);
+        logConfig, runtime, networking, storage, isolation);
   }
 
   ContainerConfig withRuntime(String runtime) {
     return new ContainerConfig(image, entrypoint, cmd, env, workingDir, user, hostname, domainname, labels, tty,
         openStdin, stdinOnce, stopSignal, stopTimeout, autoRemove, init, privileged, capAdd, capDrop, readonlyRootfs,
         securityOpt, memory, memorySwap, nanoCpus, cpuShares, cpusetCpus, pidsLimit, ulimits, networkMode,
-        logSizeMax, runtime, networking, storage, isolation);
+        logConfig, runtime, networking, storage, isolation);
   }
 
   ContainerConfig withHostname(String hostname) {
     return new ContainerConfig(image, entrypoint, cmd, env, workingDir, user, hostname, domainname, labels, tty,
         openStdin, stdinOnce, stopSignal, stopTimeout, autoRemove, init, privileged, capAdd, capDrop, readonlyRootfs,
         securityOpt, memory, memorySwap, nanoCpus, cpuShares, cpusetCpus, pidsLimit, ulimits, networkMode,
-        logSizeMax, runtime, networking, storage, isolation);
+        logConfig, runtime, networking, storage, isolation);
   }
 
   ContainerConfig withStorage(ContainerStorage storage) {
     return new ContainerConfig(image, entrypoint, cmd, env, workingDir, user, hostname, domainname, labels, tty,
         openStdin, stdinOnce, stopSignal, stopTimeout, autoRemove, init, privileged, capAdd, capDrop, readonlyRootfs,
         securityOpt, memory, memorySwap, nanoCpus, cpuShares, cpusetCpus, pidsLimit, ulimits, networkMode,
-        logSizeMax, runtime, networking, storage, isolation);
+        logConfig, runtime, networking, storage, isolation);
   }
 }

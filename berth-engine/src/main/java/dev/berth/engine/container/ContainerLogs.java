@@ -2,9 +2,9 @@ package dev.berth.engine.container;
 
 import dev.berth.engine.runtime.LogEntry;
 import java.io.IOException;
-import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,6 +21,7 @@ import java.util.function.BooleanSupplier;
  */
 public final class ContainerLogs {
   private static final Duration FOLLOW_PAUSE = Duration.ofMillis(100);
+  private static final int CHUNK = 1 << 20;
 
   /** @param tail lines from the end, or -1 for all */
   public record Options(boolean stdout, boolean stderr, Instant since, Instant until, int tail, boolean follow) {}
@@ -36,58 +37,115 @@ public final class ContainerLogs {
 
   private ContainerLogs() {}
 
+  /**
+   * Sends the log's lines to {@code sink}: those of the rotated files ({@code ctr.log.2},
+   * {@code .1}, …) before the current file's. When following, it keeps the current file open, and
+   * when a rotation gives the log a new file it first drains the old one, then reads every file
+   * newer than it.
+   */
   public static void stream(Path file, Options o, BooleanSupplier running, Sink sink) throws IOException {
-    long offset = 0;
     StringBuilder[] partial = {new StringBuilder(), new StringBuilder()};
     List<Line> first = new ArrayList<>();
-    offset = readFrom(file, offset, partial, first);
-    if (!o.follow()) {
-      flushPartial(partial, first);
-    }
-    Deque<Line> selected = new ArrayDeque<>();
-    for (Line l : first) {
-      if (wanted(l, o)) {
-        selected.add(l);
-        if (o.tail() >= 0 && selected.size() > o.tail()) {
-          selected.removeFirst();
+    List<LogFiles.Open> files = LogFiles.openAll(file);
+    LogFiles.Open current = files.isEmpty() ? null : files.getLast();
+    long offset = 0;
+    try {
+      for (LogFiles.Open f : files) {
+        offset = readFrom(f.channel(), 0, partial, first);
+        if (f != current) {
+          f.close();
         }
       }
-    }
-    if (o.tail() == 0) {
-      selected.clear();
-    }
-    for (Line l : selected) {
-      sink.accept(l);
-    }
-    if (!o.follow()) {
-      return;
-    }
-    while (true) {
-      boolean wasRunning = running.getAsBoolean();
-      List<Line> more = new ArrayList<>();
-      offset = readFrom(file, offset, partial, more);
-      for (Line l : more) {
+      if (!o.follow()) {
+        flushPartial(partial, first);
+      }
+      Deque<Line> selected = new ArrayDeque<>();
+      for (Line l : first) {
         if (wanted(l, o)) {
-          sink.accept(l);
+          selected.add(l);
+          if (o.tail() >= 0 && selected.size() > o.tail()) {
+            selected.removeFirst();
+          }
         }
       }
-      if (!wasRunning || (o.until() != null && Instant.now().isAfter(o.until()))) {
-        List<Line> rest = new ArrayList<>();
-        flushPartial(partial, rest);
-        for (Line l : rest) {
+      if (o.tail() == 0) {
+        selected.clear();
+      }
+      for (Line l : selected) {
+        sink.accept(l);
+      }
+      if (!o.follow()) {
+        return;
+      }
+      while (true) {
+        boolean wasRunning = running.getAsBoolean();
+        // Looked at before reading: a new file means conmon has finished with the old one.
+        Object now = LogFiles.key(file);
+        List<Line> more = new ArrayList<>();
+        if (current != null) {
+          offset = readFrom(current.channel(), offset, partial, more);
+        }
+        boolean rotated = now != null && (current == null || !now.equals(current.key()));
+        if (rotated) {
+          List<LogFiles.Open> newer = newerThan(file, current);
+          if (current != null) {
+            current.close();
+          }
+          current = null;
+          for (LogFiles.Open f : newer) {
+            if (current != null) {
+              current.close();
+            }
+            current = f;
+            offset = readFrom(f.channel(), 0, partial, more);
+          }
+        }
+        for (Line l : more) {
           if (wanted(l, o)) {
             sink.accept(l);
           }
         }
-        return;
+        if (!wasRunning || (o.until() != null && Instant.now().isAfter(o.until()))) {
+          List<Line> rest = new ArrayList<>();
+          flushPartial(partial, rest);
+          for (Line l : rest) {
+            if (wanted(l, o)) {
+              sink.accept(l);
+            }
+          }
+          return;
+        }
+        if (rotated) {
+          continue; // more may have come in while switching files
+        }
+        try {
+          Thread.sleep(FOLLOW_PAUSE);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
       }
-      try {
-        Thread.sleep(FOLLOW_PAUSE);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
+    } finally {
+      if (current != null) {
+        current.close();
       }
     }
+  }
+
+  /**
+   * The log's files that are newer than {@code old}, oldest first. When {@code old} is gone from
+   * the list (rotated out), all of them are: files leave the list oldest first.
+   */
+  private static List<LogFiles.Open> newerThan(Path file, LogFiles.Open old) throws IOException {
+    List<LogFiles.Open> all = LogFiles.openAll(file);
+    int at = -1;
+    for (int i = 0; i < all.size(); i++) {
+      if (old != null && all.get(i).key().equals(old.key())) {
+        at = i;
+      }
+    }
+    LogFiles.closeAll(all.subList(0, at + 1));
+    return new ArrayList<>(all.subList(at + 1, all.size()));
   }
 
   /** Output that never ended with a newline (the process exited mid-line). */
@@ -111,23 +169,20 @@ public final class ContainerLogs {
   }
 
   /** Reads whole lines from {@code offset}; returns the offset after the last whole line. */
-  static long readFrom(Path file, long offset, StringBuilder[] partial, List<Line> out) throws IOException {
-    if (!Files.exists(file)) {
-      return offset;
+  static long readFrom(FileChannel f, long offset, StringBuilder[] partial, List<Line> out) throws IOException {
+    long length = f.size();
+    if (length < offset) {
+      offset = 0; // truncated in place (conmon replaces files instead, but be safe)
     }
-    try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "r")) {
-      long length = f.length();
-      if (length < offset) {
-        offset = 0; // truncated by conmon's size limit
+    while (length > offset) {
+      ByteBuffer buf = ByteBuffer.allocate((int) Math.min(length - offset, CHUNK));
+      while (buf.hasRemaining() && f.read(buf, offset + buf.position()) > 0) {
+        // fill the chunk
       }
-      if (length == offset) {
-        return offset;
-      }
-      byte[] bytes = new byte[(int) Math.min(length - offset, 16 * 1024 * 1024)];
-      f.seek(offset);
-      f.readFully(bytes);
+      byte[] bytes = buf.array();
+      int end = buf.position();
       int start = 0;
-      for (int i = 0; i < bytes.length; i++) {
+      for (int i = 0; i < end; i++) {
         if (bytes[i] == '\n') {
           String raw = new String(bytes, start, i - start, StandardCharsets.UTF_8);
           start = i + 1;
@@ -143,7 +198,11 @@ public final class ContainerLogs {
           }
         }
       }
-      return offset + start;
+      if (start == 0) {
+        return offset; // the rest of a line still being written (conmon's lines are far shorter than a chunk)
+      }
+      offset += start;
     }
+    return offset;
   }
 }

@@ -95,6 +95,7 @@ public final class ContainerService {
   private final Map<String, Exec> execs = new ConcurrentHashMap<>();
   private final Map<String, ExecSession> execSessions = new ConcurrentHashMap<>();
   private final ExitWatcher exitWatcher = new ExitWatcher(this::onExit);
+  private final LogRotation logRotation = new LogRotation();
   private final ContainerMounts mounts;
   private ContainerNetworks networks;
   private final ContainerEvents events;
@@ -365,7 +366,8 @@ public final class ContainerService {
         Bundle bundle = Bundle.write(dir, spec);
         tBundle = System.nanoTime();
         clearExitFile(conmon, c.id());
-        process = conmon.create(new ContainerLaunch(c.id(), c.name(), bundle, logPath(c.id()), c.config().logSizeMax(),
+        process = conmon.create(new ContainerLaunch(c.id(), c.name(), bundle, logPath(c.id()),
+            c.config().logConfig().conmonSizeMax(),
             c.config().tty(), c.config().openStdin(), !c.config().stdinOnce()), CREATE_TIMEOUT);
         tCreate = System.nanoTime();
         connectPendingAttaches(c.id(), process::attach);
@@ -378,7 +380,7 @@ public final class ContainerService {
       Container running = c.withState(new ContainerState.Running(process.pid(), now));
       save(running, now, Instant.EPOCH);
       processes.put(c.id(), process);
-      watch(c.id(), process);
+      watch(c, process);
       long tStart = System.nanoTime();
       log.info("container {} started (pid {})", c.shortId(), process.pid());
       events.emit(running, "start");
@@ -572,8 +574,9 @@ public final class ContainerService {
 
   // ---- exit watching ---------------------------------------------------------------------
 
-  private void watch(String id, ContainerProcess process) {
-    exitWatcher.watch(id, process);
+  private void watch(Container c, ContainerProcess process) {
+    exitWatcher.watch(c.id(), process);
+    logRotation.watch(c.id(), logPath(c.id()), c.config().logConfig(), process::reopenLog);
   }
 
   private void onExit(String id, ContainerProcess process, int code) {
@@ -588,6 +591,7 @@ public final class ContainerService {
       Container c = toContainer(row.get());
       boolean oom = oomKilled(id);
       Instant finished = exitTime(process); // before delete() takes the exit file
+      logRotation.unwatch(id);
       // The runtime's delete (an exec of runc, ~10 ms) needs neither the rootfs nor the network:
       // it runs beside their teardown, which shortens every exit (and run --rm).
       CompletableFuture<Void> runtimeDeleted = CompletableFuture.runAsync(process::delete, VIRTUAL);
@@ -693,7 +697,7 @@ public final class ContainerService {
             onExit(c.id(), process, code.orElse(255));
           } else {
             syncPaused(c, process);
-            watch(c.id(), process);
+            watch(c, process);
             log.info("container {} still running (pid {}): re-attached", c.shortId(), process.pid());
           }
         } else if (c.state() instanceof ContainerState.Exited && c.config().autoRemove()) {
@@ -1418,6 +1422,7 @@ public final class ContainerService {
   /** Stops watching for exits; the containers keep running under conmon (reconciled at next open). */
   public void close() {
     exitWatcher.close();
+    logRotation.close();
     vms.values().forEach(MicroVm::close);
   }
 

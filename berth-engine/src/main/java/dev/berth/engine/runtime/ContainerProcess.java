@@ -101,7 +101,11 @@ public final class ContainerProcess {
       throw new BerthException.Conflict("container " + id + " is not running under conmon any more");
     }
     Path ctl = paths.socketDir().resolve(id).resolve("ctl");
-    Files.writeString(ctl, message, java.nio.file.StandardOpenOption.WRITE);
+    // Read-write: opening a fifo so never blocks (fifo(7)), even if conmon exits after the check above.
+    try (var ch = java.nio.channels.FileChannel.open(ctl, java.nio.file.StandardOpenOption.READ,
+        java.nio.file.StandardOpenOption.WRITE)) {
+      ch.write(java.nio.ByteBuffer.wrap(message.getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+    }
   }
 
   /** Runs a process in the running container and waits for it (see {@link Conmon}). */

@@ -74,4 +74,54 @@ class ContainerLogsTest {
     }, l -> seen.add(l.text()));
     assertThat(seen).containsExactly("first\n", "second\n");
   }
+
+  @Test
+  void rotatedFilesAreReadOldestFirstAndTailReachesAcrossThem() throws Exception {
+    Path log = dir.resolve("ctr.log");
+    Files.writeString(LogFiles.rotated(log, 2), "2026-11-27T10:00:00Z stdout F a\n");
+    // A line split by conmon (P entries) across a rotation is still one line.
+    Files.writeString(LogFiles.rotated(log, 1), "2026-11-27T10:00:01Z stdout F b\n2026-11-27T10:00:02Z stdout P c-\n");
+    Files.writeString(log, "2026-11-27T10:00:03Z stdout F continued\n2026-11-27T10:00:04Z stderr F d\n");
+    Files.createLink(LogFiles.live(log), log); // the current file's second name is not read twice
+    List<String> all = new ArrayList<>();
+    ContainerLogs.stream(log, new ContainerLogs.Options(true, true, null, null, -1, false), () -> false,
+        l -> all.add(l.text()));
+    assertThat(all).containsExactly("a\n", "b\n", "c-continued\n", "d\n");
+    List<String> tail = new ArrayList<>();
+    ContainerLogs.stream(log, new ContainerLogs.Options(true, true, null, null, 3, false), () -> false,
+        l -> tail.add(l.text()));
+    assertThat(tail).containsExactly("b\n", "c-continued\n", "d\n");
+  }
+
+  @Test
+  void followGoesOnIntoTheNewFileAfterARotation() throws Exception {
+    Path log = dir.resolve("ctr.log");
+    Files.writeString(log, "2026-11-27T10:00:00Z stdout F before\n");
+    List<String> seen = new ArrayList<>();
+    int[] polls = {0};
+    ContainerLogs.stream(log, new ContainerLogs.Options(true, true, null, null, -1, true), () -> {
+      try {
+        switch (polls[0]++) {
+          case 0 -> {
+            // conmon writes one more line to the old file, berthd rotates twice before the reader looks again.
+            Files.writeString(log, "2026-11-27T10:00:01Z stdout F last-of-old\n", java.nio.file.StandardOpenOption.APPEND);
+            Files.move(log, LogFiles.rotated(log, 1));
+            Files.writeString(log, "2026-11-27T10:00:02Z stdout F middle\n");
+            Files.move(LogFiles.rotated(log, 1), LogFiles.rotated(log, 2));
+            Files.move(log, LogFiles.rotated(log, 1));
+            Files.writeString(log, "2026-11-27T10:00:03Z stdout F newest\n");
+          }
+          case 1 -> Files.writeString(log, "2026-11-27T10:00:04Z stdout F appended\n",
+              java.nio.file.StandardOpenOption.APPEND);
+          default -> {
+            return false;
+          }
+        }
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+      return true;
+    }, l -> seen.add(l.text()));
+    assertThat(seen).containsExactly("before\n", "last-of-old\n", "middle\n", "newest\n", "appended\n");
+  }
 }

@@ -46,7 +46,9 @@ public final class ContainerOptions {
   @Option(names = "--stop-signal", description = "Signal to stop the container") String stopSignal;
   @Option(names = "--stop-timeout", description = "Timeout (in seconds) to stop a container") Integer stopTimeout;
   @Option(names = "--runtime", description = "Runtime to use for this container (runc, crun)") String runtime;
-  @Option(names = "--log-opt", description = "Log driver options (max-size)") List<String> logOpts = new ArrayList<>();
+  @Option(names = "--log-opt", paramLabel = "KEY=VALUE",
+      description = "Log driver options (json-file): max-size=SIZE rotates the log at SIZE (10k, 10m, 1g); "
+          + "max-file=N keeps N files, the current one included (default 1)") List<String> logOpts = new ArrayList<>();
   @Option(names = "--isolation", description = "Isolation: process (default) or vm (a microVM with its own kernel)") String isolation;
   @Mixin NetworkOptions networkOptions;
   @Mixin StorageOptions storageOptions;

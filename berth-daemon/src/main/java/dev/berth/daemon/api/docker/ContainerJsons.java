@@ -5,6 +5,7 @@ import dev.berth.engine.BerthException;
 import dev.berth.engine.container.Container;
 import dev.berth.engine.container.ContainerConfig;
 import dev.berth.engine.container.ContainerState;
+import dev.berth.engine.container.LogConfig;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -64,30 +65,18 @@ final class ContainerJsons {
         pids,
         ulimits,
         host.path("NetworkMode").asText(""),
-        logSizeMax(host.path("LogConfig").path("Config").path("max-size").asText("")),
+        logConfig(host.path("LogConfig")),
         host.path("Runtime").asText("").isEmpty() ? null : host.path("Runtime").asText(),
         NetworkingJsons.fromCreate(body),
         StorageJsons.fromCreate(body),
         host.path("Isolation").asText(""));
   }
 
-  /** Docker's size strings (10m, 1g) as bytes; -1 when unset. */
-  static long logSizeMax(String s) {
-    if (s.isEmpty()) {
-      return -1;
-    }
-    try {
-      String n = s.toLowerCase();
-      long mult = 1;
-      char last = n.charAt(n.length() - 1);
-      if ("kmg".indexOf(last) >= 0) {
-        mult = last == 'k' ? 1024 : last == 'm' ? 1024 * 1024 : 1024L * 1024 * 1024;
-        n = n.substring(0, n.length() - 1);
-      }
-      return Long.parseLong(n) * mult;
-    } catch (NumberFormatException e) {
-      throw new BerthException.InvalidArgument("invalid --log-opt max-size: " + s);
-    }
+  /** HostConfig.LogConfig: the driver's name and its --log-opt map, checked as json-file checks them. */
+  static LogConfig logConfig(JsonNode logConfig) {
+    Map<String, String> options = new LinkedHashMap<>();
+    logConfig.path("Config").properties().forEach(e -> options.put(e.getKey(), e.getValue().asText()));
+    return LogConfig.parse(logConfig.path("Type").asText(""), options);
   }
 
   private static List<String> strings(JsonNode n) {
@@ -213,7 +202,10 @@ final class ContainerJsons {
       ulimits.add(Map.of("Name", u.name(), "Soft", u.soft(), "Hard", u.hard()));
     }
     h.put("Ulimits", ulimits);
-    h.put("LogConfig", Map.of("Type", "json-file", "Config", Map.of()));
+    Map<String, Object> logConfig = new LinkedHashMap<>();
+    logConfig.put("Type", "json-file");
+    logConfig.put("Config", cfg.logConfig().options());
+    h.put("LogConfig", logConfig);
     h.put("MaskedPaths", cfg.privileged() ? List.of() : dev.berth.engine.runtime.SpecDefaults.MASKED_PATHS);
     h.put("ReadonlyPaths", cfg.privileged() ? List.of() : dev.berth.engine.runtime.SpecDefaults.READONLY_PATHS);
     return h;

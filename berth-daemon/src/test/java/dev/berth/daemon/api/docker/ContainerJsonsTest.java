@@ -31,7 +31,7 @@ class ContainerJsonsTest {
     assertThat(c.ulimits()).containsExactly(new ContainerConfig.Ulimit("nproc", 1, 2));
     assertThat(c.networkMode()).isEqualTo("host");
     assertThat(c.stopTimeout()).isEqualTo(3);
-    assertThat(c.logSizeMax()).isEqualTo(10L << 20);
+    assertThat(c.logConfig().maxSize()).isEqualTo(10_000_000L); // go-units: decimal, as json-file
     // docker's "default" network is Berth's "none" until networks exist.
     assertThat(ContainerJsons.fromCreate(Json.MAPPER.readTree("{\"Image\":\"i\"}")).networkMode()).isEqualTo("bridge");
     // A string entrypoint is one element, "" clears it.
