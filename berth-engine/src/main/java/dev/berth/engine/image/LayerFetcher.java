@@ -31,6 +31,8 @@ import java.util.function.LongConsumer;
  * not wait for their parents.
  */
 final class LayerFetcher {
+  private static final long PROGRESS_STEP = 512 * 1024;
+
   private final ImageService images;
   private final RegistryClient client;
   private final Reference ref;
@@ -96,7 +98,15 @@ final class LayerFetcher {
     if (images.layers().exists(chain) && content.exists(blob.digest())) {
       return images.layers().get(chain); // the puller said "Already exists"
     }
-    LongConsumer progress = current -> events.accept(new PullEvent.Layer(id, "Downloading", current, blob.size()));
+    long[] reported = {0};
+    LongConsumer progress = current -> {
+      // Every 512 KiB, as Docker does: a progress bar needs no more, and each event is a JSON
+      // message to the client.
+      if (current - reported[0] >= PROGRESS_STEP || current == blob.size()) {
+        reported[0] = current;
+        events.accept(new PullEvent.Layer(id, "Downloading", current, blob.size()));
+      }
+    };
     // Unpacked from the blob as it downloads; from the stored blob if it is there. The store
     // never opens the source when the layer exists (another pull unpacked it meanwhile).
     Layer layer = client.retryingDownload(ref, blob, () -> images.layers().ensure(parentChain,
