@@ -55,26 +55,40 @@ now() { date +%s.%N; }
 # and copying paths: reported on its own, not mixed into the steady-state numbers.
 T0=$(now); $B pull -q "$NAME" > /dev/null; T1=$(now)
 awk -v a="$T0" -v b="$T1" 'BEGIN { printf "first pull after berthd start (cold JIT): %.2f s\n", b - a }'
-# Interleaved, so that both see the same load (this machine is shared): berth, skopeo, berth, ...
+# Interleaved, so that all see the same load (this machine is shared): berth, docker, skopeo, ...
+# The docker CLI (when installed) pulls through the same berthd: Berth's engine without the
+# berth CLI's JVM start.
+DOCKER=$(command -v docker || true)
 : > "$TMP/times"
 for i in $(seq "$RUNS"); do
   $B rmi -f "$NAME" > /dev/null 2>&1 || true
   sync
   T0=$(now); $B pull -q "$NAME" > /dev/null; T1=$(now)
+  D0=0; D1=0
+  if [ -n "$DOCKER" ]; then
+    $B rmi -f "$NAME" > /dev/null 2>&1 || true
+    sync
+    D0=$(now); "$DOCKER" -H "unix://$TMP/b.sock" pull -q "$NAME" > /dev/null; D1=$(now)
+  fi
   rm -rf "$TMP/skopeo"
   sync
   T2=$(now); skopeo copy -q --src-tls-verify=false "docker://$NAME" "oci:$TMP/skopeo:bench"; T3=$(now)
-  echo "$T0 $T1 $T2 $T3" | awk '{ printf "%.3f %.3f\n", $2 - $1, $4 - $3 }' >> "$TMP/times"
-  awk -v n="$i" -v load="$(cut -d' ' -f1 /proc/loadavg)" 'END { printf "run %d: berth %.2f s, skopeo %.2f s, ratio %.2f (load %s)\n", n, $1, $2, $1 / $2, load }' "$TMP/times"
+  echo "$T0 $T1 $T2 $T3 $D0 $D1" | awk '{ printf "%.3f %.3f %.3f\n", $2 - $1, $4 - $3, $6 - $5 }' >> "$TMP/times"
+  awk -v n="$i" -v load="$(cut -d' ' -f1 /proc/loadavg)" 'END {
+    printf "run %d: berth %.2f s, skopeo %.2f s, ratio %.2f", n, $1, $2, $1 / $2
+    if ($3 > 0) printf "; docker CLI -> berthd %.2f s, ratio %.2f", $3, $3 / $2
+    printf " (load %s)\n", load }' "$TMP/times"
 done
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 BERTH_S=$(cut -d' ' -f1 "$TMP/times" | median)
 SKOPEO_S=$(cut -d' ' -f2 "$TMP/times" | median)
+DOCKER_S=$(cut -d' ' -f3 "$TMP/times" | median)
 RATIO=$(awk '{ print $1 / $2 }' "$TMP/times" | median)
-awk -v b="$BERTH_S" -v s="$SKOPEO_S" -v r="$RATIO" -v mb="$SIZE_MB" 'BEGIN {
+DOCKER_RATIO=$(awk '{ print $3 / $2 }' "$TMP/times" | median)
+awk -v b="$BERTH_S" -v s="$SKOPEO_S" -v r="$RATIO" -v d="$DOCKER_S" -v dr="$DOCKER_RATIO" -v mb="$SIZE_MB" -v n="$RUNS" 'BEGIN {
   printf "medians of %d: berth pull+unpack %.2f s (%.0f MB/s), skopeo copy %.2f s (%.0f MB/s); median ratio berth/skopeo = %.2f (goal <= 1.2)\n",
-    '"$RUNS"', b, mb / b, s, mb / s, r }'
-
+    n, b, mb / b, s, mb / s, r
+  if (d > 0) printf "docker CLI -> berthd pull+unpack %.2f s; median ratio %.2f\n", d, dr }'
 echo "unpack throughput on its own:"
 mkdir -p "$TMP/unpack"
 "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -cp "$CP" dev.berth.engine.image.layer.LayerUnpackBenchmark "$TMP/unpack"

@@ -31,7 +31,8 @@ import java.util.function.LongConsumer;
  * not wait for their parents.
  */
 final class LayerFetcher {
-  private static final long PROGRESS_STEP = 512 * 1024;
+  private static final long PROGRESS_BYTES = 512 * 1024;
+  private static final long PROGRESS_NANOS = 100_000_000;
 
   private final ImageService images;
   private final RegistryClient client;
@@ -98,12 +99,15 @@ final class LayerFetcher {
     if (images.layers().exists(chain) && content.exists(blob.digest())) {
       return images.layers().get(chain); // the puller said "Already exists"
     }
-    long[] reported = {0};
+    long[] last = {0, System.nanoTime()}; // bytes and time of the last report
     LongConsumer progress = current -> {
-      // Every 512 KiB, as Docker does: a progress bar needs no more, and each event is a JSON
-      // message to the client.
-      if (current - reported[0] >= PROGRESS_STEP || current == blob.size()) {
-        reported[0] = current;
+      // As Docker: at most every 512 KiB and 100 ms per layer, and the end. A progress bar needs
+      // no more, and each report is a JSON message that the client parses.
+      long now = System.nanoTime();
+      if (current == blob.size()
+          || (current - last[0] >= PROGRESS_BYTES && now - last[1] >= PROGRESS_NANOS)) {
+        last[0] = current;
+        last[1] = now;
         events.accept(new PullEvent.Layer(id, "Downloading", current, blob.size()));
       }
     };
