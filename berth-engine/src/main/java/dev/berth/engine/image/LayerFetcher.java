@@ -113,9 +113,15 @@ final class LayerFetcher {
     };
     // Unpacked from the blob as it downloads; from the stored blob if it is there. The store
     // never opens the source when the layer exists (another pull unpacked it meanwhile).
-    Layer layer = client.retryingDownload(ref, blob, () -> images.layers().ensure(parentChain,
-        diffId.toString(), blob.mediaType(), () -> content.readThrough(blob.digest(), blob.size(),
-            blob.size(), client.blobSource(ref, blob), progress)));
+    // Only a lost connection (SourceFailedException) is retried; a host I/O error is not.
+    Layer layer = client.retryingDownload(ref, blob, () -> {
+      try {
+        return images.layers().ensure(parentChain, diffId.toString(), blob.mediaType(),
+            () -> content.readThrough(blob.digest(), blob.size(), blob.size(), client.blobSource(ref, blob), progress));
+      } catch (IOException e) {
+        throw new UncheckedIOException("unpacking layer " + id + " of " + ref.familiar() + ": " + e.getMessage(), e);
+      }
+    });
     if (!content.exists(blob.digest())) {
       // The layer was unpacked already (for another image) but its blob is not stored: keep
       // the compressed bytes too, for push and save.
