@@ -20,9 +20,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Pulls an image: resolve the manifest for the platform, fetch the config, download the layers
  * in parallel into the content store, each unpacked once while it downloads (checking its diff
- * ID against the config; {@link LayerFetcher}), then record the image and its references in one transaction. Everything before the
- * record is content-addressed and written atomically, so an interrupted pull leaves no image and
- * the next pull reuses what was already verified.
+ * ID against the config; {@link LayerFetcher}), then record the image and its references in one
+ * transaction. Everything before the record is content-addressed and written atomically, so an
+ * interrupted pull leaves no image and the next pull reuses what was already verified.
  */
 public final class ImagePuller {
   private static final Logger log = LoggerFactory.getLogger(ImagePuller.class);

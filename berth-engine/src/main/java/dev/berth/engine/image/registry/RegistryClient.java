@@ -120,8 +120,9 @@ public final class RegistryClient implements AutoCloseable {
 
   static {
     // The JDK client reads responses in 16 KiB buffers by default, each handed between threads;
-    // 256 KiB ones halve the CPU a layer download costs. Read once, when the client's classes
-    // load, so it is set before the first HttpClient is built. An explicit setting wins.
+    // 256 KiB ones about halve the CPU a layer download costs (measured on loopback). The JDK
+    // reads it once, when its client classes load, so it is set before the first HttpClient is
+    // built. An explicit setting wins.
     if (System.getProperty("jdk.httpclient.bufsize") == null) {
       System.setProperty("jdk.httpclient.bufsize", Integer.toString(256 * 1024));
     }
