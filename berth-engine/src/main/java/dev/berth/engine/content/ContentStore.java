@@ -4,15 +4,13 @@ import dev.berth.engine.BerthException;
 import dev.berth.engine.EngineConfig;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
+import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -33,8 +31,6 @@ import java.util.function.LongConsumer;
 public final class ContentStore {
   /** Temp files carry this marker; any left at open are debris of a crash. */
   private static final String TEMP_MARKER = ".tmp-";
-
-  private static final int BUFFER = 64 * 1024;
 
   private final Path blobDir;
   private final ConcurrentHashMap<Digest, CompletableFuture<Void>> inFlight =
@@ -155,9 +151,37 @@ public final class ContentStore {
   public Stored write(
       Digest expected, long expectedSize, long maxSize, Source source, LongConsumer progress)
       throws IOException {
+    try (InputStream in = readThrough(expected, expectedSize, maxSize, source, progress)) {
+      if (!(in instanceof StoringStream storing)) {
+        return new Stored(expected, Files.size(path(expected)), false);
+      }
+      storing.drain();
+      return new Stored(expected, storing.total(), true);
+    } catch (UncheckedIOException e) {
+      throw e.getCause(); // SourceFailedException too: callers retry on an IOException
+    }
+  }
+
+  /**
+   * The blob's bytes, stored as the caller reads them if the blob is not present yet: when the
+   * caller reaches the end, the bytes have been checked against the digest and size, fsynced and
+   * renamed into place; a mismatch is thrown from {@code read} (before the end is seen) and
+   * leaves nothing. Closing the stream before its end abandons the write. A present blob, or one
+   * another caller stores meanwhile (single-flighted as in {@link #write}), is read from the
+   * store and {@code source} is never opened.
+   *
+   * <p>This lets a layer be unpacked while it downloads, without reading the blob back.
+   *
+   * @throws SourceFailedException (from {@code read}, unchecked) reading the source failed
+   * @throws BerthException.InvalidArgument (from {@code read}) the bytes are not the blob
+   * @throws UncheckedIOException (from {@code read}) writing the store failed
+   */
+  public InputStream readThrough(
+      Digest expected, long expectedSize, long maxSize, Source source, LongConsumer progress)
+      throws IOException {
     while (true) {
       if (exists(expected)) {
-        return new Stored(expected, Files.size(path(expected)), false);
+        return open(expected);
       }
       CompletableFuture<Void> mine = new CompletableFuture<>();
       CompletableFuture<Void> leader = inFlight.putIfAbsent(expected, mine);
@@ -165,16 +189,29 @@ public final class ContentStore {
         awaitQuietly(leader);
         continue; // Present now, or the leader failed and this caller tries its own source.
       }
+      Path temp = blobDir.resolve(expected.hex() + TEMP_MARKER + UUID.randomUUID());
       try {
-        long size = writeNew(expected, expectedSize, maxSize, source, progress);
+        return new StoringStream(expected, expectedSize, maxSize, source, temp, path(expected),
+            this::syncDirectory, progress, failure -> {
+              inFlight.remove(expected, mine);
+              if (failure == null) {
+                mine.complete(null);
+              } else {
+                mine.completeExceptionally(failure);
+              }
+            });
+      } catch (IOException | RuntimeException | Error e) {
         inFlight.remove(expected, mine);
-        mine.complete(null);
-        return new Stored(expected, size, true);
-      } catch (Throwable failure) {
-        inFlight.remove(expected, mine);
-        mine.completeExceptionally(failure);
-        throw failure;
+        mine.completeExceptionally(e);
+        throw e;
       }
+    }
+  }
+
+  /** Reading a blob's source failed (a connection lost mid-download): worth another try. */
+  public static final class SourceFailedException extends UncheckedIOException {
+    public SourceFailedException(Digest digest, IOException cause) {
+      super("reading the source of blob " + digest + " failed: " + cause.getMessage(), cause);
     }
   }
 
@@ -189,60 +226,12 @@ public final class ContentStore {
     }
   }
 
-  private long writeNew(
-      Digest expected, long expectedSize, long maxSize, Source source, LongConsumer progress)
-      throws IOException {
-    long limit = expectedSize >= 0 ? expectedSize : maxSize;
-    Path temp = blobDir.resolve(expected.hex() + TEMP_MARKER + UUID.randomUUID());
-    try {
-      long total = 0;
-      MessageDigest sha = Digest.newSha256();
-      try (InputStream in = source.open();
-          FileChannel out =
-              FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-        byte[] buffer = new byte[BUFFER];
-        int n;
-        while ((n = in.read(buffer)) != -1) {
-          total += n;
-          if (total > limit) {
-            throw new BerthException.InvalidArgument(
-                "blob " + expected + " is larger than " + (expectedSize >= 0
-                    ? "its declared size of " + expectedSize + " bytes"
-                    : "the limit of " + maxSize + " bytes")
-                    + "; the source is corrupt or not what was asked for");
-          }
-          sha.update(buffer, 0, n);
-          ByteBuffer chunk = ByteBuffer.wrap(buffer, 0, n);
-          while (chunk.hasRemaining()) {
-            out.write(chunk);
-          }
-          progress.accept(total);
-        }
-        if (expectedSize >= 0 && total != expectedSize) {
-          throw new BerthException.InvalidArgument(
-              "blob " + expected + " has " + total + " bytes, expected " + expectedSize
-                  + "; the download was cut short or the source is corrupt");
-        }
-        Digest actual = Digest.fromSha256(sha.digest());
-        if (!actual.equals(expected)) {
-          throw new BerthException.InvalidArgument(
-              "digest mismatch: expected " + expected + " but the content hashes to " + actual
-                  + "; the source is corrupt or not what was asked for, nothing was stored");
-        }
-        out.force(true);
-      }
-      Files.move(temp, path(expected), StandardCopyOption.ATOMIC_MOVE);
-      syncDirectory();
-      return total;
-    } finally {
-      Files.deleteIfExists(temp);
-    }
-  }
-
   /** Makes the rename durable: a crash after this keeps the blob's directory entry. */
-  private void syncDirectory() throws IOException {
+  private void syncDirectory() {
     try (FileChannel dir = FileChannel.open(blobDir, StandardOpenOption.READ)) {
       dir.force(true);
+    } catch (IOException e) {
+      throw new UncheckedIOException("syncing " + blobDir + ": " + e.getMessage(), e);
     }
   }
 

@@ -4,8 +4,6 @@ import dev.berth.engine.BerthException;
 import dev.berth.engine.content.ContentStore;
 import dev.berth.engine.content.Digest;
 import dev.berth.engine.image.layer.ChainIds;
-import dev.berth.engine.image.layer.Layer;
-import dev.berth.engine.image.registry.BlobProgress;
 import dev.berth.engine.image.registry.FetchedManifest;
 import dev.berth.engine.image.registry.RegistryClient;
 import java.io.ByteArrayInputStream;
@@ -21,10 +19,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Pulls an image: resolve the manifest for the platform, fetch the config, download the layers
- * in parallel into the content store, unpack each once (checking its diff ID against the
- * config), then record the image and its references in one transaction. Everything before the
- * record is content-addressed and written atomically, so an interrupted pull leaves no image and
- * the next pull reuses what was already verified.
+ * in parallel into the content store, each unpacked once while it downloads (checking its diff
+ * ID against the config; {@link LayerFetcher}), then record the image and its references in one
+ * transaction. Everything before the record is content-addressed and written atomically, so an
+ * interrupted pull leaves no image and the next pull reuses what was already verified.
  */
 public final class ImagePuller {
   private static final Logger log = LoggerFactory.getLogger(ImagePuller.class);
@@ -90,21 +88,8 @@ public final class ImagePuller {
       chains.add(parentChain);
     }
     List<Image.ImageLayer> layers;
-    try (ImageService.Pin _ = images.pin(chains); Unpacking unpacking = new Unpacking(layerBlobs, diffIds, events)) {
-      client.fetchBlobs(ref, layerBlobs, content, progress -> {
-        events.accept(switch (progress) {
-          case BlobProgress.AlreadyPresent p -> new PullEvent.Layer(p.digest().shortHex(), "Already exists", p.size(), p.size());
-          case BlobProgress.Started st -> new PullEvent.Layer(st.digest().shortHex(), "Downloading", 0, st.total());
-          case BlobProgress.Downloading d -> new PullEvent.Layer(d.digest().shortHex(), "Downloading", d.current(), d.total());
-          case BlobProgress.Completed c -> new PullEvent.Layer(c.digest().shortHex(), "Download complete", c.size(), c.size());
-          case BlobProgress.Failed f -> new PullEvent.Layer(f.digest().shortHex(), "Download failed: " + f.message(), 0, 0);
-        });
-        // Unpack each layer as soon as its blob is stored, while the others still download.
-        if (progress instanceof BlobProgress.Completed || progress instanceof BlobProgress.AlreadyPresent) {
-          unpacking.start(progressDigest(progress));
-        }
-      });
-      layers = unpacking.finish();
+    try (ImageService.Pin _ = images.pin(chains)) {
+      layers = new LayerFetcher(images, client, ref, events).fetch(layerBlobs, diffIds);
     }
     try {
       content.write(imageId, new ByteArrayInputStream(configBytes), configBytes.length);
@@ -124,103 +109,6 @@ public final class ImagePuller {
     events.accept(new PullEvent.Status(null, "Status: Downloaded newer image for " + ref.familiar()));
     images.events().image("pull", ref.familiar(), ref.familiarName());
     return new Result(stored, true, repoDigest);
-  }
-
-  private static Digest progressDigest(BlobProgress progress) {
-    return switch (progress) {
-      case BlobProgress.AlreadyPresent p -> p.digest();
-      case BlobProgress.Started st -> st.digest();
-      case BlobProgress.Downloading d -> d.digest();
-      case BlobProgress.Completed c -> c.digest();
-      case BlobProgress.Failed f -> f.digest();
-    };
-  }
-
-  /**
-   * Unpacks layers on virtual threads, at most one per core at a time, each as soon as its
-   * blob is stored. In overlay form a layer is unpacked alone, so order does not matter; the
-   * chain IDs come from the config's diff IDs, known before any download.
-   */
-  private final class Unpacking implements AutoCloseable {
-    private final List<Descriptor> blobs;
-    private final List<String> chainIds = new ArrayList<>();
-    private final List<Digest> diffIds;
-    private final Consumer<PullEvent> events;
-    private final java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
-    private final java.util.concurrent.Semaphore cores =
-        new java.util.concurrent.Semaphore(Runtime.getRuntime().availableProcessors());
-    private final java.util.Map<Integer, java.util.concurrent.Future<Layer>> started =
-        new java.util.concurrent.ConcurrentHashMap<>();
-
-    Unpacking(List<Descriptor> blobs, List<Digest> diffIds, Consumer<PullEvent> events) {
-      this.blobs = blobs;
-      this.diffIds = diffIds;
-      this.events = events;
-      String parent = null;
-      for (Digest diffId : diffIds) {
-        parent = ChainIds.next(parent, diffId.toString());
-        chainIds.add(parent);
-      }
-    }
-
-    /** Starts unpacking every layer whose blob is {@code digest} (a blob may appear twice). */
-    void start(Digest digest) {
-      for (int i = 0; i < blobs.size(); i++) {
-        if (blobs.get(i).digest().equals(digest)) {
-          int index = i;
-          started.computeIfAbsent(index, k -> pool.submit(() -> unpack(index)));
-        }
-      }
-    }
-
-    private Layer unpack(int i) throws IOException, InterruptedException {
-      Descriptor blob = blobs.get(i);
-      String id = blob.digest().shortHex();
-      String parent = i == 0 ? null : chainIds.get(i - 1);
-      cores.acquire();
-      try {
-        if (!images.layers().exists(chainIds.get(i))) {
-          events.accept(new PullEvent.Layer(id, "Extracting", 0, blob.size()));
-        }
-        Layer layer = images.layers().ensure(parent, diffIds.get(i).toString(), blob.mediaType(),
-            () -> images.content().open(blob.digest()));
-        events.accept(new PullEvent.Layer(id, "Pull complete", blob.size(), blob.size()));
-        return layer;
-      } finally {
-        cores.release();
-      }
-    }
-
-    /** Waits for every layer (starting any not started yet); the layers bottom first. */
-    List<Image.ImageLayer> finish() {
-      for (Descriptor blob : blobs) {
-        start(blob.digest());
-      }
-      List<Image.ImageLayer> result = new ArrayList<>();
-      for (int i = 0; i < blobs.size(); i++) {
-        try {
-          Layer layer = started.get(i).get();
-          result.add(new Image.ImageLayer(diffIds.get(i), layer.chainId(), blobs.get(i)));
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new BerthException.Unavailable("pull interrupted");
-        } catch (java.util.concurrent.ExecutionException e) {
-          Throwable cause = e.getCause();
-          if (cause instanceof RuntimeException re) {
-            throw re;
-          }
-          throw new UncheckedIOException("unpacking layer " + blobs.get(i).digest().shortHex() + ": "
-              + cause.getMessage(), cause instanceof IOException io ? io : new IOException(cause));
-        }
-      }
-      return result;
-    }
-
-    @Override
-    public void close() {
-      pool.shutdownNow();
-      pool.close();
-    }
   }
 
   private long layerSize(String chainId) {

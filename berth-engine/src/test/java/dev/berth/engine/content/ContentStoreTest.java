@@ -211,6 +211,131 @@ class ContentStoreTest {
     assertThat(store.list()).containsExactly(HELLO_DIGEST);
   }
 
+  @Test
+  void readThroughHandsOutTheBytesAndStoresTheBlobOnlyAtTheEnd() throws IOException {
+    ContentStore store = ContentStore.open(root);
+    byte[] big = new byte[700_000];
+    new java.util.Random(3).nextBytes(big);
+    Digest digest = Digest.of(big);
+    List<Long> progress = new ArrayList<>();
+
+    java.io.ByteArrayOutputStream read = new java.io.ByteArrayOutputStream();
+    try (InputStream in = store.readThrough(digest, big.length, big.length,
+        () -> new ByteArrayInputStream(big), progress::add)) {
+      read.write(in.readNBytes(1000));
+      assertThat(store.exists(digest)).as("no blob before its digest is checked").isFalse();
+      assertThat(blobDirEntries()).singleElement().asString().contains(".tmp-");
+      in.transferTo(read);
+    }
+
+    assertThat(read.toByteArray()).isEqualTo(big);
+    assertThat(store.path(digest)).hasBinaryContent(big);
+    assertThat(blobDirEntries()).containsExactly(digest.hex());
+    assertThat(progress).isSorted().last().isEqualTo((long) big.length);
+  }
+
+  @Test
+  void readThroughOfAPresentBlobReadsTheStoreAndNeverOpensTheSource() throws IOException {
+    ContentStore store = ContentStore.open(root);
+    store.write(HELLO_DIGEST, new ByteArrayInputStream(HELLO), 100);
+
+    try (InputStream in = store.readThrough(HELLO_DIGEST, 5, 5, () -> {
+      throw new AssertionError("the source of a present blob must not be opened");
+    }, _ -> {})) {
+      assertThat(in.readAllBytes()).isEqualTo(HELLO);
+    }
+  }
+
+  @Test
+  void readThroughDigestMismatchFailsTheReadBeforeItsEndAndLeavesNothing() throws IOException {
+    ContentStore store = ContentStore.open(root);
+    byte[] other = "hallo".getBytes(StandardCharsets.UTF_8); // same size, other bytes
+
+    byte[] buffer = new byte[100];
+    try (InputStream in = store.readThrough(HELLO_DIGEST, 5, 5, () -> new ByteArrayInputStream(other), _ -> {})) {
+      assertThatThrownBy(() -> {
+        while (in.read(buffer) >= 0) {
+          // a reader that stops only at the end never sees it
+        }
+      }).isInstanceOf(BerthException.InvalidArgument.class)
+          .hasMessageContaining("digest mismatch")
+          .hasMessageContaining(Digest.of(other).toString());
+    }
+    assertThat(blobDirEntries()).isEmpty();
+
+    // The next try, with the right bytes, stores the blob.
+    try (InputStream in = store.readThrough(HELLO_DIGEST, 5, 5, () -> new ByteArrayInputStream(HELLO), _ -> {})) {
+      assertThat(in.readAllBytes()).isEqualTo(HELLO);
+    }
+    assertThat(store.list()).containsExactly(HELLO_DIGEST);
+  }
+
+  @Test
+  void readThroughRefusesBytesPastTheDeclaredSizeBeforeHandingThemOut() throws IOException {
+    ContentStore store = ContentStore.open(root);
+    byte[] big = new byte[1_000_000];
+
+    try (InputStream in = store.readThrough(Digest.of(big), 10, 10, () -> new ByteArrayInputStream(big), _ -> {})) {
+      assertThatThrownBy(() -> in.read(new byte[100]))
+          .isInstanceOf(BerthException.InvalidArgument.class)
+          .hasMessageContaining("declared size of 10");
+    }
+    assertThat(blobDirEntries()).isEmpty();
+  }
+
+  @Test
+  void aSourceLostMidStreamIsASourceFailureAndLeavesNothing() throws IOException {
+    ContentStore store = ContentStore.open(root);
+    byte[] big = new byte[600_000];
+    ContentStore.Source cutShort = () -> new InputStream() {
+      private int served;
+
+      @Override
+      public int read() throws IOException {
+        if (served++ >= 300_000) {
+          throw new IOException("connection reset");
+        }
+        return 0;
+      }
+    };
+
+    try (InputStream in = store.readThrough(Digest.of(big), big.length, big.length, cutShort, _ -> {})) {
+      assertThatThrownBy(in::readAllBytes)
+          .isInstanceOf(ContentStore.SourceFailedException.class)
+          .hasMessageContaining("connection reset");
+    }
+    assertThat(blobDirEntries()).isEmpty();
+    // write() reports it as the IOException it was, so its callers retry.
+    assertThatThrownBy(() -> store.write(Digest.of(big), big.length, big.length, cutShort, _ -> {}))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("connection reset");
+    assertThat(blobDirEntries()).isEmpty();
+  }
+
+  @Test
+  void readThroughClosedBeforeItsEndStoresNothingAndLetsAWaiterUseItsOwnSource() throws Exception {
+    ContentStore store = ContentStore.open(root);
+    byte[] big = new byte[700_000]; // more than one chunk, so the first read does not reach the end
+    Digest digest = Digest.of(big);
+    InputStream leader = store.readThrough(digest, big.length, big.length, () -> new ByteArrayInputStream(big), _ -> {});
+    assertThat(leader.read()).isEqualTo(0);
+    AtomicReference<ContentStore.Stored> second = new AtomicReference<>();
+    Thread follower = Thread.ofPlatform().start(() -> {
+      try {
+        second.set(store.write(digest, big.length, big.length, () -> new ByteArrayInputStream(big), _ -> {}));
+      } catch (IOException e) {
+        throw new AssertionError(e);
+      }
+    });
+    awaitState(follower, Thread.State.WAITING);
+
+    leader.close();
+    follower.join(10_000);
+
+    assertThat(second.get()).isEqualTo(new ContentStore.Stored(digest, big.length, true));
+    assertThat(blobDirEntries()).containsExactly(digest.hex());
+  }
+
   private static ContentStore.Stored write(ContentStore store, ContentStore.Source source) {
     try {
       return store.write(HELLO_DIGEST, 5, 5, source, _ -> {});

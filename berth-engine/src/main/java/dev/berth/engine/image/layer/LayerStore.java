@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.berth.engine.BerthException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
@@ -36,7 +37,10 @@ public final class LayerStore {
   private static final String METADATA = "layer.json";
   private static final String DIFF = "diff";
 
-  /** Opens the layer blob when it must be unpacked; the store closes the stream. */
+  /**
+   * Opens the layer blob when it must be unpacked; the store reads it to its end and closes it.
+   * The stream may store the blob as it is read ({@code ContentStore.readThrough}).
+   */
   @FunctionalInterface
   public interface BlobSource {
     InputStream open() throws IOException;
@@ -109,6 +113,9 @@ public final class LayerStore {
         UnpackResult result;
         try (InputStream in = blob.open()) {
           result = unpacker.unpack(in, mediaType, temp.resolve(DIFF), diffId);
+          // Read to the blob's end: a blob stored while it is read is checked against its
+          // digest there, and the layer must not appear before that check.
+          in.transferTo(OutputStream.nullOutputStream());
         }
         Metadata metadata = new Metadata(chainId, result.diffId(), parentChainId, result.uncompressedSize());
         writeAtomically(temp.resolve(METADATA), JSON.writeValueAsBytes(metadata));

@@ -133,7 +133,12 @@ final class LayerWriter {
         OutputStream out = Channels.newOutputStream(channel)) {
       long remaining = entry.getSize();
       while (remaining > 0) {
-        int n = readContent(entry, content, (int) Math.min(buffer.length, remaining));
+        // Decompressors hand out a few KiB per read: gather a full buffer per write syscall.
+        int want = (int) Math.min(buffer.length, remaining);
+        int n = 0;
+        while (n < want) {
+          n += readContent(entry, content, n, want - n);
+        }
         out.write(buffer, 0, n);
         remaining -= n;
       }
@@ -141,10 +146,10 @@ final class LayerWriter {
     finish(entry, path, true);
   }
 
-  private int readContent(TarArchiveEntry entry, InputStream content, int len) throws IOException {
+  private int readContent(TarArchiveEntry entry, InputStream content, int off, int len) throws IOException {
     int n;
     try {
-      n = content.read(buffer, 0, len);
+      n = content.read(buffer, off, len);
     } catch (MeasuredStream.LimitExceededException e) {
       throw e;
     } catch (IOException e) {
