@@ -92,8 +92,9 @@ final class ContainerNetworks {
     if (networks == null || !NetworkService.isNetworkMode(mode)) {
       return Start.of(Optional.empty());
     }
+    boolean publishAll = c.config().networking().publishAllPorts();
     NetworkService.PendingAttachment a = networks.attachAsync(c.id(), c.config().networking().portBindings(),
-        c.config().networking().publishAllPorts(), exposed(c));
+        publishAll, publishAll ? exposed(c) : Set.of()); // the image's config is read only when -P needs it
     return new Start(Optional.of(a.netns()), Optional.of(a), dir, c.config());
   }
 

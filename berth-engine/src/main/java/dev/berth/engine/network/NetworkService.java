@@ -249,6 +249,7 @@ public final class NetworkService implements AutoCloseable {
 
   /** Removes every user-defined network without attached containers that {@code filter} accepts. */
   public List<Network> prune(Predicate<Network> filter) {
+    awaitAllTeardowns(); // containers that just ended still read as attached until their teardown starts
     List<Network> gone = new ArrayList<>();
     for (Network n : list()) {
       if (!n.isDefault() && filter.test(n) && table.endpointsIn(n.id()).stream().allMatch(e -> e.attachedJson().isEmpty())) {
@@ -387,17 +388,23 @@ public final class NetworkService implements AutoCloseable {
     }
     // The last run's namespace must be gone, and leases just given back free again (--ip, small ranges).
     awaitTeardowns(containerId, rows.stream().map(EndpointRow::networkId).toList());
-    if (!chainsReady) {
-      applyNetworkRules();
+    List<PortBinding> bound = reservePorts(containerId, ports, publishAll, exposed);
+    try {
+      if (!chainsReady) {
+        applyNetworkRules();
+      }
+      long t0 = System.nanoTime();
+      Netns.create(ns);
+      log.debug("container {}: namespace made in {} us", containerId.substring(0, 12), (System.nanoTime() - t0) / 1000);
+    } catch (RuntimeException e) {
+      reservations.release(containerId);
+      throw e;
     }
-    long t0 = System.nanoTime();
-    Netns.create(ns);
-    log.debug("container {}: namespace made in {} us", containerId.substring(0, 12), (System.nanoTime() - t0) / 1000);
     CompletableFuture<Attachment> result = new CompletableFuture<>();
     attaching.put(containerId, result);
     Thread.ofVirtual().name("net-attach-" + containerId.substring(0, 12)).start(() -> {
       try {
-        result.complete(attachAll(containerId, ns, rows, ports, publishAll, exposed));
+        result.complete(attachAll(containerId, ns, rows, bound));
       } catch (Throwable e) {
         result.completeExceptionally(e);
       } finally {
@@ -407,8 +414,7 @@ public final class NetworkService implements AutoCloseable {
     return new PendingAttachment(ns, result);
   }
 
-  private Attachment attachAll(String containerId, Path ns, List<EndpointRow> rows, List<PortBinding> ports,
-      boolean publishAll, Set<String> exposed) {
+  private Attachment attachAll(String containerId, Path ns, List<EndpointRow> rows, List<PortBinding> bound) {
     long t0 = System.nanoTime();
     try {
       List<Attached> addresses = new ArrayList<>();
@@ -423,16 +429,18 @@ public final class NetworkService implements AutoCloseable {
           nameserver = Optional.of(n.config().gateway());
         }
       }
-      List<PortBinding> published = publish(containerId, ports, publishAll, exposed, addresses.getFirst());
+      publish(containerId, bound, addresses.getFirst());
       log.debug("container {} attached to {} network(s) in {} ms", containerId.substring(0, 12), rows.size(),
           (System.nanoTime() - t0) / 1_000_000);
-      return new Attachment(ns, addresses, published, nameserver);
+      return new Attachment(ns, addresses, bound, nameserver);
     } catch (RuntimeException e) {
       try {
         releasePorts(containerId);
         Teardown t = planTeardown(containerId);
         if (t != null) {
-          tearDown(t); // here and now: a failed start leaves nothing behind when it answers
+          // Here and now, so a failed start leaves nothing behind when it answers; the namespace
+          // stays for the caller's detach, as the runtime may be joining it right now.
+          tearDown(t, false);
         }
       } catch (RuntimeException again) {
         e.addSuppressed(again);
@@ -496,8 +504,9 @@ public final class NetworkService implements AutoCloseable {
     return s == null ? null : s.toLowerCase(Locale.ROOT);
   }
 
-  private List<PortBinding> publish(String containerId, List<PortBinding> ports, boolean publishAll,
-      Set<String> exposed, Attached first) {
+  /** Holds the host ports (chosen ones filled in); a taken one fails here, before anything else is made. */
+  private List<PortBinding> reservePorts(String containerId, List<PortBinding> ports, boolean publishAll,
+      Set<String> exposed) {
     List<PortBinding> all = new ArrayList<>(ports);
     if (publishAll) {
       Set<String> have = new LinkedHashSet<>();
@@ -510,13 +519,15 @@ public final class NetworkService implements AutoCloseable {
         }
       }
     }
-    if (all.isEmpty()) {
-      return List.of();
+    return all.isEmpty() ? List.of() : reservations.reserve(containerId, all);
+  }
+
+  /** The held ports' DNAT rules to the container's first address. */
+  private void publish(String containerId, List<PortBinding> bound, Attached first) {
+    if (!bound.isEmpty()) {
+      table.putPorts(containerId, json(bound));
+      iptables.addPorts(containerId, bound, first.ipAddress());
     }
-    List<PortBinding> bound = reservations.reserve(containerId, all);
-    table.putPorts(containerId, json(bound));
-    iptables.addPorts(containerId, bound, first.ipAddress());
-    return bound;
   }
 
   /**
@@ -534,7 +545,7 @@ public final class NetworkService implements AutoCloseable {
     Teardown t = planTeardown(containerId);
     if (t != null) {
       Thread.ofVirtual().name("net-teardown-" + t.containerId().substring(0, Math.min(12, t.containerId().length())))
-          .start(() -> tearDown(t));
+          .start(() -> tearDown(t, true));
     }
   }
 
@@ -551,9 +562,9 @@ public final class NetworkService implements AutoCloseable {
   }
 
   /**
-   * What the container's teardown must free, registered, with its endpoints marked detached;
-   * null when nothing is held or a teardown of it is already under way (it frees everything
-   * attached when it was planned, and no attach happens meanwhile: attach waits for it).
+   * What the container's teardown must free, registered; null when nothing is held or a
+   * teardown of it is already under way (it frees everything attached when it was planned, and
+   * no attach happens meanwhile: attach waits for it). Only reads: the exit path waits for it.
    */
   private Teardown planTeardown(String containerId) {
     synchronized (teardowns) {
@@ -572,10 +583,7 @@ public final class NetworkService implements AutoCloseable {
           continue; // never attached: nothing to free
         }
         Optional<Network> n = table.byId(r.networkId()).map(this::toNetwork);
-        n.ifPresent(net -> endpoints.add(new Teardown.Endpoint(net, ifname, a == null ? null : resultOf(a))));
-        if (a != null) {
-          table.setAttached(containerId, r.networkId(), "");
-        }
+        n.ifPresent(net -> endpoints.add(new Teardown.Endpoint(net, ifname, a != null, a == null ? null : resultOf(a))));
       }
       if (endpoints.isEmpty() && !nsExists) {
         return null;
@@ -586,11 +594,20 @@ public final class NetworkService implements AutoCloseable {
     }
   }
 
-  /** CNI DEL per endpoint (frees the lease, deletes the veth), then the namespace. */
-  private void tearDown(Teardown t) {
+  /**
+   * The endpoints read as detached (first: the container has ended), then CNI DEL per endpoint
+   * (frees the lease, deletes the veth), then the namespace if asked. A crash in between leaves the
+   * namespace file and the lease files, which {@link #reconcile} frees.
+   */
+  private void tearDown(Teardown t, boolean removeNamespace) {
     long t0 = System.nanoTime();
     String id12 = t.containerId().substring(0, Math.min(12, t.containerId().length()));
     try {
+      for (Teardown.Endpoint e : t.endpoints()) {
+        if (e.recorded()) {
+          table.setAttached(t.containerId(), e.network().id(), ""); // no-op once the container's rows are gone
+        }
+      }
       for (Teardown.Endpoint e : t.endpoints()) {
         try {
           cni.del(conf(e.network()), new CniExecutor.Invocation(t.containerId(),
@@ -599,7 +616,7 @@ public final class NetworkService implements AutoCloseable {
           log.warn("container {}: CNI DEL on network {} failed: {}", id12, e.network().name(), ex.getMessage());
         }
       }
-      if (t.netnsExists()) {
+      if (t.netnsExists() && removeNamespace) {
         try {
           Netns.remove(t.netns());
         } catch (RuntimeException ex) {
@@ -656,6 +673,7 @@ public final class NetworkService implements AutoCloseable {
   }
 
   public void disconnect(String containerId, String network) {
+    awaitTeardowns(containerId, List.of()); // a container that just ended: its own DEL first
     Network n = find(network);
     EndpointRow r = table.endpointsOf(containerId).stream().filter(e -> e.networkId().equals(n.id())).findFirst()
         .orElseThrow(() -> new BerthException.InvalidArgument("container " + containerId.substring(0, 12)

@@ -12,8 +12,11 @@ import java.util.concurrent.CompletableFuture;
 record Teardown(String containerId, Path netns, boolean netnsExists, List<Endpoint> endpoints,
     CompletableFuture<Void> done) {
 
-  /** One CNI attachment to delete; {@code added} is ADD's result when it was recorded. */
-  record Endpoint(Network network, String ifname, CniResult added) {}
+  /**
+   * One CNI attachment to delete; {@code recorded}: its ADD result is on the endpoint's row
+   * ({@code added}, when the plugin gave one), to be cleared.
+   */
+  record Endpoint(Network network, String ifname, boolean recorded, CniResult added) {}
 
   boolean holds(String containerId, java.util.Collection<String> networkIds) {
     return this.containerId.equals(containerId)
