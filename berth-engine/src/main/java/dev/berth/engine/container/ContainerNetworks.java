@@ -26,6 +26,7 @@ import java.util.function.Function;
  * every container gets a namespace of its own with loopback only.
  */
 final class ContainerNetworks {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ContainerNetworks.class);
   private final NetworkService networks;
   private final ImageService images;
 
@@ -66,7 +67,10 @@ final class ContainerNetworks {
       if (attaching.isEmpty()) {
         return;
       }
+      long t0 = System.nanoTime();
       NetworkService.Attachment a = attaching.get().await();
+      log.debug("container {}: waited {} us for its interfaces", dir.getFileName().toString().substring(0, 12),
+          (System.nanoTime() - t0) / 1000);
       try {
         writeEtc(dir, config, a.addresses(), a.nameserver());
       } catch (IOException e) {
