@@ -284,15 +284,77 @@ class NetworkIT {
       ok(berth("rm", "-f", id));
     }
     ok(berth("network", "rm", "n1"));
-    try (Stream<Path> left = Files.list(daemon.execRoot().resolve("netns"))) {
-      assertThat(left.toList()).isEmpty();
-    }
-    assertThat(leases()).isEmpty();
-    assertThat(bridgePorts(daemon.network().bridge())).isEmpty();
+    // cc's network is freed in the background after its removal: no namespace, lease or veth soon after
+    assertThat(Poll.until(Duration.ofSeconds(10), NetworkIT::nothingAttachedLeft)).isTrue();
     assertThat(Files.exists(Path.of("/sys/class/net/br-" + n1.substring(0, 12)))).isFalse();
     assertThat(daemon.network().iptablesRules()).noneMatch(l -> l.contains(":c:"));
     assertThat(Commands.run(List.of("iptables-save", "-t", "nat"), Duration.ofSeconds(10)).stdout())
         .doesNotContain(n1.substring(0, 12));
+  }
+
+  @Test
+  void aCrashWhileARemovedContainersNetworkIsStillBeingFreedLeavesNothingAfterARestart() throws Exception {
+    String id = ok(berth("run", "-d", image, "sleep", "600")).stdout().strip();
+    String bridgeId = ok(berth("network", "inspect", "-f", "{{.Id}}", "bridge")).stdout().strip();
+    // host-local gives a lease back under this lock (flock): holding it stops the teardown halfway.
+    Path lock = daemon.dataRoot().resolve("network/ipam/berth-" + bridgeId.substring(0, 12) + "/lock");
+    Process holder = new ProcessBuilder("flock", lock.toString(), "sh", "-c", "echo locked; exec cat").start();
+    try {
+      assertThat(new String(holder.getInputStream().readNBytes(7))).isEqualTo("locked\n");
+      // The removal answers although its network is not freed yet.
+      ok(berth("rm", "-f", id));
+      assertThat(berth("ps", "-aq", "--no-trunc").stdout()).doesNotContain(id);
+      long berthd = daemon.pid();
+      List<ProcessHandle> plugins = new java.util.ArrayList<>();
+      assertThat(Poll.until(Duration.ofSeconds(10), () -> {
+        plugins.clear();
+        plugins.addAll(descendants(berthd).stream().filter(p -> comm(p).equals("host-local")).toList());
+        return !plugins.isEmpty();
+      })).isTrue();
+      List<ProcessHandle> cni = descendants(berthd).stream()
+          .filter(p -> List.of("bridge", "host-local").contains(comm(p))).toList();
+
+      daemon.kill();
+      cni.forEach(ProcessHandle::destroyForcibly); // they die with the crash, before giving the lease back
+      for (ProcessHandle p : cni) {
+        p.onExit().get(10, java.util.concurrent.TimeUnit.SECONDS);
+      }
+    } finally {
+      holder.getOutputStream().close();
+      holder.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+    }
+    // Halfway indeed: the namespace and the lease are still there.
+    assertThat(Files.exists(daemon.execRoot().resolve("netns").resolve(id))).isTrue();
+    assertThat(leases()).isNotEmpty();
+
+    daemon = BerthdProcess.start(dir.resolve("berthd"));
+    assertThat(Files.exists(daemon.execRoot().resolve("netns").resolve(id))).isFalse();
+    assertThat(leases()).isEmpty();
+    assertThat(Poll.until(Duration.ofSeconds(10), NetworkIT::nothingAttachedLeft)).isTrue();
+    // The address is free again: a new container runs on the bridge.
+    ok(berth("run", "--rm", image, "true"));
+  }
+
+  /** No namespace file, lease or veth of the daemon's containers is left. */
+  private static boolean nothingAttachedLeft() {
+    try (Stream<Path> left = Files.list(daemon.execRoot().resolve("netns"))) {
+      return left.findAny().isEmpty() && leases().isEmpty() && bridgePorts(daemon.network().bridge()).isEmpty();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /** Children, grandchildren, … of a process, from /proc/PID/task/TID/children. */
+  private static List<ProcessHandle> descendants(long pid) {
+    return ProcessHandle.of(pid).map(p -> p.descendants().toList()).orElse(List.of());
+  }
+
+  private static String comm(ProcessHandle p) {
+    try {
+      return Files.readString(Path.of("/proc/" + p.pid() + "/comm")).strip();
+    } catch (IOException gone) {
+      return "";
+    }
   }
 
   /** host-local's lease files (named by address) under the daemon's data-root. */

@@ -26,6 +26,7 @@ import java.util.function.Function;
  * every container gets a namespace of its own with loopback only.
  */
 final class ContainerNetworks {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ContainerNetworks.class);
   private final NetworkService networks;
   private final ImageService images;
 
@@ -48,10 +49,38 @@ final class ContainerNetworks {
   }
 
   /**
-   * Attaches a starting container to its networks; the spec joins the returned namespace.
-   * Empty: runc makes the namespace (none) or there is none (host).
+   * A starting container's network: the namespace the spec joins (empty: runc makes one, for
+   * none, or there is none, for host), and the CNI work still running for it.
    */
-  Optional<Path> attach(Container c, Path dir, Function<String, Container> find) {
+  record Start(Optional<Path> netns, Optional<NetworkService.PendingAttachment> attaching, Path dir,
+      ContainerConfig config) {
+    static Start of(Optional<Path> netns) {
+      return new Start(netns, Optional.empty(), null, null);
+    }
+
+    /**
+     * Waits for the interfaces (CNI ADD ran beside the runtime's create) and writes /etc/hosts
+     * and /etc/resolv.conf in place (the container's bind mounts see them); call it before the
+     * process starts. A failure here leaves the namespace to the caller's detach.
+     */
+    void ready() {
+      if (attaching.isEmpty()) {
+        return;
+      }
+      long t0 = System.nanoTime();
+      NetworkService.Attachment a = attaching.get().await();
+      log.debug("container {}: waited {} us for its interfaces", dir.getFileName().toString().substring(0, 12),
+          (System.nanoTime() - t0) / 1000);
+      try {
+        writeEtc(dir, config, a.addresses(), a.nameserver());
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot write the network files of container " + dir.getFileName(), e);
+      }
+    }
+  }
+
+  /** Attaches a starting container to its networks: the namespace now, the interfaces by {@link Start#ready}. */
+  Start attach(Container c, Path dir, Function<String, Container> find) {
     String mode = c.config().networkMode();
     if (mode.startsWith("container:")) {
       Container other = find.apply(mode.substring("container:".length()));
@@ -59,23 +88,18 @@ final class ContainerNetworks {
         throw new BerthException.Conflict("cannot join network of a non running container: " + other.id());
       }
       if (other.config().networkMode().equals("host")) {
-        return Optional.of(Path.of("/proc/" + r.pid() + "/ns/net"));
+        return Start.of(Optional.of(Path.of("/proc/" + r.pid() + "/ns/net")));
       }
       Path ns = networks == null ? null : networks.netnsPath(other.id());
-      return Optional.of(ns != null && Files.exists(ns) ? ns : Path.of("/proc/" + r.pid() + "/ns/net"));
+      return Start.of(Optional.of(ns != null && Files.exists(ns) ? ns : Path.of("/proc/" + r.pid() + "/ns/net")));
     }
     if (networks == null || !NetworkService.isNetworkMode(mode)) {
-      return Optional.empty();
+      return Start.of(Optional.empty());
     }
-    NetworkService.Attachment a = networks.attach(c.id(), c.config().networking().portBindings(),
-        c.config().networking().publishAllPorts(), exposed(c));
-    try {
-      writeEtc(dir, c.config(), a.addresses(), a.nameserver());
-    } catch (IOException e) {
-      networks.detach(c.id());
-      throw new UncheckedIOException("cannot write the network files of container " + c.shortId(), e);
-    }
-    return Optional.of(a.netns());
+    boolean publishAll = c.config().networking().publishAllPorts();
+    NetworkService.PendingAttachment a = networks.attachAsync(c.id(), c.config().networking().portBindings(),
+        publishAll, publishAll ? exposed(c) : Set.of()); // the image's config is read only when -P needs it
+    return new Start(Optional.of(a.netns()), Optional.of(a), dir, c.config());
   }
 
   private Set<String> exposed(Container c) {

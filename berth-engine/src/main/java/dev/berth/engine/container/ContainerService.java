@@ -359,9 +359,9 @@ public final class ContainerService {
         User user = Users.resolve(c.config().user(), Users.readEtc(rootfs, "passwd"), Users.readEtc(rootfs, "group"));
         Spec spec = ContainerSpecs.build(c.id(), c.config(), rootfs, etcFiles(dir), user, initBinary, hostNofileHard,
             hostCaps, defaultSeccomp);
-        Optional<Path> netns = networks.attach(c, dir, this::find);
-        if (netns.isPresent()) {
-          spec = ContainerNetworks.joinNetns(spec, netns.get());
+        ContainerNetworks.Start network = networks.attach(c, dir, this::find);
+        if (network.netns().isPresent()) {
+          spec = ContainerNetworks.joinNetns(spec, network.netns().get());
         }
         Bundle bundle = Bundle.write(dir, spec);
         tBundle = System.nanoTime();
@@ -370,6 +370,7 @@ public final class ContainerService {
             c.config().logConfig().conmonSizeMax(),
             c.config().tty(), c.config().openStdin(), !c.config().stdinOnce()), CREATE_TIMEOUT);
         tCreate = System.nanoTime();
+        network.ready(); // CNI ADD ran beside the create; the interfaces are in before the process starts
         connectPendingAttaches(c.id(), process::attach);
         process.start();
       } catch (RuntimeException e) {

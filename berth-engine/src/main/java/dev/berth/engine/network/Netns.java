@@ -2,14 +2,16 @@ package dev.berth.engine.network;
 
 import dev.berth.engine.BerthException;
 import dev.berth.engine.sys.Mounts;
+import dev.berth.engine.sys.NetNamespaces;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 
 /**
- * Network namespaces kept open by a bind mount of nsfs on a file ({@code unshare --net=FILE}),
- * so they exist before runc starts the container (runc joins the path) and after berthd dies.
+ * Network namespaces kept open by a bind mount of nsfs on a file, so they exist before runc
+ * starts the container (runc joins the path) and after berthd dies. Made inside berthd with
+ * loopback already up ({@link NetNamespaces}), as {@code unshare --net=FILE} and the CNI
+ * loopback plugin would, without their two processes.
  */
 final class Netns {
   private Netns() {}
@@ -22,10 +24,11 @@ final class Netns {
     } catch (IOException e) {
       throw new BerthException("cannot create " + file + ": " + e.getMessage(), e);
     }
-    HostCommand.Result r = HostCommand.run(List.of("unshare", "--net=" + file, "true"), "");
-    if (r.exitCode() != 0) {
+    try {
+      NetNamespaces.createBound(file);
+    } catch (IOException e) {
       remove(file);
-      throw new BerthException("cannot create a network namespace at " + file + ": " + r.stderr());
+      throw new BerthException("cannot create a network namespace at " + file + ": " + e.getMessage(), e);
     }
   }
 

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -22,6 +23,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Predicate;
@@ -40,12 +43,19 @@ import org.slf4j.LoggerFactory;
  * <p>Everything a container holds (namespace, CNI attachments, rules, ports) is released by
  * {@link #detach}, at its exit; {@link #reconcile} does it at start for containers that ended
  * while berthd was down.
+ *
+ * <p>Neither CNI ADD nor DEL sits on the path of a short {@code run}: ADD runs beside the
+ * runtime's create ({@link #attachAsync}; the process starts after it), DEL after the exit is
+ * recorded ({@link Teardown}). What a teardown still holds is on disk (the namespace file, the
+ * lease files), so a crash before it ends is made good by {@link #reconcile}; and every step
+ * that could meet it waits for it: a new attach to the same network (no lease is reused before
+ * it is freed, a fixed {@code --ip} is free again), {@code network rm}, and berthd's shutdown.
  */
 public final class NetworkService implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(NetworkService.class);
   private static final Pattern NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]*");
   private static final Pattern HEX = Pattern.compile("[0-9a-f]+");
-  private static final List<String> PLUGINS = List.of("loopback", "bridge", "host-local");
+  private static final List<String> PLUGINS = List.of("bridge", "host-local");
 
   private final EngineConfig config;
   private final NetworkTable table;
@@ -55,6 +65,10 @@ public final class NetworkService implements AutoCloseable {
   private final Iptables iptables;
   private final PortReservations reservations = new PortReservations();
   private final Map<String, NetworkDns> dns = new ConcurrentHashMap<>();
+  /** CNI ADDs in flight, by container ID (see {@link #attachAsync}). */
+  private final Map<String, CompletableFuture<Attachment>> attaching = new ConcurrentHashMap<>();
+  /** Teardowns in flight, by container ID (see {@link #detach}). */
+  private final Map<String, Teardown> teardowns = new ConcurrentHashMap<>();
   private final Object networkLock = new Object();
   private volatile String cniVersion;
   private final EventBus events;
@@ -215,6 +229,7 @@ public final class NetworkService implements AutoCloseable {
     if (n.isDefault()) {
       throw new BerthException.InvalidArgument("bridge is a pre-defined network and cannot be removed");
     }
+    awaitTeardowns("", List.of(n.id())); // containers that just left it still free their leases
     synchronized (networkLock) {
       if (!table.deleteUnlessAttached(n.id())) {
         throw new BerthException.Conflict("error while removing network: network " + n.name() + " id " + n.id()
@@ -234,6 +249,7 @@ public final class NetworkService implements AutoCloseable {
 
   /** Removes every user-defined network without attached containers that {@code filter} accepts. */
   public List<Network> prune(Predicate<Network> filter) {
+    awaitAllTeardowns(); // containers that just ended still read as attached until their teardown starts
     List<Network> gone = new ArrayList<>();
     for (Network n : list()) {
       if (!n.isDefault() && filter.test(n) && table.endpointsIn(n.id()).stream().allMatch(e -> e.attachedJson().isEmpty())) {
@@ -341,26 +357,66 @@ public final class NetworkService implements AutoCloseable {
   /** What a started container got: its namespace, addresses (first network first), ports, name server. */
   public record Attachment(Path netns, List<Attached> addresses, List<PortBinding> ports, Optional<String> nameserver) {}
 
+  /** A starting container's namespace (for the spec at once) and its CNI ADDs, still running. */
+  public record PendingAttachment(Path netns, CompletableFuture<Attachment> result) {
+    /** The attachment once every ADD is done; on failure everything was already undone. */
+    public Attachment await() {
+      try {
+        return result.join();
+      } catch (CompletionException e) {
+        throw e.getCause() instanceof CniException c ? c.asBerth()
+            : e.getCause() instanceof RuntimeException r ? r : e;
+      }
+    }
+  }
+
   /**
-   * Gives a starting container its namespace and networks, and publishes its ports; all or
-   * nothing (on failure everything done so far is undone).
+   * Gives a starting container its namespace (loopback up) now, and its networks and published
+   * ports in the background: the runtime can create the container meanwhile, as the namespace's
+   * path is all the spec needs; the process must not start before {@link PendingAttachment#await}.
+   * All or nothing (on failure everything done so far is undone).
    *
    * @param exposed "80/tcp" keys of the image's and container's exposed ports, for publishAll
    */
-  public Attachment attach(String containerId, List<PortBinding> ports, boolean publishAll, Set<String> exposed) {
+  public PendingAttachment attachAsync(String containerId, List<PortBinding> ports, boolean publishAll,
+      Set<String> exposed) {
     Path ns = netnsPath(containerId);
     List<EndpointRow> rows = table.endpointsOf(containerId);
     if (rows.isEmpty()) {
       throw new BerthException.NotFound("container " + containerId.substring(0, 12) + " is on no network (its"
           + " network was removed); connect it to one with 'berth network connect NETWORK CONTAINER'");
     }
-    long t0 = System.nanoTime();
-    if (!chainsReady) {
-      applyNetworkRules();
-    }
-    Netns.create(ns);
+    // The last run's namespace must be gone, and leases just given back free again (--ip, small ranges).
+    awaitTeardowns(containerId, rows.stream().map(EndpointRow::networkId).toList());
+    List<PortBinding> bound = reservePorts(containerId, ports, publishAll, exposed);
     try {
-      cni.add(loopbackConf(), new CniExecutor.Invocation(containerId, ns.toString(), "lo", ""));
+      if (!chainsReady) {
+        applyNetworkRules();
+      }
+      long t0 = System.nanoTime();
+      Netns.create(ns);
+      log.debug("container {}: namespace made in {} us", containerId.substring(0, 12), (System.nanoTime() - t0) / 1000);
+    } catch (RuntimeException e) {
+      reservations.release(containerId);
+      throw e;
+    }
+    CompletableFuture<Attachment> result = new CompletableFuture<>();
+    attaching.put(containerId, result);
+    Thread.ofVirtual().name("net-attach-" + containerId.substring(0, 12)).start(() -> {
+      try {
+        result.complete(attachAll(containerId, ns, rows, bound));
+      } catch (Throwable e) {
+        result.completeExceptionally(e);
+      } finally {
+        attaching.remove(containerId, result);
+      }
+    });
+    return new PendingAttachment(ns, result);
+  }
+
+  private Attachment attachAll(String containerId, Path ns, List<EndpointRow> rows, List<PortBinding> bound) {
+    long t0 = System.nanoTime();
+    try {
       List<Attached> addresses = new ArrayList<>();
       Optional<String> nameserver = Optional.empty();
       int index = 0;
@@ -373,17 +429,23 @@ public final class NetworkService implements AutoCloseable {
           nameserver = Optional.of(n.config().gateway());
         }
       }
-      List<PortBinding> published = publish(containerId, ports, publishAll, exposed, addresses.getFirst());
+      publish(containerId, bound, addresses.getFirst());
       log.debug("container {} attached to {} network(s) in {} ms", containerId.substring(0, 12), rows.size(),
           (System.nanoTime() - t0) / 1_000_000);
-      return new Attachment(ns, addresses, published, nameserver);
+      return new Attachment(ns, addresses, bound, nameserver);
     } catch (RuntimeException e) {
       try {
-        detach(containerId);
+        releasePorts(containerId);
+        Teardown t = planTeardown(containerId);
+        if (t != null) {
+          // Here and now, so a failed start leaves nothing behind when it answers; the namespace
+          // stays for the caller's detach, as the runtime may be joining it right now.
+          tearDown(t, false);
+        }
       } catch (RuntimeException again) {
         e.addSuppressed(again);
       }
-      throw e instanceof CniException c ? c.asBerth() : e;
+      throw e;
     }
   }
 
@@ -442,8 +504,9 @@ public final class NetworkService implements AutoCloseable {
     return s == null ? null : s.toLowerCase(Locale.ROOT);
   }
 
-  private List<PortBinding> publish(String containerId, List<PortBinding> ports, boolean publishAll,
-      Set<String> exposed, Attached first) {
+  /** Holds the host ports (chosen ones filled in); a taken one fails here, before anything else is made. */
+  private List<PortBinding> reservePorts(String containerId, List<PortBinding> ports, boolean publishAll,
+      Set<String> exposed) {
     List<PortBinding> all = new ArrayList<>(ports);
     if (publishAll) {
       Set<String> have = new LinkedHashSet<>();
@@ -456,21 +519,37 @@ public final class NetworkService implements AutoCloseable {
         }
       }
     }
-    if (all.isEmpty()) {
-      return List.of();
+    return all.isEmpty() ? List.of() : reservations.reserve(containerId, all);
+  }
+
+  /** The held ports' DNAT rules to the container's first address. */
+  private void publish(String containerId, List<PortBinding> bound, Attached first) {
+    if (!bound.isEmpty()) {
+      table.putPorts(containerId, json(bound));
+      iptables.addPorts(containerId, bound, first.ipAddress());
     }
-    List<PortBinding> bound = reservations.reserve(containerId, all);
-    table.putPorts(containerId, json(bound));
-    iptables.addPorts(containerId, bound, first.ipAddress());
-    return bound;
   }
 
   /**
-   * Releases what the container holds: ports and their rules, CNI attachments (DEL, which frees
-   * the leases), the namespace. Safe to repeat; errors are logged, and the rest is still done.
+   * Releases what the container holds: ports and their rules at once (the next container may
+   * want them), then CNI attachments (DEL, which frees the leases and veths) and the namespace in
+   * the background ({@link Teardown}); its endpoints read as detached at once. Safe to repeat;
+   * errors are logged, and the rest is still done.
    */
   public void detach(String containerId) {
-    long t0 = System.nanoTime();
+    CompletableFuture<Attachment> adding = attaching.get(containerId);
+    if (adding != null) {
+      adding.exceptionally(e -> null).join(); // an ADD in flight ends (or undoes itself) first
+    }
+    releasePorts(containerId);
+    Teardown t = planTeardown(containerId);
+    if (t != null) {
+      Thread.ofVirtual().name("net-teardown-" + t.containerId().substring(0, Math.min(12, t.containerId().length())))
+          .start(() -> tearDown(t, true));
+    }
+  }
+
+  private void releasePorts(String containerId) {
     reservations.release(containerId);
     if (table.ports(containerId).isPresent()) {
       try {
@@ -480,34 +559,88 @@ public final class NetworkService implements AutoCloseable {
         log.warn("container {}: cannot remove its port rules: {}", containerId.substring(0, 12), e.getMessage());
       }
     }
-    Path ns = netnsPath(containerId);
-    boolean nsExists = Files.exists(ns);
-    int index = 0;
-    for (EndpointRow r : table.endpointsOf(containerId)) {
-      String ifname = r.attachedJson().isEmpty() ? "eth" + index : read(r.attachedJson(), Attached.class).ifname();
-      index++;
-      if (r.attachedJson().isEmpty() && !nsExists) {
-        continue; // never attached: nothing to free
+  }
+
+  /**
+   * What the container's teardown must free, registered; null when nothing is held or a
+   * teardown of it is already under way (it frees everything attached when it was planned, and
+   * no attach happens meanwhile: attach waits for it). Only reads: the exit path waits for it.
+   */
+  private Teardown planTeardown(String containerId) {
+    synchronized (teardowns) {
+      if (teardowns.containsKey(containerId)) {
+        return null;
       }
-      Optional<Network> n = table.byId(r.networkId()).map(this::toNetwork);
-      try {
-        CniResult added = r.attachedJson().isEmpty() ? null : resultOf(read(r.attachedJson(), Attached.class));
-        n.ifPresent(net -> cni.del(conf(net), new CniExecutor.Invocation(containerId, nsExists ? ns.toString() : "",
-            ifname, ""), added));
-        table.setAttached(containerId, r.networkId(), "");
-      } catch (RuntimeException e) {
-        log.warn("container {}: CNI DEL on network {} failed: {}", containerId.substring(0, 12),
-            n.map(Network::name).orElse(r.networkId()), e.getMessage());
+      Path ns = netnsPath(containerId);
+      boolean nsExists = Files.exists(ns);
+      List<Teardown.Endpoint> endpoints = new ArrayList<>();
+      int index = 0;
+      for (EndpointRow r : table.endpointsOf(containerId)) {
+        Attached a = r.attachedJson().isEmpty() ? null : read(r.attachedJson(), Attached.class);
+        String ifname = a == null ? "eth" + index : a.ifname();
+        index++;
+        if (a == null && !nsExists) {
+          continue; // never attached: nothing to free
+        }
+        Optional<Network> n = table.byId(r.networkId()).map(this::toNetwork);
+        n.ifPresent(net -> endpoints.add(new Teardown.Endpoint(net, ifname, a != null, a == null ? null : resultOf(a))));
+      }
+      if (endpoints.isEmpty() && !nsExists) {
+        return null;
+      }
+      Teardown t = new Teardown(containerId, ns, nsExists, List.copyOf(endpoints), new CompletableFuture<>());
+      teardowns.put(containerId, t);
+      return t;
+    }
+  }
+
+  /**
+   * The endpoints read as detached (first: the container has ended), then CNI DEL per endpoint
+   * (frees the lease, deletes the veth), then the namespace if asked. A crash in between leaves the
+   * namespace file and the lease files, which {@link #reconcile} frees.
+   */
+  private void tearDown(Teardown t, boolean removeNamespace) {
+    long t0 = System.nanoTime();
+    String id12 = t.containerId().substring(0, Math.min(12, t.containerId().length()));
+    try {
+      for (Teardown.Endpoint e : t.endpoints()) {
+        if (e.recorded()) {
+          table.setAttached(t.containerId(), e.network().id(), ""); // no-op once the container's rows are gone
+        }
+      }
+      for (Teardown.Endpoint e : t.endpoints()) {
+        try {
+          cni.del(conf(e.network()), new CniExecutor.Invocation(t.containerId(),
+              t.netnsExists() ? t.netns().toString() : "", e.ifname(), ""), e.added());
+        } catch (RuntimeException ex) {
+          log.warn("container {}: CNI DEL on network {} failed: {}", id12, e.network().name(), ex.getMessage());
+        }
+      }
+      if (t.netnsExists() && removeNamespace) {
+        try {
+          Netns.remove(t.netns());
+        } catch (RuntimeException ex) {
+          log.warn("container {}: {}", id12, ex.getMessage());
+        }
+      }
+      log.debug("container {} detached in {} ms", id12, (System.nanoTime() - t0) / 1_000_000);
+    } finally {
+      teardowns.remove(t.containerId(), t);
+      t.done().complete(null);
+    }
+  }
+
+  /** Waits for the teardowns of {@code containerId} and of any container that was on one of {@code networkIds}. */
+  private void awaitTeardowns(String containerId, Collection<String> networkIds) {
+    for (Teardown t : List.copyOf(teardowns.values())) {
+      if (t.holds(containerId, networkIds)) {
+        t.done().join();
       }
     }
-    if (nsExists) {
-      try {
-        Netns.remove(ns);
-      } catch (RuntimeException e) {
-        log.warn("container {}: {}", containerId.substring(0, 12), e.getMessage());
-      }
-      log.debug("container {} detached in {} ms", containerId.substring(0, 12), (System.nanoTime() - t0) / 1_000_000);
-    }
+  }
+
+  private void awaitAllTeardowns() {
+    List.copyOf(teardowns.values()).forEach(t -> t.done().join());
   }
 
   /** Connects a container to one more network (live when it runs). */
@@ -540,6 +673,7 @@ public final class NetworkService implements AutoCloseable {
   }
 
   public void disconnect(String containerId, String network) {
+    awaitTeardowns(containerId, List.of()); // a container that just ended: its own DEL first
     Network n = find(network);
     EndpointRow r = table.endpointsOf(containerId).stream().filter(e -> e.networkId().equals(n.id())).findFirst()
         .orElseThrow(() -> new BerthException.InvalidArgument("container " + containerId.substring(0, 12)
@@ -585,6 +719,7 @@ public final class NetworkService implements AutoCloseable {
       log.info("container {} ended while berthd was down: releasing its network", id.substring(0, Math.min(12, id.length())));
       detach(id);
     }
+    awaitAllTeardowns(); // before the orphan leases: a teardown may be freeing one of them
     releaseOrphanLeases(running);
     String nat = null;
     for (String id : running) {
@@ -684,6 +819,7 @@ public final class NetworkService implements AutoCloseable {
    * call it through {@code berthd}'s shutdown only when asked; see {@link #close}).
    */
   public void cleanUpHost() {
+    awaitAllTeardowns();
     if (table.allEndpoints().stream().allMatch(e -> e.attachedJson().isEmpty())) {
       for (Network n : list()) {
         deleteBridge(n.config().bridge());
@@ -694,6 +830,8 @@ public final class NetworkService implements AutoCloseable {
 
   @Override
   public void close() {
+    attaching.values().forEach(f -> f.exceptionally(e -> null).join());
+    awaitAllTeardowns(); // a clean shutdown leaves no namespace, veth or lease behind
     dns.values().forEach(NetworkDns::close);
     dns.clear();
     reservations.releaseAll();
@@ -708,14 +846,6 @@ public final class NetworkService implements AutoCloseable {
       cniVersion = v;
     }
     return v;
-  }
-
-  ObjectNode loopbackConf() {
-    ObjectNode list = CniResult.JSON.createObjectNode();
-    list.put("cniVersion", version());
-    list.put("name", "berth-loopback");
-    list.putArray("plugins").addObject().put("type", "loopback");
-    return list;
   }
 
   ObjectNode conf(Network n) {
