@@ -277,14 +277,20 @@ class ContainerIT {
   }
 
   @Test
-  void containersSurviveASigkillOfBerthdAndAreReconciled() {
+  void containersSurviveASigkillOfBerthdAndAreReconciled() throws Exception {
     try (BerthdProcess first = BerthdProcess.start(dir.resolve("crash"))) {
       Commands.berth(first.host(), "pull", image);
-      ok(Commands.berth(first.host(), "run", "-d", "--rm", "--name", "gone", image, "sh", "-c", "sleep 4; exit 4"));
-      ok(Commands.berth(first.host(), "run", "-d", "--name", "done", image, "sh", "-c", "sleep 4; exit 5"));
+      // The short ones exit when the test says so (a file in a bind mount), only once berthd is down.
+      Path signal = Files.createDirectories(dir.resolve("crash-signal"));
+      String untilSignal = "until [ -e /signal/exit ]; do sleep 0.1; done; exit ";
+      ok(Commands.berth(first.host(), "run", "-d", "--rm", "--name", "gone", "-v", signal + ":/signal", image,
+          "sh", "-c", untilSignal + 4));
+      ok(Commands.berth(first.host(), "run", "-d", "--name", "done", "-v", signal + ":/signal", image,
+          "sh", "-c", untilSignal + 5));
       ok(Commands.berth(first.host(), "run", "-d", "--name", "long", image, "sleep", "300"));
       String rolledBack = ok(Commands.berth(first.host(), "create", "--name", "rolledback", image, "true")).stdout().strip();
       first.kill();
+      Files.writeString(signal.resolve("exit"), "");
       // A removal whose row delete a power cut rolled back: the directory is gone, the row is not.
       ok(Commands.run(List.of("rm", "-rf", first.dataRoot().resolve("containers").resolve(rolledBack).toString()),
           Duration.ofSeconds(10)));
