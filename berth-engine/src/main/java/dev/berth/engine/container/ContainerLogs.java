@@ -85,13 +85,11 @@ public final class ContainerLogs {
         if (current != null) {
           offset = readFrom(current.channel(), offset, partial, more);
         }
-        boolean rotated = now != null && (current == null || !now.equals(current.key()));
-        if (rotated) {
+        boolean rotated = false;
+        if (now != null && (current == null || !now.equals(current.key()))) {
           List<LogFiles.Open> newer = newerThan(file, current);
-          if (current != null) {
-            current.close();
-          }
-          current = null;
+          // None when the new file was rotated away before it could be opened: keep the old, look again.
+          rotated = !newer.isEmpty();
           for (LogFiles.Open f : newer) {
             if (current != null) {
               current.close();
