@@ -1,8 +1,9 @@
 #!/bin/sh
 # Network benchmark: (1) `berth run --rm` start+stop latency on the default bridge vs
 # `--network none` (hyperfine, then PAIRS interleaved pairs); (2) 1 GiB sent from the host
-# through a published port on 127.0.0.1 vs straight to the container's address (bash /dev/tcp into busybox nc). Starts its
-# own berthd on temp dirs with its own bridge, subnet and iptables chains, and removes them.
+# through a published port on 127.0.0.1 vs straight to the container's address (bash /dev/tcp
+# into busybox nc). Starts its own berthd on temp dirs with its own bridge, subnet and iptables
+# chains, and removes them.
 # Needs: root, bin/build done, hyperfine, busybox-static, bash. Traffic stays on this machine.
 set -eu
 BERTH_HOME=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
