@@ -1,8 +1,9 @@
 #!/bin/sh
 # Network benchmark: (1) `berth run --rm` start+stop latency on the default bridge vs
-# `--network none` (hyperfine); (2) 1 GiB sent from the host through a published port on
-# 127.0.0.1 vs straight to the container's address (bash /dev/tcp into busybox nc). Starts its
-# own berthd on temp dirs with its own bridge, subnet and iptables chains, and removes them.
+# `--network none` (hyperfine, then PAIRS interleaved pairs); (2) 1 GiB sent from the host
+# through a published port on 127.0.0.1 vs straight to the container's address (bash /dev/tcp
+# into busybox nc). Starts its own berthd on temp dirs with its own bridge, subnet and iptables
+# chains, and removes them.
 # Needs: root, bin/build done, hyperfine, busybox-static, bash. Traffic stays on this machine.
 set -eu
 BERTH_HOME=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
@@ -52,6 +53,16 @@ hyperfine -N -w 3 -r "$RUNS" --export-json "$TMP/run.json" \
 mean() { sed -n "/\"command\": \"$1\"/,/\"mean\"/s/.*\"mean\": \([0-9.e-]*\).*/\1/p" "$TMP/run.json"; }
 awk -v a="$(mean "network none")" -v b="$(mean "default bridge")" \
   'BEGIN { printf "bridge adds %.1f ms to run --rm (goal <= 50 ms)\n", (b - a) * 1000 }'
+# The same as none/bridge pairs, one right after the other: on a shared machine the load drifts
+# between hyperfine's two blocks of runs, much less within a pair.
+: > "$TMP/pairs.txt"
+for i in $(seq "${PAIRS:-10}"); do
+  s=$(date +%s%N); $B run --rm --network none busybox:bench true; m=$(date +%s%N)
+  $B run --rm busybox:bench true; e=$(date +%s%N)
+  echo "$(( (m - s) / 1000 )) $(( (e - m) / 1000 ))" >> "$TMP/pairs.txt"
+done
+awk '{ n += $1; b += $2 } END { printf "%d interleaved pairs: none %.0f ms, bridge %.0f ms -> bridge adds %.1f ms\n",
+  NR, n / NR / 1000, b / NR / 1000, (b - n) / NR / 1000 }' "$TMP/pairs.txt"
 
 # A sink that takes one connection after another.
 $B run -d --name sink -p 127.0.0.1::5000 busybox:bench sh -c 'while true; do nc -l -p 5000 > /dev/null; done' >/dev/null

@@ -359,7 +359,10 @@ public final class NetworkService implements AutoCloseable {
 
   /** A starting container's namespace (for the spec at once) and its CNI ADDs, still running. */
   public record PendingAttachment(Path netns, CompletableFuture<Attachment> result) {
-    /** The attachment once every ADD is done; on failure everything was already undone. */
+    /**
+     * The attachment once every ADD is done. On failure all but the namespace was undone (the
+     * runtime may be joining it): the caller's {@link #detach} removes it.
+     */
     public Attachment await() {
       try {
         return result.join();
@@ -533,8 +536,8 @@ public final class NetworkService implements AutoCloseable {
   /**
    * Releases what the container holds: ports and their rules at once (the next container may
    * want them), then CNI attachments (DEL, which frees the leases and veths) and the namespace in
-   * the background ({@link Teardown}); its endpoints read as detached at once. Safe to repeat;
-   * errors are logged, and the rest is still done.
+   * the background ({@link Teardown}); its endpoints read as detached as soon as that starts.
+   * Safe to repeat; errors are logged, and the rest is still done.
    */
   public void detach(String containerId) {
     CompletableFuture<Attachment> adding = attaching.get(containerId);
