@@ -3,12 +3,10 @@ package dev.berth.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.berth.testkit.BerthdProcess;
+import dev.berth.testkit.BusyboxDaemon;
 import dev.berth.testkit.Commands;
-import dev.berth.testkit.Leftovers;
 import dev.berth.testkit.Poll;
 import dev.berth.testkit.ProcessResult;
-import dev.berth.testkit.image.BusyboxImage;
-import dev.berth.testkit.registry.LocalRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -46,29 +44,22 @@ class LogRotationIT {
   @TempDir
   static Path dir;
 
-  static LocalRegistry registry;
+  static BusyboxDaemon env;
   static BerthdProcess daemon;
   static String image;
 
   @BeforeAll
   static void startDaemonWithBusybox() {
-    registry = LocalRegistry.start(dir.resolve("registry"));
-    image = BusyboxImage.writeOciLayout(dir.resolve("layout"), "latest")
-        .pushTo(registry.host() + "/test/busybox:latest");
-    daemon = BerthdProcess.start(dir.resolve("berthd"));
-    ok(berth(daemon, "pull", image));
+    env = BusyboxDaemon.start(dir);
+    daemon = env.daemon();
+    image = env.image();
   }
 
   @AfterAll
   static void stopAll() {
-    if (daemon != null) {
-      removeAll(daemon);
-      daemon.stop();
+    if (env != null) {
+      env.close();
     }
-    if (registry != null) {
-      registry.close();
-    }
-    Leftovers.removeUnder(dir);
   }
 
   @AfterEach

@@ -3,13 +3,11 @@ package dev.berth.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.berth.testkit.BerthdProcess;
-import dev.berth.testkit.Leftovers;
+import dev.berth.testkit.BusyboxDaemon;
 import dev.berth.testkit.Commands;
 import dev.berth.testkit.HostNetwork;
 import dev.berth.testkit.Poll;
 import dev.berth.testkit.ProcessResult;
-import dev.berth.testkit.image.BusyboxImage;
-import dev.berth.testkit.registry.LocalRegistry;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -46,31 +44,24 @@ class NetworkIT {
   @TempDir
   static Path dir;
 
-  static LocalRegistry registry;
+  static BusyboxDaemon env;
   static BerthdProcess daemon;
   static String image;
   static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   @BeforeAll
   static void startDaemonWithBusybox() {
-    registry = LocalRegistry.start(dir.resolve("registry"));
-    image = BusyboxImage.writeOciLayout(dir.resolve("layout"), "latest")
-        .pushTo(registry.host() + "/test/busybox:latest");
-    daemon = BerthdProcess.start(dir.resolve("berthd"));
-    ok(berth("pull", image));
+    env = BusyboxDaemon.start(dir);
+    daemon = env.daemon();
+    image = env.image();
   }
 
   @AfterAll
   static void stopAll() {
-    if (daemon != null) {
+    if (env != null) {
       removeAll();
-      daemon.stop();
-      daemon.close();
+      env.close();
     }
-    if (registry != null) {
-      registry.close();
-    }
-    Leftovers.removeUnder(dir);
     // After a failed test: the daemon's networks' bridges and its chains must not outlive the class.
     HostNetwork net = HostNetwork.forDaemon(dir.resolve("berthd/data"));
     net.cleanUp();
@@ -89,9 +80,7 @@ class NetworkIT {
   }
 
   private static void removeAll() {
-    for (String id : berth("ps", "-aq", "--no-trunc").stdout().lines().filter(l -> !l.isBlank()).toList()) {
-      berth("rm", "-f", id);
-    }
+    env.removeAllContainers();
     for (String n : berth("network", "ls", "--filter", "type=custom", "-q").stdout().lines()
         .filter(l -> !l.isBlank()).toList()) {
       berth("network", "rm", n);
@@ -272,7 +261,7 @@ class NetworkIT {
     assertThat(Poll.until(Duration.ofSeconds(10), () -> answers(port))).isTrue();
 
     daemon.kill();
-    daemon = BerthdProcess.start(dir.resolve("berthd"));
+    daemon = env.startAgain();
 
     assertThat(get(port)).startsWith("200 hello-from-");
     assertThat(fetchFrom("n1", "ca").stdout()).contains("hello-from-");
@@ -327,7 +316,7 @@ class NetworkIT {
     assertThat(Files.exists(daemon.execRoot().resolve("netns").resolve(id))).isTrue();
     assertThat(leases()).isNotEmpty();
 
-    daemon = BerthdProcess.start(dir.resolve("berthd"));
+    daemon = env.startAgain();
     assertThat(Files.exists(daemon.execRoot().resolve("netns").resolve(id))).isFalse();
     assertThat(leases()).isEmpty();
     assertThat(Poll.until(Duration.ofSeconds(10), NetworkIT::nothingAttachedLeft)).isTrue();

@@ -127,7 +127,7 @@ class PauseStatsIT {
     ok(berth("run", "-d", "--name", "sleeper", image, "sleep", "300"));
     ok(berth("pause", "sleeper"));
     daemon.stop();
-    daemon = BerthdProcess.start(dir.resolve("berthd"));
+    daemon = env.startAgain();
     // Reconciled against runc state, which says paused.
     assertThat(inspect("sleeper", "{{.State.Status}} {{.State.Paused}}")).isEqualTo("paused true");
     ok(berth("unpause", "sleeper"));
@@ -139,7 +139,7 @@ class PauseStatsIT {
     daemon.stop();
     ok(Commands.run(List.of("runc", "--root=" + daemon.execRoot().resolve("runtime/runc"), "resume", id),
         Duration.ofSeconds(30)));
-    daemon = BerthdProcess.start(dir.resolve("berthd"));
+    daemon = env.startAgain();
     assertThat(inspect("sleeper", "{{.State.Status}} {{.State.Paused}}")).isEqualTo("running false");
   }
 

@@ -13,7 +13,7 @@ import java.nio.file.Path;
 public final class BusyboxDaemon implements AutoCloseable {
   private final Path dir;
   private final LocalRegistry registry;
-  private final BerthdProcess daemon;
+  private BerthdProcess daemon;
   private final String image;
 
   private BusyboxDaemon(Path dir, LocalRegistry registry, BerthdProcess daemon, String image) {
@@ -48,6 +48,18 @@ public final class BusyboxDaemon implements AutoCloseable {
   }
 
   public BerthdProcess daemon() {
+    return daemon;
+  }
+
+  /**
+   * Starts berthd again on the same dirs, after the test stopped or killed it; the new process is
+   * the one {@link #close()} stops.
+   */
+  public BerthdProcess startAgain() {
+    if (daemon.isAlive()) {
+      throw new IllegalStateException("berthd still runs (pid " + daemon.pid() + "): stop or kill it first");
+    }
+    daemon = BerthdProcess.start(dir.resolve("berthd"));
     return daemon;
   }
 
