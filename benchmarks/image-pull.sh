@@ -7,6 +7,7 @@
 set -eu
 BERTH_HOME=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
 RUNS=${RUNS:-5}
+WARM=${WARM:-3}
 LAYERS=${LAYERS:-5}
 MB_PER_LAYER=${MB_PER_LAYER:-40}
 cd "$BERTH_HOME"
@@ -56,6 +57,11 @@ now() { date +%s.%N; }
 # and copying paths: reported on its own, not mixed into the steady-state numbers.
 T0=$(now); $B pull -q "$NAME" > /dev/null; T1=$(now)
 awk -v a="$T0" -v b="$T1" 'BEGIN { printf "first pull after berthd start (cold JIT): %.2f s\n", b - a }'
+# A few more to warm it up (C2 compiles after some thousand calls): a daemon runs for long.
+for i in $(seq "$WARM"); do
+  $B rmi -f "$NAME" > /dev/null 2>&1 || true
+  $B pull -q "$NAME" > /dev/null
+done
 # Interleaved, so that all see the same load (this machine is shared): berth, docker, skopeo, ...
 # The docker CLI (when installed) pulls through the same berthd: Berth's engine without the
 # berth CLI's JVM start.

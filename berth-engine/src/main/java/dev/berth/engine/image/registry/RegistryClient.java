@@ -85,9 +85,10 @@ public final class RegistryClient implements AutoCloseable {
       }
     }
 
+    /** Six blobs at once, as skopeo and Podman (containers/image) download; Docker's default is three. */
     public static Settings defaults() {
       return new Settings(
-          Set.of(), _ -> Optional.empty(), 3, Duration.ofMillis(200), 3, Duration.ofSeconds(60));
+          Set.of(), _ -> Optional.empty(), 3, Duration.ofMillis(200), 6, Duration.ofSeconds(60));
     }
 
     public Settings withCredentials(Function<String, Optional<BasicCredentials>> lookup) {
