@@ -2,8 +2,6 @@ package dev.berth.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.berth.testkit.BerthdProcess;
-import dev.berth.testkit.BusyboxDaemon;
 import dev.berth.testkit.Commands;
 import dev.berth.testkit.ProcessResult;
 import java.io.IOException;
@@ -13,39 +11,16 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * berth cp, diff, export, commit, events and system df/prune through a real berthd, runc and
  * conmon. One daemon and registry for the class; every test removes its containers.
  */
 @Tag("integration")
-class ContainerFilesIT {
-  @TempDir
-  static Path dir;
-
-  static BusyboxDaemon env;
-  static BerthdProcess daemon;
-  static String image;
-
-  @BeforeAll
-  static void startDaemonWithBusybox() {
-    env = BusyboxDaemon.start(dir);
-    daemon = env.daemon();
-    image = env.image();
-  }
-
-  @AfterAll
-  static void stopAll() {
-    if (env != null) {
-      env.close();
-    }
-  }
+class ContainerFilesIT extends BusyboxDaemonTest {
 
   @AfterEach
   void removeContainers() {
@@ -54,15 +29,6 @@ class ContainerFilesIT {
 
   private static void removeAll() {
     env.removeAllContainers();
-  }
-
-  private static ProcessResult berth(String... args) {
-    return Commands.berth(daemon.host(), args);
-  }
-
-  private static ProcessResult ok(ProcessResult r) {
-    assertThat(r.exitCode()).as(r.toString()).isZero();
-    return r;
   }
 
   private static String out(String... args) {

@@ -3,7 +3,6 @@ package dev.berth.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.berth.testkit.BerthdProcess;
-import dev.berth.testkit.BusyboxDaemon;
 import dev.berth.testkit.Leftovers;
 import dev.berth.testkit.Commands;
 import dev.berth.testkit.Poll;
@@ -13,12 +12,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Containers through a real berthd, runc and conmon, with the berth CLI and the real docker CLI.
@@ -27,41 +23,12 @@ import org.junit.jupiter.api.io.TempDir;
  * may remain.
  */
 @Tag("integration")
-class ContainerIT {
-  @TempDir
-  static Path dir;
-
-  static BusyboxDaemon env;
-  static BerthdProcess daemon;
-  static String image;
-
-  @BeforeAll
-  static void startDaemonWithBusybox() {
-    env = BusyboxDaemon.start(dir);
-    daemon = env.daemon();
-    image = env.image();
-  }
-
-  @AfterAll
-  static void stopAll() {
-    if (env != null) {
-      env.close();
-    }
-  }
+class ContainerIT extends BusyboxDaemonTest {
 
   @AfterEach
   void noLeaks() {
     removeAll(daemon);
     assertNoLeaks(daemon);
-  }
-
-  private static ProcessResult berth(String... args) {
-    return Commands.berth(daemon.host(), args);
-  }
-
-  private static ProcessResult ok(ProcessResult r) {
-    assertThat(r.exitCode()).as(r.toString()).isZero();
-    return r;
   }
 
   private static void removeAll(BerthdProcess d) {

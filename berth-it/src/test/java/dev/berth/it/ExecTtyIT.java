@@ -2,8 +2,6 @@ package dev.berth.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.berth.testkit.BerthdProcess;
-import dev.berth.testkit.BusyboxDaemon;
 import dev.berth.testkit.Commands;
 import dev.berth.testkit.Poll;
 import dev.berth.testkit.ProcessResult;
@@ -13,13 +11,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code exec -it} under a real terminal (a tmux pane), with the berth CLI and the docker CLI:
@@ -27,32 +23,16 @@ import org.junit.jupiter.api.io.TempDir;
  * window's size as it changes, and its exit code reaches the client.
  */
 @Tag("integration")
-class ExecTtyIT {
+class ExecTtyIT extends BusyboxDaemonTest {
   static final Path DOCKER = Path.of("/usr/local/bin/docker");
   static final Pattern CONTAINER_PTS = Pattern.compile("(?m)^/dev/pts/\\d+\\s*$");
 
-  @TempDir
-  static Path dir;
-
-  static BusyboxDaemon env;
-  static BerthdProcess daemon;
-  static String image;
   static String container;
   final List<String> sessions = new ArrayList<>();
 
   @BeforeAll
-  static void startDaemonWithARunningContainer() {
-    env = BusyboxDaemon.start(dir);
-    daemon = env.daemon();
-    image = env.image();
+  static void startARunningContainer() {
     container = env.ok("run", "-d", "--name", "exec-tty", image, "sleep", "600").stdout().strip();
-  }
-
-  @AfterAll
-  static void stopAll() {
-    if (env != null) {
-      env.close();
-    }
   }
 
   @AfterEach
@@ -124,14 +104,5 @@ class ExecTtyIT {
 
   private static String pane(String session) {
     return Commands.run(List.of("tmux", "capture-pane", "-p", "-t", session), Duration.ofSeconds(5)).stdout();
-  }
-
-  private static ProcessResult berth(String... args) {
-    return Commands.berth(daemon.host(), args);
-  }
-
-  private static ProcessResult ok(ProcessResult r) {
-    assertThat(r.exitCode()).as(r.toString()).isZero();
-    return r;
   }
 }

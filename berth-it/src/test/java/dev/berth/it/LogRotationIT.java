@@ -3,7 +3,6 @@ package dev.berth.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.berth.testkit.BerthdProcess;
-import dev.berth.testkit.BusyboxDaemon;
 import dev.berth.testkit.Commands;
 import dev.berth.testkit.Poll;
 import dev.berth.testkit.ProcessResult;
@@ -16,20 +15,17 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code --log-opt max-size/max-file}: json-file's rotation of conmon's log, through a real
  * berthd, runc and conmon, with the berth and docker CLIs.
  */
 @Tag("integration")
-class LogRotationIT {
+class LogRotationIT extends BusyboxDaemonTest {
   private static final Path DOCKER = Path.of("/usr/local/bin/docker");
   private static final long MAX_SIZE = 10_000;
   /**
@@ -41,26 +37,6 @@ class LogRotationIT {
   /** A line of about 115 bytes (150 in the k8s-file log), numbered. */
   private static final String PRINT_LINE = "printf 'line %05d %s\\n' $i " + "x".repeat(100) + "; i=$((i+1))";
 
-  @TempDir
-  static Path dir;
-
-  static BusyboxDaemon env;
-  static BerthdProcess daemon;
-  static String image;
-
-  @BeforeAll
-  static void startDaemonWithBusybox() {
-    env = BusyboxDaemon.start(dir);
-    daemon = env.daemon();
-    image = env.image();
-  }
-
-  @AfterAll
-  static void stopAll() {
-    if (env != null) {
-      env.close();
-    }
-  }
 
   @AfterEach
   void removeContainers() {
@@ -69,11 +45,6 @@ class LogRotationIT {
 
   private static ProcessResult berth(BerthdProcess d, String... args) {
     return Commands.berth(d.host(), args);
-  }
-
-  private static ProcessResult ok(ProcessResult r) {
-    assertThat(r.exitCode()).as(r.toString()).isZero();
-    return r;
   }
 
   private static void removeAll(BerthdProcess d) {

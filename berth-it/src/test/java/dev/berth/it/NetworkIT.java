@@ -2,8 +2,6 @@ package dev.berth.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.berth.testkit.BerthdProcess;
-import dev.berth.testkit.BusyboxDaemon;
 import dev.berth.testkit.Commands;
 import dev.berth.testkit.HostNetwork;
 import dev.berth.testkit.Poll;
@@ -23,10 +21,8 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Networks through a real berthd, CNI plugins, runc and iptables: published ports from the
@@ -36,28 +32,16 @@ import org.junit.jupiter.api.io.TempDir;
  * ({@link HostNetwork}), removed at the end even when a test fails.
  */
 @Tag("integration")
-class NetworkIT {
+class NetworkIT extends BusyboxDaemonTest {
   /** busybox httpd serving one file; the image has no /www of its own. */
   private static final String HTTPD = "mkdir -p /www && echo hello-from-$HOSTNAME > /www/index.html"
       + " && exec httpd -f -p 80 -h /www";
 
-  @TempDir
-  static Path dir;
-
-  static BusyboxDaemon env;
-  static BerthdProcess daemon;
-  static String image;
   static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-  @BeforeAll
-  static void startDaemonWithBusybox() {
-    env = BusyboxDaemon.start(dir);
-    daemon = env.daemon();
-    image = env.image();
-  }
-
+  /** Runs before the base class's stop, so it stops the daemon itself (closing twice is harmless). */
   @AfterAll
-  static void stopAll() {
+  static void stopAndRemoveNetworks() {
     if (env != null) {
       removeAll();
       env.close();
@@ -85,15 +69,6 @@ class NetworkIT {
         .filter(l -> !l.isBlank()).toList()) {
       berth("network", "rm", n);
     }
-  }
-
-  private static ProcessResult berth(String... args) {
-    return Commands.berth(daemon.host(), args);
-  }
-
-  private static ProcessResult ok(ProcessResult r) {
-    assertThat(r.exitCode()).as(r.toString()).isZero();
-    return r;
   }
 
   private static String network(String name, String... flags) {

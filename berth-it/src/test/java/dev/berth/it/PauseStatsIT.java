@@ -2,8 +2,6 @@ package dev.berth.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.berth.testkit.BerthdProcess;
-import dev.berth.testkit.BusyboxDaemon;
 import dev.berth.testkit.Commands;
 import dev.berth.testkit.Poll;
 import dev.berth.testkit.ProcessResult;
@@ -14,12 +12,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * pause/unpause and stats through a real berthd, runc and conmon, with the berth CLI and the real
@@ -27,27 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  * its containers.
  */
 @Tag("integration")
-class PauseStatsIT {
-  @TempDir
-  static Path dir;
-
-  static BusyboxDaemon env;
-  static BerthdProcess daemon;
-  static String image;
-
-  @BeforeAll
-  static void startDaemonWithBusybox() {
-    env = BusyboxDaemon.start(dir);
-    daemon = env.daemon();
-    image = env.image();
-  }
-
-  @AfterAll
-  static void stopAll() {
-    if (env != null) {
-      env.close();
-    }
-  }
+class PauseStatsIT extends BusyboxDaemonTest {
 
   @AfterEach
   void removeContainers() {
@@ -56,15 +31,6 @@ class PauseStatsIT {
 
   private static void removeAll() {
     env.removeAllContainers();
-  }
-
-  private static ProcessResult berth(String... args) {
-    return Commands.berth(daemon.host(), args);
-  }
-
-  private static ProcessResult ok(ProcessResult r) {
-    assertThat(r.exitCode()).as(r.toString()).isZero();
-    return r;
   }
 
   private static String inspect(String name, String template) {

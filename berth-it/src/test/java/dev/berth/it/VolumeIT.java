@@ -4,20 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.berth.testkit.BerthdProcess;
-import dev.berth.testkit.BusyboxDaemon;
 import dev.berth.testkit.Commands;
 import dev.berth.testkit.ProcessResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Named and anonymous volumes, bind mounts and tmpfs through a real berthd, runc and conmon, with
@@ -25,27 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  * removes its containers and volumes.
  */
 @Tag("integration")
-class VolumeIT {
-  @TempDir
-  static Path dir;
-
-  static BusyboxDaemon env;
-  static BerthdProcess daemon;
-  static String image;
-
-  @BeforeAll
-  static void startDaemonWithBusybox() {
-    env = BusyboxDaemon.start(dir);
-    daemon = env.daemon();
-    image = env.image();
-  }
-
-  @AfterAll
-  static void stopAll() {
-    if (env != null) {
-      env.close();
-    }
-  }
+class VolumeIT extends BusyboxDaemonTest {
 
   @AfterEach
   void removeContainersAndVolumes() {
@@ -57,15 +32,6 @@ class VolumeIT {
     for (String v : berth("volume", "ls", "-q").stdout().lines().filter(l -> !l.isBlank()).toList()) {
       berth("volume", "rm", "-f", v);
     }
-  }
-
-  private static ProcessResult berth(String... args) {
-    return Commands.berth(daemon.host(), args);
-  }
-
-  private static ProcessResult ok(ProcessResult r) {
-    assertThat(r.exitCode()).as(r.toString()).isZero();
-    return r;
   }
 
   private static List<String> volumes() {

@@ -15,6 +15,7 @@ public final class BusyboxDaemon implements AutoCloseable {
   private final LocalRegistry registry;
   private BerthdProcess daemon;
   private final String image;
+  private boolean closed;
 
   private BusyboxDaemon(Path dir, LocalRegistry registry, BerthdProcess daemon, String image) {
     this.dir = dir;
@@ -93,8 +94,13 @@ public final class BusyboxDaemon implements AutoCloseable {
     }
   }
 
+  /** Idempotent: a class that must clean up after the daemon stops may close it first. */
   @Override
   public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
     try {
       if (daemon.isAlive()) {
         removeAllContainers();
