@@ -50,6 +50,11 @@ final class Daemon {
       System.err.println("berthd: cannot lock data-root " + config.dataRoot() + ": " + e.getMessage());
       return 1;
     }
+    // Before anything a client can see (the socket, the pidfile): a SIGTERM that arrives as soon
+    // as the socket exists must take the clean path, not the JVM's default exit 143. One that
+    // arrives while the engine opens is honoured once it is open.
+    Signal.handle(new Signal("TERM"), s -> stopRequested.countDown());
+    Signal.handle(new Signal("INT"), s -> stopRequested.countDown());
     Engine engine = null;
     ApiServer server = null;
     try (lock) {
@@ -68,8 +73,6 @@ final class Daemon {
       for (String host : config.hosts()) {
         server.listen(host);
       }
-      Signal.handle(new Signal("TERM"), s -> stopRequested.countDown());
-      Signal.handle(new Signal("INT"), s -> stopRequested.countDown());
       log.info("berthd {} ready (pid {}, data-root {}, exec-root {})", BerthVersion.version(),
           ProcessHandle.current().pid(), config.dataRoot(), config.execRoot());
       stopRequested.await();
