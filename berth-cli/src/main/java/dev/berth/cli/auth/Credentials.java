@@ -1,8 +1,7 @@
 package dev.berth.cli.auth;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.berth.cli.json.Json;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
@@ -28,7 +27,6 @@ import java.util.UUID;
  * credHelpers}) are not supported yet: entries stored there are not found.
  */
 public final class Credentials {
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final String DOCKER_HUB = "docker.io";
 
   /** Docker writes Hub logins under this legacy key. */
@@ -162,7 +160,7 @@ public final class Credentials {
       if (bytes.length == 0) {
         return JsonNodeFactory.instance.objectNode();
       }
-      if (!(JSON.readTree(bytes) instanceof ObjectNode root)) {
+      if (!(Json.parse(bytes) instanceof ObjectNode root)) {
         throw corrupt("it is not a JSON object");
       }
       return root;
@@ -180,8 +178,7 @@ public final class Credentials {
       try {
         Files.createFile(temp, PosixFilePermissions.asFileAttribute(
             PosixFilePermissions.fromString("rw-------")));
-        byte[] bytes = JSON.writer(SerializationFeature.INDENT_OUTPUT)
-            .writeValueAsBytes(root);
+        byte[] bytes = Json.pretty(root).getBytes(StandardCharsets.UTF_8);
         try (FileChannel out = FileChannel.open(temp, StandardOpenOption.WRITE)) {
           ByteBuffer buffer = ByteBuffer.wrap((new String(bytes, StandardCharsets.UTF_8) + "\n")
               .getBytes(StandardCharsets.UTF_8));

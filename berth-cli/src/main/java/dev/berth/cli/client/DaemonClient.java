@@ -1,7 +1,7 @@
 package dev.berth.cli.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.berth.cli.json.Json;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -34,7 +34,6 @@ import org.apache.hc.core5.http.message.BasicClassicHttpRequest;
  * request: CLI commands make few calls, and a fresh connection keeps streams simple.
  */
 public final class DaemonClient {
-  static final ObjectMapper JSON = new ObjectMapper();
 
   private final DaemonAddress address;
   private final String apiPrefix;
@@ -88,7 +87,7 @@ public final class DaemonClient {
   /** GET a JSON document from a versioned API path; throws {@link DaemonException} on an error status. */
   public JsonNode getJson(String path) {
     try (Response r = request("GET", apiPrefix + path, null)) {
-      return JSON.readTree(checked(r));
+      return Json.parse(checked(r));
     } catch (IOException e) {
       throw new UncheckedIOException("talking to the daemon at " + address + ": " + e.getMessage(), e);
     }
@@ -97,7 +96,7 @@ public final class DaemonClient {
   /** GET a JSON document from an unversioned path, such as Berth's own {@code /berth/v1/...}. */
   public JsonNode getJsonUnversioned(String path) {
     try (Response r = request("GET", path, null)) {
-      return JSON.readTree(checked(r));
+      return Json.parse(checked(r));
     } catch (IOException e) {
       throw new UncheckedIOException("talking to the daemon at " + address + ": " + e.getMessage(), e);
     }
@@ -110,7 +109,7 @@ public final class DaemonClient {
   public JsonNode callUnversioned(String method, String path, byte[] jsonBody) {
     try (Response r = request(method, path, jsonBody)) {
       byte[] bytes = checked(r).readAllBytes();
-      return bytes.length == 0 ? null : JSON.readTree(bytes);
+      return bytes.length == 0 ? null : Json.parse(bytes);
     } catch (IOException e) {
       throw new UncheckedIOException("talking to the daemon at " + address + ": " + e.getMessage(), e);
     }
@@ -243,15 +242,10 @@ public final class DaemonClient {
 
   /** A JSON answer from a versioned path; error statuses become {@link DaemonException}. */
   public JsonNode json(String method, String path, Object jsonBody) {
-    Body body;
-    try {
-      body = jsonBody == null ? new Body.None() : new Body.Bytes("application/json", JSON.writeValueAsBytes(jsonBody));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    Body body = jsonBody == null ? new Body.None() : new Body.Bytes("application/json", Json.bytes(jsonBody));
     try (Response r = callChecked(method, path, Map.of(), body)) {
       byte[] bytes = r.bytes();
-      return bytes.length == 0 ? JSON.nullNode() : JSON.readTree(bytes);
+      return bytes.length == 0 ? Json.tree(null) : Json.parse(bytes);
     } catch (IOException e) {
       throw new UncheckedIOException("talking to the daemon at " + address + ": " + e.getMessage(), e);
     }
@@ -355,7 +349,7 @@ public final class DaemonClient {
     byte[] bytes = r.bytes();
     String message;
     try {
-      JsonNode node = JSON.readTree(bytes);
+      JsonNode node = Json.parse(bytes);
       message = node != null && node.hasNonNull("message") ? node.get("message").asText()
           : new String(bytes, StandardCharsets.UTF_8).strip();
     } catch (IOException e) {

@@ -1,7 +1,7 @@
 package dev.berth.cli.command;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.berth.cli.json.Json;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.cli.BerthCli;
 import dev.berth.cli.CliVersion;
@@ -20,7 +20,6 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "version", description = "Show the Berth version information",
     mixinStandardHelpOptions = true)
 public final class VersionCommand implements Callable<Integer> {
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   @ParentCommand
   BerthCli root;
@@ -48,7 +47,7 @@ public final class VersionCommand implements Callable<Integer> {
       out.flush();
       throw e;
     }
-    ObjectNode both = JSON.createObjectNode();
+    ObjectNode both = Json.object();
     both.set("Client", client);
     both.set("Server", server);
     if (Listing.printSingle(output, both, out)) {
@@ -74,7 +73,7 @@ public final class VersionCommand implements Callable<Integer> {
   }
 
   private static ObjectNode clientVersion() {
-    ObjectNode c = JSON.createObjectNode();
+    ObjectNode c = Json.object();
     c.put("Version", CliVersion.version());
     c.put("ApiVersion", BerthCli.API_VERSION);
     c.put("JavaVersion", Runtime.version().toString());

@@ -1,8 +1,7 @@
 package dev.berth.cli.output;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.berth.cli.json.Json;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import java.util.ArrayList;
@@ -17,7 +16,6 @@ import java.util.Locale;
  * print as JSON where Go would print its map syntax.
  */
 public final class GoTemplate {
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   private sealed interface Node permits Text, Action {}
 
@@ -242,10 +240,6 @@ public final class GoTemplate {
   }
 
   private static String toJson(JsonNode node) {
-    try {
-      return node == null || node.isMissingNode() ? "null" : JSON.writeValueAsString(node);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException(e);
-    }
+    return node == null || node.isMissingNode() ? "null" : Json.write(node);
   }
 }

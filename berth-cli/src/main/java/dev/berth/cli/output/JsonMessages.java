@@ -1,9 +1,8 @@
 package dev.berth.cli.output;
 
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.MappingIterator;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.Iterator;
+import dev.berth.cli.json.Json;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -18,7 +17,6 @@ import java.util.Map;
  * status is printed once, without progress bars, so logs stay readable.
  */
 public final class JsonMessages {
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   /** What the stream ended with: an error message, or none; and the "aux" results. */
   public record Outcome(String error, List<JsonNode> aux, List<String> statuses) {
@@ -43,8 +41,8 @@ public final class JsonMessages {
     String error = null;
     List<JsonNode> aux = new ArrayList<>();
     List<String> statuses = new ArrayList<>();
-    try (MappingIterator<JsonNode> it = JSON.readerFor(JsonNode.class)
-        .without(JsonParser.Feature.AUTO_CLOSE_SOURCE).readValues(body)) {
+    {
+      Iterator<JsonNode> it = Json.values(body);
       while (it.hasNext()) {
         JsonNode msg = it.next();
         if (msg.hasNonNull("error")) {

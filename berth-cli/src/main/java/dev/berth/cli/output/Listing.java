@@ -1,8 +1,7 @@
 package dev.berth.cli.output;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.berth.cli.json.Json;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,7 +13,6 @@ import java.util.Map;
  * template, where {@code table} templates get headers from {@code headers}.
  */
 public final class Listing {
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   /** A default column: its header and the row field it shows. */
   public record Column(String header, String field) {}
@@ -67,10 +65,6 @@ public final class Listing {
   }
 
   static String json(JsonNode node) {
-    try {
-      return JSON.writeValueAsString(node);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException(e);
-    }
+    return Json.write(node);
   }
 }

@@ -1,6 +1,6 @@
 package dev.berth.cli.command.container;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.berth.cli.json.Json;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
@@ -16,7 +16,6 @@ import picocli.CommandLine.Option;
 
 /** The options of {@code run} and {@code create}, turned into Docker's create JSON. */
 public final class ContainerOptions {
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   @Option(names = "--name", description = "Assign a name to the container") String name;
   @Option(names = "--entrypoint", description = "Overwrite the default ENTRYPOINT of the image") String entrypoint;
@@ -55,7 +54,7 @@ public final class ContainerOptions {
 
   /** Docker's create body for {@code image} and {@code command}. */
   ObjectNode toJson(String image, List<String> command) throws IOException {
-    ObjectNode body = JSON.createObjectNode();
+    ObjectNode body = Json.object();
     body.put("Image", image);
     if (hostname != null) {
       body.put("Hostname", hostname);
@@ -206,7 +205,7 @@ public final class ContainerOptions {
     try {
       long soft = Long.parseLong(v[0]);
       long hard = v.length > 1 ? Long.parseLong(v[1]) : soft;
-      ObjectNode n = JSON.createObjectNode();
+      ObjectNode n = Json.object();
       n.put("Name", spec.substring(0, eq));
       n.put("Soft", soft);
       n.put("Hard", hard);

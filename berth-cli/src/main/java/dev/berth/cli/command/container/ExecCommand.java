@@ -1,6 +1,6 @@
 package dev.berth.cli.command.container;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.berth.cli.json.Json;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.cli.client.DaemonClient;
 import java.util.ArrayList;
@@ -15,7 +15,6 @@ import picocli.CommandLine.Spec;
 /** {@code berth exec}: runs a command in a running container; exits with its code. */
 @Command(name = "exec", mixinStandardHelpOptions = true, description = "Execute a command in a running container")
 public final class ExecCommand implements Callable<Integer> {
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   @Option(names = {"-i", "--interactive"}, description = "Keep STDIN open even if not attached") boolean interactive;
   @Option(names = {"-t", "--tty"}, description = "Allocate a pseudo-TTY") boolean tty;
@@ -30,7 +29,7 @@ public final class ExecCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     DaemonClient client = ContainerCommands.client(spec);
-    ObjectNode body = JSON.createObjectNode();
+    ObjectNode body = Json.object();
     body.put("AttachStdin", interactive);
     body.put("AttachStdout", !detach);
     body.put("AttachStderr", !detach);
@@ -44,7 +43,7 @@ public final class ExecCommand implements Callable<Integer> {
       body.put("WorkingDir", workdir);
     }
     String id = client.json("POST", ContainerCommands.path(container) + "/exec", body).path("Id").asText();
-    ObjectNode start = JSON.createObjectNode();
+    ObjectNode start = Json.object();
     start.put("Detach", detach);
     start.put("Tty", tty);
     if (detach) {
@@ -53,7 +52,7 @@ public final class ExecCommand implements Callable<Integer> {
     }
     ContainerCommands.RawTerminal raw = null;
     try (DaemonClient.RawConnection conn = client.upgrade("POST", "/exec/" + id + "/start",
-        JSON.writeValueAsBytes(start))) {
+        Json.bytes(start))) {
       if (tty && ContainerCommands.stdinIsTerminal()) {
         raw = ContainerCommands.RawTerminal.enter();
         int[] size = ContainerCommands.RawTerminal.size();

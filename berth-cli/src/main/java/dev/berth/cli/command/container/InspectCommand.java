@@ -1,8 +1,7 @@
 package dev.berth.cli.command.container;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.berth.cli.json.Json;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.berth.cli.client.DaemonException;
 import dev.berth.cli.output.OutputFormat;
@@ -19,7 +18,6 @@ import picocli.CommandLine.Spec;
 /** {@code berth inspect}: containers first, then images, as docker looks them up. */
 @Command(name = "inspect", mixinStandardHelpOptions = true, description = "Return low-level information on Berth objects")
 public final class InspectCommand implements Callable<Integer> {
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   @Option(names = {"-f", "--format"}, description = "Format the output using a Go template") String format;
   @Option(names = "--type", description = "Only inspect objects of this type: container or image") String type;
@@ -36,7 +34,7 @@ public final class InspectCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     OutputFormat output = OutputFormat.parse(format);
-    ArrayNode all = JSON.createArrayNode();
+    ArrayNode all = Json.array();
     int exit = 0;
     for (String name : names) {
       JsonNode node = null;
@@ -67,13 +65,13 @@ public final class InspectCommand implements Callable<Integer> {
       if (output instanceof OutputFormat.Template t) {
         ContainerCommands.out(spec).println(t.template().execute(node));
       } else if (output instanceof OutputFormat.Json) {
-        ContainerCommands.out(spec).println(new ObjectMapper().writeValueAsString(node));
+        ContainerCommands.out(spec).println(Json.write(node));
       } else {
         all.add(node);
       }
     }
     if (output instanceof OutputFormat.Default) {
-      ContainerCommands.out(spec).println(all.isEmpty() ? "[]" : JSON.writeValueAsString(all));
+      ContainerCommands.out(spec).println(all.isEmpty() ? "[]" : Json.pretty(all));
     }
     ContainerCommands.out(spec).flush();
     ContainerCommands.err(spec).flush();

@@ -1,7 +1,7 @@
 package dev.berth.cli.command.container;
 
 import com.fasterxml.jackson.databind.MappingIterator;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.berth.cli.json.Json;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvParser;
@@ -14,7 +14,6 @@ import java.util.Locale;
  * commas), turned into a HostConfig.Mounts entry. Errors read as docker's.
  */
 final class MountFlag {
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final CsvMapper CSV = CsvMapper.builder().enable(CsvParser.Feature.WRAP_AS_ARRAY).build();
 
   private MountFlag() {}
@@ -34,7 +33,7 @@ final class MountFlag {
     } catch (IOException | RuntimeException e) {
       throw new IllegalArgumentException("not a CSV record: " + e.getMessage());
     }
-    ObjectNode m = JSON.createObjectNode();
+    ObjectNode m = Json.object();
     m.put("Type", "volume");
     ObjectNode bind = null;
     ObjectNode volume = null;

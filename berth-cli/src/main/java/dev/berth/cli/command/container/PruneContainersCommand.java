@@ -1,7 +1,7 @@
 package dev.berth.cli.command.container;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.berth.cli.json.Json;
 import dev.berth.cli.output.Confirm;
 import dev.berth.cli.client.DaemonClient;
 import java.util.ArrayList;
@@ -17,7 +17,6 @@ import picocli.CommandLine.Spec;
 /** {@code berth container prune}. */
 @Command(name = "prune", mixinStandardHelpOptions = true, description = "Remove all stopped containers")
 public final class PruneContainersCommand implements Callable<Integer> {
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   @Option(names = {"-f", "--force"}, description = "Do not prompt for confirmation") boolean force;
   @Option(names = "--filter", description = "Provide filter values (e.g. label=<key>=<value>, until=<timestamp>)") List<String> filters = new ArrayList<>();
@@ -34,7 +33,7 @@ public final class PruneContainersCommand implements Callable<Integer> {
       f.computeIfAbsent(filter.substring(0, Math.max(eq, 0)), k -> new ArrayList<>()).add(filter.substring(eq + 1));
     }
     JsonNode r = ContainerCommands.client(spec).json("POST", "/containers/prune"
-        + DaemonClient.query(Map.of("filters", JSON.writeValueAsString(f))), null);
+        + DaemonClient.query(Map.of("filters", Json.write(f))), null);
     if (r.path("ContainersDeleted").size() > 0) {
       ContainerCommands.out(spec).println("Deleted Containers:");
       r.path("ContainersDeleted").forEach(id -> ContainerCommands.out(spec).println(id.asText()));

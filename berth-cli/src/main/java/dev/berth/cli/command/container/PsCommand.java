@@ -1,7 +1,7 @@
 package dev.berth.cli.command.container;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.berth.cli.json.Json;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.cli.client.DaemonClient;
 import dev.berth.cli.output.Durations;
@@ -22,7 +22,6 @@ import picocli.CommandLine.Spec;
 /** {@code berth ps} / {@code berth container ls}. */
 @Command(name = "ps", mixinStandardHelpOptions = true, description = "List containers")
 public final class PsCommand implements Callable<Integer> {
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   @Option(names = {"-a", "--all"}, description = "Show all containers (default shows just running)") boolean all;
   @Option(names = {"-q", "--quiet"}, description = "Only display container IDs") boolean quiet;
@@ -43,7 +42,7 @@ public final class PsCommand implements Callable<Integer> {
     q.put("all", all ? "1" : "0");
     q.put("size", size ? "1" : "0");
     q.put("limit", limit > 0 ? Integer.toString(limit) : null);
-    q.put("filters", JSON.writeValueAsString(f));
+    q.put("filters", Json.write(f));
     JsonNode list = ContainerCommands.client(spec).json("GET", "/containers/json" + DaemonClient.query(q), null);
     if (quiet) {
       list.forEach(c -> ContainerCommands.out(spec).println(id(c.path("Id").asText())));
@@ -53,7 +52,7 @@ public final class PsCommand implements Callable<Integer> {
     Instant now = Instant.now();
     List<JsonNode> rows = new ArrayList<>();
     for (JsonNode c : list) {
-      ObjectNode row = JSON.createObjectNode();
+      ObjectNode row = Json.object();
       row.put("ID", id(c.path("Id").asText()));
       row.put("Image", c.path("Image").asText());
       String cmd = c.path("Command").asText();

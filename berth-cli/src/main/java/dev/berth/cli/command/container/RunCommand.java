@@ -1,7 +1,7 @@
 package dev.berth.cli.command.container;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.berth.cli.json.Json;
 import dev.berth.cli.client.DaemonClient;
 import dev.berth.cli.client.DaemonException;
 import dev.berth.cli.command.image.PullCommand;
@@ -26,7 +26,6 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "run", description = "Create and run a new container from an image")
 public final class RunCommand implements Callable<Integer> {
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   @Option(names = "--help", usageHelp = true, description = "Show this help message and exit") boolean help;
   @Option(names = {"-d", "--detach"}, description = "Run container in background and print container ID") boolean detach;
@@ -83,7 +82,7 @@ public final class RunCommand implements Callable<Integer> {
   /** POST /containers/create; on "No such image" pulls it (progress on stderr) and tries again. */
   static String create(CommandSpec spec, ContainerOptions options, String image, List<String> command)
       throws IOException {
-    byte[] body = JSON.writeValueAsBytes(options.toJson(image, command));
+    byte[] body = Json.bytes(options.toJson(image, command));
     String path = "/containers/create" + DaemonClient.query(ContainerOptions.nameQuery(options.name));
     DaemonClient client = ContainerCommands.client(spec);
     try {
@@ -102,7 +101,7 @@ public final class RunCommand implements Callable<Integer> {
   private static String send(DaemonClient client, String path, byte[] body) throws IOException {
     try (DaemonClient.Response r = client.callChecked("POST", path, Map.of(),
         new DaemonClient.Body.Bytes("application/json", body))) {
-      JsonNode created = JSON.readTree(r.bytes());
+      JsonNode created = Json.parse(r.bytes());
       return created.path("Id").asText();
     }
   }
@@ -141,7 +140,7 @@ public final class RunCommand implements Callable<Integer> {
           raw.close();
         }
       }
-      JsonNode result = JSON.readTree(wait.body());
+      JsonNode result = Json.parse(wait.body());
       if (result != null && result.path("Error").hasNonNull("Message")
           && !result.path("Error").path("Message").asText().isEmpty()) {
         ContainerCommands.err(spec).println("berth: " + result.path("Error").path("Message").asText());

@@ -1,7 +1,7 @@
 package dev.berth.cli.command.container;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.berth.cli.json.Json;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.cli.output.Units;
 import java.util.Locale;
@@ -12,7 +12,6 @@ import java.util.Locale;
  */
 record StatsRow(String id, String name, double cpuPercent, double memUsage, double memLimit, double memPercent,
     double netRx, double netTx, double blkRead, double blkWrite, long pids) {
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   /** From one stats object; CPU % against its own precpu_stats. */
   static StatsRow of(JsonNode s) {
@@ -75,7 +74,7 @@ record StatsRow(String id, String name, double cpuPercent, double memUsage, doub
 
   /** The row under docker's template field names (.ID, .Name, .CPUPerc, .MemUsage, …). */
   ObjectNode fields(boolean noTrunc) {
-    ObjectNode o = JSON.createObjectNode();
+    ObjectNode o = Json.object();
     String shown = noTrunc || id.length() <= 12 ? id : id.substring(0, 12);
     o.put("Container", shown);
     o.put("ID", shown);

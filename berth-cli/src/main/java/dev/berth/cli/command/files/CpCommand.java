@@ -1,7 +1,7 @@
 package dev.berth.cli.command.files;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.berth.cli.json.Json;
 import dev.berth.cli.BerthCli;
 import dev.berth.cli.client.DaemonClient;
 import dev.berth.cli.client.DaemonException;
@@ -36,7 +36,6 @@ import picocli.CommandLine.Spec;
     customSynopsis = {"berth cp [OPTIONS] CONTAINER:SRC_PATH DEST_PATH|-",
         "       berth cp [OPTIONS] SRC_PATH|- CONTAINER:DEST_PATH"})
 public final class CpCommand implements Callable<Integer> {
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final long GO_DIR = 1L << 31;
 
   @Option(names = {"-a", "--archive"}, description = "Archive mode (copy all uid/gid information)") boolean archive;
@@ -229,7 +228,7 @@ public final class CpCommand implements Callable<Integer> {
         throw new DaemonException(r.status(), "cannot stat " + container + ":" + path + " (status " + r.status() + ")");
       }
       String header = r.header("X-Docker-Container-Path-Stat");
-      JsonNode n = JSON.readTree(Base64.getDecoder().decode(header));
+      JsonNode n = Json.parse(Base64.getDecoder().decode(header));
       return java.util.Optional.of(new Stat(n.path("name").asText(), n.path("size").asLong(), n.path("mode").asLong(),
           n.path("linkTarget").asText("")));
     }

@@ -1,7 +1,7 @@
 package dev.berth.cli.command.image;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.berth.cli.json.Json;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.cli.output.Durations;
 import dev.berth.cli.output.Listing;
@@ -19,7 +19,6 @@ import picocli.CommandLine.Spec;
 /** {@code berth history}: the layers an image was built from, newest first. */
 @Command(name = "history", mixinStandardHelpOptions = true, description = "Show the history of an image")
 public final class HistoryCommand implements Callable<Integer> {
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   @Option(names = "--no-trunc", description = "Don't truncate output")
   boolean noTrunc;
@@ -48,7 +47,7 @@ public final class HistoryCommand implements Callable<Integer> {
         ImageCommands.out(spec).println(id.startsWith("sha256:") && !noTrunc ? ImageCommands.shortId(id) : id);
         continue;
       }
-      ObjectNode row = JSON.createObjectNode();
+      ObjectNode row = Json.object();
       row.put("ID", id.startsWith("sha256:") && !noTrunc ? ImageCommands.shortId(id) : id);
       row.put("CreatedSince", Durations.ago(Instant.ofEpochSecond(h.path("Created").asLong()), now));
       String by = h.path("CreatedBy").asText();

@@ -1,7 +1,7 @@
 package dev.berth.cli.command.image;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.berth.cli.json.Json;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.cli.client.DaemonClient;
 import dev.berth.cli.output.Durations;
@@ -22,7 +22,6 @@ import picocli.CommandLine.Spec;
 /** {@code berth images} / {@code berth image ls}. */
 @Command(name = "images", mixinStandardHelpOptions = true, description = "List images")
 public final class ImagesCommand implements Callable<Integer> {
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   @Option(names = {"-a", "--all"}, description = "Show all images (default hides intermediate images)")
   boolean all;
@@ -56,7 +55,7 @@ public final class ImagesCommand implements Callable<Integer> {
     if (reference != null) {
       f.computeIfAbsent("reference", k -> new ArrayList<>()).add(reference);
     }
-    String query = DaemonClient.query(Map.of("all", all ? "1" : "0", "filters", JSON.writeValueAsString(f)));
+    String query = DaemonClient.query(Map.of("all", all ? "1" : "0", "filters", Json.write(f)));
     JsonNode images = ImageCommands.client(spec).json("GET", "/images/json" + query, null);
     if (quiet) {
       java.util.LinkedHashSet<String> ids = new java.util.LinkedHashSet<>();
@@ -77,7 +76,7 @@ public final class ImagesCommand implements Callable<Integer> {
         names.add(new String[] {"<none>", "<none>"});
       }
       for (String[] name : names) {
-        ObjectNode row = JSON.createObjectNode();
+        ObjectNode row = Json.object();
         String id = image.path("Id").asText();
         row.put("Repository", name[0]);
         row.put("Tag", name[1]);

@@ -1,8 +1,7 @@
 package dev.berth.cli.command.image;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.berth.cli.json.Json;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.berth.cli.client.DaemonException;
 import dev.berth.cli.output.OutputFormat;
@@ -18,7 +17,6 @@ import picocli.CommandLine.Spec;
 @Command(name = "inspect", mixinStandardHelpOptions = true,
     description = "Display detailed information on one or more images")
 public final class InspectImageCommand implements Callable<Integer> {
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   @Option(names = {"-f", "--format"}, paramLabel = "FORMAT", description = "Format the output using a Go template")
   String format;
@@ -32,7 +30,7 @@ public final class InspectImageCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     OutputFormat output = OutputFormat.parse(format);
-    ArrayNode all = JSON.createArrayNode();
+    ArrayNode all = Json.array();
     int exit = 0;
     for (String image : images) {
       try {
@@ -40,7 +38,7 @@ public final class InspectImageCommand implements Callable<Integer> {
         if (output instanceof OutputFormat.Template t) {
           ImageCommands.out(spec).println(t.template().execute(node));
         } else if (output instanceof OutputFormat.Json) {
-          ImageCommands.out(spec).println(new ObjectMapper().writeValueAsString(node));
+          ImageCommands.out(spec).println(Json.write(node));
         } else {
           all.add(node);
         }
@@ -50,7 +48,7 @@ public final class InspectImageCommand implements Callable<Integer> {
       }
     }
     if (output instanceof OutputFormat.Default) {
-      ImageCommands.out(spec).println(JSON.writeValueAsString(all));
+      ImageCommands.out(spec).println(Json.pretty(all));
     }
     ImageCommands.out(spec).flush();
     ImageCommands.err(spec).flush();

@@ -1,7 +1,7 @@
 package dev.berth.cli.command.image;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.berth.cli.json.Json;
 import dev.berth.cli.output.Confirm;
 import dev.berth.cli.client.DaemonClient;
 import dev.berth.cli.output.FilterFlags;
@@ -40,7 +40,7 @@ public final class PruneImagesCommand implements Callable<Integer> {
     Map<String, List<String>> f = new LinkedHashMap<>(FilterFlags.parse(filters));
     f.put("dangling", List.of(all ? "false" : "true"));
     JsonNode result = ImageCommands.client(spec).json("POST",
-        "/images/prune" + DaemonClient.query(Map.of("filters", new ObjectMapper().writeValueAsString(f))), null);
+        "/images/prune" + DaemonClient.query(Map.of("filters", Json.write(f))), null);
     if (!result.path("ImagesDeleted").isEmpty()) {
       ImageCommands.out(spec).println("Deleted Images:");
       for (JsonNode entry : result.path("ImagesDeleted")) {

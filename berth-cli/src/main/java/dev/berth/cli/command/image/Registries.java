@@ -1,5 +1,7 @@
 package dev.berth.cli.command.image;
 
+import dev.berth.cli.json.Json;
+
 import dev.berth.cli.auth.Credentials;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -8,8 +10,6 @@ import java.util.Optional;
 
 /** The client's side of registry logins: which registry a name is in, and the auth header. */
 final class Registries {
-  private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
-      new com.fasterxml.jackson.databind.ObjectMapper();
 
   private Registries() {}
 
@@ -32,11 +32,7 @@ final class Registries {
       auth.put("password", l.password());
       auth.put("serveraddress", domainOf(reference));
     });
-    try {
-      return Map.of("X-Registry-Auth", Base64.getUrlEncoder().encodeToString(JSON.writeValueAsBytes(auth)));
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new IllegalStateException(e);
-    }
+    return Map.of("X-Registry-Auth", Base64.getUrlEncoder().encodeToString(Json.bytes(auth)));
   }
 
   /** Splits "repo:tag" at the tag's colon (not a registry port's). */

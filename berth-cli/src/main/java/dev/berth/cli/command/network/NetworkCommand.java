@@ -1,8 +1,7 @@
 package dev.berth.cli.command.network;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.berth.cli.json.Json;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.cli.output.Confirm;
@@ -29,7 +28,6 @@ import picocli.CommandLine.Spec;
 /** {@code berth network ...}: docker's network commands, flags and columns. */
 @Command(name = "network", mixinStandardHelpOptions = true, description = "Manage networks")
 public final class NetworkCommand implements Runnable {
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   public static CommandLine tree() {
     CommandLine c = new CommandLine(new NetworkCommand());
@@ -85,7 +83,7 @@ public final class NetworkCommand implements Runnable {
 
     @Override
     public Integer call() {
-      ObjectNode body = JSON.createObjectNode();
+      ObjectNode body = Json.object();
       body.put("Name", name);
       body.put("Driver", driver);
       body.put("Internal", internal);
@@ -126,7 +124,7 @@ public final class NetworkCommand implements Runnable {
     public Integer call() throws Exception {
       OutputFormat output = OutputFormat.parse(format);
       JsonNode list = client(spec).json("GET", "/networks" + DaemonClient.query(Map.of("filters",
-          JSON.writeValueAsString(FilterFlags.parse(filters)))), null);
+          Json.write(FilterFlags.parse(filters)))), null);
       List<JsonNode> rows = new ArrayList<>();
       for (JsonNode n : list) {
         String id = n.path("Id").asText();
@@ -134,7 +132,7 @@ public final class NetworkCommand implements Runnable {
           spec.commandLine().getOut().println(noTrunc ? id : id.substring(0, 12));
           continue;
         }
-        ObjectNode row = JSON.createObjectNode();
+        ObjectNode row = Json.object();
         row.put("ID", noTrunc ? id : id.substring(0, 12));
         row.put("Name", n.path("Name").asText());
         row.put("Driver", n.path("Driver").asText());
@@ -166,7 +164,7 @@ public final class NetworkCommand implements Runnable {
     @Override
     public Integer call() throws Exception {
       OutputFormat output = OutputFormat.parse(format);
-      ArrayNode all = JSON.createArrayNode();
+      ArrayNode all = Json.array();
       int exit = 0;
       for (String name : names) {
         JsonNode n;
@@ -183,14 +181,14 @@ public final class NetworkCommand implements Runnable {
         if (output instanceof OutputFormat.Template t) {
           spec.commandLine().getOut().println(t.template().execute(n));
         } else if (output instanceof OutputFormat.Json) {
-          spec.commandLine().getOut().println(JSON.writeValueAsString(n));
+          spec.commandLine().getOut().println(Json.write(n));
         } else {
           all.add(n);
         }
       }
       if (output instanceof OutputFormat.Default) {
         spec.commandLine().getOut().println(all.isEmpty() ? "[]"
-            : JSON.copy().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(all));
+            : Json.pretty(all));
       }
       spec.commandLine().getOut().flush();
       spec.commandLine().getErr().flush();
@@ -238,7 +236,7 @@ public final class NetworkCommand implements Runnable {
         return 0;
       }
       JsonNode r = client(spec).json("POST", "/networks/prune" + DaemonClient.query(Map.of("filters",
-          JSON.writeValueAsString(FilterFlags.parse(filters)))), null);
+          Json.write(FilterFlags.parse(filters)))), null);
       if (r.path("NetworksDeleted").size() > 0) {
         spec.commandLine().getOut().println("Deleted Networks:");
         r.path("NetworksDeleted").forEach(n -> spec.commandLine().getOut().println(n.asText()));
@@ -258,7 +256,7 @@ public final class NetworkCommand implements Runnable {
 
     @Override
     public Integer call() {
-      ObjectNode body = JSON.createObjectNode();
+      ObjectNode body = Json.object();
       body.put("Container", container);
       ObjectNode ep = body.putObject("EndpointConfig");
       aliases.forEach(ep.putArray("Aliases")::add);
@@ -279,7 +277,7 @@ public final class NetworkCommand implements Runnable {
 
     @Override
     public Integer call() {
-      ObjectNode body = JSON.createObjectNode();
+      ObjectNode body = Json.object();
       body.put("Container", container);
       body.put("Force", force);
       client(spec).json("POST", path(network) + "/disconnect", body);

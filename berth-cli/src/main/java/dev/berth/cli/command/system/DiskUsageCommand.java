@@ -1,7 +1,7 @@
 package dev.berth.cli.command.system;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.berth.cli.json.Json;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.cli.BerthCli;
 import dev.berth.cli.output.Durations;
@@ -23,7 +23,6 @@ import picocli.CommandLine.Spec;
 /** {@code berth system df}: disk usage of images, containers, volumes and the build cache, as docker shows it. */
 @Command(name = "df", mixinStandardHelpOptions = true, description = "Show Berth disk usage")
 public final class DiskUsageCommand implements Callable<Integer> {
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   @Option(names = {"-v", "--verbose"}, description = "Show detailed information on space usage") boolean verbose;
   @Option(names = "--format", description = "Format output using a custom template: 'table', 'json' or a Go template")
@@ -47,7 +46,7 @@ public final class DiskUsageCommand implements Callable<Integer> {
   }
 
   private static ObjectNode row(String type, long total, long active, long size, long reclaimable, boolean percent) {
-    ObjectNode n = JSON.createObjectNode();
+    ObjectNode n = Json.object();
     n.put("Type", type);
     n.put("TotalCount", Long.toString(total));
     n.put("Active", Long.toString(active));

@@ -1,8 +1,8 @@
 package dev.berth.cli.command.system;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.MappingIterator;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.Iterator;
+import dev.berth.cli.json.Json;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.cli.BerthCli;
 import dev.berth.cli.client.DaemonClient;
@@ -27,7 +27,6 @@ import picocli.CommandLine.Spec;
 /** {@code berth events}: the daemon's events, live (and since a time), one line each. */
 @Command(name = "events", mixinStandardHelpOptions = true, description = "Get real time events from the server")
 public final class EventsCommand implements Callable<Integer> {
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final DateTimeFormatter RFC3339_NANO_FIXED =
       DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSSSSSXXX");
 
@@ -47,16 +46,16 @@ public final class EventsCommand implements Callable<Integer> {
     q.put("since", since == null ? null : TimeArgs.unix(since));
     q.put("until", until == null ? null : TimeArgs.unix(until));
     Map<String, List<String>> f = FilterFlags.parse(filters);
-    q.put("filters", f.isEmpty() ? null : JSON.writeValueAsString(f));
+    q.put("filters", f.isEmpty() ? null : Json.write(f));
     PrintWriter out = spec.commandLine().getOut();
     try (DaemonClient.Response r = BerthCli.from(spec).client().callChecked("GET", "/events" + DaemonClient.query(q),
-        Map.of(), new DaemonClient.Body.None());
-        MappingIterator<JsonNode> it = JSON.readerFor(JsonNode.class).readValues(r.body())) {
-      while (it.hasNextValue()) {
-        JsonNode m = it.nextValue();
+        Map.of(), new DaemonClient.Body.None())) {
+      Iterator<JsonNode> it = Json.values(r.body());
+      while (it.hasNext()) {
+        JsonNode m = it.next();
         switch (output) {
           case OutputFormat.Default d -> out.println(pretty(m));
-          case OutputFormat.Json j -> out.println(JSON.writeValueAsString(m));
+          case OutputFormat.Json j -> out.println(Json.write(m));
           case OutputFormat.Template t -> out.println(t.template().execute(goFields(m)));
         }
         out.flush();
@@ -84,7 +83,7 @@ public final class EventsCommand implements Callable<Integer> {
 
   /** The message under the Go field names templates use ({{.Status}}, {{.ID}}, {{.Actor.Attributes.name}}). */
   static JsonNode goFields(JsonNode m) {
-    ObjectNode n = JSON.createObjectNode();
+    ObjectNode n = Json.object();
     n.put("Status", m.path("status").asText(""));
     n.put("ID", m.path("id").asText(""));
     n.put("From", m.path("from").asText(""));

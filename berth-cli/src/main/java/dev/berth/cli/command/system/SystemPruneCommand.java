@@ -1,7 +1,7 @@
 package dev.berth.cli.command.system;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.berth.cli.json.Json;
 import dev.berth.cli.output.Confirm;
 import dev.berth.cli.BerthCli;
 import dev.berth.cli.client.DaemonClient;
@@ -26,7 +26,6 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "prune", mixinStandardHelpOptions = true, description = "Remove unused data")
 public final class SystemPruneCommand implements Callable<Integer> {
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   @Option(names = {"-a", "--all"}, description = "Remove all unused images not just dangling ones") boolean all;
   @Option(names = {"-f", "--force"}, description = "Do not prompt for confirmation") boolean force;
@@ -73,7 +72,7 @@ public final class SystemPruneCommand implements Callable<Integer> {
       if (s.withDanglingFilter()) {
         stepFilters.put("dangling", List.of(all ? "false" : "true"));
       }
-      String q = stepFilters.isEmpty() ? "" : DaemonClient.query(Map.of("filters", JSON.writeValueAsString(stepFilters)));
+      String q = stepFilters.isEmpty() ? "" : DaemonClient.query(Map.of("filters", Json.write(stepFilters)));
       JsonNode r = client.json("POST", s.path() + q, null);
       s.report().accept(r, out);
       reclaimed += r.path("SpaceReclaimed").asLong();

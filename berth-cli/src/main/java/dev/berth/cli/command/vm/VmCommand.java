@@ -1,7 +1,7 @@
 package dev.berth.cli.command.vm;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.berth.cli.json.Json;
 import dev.berth.cli.BerthCli;
 import dev.berth.cli.client.DaemonClient;
 import java.net.URLEncoder;
@@ -19,7 +19,6 @@ import picocli.CommandLine.ParentCommand;
     footer = {"", "Run 'berth vm COMMAND --help' for more information on a command."})
 public final class VmCommand implements Runnable {
   static final String VMS = "/berth/v1/vms";
-  static final ObjectMapper JSON = new ObjectMapper();
 
   @ParentCommand
   BerthCli root;
@@ -37,12 +36,8 @@ public final class VmCommand implements Runnable {
   }
 
   JsonNode call(String method, String path, Object body) {
-    try {
-      byte[] bytes = body == null ? null : JSON.writeValueAsBytes(body);
-      return client().callUnversioned(method, path, bytes);
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new IllegalStateException(e);
-    }
+    byte[] bytes = body == null ? null : Json.bytes(body);
+    return client().callUnversioned(method, path, bytes);
   }
 
   /** The path of one VM's resource, its reference encoded as a path segment. */

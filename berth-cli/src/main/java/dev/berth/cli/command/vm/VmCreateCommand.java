@@ -1,5 +1,7 @@
 package dev.berth.cli.command.vm;
 
+import dev.berth.cli.json.Json;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
@@ -62,7 +64,7 @@ final class VmCreateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    ObjectNode body = VmCommand.JSON.createObjectNode();
+    ObjectNode body = Json.object();
     body.put("Name", name);
     if (cpus != null) {
       body.put("Cpus", cpus);
@@ -75,7 +77,7 @@ final class VmCreateCommand implements Callable<Integer> {
     body.put("Append", append);
     body.put("CloudInit", absolute(cloudInit));
     body.put("Accel", accel);
-    body.set("Ports", VmCommand.JSON.valueToTree(ports));
+    body.set("Ports", Json.tree(ports));
     JsonNode answer = vm.call("POST", VmCommand.VMS + "/create", body);
     spec.commandLine().getOut().println(answer.path("Id").asText());
     spec.commandLine().getOut().flush();

@@ -1,5 +1,7 @@
 package dev.berth.cli.command.vm;
 
+import dev.berth.cli.json.Json;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.berth.cli.output.OutputFormat;
@@ -34,7 +36,7 @@ final class VmInspectCommand implements Callable<Integer> {
     OutputFormat output = OutputFormat.parse(format);
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    ArrayNode all = VmCommand.JSON.createArrayNode();
+    ArrayNode all = Json.array();
     int status = 0;
     for (String ref : refs) {
       try {
@@ -49,7 +51,7 @@ final class VmInspectCommand implements Callable<Integer> {
       }
     }
     if (!(output instanceof OutputFormat.Template)) {
-      out.println(VmCommand.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(all));
+      out.println(Json.pretty(all));
     }
     out.flush();
     err.flush();

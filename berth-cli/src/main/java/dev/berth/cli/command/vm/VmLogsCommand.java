@@ -1,5 +1,7 @@
 package dev.berth.cli.command.vm;
 
+import dev.berth.cli.json.Json;
+
 import dev.berth.cli.client.DaemonClient;
 import java.io.IOException;
 import java.io.InputStream;
@@ -30,7 +32,7 @@ final class VmLogsCommand implements Callable<Integer> {
         byte[] body = r.bytes();
         String message;
         try {
-          message = VmCommand.JSON.readTree(body).path("message").asText(new String(body));
+          message = Json.parse(body).path("message").asText(new String(body));
         } catch (IOException notJson) {
           message = new String(body);
         }

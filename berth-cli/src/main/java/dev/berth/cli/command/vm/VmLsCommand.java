@@ -1,5 +1,7 @@
 package dev.berth.cli.command.vm;
 
+import dev.berth.cli.json.Json;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.cli.output.Listing;
@@ -51,7 +53,7 @@ final class VmLsCommand implements Callable<Integer> {
         out.println(v.path("Id").asText().substring(0, 12));
         continue;
       }
-      ObjectNode row = VmCommand.JSON.createObjectNode();
+      ObjectNode row = Json.object();
       row.put("ID", v.path("Id").asText().substring(0, 12));
       row.put("Name", v.path("Name").asText());
       row.put("State", v.path("State").asText());

@@ -1,6 +1,6 @@
 package dev.berth.cli.command.volume;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.berth.cli.json.Json;
 import dev.berth.cli.BerthCli;
 import dev.berth.cli.client.DaemonClient;
 import java.io.PrintWriter;
@@ -16,7 +16,6 @@ import picocli.CommandLine.Spec;
 /** {@code berth volume ...}: create, ls, inspect, rm, prune, as {@code docker volume}. */
 @Command(name = "volume", mixinStandardHelpOptions = true, description = "Manage volumes")
 public final class VolumeCommand implements Runnable {
-  static final ObjectMapper JSON = new ObjectMapper();
 
   public static CommandLine tree() {
     CommandLine v = new CommandLine(new VolumeCommand());
@@ -54,6 +53,6 @@ public final class VolumeCommand implements Runnable {
   }
 
   static String filtersQuery(Map<String, List<String>> filters) throws Exception {
-    return DaemonClient.query(Map.of("filters", JSON.writeValueAsString(filters)));
+    return DaemonClient.query(Map.of("filters", Json.write(filters)));
   }
 }

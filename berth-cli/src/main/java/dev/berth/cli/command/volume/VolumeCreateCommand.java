@@ -1,5 +1,7 @@
 package dev.berth.cli.command.volume;
 
+import dev.berth.cli.json.Json;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
@@ -39,7 +41,7 @@ public final class VolumeCreateCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(spec.commandLine(),
           "conflicting options: either specify --name or provide positional arg, not both");
     }
-    ObjectNode body = VolumeCommand.JSON.createObjectNode();
+    ObjectNode body = Json.object();
     body.put("Name", name != null ? name : nameFlag == null ? "" : nameFlag);
     body.put("Driver", driver);
     ObjectNode o = body.putObject("DriverOpts");

@@ -1,8 +1,7 @@
 package dev.berth.cli.command.volume;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.berth.cli.json.Json;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.berth.cli.client.DaemonException;
 import dev.berth.cli.output.OutputFormat;
@@ -18,7 +17,6 @@ import picocli.CommandLine.Spec;
 @Command(name = "inspect", mixinStandardHelpOptions = true,
     description = "Display detailed information on one or more volumes")
 public final class VolumeInspectCommand implements Callable<Integer> {
-  private static final ObjectMapper PRETTY = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   @Option(names = {"-f", "--format"}, paramLabel = "FORMAT", description = "Format the output using a Go template")
   String format;
@@ -32,14 +30,14 @@ public final class VolumeInspectCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     OutputFormat output = OutputFormat.parse(format);
-    ArrayNode all = PRETTY.createArrayNode();
+    ArrayNode all = Json.array();
     int exit = 0;
     for (String name : volumes) {
       try {
         JsonNode node = VolumeCommand.client(spec).json("GET", VolumeCommand.path(name), null);
         switch (output) {
           case OutputFormat.Template t -> VolumeCommand.out(spec).println(t.template().execute(node));
-          case OutputFormat.Json j -> VolumeCommand.out(spec).println(VolumeCommand.JSON.writeValueAsString(node));
+          case OutputFormat.Json j -> VolumeCommand.out(spec).println(Json.write(node));
           default -> all.add(node);
         }
       } catch (DaemonException e) {
@@ -48,7 +46,7 @@ public final class VolumeInspectCommand implements Callable<Integer> {
       }
     }
     if (output instanceof OutputFormat.Default) {
-      VolumeCommand.out(spec).println(PRETTY.writeValueAsString(all));
+      VolumeCommand.out(spec).println(Json.pretty(all));
     }
     VolumeCommand.out(spec).flush();
     VolumeCommand.err(spec).flush();

@@ -1,5 +1,7 @@
 package dev.berth.cli.command.volume;
 
+import dev.berth.cli.json.Json;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.cli.output.FilterFlags;
@@ -44,7 +46,7 @@ public final class VolumeLsCommand implements Callable<Integer> {
     }
     List<JsonNode> rows = new ArrayList<>();
     for (JsonNode v : result.path("Volumes")) {
-      ObjectNode row = VolumeCommand.JSON.createObjectNode();
+      ObjectNode row = Json.object();
       row.put("Driver", v.path("Driver").asText());
       row.put("Name", v.path("Name").asText());
       row.put("Scope", v.path("Scope").asText());

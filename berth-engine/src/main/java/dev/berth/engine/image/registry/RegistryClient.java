@@ -772,7 +772,23 @@ public final class RegistryClient implements AutoCloseable {
 
   private static BerthException.Unavailable unreachable(Target target, String doing, Exception e) {
     return new BerthException.Unavailable("registry " + target.domain() + " failed while "
-        + doing + ": " + e.getMessage() + "; check that it is reachable", e);
+        + doing + ": " + describe(e) + "; check that it is reachable", e);
+  }
+
+  /** JDK HttpClient's connection errors often carry no message of their own, only a cause or a type. */
+  static String describe(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t.getMessage() != null && !t.getMessage().isBlank()) {
+        return t.getMessage();
+      }
+      if (t instanceof java.net.ConnectException) {
+        return "connection refused";
+      }
+      if (t instanceof java.net.http.HttpTimeoutException) {
+        return "timed out";
+      }
+    }
+    return e.getClass().getSimpleName();
   }
 
   private static byte[] readCapped(InputStream in, int max, String what) throws IOException {

@@ -221,6 +221,12 @@ class RegistryClientTest {
     assertThatThrownBy(() -> client(Optional.empty()).ping(host))
         .isInstanceOf(BerthException.Unavailable.class)
         .hasMessageContaining(host);
+    // The JDK's ConnectException has no message: the user still learns what happened.
+    assertThatThrownBy(() -> client(Optional.empty()).fetchManifest(Reference.parse(host + "/app:v1")))
+        .isInstanceOf(BerthException.Unavailable.class)
+        .hasMessageContaining(host)
+        .hasMessageContaining("connection refused")
+        .hasMessageNotContaining("null");
   }
 
   @Test
