@@ -2,26 +2,34 @@ package dev.berth.cli.json;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.gson.Strictness;
+import com.google.gson.stream.JsonReader;
+import com.google.gson.stream.JsonToken;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.StringReader;
 import java.io.UncheckedIOException;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.NoSuchElementException;
 
 /**
- * JSON for the CLI: Jackson's tree nodes, read and written with jackson-core's streaming parser and
- * generator, never through an ObjectMapper. Making the first ObjectMapper costs a CLI run about
- * 55 ms here (its default date format initializes the JDK's calendar and locale providers), more
- * than a whole {@code berth ps}; the CLI only ever needs trees.
+ * JSON for the CLI: Jackson's tree nodes, never through an ObjectMapper, whose first use costs a
+ * CLI run about 55 ms (its default date format initializes the JDK's calendar and locale
+ * providers), more than a whole {@code berth ps}; the CLI only ever needs trees. Written with
+ * jackson-core's generator; read with Gson's streaming reader, because any jackson-core parser
+ * initializes BigDecimal, whose power tables cost another ~20 ms on JDK 25.
  */
 public final class Json {
   private static final JsonFactory FACTORY = JsonFactory.builder().build();
@@ -39,32 +47,29 @@ public final class Json {
 
   /** One JSON document; an empty input is a missing node, as with ObjectMapper.readTree. */
   public static JsonNode parse(byte[] bytes) throws IOException {
-    try (JsonParser p = FACTORY.createParser(bytes)) {
-      return document(p);
-    }
+    return parse(new ByteArrayInputStream(bytes));
   }
 
   public static JsonNode parse(String text) throws IOException {
-    try (JsonParser p = FACTORY.createParser(text)) {
-      return document(p);
-    }
+    return document(new JsonReader(new StringReader(text)));
   }
 
   /** One JSON document from a stream, which is read to the end but not closed. */
   public static JsonNode parse(InputStream in) throws IOException {
-    try (JsonParser p = FACTORY.createParser(in)) {
-      p.disable(JsonParser.Feature.AUTO_CLOSE_SOURCE);
-      return document(p);
-    }
+    return document(new JsonReader(new InputStreamReader(in, StandardCharsets.UTF_8)));
   }
 
-  private static JsonNode document(JsonParser p) throws IOException {
-    if (p.nextToken() == null) {
+  private static JsonNode document(JsonReader r) throws IOException {
+    r.setStrictness(Strictness.STRICT);
+    try {
+      r.peek();
+    } catch (EOFException empty) {
+      // Gson's reader calls a document without a value the end of its input.
       return NODES.missingNode();
     }
-    JsonNode node = read(p);
-    if (p.nextToken() != null) {
-      throw new IOException("unexpected content after the JSON document at " + p.currentLocation().offsetDescription());
+    JsonNode node = read(r);
+    if (r.peek() != JsonToken.END_DOCUMENT) {
+      throw new IOException("unexpected content after the JSON document at " + r.getPath());
     }
     return node;
   }
@@ -73,19 +78,15 @@ public final class Json {
    * The JSON values one after another in {@code in} (Docker's progress and event streams), each
    * as soon as it is complete. The stream is not closed.
    */
-  public static Iterator<JsonNode> values(InputStream in) throws IOException {
-    JsonParser p = FACTORY.createParser(in);
-    p.disable(JsonParser.Feature.AUTO_CLOSE_SOURCE);
+  public static Iterator<JsonNode> values(InputStream in) {
+    JsonReader r = new JsonReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+    // Only a lenient reader reads more than one top-level value.
+    r.setStrictness(Strictness.LENIENT);
     return new Iterator<>() {
-      JsonToken next;
-
       @Override
       public boolean hasNext() {
         try {
-          if (next == null) {
-            next = p.nextToken();
-          }
-          return next != null;
+          return r.peek() != JsonToken.END_DOCUMENT;
         } catch (IOException e) {
           throw new UncheckedIOException(e);
         }
@@ -96,9 +97,8 @@ public final class Json {
         if (!hasNext()) {
           throw new NoSuchElementException();
         }
-        next = null;
         try {
-          return read(p);
+          return read(r);
         } catch (IOException e) {
           throw new UncheckedIOException(e);
         }
@@ -106,43 +106,57 @@ public final class Json {
     };
   }
 
-  /** The value that starts at the parser's current token. */
-  private static JsonNode read(JsonParser p) throws IOException {
-    JsonToken token = p.currentToken();
+  /** The value that starts at the reader's next token. */
+  private static JsonNode read(JsonReader r) throws IOException {
+    JsonToken token = r.peek();
     return switch (token) {
-      case START_OBJECT -> {
+      case BEGIN_OBJECT -> {
         ObjectNode o = NODES.objectNode();
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-          String name = p.currentName();
-          p.nextToken();
-          o.set(name, read(p));
+        r.beginObject();
+        while (r.hasNext()) {
+          String name = r.nextName();
+          o.set(name, read(r));
         }
+        r.endObject();
         yield o;
       }
-      case START_ARRAY -> {
+      case BEGIN_ARRAY -> {
         ArrayNode a = NODES.arrayNode();
-        while (p.nextToken() != JsonToken.END_ARRAY) {
-          a.add(read(p));
+        r.beginArray();
+        while (r.hasNext()) {
+          a.add(read(r));
         }
+        r.endArray();
         yield a;
       }
-      case VALUE_STRING -> NODES.textNode(p.getText());
-      case VALUE_NUMBER_INT -> switch (p.getNumberType()) {
-        case INT -> NODES.numberNode(p.getIntValue());
-        case LONG -> NODES.numberNode(p.getLongValue());
-        default -> NODES.numberNode(p.getBigIntegerValue());
-      };
-      case VALUE_NUMBER_FLOAT -> NODES.numberNode(p.getDoubleValue());
-      case VALUE_TRUE -> NODES.booleanNode(true);
-      case VALUE_FALSE -> NODES.booleanNode(false);
-      case VALUE_NULL -> NODES.nullNode();
-      default -> throw new IOException("unexpected JSON token " + token + " at " + p.currentLocation().offsetDescription());
+      case STRING -> NODES.textNode(r.nextString());
+      case NUMBER -> number(r.nextString());
+      case BOOLEAN -> NODES.booleanNode(r.nextBoolean());
+      case NULL -> {
+        r.nextNull();
+        yield NODES.nullNode();
+      }
+      default -> throw new IOException("unexpected JSON token " + token + " at " + r.getPath());
     };
+  }
+
+  /** The node ObjectMapper would make of a number: int, long, big integer, or double. */
+  private static JsonNode number(String literal) {
+    boolean integral = literal.indexOf('.') < 0 && literal.indexOf('e') < 0 && literal.indexOf('E') < 0;
+    if (!integral) {
+      return NODES.numberNode(Double.parseDouble(literal));
+    }
+    try {
+      long value = Long.parseLong(literal);
+      return value == (int) value ? NODES.numberNode((int) value) : NODES.numberNode(value);
+    } catch (NumberFormatException tooBig) {
+      return NODES.numberNode(new BigInteger(literal));
+    }
   }
 
   /** Compact JSON of a node, or of maps, lists, strings, numbers and booleans made into one. */
   public static String write(Object value) {
-    return new String(bytes(value, false), java.nio.charset.StandardCharsets.UTF_8);
+    return new String(bytes(value, false), StandardCharsets.UTF_8);
   }
 
   public static byte[] bytes(Object value) {
@@ -151,7 +165,7 @@ public final class Json {
 
   /** Indented as the docker CLI's inspect output is read by people. */
   public static String pretty(Object value) {
-    return new String(bytes(value, true), java.nio.charset.StandardCharsets.UTF_8);
+    return new String(bytes(value, true), StandardCharsets.UTF_8);
   }
 
   private static byte[] bytes(Object value, boolean pretty) {
