@@ -4,6 +4,7 @@ import dev.berth.cli.client.DaemonAddress;
 import dev.berth.cli.client.DaemonClient;
 import dev.berth.cli.client.DaemonException;
 import dev.berth.cli.client.DaemonUnreachableException;
+import dev.berth.cli.command.CodedOptions;
 import dev.berth.cli.command.CompletionCommand;
 import dev.berth.cli.command.InfoCommand;
 import dev.berth.cli.command.VersionCommand;
@@ -27,27 +28,29 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code berth}: docker's verbs and flags, talking to berthd's API only. */
-@Command(
-    name = "berth",
-    mixinStandardHelpOptions = true,
-    versionProvider = BerthCli.Version.class,
-    description = "Run containers and virtual machines with Berth.",
-    footer = {"", "Run 'berth COMMAND --help' for more information on a command."})
+/**
+ * {@code berth}: docker's verbs and flags, talking to berthd's API only. The root command is
+ * declared in code, not by annotations (see {@link CodedOptions}): every command pays for it.
+ */
 public final class BerthCli implements Runnable {
   /** The API version this CLI speaks; the daemon accepts 1.24 up to its own maximum. */
   public static final String API_VERSION = "1.51";
 
-  @Option(names = {"-H", "--host"}, paramLabel = "ADDRESS",
-      description = "Daemon socket to connect to: unix:///path or tcp://HOST:PORT "
-          + "(default: $BERTH_HOST, else " + DaemonAddress.DEFAULT + ")")
-  String host;
+  private final CommandSpec spec = CommandSpec.wrapWithoutInspection(this).name("berth");
+  private final CodedOptions declared = new CodedOptions(spec);
+  private String host;
 
-  @CommandLine.Spec
-  CommandLine.Model.CommandSpec spec;
+  private BerthCli() {
+    spec.versionProvider(new Version());
+    spec.usageMessage().description("Run containers and virtual machines with Berth.")
+        .footer("", "Run 'berth COMMAND --help' for more information on a command.");
+    declared.value(String.class, "ADDRESS", "Daemon socket to connect to: unix:///path or tcp://HOST:PORT "
+        + "(default: $BERTH_HOST, else " + DaemonAddress.DEFAULT + ")", v -> host = v, "-H", "--host");
+    declared.usageHelp("-h", "--help");
+    declared.versionHelp("-V", "--version");
+  }
 
   public static void main(String[] args) {
     int status = run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true));
@@ -75,8 +78,8 @@ public final class BerthCli implements Runnable {
 
   private static Map<String, Supplier<Object>> commands() {
     Map<String, Supplier<Object>> c = new LinkedHashMap<>();
-    c.put("run", dev.berth.cli.command.container.RunCommand::new);
-    c.put("create", dev.berth.cli.command.container.CreateCommand::new);
+    c.put("run", () -> new dev.berth.cli.command.container.RunCommand().spec());
+    c.put("create", () -> new dev.berth.cli.command.container.CreateCommand().spec());
     c.put("start", dev.berth.cli.command.container.StartCommand::new);
     c.put("stop", dev.berth.cli.command.container.StopCommand::new);
     c.put("kill", dev.berth.cli.command.container.KillCommand::new);
@@ -130,7 +133,7 @@ public final class BerthCli implements Runnable {
 
   /** The tree with only the command {@code args} names, or all when that is unclear. */
   static CommandLine commandLine(String[] args) {
-    CommandLine cli = new CommandLine(new BerthCli());
+    CommandLine cli = new CommandLine(new BerthCli().spec);
     String named = args == null ? null : commandName(args);
     boolean one = named != null && COMMANDS.containsKey(named) && !named.equals("help") && !named.equals("completion");
     boolean none = named == null && args != null && List.of(args).stream().anyMatch(a -> a.equals("-V")
@@ -202,12 +205,13 @@ public final class BerthCli implements Runnable {
   }
 
   /** The root command of any command, however deep, for its -H and client. */
-  public static BerthCli from(CommandLine.Model.CommandSpec spec) {
+  public static BerthCli from(CommandSpec spec) {
     return (BerthCli) spec.root().userObject();
   }
 
   /** A client for the daemon named by -H, BERTH_HOST or the default. */
   public DaemonClient client() {
+    declared.read();
     String spec = host != null ? host : System.getenv().getOrDefault("BERTH_HOST", DaemonAddress.DEFAULT);
     if (spec.isBlank()) {
       spec = DaemonAddress.DEFAULT;

@@ -269,26 +269,22 @@ public final class DaemonClient {
       request.setHeader(HttpHeaders.USER_AGENT, "berth-cli");
       request.setHeader(HttpHeaders.CONNECTION, "close");
       headers.forEach(request::setHeader);
-      switch (body) {
-        case Body.None n -> { }
-        case Body.Bytes b -> {
-          request.setHeader(HttpHeaders.CONTENT_TYPE, b.contentType());
-          request.setHeader(HttpHeaders.CONTENT_LENGTH, Integer.toString(b.bytes().length));
-        }
-        case Body.Stream st -> {
-          request.setHeader(HttpHeaders.CONTENT_TYPE, st.contentType());
-          request.setHeader(HttpHeaders.TRANSFER_ENCODING, "chunked");
-        }
+      // instanceof, not a pattern switch: each pattern switch generates a class on its first run
+      // (SwitchBootstraps), a few ms of every CLI command.
+      if (body instanceof Body.Bytes b) {
+        request.setHeader(HttpHeaders.CONTENT_TYPE, b.contentType());
+        request.setHeader(HttpHeaders.CONTENT_LENGTH, Integer.toString(b.bytes().length));
+      } else if (body instanceof Body.Stream st) {
+        request.setHeader(HttpHeaders.CONTENT_TYPE, st.contentType());
+        request.setHeader(HttpHeaders.TRANSFER_ENCODING, "chunked");
       }
       SessionOutputBufferImpl outBuffer = new SessionOutputBufferImpl(8192);
       new DefaultHttpRequestWriter().write(request, outBuffer, out);
-      switch (body) {
-        case Body.None n -> { }
-        case Body.Bytes b -> outBuffer.write(b.bytes(), out);
-        case Body.Stream st -> {
-          try (ChunkedOutputStream chunked = new ChunkedOutputStream(outBuffer, out, 64 * 1024)) {
-            st.in().transferTo(chunked);
-          }
+      if (body instanceof Body.Bytes b) {
+        outBuffer.write(b.bytes(), out);
+      } else if (body instanceof Body.Stream st) {
+        try (ChunkedOutputStream chunked = new ChunkedOutputStream(outBuffer, out, 64 * 1024)) {
+          st.in().transferTo(chunked);
         }
       }
       outBuffer.flush(out);
@@ -327,10 +323,9 @@ public final class DaemonClient {
   private SocketChannel open() {
     SocketChannel channel = null;
     try {
-      channel = switch (address) {
-        case DaemonAddress.Unix u -> SocketChannel.open(StandardProtocolFamily.UNIX);
-        case DaemonAddress.Tcp t -> SocketChannel.open();
-      };
+      channel = address instanceof DaemonAddress.Unix
+          ? SocketChannel.open(StandardProtocolFamily.UNIX)
+          : SocketChannel.open();
       channel.connect(address.socketAddress());
       return channel;
     } catch (IOException e) {

@@ -218,25 +218,30 @@ public final class Json {
 
   /** A node for a value made of maps, iterables, strings, numbers, booleans, nulls and nodes. */
   public static JsonNode tree(Object value) {
-    return switch (value) {
-      case null -> NODES.nullNode();
-      case JsonNode node -> node;
-      case String s -> NODES.textNode(s);
-      case Boolean b -> NODES.booleanNode(b);
-      case Integer i -> NODES.numberNode(i);
-      case Long l -> NODES.numberNode(l);
-      case Number n -> NODES.numberNode(n.doubleValue());
-      case Map<?, ?> map -> {
-        ObjectNode o = NODES.objectNode();
-        map.forEach((k, v) -> o.set(String.valueOf(k), tree(v)));
-        yield o;
-      }
-      case Iterable<?> items -> {
-        ArrayNode a = NODES.arrayNode();
-        items.forEach(item -> a.add(tree(item)));
-        yield a;
-      }
-      default -> throw new IllegalArgumentException("cannot write " + value.getClass().getName() + " as JSON");
-    };
+    // instanceof, not a pattern switch: that generates a class on its first run (SwitchBootstraps).
+    if (value == null) {
+      return NODES.nullNode();
+    } else if (value instanceof JsonNode node) {
+      return node;
+    } else if (value instanceof String s) {
+      return NODES.textNode(s);
+    } else if (value instanceof Boolean b) {
+      return NODES.booleanNode(b);
+    } else if (value instanceof Integer i) {
+      return NODES.numberNode(i);
+    } else if (value instanceof Long l) {
+      return NODES.numberNode(l);
+    } else if (value instanceof Number n) {
+      return NODES.numberNode(n.doubleValue());
+    } else if (value instanceof Map<?, ?> map) {
+      ObjectNode o = NODES.objectNode();
+      map.forEach((k, v) -> o.set(String.valueOf(k), tree(v)));
+      return o;
+    } else if (value instanceof Iterable<?> items) {
+      ArrayNode a = NODES.arrayNode();
+      items.forEach(item -> a.add(tree(item)));
+      return a;
+    }
+    throw new IllegalArgumentException("cannot write " + value.getClass().getName() + " as JSON");
   }
 }

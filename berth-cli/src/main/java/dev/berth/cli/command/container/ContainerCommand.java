@@ -11,8 +11,8 @@ public final class ContainerCommand implements Runnable {
   public static CommandLine tree() {
     CommandLine c = new CommandLine(new ContainerCommand());
     c.addSubcommand("ls", new CommandLine(new PsCommand()), "list", "ps");
-    c.addSubcommand("run", new RunCommand());
-    c.addSubcommand("create", new CreateCommand());
+    c.addSubcommand("run", new RunCommand().spec());
+    c.addSubcommand("create", new CreateCommand().spec());
     c.addSubcommand("start", new StartCommand());
     c.addSubcommand("stop", new StopCommand());
     c.addSubcommand("kill", new KillCommand());

@@ -7,50 +7,113 @@ import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import dev.berth.cli.command.CodedOptions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
 /** The options of {@code run} and {@code create}, turned into Docker's create JSON. */
 public final class ContainerOptions {
 
-  @Option(names = "--name", description = "Assign a name to the container") String name;
-  @Option(names = "--entrypoint", description = "Overwrite the default ENTRYPOINT of the image") String entrypoint;
-  @Option(names = {"-e", "--env"}, description = "Set environment variables") List<String> env = new ArrayList<>();
-  @Option(names = "--env-file", description = "Read in a file of environment variables") List<Path> envFiles = new ArrayList<>();
-  @Option(names = {"-w", "--workdir"}, description = "Working directory inside the container") String workdir;
-  @Option(names = {"-u", "--user"}, description = "Username or UID (format: <name|uid>[:<group|gid>])") String user;
-  @Option(names = {"-l", "--label"}, description = "Set meta data on a container") List<String> labels = new ArrayList<>();
-  @Option(names = {"-h", "--hostname"}, description = "Container host name") String hostname;
-  @Option(names = {"-i", "--interactive"}, description = "Keep STDIN open even if not attached") boolean interactive;
-  @Option(names = {"-t", "--tty"}, description = "Allocate a pseudo-TTY") boolean tty;
-  @Option(names = "--rm", description = "Automatically remove the container when it exits") boolean rm;
-  @Option(names = "--init", description = "Run an init inside the container (tini)") boolean init;
-  @Option(names = "--privileged", description = "Give extended privileges to this container") boolean privileged;
-  @Option(names = "--cap-add", description = "Add Linux capabilities") List<String> capAdd = new ArrayList<>();
-  @Option(names = "--cap-drop", description = "Drop Linux capabilities") List<String> capDrop = new ArrayList<>();
-  @Option(names = "--read-only", description = "Mount the container's root filesystem as read only") boolean readOnly;
-  @Option(names = "--security-opt", description = "Security options") List<String> securityOpt = new ArrayList<>();
-  @Option(names = {"-m", "--memory"}, description = "Memory limit") String memory;
-  @Option(names = "--memory-swap", description = "Swap limit equal to memory plus swap: -1 for unlimited") String memorySwap;
-  @Option(names = "--cpus", description = "Number of CPUs") String cpus;
-  @Option(names = {"-c", "--cpu-shares"}, description = "CPU shares (relative weight)") Long cpuShares;
-  @Option(names = "--cpuset-cpus", description = "CPUs in which to allow execution (0-3, 0,1)") String cpusetCpus;
-  @Option(names = "--pids-limit", description = "Tune container pids limit (-1 for unlimited)") Long pidsLimit;
-  @Option(names = "--ulimit", description = "Ulimit options (name=soft[:hard])") List<String> ulimits = new ArrayList<>();
-  @Option(names = {"--network", "--net"}, description = "Connect to a network: bridge (default), a network's name, none, host or container:<name|id>") String network;
-  @Option(names = "--stop-signal", description = "Signal to stop the container") String stopSignal;
-  @Option(names = "--stop-timeout", description = "Timeout (in seconds) to stop a container") Integer stopTimeout;
-  @Option(names = "--runtime", description = "Runtime to use for this container (runc, crun)") String runtime;
-  @Option(names = "--log-opt", paramLabel = "KEY=VALUE",
-      description = "Log driver options (json-file): max-size=SIZE rotates the log at SIZE (10k, 10m, 1g); "
-          + "max-file=N keeps N files, the current one included (default 1)") List<String> logOpts = new ArrayList<>();
-  @Option(names = "--isolation", description = "Isolation: process (default) or vm (a microVM with its own kernel)") String isolation;
-  @Mixin NetworkOptions networkOptions;
-  @Mixin StorageOptions storageOptions;
+  String name;
+  String entrypoint;
+  final List<String> env = new ArrayList<>();
+  final List<Path> envFiles = new ArrayList<>();
+  String workdir;
+  String user;
+  final List<String> labels = new ArrayList<>();
+  String hostname;
+  boolean interactive;
+  boolean tty;
+  boolean rm;
+  boolean init;
+  boolean privileged;
+  final List<String> capAdd = new ArrayList<>();
+  final List<String> capDrop = new ArrayList<>();
+  boolean readOnly;
+  final List<String> securityOpt = new ArrayList<>();
+  String memory;
+  String memorySwap;
+  String cpus;
+  Long cpuShares;
+  String cpusetCpus;
+  Long pidsLimit;
+  final List<String> ulimits = new ArrayList<>();
+  String network;
+  String stopSignal;
+  Integer stopTimeout;
+  String runtime;
+  final List<String> logOpts = new ArrayList<>();
+  String isolation;
+  final NetworkOptions networkOptions = new NetworkOptions();
+  final StorageOptions storageOptions = new StorageOptions();
+
+  /** Declares these options on a command (see CodedOptions: no annotations, for start-up time). */
+  void declare(CodedOptions o) {
+    o.value(String.class, "<name>", "Assign a name to the container",
+        v -> name = v, "--name");
+    o.value(String.class, "<entrypoint>", "Overwrite the default ENTRYPOINT of the image",
+        v -> entrypoint = v, "--entrypoint");
+    o.list(String.class, "<env>", "Set environment variables",
+        env, "-e", "--env");
+    o.list(Path.class, "<envFiles>", "Read in a file of environment variables",
+        envFiles, "--env-file");
+    o.value(String.class, "<workdir>", "Working directory inside the container",
+        v -> workdir = v, "-w", "--workdir");
+    o.value(String.class, "<user>", "Username or UID (format: <name|uid>[:<group|gid>])",
+        v -> user = v, "-u", "--user");
+    o.list(String.class, "<labels>", "Set meta data on a container",
+        labels, "-l", "--label");
+    o.value(String.class, "<hostname>", "Container host name",
+        v -> hostname = v, "-h", "--hostname");
+    o.flag("Keep STDIN open even if not attached",
+        v -> interactive = v, "-i", "--interactive");
+    o.flag("Allocate a pseudo-TTY",
+        v -> tty = v, "-t", "--tty");
+    o.flag("Automatically remove the container when it exits",
+        v -> rm = v, "--rm");
+    o.flag("Run an init inside the container (tini)",
+        v -> init = v, "--init");
+    o.flag("Give extended privileges to this container",
+        v -> privileged = v, "--privileged");
+    o.list(String.class, "<capAdd>", "Add Linux capabilities",
+        capAdd, "--cap-add");
+    o.list(String.class, "<capDrop>", "Drop Linux capabilities",
+        capDrop, "--cap-drop");
+    o.flag("Mount the container's root filesystem as read only",
+        v -> readOnly = v, "--read-only");
+    o.list(String.class, "<securityOpt>", "Security options",
+        securityOpt, "--security-opt");
+    o.value(String.class, "<memory>", "Memory limit",
+        v -> memory = v, "-m", "--memory");
+    o.value(String.class, "<memorySwap>", "Swap limit equal to memory plus swap: -1 for unlimited",
+        v -> memorySwap = v, "--memory-swap");
+    o.value(String.class, "<cpus>", "Number of CPUs",
+        v -> cpus = v, "--cpus");
+    o.value(Long.class, "<cpuShares>", "CPU shares (relative weight)",
+        v -> cpuShares = v, "-c", "--cpu-shares");
+    o.value(String.class, "<cpusetCpus>", "CPUs in which to allow execution (0-3, 0,1)",
+        v -> cpusetCpus = v, "--cpuset-cpus");
+    o.value(Long.class, "<pidsLimit>", "Tune container pids limit (-1 for unlimited)",
+        v -> pidsLimit = v, "--pids-limit");
+    o.list(String.class, "<ulimits>", "Ulimit options (name=soft[:hard])",
+        ulimits, "--ulimit");
+    o.value(String.class, "<network>", "Connect to a network: bridge (default), a network's name, none, host or container:<name|id>",
+        v -> network = v, "--network", "--net");
+    o.value(String.class, "<stopSignal>", "Signal to stop the container",
+        v -> stopSignal = v, "--stop-signal");
+    o.value(Integer.class, "<stopTimeout>", "Timeout (in seconds) to stop a container",
+        v -> stopTimeout = v, "--stop-timeout");
+    o.value(String.class, "<runtime>", "Runtime to use for this container (runc, crun)",
+        v -> runtime = v, "--runtime");
+    o.list(String.class, "KEY=VALUE", "Log driver options (json-file): max-size=SIZE rotates the log at SIZE (10k, 10m, 1g); " + "max-file=N keeps N files, the current one included (default 1)",
+        logOpts, "--log-opt");
+    o.value(String.class, "<isolation>", "Isolation: process (default) or vm (a microVM with its own kernel)",
+        v -> isolation = v, "--isolation");
+    networkOptions.declare(o);
+    storageOptions.declare(o);
+  }
 
   /** Docker's create body for {@code image} and {@code command}. */
   ObjectNode toJson(String image, List<String> command) throws IOException {

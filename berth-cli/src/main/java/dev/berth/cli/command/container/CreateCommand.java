@@ -1,27 +1,36 @@
 package dev.berth.cli.command.container;
 
 import dev.berth.cli.client.DaemonException;
+import dev.berth.cli.command.CodedOptions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code berth create}: a container, not started; prints its ID. */
-@Command(name = "create", description = "Create a new container")
 public final class CreateCommand implements Callable<Integer> {
-  @Option(names = "--help", usageHelp = true, description = "Show this help message and exit") boolean help;
-  @Mixin ContainerOptions options;
-  @Parameters(index = "0", paramLabel = "IMAGE") String image;
-  @Parameters(index = "1..*", paramLabel = "COMMAND", arity = "0..*") List<String> command = new ArrayList<>();
-  @Spec CommandSpec spec;
+  final ContainerOptions options = new ContainerOptions();
+  String image;
+  final List<String> command = new ArrayList<>();
+  final CommandSpec spec = CommandSpec.wrapWithoutInspection(this).name("create");
+  private final CodedOptions declared = new CodedOptions(spec);
+
+  public CreateCommand() {
+    spec.usageMessage().description("Create a new container");
+    declared.usageHelp("--help");
+    options.declare(declared);
+    declared.positional(0, "IMAGE", v -> image = v);
+    declared.rest(1, "COMMAND", command);
+  }
+
+  /** The command's model, for picocli (built in code, see CodedOptions). */
+  public CommandSpec spec() {
+    return spec;
+  }
 
   @Override
   public Integer call() throws Exception {
+    declared.read();
     try {
       ContainerCommands.out(spec).println(RunCommand.create(spec, options, image, command));
       ContainerCommands.out(spec).flush();

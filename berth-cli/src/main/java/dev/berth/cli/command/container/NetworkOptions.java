@@ -2,21 +2,31 @@ package dev.berth.cli.command.container;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.berth.cli.command.CodedOptions;
 import java.util.ArrayList;
 import java.util.List;
-import picocli.CommandLine.Option;
 
 /** The network options of {@code run} and {@code create} (ports, aliases, addresses). */
 public final class NetworkOptions {
-  @Option(names = {"-P", "--publish-all"}, description = "Publish all exposed ports to random ports") boolean publishAll;
-  @Option(names = {"-p", "--publish"}, paramLabel = "[[IP:][HOST_PORT]:]PORT[/PROTO]",
-      description = "Publish a container's port to the host (e.g. 8080:80, 127.0.0.1:8080:80, 80, 53/udp)")
-  List<String> publish = new ArrayList<>();
-  @Option(names = "--expose", paramLabel = "PORT[/PROTO]", description = "Expose a port (published by -P)")
-  List<String> expose = new ArrayList<>();
-  @Option(names = "--network-alias", paramLabel = "ALIAS", description = "Add a network-scoped alias for the container")
-  List<String> aliases = new ArrayList<>();
-  @Option(names = "--ip", paramLabel = "IPV4", description = "IPv4 address (e.g., 172.30.100.104)") String ip;
+  boolean publishAll;
+  final List<String> publish = new ArrayList<>();
+  final List<String> expose = new ArrayList<>();
+  final List<String> aliases = new ArrayList<>();
+  String ip;
+
+  /** Declares these options on a command (see CodedOptions: no annotations, for start-up time). */
+  void declare(CodedOptions o) {
+    o.flag("Publish all exposed ports to random ports",
+        v -> publishAll = v, "-P", "--publish-all");
+    o.list(String.class, "[[IP:][HOST_PORT]:]PORT[/PROTO]", "Publish a container's port to the host (e.g. 8080:80, 127.0.0.1:8080:80, 80, 53/udp)",
+        publish, "-p", "--publish");
+    o.list(String.class, "PORT[/PROTO]", "Expose a port (published by -P)",
+        expose, "--expose");
+    o.list(String.class, "ALIAS", "Add a network-scoped alias for the container",
+        aliases, "--network-alias");
+    o.value(String.class, "IPV4", "IPv4 address (e.g., 172.30.100.104)",
+        v -> ip = v, "--ip");
+  }
 
   void addTo(ObjectNode body, ObjectNode host) {
     host.put("PublishAllPorts", publishAll);

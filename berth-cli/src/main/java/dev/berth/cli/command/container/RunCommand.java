@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.cli.json.Json;
 import dev.berth.cli.client.DaemonClient;
 import dev.berth.cli.client.DaemonException;
+import dev.berth.cli.command.CodedOptions;
 import dev.berth.cli.command.image.PullCommand;
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,30 +13,43 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code berth run}: create (pulling the image if missing), attach, wait, start, as the docker
  * CLI does; the exit code is the container's. Errors before the container runs exit 125, a
  * command that cannot be found 127, one that cannot be executed 126.
  */
-@Command(name = "run", description = "Create and run a new container from an image")
 public final class RunCommand implements Callable<Integer> {
+  boolean detach;
+  final ContainerOptions options = new ContainerOptions();
+  String image;
+  final List<String> command = new ArrayList<>();
+  final CommandSpec spec = CommandSpec.wrapWithoutInspection(this).name("run");
+  private final CodedOptions declared = new CodedOptions(spec);
 
-  @Option(names = "--help", usageHelp = true, description = "Show this help message and exit") boolean help;
-  @Option(names = {"-d", "--detach"}, description = "Run container in background and print container ID") boolean detach;
-  @Mixin ContainerOptions options;
-  @Parameters(index = "0", paramLabel = "IMAGE") String image;
-  @Parameters(index = "1..*", paramLabel = "COMMAND", arity = "0..*") List<String> command = new ArrayList<>();
-  @Spec CommandSpec spec;
+  public RunCommand() {
+    spec.usageMessage().description("Create and run a new container from an image");
+    declared.usageHelp("--help");
+    declared.flag("Run container in background and print container ID", v -> detach = v, "-d", "--detach");
+    options.declare(declared);
+    declared.positional(0, "IMAGE", v -> image = v);
+    declared.rest(1, "COMMAND", command);
+  }
+
+  /** The command's model, for picocli (built in code, see CodedOptions). */
+  public CommandSpec spec() {
+    return spec;
+  }
+
+  /** After parsing: the option values into the fields. */
+  void readParsed() {
+    declared.read();
+  }
 
   @Override
   public Integer call() throws Exception {
+    readParsed();
     String id;
     try {
       id = create(spec, options, image, command);

@@ -2,29 +2,32 @@ package dev.berth.cli.command.container;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.berth.cli.command.CodedOptions;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import picocli.CommandLine.Option;
 
 /** The storage options of {@code run} and {@code create} (volumes, bind mounts, tmpfs). */
 public final class StorageOptions {
-  @Option(names = {"-v", "--volume"}, paramLabel = "[SOURCE:]PATH[:MODE]",
-      description = "Bind mount a volume: NAME:/path (named volume), /host/path:/path (bind), /path (anonymous); "
-          + "MODE ro, rw, nocopy, z, or a propagation")
-  List<String> volumes = new ArrayList<>();
+  final List<String> volumes = new ArrayList<>();
+  final List<String> mounts = new ArrayList<>();
+  final List<String> tmpfs = new ArrayList<>();
+  final List<String> volumesFrom = new ArrayList<>();
 
-  @Option(names = "--mount", paramLabel = "MOUNT",
-      description = "Attach a filesystem mount: type=bind|volume|tmpfs,source=…,target=…[,readonly]"
-          + "[,volume-nocopy][,tmpfs-size=…][,tmpfs-mode=…][,bind-propagation=…]")
-  List<String> mounts = new ArrayList<>();
-
-  @Option(names = "--tmpfs", paramLabel = "PATH[:OPTIONS]", description = "Mount a tmpfs directory (e.g. /run:size=64m)")
-  List<String> tmpfs = new ArrayList<>();
-
-  @Option(names = "--volumes-from", paramLabel = "CONTAINER[:ro|:rw]",
-      description = "Mount volumes from the specified container(s)")
-  List<String> volumesFrom = new ArrayList<>();
+  /** Declares these options on a command (see CodedOptions: no annotations, for start-up time). */
+  void declare(CodedOptions o) {
+    o.list(String.class, "[SOURCE:]PATH[:MODE]",
+        "Bind mount a volume: NAME:/path (named volume), /host/path:/path (bind), /path (anonymous); "
+            + "MODE ro, rw, nocopy, z, or a propagation",
+        volumes, "-v", "--volume");
+    o.list(String.class, "MOUNT",
+        "Attach a filesystem mount: type=bind|volume|tmpfs,source=…,target=…[,readonly]"
+            + "[,volume-nocopy][,tmpfs-size=…][,tmpfs-mode=…][,bind-propagation=…]",
+        mounts, "--mount");
+    o.list(String.class, "PATH[:OPTIONS]", "Mount a tmpfs directory (e.g. /run:size=64m)", tmpfs, "--tmpfs");
+    o.list(String.class, "CONTAINER[:ro|:rw]", "Mount volumes from the specified container(s)",
+        volumesFrom, "--volumes-from");
+  }
 
   void addTo(ObjectNode body, ObjectNode host) {
     if (!volumesFrom.isEmpty()) {

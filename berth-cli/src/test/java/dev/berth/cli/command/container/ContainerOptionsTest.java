@@ -32,11 +32,12 @@ class ContainerOptionsTest {
   @Test
   void runOptionsBecomeDockersCreateBody() throws Exception {
     RunCommand run = new RunCommand();
-    CommandLine cli = new CommandLine(run);
+    CommandLine cli = new CommandLine(run.spec());
     cli.setStopAtPositional(true);
     cli.parseArgs("--rm", "-it", "--name", "web", "-e", "A=b", "-u", "1:2", "-w", "/w", "-l", "k=v", "-h", "box",
         "--memory", "32m", "--cpus", "0.5", "--pids-limit", "10", "--ulimit", "nofile=100:200", "--cap-add", "NET_ADMIN",
         "--network", "none", "--init", "--entrypoint", "sh", "busybox", "-c", "exit 3");
+    run.readParsed();
     JsonNode body = run.options.toJson(run.image, run.command);
     assertThat(run.image).isEqualTo("busybox");
     assertThat(body.path("Cmd").toString()).isEqualTo("[\"-c\",\"exit 3\"]");
@@ -57,6 +58,35 @@ class ContainerOptionsTest {
     assertThat(host.path("Init").asBoolean()).isTrue();
     assertThat(host.path("NetworkMode").asText()).isEqualTo("none");
     assertThat(run.options.name).isEqualTo("web");
+  }
+
+  @Test
+  void repeatedAndMixedInOptionsAllArrive() throws Exception {
+    RunCommand run = new RunCommand();
+    CommandLine cli = new CommandLine(run.spec());
+    cli.setStopAtPositional(true);
+    cli.parseArgs("-d", "-e", "A=1", "--env", "B=2", "-p", "8080:80", "-p", "53/udp", "--network-alias", "web",
+        "-v", "/data:/data:ro", "--tmpfs", "/t", "--stop-timeout", "7", "-c", "512", "busybox");
+    run.readParsed();
+    assertThat(run.detach).isTrue();
+    assertThat(run.command).isEmpty();
+    JsonNode body = run.options.toJson(run.image, run.command);
+    assertThat(body.path("Env").toString()).isEqualTo("[\"A=1\",\"B=2\"]");
+    assertThat(body.path("StopTimeout").asInt()).isEqualTo(7);
+    assertThat(body.path("HostConfig").path("CpuShares").asLong()).isEqualTo(512);
+    assertThat(body.path("HostConfig").path("PortBindings").path("80/tcp").get(0).path("HostPort").asText().equals("8080")).isTrue();
+    assertThat(body.path("HostConfig").path("PortBindings").has("53/udp")).isTrue();
+    assertThat(body.path("HostConfig").path("Binds").toString()).isEqualTo("[\"/data:/data:ro\"]");
+    assertThat(body.path("HostConfig").path("Tmpfs").has("/t")).isTrue();
+    assertThat(body.path("NetworkingConfig").path("EndpointsConfig").path("bridge").path("Aliases").toString())
+        .isEqualTo("[\"web\"]");
+  }
+
+  @Test
+  void theImageIsRequiredAndUnknownFlagsAreRefused() {
+    CommandLine cli = new CommandLine(new RunCommand().spec());
+    assertThatThrownBy(() -> cli.parseArgs("--rm")).hasMessageContaining("IMAGE");
+    assertThatThrownBy(() -> cli.parseArgs("--no-such-flag", "busybox")).hasMessageContaining("--no-such-flag");
   }
 
   @Test
