@@ -119,7 +119,7 @@ public final class BerthCli implements Runnable {
     c.put("volume", dev.berth.cli.command.volume.VolumeCommand::tree);
     c.put("vm", VmCommand::new);
     c.put("system", dev.berth.cli.command.system.SystemCommand::tree);
-    c.put("version", VersionCommand::new);
+    c.put("version", () -> new VersionCommand().spec());
     c.put("info", InfoCommand::new);
     c.put("completion", CompletionCommand::new);
     c.put("help", CommandLine.HelpCommand::new);

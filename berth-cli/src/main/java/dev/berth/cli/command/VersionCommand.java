@@ -10,34 +10,39 @@ import dev.berth.cli.output.Listing;
 import dev.berth.cli.output.OutputFormat;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code berth version}: the client's and the daemon's versions, as {@code docker version}. */
-@Command(name = "version", description = "Show the Berth version information",
-    mixinStandardHelpOptions = true)
+/**
+ * {@code berth version}: the client's and the daemon's versions, as {@code docker version}.
+ * Declared in code, not by annotations (see {@link CodedOptions}): it is the command people time.
+ */
 public final class VersionCommand implements Callable<Integer> {
+  private final CommandSpec spec = CommandSpec.wrapWithoutInspection(this).name("version");
+  private final CodedOptions declared = new CodedOptions(spec);
+  private String format;
 
-  @ParentCommand
-  BerthCli root;
+  public VersionCommand() {
+    spec.usageMessage().description("Show the Berth version information");
+    declared.usageHelp("-h", "--help");
+    declared.value(String.class, "FORMAT",
+        "Output format: table (default), json, or a Go template such as '{{.Server.Version}}'", v -> format = v,
+        "-f", "--format");
+  }
 
-  @Spec
-  CommandSpec spec;
-
-  @Option(names = {"-f", "--format"}, paramLabel = "FORMAT", description = "Output format: table (default), json, or a Go template such as '{{.Server.Version}}'")
-  String format;
+  /** The command's model, for picocli. */
+  public CommandSpec spec() {
+    return spec;
+  }
 
   @Override
   public Integer call() throws Exception {
+    declared.read();
     OutputFormat output = OutputFormat.parse(format);
     PrintWriter out = spec.commandLine().getOut();
     ObjectNode client = clientVersion();
     JsonNode server;
     try {
-      server = root.client().getJson("/version");
+      server = BerthCli.from(spec).client().getJson("/version");
     } catch (DaemonUnreachableException e) {
       // As docker does: the client half is still worth showing.
       if (output instanceof OutputFormat.Default) {
