@@ -105,7 +105,7 @@ public final class BerthCli implements Runnable {
     c.put("port", dev.berth.cli.command.container.PortCommand::new);
     c.put("network", dev.berth.cli.command.network.NetworkCommand::tree);
     c.put("images", ImagesCommand::new);
-    c.put("pull", PullCommand::new);
+    c.put("pull", () -> new PullCommand().spec());
     c.put("push", PushCommand::new);
     c.put("tag", TagCommand::new);
     c.put("rmi", RmiCommand::new);

@@ -72,8 +72,13 @@ public final class CodedOptions {
 
   /** A required positional parameter at {@code index}. */
   public void positional(int index, String label, Consumer<String> into) {
+    positional(index, label, "", into);
+  }
+
+  /** A required positional parameter at {@code index}, described in the usage help. */
+  public void positional(int index, String label, String description, Consumer<String> into) {
     PositionalParamSpec param = PositionalParamSpec.builder().index(Integer.toString(index)).arity("1").required(true)
-        .paramLabel(label).type(String.class).build();
+        .paramLabel(label).description(description).type(String.class).build();
     spec.addPositional(param);
     readers.add(() -> {
       String value = param.getValue();

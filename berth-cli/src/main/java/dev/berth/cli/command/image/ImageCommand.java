@@ -12,7 +12,7 @@ public final class ImageCommand implements Runnable {
   public static CommandLine tree() {
     CommandLine image = new CommandLine(new ImageCommand());
     image.addSubcommand("ls", new CommandLine(new ImagesCommand()), "list");
-    image.addSubcommand("pull", new PullCommand());
+    image.addSubcommand("pull", new PullCommand().spec());
     image.addSubcommand("push", new PushCommand());
     image.addSubcommand("tag", new TagCommand());
     image.addSubcommand("rm", new CommandLine(new RmiCommand()), "remove");

@@ -5,29 +5,37 @@ import dev.berth.cli.output.JsonMessages;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
+import dev.berth.cli.command.CodedOptions;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
-/** {@code berth pull}: download an image from a registry, with per-layer progress. */
-@Command(name = "pull", mixinStandardHelpOptions = true, description = "Download an image from a registry")
+/**
+ * {@code berth pull}: download an image from a registry, with per-layer progress. Declared in
+ * code, not by annotations (see {@link CodedOptions}): its start-up is part of every pull.
+ */
 public final class PullCommand implements Callable<Integer> {
-  @Option(names = {"-q", "--quiet"}, description = "Suppress verbose output")
-  boolean quiet;
+  private final CommandSpec spec = CommandSpec.wrapWithoutInspection(this).name("pull");
+  private final CodedOptions declared = new CodedOptions(spec);
+  private boolean quiet;
+  private String platform;
+  private String name;
 
-  @Option(names = "--platform", paramLabel = "OS/ARCH[/VARIANT]", description = "Platform to pull, e.g. linux/arm64")
-  String platform;
+  public PullCommand() {
+    spec.usageMessage().description("Download an image from a registry");
+    declared.usageHelp("-h", "--help");
+    declared.flag("Suppress verbose output", v -> quiet = v, "-q", "--quiet");
+    declared.value(String.class, "OS/ARCH[/VARIANT]", "Platform to pull, e.g. linux/arm64", v -> platform = v,
+        "--platform");
+    declared.positional(0, "NAME[:TAG|@DIGEST]", "The image to pull", v -> name = v);
+  }
 
-  @Parameters(paramLabel = "NAME[:TAG|@DIGEST]", description = "The image to pull")
-  String name;
-
-  @Spec
-  CommandSpec spec;
+  /** The command's model, for picocli. */
+  public CommandSpec spec() {
+    return spec;
+  }
 
   @Override
   public Integer call() throws Exception {
+    declared.read();
     String[] repoTag = Registries.repoAndTag(name);
     if (repoTag[1].isEmpty()) {
       repoTag[1] = "latest";
