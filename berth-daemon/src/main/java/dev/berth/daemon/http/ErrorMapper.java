@@ -12,6 +12,10 @@ public final class ErrorMapper {
 
   public static Mapped map(Throwable error) {
     return switch (error) {
+      // Never reaches the client; not berthd's failure either, so no trace in the log.
+      case ClientGoneException e -> new Mapped(499, e.getMessage(), false);
+      case java.io.UncheckedIOException e when e.getCause() instanceof ClientGoneException gone ->
+          new Mapped(499, gone.getMessage(), false);
       case ApiError e -> new Mapped(e.status(), e.getMessage(), e.status() >= 500);
       case BerthException.NotFound e -> new Mapped(404, e.getMessage(), false);
       case BerthException.Conflict e -> new Mapped(409, e.getMessage(), false);

@@ -319,7 +319,7 @@ final class NettyExchange implements Dispatcher.Exchange {
       }
       if (f.isDone() && !f.isSuccess()) {
         mustClose = true;
-        throw new IOException("client connection lost: " + f.cause().getMessage(), f.cause());
+        throw new ClientGoneException(f.cause());
       }
     }
 

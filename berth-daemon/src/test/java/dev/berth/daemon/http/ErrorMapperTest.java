@@ -27,6 +27,14 @@ class ErrorMapperTest {
   }
 
   @Test
+  void aClientThatHungUpIsNotAnInternalError() {
+    ClientGoneException gone = new ClientGoneException(new java.io.IOException("Broken pipe"));
+    assertThat(ErrorMapper.map(gone).internal()).isFalse();
+    assertThat(ErrorMapper.map(new java.io.UncheckedIOException(gone)).internal()).isFalse();
+    assertThat(ErrorMapper.map(new java.io.IOException("disk full")).internal()).isTrue();
+  }
+
+  @Test
   void malformedJsonNamesTheProblemAndWhere() {
     JsonProcessingException e = null;
     try {
