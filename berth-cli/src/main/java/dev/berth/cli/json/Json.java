@@ -87,6 +87,9 @@ public final class Json {
       public boolean hasNext() {
         try {
           return r.peek() != JsonToken.END_DOCUMENT;
+        } catch (EOFException empty) {
+          // Gson's reader: a stream that ends before its first value (no events, no progress).
+          return false;
         } catch (IOException e) {
           throw new UncheckedIOException(e);
         }

@@ -82,6 +82,8 @@ class JsonTest {
       statuses.add(it.next().path("status").asText());
     }
     assertThat(statuses).containsExactly("Pulling", "Done");
+    assertThat(Json.values(new ByteArrayInputStream(new byte[0])).hasNext()).isFalse();
+    assertThat(Json.values(new ByteArrayInputStream("\n".getBytes(StandardCharsets.UTF_8))).hasNext()).isFalse();
     assertThat(closed[0]).isFalse();
     InputStream single = new ByteArrayInputStream("[1,2]".getBytes(StandardCharsets.UTF_8));
     assertThat(Json.parse(single).size()).isEqualTo(2);
