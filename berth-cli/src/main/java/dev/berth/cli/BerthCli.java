@@ -21,8 +21,11 @@ import dev.berth.cli.command.image.RmiCommand;
 import dev.berth.cli.command.image.SaveCommand;
 import dev.berth.cli.command.image.TagCommand;
 import dev.berth.cli.command.vm.VmCommand;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.net.StandardProtocolFamily;
+import java.nio.channels.SocketChannel;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -53,12 +56,36 @@ public final class BerthCli implements Runnable {
   }
 
   public static void main(String[] args) {
+    if (talksToTheDaemon(args)) {
+      Thread.ofPlatform().daemon().name("warm-up").start(BerthCli::warmUpUnixSockets);
+    }
     int status = run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true));
     System.out.flush();
     System.err.flush();
     // halt, not exit: the CLI has no shutdown hooks, and exit first looks up a System.Logger to
     // log the call, which starts java.util.logging (~10 ms of a command that takes 100).
     Runtime.getRuntime().halt(status);
+  }
+
+  /** A command that will connect to berthd, not a request for help or the CLI's own version. */
+  static boolean talksToTheDaemon(String[] args) {
+    String named = commandName(args);
+    return named != null && COMMANDS.containsKey(named) && !named.equals("help") && !named.equals("completion")
+        && !List.of(args).contains("--help");
+  }
+
+  /**
+   * The JDK's first unix socket initializes the security providers (it seeds a SecureRandom for
+   * socket names), ~15 ms of interpreted class initialization that no command can skip. Done on
+   * the second core while this one builds picocli's model, it is mostly over when the command
+   * connects. It only initializes classes; nothing waits for it.
+   */
+  static void warmUpUnixSockets() {
+    try {
+      SocketChannel.open(StandardProtocolFamily.UNIX).close();
+    } catch (IOException | RuntimeException e) {
+      // the command meets any real problem when it connects
+    }
   }
 
   /** Runs one command line; the streams are parameters so tests can capture them. */

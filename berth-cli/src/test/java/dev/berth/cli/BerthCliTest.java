@@ -45,6 +45,17 @@ class BerthCliTest {
   }
 
   @Test
+  void onlyCommandsThatConnectWarmUpTheSocketClasses() {
+    assertThat(BerthCli.talksToTheDaemon(new String[] {"-H", "unix:///x.sock", "run", "busybox"})).isTrue();
+    assertThat(BerthCli.talksToTheDaemon(new String[] {"version"})).isTrue();
+    assertThat(BerthCli.talksToTheDaemon(new String[] {"--version"})).isFalse();
+    assertThat(BerthCli.talksToTheDaemon(new String[] {"run", "--help"})).isFalse();
+    assertThat(BerthCli.talksToTheDaemon(new String[] {"completion", "bash"})).isFalse();
+    assertThat(BerthCli.talksToTheDaemon(new String[] {"no-such-command"})).isFalse();
+    assertThat(BerthCli.talksToTheDaemon(new String[0])).isFalse();
+  }
+
+  @Test
   void completionScriptNamesTheCommands() {
     assertThat(run("completion", "bash")).isZero();
     assertThat(out.toString()).contains("complete -F").contains("version").contains("info");
