@@ -51,6 +51,20 @@ public record DockerSeccompProfile(
         : java.util.Optional.empty();
   }
 
+  /**
+   * This profile without one architecture, for one the kernel cannot run: its syscalls then meet
+   * the filter's default action, which refuses them as the kernel itself does.
+   */
+  public DockerSeccompProfile withoutArchitecture(String scmpArch) {
+    List<ArchMap> maps = archMap == null ? null : archMap.stream()
+        .map(m -> new ArchMap(m.architecture(), m.subArchitectures() == null ? null
+            : m.subArchitectures().stream().filter(a -> !a.equals(scmpArch)).toList()))
+        .toList();
+    List<String> arches = architectures == null ? null
+        : architectures.stream().filter(a -> !a.equals(scmpArch)).toList();
+    return new DockerSeccompProfile(defaultAction, defaultErrnoRet, maps, arches, flags, syscalls);
+  }
+
   public static DockerSeccompProfile read(Path file) {
     try {
       return SpecJson.read(Files.readAllBytes(file), DockerSeccompProfile.class);

@@ -36,6 +36,18 @@ class DockerSeccompProfileTest {
       SpecJson.read(PROFILE.getBytes(StandardCharsets.UTF_8), DockerSeccompProfile.class);
 
   @Test
+  void anArchitectureTheKernelCannotRunCanBeLeftOutAndTheRulesStay() {
+    Seccomp full = profile.toOci("amd64", SpecDefaults.CAPABILITIES, "6.18.44-fc-v657");
+    Seccomp pruned = profile.withoutArchitecture("SCMP_ARCH_X32").toOci("amd64", SpecDefaults.CAPABILITIES,
+        "6.18.44-fc-v657");
+    assertThat(pruned.architectures()).containsExactly("SCMP_ARCH_X86_64", "SCMP_ARCH_X86");
+    assertThat(pruned.syscalls()).isEqualTo(full.syscalls());
+    assertThat(pruned.defaultAction()).isEqualTo(full.defaultAction());
+    assertThat(profile.withoutArchitecture("SCMP_ARCH_X32").toOci("aarch64", List.of(), "6.1").architectures())
+        .containsExactly("SCMP_ARCH_AARCH64", "SCMP_ARCH_ARM");
+  }
+
+  @Test
   void resolvesArchitecturesCapabilitiesAndKernel() {
     Seccomp oci = profile.toOci("amd64", SpecDefaults.CAPABILITIES, "6.18.44-fc-v657");
 
