@@ -91,14 +91,11 @@ public record LogConfig(long maxSize, int maxFile, Map<String, String> options) 
 
   /**
    * The limit conmon itself enforces (its {@code --log-size-max}), or -1 for none. With one file
-   * that is exactly Docker's behaviour (the log starts over when full). With rotation berthd
-   * rotates at max-size; conmon's bound of max-size × max-file only matters while berthd is down.
+   * that is exactly Docker's behaviour (the log starts over when full). With rotation none: berthd
+   * rotates, and conmon's own limit would race it (see {@link LogRotation}).
    */
   public long conmonSizeMax() {
-    if (maxSize <= 0) {
-      return -1;
-    }
-    return rotates() ? Math.multiplyExact(maxSize, (long) maxFile) : maxSize;
+    return maxSize > 0 && !rotates() ? maxSize : -1;
   }
 
   /** A size as go-units parses it ("10k", "1.5m", "20MB"). */

@@ -17,19 +17,13 @@ import java.util.TreeMap;
 
 /**
  * A container's log as files, named as json-file names them: {@code ctr.log} (conmon writes it),
- * {@code ctr.log.1} (the newest rotated one) … {@code ctr.log.<max-file − 1>}; plus
- * {@code ctr.log.live}, a second name of the current file, so that conmon's own size limit (which
- * replaces the file by a rename) cannot take its lines before berthd moves them to {@code .1}.
+ * {@code ctr.log.1} (the newest rotated one) … {@code ctr.log.<max-file − 1>}.
  */
 final class LogFiles {
   private LogFiles() {}
 
   static Path rotated(Path log, int n) {
     return log.resolveSibling(log.getFileName() + "." + n);
-  }
-
-  static Path live(Path log) {
-    return log.resolveSibling(log.getFileName() + ".live");
   }
 
   /** The file's identity (device and inode), or null when there is no such file. */
@@ -82,7 +76,7 @@ final class LogFiles {
    * newer than the snapshot, never shows one twice or out of order.
    */
   static List<Open> openAll(Path log) throws IOException {
-    List<Path> newestFirst = new ArrayList<>(List.of(log, live(log)));
+    List<Path> newestFirst = new ArrayList<>(List.of(log));
     newestFirst.addAll(rotatedFiles(log));
     List<Open> opened = new ArrayList<>();
     Set<Object> seen = new HashSet<>();

@@ -3,8 +3,6 @@ package dev.berth.engine.container;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.ClosedWatchServiceException;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,16 +19,16 @@ import org.slf4j.LoggerFactory;
  * Rotates the logs of running containers that have {@code --log-opt max-size} and a
  * {@code max-file} above 1, as Docker's json-file does: when {@code ctr.log} reaches max-size it
  * becomes {@code ctr.log.1} (older ones move up, the oldest beyond max-file is deleted) and conmon
- * is asked through its ctl fifo to reopen, which gives it a new empty {@code ctr.log}.
+ * is asked through its ctl fifo to reopen, which gives it a new empty {@code ctr.log}. Until
+ * conmon has reopened, it writes on into {@code .1}, so no line is lost and the order holds.
  *
  * <p>inotify (one WatchService for all containers) tells of every write, so a file is rotated
  * within milliseconds of passing max-size; it can exceed it by what conmon wrote meanwhile.
- * conmon's own {@code --log-size-max} (max-size × max-file, see {@link LogConfig#conmonSizeMax})
- * bounds the file while berthd is down. That limit counts every byte conmon wrote since its
- * last own reopen (a reopen asked through ctl does not reset it), so it also strikes while berthd
- * runs; it replaces {@code ctr.log} by a rename, and {@code ctr.log.live} (a second name of the
- * current file, given to it before conmon even opens it) keeps the replaced file's lines until
- * they are moved to {@code .1} here.
+ * berthd is the only one that rotates such a log: conmon gets no size limit of its own (see
+ * {@link LogConfig#conmonSizeMax}), because conmon counts its limit over everything it wrote and
+ * replaced the file by itself every max-size × max-file bytes, racing berthd's rotations and
+ * losing lines. While berthd is down, {@code ctr.log} grows past max-size; it is rotated when
+ * berthd is back.
  */
 final class LogRotation implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LogRotation.class);
@@ -122,44 +120,15 @@ final class LogRotation implements AutoCloseable {
     }
   }
 
-  /** One step of the rotation's state machine on the files (also for tests: no watching involved). */
+  /** One step of the rotation on the files (also for tests: no watching involved). */
   static void rotateIfNeeded(Path log, LogConfig config, Reopen reopen) throws IOException {
-    Object current = LogFiles.key(log);
-    if (current == null) {
-      return; // rotated; conmon has not reopened yet
-    }
-    Path live = LogFiles.live(log);
-    Object kept = LogFiles.key(live);
-    if (kept != null && !kept.equals(current)) {
-      // conmon's own limit replaced ctr.log (or berthd stopped mid-rotation): its lines are in live.
-      LogFiles.shift(log, live, config.maxFile());
-      kept = null;
+    if (!Files.exists(log)) {
+      return; // rotated; conmon has not reopened yet (its new file's creation is the next event)
     }
     if (LogFiles.size(log) >= config.maxSize()) {
-      Files.deleteIfExists(live);
       LogFiles.shift(log, log, config.maxFile());
-      prepareNext(log);
       reopen.reopen();
-    } else if (kept == null) {
-      try {
-        Files.createLink(live, log);
-      } catch (FileAlreadyExistsException | NoSuchFileException raced) {
-        // the next event sorts it out
-      }
     }
-  }
-
-  /**
-   * conmon reopens by opening {@code ctr.log.tmp} (O_CREAT|O_TRUNC) and renaming it to
-   * {@code ctr.log}: an empty {@code ctr.log.tmp} made here, with {@code ctr.log.live} as its
-   * second name, becomes the new log already protected from conmon's own limit.
-   */
-  private static void prepareNext(Path log) throws IOException {
-    Path live = LogFiles.live(log);
-    Path tmp = log.resolveSibling(log.getFileName() + ".tmp");
-    Files.createFile(live);
-    Files.deleteIfExists(tmp);
-    Files.createLink(tmp, live);
   }
 
   /** Whether a rotation left the log without its current file (berthd stopped before conmon reopened). */

@@ -1,10 +1,15 @@
 package dev.berth.engine.network;
 
 import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InterfaceAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /** The host's IPv4 routes (/proc/net/route), so new subnets avoid what the host already reaches. */
 final class HostRoutes {
@@ -15,6 +20,24 @@ final class HostRoutes {
       return parse(Files.readAllLines(Path.of("/proc/net/route")));
     } catch (IOException e) {
       return List.of();
+    }
+  }
+
+  /** The IPv4 address (with its prefix) of a host interface, when it exists and has one. */
+  static Optional<Cidr> addressOf(String interfaceName) {
+    try {
+      NetworkInterface nic = NetworkInterface.getByName(interfaceName);
+      if (nic == null) {
+        return Optional.empty();
+      }
+      for (InterfaceAddress a : nic.getInterfaceAddresses()) {
+        if (a.getAddress() instanceof Inet4Address v4) {
+          return Optional.of(Cidr.parse(v4.getHostAddress() + "/" + a.getNetworkPrefixLength()));
+        }
+      }
+      return Optional.empty();
+    } catch (SocketException e) {
+      return Optional.empty();
     }
   }
 

@@ -107,6 +107,14 @@ public final class NetworkService implements AutoCloseable {
       gateway = bip.addressText();
     } else if (existing.isPresent() && existing.get().config().bridge().equals(defaults.bridge())) {
       return existing.get().config();
+    } else if (HostRoutes.addressOf(defaults.bridge()).isPresent()) {
+      // The bridge outlived the berthd that made it (its data-root was removed): keep its address,
+      // as dockerd keeps docker0's; CNI's bridge plugin refuses to give a bridge a second one.
+      Cidr left = HostRoutes.addressOf(defaults.bridge()).get();
+      subnet = left.network().toString();
+      gateway = left.addressText();
+      log.info("default bridge {} exists with {}: the bridge network uses its subnet {}", defaults.bridge(),
+          left, subnet);
     } else {
       Cidr s = freeSubnet(List.of());
       subnet = s.toString();

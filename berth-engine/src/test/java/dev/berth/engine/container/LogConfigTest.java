@@ -38,10 +38,10 @@ class LogConfigTest {
   }
 
   @Test
-  void rotationBoundsConmonAtAllFilesTogether() {
+  void withRotationBerthdAloneRotatesAndConmonHasNoLimit() {
     LogConfig c = parse(Map.of("max-size", "10k", "max-file", "3"));
     assertThat(c.rotates()).isTrue();
-    assertThat(c.conmonSizeMax()).isEqualTo(30_000);
+    assertThat(c.conmonSizeMax()).isEqualTo(-1);
     assertThat(c.options()).containsEntry("max-file", "3").containsEntry("max-size", "10k");
   }
 
