@@ -62,9 +62,8 @@ class DefaultBridgeIT {
       String ipam = ok(Commands.berth(daemon.host(), "network", "inspect", "bridge", "--format", "{{json .IPAM}}"))
           .stdout();
       assertThat(ipam).contains("\"Subnet\":\"10.77." + third + ".0/24\"").contains("\"Gateway\":\"10.77." + third + ".1\"");
-      ProcessResult addr = ok(Commands.berth(daemon.host(), "run", "--rm", "adopt:1", "ip", "-4", "addr",
-          "show", "eth0"));
-      assertThat(addr.stdout()).contains("inet 10.77." + third + ".");
+      ProcessResult addr = ok(Commands.berth(daemon.host(), "run", "--rm", "adopt:1", "ip", "addr", "show", "eth0"));
+      assertThat(addr.stdout()).as(addr + "\n" + daemon.log()).contains("inet 10.77." + third + ".");
     } finally {
       if (daemon != null) {
         daemon.stop();

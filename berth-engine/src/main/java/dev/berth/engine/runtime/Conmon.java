@@ -22,7 +22,8 @@ import java.util.concurrent.ThreadLocalRandom;
  *
  * <p>We pass no sync pipe: ProcessBuilder cannot hand a child extra file descriptors. Instead we
  * wait for conmon's launcher to exit (it has written conmon's pidfile by then), then poll with a
- * deadline until the runtime's pidfile appears (created) or conmon is gone (failed; the reason is
+ * deadline until the runtime's pidfile and conmon's control fifo appear (created, and conmon ready
+ * for attach) or conmon is gone (failed; the reason is
  * in the runtime's --log file, which conmon's own stderr, /dev/null, would have lost).
  */
 public final class Conmon {
@@ -90,10 +91,14 @@ public final class Conmon {
     launchDaemon(launch.id(), argv);
     int conmonPid = conmonPid(launch.id(), paths.conmonPidFile());
 
+    // The runtime writes the pidfile when it has created the container; conmon makes its attach
+    // socket and then its control fifo only after that. A caller may attach at once, so created
+    // means all three are there (an attach that came first failed with ENOENT and lost the output).
     boolean settled =
         Poll.until(
             timeout,
-            () -> Pids.readPidFile(paths.containerPidFile()).isPresent() || !Pids.isRunning(conmonPid));
+            () -> Pids.readPidFile(paths.containerPidFile()).isPresent() && Files.exists(paths.controlFifo())
+                || !Pids.isRunning(conmonPid));
     OptionalInt pid = Pids.readPidFile(paths.containerPidFile());
     if (pid.isEmpty()) {
       String reason =
@@ -117,7 +122,7 @@ public final class Conmon {
       // The usual case: the runtime gave up before recording the container.
     }
     try {
-      Files.deleteIfExists(paths.socketDir().resolve(id));
+      Files.deleteIfExists(paths.attachDir());
     } catch (IOException ignored) {
       // Best effort.
     }

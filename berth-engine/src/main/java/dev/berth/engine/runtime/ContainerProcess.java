@@ -100,7 +100,7 @@ public final class ContainerProcess {
       // Opening a fifo without a reader would block forever.
       throw new BerthException.Conflict("container " + id + " is not running under conmon any more");
     }
-    Path ctl = paths.socketDir().resolve(id).resolve("ctl");
+    Path ctl = paths.controlFifo();
     // Read-write: opening a fifo so never blocks (fifo(7)), even if conmon exits after the check above.
     try (var ch = java.nio.channels.FileChannel.open(ctl, java.nio.file.StandardOpenOption.READ,
         java.nio.file.StandardOpenOption.WRITE)) {
@@ -126,7 +126,7 @@ public final class ContainerProcess {
     if (!Poll.until(Duration.ofSeconds(5), () -> !Pids.isRunning(conmonPid))) {
       ProcessHandle.of(conmonPid).ifPresent(ProcessHandle::destroyForcibly);
     }
-    removeSymlink(paths.socketDir().resolve(id));
+    removeSymlink(paths.attachDir());
     FileTrees.deleteQuietly(paths.dir());
   }
 
