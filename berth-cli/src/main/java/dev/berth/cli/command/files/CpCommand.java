@@ -11,8 +11,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PipedInputStream;
 import java.io.PipedOutputStream;
-import java.math.BigDecimal;
-import java.math.MathContext;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -258,14 +256,8 @@ public final class CpCommand implements Callable<Integer> {
 
   /** Docker's decimal sizes ("2.05kB"). */
   static String size(long bytes) {
-    String[] units = {"B", "kB", "MB", "GB", "TB"};
-    double v = bytes;
-    int u = 0;
-    while (v >= 1000 && u < units.length - 1) {
-      v /= 1000;
-      u++;
-    }
-    return new BigDecimal(v).round(new MathContext(3)).stripTrailingZeros().toPlainString() + units[u];
+    return dev.berth.cli.output.Units.bytesDecimal(bytes);
   }
+
 
 }

@@ -6,8 +6,6 @@ import dev.berth.cli.client.DaemonClient;
 import dev.berth.cli.output.JsonMessages;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.math.BigDecimal;
-import java.math.MathContext;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** What the image commands share: the client, terminal detection, docker's units. */
@@ -48,15 +46,9 @@ final class ImageCommands {
 
   /** Docker's decimal sizes with 3 significant digits ("2.13MB"). */
   static String size(long bytes) {
-    String[] units = {"B", "kB", "MB", "GB", "TB", "PB"};
-    double v = bytes;
-    int u = 0;
-    while (v >= 1000 && u < units.length - 1) {
-      v /= 1000;
-      u++;
-    }
-    return new BigDecimal(v).round(new MathContext(3)).stripTrailingZeros().toPlainString() + units[u];
+    return dev.berth.cli.output.Units.bytesDecimal(bytes);
   }
+
 
   static String text(JsonNode node) {
     return node == null || node.isNull() || node.isMissingNode() ? "" : node.asText();

@@ -9,8 +9,6 @@ import dev.berth.cli.output.Listing;
 import dev.berth.cli.output.OutputFormat;
 import dev.berth.cli.output.Table;
 import java.io.PrintWriter;
-import java.math.BigDecimal;
-import java.math.MathContext;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -163,13 +161,7 @@ public final class DiskUsageCommand implements Callable<Integer> {
 
   /** go-units' HumanSize: decimal units, 4 significant digits ("2.009MB", "9B"). */
   static String humanSize(long bytes) {
-    String[] units = {"B", "kB", "MB", "GB", "TB", "PB"};
-    double v = bytes;
-    int u = 0;
-    while (v >= 1000 && u < units.length - 1) {
-      v /= 1000;
-      u++;
-    }
-    return new BigDecimal(v).round(new MathContext(4)).stripTrailingZeros().toPlainString() + units[u];
+    return dev.berth.cli.output.Units.bytesDecimal(bytes, 4);
   }
+
 }

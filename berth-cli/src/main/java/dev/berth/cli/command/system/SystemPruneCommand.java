@@ -7,8 +7,6 @@ import dev.berth.cli.BerthCli;
 import dev.berth.cli.client.DaemonClient;
 import dev.berth.cli.output.FilterFlags;
 import java.io.PrintWriter;
-import java.math.BigDecimal;
-import java.math.MathContext;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -104,13 +102,7 @@ public final class SystemPruneCommand implements Callable<Integer> {
 
   /** docker's sizes here: 3 significant digits ("1.23MB"). */
   static String size(long bytes) {
-    String[] units = {"B", "kB", "MB", "GB", "TB"};
-    double v = bytes;
-    int u = 0;
-    while (v >= 1000 && u < units.length - 1) {
-      v /= 1000;
-      u++;
-    }
-    return new BigDecimal(v).round(new MathContext(3)).stripTrailingZeros().toPlainString() + units[u];
+    return dev.berth.cli.output.Units.bytesDecimal(bytes);
   }
+
 }
