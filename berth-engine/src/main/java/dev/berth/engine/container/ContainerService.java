@@ -95,6 +95,12 @@ public final class ContainerService {
   private final Map<String, Exec> execs = new ConcurrentHashMap<>();
   private final Map<String, ExecSession> execSessions = new ConcurrentHashMap<>();
   private final ExitWatcher exitWatcher = new ExitWatcher(this::onExit);
+  /**
+   * The runtime's deletes of exited containers (runc delete, conmon's end, its files), which run
+   * after the exit is recorded: a start of the same container awaits its delete, a removal goes on
+   * beside it, shutdown waits for them.
+   */
+  private final Map<String, CompletableFuture<Void>> runtimeDeletes = new ConcurrentHashMap<>();
   private final LogRotation logRotation = new LogRotation();
   private final ContainerMounts mounts;
   private ContainerNetworks networks;
@@ -357,6 +363,7 @@ public final class ContainerService {
         startVm(c);
         return true;
       }
+      awaitRuntimeDelete(c.id()); // the last run's runc state and conmon files must be gone first
       Conmon conmon = conmon(c);
       Path dir = dir(c.id());
       ContainerProcess process = null;
@@ -608,15 +615,25 @@ public final class ContainerService {
       logRotation.unwatch(id);
       // The runtime's delete (an exec of runc, ~10 ms) needs neither the rootfs nor the network:
       // it runs beside their teardown, which shortens every exit (and run --rm).
-      CompletableFuture<Void> runtimeDeleted = CompletableFuture.runAsync(process::delete, VIRTUAL);
+      // The runtime's delete (an exec of runc, then conmon's end: 20-50 ms) needs neither the rootfs
+      // nor the network, and nobody waits for it: it runs after the exit is recorded, which
+      // shortens every exit and run --rm.
+      CompletableFuture<Void> deleted = new CompletableFuture<>();
+      runtimeDeletes.put(id, deleted);
+      VIRTUAL.execute(() -> {
+        try {
+          process.delete();
+          deleted.complete(null);
+        } catch (RuntimeException e) {
+          log.warn("container {}: the runtime could not delete it: {}", c.shortId(), e.getMessage());
+          deleted.completeExceptionally(e);
+        } finally {
+          runtimeDeletes.remove(id, deleted);
+        }
+      });
       processes.remove(id);
       networks.detach(id);
       unmountRootfs(id);
-      try {
-        runtimeDeleted.join();
-      } catch (java.util.concurrent.CompletionException e) {
-        log.warn("container {}: the runtime could not delete it: {}", c.shortId(), e.getCause().getMessage());
-      }
       Instant now = finished;
       Instant started = c.state() instanceof ContainerState.Running r ? r.startedAt() : Instant.EPOCH;
       save(c.withState(new ContainerState.Exited(code, started, now, oom, "")), started, now);
@@ -723,7 +740,37 @@ public final class ContainerService {
         log.warn("container {}: reconcile failed: {}", c.shortId(), e.getMessage());
       }
     }
+    finishRuntimeDeletes();
     networks.reconcile(new java.util.HashSet<>(processes.keySet()));
+  }
+
+  /**
+   * An exit is recorded before the runtime's delete runs (see onExit), so a crash in between
+   * leaves runc's state and conmon's files of a container that no longer runs, or whose row is
+   * gone: they are deleted here, before any start of that container needs its id in runc again.
+   */
+  private void finishRuntimeDeletes() {
+    for (Conmon m : conmons.values()) {
+      Path states = m.execRoot().resolve("conmon");
+      List<String> ids = new ArrayList<>();
+      try (var dirs = Files.newDirectoryStream(states)) {
+        dirs.forEach(d -> ids.add(d.getFileName().toString()));
+      } catch (IOException none) {
+        continue;
+      }
+      for (String id : ids) {
+        if (processes.containsKey(id) || runtimeDeletes.containsKey(id)) {
+          continue;
+        }
+        try {
+          m.reattach(id).delete();
+          log.info("container {}: finished its runtime delete", id.substring(0, Math.min(12, id.length())));
+        } catch (BerthException notAttachable) {
+          deleteTree(states.resolve(id)); // no pidfiles: nothing of the runtime left to ask
+        }
+      }
+      break; // one exec-root for all runtimes
+    }
   }
 
   /** The runtime knows whether the cgroup is frozen; the record follows it (paused or thawed while berthd was down). */
@@ -1033,6 +1080,8 @@ public final class ContainerService {
         microVms.reattach(id, dir(id), logPath(id)).destroy();
       } else if (p != null) {
         p.delete();
+      } else if (runtimeDeletes.containsKey(id)) {
+        // the exit's runtime delete is under way; it touches nothing removed here
       } else {
         try {
           conmon(toContainer(row.get())).reattach(id).delete();
@@ -1436,11 +1485,27 @@ public final class ContainerService {
   /** Stops watching for exits; the containers keep running under conmon (reconciled at next open). */
   public void close() {
     exitWatcher.close();
+    try {
+      CompletableFuture.allOf(runtimeDeletes.values().toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      log.warn("shutdown: runtime deletes still running: {}", runtimeDeletes.keySet());
+    }
     logRotation.close();
     vms.values().forEach(MicroVm::close);
   }
 
   // ---- helpers ---------------------------------------------------------------------------------
+
+  private void awaitRuntimeDelete(String id) {
+    CompletableFuture<Void> pending = runtimeDeletes.get(id);
+    if (pending != null) {
+      try {
+        pending.join();
+      } catch (java.util.concurrent.CompletionException e) {
+        // logged when it failed; the start meets any real leftover itself
+      }
+    }
+  }
 
   private ContainerSpecs.EtcFiles etcFiles(Path dir) {
     return new ContainerSpecs.EtcFiles(dir.resolve("hosts"), dir.resolve("hostname"), dir.resolve("resolv.conf"));
