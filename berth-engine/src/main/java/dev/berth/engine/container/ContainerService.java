@@ -613,11 +613,9 @@ public final class ContainerService {
       boolean oom = oomKilled(id);
       Instant finished = exitTime(process); // before delete() takes the exit file
       logRotation.unwatch(id);
-      // The runtime's delete (an exec of runc, ~10 ms) needs neither the rootfs nor the network:
-      // it runs beside their teardown, which shortens every exit (and run --rm).
       // The runtime's delete (an exec of runc, then conmon's end: 20-50 ms) needs neither the rootfs
-      // nor the network, and nobody waits for it: it runs after the exit is recorded, which
-      // shortens every exit and run --rm.
+      // nor the network, and no wait needs it: it runs on after the exit is recorded (a start of
+      // this container awaits it), which shortens every exit and run --rm.
       CompletableFuture<Void> deleted = new CompletableFuture<>();
       runtimeDeletes.put(id, deleted);
       VIRTUAL.execute(() -> {
