@@ -91,6 +91,25 @@ class DaemonIT {
   }
 
   @Test
+  void runtimeStateLeftByACrashBetweenAnExitAndItsDeleteIsRemovedAtStart() throws Exception {
+    // An exit is recorded before runc delete and conmon's end finish; a crash in between leaves
+    // conmon's state dir of a container that no longer runs (its conmon and process are gone).
+    String id = "0123456789abcdef".repeat(4);
+    Path left;
+    try (BerthdProcess first = BerthdProcess.start(dir)) {
+      left = Files.createDirectories(first.execRoot().resolve("conmon").resolve(id));
+      Files.writeString(left.resolve("conmon.pid"), "999999999\n");
+      Files.writeString(left.resolve("container.pid"), "999999998\n");
+      Files.createDirectories(left.resolve("exit"));
+      Files.writeString(left.resolve("exit").resolve(id), "0");
+    }
+    try (BerthdProcess second = BerthdProcess.start(dir)) {
+      assertThat(left).doesNotExist();
+      assertThat(second.log()).contains("finished its runtime delete");
+    }
+  }
+
+  @Test
   void sigtermStopsCleanlyAndRemovesSocketAndPidfile() throws Exception {
     BerthdProcess d = BerthdProcess.start(dir);
     Path pidfile = d.execRoot().resolve("berthd.pid");

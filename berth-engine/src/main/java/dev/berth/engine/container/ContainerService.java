@@ -761,7 +761,11 @@ public final class ContainerService {
           continue;
         }
         try {
-          m.reattach(id).delete();
+          ContainerProcess left = m.reattach(id);
+          if (left.conmonRunning()) {
+            continue; // conmon still supervises something (an exec session): not a finished exit
+          }
+          left.delete();
           log.info("container {}: finished its runtime delete", id.substring(0, Math.min(12, id.length())));
         } catch (BerthException notAttachable) {
           deleteTree(states.resolve(id)); // no pidfiles: nothing of the runtime left to ask
