@@ -1,11 +1,11 @@
 package dev.berth.cli.command;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.berth.cli.json.Json;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.cli.BerthCli;
 import dev.berth.cli.CliVersion;
 import dev.berth.cli.client.DaemonUnreachableException;
+import dev.berth.cli.json.Json;
 import dev.berth.cli.output.Listing;
 import dev.berth.cli.output.OutputFormat;
 import java.io.PrintWriter;

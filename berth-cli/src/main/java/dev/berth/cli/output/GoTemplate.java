@@ -1,9 +1,9 @@
 package dev.berth.cli.output;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.berth.cli.json.Json;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import dev.berth.cli.json.Json;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;

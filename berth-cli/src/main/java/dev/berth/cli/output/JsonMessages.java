@@ -1,13 +1,13 @@
 package dev.berth.cli.output;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.util.Iterator;
 import dev.berth.cli.json.Json;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
@@ -41,30 +41,28 @@ public final class JsonMessages {
     String error = null;
     List<JsonNode> aux = new ArrayList<>();
     List<String> statuses = new ArrayList<>();
-    {
-      Iterator<JsonNode> it = Json.values(body);
-      while (it.hasNext()) {
-        JsonNode msg = it.next();
-        if (msg.hasNonNull("error")) {
-          error = msg.path("errorDetail").path("message").asText(msg.path("error").asText());
-          break;
-        }
-        if (msg.has("aux")) {
-          aux.add(msg.get("aux"));
-          continue;
-        }
-        if (msg.hasNonNull("stream")) {
-          if (!quiet) {
-            out.print(msg.get("stream").asText());
-            out.flush();
-          }
-          continue;
-        }
-        String status = msg.path("status").asText("");
-        statuses.add(status);
+    Iterator<JsonNode> it = Json.values(body);
+    while (it.hasNext()) {
+      JsonNode msg = it.next();
+      if (msg.hasNonNull("error")) {
+        error = msg.path("errorDetail").path("message").asText(msg.path("error").asText());
+        break;
+      }
+      if (msg.has("aux")) {
+        aux.add(msg.get("aux"));
+        continue;
+      }
+      if (msg.hasNonNull("stream")) {
         if (!quiet) {
-          show(msg.path("id").asText(""), status, msg.path("progress").asText(""));
+          out.print(msg.get("stream").asText());
+          out.flush();
         }
+        continue;
+      }
+      String status = msg.path("status").asText("");
+      statuses.add(status);
+      if (!quiet) {
+        show(msg.path("id").asText(""), status, msg.path("progress").asText(""));
       }
     }
     out.flush();

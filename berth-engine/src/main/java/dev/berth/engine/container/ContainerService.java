@@ -14,6 +14,7 @@ import dev.berth.engine.runtime.Bundle;
 import dev.berth.engine.runtime.Conmon;
 import dev.berth.engine.runtime.ContainerLaunch;
 import dev.berth.engine.runtime.ContainerProcess;
+import dev.berth.engine.runtime.DockerSeccompProfile;
 import dev.berth.engine.runtime.ExecResult;
 import dev.berth.engine.runtime.OciRuntime;
 import dev.berth.engine.runtime.ProbedRuntime;
@@ -28,6 +29,7 @@ import dev.berth.engine.stats.ContainerStats;
 import dev.berth.engine.stats.HostCpu;
 import dev.berth.engine.stats.HostMemory;
 import dev.berth.engine.state.ContainerTable.ContainerRow;
+import dev.berth.engine.sys.KernelAbi;
 import dev.berth.engine.sys.Mounts;
 import dev.berth.engine.sys.ProcLimits;
 import dev.berth.engine.sys.Pty;
@@ -86,7 +88,7 @@ public final class ContainerService {
   private final long hostNofileHard;
   private final List<String> hostCaps;
   /** The default seccomp profile: Debian's containers-common one (Docker's, slightly looser). */
-  private final java.util.Optional<dev.berth.engine.runtime.DockerSeccompProfile> defaultSeccomp;
+  private final Optional<DockerSeccompProfile> defaultSeccomp;
   private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
   private final Map<String, ContainerProcess> processes = new ConcurrentHashMap<>();
   private final Map<String, CompletableFuture<Integer>> nextExit = new ConcurrentHashMap<>();
@@ -127,7 +129,7 @@ public final class ContainerService {
     this.events = new ContainerEvents(images.events());
     this.hostNofileHard = ProcLimits.ofSelf().nofileHard().orElse(1024);
     this.hostCaps = ContainerSpecs.boundingSet();
-    this.defaultSeccomp = withoutUnusableAbis(dev.berth.engine.runtime.DockerSeccompProfile.installedDefault());
+    this.defaultSeccomp = withoutUnusableAbis(DockerSeccompProfile.installedDefault());
     if (defaultSeccomp.isEmpty()) {
       log.warn("no default seccomp profile (/usr/share/containers/seccomp.json is missing): containers run "
           + "without seccomp unless --security-opt seccomp=FILE; install golang-github-containers-common");
@@ -151,19 +153,18 @@ public final class ContainerService {
     volumes.setUsage(name -> ContainerMounts.users(list(), name));
     this.networks = new ContainerNetworks(null, images);
   }
+
   /**
    * Docker's default profile covers x86_64, x86 and x32. On a kernel that cannot run x32 code the
    * x32 part of the filter is never reached, yet compiling it costs runc ~15 ms per start.
    */
-  private static java.util.Optional<dev.berth.engine.runtime.DockerSeccompProfile> withoutUnusableAbis(
-      java.util.Optional<dev.berth.engine.runtime.DockerSeccompProfile> profile) {
-    if (profile.isPresent() && dev.berth.engine.sys.KernelAbi.x32Usable().equals(java.util.Optional.of(false))) {
+  private static Optional<DockerSeccompProfile> withoutUnusableAbis(Optional<DockerSeccompProfile> profile) {
+    if (profile.isPresent() && KernelAbi.x32Usable().equals(Optional.of(false))) {
       log.info("the kernel runs no x32 code: the default seccomp filter covers x86_64 and x86 only");
       return profile.map(p -> p.withoutArchitecture("SCMP_ARCH_X32"));
     }
     return profile;
   }
-
 
   /** Puts containers on networks (CNI); without it each gets a namespace with loopback only. */
   public void useNetworks(dev.berth.engine.network.NetworkService service) {
@@ -748,30 +749,31 @@ public final class ContainerService {
    * gone: they are deleted here, before any start of that container needs its id in runc again.
    */
   private void finishRuntimeDeletes() {
-    for (Conmon m : conmons.values()) {
-      Path states = m.execRoot().resolve("conmon");
-      List<String> ids = new ArrayList<>();
-      try (var dirs = Files.newDirectoryStream(states)) {
-        dirs.forEach(d -> ids.add(d.getFileName().toString()));
-      } catch (IOException none) {
+    Optional<Conmon> any = conmons.values().stream().findFirst(); // one exec-root for all runtimes
+    if (any.isEmpty()) {
+      return;
+    }
+    Path states = any.get().execRoot().resolve("conmon");
+    List<String> ids = new ArrayList<>();
+    try (var dirs = Files.newDirectoryStream(states)) {
+      dirs.forEach(d -> ids.add(d.getFileName().toString()));
+    } catch (IOException none) {
+      return;
+    }
+    for (String id : ids) {
+      if (processes.containsKey(id) || runtimeDeletes.containsKey(id)) {
         continue;
       }
-      for (String id : ids) {
-        if (processes.containsKey(id) || runtimeDeletes.containsKey(id)) {
-          continue;
+      try {
+        ContainerProcess left = any.get().reattach(id);
+        if (left.conmonRunning()) {
+          continue; // conmon still supervises something (an exec session): not a finished exit
         }
-        try {
-          ContainerProcess left = m.reattach(id);
-          if (left.conmonRunning()) {
-            continue; // conmon still supervises something (an exec session): not a finished exit
-          }
-          left.delete();
-          log.info("container {}: finished its runtime delete", id.substring(0, Math.min(12, id.length())));
-        } catch (BerthException notAttachable) {
-          deleteTree(states.resolve(id)); // no pidfiles: nothing of the runtime left to ask
-        }
+        left.delete();
+        log.info("container {}: finished its runtime delete", id.substring(0, Math.min(12, id.length())));
+      } catch (BerthException notAttachable) {
+        deleteTree(states.resolve(id)); // no pidfiles: nothing of the runtime left to ask
       }
-      break; // one exec-root for all runtimes
     }
   }
 

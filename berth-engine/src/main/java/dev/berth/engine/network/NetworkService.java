@@ -101,20 +101,20 @@ public final class NetworkService implements AutoCloseable {
   private NetworkConfig defaultBridgeConfig(Optional<Network> existing) {
     String subnet;
     String gateway;
+    Optional<Cidr> left = defaults.bip() == null ? HostRoutes.addressOf(defaults.bridge()) : Optional.empty();
     if (defaults.bip() != null) {
       Cidr bip = Cidr.parse(defaults.bip());
       subnet = bip.network().toString();
       gateway = bip.addressText();
     } else if (existing.isPresent() && existing.get().config().bridge().equals(defaults.bridge())) {
       return existing.get().config();
-    } else if (HostRoutes.addressOf(defaults.bridge()).isPresent()) {
+    } else if (left.isPresent()) {
       // The bridge outlived the berthd that made it (its data-root was removed): keep its address,
       // as dockerd keeps docker0's; CNI's bridge plugin refuses to give a bridge a second one.
-      Cidr left = HostRoutes.addressOf(defaults.bridge()).get();
-      subnet = left.network().toString();
-      gateway = left.addressText();
+      subnet = left.get().network().toString();
+      gateway = left.get().addressText();
       log.info("default bridge {} exists with {}: the bridge network uses its subnet {}", defaults.bridge(),
-          left, subnet);
+          left.get(), subnet);
     } else {
       Cidr s = freeSubnet(List.of());
       subnet = s.toString();

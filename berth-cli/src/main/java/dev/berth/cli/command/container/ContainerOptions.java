@@ -1,17 +1,18 @@
 package dev.berth.cli.command.container;
 
-import dev.berth.cli.json.Json;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.berth.cli.command.CodedOptions;
+import dev.berth.cli.json.Json;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import dev.berth.cli.command.CodedOptions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /** The options of {@code run} and {@code create}, turned into Docker's create JSON. */
 public final class ContainerOptions {
@@ -48,6 +49,13 @@ public final class ContainerOptions {
   String isolation;
   final NetworkOptions networkOptions = new NetworkOptions();
   final StorageOptions storageOptions = new StorageOptions();
+
+  /** run's and create's arguments: these options, then IMAGE, then the COMMAND and its arguments. */
+  void declareWithImage(CodedOptions o, Consumer<String> image, List<String> command) {
+    declare(o);
+    o.positional(0, "IMAGE", image);
+    o.rest(1, "COMMAND", command);
+  }
 
   /** Declares these options on a command (see CodedOptions: no annotations, for start-up time). */
   void declare(CodedOptions o) {

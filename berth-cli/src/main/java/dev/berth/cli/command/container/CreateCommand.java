@@ -18,9 +18,7 @@ public final class CreateCommand implements Callable<Integer> {
   public CreateCommand() {
     spec.usageMessage().description("Create a new container");
     declared.usageHelp("--help");
-    options.declare(declared);
-    declared.positional(0, "IMAGE", v -> image = v);
-    declared.rest(1, "COMMAND", command);
+    options.declareWithImage(declared, v -> image = v, command);
   }
 
   /** The command's model, for picocli (built in code, see CodedOptions). */

@@ -1,8 +1,8 @@
 package dev.berth.cli.command.container;
 
-import dev.berth.cli.json.Json;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.cli.client.DaemonClient;
+import dev.berth.cli.json.Json;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;

@@ -1,9 +1,9 @@
 package dev.berth.cli.command.container;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.berth.cli.json.Json;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.berth.cli.client.DaemonException;
+import dev.berth.cli.json.Json;
 import dev.berth.cli.output.OutputFormat;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;

@@ -1,10 +1,10 @@
 package dev.berth.cli.command.container;
 
 import com.fasterxml.jackson.databind.MappingIterator;
-import dev.berth.cli.json.Json;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvParser;
+import dev.berth.cli.json.Json;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Locale;

@@ -1,9 +1,9 @@
 package dev.berth.cli.command.container;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.berth.cli.client.DaemonClient;
 import dev.berth.cli.json.Json;
 import dev.berth.cli.output.Confirm;
-import dev.berth.cli.client.DaemonClient;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,9 +1,9 @@
 package dev.berth.cli.command.container;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.berth.cli.json.Json;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.cli.client.DaemonClient;
+import dev.berth.cli.json.Json;
 import dev.berth.cli.output.Durations;
 import dev.berth.cli.output.FilterFlags;
 import dev.berth.cli.output.Listing;

@@ -1,11 +1,11 @@
 package dev.berth.cli.command.container;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.berth.cli.json.Json;
 import dev.berth.cli.client.DaemonClient;
 import dev.berth.cli.client.DaemonException;
 import dev.berth.cli.command.CodedOptions;
 import dev.berth.cli.command.image.PullCommand;
+import dev.berth.cli.json.Json;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -32,9 +32,7 @@ public final class RunCommand implements Callable<Integer> {
     spec.usageMessage().description("Create and run a new container from an image");
     declared.usageHelp("--help");
     declared.flag("Run container in background and print container ID", v -> detach = v, "-d", "--detach");
-    options.declare(declared);
-    declared.positional(0, "IMAGE", v -> image = v);
-    declared.rest(1, "COMMAND", command);
+    options.declareWithImage(declared, v -> image = v, command);
   }
 
   /** The command's model, for picocli (built in code, see CodedOptions). */

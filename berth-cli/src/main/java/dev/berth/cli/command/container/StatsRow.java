@@ -1,8 +1,8 @@
 package dev.berth.cli.command.container;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.berth.cli.json.Json;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.berth.cli.json.Json;
 import dev.berth.cli.output.Units;
 import java.util.Locale;
 

@@ -1,9 +1,9 @@
 package dev.berth.cli.command.image;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.berth.cli.json.Json;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.berth.cli.client.DaemonException;
+import dev.berth.cli.json.Json;
 import dev.berth.cli.output.OutputFormat;
 import java.util.List;
 import java.util.concurrent.Callable;

@@ -1,9 +1,9 @@
 package dev.berth.cli.command.image;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.berth.cli.client.DaemonClient;
 import dev.berth.cli.json.Json;
 import dev.berth.cli.output.Confirm;
-import dev.berth.cli.client.DaemonClient;
 import dev.berth.cli.output.FilterFlags;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

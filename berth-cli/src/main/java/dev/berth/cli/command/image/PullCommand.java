@@ -1,11 +1,11 @@
 package dev.berth.cli.command.image;
 
 import dev.berth.cli.client.DaemonClient;
+import dev.berth.cli.command.CodedOptions;
 import dev.berth.cli.output.JsonMessages;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import dev.berth.cli.command.CodedOptions;
 import picocli.CommandLine.Model.CommandSpec;
 
 /**

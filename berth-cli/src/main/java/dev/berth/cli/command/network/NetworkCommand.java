@@ -1,13 +1,13 @@
 package dev.berth.cli.command.network;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.berth.cli.json.Json;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.berth.cli.output.Confirm;
 import dev.berth.cli.BerthCli;
 import dev.berth.cli.client.DaemonClient;
 import dev.berth.cli.client.DaemonException;
+import dev.berth.cli.json.Json;
+import dev.berth.cli.output.Confirm;
 import dev.berth.cli.output.FilterFlags;
 import dev.berth.cli.output.Listing;
 import dev.berth.cli.output.OutputFormat;

@@ -1,9 +1,9 @@
 package dev.berth.cli.command.system;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.berth.cli.json.Json;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.cli.BerthCli;
+import dev.berth.cli.json.Json;
 import dev.berth.cli.output.Durations;
 import dev.berth.cli.output.Listing;
 import dev.berth.cli.output.OutputFormat;

@@ -1,12 +1,11 @@
 package dev.berth.cli.command.system;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.util.Iterator;
-import dev.berth.cli.json.Json;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.cli.BerthCli;
 import dev.berth.cli.client.DaemonClient;
 import dev.berth.cli.command.container.TimeArgs;
+import dev.berth.cli.json.Json;
 import dev.berth.cli.output.FilterFlags;
 import dev.berth.cli.output.OutputFormat;
 import java.io.PrintWriter;
@@ -14,6 +13,7 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

@@ -1,10 +1,10 @@
 package dev.berth.cli.command.system;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.berth.cli.json.Json;
-import dev.berth.cli.output.Confirm;
 import dev.berth.cli.BerthCli;
 import dev.berth.cli.client.DaemonClient;
+import dev.berth.cli.json.Json;
+import dev.berth.cli.output.Confirm;
 import dev.berth.cli.output.FilterFlags;
 import java.io.PrintWriter;
 import java.util.ArrayList;

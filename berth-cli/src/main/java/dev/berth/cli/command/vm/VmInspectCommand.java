@@ -9,11 +9,11 @@ import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code berth vm inspect}: a JSON array of VMs, as {@code docker inspect} prints, or a template per VM. */
 @Command(name = "inspect", mixinStandardHelpOptions = true, description = "Display detailed information on VMs")

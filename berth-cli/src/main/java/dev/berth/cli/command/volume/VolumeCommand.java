@@ -1,8 +1,8 @@
 package dev.berth.cli.command.volume;
 
-import dev.berth.cli.json.Json;
 import dev.berth.cli.BerthCli;
 import dev.berth.cli.client.DaemonClient;
+import dev.berth.cli.json.Json;
 import java.io.PrintWriter;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
