@@ -16,6 +16,7 @@ public final class AotTraining {
 
   public static void main(String[] args) throws IOException {
     String host = args[0];
+    BerthCli.startWarmUp(); // as main does, so the cache holds what starting it takes
     // An image with an empty root filesystem: `run` goes through create, attach, wait and start
     // (which fails: no `true` to execute) as a real run does.
     Path emptyTar = Files.createTempFile("berth-aot-", ".tar");

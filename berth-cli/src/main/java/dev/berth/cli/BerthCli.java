@@ -57,7 +57,7 @@ public final class BerthCli implements Runnable {
 
   public static void main(String[] args) {
     if (talksToTheDaemon(args)) {
-      Thread.ofPlatform().daemon().name("warm-up").start(BerthCli::warmUpUnixSockets);
+      startWarmUp();
     }
     int status = run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true));
     System.out.flush();
@@ -80,7 +80,14 @@ public final class BerthCli implements Runnable {
    * the second core while this one builds picocli's model, it is mostly over when the command
    * connects. It only initializes classes; nothing waits for it.
    */
-  static void warmUpUnixSockets() {
+  static void startWarmUp() {
+    // A plain Thread: the classes of Thread.Builder would be one more thing to load first.
+    Thread warmUp = new Thread(BerthCli::warmUpUnixSockets, "warm-up");
+    warmUp.setDaemon(true);
+    warmUp.start();
+  }
+
+  private static void warmUpUnixSockets() {
     try {
       SocketChannel.open(StandardProtocolFamily.UNIX).close();
     } catch (IOException | RuntimeException e) {

@@ -118,13 +118,21 @@ public final class DaemonClient {
   /** A connection taken over from HTTP after {@code 101 UPGRADED}: raw bytes both ways. */
   public static final class RawConnection implements AutoCloseable {
     private final SocketChannel channel;
+    private final ClassicHttpResponse head;
     private final InputStream in;
     private final OutputStream out;
 
-    RawConnection(SocketChannel channel, InputStream in, OutputStream out) {
+    RawConnection(SocketChannel channel, ClassicHttpResponse head, InputStream in, OutputStream out) {
       this.channel = channel;
+      this.head = head;
       this.in = in;
       this.out = out;
+    }
+
+    /** A header of the answer that upgraded the connection, or null. */
+    public String header(String name) {
+      Header h = head.getFirstHeader(name);
+      return h == null ? null : h.getValue();
     }
 
     /** What the daemon sends; bytes that arrived with the HTTP answer come first. */
@@ -152,11 +160,20 @@ public final class DaemonClient {
    * start and VM consoles do. An error status becomes a {@link DaemonException}.
    */
   public RawConnection upgrade(String method, String path, byte[] jsonBody) {
+    return upgradeAt(method, apiPrefix + path, jsonBody);
+  }
+
+  /** {@link #upgrade} of an unversioned path, such as Berth's own {@code /berth/v1/...}. */
+  public RawConnection upgradeUnversioned(String method, String path, byte[] jsonBody) {
+    return upgradeAt(method, path, jsonBody);
+  }
+
+  private RawConnection upgradeAt(String method, String path, byte[] jsonBody) {
     SocketChannel channel = open();
     try {
       InputStream in = Channels.newInputStream(channel);
       OutputStream out = Channels.newOutputStream(channel);
-      BasicClassicHttpRequest request = new BasicClassicHttpRequest(method, apiPrefix + path);
+      BasicClassicHttpRequest request = new BasicClassicHttpRequest(method, path);
       request.setHeader(HttpHeaders.HOST, "berth");
       request.setHeader(HttpHeaders.USER_AGENT, "berth-cli");
       request.setHeader(HttpHeaders.CONNECTION, "Upgrade");
@@ -178,7 +195,7 @@ public final class DaemonClient {
           checked(r);
         }
       }
-      return new RawConnection(channel, new IdentityInputStream(inBuffer, in), out);
+      return new RawConnection(channel, response, new IdentityInputStream(inBuffer, in), out);
     } catch (HttpException e) {
       closeQuietly(channel);
       throw new UncheckedIOException(new IOException("bad HTTP response from the daemon: " + e.getMessage(), e));

@@ -49,6 +49,7 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -1228,35 +1229,57 @@ public final class ContainerService {
    * started (docker run attaches before start), so no output is missed.
    */
   public AttachSession attach(String nameOrId, Duration waitForStart) throws IOException {
-    Container c = find(nameOrId);
-    events.emit(c, "attach");
-    ContainerProcess p = processes.get(c.id());
-    if (p != null) {
-      return p.attach();
-    }
-    MicroVm vm = vms.get(c.id());
-    if (vm != null) {
-      return vm.attach();
-    }
-    if (!(c.state() instanceof ContainerState.Created) && !(c.state() instanceof ContainerState.Exited)) {
-      throw new BerthException.Conflict("container " + c.id() + " is not running");
-    }
-    CompletableFuture<AttachSession> f = new CompletableFuture<>();
-    pendingAttach.computeIfAbsent(c.id(), k -> new java.util.concurrent.CopyOnWriteArrayList<>()).add(f);
+    CompletableFuture<AttachSession> f = attachWhenStarted(nameOrId);
     try {
       return f.get(waitForStart.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
-      pendingAttach.getOrDefault(c.id(), new ArrayList<>()).remove(f);
-      throw new BerthException.Conflict("container " + c.id() + " was not started within " + waitForStart);
+      f.cancel(false);
+      throw new BerthException.Conflict("container " + find(nameOrId).id() + " was not started within " + waitForStart);
     } catch (InterruptedException e) {
+      f.cancel(false);
       Thread.currentThread().interrupt();
-      throw new IOException("interrupted while waiting for container " + c.id() + " to start");
+      throw new IOException("interrupted while waiting for container " + nameOrId + " to start");
     } catch (ExecutionException e) {
       if (e.getCause() instanceof RuntimeException r) {
         throw r;
       }
       throw new IOException(e.getCause());
     }
+  }
+
+  /**
+   * A connection to the container's stdio: at once when it runs, else registered now and
+   * completed by its start (failed by a failed start or its removal). Registering before the
+   * start is what keeps the first output. Cancel the future to give up waiting.
+   */
+  public CompletableFuture<AttachSession> attachWhenStarted(String nameOrId) throws IOException {
+    Container c = find(nameOrId);
+    events.emit(c, "attach");
+    ContainerProcess p = processes.get(c.id());
+    if (p != null) {
+      return CompletableFuture.completedFuture(p.attach());
+    }
+    MicroVm vm = vms.get(c.id());
+    if (vm != null) {
+      return CompletableFuture.completedFuture(vm.attach());
+    }
+    if (!(c.state() instanceof ContainerState.Created) && !(c.state() instanceof ContainerState.Exited)) {
+      throw new BerthException.Conflict("container " + c.id() + " is not running");
+    }
+    CompletableFuture<AttachSession> f = new CompletableFuture<>();
+    // One atomic step with the start's removal of the list, so a start cannot take the list
+    // between this finding it and adding to it.
+    List<CompletableFuture<AttachSession>> pending = pendingAttach.compute(c.id(), (id, list) -> {
+      List<CompletableFuture<AttachSession>> l = list != null ? list : new CopyOnWriteArrayList<>();
+      l.add(f);
+      return l;
+    });
+    f.whenComplete((session, failure) -> {
+      if (f.isCancelled()) {
+        pending.remove(f);
+      }
+    });
+    return f;
   }
 
   /** Opens one attach session (conmon's socket, or a microVM's output). */

@@ -49,17 +49,34 @@ public final class ContainerCommands {
       }
       return;
     }
+    byte[] systemError = copyFrames(in, stdout, stderr);
+    if (systemError != null) {
+      stderr.write(systemError);
+      stderr.flush();
+    }
+  }
+
+  /**
+   * Copies Docker's multiplexed frames (stream 1 to stdout, 2 to stderr) until the stream ends
+   * or a frame of stream 3 comes, whose data it returns (null at the end). Docker sends an error
+   * there; berthd's run endpoint, the run's status.
+   */
+  static byte[] copyFrames(InputStream in, OutputStream stdout, OutputStream stderr) throws IOException {
     byte[] header = new byte[8];
     while (in.readNBytes(header, 0, 8) == 8) {
       int size = ((header[4] & 0xff) << 24) | ((header[5] & 0xff) << 16) | ((header[6] & 0xff) << 8) | (header[7] & 0xff);
       byte[] data = in.readNBytes(size);
+      if (header[0] == 3) {
+        return data;
+      }
       OutputStream target = header[0] == 2 ? stderr : stdout;
       target.write(data);
       target.flush();
       if (data.length < size) {
-        return;
+        return null;
       }
     }
+    return null;
   }
 
   /** Docker's short container ID. */
@@ -138,5 +155,22 @@ public final class ContainerCommands {
 
   static boolean stdinIsTerminal() {
     return System.console() != null && System.console().isTerminal();
+  }
+
+  /** Copies our stdin to an attach, then tells the daemon it ended (as docker does at EOF). */
+  static void copyStdin(DaemonClient.RawConnection conn) {
+    try {
+      InputStream in = System.in;
+      OutputStream out = conn.output();
+      byte[] buf = new byte[8192];
+      int n;
+      while ((n = in.read(buf)) > 0) {
+        out.write(buf, 0, n);
+        out.flush();
+      }
+      conn.closeOutput();
+    } catch (IOException e) {
+      // the container ended the attach
+    }
   }
 }

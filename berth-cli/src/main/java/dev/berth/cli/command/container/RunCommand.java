@@ -7,9 +7,8 @@ import dev.berth.cli.command.CodedOptions;
 import dev.berth.cli.command.image.PullCommand;
 import dev.berth.cli.json.Json;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -26,6 +25,9 @@ public final class RunCommand implements Callable<Integer> {
   String image;
   final List<String> command = new ArrayList<>();
   final CommandSpec spec = CommandSpec.wrapWithoutInspection(this).name("run");
+  /** berthd's run endpoint and the header naming the container it made. */
+  static final String RUN_PATH = "/berth/v1/containers/run";
+  static final String ID_HEADER = "X-Berth-Container-Id";
   private final CodedOptions declared = new CodedOptions(spec);
 
   public RunCommand() {
@@ -48,9 +50,8 @@ public final class RunCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     readParsed();
-    String id;
     try {
-      id = create(spec, options, image, command);
+      return detach ? runDetached() : runAttached();
     } catch (DaemonException e) {
       return fail(e.getMessage(), 125);
     } catch (IllegalArgumentException e) {
@@ -59,18 +60,89 @@ public final class RunCommand implements Callable<Integer> {
       ContainerCommands.err(spec).flush();
       return 125;
     }
+  }
+
+  private int runDetached() throws IOException {
+    String id = create(spec, options, image, command);
+    try {
+      ContainerCommands.client(spec).json("POST", ContainerCommands.path(id) + "/start", null);
+    } catch (DaemonException e) {
+      return fail(e.getMessage(), exitCodeFor(e.getMessage()));
+    }
+    ContainerCommands.out(spec).println(id);
+    ContainerCommands.out(spec).flush();
+    return 0;
+  }
+
+  /**
+   * One request to berthd's run endpoint (create, attach, start, wait: see ARCHITECTURE.md),
+   * pulling the image first when it is missing; the output as it comes, then the exit status.
+   */
+  private int runAttached() throws Exception {
     DaemonClient client = ContainerCommands.client(spec);
-    if (detach) {
+    byte[] body = Json.bytes(options.toJson(image, command));
+    Map<String, String> query = new LinkedHashMap<>(ContainerOptions.nameQuery(options.name));
+    if (options.interactive) {
+      query.put("stdin", "1");
+    }
+    String path = RUN_PATH + DaemonClient.query(query);
+    try (DaemonClient.RawConnection conn =
+        pullingIfMissing(spec, image, () -> client.upgradeUnversioned("POST", path, body))) {
+      ContainerCommands.RawTerminal raw = null;
+      byte[] status;
       try {
-        client.json("POST", ContainerCommands.path(id) + "/start", null);
-      } catch (DaemonException e) {
-        return fail(e.getMessage(), exitCodeFor(e.getMessage()));
+        if (options.tty && ContainerCommands.stdinIsTerminal()) {
+          raw = ContainerCommands.RawTerminal.enter();
+          resize(client, conn.header(ID_HEADER));
+        }
+        if (options.interactive) {
+          Thread.ofPlatform().daemon().start(() -> ContainerCommands.copyStdin(conn));
+        }
+        status = ContainerCommands.copyFrames(conn.input(), System.out, System.err);
+      } finally {
+        if (raw != null) {
+          raw.close();
+        }
       }
-      ContainerCommands.out(spec).println(id);
-      ContainerCommands.out(spec).flush();
+      return exitCode(status);
+    }
+  }
+
+  /** The run's last frame: the container's exit code, or why it never ran. */
+  private int exitCode(byte[] status) throws IOException {
+    JsonNode s = status == null ? null : Json.parse(status);
+    if (s == null) {
+      ContainerCommands.err(spec).println("berth: the daemon ended the run without its exit status (see its log)");
+      ContainerCommands.err(spec).flush();
+      return 125;
+    }
+    if (s.hasNonNull("StartError")) {
+      String message = s.path("StartError").asText();
+      ContainerCommands.err(spec).println("berth: Error response from daemon: " + message);
+      ContainerCommands.err(spec).flush();
+      return exitCodeFor(message);
+    }
+    if (s.path("Detached").asBoolean(false)) {
       return 0;
     }
-    return attachAndStart(spec, id, options.tty, options.interactive, options.rm);
+    if (!s.path("Error").asText("").isEmpty()) {
+      ContainerCommands.err(spec).println("berth: " + s.path("Error").asText());
+      ContainerCommands.err(spec).flush();
+    }
+    return s.path("StatusCode").asInt(125);
+  }
+
+  /** The container's terminal to the size of ours, as docker does once the container runs. */
+  private static void resize(DaemonClient client, String id) {
+    int[] size = ContainerCommands.RawTerminal.size();
+    if (id == null || size == null) {
+      return;
+    }
+    try {
+      client.json("POST", ContainerCommands.path(id) + "/resize?h=" + size[0] + "&w=" + size[1], null);
+    } catch (DaemonException e) {
+      // It ended already; its output and status still come.
+    }
   }
 
   private int fail(String message, int code) {
@@ -97,8 +169,18 @@ public final class RunCommand implements Callable<Integer> {
     byte[] body = Json.bytes(options.toJson(image, command));
     String path = "/containers/create" + DaemonClient.query(ContainerOptions.nameQuery(options.name));
     DaemonClient client = ContainerCommands.client(spec);
+    return pullingIfMissing(spec, image, () -> send(client, path, body));
+  }
+
+  /** A request to the daemon that may fail with "No such image". */
+  interface ImageRequest<T> {
+    T send() throws IOException;
+  }
+
+  /** Sends {@code request}; when the image is missing, pulls it (progress on stderr) and sends it again, as docker does. */
+  private static <T> T pullingIfMissing(CommandSpec spec, String image, ImageRequest<T> request) throws IOException {
     try {
-      return send(client, path, body);
+      return request.send();
     } catch (DaemonException e) {
       if (e.status() != 404 || !e.getMessage().startsWith("No such image")) {
         throw e;
@@ -106,7 +188,7 @@ public final class RunCommand implements Callable<Integer> {
       ContainerCommands.err(spec).println("Unable to find image '" + image + "' locally");
       ContainerCommands.err(spec).flush();
       PullCommand.pullFor(spec, image);
-      return send(client, path, body);
+      return request.send();
     }
   }
 
@@ -115,66 +197,6 @@ public final class RunCommand implements Callable<Integer> {
         new DaemonClient.Body.Bytes("application/json", body))) {
       JsonNode created = Json.parse(r.bytes());
       return created.path("Id").asText();
-    }
-  }
-
-  /** attach → wait → start → copy streams → the wait's status code. */
-  static int attachAndStart(CommandSpec spec, String id, boolean tty, boolean stdin, boolean autoRemove)
-      throws Exception {
-    DaemonClient client = ContainerCommands.client(spec);
-    String base = ContainerCommands.path(id);
-    try (DaemonClient.RawConnection conn = client.upgrade("POST",
-        base + "/attach?stream=1&stdout=1&stderr=1" + (stdin ? "&stdin=1" : ""), null);
-        DaemonClient.Response wait = client.callChecked("POST",
-            base + "/wait?condition=" + (autoRemove ? "removed" : "next-exit"), Map.of(), new DaemonClient.Body.None())) {
-      ContainerCommands.RawTerminal raw = null;
-      try {
-        try {
-          client.json("POST", base + "/start", null);
-        } catch (DaemonException e) {
-          ContainerCommands.err(spec).println("berth: Error response from daemon: " + e.getMessage());
-          ContainerCommands.err(spec).flush();
-          return exitCodeFor(e.getMessage());
-        }
-        if (tty && ContainerCommands.stdinIsTerminal()) {
-          raw = ContainerCommands.RawTerminal.enter();
-          int[] size = ContainerCommands.RawTerminal.size();
-          if (size != null) {
-            client.json("POST", base + "/resize?h=" + size[0] + "&w=" + size[1], null);
-          }
-        }
-        if (stdin) {
-          Thread.ofPlatform().daemon().start(() -> copyStdin(conn));
-        }
-        ContainerCommands.copyOutput(conn.input(), tty, System.out, System.err);
-      } finally {
-        if (raw != null) {
-          raw.close();
-        }
-      }
-      JsonNode result = Json.parse(wait.body());
-      if (result != null && result.path("Error").hasNonNull("Message")
-          && !result.path("Error").path("Message").asText().isEmpty()) {
-        ContainerCommands.err(spec).println("berth: " + result.path("Error").path("Message").asText());
-        ContainerCommands.err(spec).flush();
-      }
-      return result == null ? 125 : result.path("StatusCode").asInt(125);
-    }
-  }
-
-  private static void copyStdin(DaemonClient.RawConnection conn) {
-    try {
-      InputStream in = System.in;
-      OutputStream out = conn.output();
-      byte[] buf = new byte[8192];
-      int n;
-      while ((n = in.read(buf)) > 0) {
-        out.write(buf, 0, n);
-        out.flush();
-      }
-      conn.closeOutput();
-    } catch (IOException e) {
-      // the container ended the attach
     }
   }
 }

@@ -21,6 +21,14 @@ final class ContainerJsons {
 
   private ContainerJsons() {}
 
+  /** The body of POST /containers/create as an engine config; 400 when there is none. */
+  static ContainerConfig fromCreateRequest(JsonNode body) {
+    if (body == null || !body.isObject()) {
+      throw new BerthException.InvalidArgument("config cannot be empty in order to create a container");
+    }
+    return fromCreate(body);
+  }
+
   /** The body of POST /containers/create as an engine config. */
   static ContainerConfig fromCreate(JsonNode body) {
     JsonNode host = body.path("HostConfig");

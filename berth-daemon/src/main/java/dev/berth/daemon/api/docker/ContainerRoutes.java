@@ -33,11 +33,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /** The container and exec endpoints of the Docker API, mapped onto {@link ContainerService}. */
 public final class ContainerRoutes {
-  private static final String MULTIPLEXED = "application/vnd.docker.multiplexed-stream";
-  private static final String RAW = "application/vnd.docker.raw-stream";
   private static final Duration ATTACH_WAIT = Duration.ofHours(24);
   private static final Duration EXEC_TIMEOUT = Duration.ofHours(24);
   private static final Duration STATS_INTERVAL = Duration.ofSeconds(1);
@@ -75,14 +77,12 @@ public final class ContainerRoutes {
     router.post("/exec/{id}/start", this::startExec);
     router.post("/exec/{id}/resize", this::resizeExec);
     router.get("/exec/{id}/json", this::inspectExec);
+    new ContainerRunRoute(containers).register(router);
   }
 
   private void create(ApiRequest req, ApiResponse res) throws IOException {
-    JsonNode body = req.jsonBody(JsonNode.class);
-    if (body == null || !body.isObject()) {
-      throw new BerthException.InvalidArgument("config cannot be empty in order to create a container");
-    }
-    Container c = containers.create(req.query("name").orElse(null), ContainerJsons.fromCreate(body));
+    Container c = containers.create(req.query("name").orElse(null),
+        ContainerJsons.fromCreateRequest(req.jsonBody(JsonNode.class)));
     res.json(201, Map.of("Id", c.id(), "Warnings", List.of()));
   }
 
@@ -223,111 +223,26 @@ public final class ContainerRoutes {
     boolean wantStdin = req.queryFlag("stdin");
     boolean wantStdout = req.queryFlag("stdout");
     boolean wantStderr = req.queryFlag("stderr");
-    RawStream raw = res.hijack(tty ? RAW : MULTIPLEXED);
+    byte[] detachKeys = AttachStreams.detachSequence(req.query("detachKeys").orElse(AttachStreams.DETACH_KEYS));
+    // Registered before the upgrade is answered: a client that starts the container as soon as
+    // it has the answer must not start it before the attach is there.
+    CompletableFuture<AttachSession> attached = containers.attachWhenStarted(c.id());
+    RawStream raw = res.hijack(tty ? AttachStreams.RAW : AttachStreams.MULTIPLEXED);
     AttachSession session;
     try {
-      session = containers.attach(c.id(), ATTACH_WAIT);
-    } catch (RuntimeException e) {
+      session = attached.get(ATTACH_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException | TimeoutException e) {
+      attached.cancel(false);
+      raw.closeOutput();
+      return;
+    } catch (InterruptedException e) {
+      attached.cancel(false);
+      Thread.currentThread().interrupt();
       raw.closeOutput();
       return;
     }
-    pump(session, raw, tty, wantStdin && c.config().openStdin(), wantStdout, wantStderr,
-        req.query("detachKeys").orElse("ctrl-p,ctrl-q"));
-  }
-
-  /**
-   * Copies the container's output to the client (framed unless a TTY) on a platform thread,
-   * because reading conmon's socket blocks in native code, and the client's input to stdin.
-   * A detach sequence on stdin ends the attach and leaves the container running.
-   */
-  private static void pump(AttachSession session, RawStream raw, boolean tty, boolean stdin, boolean stdout,
-      boolean stderr, String detachKeys) throws IOException {
-    OutputStream out = raw.output();
-    Thread reader = Thread.ofPlatform().daemon().name("attach-out").start(() -> {
-      try {
-        AttachSession.Frame f;
-        while ((f = session.read()) != null) {
-          boolean isOut = f.stream() == LogEntry.Stream.STDOUT;
-          if (isOut ? !stdout : !stderr) {
-            continue;
-          }
-          synchronized (out) {
-            if (tty) {
-              out.write(f.data());
-            } else {
-              writeFrame(out, isOut ? 1 : 2, f.data());
-            }
-          }
-        }
-      } catch (IOException e) {
-        // The client or conmon went away: the attach is over.
-      }
-    });
-    Thread writer = null;
-    if (stdin) {
-      byte[] keys = detachSequence(detachKeys);
-      writer = Thread.ofVirtual().start(() -> {
-        try {
-          InputStream in = raw.input();
-          byte[] buf = new byte[8192];
-          int matched = 0;
-          int n;
-          while ((n = in.read(buf)) > 0) {
-            for (int i = 0; i < n; i++) {
-              matched = buf[i] == keys[matched] ? matched + 1 : (buf[i] == keys[0] ? 1 : 0);
-              if (matched == keys.length) {
-                session.close(); // detach: the container keeps running
-                return;
-              }
-            }
-            session.writeStdin(java.util.Arrays.copyOf(buf, n));
-          }
-          session.closeStdin();
-        } catch (IOException e) {
-          // client gone
-        }
-      });
-    }
-    try {
-      reader.join();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } finally {
-      session.close();
-      raw.closeOutput();
-      if (writer != null) {
-        writer.interrupt();
-      }
-    }
-  }
-
-  static byte[] detachSequence(String spec) {
-    List<Byte> bytes = new ArrayList<>();
-    for (String key : spec.split(",")) {
-      String k = key.strip().toLowerCase();
-      if (k.startsWith("ctrl-") && k.length() == 6) {
-        char ch = k.charAt(5);
-        bytes.add((byte) (ch == '@' ? 0 : ch == '[' ? 27 : ch == '\\' ? 28 : ch == ']' ? 29 : ch == '^' ? 30
-            : ch == '_' ? 31 : ch - 'a' + 1));
-      } else if (k.length() == 1) {
-        bytes.add((byte) k.charAt(0));
-      } else {
-        throw new BerthException.InvalidArgument("Invalid detach keys (" + spec + ") provided");
-      }
-    }
-    byte[] out = new byte[bytes.size()];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = bytes.get(i);
-    }
-    return out;
-  }
-
-  /** Docker's multiplexed frame: {stream, 0, 0, 0, big-endian uint32 size} then the data. */
-  static void writeFrame(OutputStream out, int stream, byte[] data) throws IOException {
-    int n = data.length;
-    out.write(new byte[] {(byte) stream, 0, 0, 0, (byte) (n >>> 24), (byte) (n >>> 16), (byte) (n >>> 8), (byte) n});
-    out.write(data);
-    out.flush();
+    AttachStreams.pump(session, raw, !tty, wantStdin && c.config().openStdin(), wantStdout, wantStderr, detachKeys);
+    raw.closeOutput();
   }
 
   private void logs(ApiRequest req, ApiResponse res) throws IOException {
@@ -344,7 +259,7 @@ public final class ContainerRoutes {
     boolean timestamps = req.queryFlag("timestamps");
     boolean tty = c.config().tty();
     String id = c.id();
-    try (OutputStream out = res.stream(200, tty ? RAW : MULTIPLEXED)) {
+    try (OutputStream out = res.stream(200, tty ? AttachStreams.RAW : AttachStreams.MULTIPLEXED)) {
       ContainerLogs.stream(containers.logPath(id), options,
           () -> isRunning(id),
           line -> {
@@ -354,7 +269,7 @@ public final class ContainerRoutes {
               out.write(data);
               out.flush();
             } else {
-              writeFrame(out, line.stream() == LogEntry.Stream.STDOUT ? 1 : 2, data);
+              AttachStreams.writeFrame(out, line.stream() == LogEntry.Stream.STDOUT ? 1 : 2, data);
             }
           });
     }
@@ -527,7 +442,7 @@ public final class ContainerRoutes {
     }
     boolean tty = exec.config().tty();
     ExecSession session = containers.startExec(id);
-    RawStream raw = res.hijack(tty ? RAW : MULTIPLEXED);
+    RawStream raw = res.hijack(tty ? AttachStreams.RAW : AttachStreams.MULTIPLEXED);
     OutputStream out = raw.output();
     // Platform threads: a TTY session's reads block in native code.
     Thread stdout = Thread.ofPlatform().daemon().start(() -> copyFrames(session.stdout(), out, tty, 1));
@@ -569,7 +484,7 @@ public final class ContainerRoutes {
             out.write(buf, 0, n);
             out.flush();
           } else {
-            writeFrame(out, stream, java.util.Arrays.copyOf(buf, n));
+            AttachStreams.writeFrame(out, stream, java.util.Arrays.copyOf(buf, n));
           }
         }
       }

@@ -52,9 +52,9 @@ class ContainerJsonsTest {
   @Test
   void framesAndDetachKeys() throws Exception {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ContainerRoutes.writeFrame(out, 2, "hey".getBytes());
+    AttachStreams.writeFrame(out, 2, "hey".getBytes());
     assertThat(out.toByteArray()).containsExactly(2, 0, 0, 0, 0, 0, 0, 3, 'h', 'e', 'y');
-    assertThat(ContainerRoutes.detachSequence("ctrl-p,ctrl-q")).containsExactly(16, 17);
-    assertThat(ContainerRoutes.detachSequence("ctrl-a,x")).containsExactly(1, 'x');
+    assertThat(AttachStreams.detachSequence("ctrl-p,ctrl-q")).containsExactly(16, 17);
+    assertThat(AttachStreams.detachSequence("ctrl-a,x")).containsExactly(1, 'x');
   }
 }
