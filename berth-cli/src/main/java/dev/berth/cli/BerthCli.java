@@ -21,11 +21,13 @@ import dev.berth.cli.command.image.RmiCommand;
 import dev.berth.cli.command.image.SaveCommand;
 import dev.berth.cli.command.image.TagCommand;
 import dev.berth.cli.command.vm.VmCommand;
+import dev.berth.cli.json.Json;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.net.StandardProtocolFamily;
 import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -75,21 +77,22 @@ public final class BerthCli implements Runnable {
   }
 
   /**
-   * The JDK's first unix socket initializes the security providers (it seeds a SecureRandom for
-   * socket names), ~15 ms of interpreted class initialization that no command can skip. Done on
-   * the second core while this one builds picocli's model, it is mostly over when the command
-   * connects. It only initializes classes; nothing waits for it.
+   * Class initialization a command cannot skip, done on the second core while this one builds
+   * picocli's model: the JDK's first unix socket initializes the security providers (it seeds a
+   * SecureRandom for socket names), ~25 ms of interpreted code; then the JSON reader that reads
+   * the daemon's answers. Nothing waits for it; a command that gets there first does the rest.
    */
   static void startWarmUp() {
     // A plain Thread: the classes of Thread.Builder would be one more thing to load first.
-    Thread warmUp = new Thread(BerthCli::warmUpUnixSockets, "warm-up");
+    Thread warmUp = new Thread(BerthCli::warmUp, "warm-up");
     warmUp.setDaemon(true);
     warmUp.start();
   }
 
-  private static void warmUpUnixSockets() {
+  private static void warmUp() {
     try {
       SocketChannel.open(StandardProtocolFamily.UNIX).close();
+      Json.parse("{\"StatusCode\":0,\"Error\":\"\"}".getBytes(StandardCharsets.UTF_8));
     } catch (IOException | RuntimeException e) {
       // the command meets any real problem when it connects
     }
