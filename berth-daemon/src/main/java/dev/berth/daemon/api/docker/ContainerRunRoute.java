@@ -30,9 +30,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The body and the {@code name} query are Docker's create; {@code stdin=1} attaches stdin too
  * (for a container with OpenStdin), {@code detachKeys} as in attach. A failed create is a plain
- * HTTP error and leaves nothing. Then {@code 101 UPGRADED} with the container's ID in
- * {@value #ID_HEADER}, and Docker's multiplexed stream: frames of stream 1 and 2 carry stdout and
- * stderr (a TTY's output is stream 1); the last frame, of stream 3, is a JSON status:
+ * HTTP error and leaves nothing. Then, once the start is done, {@code 101 UPGRADED} with the
+ * container's ID in {@value #ID_HEADER}, and Docker's multiplexed stream: frames of stream 1 and
+ * 2 carry stdout and stderr (a TTY's output is stream 1); the last frame, of stream 3, is a JSON
+ * status:
  * {@code {"StatusCode": n, "Error": "…"}} once the container ended (and, with AutoRemove, was
  * removed), {@code {"StartError": "…"}} when it could not start, {@code {"Detached": true}} when
  * the client typed the detach keys.
@@ -61,15 +62,21 @@ final class ContainerRunRoute {
     CompletableFuture<WaitResult> ended =
         containers.waitFor(c.id(), config.autoRemove() ? WaitCondition.REMOVED : WaitCondition.NEXT_EXIT);
     CompletableFuture<AttachSession> attached = containers.attachWhenStarted(c.id());
-    RawStream raw = res.header(ID_HEADER, c.id()).hijack(AttachStreams.MULTIPLEXED);
-    OutputStream out = raw.output();
+    RuntimeException startFailure = null;
     try {
       containers.start(c.id());
     } catch (RuntimeException e) {
       attached.cancel(false);
-      ErrorMapper.Mapped mapped = ErrorMapper.map(e);
+      startFailure = e;
+    }
+    // Answered once started (output meanwhile waits in the attach), so a client that resizes
+    // the container's terminal at once finds it running.
+    RawStream raw = res.header(ID_HEADER, c.id()).hijack(AttachStreams.MULTIPLEXED);
+    OutputStream out = raw.output();
+    if (startFailure != null) {
+      ErrorMapper.Mapped mapped = ErrorMapper.map(startFailure);
       if (mapped.internal()) {
-        log.warn("starting container {} for a run failed", c.id(), e);
+        log.warn("starting container {} for a run failed", c.id(), startFailure);
       }
       writeStatus(out, Map.of("StartError", mapped.message()));
       return;
