@@ -97,6 +97,7 @@ public final class Conmon {
     boolean settled =
         Poll.until(
             timeout,
+            1,
             () -> Pids.readPidFile(paths.containerPidFile()).isPresent() && Files.exists(paths.controlFifo())
                 || !Pids.isRunning(conmonPid));
     OptionalInt pid = Pids.readPidFile(paths.containerPidFile());
