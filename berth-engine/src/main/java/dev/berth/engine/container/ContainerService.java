@@ -1293,8 +1293,14 @@ public final class ContainerService {
       return;
     }
     for (CompletableFuture<AttachSession> f : pending) {
+      if (f.isDone()) {
+        continue; // cancelled: nobody would read it
+      }
       try {
-        f.complete(source.open());
+        AttachSession session = source.open();
+        if (!f.complete(session)) {
+          session.close();
+        }
       } catch (IOException e) {
         f.completeExceptionally(e);
       }

@@ -1,5 +1,6 @@
 package dev.berth.daemon.api.docker;
 
+import dev.berth.daemon.http.ApiResponse;
 import dev.berth.daemon.http.RawStream;
 import dev.berth.engine.BerthException;
 import dev.berth.engine.runtime.AttachSession;
@@ -8,6 +9,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.Arrays;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /** Docker's attach streams: the multiplexed frame, detach keys, and the copy between a session and a client. */
@@ -17,6 +19,31 @@ public final class AttachStreams {
   public static final String DETACH_KEYS = "ctrl-p,ctrl-q";
 
   private AttachStreams() {}
+
+  /**
+   * Takes over the connection for an attach; when that fails (the client went away) the attach
+   * is given up, and closed if it was already open, so conmon's socket is not left behind.
+   */
+  public static RawStream hijackOrLetGo(ApiResponse res, String contentType, CompletableFuture<AttachSession> attach)
+      throws IOException {
+    try {
+      return res.hijack(contentType);
+    } catch (IOException | RuntimeException e) {
+      attach.cancel(false);
+      if (!attach.isCancelled()) {
+        attach.thenAccept(AttachStreams::closeQuietly);
+      }
+      throw e;
+    }
+  }
+
+  private static void closeQuietly(AttachSession session) {
+    try {
+      session.close();
+    } catch (IOException ignored) {
+      // the client is gone already; this only frees the socket
+    }
+  }
 
   /**
    * Copies the container's output to the client (in frames, or as it comes for a TTY's raw

@@ -227,7 +227,7 @@ public final class ContainerRoutes {
     // Registered before the upgrade is answered: a client that starts the container as soon as
     // it has the answer must not start it before the attach is there.
     CompletableFuture<AttachSession> attached = containers.attachWhenStarted(c.id());
-    RawStream raw = res.hijack(tty ? AttachStreams.RAW : AttachStreams.MULTIPLEXED);
+    RawStream raw = AttachStreams.hijackOrLetGo(res, tty ? AttachStreams.RAW : AttachStreams.MULTIPLEXED, attached);
     AttachSession session;
     try {
       session = attached.get(ATTACH_WAIT.toMillis(), TimeUnit.MILLISECONDS);

@@ -71,7 +71,7 @@ final class ContainerRunRoute {
     }
     // Answered once started (output meanwhile waits in the attach), so a client that resizes
     // the container's terminal at once finds it running.
-    RawStream raw = res.header(ID_HEADER, c.id()).hijack(AttachStreams.MULTIPLEXED);
+    RawStream raw = AttachStreams.hijackOrLetGo(res.header(ID_HEADER, c.id()), AttachStreams.MULTIPLEXED, attached);
     OutputStream out = raw.output();
     if (startFailure != null) {
       ErrorMapper.Mapped mapped = ErrorMapper.map(startFailure);
