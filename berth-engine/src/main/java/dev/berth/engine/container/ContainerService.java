@@ -1225,32 +1225,10 @@ public final class ContainerService {
   // ---- attach, resize --------------------------------------------------------------------------
 
   /**
-   * A connection to the container's stdio. For a created container the call waits until it is
-   * started (docker run attaches before start), so no output is missed.
-   */
-  public AttachSession attach(String nameOrId, Duration waitForStart) throws IOException {
-    CompletableFuture<AttachSession> f = attachWhenStarted(nameOrId);
-    try {
-      return f.get(waitForStart.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (TimeoutException e) {
-      f.cancel(false);
-      throw new BerthException.Conflict("container " + find(nameOrId).id() + " was not started within " + waitForStart);
-    } catch (InterruptedException e) {
-      f.cancel(false);
-      Thread.currentThread().interrupt();
-      throw new IOException("interrupted while waiting for container " + nameOrId + " to start");
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof RuntimeException r) {
-        throw r;
-      }
-      throw new IOException(e.getCause());
-    }
-  }
-
-  /**
    * A connection to the container's stdio: at once when it runs, else registered now and
-   * completed by its start (failed by a failed start or its removal). Registering before the
-   * start is what keeps the first output. Cancel the future to give up waiting.
+   * completed by its start (failed by a failed start or its removal), as docker run attaches
+   * before it starts: registering first is what keeps the first output. Cancel the future to
+   * give up waiting.
    */
   public CompletableFuture<AttachSession> attachWhenStarted(String nameOrId) throws IOException {
     Container c = find(nameOrId);
