@@ -60,7 +60,7 @@ final class ContainerRunRoute {
     Container c = containers.create(req.query("name").orElse(null), config);
     // Both registered before the start, so neither the first output nor the exit can be missed.
     CompletableFuture<WaitResult> ended =
-        containers.waitFor(c.id(), config.autoRemove() ? WaitCondition.REMOVED : WaitCondition.NEXT_EXIT);
+        containers.waitFor(c.id(), c.config().autoRemove() ? WaitCondition.REMOVED : WaitCondition.NEXT_EXIT);
     CompletableFuture<AttachSession> attached = containers.attachWhenStarted(c.id());
     RuntimeException startFailure = null;
     try {
@@ -82,8 +82,8 @@ final class ContainerRunRoute {
       return;
     }
     try {
-      boolean detached = AttachStreams.pump(attached.get(), raw, true, req.queryFlag("stdin") && config.openStdin(),
-          true, true, detachKeys);
+      boolean detached = AttachStreams.pump(attached.get(), raw, true,
+          req.queryFlag("stdin") && c.config().openStdin(), true, true, detachKeys);
       if (detached) {
         writeStatus(out, Map.of("Detached", true));
         return;
