@@ -2,7 +2,8 @@
 # Container benchmark: `run --rm --network none busybox true` through the berth CLI and the
 # docker CLI against berthd, `runc run` of an equivalent bundle (the floor an engine adds to),
 # docker 20.10 (a dockerd started here on temp dirs), and podman when installed. Same image
-# everywhere: a rootfs of Debian's static busybox, imported into each engine. Prints ratios.
+# everywhere: a rootfs of Debian's static busybox, imported into each engine. Prints ratios,
+# from hyperfine (RUNS runs of each command in a block) and from ROUNDS interleaved rounds.
 # Also: containers per second over CYCLES create+start+rm cycles through the docker CLI,
 # berthd RSS with IDLE idle containers, conmon RSS per container. berthd is warmed up first by
 # WARM runs (a daemon runs for long; its JIT compiles the hot path after a few dozen).
@@ -10,6 +11,7 @@
 set -eu
 BERTH_HOME=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
 RUNS=${RUNS:-20}
+ROUNDS=${ROUNDS:-20}
 CYCLES=${CYCLES:-50}
 IDLE=${IDLE:-50}
 WARM=${WARM:-50}
@@ -115,6 +117,31 @@ for name in "docker CLI -> berthd" "berth CLI -> berthd" "docker 20.10" "podman"
 done
 awk -v r="$RUNC" 'BEGIN { printf "%-22s %7.1f ms  (runc spec'"'"'s bundle: no seccomp, no cgroup limits)\n", "runc run", r*1000 }'
 awk -v r="$SPEC" 'BEGIN { printf "%-22s %7.1f ms  (the equivalent bundle; goal: docker CLI -> berthd <= 2.5x)\n", "runc, Berth'"'"'s spec", r*1000 }'
+
+# The same commands interleaved: ROUNDS rounds of each once, 0.3 s apart, medians. hyperfine runs
+# each command in a block, so a machine that drifts between blocks moves the ratios, and a
+# command's background work (podman's exit command, `podman container cleanup`) lands on its
+# own next run; here each command starts on a quiet machine and the drift hits all alike.
+echo "interleaved, $ROUNDS rounds (medians):"
+python3 - "$ROUNDS" "$@" <<'PY'
+import statistics, subprocess, sys, time
+rounds = int(sys.argv[1]); args = sys.argv[2:]
+names = args[1::3]; commands = args[2::3]
+times = {n: [] for n in names}
+for _ in range(rounds):
+    for name, command in zip(names, commands):
+        time.sleep(0.3)
+        t = time.perf_counter()
+        subprocess.run(command, shell=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+        times[name].append((time.perf_counter() - t) * 1000)
+med = {n: statistics.median(v) for n, v in times.items()}
+spec = med["runc run, Berth's spec"]
+for n in names:
+    line = f"  {n:22} {med[n]:7.1f} ms  {med[n] / spec:5.2f}x runc with Berth's spec"
+    if n == "berth CLI -> berthd" and "podman" in med:
+        line += f"  {med[n] / med['podman']:5.2f}x podman"
+    print(line)
+PY
 
 # Throughput: create+start+rm cycles through the docker CLI (the engine path).
 start=$(date +%s.%N)
