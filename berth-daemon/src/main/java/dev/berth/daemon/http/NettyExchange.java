@@ -1,11 +1,9 @@
 package dev.berth.daemon.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpContent;
@@ -16,7 +14,6 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
@@ -288,26 +285,25 @@ final class NettyExchange implements Dispatcher.Exchange {
         r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
         r.headers().set(HttpHeaderNames.UPGRADE, request.headers().get(HttpHeaderNames.UPGRADE));
       }
-      // Leave HTTP before answering: once the client has the answer it may send raw bytes,
-      // and those must not reach the HTTP decoder. The encoder is gone too, so the header is
-      // encoded here and written as plain bytes.
+      // One task on the connection's event loop: the answer goes out through the HTTP encoder,
+      // then the codec leaves. Reads run on that loop too, so whatever the client sends once it
+      // has the answer finds no HTTP decoder (raw bytes must never reach it).
       Channel channel = connection.channel();
+      ChannelFuture answered;
       try {
-        channel.eventLoop().submit(() -> channel.pipeline().remove(HttpServerCodec.class)).sync();
+        answered = channel.eventLoop().submit(() -> {
+          ChannelFuture f = channel.writeAndFlush(r);
+          channel.pipeline().remove(HttpServerCodec.class);
+          return f;
+        }).sync().getNow();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new InterruptedIOException("interrupted while taking over the connection");
       }
-      EmbeddedChannel encoder = new EmbeddedChannel(new HttpResponseEncoder());
-      encoder.writeOutbound(r);
-      ByteBuf head = Unpooled.buffer();
-      ByteBuf part;
-      while ((part = encoder.readOutbound()) != null) {
-        head.writeBytes(part);
-        part.release();
+      if (answered.isDone() && !answered.isSuccess()) {
+        mustClose = true;
+        throw new ClientGoneException(answered.cause());
       }
-      encoder.finishAndReleaseAll();
-      write(head);
       return new Hijacked();
     }
 
