@@ -104,6 +104,25 @@ class ContainerOptionsTest {
   }
 
   @Test
+  void aFrameOfStream3EndsTheCopyAndIsReturned() throws Exception {
+    ByteArrayOutputStream frames = new ByteArrayOutputStream();
+    frames.write(new byte[] {1, 0, 0, 0, 0, 0, 0, 3});
+    frames.write("out".getBytes());
+    byte[] status = "{\"StatusCode\":3}".getBytes();
+    frames.write(new byte[] {3, 0, 0, 0, 0, 0, 0, (byte) status.length});
+    frames.write(status);
+    frames.write(new byte[] {1, 0, 0, 0, 0, 0, 0, 5});
+    frames.write("after".getBytes());
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    byte[] returned = ContainerCommands.copyFrames(new ByteArrayInputStream(frames.toByteArray()), out, err);
+    assertThat(returned).isEqualTo(status);
+    assertThat(out.toString()).isEqualTo("out");
+    // The end of the stream without a status frame: null, the run's status is unknown.
+    assertThat(ContainerCommands.copyFrames(new ByteArrayInputStream(new byte[0]), out, err)).isNull();
+  }
+
+  @Test
   void relativeTimesBecomeUnixSeconds() {
     long now = java.time.Instant.now().getEpochSecond();
     long tenMinutesAgo = Long.parseLong(TimeArgs.unix("10m").split("\\.")[0]);
