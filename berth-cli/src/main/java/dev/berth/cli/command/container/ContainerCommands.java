@@ -3,6 +3,7 @@ package dev.berth.cli.command.container;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.cli.BerthCli;
 import dev.berth.cli.client.DaemonClient;
+import dev.berth.cli.client.Streams;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -41,12 +42,7 @@ public final class ContainerCommands {
    */
   static void copyOutput(InputStream in, boolean tty, OutputStream stdout, OutputStream stderr) throws IOException {
     if (tty) {
-      byte[] buf = new byte[8192];
-      int n;
-      while ((n = in.read(buf)) > 0) {
-        stdout.write(buf, 0, n);
-        stdout.flush();
-      }
+      Streams.copyFlushing(in, stdout);
       return;
     }
     byte[] systemError = copyFrames(in, stdout, stderr);
@@ -160,14 +156,7 @@ public final class ContainerCommands {
   /** Copies our stdin to an attach, then tells the daemon it ended (as docker does at EOF). */
   static void copyStdin(DaemonClient.RawConnection conn) {
     try {
-      InputStream in = System.in;
-      OutputStream out = conn.output();
-      byte[] buf = new byte[8192];
-      int n;
-      while ((n = in.read(buf)) > 0) {
-        out.write(buf, 0, n);
-        out.flush();
-      }
+      Streams.copyFlushing(System.in, conn.output());
       conn.closeOutput();
     } catch (IOException e) {
       // the container ended the attach

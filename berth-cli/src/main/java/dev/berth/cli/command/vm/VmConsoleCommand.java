@@ -1,10 +1,10 @@
 package dev.berth.cli.command.vm;
 
 import dev.berth.cli.client.DaemonClient;
+import dev.berth.cli.client.Streams;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Callable;
@@ -44,15 +44,8 @@ final class VmConsoleCommand implements Callable<Integer> {
         System.err.print("Connected to the console; detach with " + detachKeys + "\r\n");
       }
       Thread input = Thread.ofVirtual().name("console-stdin").start(() -> copyInput(conn, keys, detached));
-      InputStream fromGuest = conn.input();
-      OutputStream out = System.out;
-      byte[] buffer = new byte[8192];
-      int n;
       try {
-        while ((n = fromGuest.read(buffer)) > 0) {
-          out.write(buffer, 0, n);
-          out.flush();
-        }
+        Streams.copyFlushing(conn.input(), System.out);
       } catch (IOException e) {
         if (!detached.get()) {
           throw e;

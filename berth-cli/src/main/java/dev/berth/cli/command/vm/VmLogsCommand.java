@@ -1,11 +1,9 @@
 package dev.berth.cli.command.vm;
 
-import dev.berth.cli.json.Json;
-
 import dev.berth.cli.client.DaemonClient;
+import dev.berth.cli.client.Streams;
+import dev.berth.cli.json.Json;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -39,14 +37,7 @@ final class VmLogsCommand implements Callable<Integer> {
         throw new dev.berth.cli.client.DaemonException(r.status(), message);
       }
       // Raw bytes straight to stdout: the serial console is a byte stream, not lines of text.
-      OutputStream out = System.out;
-      InputStream in = r.body();
-      byte[] buffer = new byte[8192];
-      int n;
-      while ((n = in.read(buffer)) > 0) {
-        out.write(buffer, 0, n);
-        out.flush();
-      }
+      Streams.copyFlushing(r.body(), System.out);
     }
     return 0;
   }
