@@ -38,17 +38,19 @@ public final class Expander {
   private final boolean rawQuotes;
   private final boolean rawEscapes;
   private final boolean skipUnset;
+  private final boolean heredocWords;
 
   /** An expander for a Dockerfile's escape character ({@link Dockerfile#escape()}). */
   public Expander(char escape) {
-    this(escape, false, false, false);
+    this(escape, false, false, false, false);
   }
 
-  private Expander(char escape, boolean rawQuotes, boolean rawEscapes, boolean skipUnset) {
+  private Expander(char escape, boolean rawQuotes, boolean rawEscapes, boolean skipUnset, boolean heredocWords) {
     this.escape = escape;
     this.rawQuotes = rawQuotes;
     this.rawEscapes = rawEscapes;
     this.skipUnset = skipUnset;
+    this.heredocWords = heredocWords;
   }
 
   /** The escape character this expander uses. */
@@ -79,9 +81,12 @@ public final class Expander {
     return new Lexer(word, vars).process().words();
   }
 
-  /** The lexer BuildKit uses to find heredoc words: quotes and escapes kept. */
-  static Expander lexer(boolean rawQuotes, boolean rawEscapes, boolean skipUnset) {
-    return new Expander('\\', rawQuotes, rawEscapes, skipUnset);
+  /**
+   * BuildKit's lexer as its heredoc detection uses it: quotes, escapes and unknown variables
+   * kept as written; with {@code heredocWords}, {@code << EOF} stays one word.
+   */
+  static Expander lexer(boolean rawQuotes, boolean rawEscapes, boolean skipUnset, boolean heredocWords) {
+    return new Expander('\\', rawQuotes, rawEscapes, skipUnset, heredocWords);
   }
 
   private record Result(String word, List<String> words) {}
@@ -169,6 +174,10 @@ public final class Expander {
           next();
           return new Result(result.toString(), words.words());
         }
+        if (heredocWords && ch == '<') {
+          words.addRawString(possibleHeredoc(result));
+          continue;
+        }
         if (ch == '\'' || ch == '"' || ch == '$') {
           String tmp = ch == '\'' ? singleQuote() : ch == '"' ? doubleQuote() : dollar();
           result.append(tmp);
@@ -199,6 +208,21 @@ public final class Expander {
         throw new SyntaxError("unexpected end of statement while looking for matching " + Character.toString(stop));
       }
       return new Result(result.toString(), words.words());
+    }
+
+    /** {@code <<} and the blanks after it, kept with the word that follows (BuildKit's processPossibleHeredoc). */
+    private String possibleHeredoc(StringBuilder result) {
+      next();
+      StringBuilder token = new StringBuilder("<");
+      if (peek() == '<') {
+        next();
+        token.append('<');
+        while (peek() == ' ' || peek() == '\t') {
+          token.appendCodePoint(next());
+        }
+      }
+      result.append(token);
+      return token.toString();
     }
 
     private String singleQuote() {
