@@ -1,109 +1,107 @@
 
-FROM alpine:3.6
+FROM busybox
 
-ENV NAME=me
+ENV WHO=world
 
-RUN ls
+RUN true
 
-RUN <<EMPTY
-EMPTY
+RUN <<NOTHING
+NOTHING
 
-RUN 3<<EMPTY2
-EMPTY2
+RUN 5<<FD
+FD
 
-RUN "<<NOHEREDOC"
+RUN "<<QUOTED"
 
-RUN <<INDENT
-	foo
-	bar
-INDENT
+RUN <<KEEP
+	one
+	two
+KEEP
 
-RUN <<-UNINDENT
-	baz
-	quux
-UNINDENT
+RUN <<-TABS
+	one
+		two
+TABS
 
-RUN <<-UNINDENT2
-	baz
-	quux
-	UNINDENT2
+RUN <<-TABS2
+	three
+	TABS2
 
-RUN <<-EXPAND
-	expand $NAME
-EXPAND
+RUN <<-VARS
+	hello $WHO
+VARS
 
-RUN <<-'NOEXPAND'
-	don't expand $NAME
-NOEXPAND
+RUN <<-'RAW'
+	hello $WHO
+RAW
 
-RUN <<COPY
-echo hello world
-echo foo bar
-COPY
+RUN <<SCRIPT
+set -e
+echo first
+SCRIPT
 
-RUN <<COMMENT
-# internal comment
-echo hello world
-echo foo bar # trailing comment
-COMMENT
+RUN <<HASH
+# not a comment for the Dockerfile
+echo after # still content
+HASH
 
-RUN --mount=type=cache,target=/foo <<MOUNT
-echo hello
-MOUNT
+RUN --network=none <<FLAGGED
+echo flagged
+FLAGGED
 
-COPY <<FILE1 <<FILE2 /dest
-content 1
-FILE1
-content 2
-FILE2
+COPY <<A.txt <<B.txt /out/
+alpha
+A.txt
+beta
+B.txt
 
-COPY <<EOF /quotes
-"foo"
-'bar'
-EOF
+COPY <<END /q
+"double"
+'single'
+END
 
-COPY <<X <<Y /dest
-Y
-X
-X
-Y
+COPY <<ONE <<TWO /crossed
+TWO
+ONE
+ONE
+TWO
 
-RUN <<COMPLEX python3
-print('hello world')
-COMPLEX
+RUN <<PY python3 -
+print(1)
+PY
 
-COPY <<file.txt /dest
-hello world
-file.txt
+COPY <<name.conf /etc/
+key=value
+name.conf
 
-RUN <<eo'f'
-echo foo
-eof
+RUN <<pa'rt'
+echo part
+part
 
-RUN <<eo\'f
-echo foo
-eo'f
+RUN <<pa\'rt
+echo part
+pa'rt
 
-RUN <<'e'o\'f
-echo foo
-eo'f
+RUN <<'p'a\'rt
+echo part
+pa'rt
 
-RUN <<'one two'
-echo bar
-one two
+RUN <<'two words'
+echo words
+two words
 
-RUN <<$EOF
-$EOF
+RUN <<$VAR
+$VAR
 
-RUN <<  EOF
-EOF
+RUN <<   SPACED
+SPACED
 
-RUN <<  EOF  > foo
-EOF
+RUN <<   SPACED  > /out
+SPACED
 
-RUN ["<<EOF"]
-RUN ["<<'EOF'"]
-RUN '<<EOF'
-ADD --chmod=644 <<-"EOF" src.txt /dest/
-	a	tab
-	EOF
+RUN ["<<JSON"]
+RUN ["<<'JSON'"]
+RUN '<<SINGLE'
+ADD --chmod=644 <<-"DQ" local.txt /dest/
+	x	y
+	DQ

@@ -309,25 +309,19 @@ public final class Expander {
       }
       String name = name();
       int ch = next();
-      if (ch == EOF) {
-        throw new SyntaxError("syntax error: missing '}'");
-      }
       if (ch == '}') {
         if (!vars.containsKey(name) && skipUnset) {
           return "${" + name + "}";
         }
         return vars.getOrDefault(name, "");
       }
-      String modifier = Character.toString(ch);
-      boolean nullIsUnset = false;
-      if (ch == ':') {
-        nullIsUnset = true;
-        ch = next();
-        modifier += ch == EOF ? "" : Character.toString(ch);
+      boolean nullIsUnset = ch == ':';
+      if (!nullIsUnset && ch != '-' && ch != '+' && ch != '?') {
+        throw new SyntaxError("missing ':' in substitution");
       }
-      if (ch != '-' && ch != '+' && ch != '?') {
-        throw new SyntaxError("unsupported modifier (" + modifier + ") in substitution");
-      }
+      int op = nullIsUnset ? next() : ch;
+      String modifier = (nullIsUnset ? ":" : "") + (op == EOF ? "" : Character.toString(op));
+      // the word is read before the modifier is judged, so "${V:=x" reports the missing '}'
       String word;
       try {
         word = processStopOn('}').word();
@@ -337,6 +331,10 @@ public final class Expander {
         }
         throw e;
       }
+      if (op != '-' && op != '+' && op != '?') {
+        throw new SyntaxError("unsupported modifier (" + (op == EOF ? "" : Character.toString(op)) + ") in substitution");
+      }
+      ch = op;
       boolean set = vars.containsKey(name);
       String value = vars.getOrDefault(name, "");
       if (!set && skipUnset) {

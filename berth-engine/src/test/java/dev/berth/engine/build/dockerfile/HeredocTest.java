@@ -10,11 +10,12 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * Heredocs as BuildKit reads them. The corpus and the expected names, contents and expand flags
- * are those of BuildKit's own parser test (frontend/dockerfile/parser/parser_heredoc_test.go,
- * TestParseExtractsHeredoc and TestParseJSONHeredoc), without its two lines that are not valid
- * instructions; contents of {@code <<-} heredocs have their leading tabs removed, as BuildKit's
- * ChompHeredocContent does before use.
+ * Heredocs as BuildKit reads them (Docker's Dockerfile reference, "Here-documents"; dockerd
+ * 20.10's classic builder has none). The corpus covers the cases BuildKit's own parser tests
+ * cover: empty bodies, a file descriptor prefix, quoted words that are not heredocs, {@code <<-}
+ * (leading tabs removed from the body and the delimiter line), quoted or partly quoted
+ * delimiters (no expansion), several heredocs on one line, the JSON form (no heredocs), blanks
+ * after {@code <<}, and words after the heredoc.
  */
 class HeredocTest {
 
@@ -44,35 +45,35 @@ class HeredocTest {
     Dockerfile df = Dockerfile.parse(resource("heredocs.Dockerfile"));
     List<Instruction> in = df.stages().getFirst().instructions();
     List<List<Heredoc>> expected = List.of(
-        List.of(), // ENV NAME=me
-        List.of(), // RUN ls
-        List.of(doc("EMPTY", "", true, false)),
-        List.of(doc("EMPTY2", "", true, false)), // RUN 3<<EMPTY2
-        List.of(), // RUN "<<NOHEREDOC"
-        List.of(doc("INDENT", "\tfoo\n\tbar\n", true, false)),
-        List.of(doc("UNINDENT", "baz\nquux\n", true, true)),
-        List.of(doc("UNINDENT2", "baz\nquux\n", true, true)),
-        List.of(doc("EXPAND", "expand $NAME\n", true, true)),
-        List.of(doc("NOEXPAND", "don't expand $NAME\n", false, true)),
-        List.of(doc("COPY", "echo hello world\necho foo bar\n", true, false)),
-        List.of(doc("COMMENT", "# internal comment\necho hello world\necho foo bar # trailing comment\n", true, false)),
-        List.of(doc("MOUNT", "echo hello\n", true, false)),
-        List.of(doc("FILE1", "content 1\n", true, false), doc("FILE2", "content 2\n", true, false)),
-        List.of(doc("EOF", "\"foo\"\n'bar'\n", true, false)),
-        List.of(doc("X", "Y\n", true, false), doc("Y", "X\n", true, false)),
-        List.of(doc("COMPLEX", "print('hello world')\n", true, false)),
-        List.of(doc("file.txt", "hello world\n", true, false)),
-        List.of(doc("eof", "echo foo\n", false, false)), // RUN <<eo'f'
-        List.of(doc("eo'f", "echo foo\n", true, false)), // RUN <<eo\'f
-        List.of(doc("eo'f", "echo foo\n", false, false)), // RUN <<'e'o\'f
-        List.of(doc("one two", "echo bar\n", false, false)),
-        List.of(doc("$EOF", "", true, false)),
-        List.of(doc("EOF", "", true, false)), // RUN <<  EOF
-        List.of(doc("EOF", "", true, false)), // RUN <<  EOF  > foo
-        List.of(), // RUN ["<<EOF"]: the JSON form has no heredocs
-        List.of(), // RUN ["<<'EOF'"]
-        List.of(), // RUN '<<EOF': quoted
-        List.of(doc("EOF", "a\ttab\n", false, true)));
+        List.of(), // ENV WHO=world
+        List.of(), // RUN true
+        List.of(doc("NOTHING", "", true, false)),
+        List.of(doc("FD", "", true, false)), // RUN 5<<FD
+        List.of(), // RUN "<<QUOTED"
+        List.of(doc("KEEP", "\tone\n\ttwo\n", true, false)),
+        List.of(doc("TABS", "one\ntwo\n", true, true)),
+        List.of(doc("TABS2", "three\n", true, true)), // the delimiter line may be indented too
+        List.of(doc("VARS", "hello $WHO\n", true, true)),
+        List.of(doc("RAW", "hello $WHO\n", false, true)),
+        List.of(doc("SCRIPT", "set -e\necho first\n", true, false)),
+        List.of(doc("HASH", "# not a comment for the Dockerfile\necho after # still content\n", true, false)),
+        List.of(doc("FLAGGED", "echo flagged\n", true, false)),
+        List.of(doc("A.txt", "alpha\n", true, false), doc("B.txt", "beta\n", true, false)),
+        List.of(doc("END", "\"double\"\n'single'\n", true, false)),
+        List.of(doc("ONE", "TWO\n", true, false), doc("TWO", "ONE\n", true, false)),
+        List.of(doc("PY", "print(1)\n", true, false)),
+        List.of(doc("name.conf", "key=value\n", true, false)),
+        List.of(doc("part", "echo part\n", false, false)), // <<pa'rt': partly quoted
+        List.of(doc("pa'rt", "echo part\n", true, false)), // <<pa\'rt: an escaped quote is no quoting
+        List.of(doc("pa'rt", "echo part\n", false, false)), // <<'p'a\'rt
+        List.of(doc("two words", "echo words\n", false, false)),
+        List.of(doc("$VAR", "", true, false)),
+        List.of(doc("SPACED", "", true, false)), // <<   SPACED
+        List.of(doc("SPACED", "", true, false)), // <<   SPACED  > /out
+        List.of(), // RUN ["<<JSON"]: the JSON form has no heredocs
+        List.of(), // RUN ["<<'JSON'"]
+        List.of(), // RUN '<<SINGLE': quoted
+        List.of(doc("DQ", "x\ty\n", false, true)));
     assertThat(in).hasSize(expected.size());
     for (int i = 0; i < expected.size(); i++) {
       assertThat(heredocs(in.get(i))).as("instruction %d: %s", i, in.get(i).original()).isEqualTo(expected.get(i));
