@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -63,7 +64,7 @@ final class DockerfileParser {
       if (currentLine == 0 && raw.startsWith("\uFEFF")) {
         raw = raw.substring(1);
       }
-      String processed = processLine(raw, true, currentLine + 1);
+      String processed = processLine(raw, true);
       currentLine++;
       int startLine = currentLine;
       String line = processed;
@@ -80,7 +81,7 @@ final class DockerfileParser {
       StringBuilder joined = new StringBuilder(line);
       while (!endOfLine && next < lines.size()) {
         String rawNext = lines.get(next++);
-        String p = processLine(rawNext, false, currentLine + 1);
+        String p = processLine(rawNext, false);
         currentLine++;
         if (isComment(rawNext)) {
           continue;
@@ -104,7 +105,7 @@ final class DockerfileParser {
       Node node = nodeFromLine(line, startLine);
       if (canContainHeredoc(node) && line.contains("<<")) {
         List<Heredoc> docs = new ArrayList<>();
-        for (Heredoc opened : heredocsFromLine(line, startLine)) {
+        for (Heredoc opened : heredocsFromLine(line)) {
           StringBuilder content = new StringBuilder();
           boolean terminated = false;
           while (next < lines.size()) {
@@ -152,20 +153,20 @@ final class DockerfileParser {
       throw new BerthException.InvalidArgument("an ONBUILD trigger cannot be empty");
     }
     Node node = parser.nodeFromLine(line, 1);
-    return Instructions.instruction(node, '\\');
+    return Instructions.instruction(node);
   }
 
   /** processLine: newline (and CR) removed, left-trimmed for a first line, directives noted. */
-  private String processLine(String raw, boolean stripLeft, int lineNumber) {
+  private String processLine(String raw, boolean stripLeft) {
     String token = trimNewline(raw);
     if (stripLeft) {
       token = Words.trimLeft(token);
     }
-    possibleDirective(token, lineNumber);
+    possibleDirective(token);
     return isComment(token) ? "" : token;
   }
 
-  private void possibleDirective(String line, int lineNumber) {
+  private void possibleDirective(String line) {
     if (directivesDone) {
       return;
     }
@@ -241,13 +242,13 @@ final class DockerfileParser {
     Node sub = null;
     switch (keyword) {
       case "add", "copy", "volume" -> {
-        Optional<List<String>> array = JsonArgs.parse(rest, lineNumber);
+        Optional<List<String>> array = JsonArgs.parse(rest);
         json = array.isPresent();
         args = array.orElseGet(() -> Words.whitespaceDelimited(rest));
       }
       case "cmd", "entrypoint", "run", "shell" -> {
         if (!rest.isEmpty()) {
-          Optional<List<String>> array = JsonArgs.parse(rest, lineNumber);
+          Optional<List<String>> array = JsonArgs.parse(rest);
           json = array.isPresent();
           args = array.orElseGet(() -> List.of(rest));
         }
@@ -263,7 +264,7 @@ final class DockerfileParser {
           List<String> all = new ArrayList<>();
           all.add(type);
           if (!command.isEmpty()) {
-            Optional<List<String>> array = JsonArgs.parse(command, lineNumber);
+            Optional<List<String>> array = JsonArgs.parse(command);
             json = array.isPresent();
             all.addAll(array.orElseGet(() -> List.of(command)));
           }
@@ -271,7 +272,7 @@ final class DockerfileParser {
         }
       }
       case "arg" -> args = Words.parseWords(rest, escape);
-      case "env", "label" -> args = nameValues(rest, keyword.toUpperCase(Locale.ROOT), lineNumber);
+      case "env", "label" -> args = nameValues(rest, keyword.toUpperCase(Locale.ROOT));
       case "expose", "from" -> args = Words.whitespaceDelimited(rest);
       case "maintainer", "stopsignal", "user", "workdir" -> args = rest.isEmpty() ? List.of() : List.of(rest);
       case "onbuild" -> {
@@ -287,7 +288,7 @@ final class DockerfileParser {
   }
 
   /** parseNameVal: {@code KEY name value} (legacy, one pair) or {@code KEY a=b c=d}, flattened. */
-  private List<String> nameValues(String rest, String keyword, int lineNumber) {
+  private List<String> nameValues(String rest, String keyword) {
     List<String> words = Words.parseWords(rest, escape);
     if (words.isEmpty()) {
       return List.of();
@@ -318,22 +319,22 @@ final class DockerfileParser {
   }
 
   /** heredocsFromLine: every word of the line that is {@code <<NAME}, {@code <<-NAME}, {@code <<"NAME"}. */
-  private static List<Heredoc> heredocsFromLine(String line, int lineNumber) {
+  private static List<Heredoc> heredocsFromLine(String line) {
     List<String> words;
     try {
-      words = Expander.lexer(true, true, true, true).expandWords(line, java.util.Map.of());
+      words = Expander.lexer(true, true, true, true).expandWords(line, Map.of());
     } catch (BerthException.InvalidArgument e) {
       return List.of(); // BuildKit ignores a line its lexer cannot split
     }
     List<Heredoc> docs = new ArrayList<>();
     for (String word : words) {
-      heredoc(word, lineNumber).ifPresent(docs::add);
+      heredoc(word).ifPresent(docs::add);
     }
     return docs;
   }
 
   /** A heredoc word's name, or empty if the word is not one; content is filled in later. */
-  static Optional<Heredoc> heredoc(String word, int lineNumber) {
+  static Optional<Heredoc> heredoc(String word) {
     Matcher m = HEREDOC.matcher(word);
     if (!m.matches() || m.group(3).isEmpty()) {
       return Optional.empty();
@@ -343,8 +344,8 @@ final class DockerfileParser {
     List<String> plain;
     List<String> raw;
     try {
-      plain = Expander.lexer(false, false, true, false).expandWords(rest, java.util.Map.of());
-      raw = Expander.lexer(true, false, true, false).expandWords(rest, java.util.Map.of());
+      plain = Expander.lexer(false, false, true, false).expandWords(rest, Map.of());
+      raw = Expander.lexer(true, false, true, false).expandWords(rest, Map.of());
     } catch (BerthException.InvalidArgument e) {
       throw Instructions.parserError(e.getMessage());
     }
