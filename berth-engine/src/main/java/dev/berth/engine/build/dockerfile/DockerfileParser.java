@@ -71,7 +71,7 @@ final class DockerfileParser {
       boolean endOfLine = true;
       Matcher m = continuation.matcher(line);
       if (m.find()) {
-        line = line.substring(0, m.start());
+        line = withoutContinuation(line, m);
         endOfLine = false;
       }
       if (endOfLine && line.isEmpty()) {
@@ -92,7 +92,7 @@ final class DockerfileParser {
         }
         Matcher mc = continuation.matcher(p);
         if (mc.find()) {
-          joined.append(p, 0, mc.start());
+          joined.append(withoutContinuation(p, mc));
         } else {
           joined.append(p);
           endOfLine = true;
@@ -197,8 +197,20 @@ final class DockerfileParser {
     }
   }
 
+  /**
+   * moby's line continuation: the escape character, then only blanks, at the end of a line, either
+   * alone or after a character that is not the escape (so a line ending in {@code \\\\} continues
+   * nothing, as in Docker).
+   */
   private static Pattern continuationFor(char escape) {
-    return Pattern.compile(Pattern.quote(String.valueOf(escape)) + "[ \\t]*$");
+    String e = Pattern.quote(String.valueOf(escape));
+    String notEscape = escape == '\\' ? "[^\\\\]" : "[^`]";
+    return Pattern.compile("(" + notEscape + ")" + e + "[ \\t]*$|^" + e + "[ \\t]*$");
+  }
+
+  /** The line without its continuation mark (what Go's ReplaceAllString(line, "$1") leaves). */
+  private static String withoutContinuation(String line, Matcher m) {
+    return m.group(1) == null ? "" : line.substring(0, m.end(1));
   }
 
   private static boolean isComment(String line) {

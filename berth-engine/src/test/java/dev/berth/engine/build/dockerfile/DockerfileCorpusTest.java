@@ -139,7 +139,7 @@ class DockerfileCorpusTest {
               l.pairs().forEach(p -> labels.put(expander.expand(p.key(), vars), expander.expand(p.value(), vars)));
           case Instruction.Workdir w -> {
             String path = expander.expand(w.path(), vars);
-            workdir = path.startsWith("/") ? path : workdir + "/" + path;
+            workdir = java.nio.file.Path.of(path.startsWith("/") ? path : workdir + "/" + path).normalize().toString();
           }
           case Instruction.User u -> user = expander.expand(u.user(), vars);
           case Instruction.StopSignal s -> stopSignal = expander.expand(s.signal(), vars);
