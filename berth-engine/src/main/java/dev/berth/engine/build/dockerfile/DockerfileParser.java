@@ -48,6 +48,7 @@ final class DockerfileParser {
   private final Set<String> directivesSeen = new HashSet<>();
   private Optional<String> syntax = Optional.empty();
   private final List<String> warnings = new ArrayList<>();
+  private boolean emptyContinuationSeen;
 
   DockerfileParser(String text) {
     this.lines = splitLines(text);
@@ -57,6 +58,22 @@ final class DockerfileParser {
     if (lines.isEmpty()) {
       throw new BerthException.InvalidArgument("the Dockerfile (Dockerfile) cannot be empty");
     }
+    List<Node> nodes = nodes();
+    if (emptyContinuationSeen) {
+      warnings.add("[WARNING]: Empty continuation lines will become errors in a future release.");
+    }
+    if (syntax.isPresent()) {
+      warnings.add("[WARNING]: the syntax directive (# syntax=" + syntax.get() + ") is ignored: Berth builds with"
+          + " its built-in Dockerfile frontend");
+    }
+    if (nodes.isEmpty()) {
+      throw new BerthException.InvalidArgument("failed to parse Dockerfile: file with no instructions");
+    }
+    return Instructions.build(nodes, escape, syntax, warnings);
+  }
+
+  /** The instructions as nodes, line by line (moby's parser.Parse). */
+  private List<Node> nodes() {
     List<Node> nodes = new ArrayList<>();
     int currentLine = 0;
     while (next < lines.size()) {
@@ -100,6 +117,7 @@ final class DockerfileParser {
       }
       line = joined.toString();
       if (emptyContinuation) {
+        emptyContinuationSeen = true;
         warnings.add("[WARNING]: Empty continuation line found in:\n    " + line);
       }
       Node node = nodeFromLine(line, startLine);
@@ -131,29 +149,19 @@ final class DockerfileParser {
       }
       nodes.add(node);
     }
-    if (!warnings.isEmpty()) {
-      warnings.add("[WARNING]: Empty continuation lines will become errors in a future release.");
-    }
-    if (syntax.isPresent()) {
-      warnings.add("[WARNING]: the syntax directive (# syntax=" + syntax.get() + ") is ignored: Berth builds with"
-          + " its built-in Dockerfile frontend");
-    }
-    if (nodes.isEmpty()) {
-      throw new BerthException.InvalidArgument("failed to parse Dockerfile: file with no instructions");
-    }
-    return Instructions.build(nodes, escape, syntax, warnings);
+    return nodes;
   }
 
-  /** One instruction read alone (an ONBUILD trigger from an image config). */
+  /** One instruction read alone (an ONBUILD trigger from an image config), as a one-line Dockerfile. */
   static Instruction parseOne(String text) {
-    DockerfileParser parser = new DockerfileParser("");
-    parser.directivesDone = true;
-    String line = Words.trimLeft(trimNewline(text));
-    if (line.isEmpty()) {
-      throw new BerthException.InvalidArgument("an ONBUILD trigger cannot be empty");
+    DockerfileParser parser = new DockerfileParser(text);
+    parser.directivesDone = true; // a trigger is never a directive
+    List<Node> nodes = parser.nodes();
+    if (nodes.size() != 1) {
+      throw new BerthException.InvalidArgument("an ONBUILD trigger must be one instruction, not " + nodes.size()
+          + ": \"" + text + "\"");
     }
-    Node node = parser.nodeFromLine(line, 1);
-    return Instructions.instruction(node);
+    return Instructions.instruction(nodes.getFirst());
   }
 
   /** processLine: newline (and CR) removed, left-trimmed for a first line, directives noted. */

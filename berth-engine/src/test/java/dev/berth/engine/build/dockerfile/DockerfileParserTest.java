@@ -222,6 +222,15 @@ class DockerfileParserTest {
         .hasMessage("dockerfile parse error line 1: COPY requires at least two arguments, but only one was provided."
             + " Destination could not be determined");
     assertThatThrownBy(() -> Dockerfile.parseInstruction("  ")).isInstanceOf(BerthException.InvalidArgument.class);
+    assertThat(Dockerfile.parseInstruction("RUN a \\\n  b").original()).isEqualTo("RUN a   b");
+    assertThatThrownBy(() -> Dockerfile.parseInstruction("RUN a\nRUN b"))
+        .hasMessage("an ONBUILD trigger must be one instruction, not 2: \"RUN a\nRUN b\"");
+  }
+
+  @Test
+  void checkDirectiveIsIgnoredWithOneWarning() {
+    Dockerfile df = Dockerfile.parse("# check=skip=all\nFROM base\n");
+    assertThat(df.warnings()).containsExactly("[WARNING]: the check directive is ignored by Berth's builder");
   }
 
   @Test
