@@ -203,7 +203,8 @@ public final class NetworkService implements AutoCloseable {
       }
       String id = newId();
       NetworkConfig cfg = new NetworkConfig(driver, subnet.toString(), gateway, ipRange, req.internal(), req.labels(),
-          req.options(), "br-" + id.substring(0, 12), true);
+          req.options(), "br-" + id.substring(0, 12), true,
+          req.subnet() != null && !req.subnet().isEmpty() && (req.gateway() == null || req.gateway().isEmpty()));
       if (!table.insert(new NetworkRow(id, name, clock.millis(), json(cfg)))) {
         throw new BerthException.Conflict("network with name " + name + " already exists");
       }

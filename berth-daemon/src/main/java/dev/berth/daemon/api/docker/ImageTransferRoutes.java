@@ -103,12 +103,18 @@ public final class ImageTransferRoutes {
     }
   }
 
+  /** As dockerd: always 200, and an archive it cannot load is an error message in the stream. */
   private void load(ApiRequest req, ApiResponse res) throws IOException {
     List<String> lines = new ArrayList<>();
-    engine.loader().load(req.body(), lines::add);
     ProgressStream progress = new ProgressStream(res);
-    // docker prints these lines even with --quiet; quiet only hides progress bars
-    lines.forEach(l -> progress.stream(l + "\n"));
+    try {
+      engine.loader().load(req.body(), lines::add);
+      // docker prints these lines even with --quiet; quiet only hides progress bars
+      lines.forEach(l -> progress.stream(l + "\n"));
+    } catch (BerthException e) {
+      lines.forEach(l -> progress.stream(l + "\n"));
+      progress.error(e.getMessage());
+    }
     progress.close();
   }
 
