@@ -476,6 +476,9 @@ public final class ContainerService {
   /** Docker's exit codes for a process that cannot run: 127 not found, 126 not executable. */
   static int startFailureCode(String message) {
     String m = message == null ? "" : message;
+    if (m.contains("chdir to cwd")) {
+      return 126; // a missing working directory: dockerd's 126, though the message says "no such file"
+    }
     if (m.contains("executable file not found") || m.contains("no such file or directory")) {
       return 127;
     }
@@ -1437,6 +1440,11 @@ public final class ContainerService {
       throw new BerthException("cannot start exec " + execId + " in container " + e.containerId() + ": "
           + io.getMessage(), io);
     }
+  }
+
+  /** The IDs of the container's execs (inspect's ExecIDs). */
+  public List<String> execIds(String containerId) {
+    return execs.values().stream().filter(e -> e.containerId().equals(containerId)).map(Exec::id).toList();
   }
 
   /** Resizes a running exec's terminal (no-op without one, or once it ended). */

@@ -47,7 +47,7 @@ public final class VolumeRoutes {
     }
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("Volumes", out);
-    body.put("Warnings", List.of());
+    body.put("Warnings", null); // dockerd's: no warnings is null
     res.json(200, body);
   }
 
