@@ -96,6 +96,7 @@ public final class ContainerService {
   private final Map<String, CompletableFuture<Integer>> removed = new ConcurrentHashMap<>();
   private final Map<String, List<CompletableFuture<AttachSession>>> pendingAttach = new ConcurrentHashMap<>();
   private final Map<String, Exec> execs = new ConcurrentHashMap<>();
+  private final ContainerUpdater updater;
   private final Map<String, ExecSession> execSessions = new ConcurrentHashMap<>();
   private final ExitWatcher exitWatcher = new ExitWatcher(this::onExit);
   /**
@@ -123,6 +124,7 @@ public final class ContainerService {
     this.config = config;
     this.microVms = microVms;
     this.table = table;
+    this.updater = new ContainerUpdater(this, table, ContainerUpdater.Host.probe());
     this.images = images;
     this.probed = List.copyOf(probed);
     this.initBinary = initBinary;
@@ -1442,6 +1444,19 @@ public final class ContainerService {
     }
   }
 
+  /** {@code update}: resources and restart policy (see {@link ContainerUpdater}). */
+  public ContainerUpdater updater() {
+    return updater;
+  }
+
+  OciRuntime runtimeOf(Container c) {
+    return conmon(c).runtime();
+  }
+
+  void emitted(Container c, String action) {
+    events.emit(c, action);
+  }
+
   /** The IDs of the container's execs (inspect's ExecIDs). */
   public List<String> execIds(String containerId) {
     return execs.values().stream().filter(e -> e.containerId().equals(containerId)).map(Exec::id).toList();
@@ -1530,7 +1545,7 @@ public final class ContainerService {
     return new ContainerSpecs.EtcFiles(dir.resolve("hosts"), dir.resolve("hostname"), dir.resolve("resolv.conf"));
   }
 
-  private ReentrantLock lock(String id) {
+  ReentrantLock lock(String id) {
     return locks.computeIfAbsent(id, k -> new ReentrantLock());
   }
 

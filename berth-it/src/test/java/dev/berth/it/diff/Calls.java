@@ -148,6 +148,25 @@ final class Calls {
         get("/exec/${e6}/json").same("/DetachKeys").named("inspect the exec with detach keys"),
         post("/containers/dc1/exec").body("{\"Cmd\":[\"true\"],\"DetachKeys\":\"ctrl-\"}")
             .named("create an exec with bad detach keys"),
+        post("/containers/dc1/update").body("{\"Memory\":4194304}").named("update: memory below 6MB"),
+        post("/containers/dc1/update").body("{\"Memory\":104857600}").named("update: memory above the swap limit"),
+        post("/containers/dc1/update").body("{\"Memory\":314572800,\"MemorySwap\":314572800}")
+            .named("update: memory and swap").same("/Warnings"),
+        post("/containers/dc1/update").body("{\"NanoCpus\":100000000000}").named("update: more CPUs than the host's"),
+        post("/containers/dc1/update").body("{\"NanoCpus\":500000000}").named("update: half a CPU").same("/Warnings"),
+        post("/containers/dc1/update").body("{\"CpuQuota\":50000}").named("update: quota after NanoCpus"),
+        post("/containers/dc1/update").body("{\"PidsLimit\":50,\"CpuShares\":512,\"CpusetCpus\":\"0\","
+            + "\"MemoryReservation\":52428800}").named("update: pids, shares, cpuset, reservation").same("/Warnings"),
+        post("/containers/dc1/update").body("{\"CpusetCpus\":\"0-63\"}").named("update: CPUs the host lacks"),
+        post("/containers/dc1/update").body("{\"KernelMemory\":10485760}").named("update: kernel memory")
+            .same("/Warnings"),
+        post("/containers/dc1/update").body("{\"RestartPolicy\":{\"Name\":\"on-failure\",\"MaximumRetryCount\":3}}")
+            .named("update: restart policy").same("/Warnings"),
+        post("/containers/dc1/update").body("{\"RestartPolicy\":{\"Name\":\"bogus\"}}").named("update: a bad policy"),
+        get("/containers/dc1/json").named("inspect after update").same("/HostConfig/Memory", "/HostConfig/MemorySwap",
+            "/HostConfig/MemoryReservation", "/HostConfig/NanoCpus", "/HostConfig/CpuShares", "/HostConfig/CpusetCpus",
+            "/HostConfig/PidsLimit", "/HostConfig/RestartPolicy", "/HostConfig/CpuQuota", "/HostConfig/CpuPeriod"),
+        post("/containers/nope/update").body("{\"CpuShares\":512}").named("update a missing container"),
         post("/containers/dc1/kill?signal=TERM").compare(Body.EXACT).named("SIGTERM to a sleep that ignores it"),
         get("/containers/dc1/json").named("inspect after an ignored SIGTERM").same("/State/Status", "/State/Running"),
         post("/containers/dc1/kill").compare(Body.EXACT),

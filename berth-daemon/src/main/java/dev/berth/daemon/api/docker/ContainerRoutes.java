@@ -12,6 +12,8 @@ import dev.berth.engine.container.Container;
 import dev.berth.engine.container.ContainerLogs;
 import dev.berth.engine.container.ContainerService;
 import dev.berth.engine.container.ContainerState;
+import dev.berth.engine.container.ContainerUpdate;
+import dev.berth.engine.container.RestartPolicy;
 import dev.berth.engine.container.ExecSession;
 import dev.berth.engine.container.Signals;
 import dev.berth.engine.image.Image;
@@ -75,6 +77,7 @@ public final class ContainerRoutes {
     router.post("/containers/{id}/unpause", this::unpause);
     router.get("/containers/{id}/stats", this::stats);
     router.post("/containers/{id}/rename", this::rename);
+    router.post("/containers/{id}/update", this::update);
     router.post("/containers/{id}/resize", this::resize);
     router.delete("/containers/{id}", this::remove);
     router.post("/containers/{id}/exec", this::createExec);
@@ -448,6 +451,28 @@ public final class ContainerRoutes {
       }
     }
     return "";
+  }
+
+  /** Docker's update body (a HostConfig's resources and RestartPolicy): 0 and "" leave a value as it is. */
+  private void update(ApiRequest req, ApiResponse res) throws IOException {
+    JsonNode b = req.jsonBody(JsonNode.class);
+    JsonNode policy = b.path("RestartPolicy");
+    RestartPolicy restart = policy.path("Name").asText("").isEmpty() ? null
+        : RestartPolicy.validated(policy.path("Name").asText(), policy.path("MaximumRetryCount").asInt(0));
+    var update = new ContainerUpdate(number(b, "Memory"), number(b, "MemorySwap"), number(b, "MemoryReservation"),
+        number(b, "KernelMemory"), number(b, "NanoCpus"), number(b, "CpuShares"), number(b, "CpuPeriod"),
+        number(b, "CpuQuota"), b.path("CpusetCpus").asText(""), b.path("CpusetMems").asText(""),
+        b.path("PidsLimit").isNumber() ? Long.valueOf(b.path("PidsLimit").asLong()) : null,
+        number(b, "BlkioWeight"), restart);
+    List<String> warnings = containers.updater().update(req.pathParam("id"), update);
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("Warnings", warnings.isEmpty() ? null : warnings); // dockerd's null when there are none
+    res.json(200, body);
+  }
+
+  private static Long number(JsonNode body, String field) {
+    JsonNode n = body.path(field);
+    return n.isNumber() && n.asLong() != 0 ? Long.valueOf(n.asLong()) : null;
   }
 
   private void rename(ApiRequest req, ApiResponse res) throws IOException {
