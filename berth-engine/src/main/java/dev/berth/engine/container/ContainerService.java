@@ -1441,6 +1441,10 @@ public final class ContainerService {
       execs.put(execId, new Exec(e.id(), e.containerId(), e.config(), false, 126, "", ""));
       throw new BerthException("cannot start exec " + execId + " in container " + e.containerId() + ": "
           + io.getMessage(), io);
+    } catch (RuntimeException notStarted) {
+      // e.g. an unknown user: the exec ran and failed, as dockerd records it (126), never "running"
+      execs.put(execId, new Exec(e.id(), e.containerId(), e.config(), false, 126, "", ""));
+      throw notStarted;
     }
   }
 

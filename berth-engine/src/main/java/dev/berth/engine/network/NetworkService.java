@@ -161,7 +161,8 @@ public final class NetworkService implements AutoCloseable {
     }
     String driver = req.driver() == null || req.driver().isEmpty() ? "bridge" : req.driver();
     if (!driver.equals("bridge")) {
-      throw new BerthException.InvalidArgument("network driver " + driver + " is not supported (only bridge)");
+      // dockerd's status and words (it looks for a plugin); Berth has the bridge driver only
+      throw new BerthException.NotFound("plugin \"" + driver + "\" not found");
     }
     synchronized (networkLock) {
       List<Network> existing = list();

@@ -4,6 +4,7 @@ import static dev.berth.it.diff.Call.delete;
 import static dev.berth.it.diff.Call.get;
 import static dev.berth.it.diff.Call.head;
 import static dev.berth.it.diff.Call.post;
+import static dev.berth.it.diff.Call.put;
 
 import dev.berth.it.diff.Call.Body;
 import java.util.ArrayList;
@@ -67,6 +68,12 @@ final class Calls {
         get("/images/json?filters=%7B%22reference%22%3A%5B%22${image}%22%5D%7D").named("GET /images/json (the image)"),
         get("/images/${image}/json").save("imageId", "/Id").same("/Id", "/RepoTags", "/Config/Cmd", "/Os"),
         get("/images/${image}/history"),
+        get("/images/json?filters=%7B%22bogus%22%3A%5B%22x%22%5D%7D").named("images with a bad filter"),
+        get("/images/json?filters=%7B%22dangling%22%3A%5B%22true%22%5D%7D").named("dangling images").same(""),
+        post("/images/${image}/tag?repo=Bad:Repo").named("tag with a bad repository"),
+        delete("/images/nope/missing:1").named("delete a missing image"),
+        post("/images/prune?filters=%7B%22label%22%3A%5B%22diff.none%22%5D%7D").named("prune no image")
+            .same("/SpaceReclaimed"),
         get("/images/nope/nothing:1/json").named("inspect a missing image"),
         post("/images/${image}/tag?repo=diff/tagged&tag=v1").compare(Body.EXACT),
         get("/images/diff/tagged:v1/json").same("/Id", "/RepoTags"),
@@ -82,6 +89,14 @@ final class Calls {
 
   static List<Call> volumes() {
     return List.of(
+        post("/volumes/create").body("{\"Name\":\"dv2\",\"Driver\":\"nope\"}").named("create with a missing driver"),
+        post("/volumes/create").body("{\"Name\":\"bad/name\"}").named("create with a bad volume name"),
+        post("/volumes/create").body("{\"Name\":\"dv3\",\"DriverOpts\":{\"type\":\"tmpfs\",\"device\":\"tmpfs\"}}")
+            .named("create a tmpfs volume").same("/Options", "/Name"),
+        get("/volumes/dv3").named("inspect the tmpfs volume").same("/Options"),
+        delete("/volumes/dv3").compare(Body.EXACT).named("delete the tmpfs volume"),
+        post("/volumes/prune?filters=%7B%22label%22%3A%5B%22diff.none%22%5D%7D").named("prune nothing")
+            .same("/VolumesDeleted", "/SpaceReclaimed"),
         post("/volumes/create").body("{\"Name\":\"dv1\",\"Labels\":{\"a\":\"b\"}}").same("/Name", "/Labels", "/Driver"),
         get("/volumes/dv1").same("/Name", "/Labels", "/Scope", "/Options"),
         get("/volumes?filters=%7B%22name%22%3A%5B%22dv1%22%5D%7D").named("GET /volumes (dv1)"),
@@ -93,6 +108,14 @@ final class Calls {
 
   static List<Call> networks() {
     return List.of(
+        post("/networks/create").body("{\"Name\":\"dn2\",\"Driver\":\"nope\"}").named("create with a missing driver"),
+        post("/networks/create").body("{\"Name\":\"dn3\",\"IPAM\":{\"Config\":[{\"Subnet\":\"nonsense\"}]}}")
+            .named("create with a bad subnet"),
+        get("/networks/host").same("/Name", "/Driver", "/IPAM", "/Options"),
+        get("/networks/none").same("/Name", "/Driver", "/IPAM", "/Options"),
+        delete("/networks/host").named("delete the host network"),
+        post("/networks/prune?filters=%7B%22label%22%3A%5B%22diff.none%22%5D%7D").named("prune no network")
+            .same("/NetworksDeleted"),
         post("/networks/create").body("{\"Name\":\"dn1\",\"CheckDuplicate\":true,\"Labels\":{\"a\":\"b\"},"
             + "\"Options\":{\"com.docker.network.bridge.enable_icc\":\"true\"},"
             + "\"IPAM\":{\"Config\":[{\"Subnet\":\"${subnet}\"}]}}").save("net", "/Id"),
@@ -110,15 +133,46 @@ final class Calls {
     return List.of(
         post("/containers/create?name=dc1").body(sleeper).save("c1", "/Id"),
         post("/containers/create?name=dc1").body(sleeper).named("create a second dc1"),
+        post("/containers/create?name=x").body(sleeper).named("create with a one-letter name"),
+        post("/containers/create?name=bad%2Fname").body(sleeper).named("create with a bad name"),
+        post("/containers/create").body("{\"Image\":\"nope/missing:1\"}").named("create from a missing image"),
+        post("/containers/create").body("{\"Image\":\"${image}\",\"HostConfig\":{\"NetworkMode\":\"none\","
+            + "\"RestartPolicy\":{\"Name\":\"bogus\"}}}").named("create with a bad restart policy"),
         get("/containers/dc1/json").same("/Name", "/State/Status", "/State/Running", "/State/ExitCode", "/Path",
             "/Args", "/Config/Cmd", "/Config/Image", "/HostConfig/NetworkMode"),
         get("/containers/json?all=1&filters=%7B%22name%22%3A%5B%22dc1%22%5D%7D").named("GET /containers/json (dc1)")
             .same("/0/Names", "/0/Command", "/0/State", "/0/Image"),
         get("/containers/nope/json"),
+        post("/containers/nope/start"), post("/containers/nope/stop"), post("/containers/nope/kill"),
+        post("/containers/nope/wait"), get("/containers/nope/logs?stdout=1"), delete("/containers/nope"),
+        post("/containers/nope/exec").body("{\"Cmd\":[\"true\"]}"), post("/containers/nope/pause"),
+        post("/containers/dc1/exec").body("{\"Cmd\":[\"true\"]}").named("exec in a created container"),
+        post("/containers/dc1/pause").named("pause a created container"),
         post("/containers/${c1}/start").compare(Body.EXACT),
         post("/containers/dc1/start").named("start a running container").compare(Body.EXACT),
         get("/containers/dc1/json").named("inspect a running container").same("/State/Status", "/State/Running"),
         get("/containers/dc1/top"),
+        head("/containers/dc1/archive?path=/etc/hostname").compare(Body.IGNORE).named("stat a file (archive HEAD)"),
+        head("/containers/dc1/archive?path=/nope").compare(Body.IGNORE).named("stat a missing file"),
+        get("/containers/dc1/archive?path=/nope").named("get a missing path"),
+        put("/containers/dc1/archive?path=/tmp").payload("application/x-tar", TarBytes.single("put.txt", "put\n"))
+            .compare(Body.EXACT).named("put a tar into /tmp"),
+        get("/containers/dc1/archive?path=/tmp/put.txt").compare(Body.IGNORE).headers("Content-Type")
+            .named("get the file put"),
+        put("/containers/dc1/archive?path=/nope").payload("application/x-tar", TarBytes.single("x", "x"))
+            .named("put a tar into a missing dir"),
+        post("/containers/dc1/pause").compare(Body.EXACT),
+        get("/containers/dc1/json").named("inspect a paused container").same("/State/Status", "/State/Paused"),
+        post("/containers/dc1/pause").named("pause a paused container"),
+        post("/containers/dc1/exec").body("{\"Cmd\":[\"true\"]}").named("exec in a paused container"),
+        post("/containers/dc1/unpause").compare(Body.EXACT),
+        post("/containers/dc1/unpause").named("unpause a running container"),
+        post("/containers/dc1/rename?name=dc1b").compare(Body.EXACT),
+        post("/containers/dc1b/rename?name=dc1").compare(Body.EXACT).named("rename it back"),
+        post("/containers/dc1/rename?name=dc1").named("rename to its own name"),
+        get("/containers/json?filters=%7B%22status%22%3A%5B%22running%22%5D%2C%22name%22%3A%5B%22dc1%22%5D%7D")
+            .named("GET /containers/json (running dc1)").same("/0/State", "/0/Names"),
+        get("/containers/json?filters=%7B%22bogus%22%3A%5B%22x%22%5D%7D").named("list with a bad filter"),
         post("/containers/dc1/exec").body("{\"Cmd\":[\"echo\",\"hello\"],\"AttachStdout\":true,\"AttachStderr\":true}")
             .save("e1", "/Id"),
         get("/exec/${e1}/json").same("/Running", "/ExitCode", "/ProcessConfig", "/OpenStdout"),
@@ -138,6 +192,11 @@ final class Calls {
             .save("e4", "/Id").named("create an exec as user:group by name"),
         post("/exec/${e4}/start").body("{\"Detach\":false,\"Tty\":false}").compare(Body.EXACT)
             .named("run an exec as user:group by name"),
+        post("/containers/dc1/exec").body("{\"Cmd\":[\"id\"],\"User\":\"nosuch\",\"AttachStdout\":true}")
+            .save("e7", "/Id").named("create an exec as an unknown user"),
+        post("/exec/${e7}/start").body("{\"Detach\":false,\"Tty\":false}").compare(Body.EXACT)
+            .named("run an exec as an unknown user"),
+        get("/exec/${e7}/json").same("/ExitCode", "/Running").named("inspect the exec of an unknown user"),
         post("/containers/dc1/exec").body("{\"Cmd\":[\"pwd\"],\"WorkingDir\":\"/nonexistent\","
             + "\"AttachStdout\":true,\"AttachStderr\":true}").save("e5", "/Id").named("create an exec in a missing dir"),
         post("/exec/${e5}/start").body("{\"Detach\":false,\"Tty\":false}").compare(Body.IGNORE)

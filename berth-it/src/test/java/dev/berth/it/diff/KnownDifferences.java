@@ -33,6 +33,19 @@ final class KnownDifferences {
       Known.of("(GET /containers/dc1/json|inspect[^|]*) \\| \\$\\.NetworkSettings\\.", CREATE_FIELDS),
       Known.of("(GET /containers/dc1/json|inspect[^|]*) \\| \\$\\.Config\\.StopSignal: berth has it", CREATE_FIELDS),
       Known.of("^GET /containers/dc1/json \\| \\$\\.HostConfig\\.\\w+: ", CREATE_FIELDS),
-      Known.of("^GET /containers/json \\(dc1\\) \\| \\$\\[\\]\\.NetworkSettings\\.Networks\\.none: berth lacks it",
-          CREATE_FIELDS));
+      Known.of("^GET /containers/json \\((running )?dc1\\) \\| \\$\\[\\]\\.NetworkSettings\\.Networks\\.none: berth lacks it",
+          CREATE_FIELDS),
+      Known.of("^create with a bad restart policy \\|", "pending: create's RestartPolicy is #14 item 1 (branch supervision);"
+          + " RestartPolicy.validated has dockerd's checks"),
+      Known.of("^tag with a bad repository \\| (status: berth 400, dockerd 500|message)",
+          "Berth answers a bad reference with 400 and says which part is wrong; dockerd 20.10 answers 500"),
+      Known.of("^create with a bad subnet \\| (status: berth 400, dockerd 500|message)",
+          "Berth answers a bad subnet with 400 (a client's error) and its own words; dockerd 20.10 answers 500"),
+      Known.of("^unpause a running container \\| status: berth 409, dockerd 500",
+          "Berth answers 409 (a conflict with the container's state), in dockerd's words; dockerd 20.10 answers 500"),
+      Known.of("^create with a missing driver \\| message: berth \"Create dv2: error looking up volume plugin nope: plugin"
+          + " \"nope\" not found \\(Berth has the local driver only\\)\"",
+          "Berth adds which volume driver it has"),
+      Known.of("^exec in a paused container \\| message: berth \"Container \\$\\{c1} is paused",
+          "pending: ContainerService's exec messages name the container by ID (#14 item 9, branch supervision)"));
 }

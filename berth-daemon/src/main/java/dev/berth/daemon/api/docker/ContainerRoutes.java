@@ -197,7 +197,12 @@ public final class ContainerRoutes {
    * other signals are only sent (the process may handle or ignore them).
    */
   private void kill(ApiRequest req, ApiResponse res) throws IOException {
-    String id = containers.find(req.pathParam("id")).id();
+    String id;
+    try {
+      id = containers.find(req.pathParam("id")).id();
+    } catch (BerthException.NotFound e) {
+      throw new BerthException.NotFound("Cannot kill container: " + req.pathParam("id") + ": " + e.getMessage());
+    }
     String signal = req.query("signal").filter(s -> !s.isEmpty()).orElse(null);
     var exited = signal == null || Signals.parse(signal) == 9
         ? containers.waitFor(id, ContainerService.WaitCondition.NOT_RUNNING) : null;
@@ -476,8 +481,11 @@ public final class ContainerRoutes {
   }
 
   private void rename(ApiRequest req, ApiResponse res) throws IOException {
-    containers.rename(req.pathParam("id"),
-        req.query("name").orElseThrow(() -> new BerthException.InvalidArgument("name is required")));
+    String name = req.query("name").orElseThrow(() -> new BerthException.InvalidArgument("name is required"));
+    if (containers.find(req.pathParam("id")).name().equals(name.startsWith("/") ? name.substring(1) : name)) {
+      throw new BerthException.InvalidArgument("Renaming a container with the same name as its current name");
+    }
+    containers.rename(req.pathParam("id"), name);
     res.empty(204);
   }
 
@@ -546,7 +554,22 @@ public final class ContainerRoutes {
     }
     boolean raw = b != null && b.path("Tty").asBoolean(false);
     byte[] detachKeys = execDetachKeys.getOrDefault(id, AttachStreams.detachSequence(AttachStreams.DETACH_KEYS));
-    ExecSession session = containers.startExec(id);
+    ExecSession session;
+    try {
+      session = containers.startExec(id);
+    } catch (BerthException.InvalidArgument cannotRun) {
+      // dockerd has answered already when it finds this (an unknown user or group): the message
+      // comes in the stream, on stdout, and the exec's exit code is 126
+      RawStream stream = res.hijack(AttachStreams.contentType(req, !raw));
+      byte[] message = (cannotRun.getMessage() + "\r\n").getBytes(StandardCharsets.UTF_8);
+      if (raw) {
+        stream.output().write(message);
+      } else {
+        AttachStreams.writeFrame(stream.output(), 1, message);
+      }
+      stream.closeOutput();
+      return;
+    }
     RawStream stream = res.hijack(AttachStreams.contentType(req, !raw));
     OutputStream out = new DetachableOutput(stream.output());
     // Platform threads: a TTY session's reads block in native code.

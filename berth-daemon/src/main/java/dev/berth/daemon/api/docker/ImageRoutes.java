@@ -219,7 +219,7 @@ public final class ImageRoutes {
       }
     }
     Map<String, Object> body = new LinkedHashMap<>();
-    body.put("ImagesDeleted", deleted);
+    body.put("ImagesDeleted", deleted.isEmpty() ? null : deleted); // dockerd's null for none
     body.put("SpaceReclaimed", reclaimed);
     res.json(200, body);
   }
