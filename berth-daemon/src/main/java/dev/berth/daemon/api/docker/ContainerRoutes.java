@@ -578,14 +578,22 @@ public final class ContainerRoutes {
     Thread stdin = null;
     if (exec.config().attachStdin()) {
       stdin = Thread.ofVirtual().start(() -> {
-        try (OutputStream in = session.stdin()) {
+        OutputStream in = session.stdin();
+        try {
           if (AttachStreams.copyUntilDetach(stream.input(), in, detachKeys)) {
-            // detached: the client's answer ends now; the process runs on, its output dropped
+            // detached: the client's answer ends now; the process runs on (its stdin stays open),
+            // its output dropped
             ((DetachableOutput) out).detach();
             stream.closeOutput();
+            return;
           }
         } catch (IOException e) {
           // the client or the process went away
+        }
+        try {
+          in.close();
+        } catch (IOException e) {
+          // the process is gone
         }
       });
     } else {
