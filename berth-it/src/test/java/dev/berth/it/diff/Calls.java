@@ -38,6 +38,12 @@ final class Calls {
             .headers("Content-Length", "Content-Type", "Cache-Control", "Pragma", "Docker-Experimental", "Ostype"),
         get("/_ping").compare(Body.EXACT).named("GET /v1.41/_ping"),
         get("/version"),
+        get("/info"),
+        get("/system/df"),
+        get("/events?since=1&until=2").compare(Body.JSON_LINES).headers("Content-Type").named("events of the past"),
+        get("/events?filters=%7B%22bogus%22%3A%5B%22x%22%5D%7D&until=2").named("events with a bad filter"),
+        post("/auth").body("{\"serveraddress\":\"${registry}\",\"username\":\"\",\"password\":\"\"}")
+            .named("log in to the local registry"),
         get("/nothing/here").named("unknown route"));
   }
 
@@ -68,6 +74,7 @@ final class Calls {
         get("/images/json?filters=%7B%22reference%22%3A%5B%22${image}%22%5D%7D").named("GET /images/json (the image)"),
         get("/images/${image}/json").save("imageId", "/Id").same("/Id", "/RepoTags", "/Config/Cmd", "/Os"),
         get("/images/${image}/history"),
+        get("/images/${image}/get").compare(Body.IGNORE).headers("Content-Type").named("save the image"),
         get("/images/json?filters=%7B%22bogus%22%3A%5B%22x%22%5D%7D").named("images with a bad filter"),
         get("/images/json?filters=%7B%22dangling%22%3A%5B%22true%22%5D%7D").named("dangling images").same(""),
         post("/images/${image}/tag?repo=Bad:Repo").named("tag with a bad repository"),
@@ -161,6 +168,9 @@ final class Calls {
             .named("get the file put"),
         put("/containers/dc1/archive?path=/nope").payload("application/x-tar", TarBytes.single("x", "x"))
             .named("put a tar into a missing dir"),
+        get("/containers/dc1/changes").same(""),
+        get("/containers/dc1/stats?stream=0&one-shot=1").named("one stats reading"),
+        get("/containers/dc1/export").compare(Body.IGNORE).headers("Content-Type"),
         post("/containers/dc1/pause").compare(Body.EXACT),
         get("/containers/dc1/json").named("inspect a paused container").same("/State/Status", "/State/Paused"),
         post("/containers/dc1/pause").named("pause a paused container"),

@@ -123,12 +123,12 @@ public final class ImageTransferRoutes {
     String user = body.path("username").asText("");
     String password = body.path("password").asText("");
     String server = body.path("serveraddress").asText("");
-    if (user.isEmpty() || password.isEmpty()) {
-      throw new BerthException.InvalidArgument("username and password are required");
-    }
     String domain = server.isEmpty() || server.contains("index.docker.io") ? Reference.DOCKER_HUB
         : server.replaceFirst("^https?://", "").replaceFirst("/.*$", "");
-    try (RegistryClient client = engine.registry(d -> Optional.of(new BasicCredentials(user, password)))) {
+    // Without credentials this asks whether the registry needs none (dockerd's answer then is a success).
+    Optional<BasicCredentials> credentials = user.isEmpty() && password.isEmpty() ? Optional.empty()
+        : Optional.of(new BasicCredentials(user, password));
+    try (RegistryClient client = engine.registry(d -> credentials)) {
       client.ping(domain);
     } catch (BerthException.InvalidArgument refused) {
       throw new ApiError(401, "login to " + domain + " failed: " + refused.getMessage());

@@ -131,7 +131,7 @@ public final class SystemRoutes {
         false,
         "",
         List.of(),
-        List.of()));
+        null)); // dockerd's null when there are no warnings
   }
 
   /** The runtimes that passed the start-up probe (see the daemon log for those skipped and why). */
