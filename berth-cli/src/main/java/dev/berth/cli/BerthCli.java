@@ -123,6 +123,7 @@ public final class BerthCli implements Runnable {
     c.put("restart", dev.berth.cli.command.container.RestartCommand::new);
     c.put("rm", dev.berth.cli.command.container.RmCommand::new);
     c.put("rename", dev.berth.cli.command.container.RenameCommand::new);
+    c.put("update", dev.berth.cli.command.container.UpdateCommand::new);
     c.put("wait", dev.berth.cli.command.container.WaitCommand::new);
     c.put("logs", dev.berth.cli.command.container.LogsCommand::new);
     c.put("attach", dev.berth.cli.command.container.AttachCommand::new);

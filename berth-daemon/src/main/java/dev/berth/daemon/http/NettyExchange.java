@@ -5,6 +5,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.socket.DuplexChannel;
+import io.netty.handler.codec.DateFormatter;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpResponse;
@@ -222,6 +223,7 @@ final class NettyExchange implements Dispatcher.Exchange {
       headers.set("Ostype", id.osType());
       headers.set("Server", id.server());
       headers.set("Docker-Experimental", "false");
+      headers.set(HttpHeaderNames.DATE, DateFormatter.format(new java.util.Date()));
       if (contentType != null) {
         headers.set("Content-Type", contentType);
       }

@@ -19,6 +19,8 @@ import java.util.Map;
  * @param storage volumes, bind mounts and tmpfs mounts
  * @param logConfig the --log-opts (json-file's max-size and max-file)
  * @param isolation "process" (an OCI runtime) or "vm" (the image booted in a microVM)
+ * @param limits the cgroup limits {@code update} sets besides the ones above
+ * @param restartPolicy Docker's restart policy (stored and validated; berthd's supervision acts on it)
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record ContainerConfig(
@@ -55,7 +57,9 @@ public record ContainerConfig(
     String runtime,
     ContainerNetworking networking,
     ContainerStorage storage,
-    String isolation) {
+    String isolation,
+    ResourceLimits limits,
+    RestartPolicy restartPolicy) {
 
   public ContainerConfig {
     entrypoint = entrypoint == null ? null : List.copyOf(entrypoint);
@@ -75,6 +79,31 @@ public record ContainerConfig(
     storage = storage == null ? ContainerStorage.NONE : storage;
     logConfig = logConfig == null ? LogConfig.DEFAULT : logConfig;
     isolation = isolation == null || isolation.isBlank() || isolation.equals("default") ? "process" : isolation;
+    limits = limits == null ? ResourceLimits.NONE : limits;
+    restartPolicy = restartPolicy == null ? RestartPolicy.NO : restartPolicy;
+  }
+
+  /** The config as it was before limits and restart policies (callers that set neither). */
+  public ContainerConfig(String image, List<String> entrypoint, List<String> cmd, List<String> env, String workingDir,
+      String user, String hostname, String domainname, Map<String, String> labels, boolean tty, boolean openStdin,
+      boolean stdinOnce, String stopSignal, Integer stopTimeout, boolean autoRemove, boolean init, boolean privileged,
+      List<String> capAdd, List<String> capDrop, boolean readonlyRootfs, List<String> securityOpt, long memory,
+      long memorySwap, long nanoCpus, long cpuShares, String cpusetCpus, long pidsLimit, List<Ulimit> ulimits,
+      String networkMode, LogConfig logConfig, String runtime, ContainerNetworking networking,
+      ContainerStorage storage, String isolation) {
+    this(image, entrypoint, cmd, env, workingDir, user, hostname, domainname, labels, tty, openStdin, stdinOnce,
+        stopSignal, stopTimeout, autoRemove, init, privileged, capAdd, capDrop, readonlyRootfs, securityOpt, memory,
+        memorySwap, nanoCpus, cpuShares, cpusetCpus, pidsLimit, ulimits, networkMode, logConfig, runtime, networking,
+        storage, isolation, null, null);
+  }
+
+  /** The config with the resources and restart policy an update left (see {@link ContainerUpdater}). */
+  ContainerConfig withUpdate(long memory, long memorySwap, long nanoCpus, long cpuShares, String cpusetCpus,
+      long pidsLimit, ResourceLimits limits, RestartPolicy restartPolicy) {
+    return new ContainerConfig(image, entrypoint, cmd, env, workingDir, user, hostname, domainname, labels, tty,
+        openStdin, stdinOnce, stopSignal, stopTimeout, autoRemove, init, privileged, capAdd, capDrop, readonlyRootfs,
+        securityOpt, memory, memorySwap, nanoCpus, cpuShares, cpusetCpus, pidsLimit, ulimits, networkMode,
+        logConfig, runtime, networking, storage, isolation, limits, restartPolicy);
   }
 
   /** A config with only the image set (tests, defaults). */
@@ -98,27 +127,27 @@ public record ContainerConfig(
     return new ContainerConfig(image, entrypoint, cmd, env, workingDir, user, hostname, domainname, labels, tty,
         openStdin, stdinOnce, stopSignal, stopTimeout, autoRemove, init, privileged, capAdd, capDrop, readonlyRootfs,
         securityOpt, memory, memorySwap, nanoCpus, cpuShares, cpusetCpus, pidsLimit, ulimits, networkMode,
-        logConfig, runtime, networking, storage, isolation);
+        logConfig, runtime, networking, storage, isolation, limits, restartPolicy);
   }
 
   ContainerConfig withRuntime(String runtime) {
     return new ContainerConfig(image, entrypoint, cmd, env, workingDir, user, hostname, domainname, labels, tty,
         openStdin, stdinOnce, stopSignal, stopTimeout, autoRemove, init, privileged, capAdd, capDrop, readonlyRootfs,
         securityOpt, memory, memorySwap, nanoCpus, cpuShares, cpusetCpus, pidsLimit, ulimits, networkMode,
-        logConfig, runtime, networking, storage, isolation);
+        logConfig, runtime, networking, storage, isolation, limits, restartPolicy);
   }
 
   ContainerConfig withHostname(String hostname) {
     return new ContainerConfig(image, entrypoint, cmd, env, workingDir, user, hostname, domainname, labels, tty,
         openStdin, stdinOnce, stopSignal, stopTimeout, autoRemove, init, privileged, capAdd, capDrop, readonlyRootfs,
         securityOpt, memory, memorySwap, nanoCpus, cpuShares, cpusetCpus, pidsLimit, ulimits, networkMode,
-        logConfig, runtime, networking, storage, isolation);
+        logConfig, runtime, networking, storage, isolation, limits, restartPolicy);
   }
 
   ContainerConfig withStorage(ContainerStorage storage) {
     return new ContainerConfig(image, entrypoint, cmd, env, workingDir, user, hostname, domainname, labels, tty,
         openStdin, stdinOnce, stopSignal, stopTimeout, autoRemove, init, privileged, capAdd, capDrop, readonlyRootfs,
         securityOpt, memory, memorySwap, nanoCpus, cpuShares, cpusetCpus, pidsLimit, ulimits, networkMode,
-        logConfig, runtime, networking, storage, isolation);
+        logConfig, runtime, networking, storage, isolation, limits, restartPolicy);
   }
 }

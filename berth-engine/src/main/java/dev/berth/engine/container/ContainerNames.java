@@ -20,8 +20,9 @@ public final class ContainerNames {
   public static String validate(String name) {
     String n = name.startsWith("/") ? name.substring(1) : name;
     if (!VALID.matcher(n).matches()) {
+      // dockerd's words, which leave the pattern's "+" out
       throw new BerthException.InvalidArgument("Invalid container name (" + n + "), only "
-          + VALID.pattern() + " are allowed");
+          + "[a-zA-Z0-9][a-zA-Z0-9_.-] are allowed");
     }
     return n;
   }

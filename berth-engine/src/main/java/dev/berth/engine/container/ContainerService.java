@@ -96,6 +96,7 @@ public final class ContainerService {
   private final Map<String, CompletableFuture<Integer>> removed = new ConcurrentHashMap<>();
   private final Map<String, List<CompletableFuture<AttachSession>>> pendingAttach = new ConcurrentHashMap<>();
   private final Map<String, Exec> execs = new ConcurrentHashMap<>();
+  private final ContainerUpdater updater;
   private final Map<String, ExecSession> execSessions = new ConcurrentHashMap<>();
   private final ExitWatcher exitWatcher = new ExitWatcher(this::onExit);
   /**
@@ -123,6 +124,7 @@ public final class ContainerService {
     this.config = config;
     this.microVms = microVms;
     this.table = table;
+    this.updater = new ContainerUpdater(this, table, ContainerUpdater.Host.probe());
     this.images = images;
     this.probed = List.copyOf(probed);
     this.initBinary = initBinary;
@@ -476,6 +478,9 @@ public final class ContainerService {
   /** Docker's exit codes for a process that cannot run: 127 not found, 126 not executable. */
   static int startFailureCode(String message) {
     String m = message == null ? "" : message;
+    if (m.contains("chdir to cwd")) {
+      return 126; // a missing working directory: dockerd's 126, though the message says "no such file"
+    }
     if (m.contains("executable file not found") || m.contains("no such file or directory")) {
       return 127;
     }
@@ -1436,7 +1441,29 @@ public final class ContainerService {
       execs.put(execId, new Exec(e.id(), e.containerId(), e.config(), false, 126, "", ""));
       throw new BerthException("cannot start exec " + execId + " in container " + e.containerId() + ": "
           + io.getMessage(), io);
+    } catch (RuntimeException notStarted) {
+      // e.g. an unknown user: the exec ran and failed, as dockerd records it (126), never "running"
+      execs.put(execId, new Exec(e.id(), e.containerId(), e.config(), false, 126, "", ""));
+      throw notStarted;
     }
+  }
+
+  /** {@code update}: resources and restart policy (see {@link ContainerUpdater}). */
+  public ContainerUpdater updater() {
+    return updater;
+  }
+
+  OciRuntime runtimeOf(Container c) {
+    return conmon(c).runtime();
+  }
+
+  void emitted(Container c, String action) {
+    events.emit(c, action);
+  }
+
+  /** The IDs of the container's execs (inspect's ExecIDs). */
+  public List<String> execIds(String containerId) {
+    return execs.values().stream().filter(e -> e.containerId().equals(containerId)).map(Exec::id).toList();
   }
 
   /** Resizes a running exec's terminal (no-op without one, or once it ended). */
@@ -1522,7 +1549,7 @@ public final class ContainerService {
     return new ContainerSpecs.EtcFiles(dir.resolve("hosts"), dir.resolve("hostname"), dir.resolve("resolv.conf"));
   }
 
-  private ReentrantLock lock(String id) {
+  ReentrantLock lock(String id) {
     return locks.computeIfAbsent(id, k -> new ReentrantLock());
   }
 

@@ -164,7 +164,7 @@ public final class ContainerSpecs {
       }
       b.rlimit(new Rlimit(type, u.hard(), u.soft()));
     }
-    Spec spec = b.build();
+    Spec spec = ContainerUpdater.withLimits(b.build(), c);
     return c.privileged() ? privileged(spec, availableCaps) : spec;
   }
 
@@ -176,7 +176,7 @@ public final class ContainerSpecs {
     Linux l = s.linux();
     Resources r = l.resources();
     Resources resources = new Resources(List.of(new DeviceRule(true, null, null, null, "rwm")), r.memory(), r.cpu(),
-        r.pids());
+        r.pids(), r.blockIO());
     Linux linux = new Linux(l.uidMappings(), l.gidMappings(), l.sysctl(), resources, l.cgroupsPath(), l.namespaces(),
         l.devices(), l.seccomp(), l.rootfsPropagation(), List.of(), List.of());
     List<Mount> mounts = s.mounts().stream().map(m -> m.destination().equals("/sys") || m.destination().equals("/sys/fs/cgroup")

@@ -47,7 +47,8 @@ public final class Users {
             + ": no matching entries in group file");
       }
     }
-    List<Integer> extra = new ArrayList<>();
+    // As Docker's processes: the primary group is a supplementary one too (`id` lists it in groups=).
+    List<Integer> extra = new ArrayList<>(List.of(gid));
     if (userName != null && groupPart == null) {
       for (String line : group) {
         String[] g = line.split(":", -1);
@@ -59,7 +60,7 @@ public final class Users {
         }
       }
     }
-    return new User(uid, gid, extra.isEmpty() ? null : List.copyOf(extra), null);
+    return new User(uid, gid, List.copyOf(extra), null);
   }
 
   /** The passwd or group entry named (or numbered) {@code key}; null if none. */

@@ -161,7 +161,8 @@ public final class NetworkService implements AutoCloseable {
     }
     String driver = req.driver() == null || req.driver().isEmpty() ? "bridge" : req.driver();
     if (!driver.equals("bridge")) {
-      throw new BerthException.InvalidArgument("network driver " + driver + " is not supported (only bridge)");
+      // dockerd's status and words (it looks for a plugin); Berth has the bridge driver only
+      throw new BerthException.NotFound("plugin \"" + driver + "\" not found");
     }
     synchronized (networkLock) {
       List<Network> existing = list();
@@ -203,7 +204,8 @@ public final class NetworkService implements AutoCloseable {
       }
       String id = newId();
       NetworkConfig cfg = new NetworkConfig(driver, subnet.toString(), gateway, ipRange, req.internal(), req.labels(),
-          req.options(), "br-" + id.substring(0, 12), true);
+          req.options(), "br-" + id.substring(0, 12), true,
+          req.subnet() != null && !req.subnet().isEmpty() && (req.gateway() == null || req.gateway().isEmpty()));
       if (!table.insert(new NetworkRow(id, name, clock.millis(), json(cfg)))) {
         throw new BerthException.Conflict("network with name " + name + " already exists");
       }

@@ -98,6 +98,29 @@ public final class OciRuntime {
     call(id, force ? List.of("delete", "--force", id) : List.of("delete", id));
   }
 
+  /**
+   * Changes a running container's cgroup limits ({@code update --resources FILE}): the fields
+   * set in {@code resources} change, the others stay.
+   */
+  public void update(String id, dev.berth.engine.runtime.spec.Resources resources) {
+    java.nio.file.Path file = null;
+    try {
+      file = java.nio.file.Files.createTempFile("berth-update-", ".json");
+      java.nio.file.Files.write(file, SpecJson.mapper().writeValueAsBytes(resources));
+      call(id, List.of("update", "--resources", file.toString(), id));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write the resources for " + name + " update", e);
+    } finally {
+      if (file != null) {
+        try {
+          java.nio.file.Files.deleteIfExists(file);
+        } catch (IOException ignored) {
+          // a temp file left behind is harmless
+        }
+      }
+    }
+  }
+
   public void pause(String id) {
     call(id, List.of("pause", id));
   }

@@ -42,6 +42,18 @@ public final class ContainerTable {
     });
   }
 
+  /** Replaces a container's stored config (update's new limits). */
+  public void updateConfig(String id, String configJson) {
+    store.inTransaction(c -> {
+      try (PreparedStatement ps = c.prepareStatement("UPDATE containers SET config_json = ? WHERE id = ?")) {
+        ps.setString(1, configJson);
+        ps.setString(2, id);
+        ps.executeUpdate();
+      }
+      return null;
+    });
+  }
+
   /** Writes the lifecycle columns of an existing row. */
   public void updateState(ContainerRow r) {
     store.inTransaction(c -> {

@@ -146,5 +146,7 @@ class ContainerSpecsTest {
     assertThat(ContainerService.startFailureCode("exec: \"nope\": executable file not found in $PATH")).isEqualTo(127);
     assertThat(ContainerService.startFailureCode("exec: \"/etc\": permission denied")).isEqualTo(126);
     assertThat(ContainerService.startFailureCode("cgroup trouble")).isEqualTo(128);
+    assertThat(ContainerService.startFailureCode("chdir to cwd (\"/nope\") set in config.json failed: no such file or"
+        + " directory")).isEqualTo(126);
   }
 }

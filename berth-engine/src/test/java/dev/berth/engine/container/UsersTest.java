@@ -16,15 +16,15 @@ class UsersTest {
 
   @Test
   void namesResolveToUidGidAndSupplementaryGroups() {
-    assertThat(Users.resolve("www", PASSWD, GROUP)).isEqualTo(new User(33, 33, List.of(29, 44), null));
-    assertThat(Users.resolve("", PASSWD, GROUP)).isEqualTo(new User(0, 0, null, null));
+    assertThat(Users.resolve("www", PASSWD, GROUP)).isEqualTo(new User(33, 33, List.of(33, 29, 44), null));
+    assertThat(Users.resolve("", PASSWD, GROUP)).isEqualTo(new User(0, 0, List.of(0), null));
   }
 
   @Test
   void numbersNeedNoEntryAndGroupsOverride() {
-    assertThat(Users.resolve("1234", PASSWD, GROUP)).isEqualTo(new User(1234, 0, null, null));
-    assertThat(Users.resolve("1234:5678", PASSWD, GROUP)).isEqualTo(new User(1234, 5678, null, null));
-    assertThat(Users.resolve("www:audio", PASSWD, GROUP)).isEqualTo(new User(33, 29, null, null));
+    assertThat(Users.resolve("1234", PASSWD, GROUP)).isEqualTo(new User(1234, 0, List.of(0), null));
+    assertThat(Users.resolve("1234:5678", PASSWD, GROUP)).isEqualTo(new User(1234, 5678, List.of(5678), null));
+    assertThat(Users.resolve("www:audio", PASSWD, GROUP)).isEqualTo(new User(33, 29, List.of(29), null));
     assertThat(Users.resolve("33", PASSWD, GROUP).gid()).isEqualTo(33);
   }
 

@@ -19,6 +19,7 @@ public final class ContainerCommand implements Runnable {
     c.addSubcommand("restart", new RestartCommand());
     c.addSubcommand("rm", new CommandLine(new RmCommand()), "remove");
     c.addSubcommand("rename", new RenameCommand());
+    c.addSubcommand("update", new UpdateCommand());
     c.addSubcommand("wait", new WaitCommand());
     c.addSubcommand("logs", new LogsCommand());
     c.addSubcommand("attach", new AttachCommand());
@@ -43,7 +44,7 @@ public final class ContainerCommand implements Runnable {
   @Override
   public void run() {
     throw new CommandLine.ParameterException(spec.commandLine(),
-        "'berth container' requires a subcommand: ls, run, create, start, stop, kill, restart, rm, rename, wait, logs,"
+        "'berth container' requires a subcommand: ls, run, create, start, stop, kill, restart, rm, rename, update, wait, logs,"
             + " attach, exec, inspect, top, pause, unpause, stats, prune, cp, export, diff, commit");
   }
 }

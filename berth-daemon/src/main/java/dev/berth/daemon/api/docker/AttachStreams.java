@@ -113,6 +113,44 @@ public final class AttachStreams {
     return detached.get();
   }
 
+  /**
+   * dockerd's content type for an attach or exec answer: the multiplexed-stream type only for an
+   * upgraded connection at API 1.42 or later, else raw-stream (also for multiplexed frames).
+   */
+  public static String contentType(dev.berth.daemon.http.ApiRequest req, boolean multiplexed) {
+    boolean upgrade = req.header("Upgrade").isPresent();
+    boolean recent = req.apiVersion().map(v -> !v.isOlderThan(new dev.berth.daemon.http.ApiVersion(1, 42)))
+        .orElse(true);
+    return multiplexed && upgrade && recent ? MULTIPLEXED : RAW;
+  }
+
+  /**
+   * Copies a client's input to a process until it ends or the client types the detach sequence;
+   * true when it was the detach (the sequence itself is not passed on).
+   */
+  public static boolean copyUntilDetach(InputStream in, OutputStream to, byte[] detachKeys) throws IOException {
+    byte[] buf = new byte[8192];
+    int matched = 0;
+    int n;
+    while ((n = in.read(buf)) > 0) {
+      int start = 0;
+      for (int i = 0; i < n; i++) {
+        matched = buf[i] == detachKeys[matched] ? matched + 1 : (buf[i] == detachKeys[0] ? 1 : 0);
+        if (matched == detachKeys.length) {
+          int keep = i + 1 - detachKeys.length - start;
+          if (keep > 0) {
+            to.write(buf, start, keep);
+            to.flush();
+          }
+          return true;
+        }
+      }
+      to.write(buf, start, n);
+      to.flush();
+    }
+    return false;
+  }
+
   /** The bytes of a detach sequence such as {@code ctrl-p,ctrl-q}; 400 naming it when it is not one. */
   public static byte[] detachSequence(String spec) {
     String[] keys = spec.split(",");

@@ -49,7 +49,11 @@ final class BuiltinNetworks {
     m.put("Driver", b.driver());
     m.put("EnableIPv4", true);
     m.put("EnableIPv6", false);
-    m.put("IPAM", new LinkedHashMap<>(Map.of("Driver", "default", "Config", List.of())));
+    Map<String, Object> ipam = new LinkedHashMap<>();
+    ipam.put("Driver", "default");
+    ipam.put("Options", null);
+    ipam.put("Config", List.of());
+    m.put("IPAM", ipam);
     m.put("Internal", false);
     m.put("Attachable", false);
     m.put("Ingress", false);

@@ -67,7 +67,8 @@ public final class ContainerFileRoutes {
     String id = req.pathParam("id");
     engine.containers().find(id); // a missing container is a 404, not an empty stream
     // The stream opens lazily, so a failure to mount the rootfs is still an error status.
-    engine.containerFiles().export(id, new LazyStream(() -> res.stream(200, TAR)));
+    // dockerd's type for an export (the archive endpoint's is x-tar)
+    engine.containerFiles().export(id, new LazyStream(() -> res.stream(200, "application/octet-stream")));
   }
 
   private void changes(ApiRequest req, ApiResponse res) throws IOException {

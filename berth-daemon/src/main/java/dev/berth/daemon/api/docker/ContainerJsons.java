@@ -188,7 +188,10 @@ final class ContainerJsons {
     h.put("NetworkMode", cfg.networkMode());
     h.put("PortBindings", NetworkingJsons.portBindings(cfg.networking()));
     h.put("PublishAllPorts", cfg.networking().publishAllPorts());
-    h.put("RestartPolicy", Map.of("Name", "no", "MaximumRetryCount", 0));
+    Map<String, Object> restart = new LinkedHashMap<>();
+    restart.put("Name", cfg.restartPolicy().name());
+    restart.put("MaximumRetryCount", cfg.restartPolicy().maximumRetryCount());
+    h.put("RestartPolicy", restart);
     h.put("AutoRemove", cfg.autoRemove());
     h.put("CapAdd", cfg.capAdd());
     h.put("CapDrop", cfg.capDrop());
@@ -205,6 +208,11 @@ final class ContainerJsons {
     h.put("CpuShares", cfg.cpuShares());
     h.put("CpusetCpus", cfg.cpusetCpus() == null ? "" : cfg.cpusetCpus());
     h.put("PidsLimit", cfg.pidsLimit() > 0 ? cfg.pidsLimit() : null);
+    h.put("MemoryReservation", cfg.limits().memoryReservation());
+    h.put("CpuPeriod", cfg.limits().cpuPeriod());
+    h.put("CpuQuota", cfg.limits().cpuQuota());
+    h.put("CpusetMems", cfg.limits().cpusetMems());
+    h.put("BlkioWeight", cfg.limits().blkioWeight());
     List<Map<String, Object>> ulimits = new ArrayList<>();
     for (ContainerConfig.Ulimit u : cfg.ulimits()) {
       ulimits.add(Map.of("Name", u.name(), "Soft", u.soft(), "Hard", u.hard()));

@@ -12,7 +12,10 @@ import dev.berth.engine.container.Container;
 import dev.berth.engine.container.ContainerLogs;
 import dev.berth.engine.container.ContainerService;
 import dev.berth.engine.container.ContainerState;
+import dev.berth.engine.container.ContainerUpdate;
+import dev.berth.engine.container.RestartPolicy;
 import dev.berth.engine.container.ExecSession;
+import dev.berth.engine.container.Signals;
 import dev.berth.engine.image.Image;
 import dev.berth.engine.runtime.AttachSession;
 import dev.berth.engine.runtime.LogEntry;
@@ -43,11 +46,14 @@ public final class ContainerRoutes {
   private static final Duration ATTACH_WAIT = Duration.ofHours(24);
   private static final Duration EXEC_TIMEOUT = Duration.ofHours(24);
   private static final Duration STATS_INTERVAL = Duration.ofSeconds(1);
+  private static final Duration KILL_WAIT = Duration.ofSeconds(10);
   private static final DateTimeFormatter NANOS = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.nnnnnnnnn'Z'")
       .withZone(ZoneOffset.UTC);
 
   private final Engine engine;
   private final ContainerService containers;
+  /** The DetachKeys an exec was created with (Berth's exec records do not carry them). */
+  private final Map<String, byte[]> execDetachKeys = new java.util.concurrent.ConcurrentHashMap<>();
 
   public ContainerRoutes(Engine engine) {
     this.engine = engine;
@@ -71,6 +77,7 @@ public final class ContainerRoutes {
     router.post("/containers/{id}/unpause", this::unpause);
     router.get("/containers/{id}/stats", this::stats);
     router.post("/containers/{id}/rename", this::rename);
+    router.post("/containers/{id}/update", this::update);
     router.post("/containers/{id}/resize", this::resize);
     router.delete("/containers/{id}", this::remove);
     router.post("/containers/{id}/exec", this::createExec);
@@ -157,7 +164,8 @@ public final class ContainerRoutes {
     Container c = containers.find(req.pathParam("id"));
     Map<String, Object> extra = new LinkedHashMap<>();
     extra.put("dir", containers.dir(c.id()).toString());
-    extra.put("execIds", null);
+    List<String> execIds = c.running() ? containers.execIds(c.id()) : List.of();
+    extra.put("execIds", execIds.isEmpty() ? null : execIds);
     List<String> lower = new ArrayList<>();
     engine.images().lookup(c.imageId()).ifPresent(i -> i.layers().reversed()
         .forEach(l -> lower.add(engine.images().layers().diffDir(l.chainId()).toString())));
@@ -183,8 +191,32 @@ public final class ContainerRoutes {
     res.empty(containers.stop(req.pathParam("id"), timeout(req)) ? 204 : 304);
   }
 
+  /**
+   * As dockerd: after a SIGKILL (the default) the answer waits until the exit is recorded (at
+   * most {@link #KILL_WAIT}), so an inspect that follows sees the container exited with 137;
+   * other signals are only sent (the process may handle or ignore them).
+   */
   private void kill(ApiRequest req, ApiResponse res) throws IOException {
-    containers.kill(req.pathParam("id"), req.query("signal").orElse(null));
+    String id;
+    try {
+      id = containers.find(req.pathParam("id")).id();
+    } catch (BerthException.NotFound e) {
+      throw new BerthException.NotFound("Cannot kill container: " + req.pathParam("id") + ": " + e.getMessage());
+    }
+    String signal = req.query("signal").filter(s -> !s.isEmpty()).orElse(null);
+    var exited = signal == null || Signals.parse(signal) == 9
+        ? containers.waitFor(id, ContainerService.WaitCondition.NOT_RUNNING) : null;
+    containers.kill(req.pathParam("id"), signal); // its errors name the container as the client did
+    if (exited != null) {
+      try {
+        exited.get(KILL_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (ExecutionException | TimeoutException e) {
+        // dockerd answers anyway; the exit is recorded when it comes
+        exited.cancel(false);
+      }
+    }
     res.empty(204);
   }
 
@@ -217,17 +249,34 @@ public final class ContainerRoutes {
     }
   }
 
+  /**
+   * With {@code logs=1} the container's log so far is replayed first; with {@code stream=0} that
+   * is all, and the answer ends at once (as dockerd's, whose default is stream=0).
+   */
   private void attach(ApiRequest req, ApiResponse res) throws IOException {
     Container c = containers.find(req.pathParam("id"));
     boolean tty = c.config().tty();
     boolean wantStdin = req.queryFlag("stdin");
     boolean wantStdout = req.queryFlag("stdout");
     boolean wantStderr = req.queryFlag("stderr");
-    byte[] detachKeys = AttachStreams.detachSequence(req.query("detachKeys").orElse(AttachStreams.DETACH_KEYS));
+    byte[] detachKeys = AttachStreams.detachSequence(req.query("detachKeys").filter(k -> !k.isEmpty())
+        .orElse(AttachStreams.DETACH_KEYS));
+    String contentType = AttachStreams.contentType(req, !tty);
+    if (!req.queryFlag("stream")) {
+      RawStream raw = res.hijack(contentType);
+      if (req.queryFlag("logs")) {
+        replayLogs(c, raw.output(), tty, wantStdout, wantStderr);
+      }
+      raw.closeOutput();
+      return;
+    }
     // Registered before the upgrade is answered: a client that starts the container as soon as
     // it has the answer must not start it before the attach is there.
     CompletableFuture<AttachSession> attached = containers.attachWhenStarted(c.id());
-    RawStream raw = AttachStreams.hijackOrLetGo(res, tty ? AttachStreams.RAW : AttachStreams.MULTIPLEXED, attached);
+    RawStream raw = AttachStreams.hijackOrLetGo(res, contentType, attached);
+    if (req.queryFlag("logs")) {
+      replayLogs(c, raw.output(), tty, wantStdout, wantStderr);
+    }
     AttachSession session;
     try {
       session = attached.get(ATTACH_WAIT.toMillis(), TimeUnit.MILLISECONDS);
@@ -245,12 +294,31 @@ public final class ContainerRoutes {
     raw.closeOutput();
   }
 
+  /** The log so far, framed as an attach's output (attach with logs=1). */
+  private void replayLogs(Container c, OutputStream out, boolean tty, boolean stdout, boolean stderr)
+      throws IOException {
+    if (!stdout && !stderr) {
+      return;
+    }
+    var options = new ContainerLogs.Options(stdout, stderr, null, null, -1, false);
+    ContainerLogs.stream(containers.logPath(c.id()), options, () -> false, line -> {
+      byte[] data = line.text().getBytes(StandardCharsets.UTF_8);
+      synchronized (out) {
+        if (tty) {
+          out.write(data);
+        } else {
+          AttachStreams.writeFrame(out, line.stream() == LogEntry.Stream.STDOUT ? 1 : 2, data);
+        }
+      }
+    });
+  }
+
   private void logs(ApiRequest req, ApiResponse res) throws IOException {
     Container c = containers.find(req.pathParam("id"));
     boolean stdout = req.queryFlag("stdout");
     boolean stderr = req.queryFlag("stderr");
     if (!stdout && !stderr) {
-      throw new BerthException.InvalidArgument("You must choose at least one stream");
+      throw new BerthException.InvalidArgument("Bad parameters: you must choose at least one stream");
     }
     String tailArg = req.query("tail").orElse("all");
     int tail = tailArg.isEmpty() || tailArg.equals("all") ? -1 : Integer.parseInt(tailArg);
@@ -390,9 +458,34 @@ public final class ContainerRoutes {
     return "";
   }
 
+  /** Docker's update body (a HostConfig's resources and RestartPolicy): 0 and "" leave a value as it is. */
+  private void update(ApiRequest req, ApiResponse res) throws IOException {
+    JsonNode b = req.jsonBody(JsonNode.class);
+    JsonNode policy = b.path("RestartPolicy");
+    RestartPolicy restart = policy.path("Name").asText("").isEmpty() ? null
+        : RestartPolicy.validated(policy.path("Name").asText(), policy.path("MaximumRetryCount").asInt(0));
+    var update = new ContainerUpdate(number(b, "Memory"), number(b, "MemorySwap"), number(b, "MemoryReservation"),
+        number(b, "KernelMemory"), number(b, "NanoCpus"), number(b, "CpuShares"), number(b, "CpuPeriod"),
+        number(b, "CpuQuota"), b.path("CpusetCpus").asText(""), b.path("CpusetMems").asText(""),
+        b.path("PidsLimit").isNumber() ? Long.valueOf(b.path("PidsLimit").asLong()) : null,
+        number(b, "BlkioWeight"), restart);
+    List<String> warnings = containers.updater().update(req.pathParam("id"), update);
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("Warnings", warnings.isEmpty() ? null : warnings); // dockerd's null when there are none
+    res.json(200, body);
+  }
+
+  private static Long number(JsonNode body, String field) {
+    JsonNode n = body.path(field);
+    return n.isNumber() && n.asLong() != 0 ? Long.valueOf(n.asLong()) : null;
+  }
+
   private void rename(ApiRequest req, ApiResponse res) throws IOException {
-    containers.rename(req.pathParam("id"),
-        req.query("name").orElseThrow(() -> new BerthException.InvalidArgument("name is required")));
+    String name = req.query("name").orElseThrow(() -> new BerthException.InvalidArgument("name is required"));
+    if (containers.find(req.pathParam("id")).name().equals(name.startsWith("/") ? name.substring(1) : name)) {
+      throw new BerthException.InvalidArgument("Renaming a container with the same name as its current name");
+    }
+    containers.rename(req.pathParam("id"), name);
     res.empty(204);
   }
 
@@ -421,6 +514,17 @@ public final class ContainerRoutes {
 
   private void createExec(ApiRequest req, ApiResponse res) throws IOException {
     JsonNode b = req.jsonBody(JsonNode.class);
+    String keys = b.path("DetachKeys").asText("");
+    byte[] sequence = null;
+    if (!keys.isEmpty()) {
+      try {
+        sequence = AttachStreams.detachSequence(keys);
+      } catch (BerthException.InvalidArgument bad) {
+        // dockerd's status and words for this one
+        res.json(500, Map.of("message", "Invalid escape keys (" + keys + ") provided"));
+        return;
+      }
+    }
     List<String> cmd = new ArrayList<>();
     b.path("Cmd").forEach(n -> cmd.add(n.asText()));
     List<String> env = new ArrayList<>();
@@ -428,9 +532,17 @@ public final class ContainerRoutes {
     var exec = containers.createExec(req.pathParam("id"), new ContainerService.ExecConfig(cmd, env,
         b.path("User").asText(""), b.path("WorkingDir").asText(""), b.path("Tty").asBoolean(false),
         b.path("AttachStdin").asBoolean(false), b.path("Privileged").asBoolean(false)));
+    if (sequence != null) {
+      execDetachKeys.put(exec.id(), sequence);
+    }
     res.json(201, Map.of("Id", exec.id()));
   }
 
+  /**
+   * The answer's framing follows the START request's {@code Tty}, as dockerd's: multiplexed
+   * frames unless it is true, whatever the exec was created with (the process still gets its
+   * terminal from the create). The client's input ends at the detach keys; the process runs on.
+   */
   private void startExec(ApiRequest req, ApiResponse res) throws IOException {
     String id = req.pathParam("id");
     JsonNode b = req.jsonBody(JsonNode.class);
@@ -440,20 +552,48 @@ public final class ContainerRoutes {
       res.empty(200);
       return;
     }
-    boolean tty = exec.config().tty();
-    ExecSession session = containers.startExec(id);
-    RawStream raw = res.hijack(tty ? AttachStreams.RAW : AttachStreams.MULTIPLEXED);
-    OutputStream out = raw.output();
+    boolean raw = b != null && b.path("Tty").asBoolean(false);
+    byte[] detachKeys = execDetachKeys.getOrDefault(id, AttachStreams.detachSequence(AttachStreams.DETACH_KEYS));
+    ExecSession session;
+    try {
+      session = containers.startExec(id);
+    } catch (BerthException.InvalidArgument cannotRun) {
+      // dockerd has answered already when it finds this (an unknown user or group): the message
+      // comes in the stream, on stdout, and the exec's exit code is 126
+      RawStream stream = res.hijack(AttachStreams.contentType(req, !raw));
+      byte[] message = (cannotRun.getMessage() + "\r\n").getBytes(StandardCharsets.UTF_8);
+      if (raw) {
+        stream.output().write(message);
+      } else {
+        AttachStreams.writeFrame(stream.output(), 1, message);
+      }
+      stream.closeOutput();
+      return;
+    }
+    RawStream stream = res.hijack(AttachStreams.contentType(req, !raw));
+    OutputStream out = new DetachableOutput(stream.output());
     // Platform threads: a TTY session's reads block in native code.
-    Thread stdout = Thread.ofPlatform().daemon().start(() -> copyFrames(session.stdout(), out, tty, 1));
-    Thread stderr = Thread.ofPlatform().daemon().start(() -> copyFrames(session.stderr(), out, tty, 2));
+    Thread stdout = Thread.ofPlatform().daemon().start(() -> copyFrames(session.stdout(), out, raw, 1));
+    Thread stderr = Thread.ofPlatform().daemon().start(() -> copyFrames(session.stderr(), out, raw, 2));
     Thread stdin = null;
     if (exec.config().attachStdin()) {
       stdin = Thread.ofVirtual().start(() -> {
-        try (OutputStream in = session.stdin()) {
-          raw.input().transferTo(in);
+        OutputStream in = session.stdin();
+        try {
+          if (AttachStreams.copyUntilDetach(stream.input(), in, detachKeys)) {
+            // detached: the client's answer ends now; the process runs on (its stdin stays open),
+            // its output dropped
+            ((DetachableOutput) out).detach();
+            stream.closeOutput();
+            return;
+          }
         } catch (IOException e) {
           // the client or the process went away
+        }
+        try {
+          in.close();
+        } catch (IOException e) {
+          // the process is gone
         }
       });
     } else {
@@ -466,30 +606,69 @@ public final class ContainerRoutes {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } finally {
-      raw.closeOutput();
+      stream.closeOutput();
       if (stdin != null) {
         stdin.interrupt();
       }
     }
   }
 
-  /** Copies one of the exec's streams to the client, framed unless it is a TTY session. */
-  private static void copyFrames(InputStream in, OutputStream out, boolean tty, int stream) {
+  /** The client's side of an exec: after a detach, output is read and dropped, so the process never blocks. */
+  private static final class DetachableOutput extends java.io.FilterOutputStream {
+    private volatile boolean detached;
+
+    DetachableOutput(OutputStream out) {
+      super(out);
+    }
+
+    void detach() {
+      detached = true;
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      if (!detached) {
+        out.write(b, off, len);
+      }
+    }
+
+    @Override
+    public void flush() throws IOException {
+      if (!detached) {
+        out.flush();
+      }
+    }
+  }
+
+  /**
+   * Copies one of the exec's streams to the client, framed unless the start asked for a raw
+   * stream. When the client is gone the output is still read (and dropped), as dockerd does: the
+   * process runs on and must not block on a full pipe.
+   */
+  private static void copyFrames(InputStream in, OutputStream out, boolean raw, int stream) {
     byte[] buf = new byte[8192];
+    boolean clientGone = false;
     try (in) {
       int n;
       while ((n = in.read(buf)) > 0) {
-        synchronized (out) {
-          if (tty) {
-            out.write(buf, 0, n);
-            out.flush();
-          } else {
-            AttachStreams.writeFrame(out, stream, java.util.Arrays.copyOf(buf, n));
+        if (clientGone) {
+          continue;
+        }
+        try {
+          synchronized (out) {
+            if (raw) {
+              out.write(buf, 0, n);
+              out.flush();
+            } else {
+              AttachStreams.writeFrame(out, stream, java.util.Arrays.copyOf(buf, n));
+            }
           }
+        } catch (IOException e) {
+          clientGone = true;
         }
       }
     } catch (IOException e) {
-      // the client went away; the process still ends on its own
+      // the process's side ended
     }
   }
 
@@ -510,14 +689,18 @@ public final class ContainerRoutes {
     pc.put("entrypoint", e.config().cmd().getFirst());
     pc.put("arguments", e.config().cmd().subList(1, e.config().cmd().size()));
     pc.put("privileged", e.config().privileged());
-    pc.put("user", e.config().user());
+    if (!e.config().user().isEmpty()) {
+      pc.put("user", e.config().user()); // Go leaves an empty user out
+    }
     m.put("ProcessConfig", pc);
     m.put("OpenStdin", e.config().attachStdin());
     m.put("OpenStderr", true);
     m.put("OpenStdout", true);
     m.put("CanRemove", false);
     m.put("ContainerID", e.containerId());
-    m.put("DetachKeys", "");
+    // Go writes the key bytes as base64
+    byte[] keys = execDetachKeys.get(e.id());
+    m.put("DetachKeys", keys == null ? "" : java.util.Base64.getEncoder().encodeToString(keys));
     m.put("Pid", 0);
     res.json(200, m);
   }

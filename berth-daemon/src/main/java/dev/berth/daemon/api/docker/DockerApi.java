@@ -17,5 +17,7 @@ public final class DockerApi {
     new ContainerFileRoutes(engine).register(router);
     new EventRoutes(engine.events()).register(router);
     new DiskUsageRoutes(engine).register(router);
+    new SwarmRoutes().register(router);
+    new PluginRoutes().register(router);
   }
 }

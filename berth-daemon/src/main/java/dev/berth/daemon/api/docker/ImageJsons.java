@@ -80,6 +80,23 @@ final class ImageJsons {
         null);
   }
 
+  /** An OCI platform as Go writes it: architecture and os always, the rest only when set. */
+  static Map<String, Object> platform(dev.berth.engine.image.Platform p) {
+    Map<String, Object> m = new java.util.LinkedHashMap<>();
+    m.put("architecture", p == null || p.architecture() == null ? "" : p.architecture());
+    m.put("os", p == null || p.os() == null ? "" : p.os());
+    if (p != null && p.osVersion() != null && !p.osVersion().isEmpty()) {
+      m.put("os.version", p.osVersion());
+    }
+    if (p != null && p.osFeatures() != null && !p.osFeatures().isEmpty()) {
+      m.put("os.features", p.osFeatures());
+    }
+    if (p != null && p.variant() != null && !p.variant().isEmpty()) {
+      m.put("variant", p.variant());
+    }
+    return m;
+  }
+
   static List<String> familiar(List<Reference> refs) {
     return refs.stream().map(Reference::familiar).toList();
   }

@@ -219,36 +219,45 @@ public final class ImageRoutes {
       }
     }
     Map<String, Object> body = new LinkedHashMap<>();
-    body.put("ImagesDeleted", deleted);
+    body.put("ImagesDeleted", deleted.isEmpty() ? null : deleted); // dockerd's null for none
     body.put("SpaceReclaimed", reclaimed);
     res.json(200, body);
   }
 
+  /**
+   * Asks the registry what a reference names, in dockerd's shape: the descriptor, and the
+   * platforms of an index, or of a Docker schema 2 image (read from its config). dockerd leaves
+   * {@code Platforms} null for an OCI image manifest, and so does Berth.
+   */
   private void distribution(ApiRequest req, ApiResponse res) throws IOException {
     Reference ref = Reference.parse(req.pathParam("name"));
     Optional<BasicCredentials> auth = RegistryAuth.decode(req.header("X-Registry-Auth"));
     try (RegistryClient client = engine.registry(domain -> auth)) {
       var top = client.fetchManifest(ref);
       Map<String, Object> descriptor = new LinkedHashMap<>();
-      List<Map<String, String>> platforms = new ArrayList<>();
-      switch (top) {
-        case dev.berth.engine.image.registry.FetchedManifest.Image image -> {
-          descriptor.put("mediaType", image.mediaType());
-          descriptor.put("digest", image.digest().toString());
-          descriptor.put("size", image.bytes().length);
-        }
+      descriptor.put("mediaType", top.mediaType());
+      descriptor.put("digest", top.digest().toString());
+      descriptor.put("size", top.bytes().length);
+      List<Map<String, Object>> platforms = switch (top) {
         case dev.berth.engine.image.registry.FetchedManifest.Index index -> {
-          descriptor.put("mediaType", index.mediaType());
-          descriptor.put("digest", index.digest().toString());
-          descriptor.put("size", index.bytes().length);
-          index.index().manifests().forEach(m -> {
-            if (m.platform() != null) {
-              platforms.add(Map.of("architecture", m.platform().architecture(), "os", m.platform().os()));
-            }
-          });
+          List<Map<String, Object>> out = new ArrayList<>();
+          index.index().manifests().forEach(m -> out.add(ImageJsons.platform(m.platform())));
+          yield out;
         }
-      }
-      res.json(200, Map.of("Descriptor", descriptor, "Platforms", platforms));
+        case dev.berth.engine.image.registry.FetchedManifest.Image image
+            when image.mediaType().equals(dev.berth.engine.image.MediaTypes.DOCKER_MANIFEST) -> {
+          Platform platform = dev.berth.engine.image.ImageJson.read(
+              client.fetchSmallBlob(ref, image.manifest().config()), Platform.class, "config of " + ref.familiar());
+          yield platform.os() == null && platform.architecture() == null ? null
+              : List.of(ImageJsons.platform(platform));
+        }
+        case dev.berth.engine.image.registry.FetchedManifest.Image image -> null;
+      };
+      Map<String, Object> body = new LinkedHashMap<>();
+      body.put("Descriptor", descriptor);
+      body.put("Platforms", platforms);
+      res.json(200, body);
     }
   }
+
 }

@@ -103,12 +103,18 @@ public final class ImageTransferRoutes {
     }
   }
 
+  /** As dockerd: always 200, and an archive it cannot load is an error message in the stream. */
   private void load(ApiRequest req, ApiResponse res) throws IOException {
     List<String> lines = new ArrayList<>();
-    engine.loader().load(req.body(), lines::add);
     ProgressStream progress = new ProgressStream(res);
-    // docker prints these lines even with --quiet; quiet only hides progress bars
-    lines.forEach(l -> progress.stream(l + "\n"));
+    try {
+      engine.loader().load(req.body(), lines::add);
+      // docker prints these lines even with --quiet; quiet only hides progress bars
+      lines.forEach(l -> progress.stream(l + "\n"));
+    } catch (BerthException e) {
+      lines.forEach(l -> progress.stream(l + "\n"));
+      progress.error(e.getMessage());
+    }
     progress.close();
   }
 
@@ -117,12 +123,12 @@ public final class ImageTransferRoutes {
     String user = body.path("username").asText("");
     String password = body.path("password").asText("");
     String server = body.path("serveraddress").asText("");
-    if (user.isEmpty() || password.isEmpty()) {
-      throw new BerthException.InvalidArgument("username and password are required");
-    }
     String domain = server.isEmpty() || server.contains("index.docker.io") ? Reference.DOCKER_HUB
         : server.replaceFirst("^https?://", "").replaceFirst("/.*$", "");
-    try (RegistryClient client = engine.registry(d -> Optional.of(new BasicCredentials(user, password)))) {
+    // Without credentials this asks whether the registry needs none (dockerd's answer then is a success).
+    Optional<BasicCredentials> credentials = user.isEmpty() && password.isEmpty() ? Optional.empty()
+        : Optional.of(new BasicCredentials(user, password));
+    try (RegistryClient client = engine.registry(d -> credentials)) {
       client.ping(domain);
     } catch (BerthException.InvalidArgument refused) {
       throw new ApiError(401, "login to " + domain + " failed: " + refused.getMessage());

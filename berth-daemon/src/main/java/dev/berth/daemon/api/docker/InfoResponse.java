@@ -64,7 +64,8 @@ public record InfoResponse(
       Map<String, Object> indexConfigs,
       List<String> mirrors) {}
 
-  public record Runtime(String path) {}
+  /** dockerd writes this one key in lower case. */
+  public record Runtime(@JsonProperty("path") String path) {}
 
   public record Swarm(
       @JsonProperty("NodeID") String nodeId,

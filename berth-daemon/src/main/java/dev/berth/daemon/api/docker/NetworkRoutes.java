@@ -137,9 +137,12 @@ public final class NetworkRoutes {
   }
 
   private void remove(ApiRequest req, ApiResponse res) throws IOException {
-    builtins.find(req.pathParam("id")).ifPresent(b -> {
-      throw new BerthException.InvalidArgument(b.name() + " is a pre-defined network and cannot be removed");
-    });
+    var builtin = builtins.find(req.pathParam("id"));
+    if (builtin.isPresent()) {
+      // dockerd's status for this: forbidden
+      res.json(403, Map.of("message", builtin.get().name() + " is a pre-defined network and cannot be removed"));
+      return;
+    }
     networks.remove(req.pathParam("id"));
     res.empty(204);
   }
@@ -147,7 +150,9 @@ public final class NetworkRoutes {
   private void prune(ApiRequest req, ApiResponse res) throws IOException {
     Filters f = Filters.parse(req.query("filters").orElse(null), Set.of("label", "until"));
     List<String> gone = networks.prune(n -> f.labelsMatch(n.config().labels())).stream().map(Network::name).toList();
-    res.json(200, Map.of("NetworksDeleted", gone));
+    Map<String, Object> body = new java.util.LinkedHashMap<>();
+    body.put("NetworksDeleted", gone.isEmpty() ? null : gone); // dockerd's null for none
+    res.json(200, body);
   }
 
   private void connect(ApiRequest req, ApiResponse res) throws IOException {

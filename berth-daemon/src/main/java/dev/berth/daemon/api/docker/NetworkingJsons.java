@@ -185,6 +185,24 @@ final class NetworkingJsons {
     return out;
   }
 
+  /**
+   * Exactly the options the network's creator gave (docker-compose compares them with its file and
+   * otherwise wants the network recreated); the default bridge shows those dockerd gives docker0.
+   */
+  static Map<String, String> options(Network n) {
+    if (!n.isDefault()) {
+      return n.config().options();
+    }
+    Map<String, String> options = new LinkedHashMap<>();
+    options.put("com.docker.network.bridge.default_bridge", "true");
+    options.put("com.docker.network.bridge.enable_icc", "true");
+    options.put("com.docker.network.bridge.enable_ip_masquerade", "true");
+    options.put("com.docker.network.bridge.host_binding_ipv4", "0.0.0.0");
+    options.put("com.docker.network.bridge.name", n.config().bridge());
+    options.put("com.docker.network.driver.mtu", "1500");
+    return options;
+  }
+
   /** A network as Docker's /networks answers it; {@code containers} only for inspect. */
   static Map<String, Object> network(Network n, NetworkService networks, boolean withContainers,
       java.util.function.Function<String, Optional<Container>> container) {
@@ -198,7 +216,9 @@ final class NetworkingJsons {
     m.put("EnableIPv6", false);
     Map<String, Object> cfg = new LinkedHashMap<>();
     cfg.put("Subnet", n.config().subnet());
-    cfg.put("Gateway", n.config().gateway());
+    if (!n.config().gatewayImplicit()) {
+      cfg.put("Gateway", n.config().gateway());
+    }
     if (n.config().ipRange() != null) {
       cfg.put("IPRange", n.config().ipRange());
     }
@@ -228,9 +248,7 @@ final class NetworkingJsons {
       }
     }
     m.put("Containers", cs);
-    Map<String, String> options = new LinkedHashMap<>(n.config().options());
-    options.put("com.docker.network.bridge.name", n.config().bridge());
-    m.put("Options", options);
+    m.put("Options", options(n));
     m.put("Labels", n.config().labels());
     return m;
   }

@@ -108,10 +108,11 @@ final class StatsJsons {
     List<Map<String, Object>> bytes = g == null ? List.of() : g.blkio().stream()
         .map(e -> Map.<String, Object>of("major", e.major(), "minor", e.minor(), "op", e.op(), "value", e.value()))
         .toList();
-    b.put("io_service_bytes_recursive", bytes.isEmpty() ? null : bytes);
+    // dockerd (cgroup v1 here) answers empty lists, not null, for what it could not read
+    b.put("io_service_bytes_recursive", g == null ? null : bytes);
     for (String k : List.of("io_serviced_recursive", "io_queue_recursive", "io_service_time_recursive",
         "io_wait_time_recursive", "io_merged_recursive", "io_time_recursive", "sectors_recursive")) {
-      b.put(k, null);
+      b.put(k, g == null ? null : List.of());
     }
     return b;
   }

@@ -43,10 +43,15 @@ public final class SystemRoutes {
     router.get("/info", this::info);
   }
 
+  /**
+   * As dockerd: HEAD has no body and says Content-Length 0. Builder-Version 1 is the classic
+   * builder (the only one Berth has), so clients do not try BuildKit's session protocol.
+   */
   private void ping(ApiRequest req, ApiResponse res) throws IOException {
     res.header("Cache-Control", "no-cache, no-store, must-revalidate")
         .header("Pragma", "no-cache")
-        .text(200, "text/plain; charset=utf-8", "OK");
+        .header("Builder-Version", "1")
+        .text(200, "text/plain; charset=utf-8", req.method().equals("HEAD") ? "" : "OK");
   }
 
   private void version(ApiRequest req, ApiResponse res) throws IOException {
@@ -126,7 +131,7 @@ public final class SystemRoutes {
         false,
         "",
         List.of(),
-        List.of()));
+        null)); // dockerd's null when there are no warnings
   }
 
   /** The runtimes that passed the start-up probe (see the daemon log for those skipped and why). */

@@ -47,7 +47,7 @@ public final class VolumeRoutes {
     }
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("Volumes", out);
-    body.put("Warnings", List.of());
+    body.put("Warnings", null); // dockerd's: no warnings is null
     res.json(200, body);
   }
 
@@ -77,8 +77,17 @@ public final class VolumeRoutes {
     if (body == null || !body.isObject()) {
       body = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
     }
-    Volume v = volumes.create(body.path("Name").asText(""), body.path("Driver").asText(""),
-        strings(body.path("Labels")), strings(body.path("DriverOpts")));
+    String name = body.path("Name").asText("");
+    Volume v;
+    try {
+      v = volumes.create(name, body.path("Driver").asText(""), strings(body.path("Labels")),
+          strings(body.path("DriverOpts")));
+    } catch (BerthException.NotFound | BerthException.InvalidArgument e) {
+      // dockerd names the failed call first
+      String message = "create " + name + ": " + e.getMessage();
+      throw e instanceof BerthException.NotFound ? new BerthException.NotFound(message)
+          : new BerthException.InvalidArgument(message);
+    }
     res.json(201, json(v, false));
   }
 

@@ -37,4 +37,17 @@ class NetworkingJsonsTest {
         {"HostConfig":{"PortBindings":{"80/sctp":[{"HostPort":"80"}]}}}""")))
         .hasMessageContaining("invalid protocol sctp");
   }
+
+  @Test
+  void aNetworkShowsOnlyTheOptionsItsCreatorGaveAndTheDefaultBridgeShowsDockerdsOwn() {
+    var user = new dev.berth.engine.network.Network("a".repeat(64), "n1", java.time.Instant.EPOCH,
+        new dev.berth.engine.network.NetworkConfig("bridge", "10.5.0.0/24", "10.5.0.1", null, false, java.util.Map.of(),
+            java.util.Map.of("foo", "bar"), "br-aaaaaaaaaaaa", true, true));
+    assertThat(NetworkingJsons.options(user)).containsExactly(java.util.Map.entry("foo", "bar"));
+    var bridge = new dev.berth.engine.network.Network("b".repeat(64), "bridge", java.time.Instant.EPOCH,
+        new dev.berth.engine.network.NetworkConfig("bridge", "10.6.0.0/24", "10.6.0.1", null, false, java.util.Map.of(),
+            java.util.Map.of(), "berth0", false));
+    assertThat(NetworkingJsons.options(bridge)).containsEntry("com.docker.network.bridge.name", "berth0")
+        .containsEntry("com.docker.network.bridge.default_bridge", "true").hasSize(6);
+  }
 }

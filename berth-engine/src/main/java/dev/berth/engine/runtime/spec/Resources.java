@@ -2,8 +2,12 @@ package dev.berth.engine.runtime.spec;
 
 import java.util.List;
 
-/** cgroup limits; nulls mean "leave the runtime's default". */
-public record Resources(List<DeviceRule> devices, Memory memory, Cpu cpu, Pids pids) {
+/** cgroup limits; nulls mean "leave the runtime's default" (or, for an update, the current value). */
+public record Resources(List<DeviceRule> devices, Memory memory, Cpu cpu, Pids pids, BlockIo blockIO) {
+
+  public Resources(List<DeviceRule> devices, Memory memory, Cpu cpu, Pids pids) {
+    this(devices, memory, cpu, pids, null);
+  }
 
   /** Bytes; swap is memory+swap as in cgroup v1 ({@code -1} = unlimited). */
   public record Memory(Long limit, Long reservation, Long swap, Long swappiness, Boolean disableOOMKiller) {
@@ -17,4 +21,7 @@ public record Resources(List<DeviceRule> devices, Memory memory, Cpu cpu, Pids p
 
   /** Maximum number of tasks ({@code -1} = unlimited). */
   public record Pids(long limit) {}
+
+  /** The block I/O weight (10-1000). */
+  public record BlockIo(Integer weight) {}
 }
