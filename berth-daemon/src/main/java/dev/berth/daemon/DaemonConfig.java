@@ -15,10 +15,19 @@ import java.util.List;
  *     first that works here (runc, then crun)
  * @param networks the default bridge, address pools and iptables chain prefix
  * @param microVm the guest kernel and accelerator of --isolation=vm containers
+ * @param tls TLS for TCP listeners (dockerd's --tls, --tlsverify, --tlscacert, --tlscert, --tlskey)
  */
 public record DaemonConfig(List<String> hosts, Path dataRoot, Path execRoot, LogLevel logLevel, Path pidfile,
     List<String> insecureRegistries, String defaultRuntime, NetworkDefaults networks,
-    MicroVmRuntime.Settings microVm) {
+    MicroVmRuntime.Settings microVm, TlsOptions tls) {
+
+  /** Without TLS settings (plain TCP on loopback only). */
+  public DaemonConfig(List<String> hosts, Path dataRoot, Path execRoot, LogLevel logLevel, Path pidfile,
+      List<String> insecureRegistries, String defaultRuntime, NetworkDefaults networks,
+      MicroVmRuntime.Settings microVm) {
+    this(hosts, dataRoot, execRoot, logLevel, pidfile, insecureRegistries, defaultRuntime, networks, microVm,
+        TlsOptions.DEFAULTS);
+  }
 
   /** With Berth's network defaults (bridge berth0, a subnet from 10.89.0.0/16, chains BERTH-*) and microVM defaults. */
   public DaemonConfig(List<String> hosts, Path dataRoot, Path execRoot, LogLevel logLevel, Path pidfile,
@@ -43,6 +52,7 @@ public record DaemonConfig(List<String> hosts, Path dataRoot, Path execRoot, Log
     insecureRegistries = List.copyOf(insecureRegistries);
     networks = networks == null ? NetworkDefaults.defaults() : networks;
     microVm = microVm == null ? MicroVmRuntime.Settings.DEFAULTS : microVm;
+    tls = tls == null ? TlsOptions.DEFAULTS : tls;
     if (hosts.isEmpty()) {
       throw new IllegalArgumentException("at least one -H/--host is needed");
     }

@@ -90,4 +90,41 @@ class BerthdConfigTest {
     assertThatThrownBy(() -> resolve("--config-file", dir.resolve("missing.json").toString()))
         .hasMessageContaining("does not exist");
   }
+
+  @Test
+  void plainTcpOnANonLoopbackAddressIsRefusedUnlessTlsIsTurnedOffExplicitly() throws Exception {
+    String empty = config("{}").toString();
+    assertThatThrownBy(() -> resolve("--config-file", empty, "-H", "tcp://0.0.0.0:2375"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("refusing to serve the API on tcp://0.0.0.0:2375 without TLS")
+        .hasMessageContaining("--tls=false");
+    assertThat(resolve("--config-file", empty, "-H", "tcp://0.0.0.0:2375", "--tls=false").tls()
+        .exposedPlainListeners(List.of("tcp://0.0.0.0:2375"))).hasSize(1);
+    // Loopback stays plain and allowed; TLS on makes any address fine.
+    assertThat(resolve("--config-file", empty, "-H", "tcp://127.0.0.1:2375").tls().enabled()).isFalse();
+    assertThat(resolve("--config-file", empty, "-H", "tcp://localhost:2375").hosts()).hasSize(1);
+    assertThat(resolve("--config-file", empty, "-H", "tcp://[::1]:2375").hosts()).hasSize(1);
+    assertThat(resolve("--config-file", empty, "-H", "tcp://0.0.0.0:2376", "--tlsverify").tls().verifies()).isTrue();
+  }
+
+  @Test
+  void tlsFlagsAndTheirDaemonJsonKeys() throws Exception {
+    DaemonConfig flags = resolve("--config-file", config("{}").toString(), "--tlsverify", "--tlscacert", "/c/ca.pem",
+        "--tlscert", "/c/cert.pem", "--tlskey", "/c/key.pem");
+    assertThat(flags.tls()).isEqualTo(new TlsOptions(null, true, Path.of("/c/ca.pem"), Path.of("/c/cert.pem"),
+        Path.of("/c/key.pem")));
+    assertThat(flags.tls().enabled()).isTrue();
+
+    DaemonConfig file = resolve("--config-file", config("{\"tls\": true, \"tlscert\": \"/f/cert.pem\", "
+        + "\"tlskey\": \"/f/key.pem\", \"tlsverify\": false}").toString());
+    assertThat(file.tls().enabled()).isTrue();
+    assertThat(file.tls().verifies()).isFalse();
+    assertThat(file.tls().ca()).isEqualTo(Path.of("/etc/berth/tls/ca.pem"));
+    assertThat(file.tls().cert()).isEqualTo(Path.of("/f/cert.pem"));
+
+    assertThatThrownBy(() -> resolve("--config-file", config("{\"tlsverify\": true}").toString(), "--tlsverify"))
+        .hasMessageContaining("tlsverify");
+    assertThatThrownBy(() -> resolve("--config-file", config("{\"tls\": \"yes\"}").toString()))
+        .hasMessageContaining("\"tls\" must be true or false");
+  }
 }

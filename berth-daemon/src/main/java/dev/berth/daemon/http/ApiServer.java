@@ -32,8 +32,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The API's listeners on Netty's epoll transport: unix sockets (mode 0660, removed at stop; a
- * stale file from a crash is replaced) and, when asked, TCP. One event-loop thread is enough:
- * it only moves bytes; the work runs on virtual threads (see {@link HttpConnection}).
+ * stale file from a crash is replaced) and, when asked, TCP (with TLS when {@link Options}
+ * carry it; the decision whether plain TCP may listen is taken before, in berthd's config).
+ * One event-loop thread is enough: it only moves bytes; the work runs on virtual threads (see
+ * {@link HttpConnection}).
  */
 public final class ApiServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ApiServer.class);
@@ -45,10 +47,25 @@ public final class ApiServer implements AutoCloseable {
   private final InFlight inFlight = new InFlight();
   private final Dispatcher dispatcher;
   private final ServerIdentity identity;
+  private final Options options;
+
+  /**
+   * How the listeners behave beyond HTTP itself.
+   *
+   * @param tls TLS for TCP listeners, or null for plain TCP (unix sockets never use TLS, as with dockerd)
+   */
+  public record Options(ServerTls tls) {
+    public static final Options DEFAULTS = new Options(null);
+  }
 
   public ApiServer(Dispatcher dispatcher, ServerIdentity identity) {
+    this(dispatcher, identity, Options.DEFAULTS);
+  }
+
+  public ApiServer(Dispatcher dispatcher, ServerIdentity identity, Options options) {
     this.dispatcher = dispatcher;
     this.identity = identity;
+    this.options = options;
   }
 
   /** Starts listening on {@code spec}; returns the bound address (TCP port 0 becomes real). */
@@ -69,7 +86,7 @@ public final class ApiServer implements AutoCloseable {
     Path path = unix.path();
     Files.createDirectories(path.toAbsolutePath().getParent());
     removeStaleSocket(path);
-    Channel ch = bootstrap(EpollServerDomainSocketChannel.class)
+    Channel ch = bootstrap(EpollServerDomainSocketChannel.class, null)
         .bind(new DomainSocketAddress(path.toString())).sync().channel();
     Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-rw----"));
     listeners.add(ch);
@@ -79,12 +96,20 @@ public final class ApiServer implements AutoCloseable {
   }
 
   private ListenAddress listenTcp(ListenAddress.Tcp tcp) throws InterruptedException {
-    Channel ch = bootstrap(EpollServerSocketChannel.class)
+    ServerTls tls = options.tls();
+    Channel ch = bootstrap(EpollServerSocketChannel.class, tls)
         .bind(new InetSocketAddress(tcp.host(), tcp.port())).sync().channel();
     listeners.add(ch);
     InetSocketAddress bound = (InetSocketAddress) ch.localAddress();
     ListenAddress.Tcp actual = new ListenAddress.Tcp(tcp.host(), bound.getPort());
-    log.warn("API listening on {} without TLS: anyone who can reach it controls this host", actual);
+    if (tls == null && actual.isLoopback()) {
+      log.warn("API listening on {} without TLS: every local user who can connect controls this host", actual);
+    } else if (tls == null) {
+      log.warn("API listening on {} without TLS: anyone who can reach it controls this host", actual);
+    } else {
+      log.info("API listening on {} with TLS{}", actual, tls.verifyClients()
+          ? " (client certificates signed by the CA required)" : " (no client certificates: --tls without --tlsverify)");
+    }
     return actual;
   }
 
@@ -106,7 +131,7 @@ public final class ApiServer implements AutoCloseable {
     }
   }
 
-  private ServerBootstrap bootstrap(Class<? extends io.netty.channel.ServerChannel> type) {
+  private ServerBootstrap bootstrap(Class<? extends io.netty.channel.ServerChannel> type, ServerTls tls) {
     return new ServerBootstrap()
         .group(group)
         .channel(type)
@@ -119,6 +144,10 @@ public final class ApiServer implements AutoCloseable {
           @Override
           protected void initChannel(Channel ch) {
             connections.add(ch);
+            if (tls != null) {
+              // Handshake failures (no or a foreign client certificate) close the connection.
+              ch.pipeline().addLast(tls.context().newHandler(ch.alloc()));
+            }
             ch.pipeline().addLast(
                 new HttpServerCodec(),
                 new HttpServerExpectContinueHandler(),

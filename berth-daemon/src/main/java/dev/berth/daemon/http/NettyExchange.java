@@ -374,6 +374,12 @@ final class NettyExchange implements Dispatcher.Exchange {
 
       @Override
       public void closeOutput() {
+        // Over TLS the end of output is a close_notify first; a bare TCP FIN reads as a
+        // truncation attack to the client's TLS stack.
+        io.netty.handler.ssl.SslHandler ssl = connection.channel().pipeline().get(io.netty.handler.ssl.SslHandler.class);
+        if (ssl != null) {
+          ssl.closeOutbound().awaitUninterruptibly();
+        }
         if (connection.channel() instanceof DuplexChannel duplex) {
           duplex.shutdownOutput().awaitUninterruptibly();
         }
