@@ -79,6 +79,11 @@ public final class Berthd implements Callable<Integer> {
       description = "Accelerator for --isolation=vm containers (default: auto = kvm when /dev/kvm works, else tcg)")
   String vmAccel;
 
+  @Option(names = {"-G", "--group"}, paramLabel = "GROUP",
+      description = "Group owning the unix sockets (mode 0660), a name or gid (default: berth when that group "
+          + "exists, else root)")
+  String group;
+
   @Option(names = "--tls", arity = "0..1", paramLabel = "BOOL",
       description = "Serve TCP listeners over TLS (implied by --tlsverify); --tls=false allows plain TCP on a "
           + "non-loopback address, which is refused otherwise")
@@ -173,12 +178,13 @@ public final class Berthd implements Callable<Integer> {
         absolute(tlsCaCert != null ? tlsCaCert : file.has("tlscacert") ? Path.of(file.string("tlscacert")) : null),
         absolute(tlsCert != null ? tlsCert : file.has("tlscert") ? Path.of(file.string("tlscert")) : null),
         absolute(tlsKey != null ? tlsKey : file.has("tlskey") ? Path.of(file.string("tlskey")) : null));
+    String socketGroup = group != null ? group : file.has("group") ? file.string("group") : null;
     // Before anything is opened or bound: plain TCP that others can reach is refused here.
     tlsOptions.exposedPlainListeners(h);
     return new DaemonConfig(h, data.toAbsolutePath(), exec.toAbsolutePath(), DaemonConfig.LogLevel.parse(level),
         pid.toAbsolutePath(), insecure, runtime, networks,
         new MicroVmRuntime.Settings(java.util.Optional.ofNullable(kernel).map(Path::toAbsolutePath), accel),
-        tlsOptions);
+        tlsOptions, socketGroup);
   }
 
   private static Path absolute(Path p) {

@@ -23,7 +23,7 @@ public final class ConfigFile {
   /** The keys this berthd understands, each named after its flag. */
   public static final Set<String> KEYS = Set.of("hosts", "data-root", "exec-root", "log-level", "pidfile",
       "insecure-registries", "default-runtime", "bridge", "bip", "default-address-pools", "iptables-prefix",
-      "vm-kernel", "vm-accel", "tls", "tlsverify", "tlscacert", "tlscert", "tlskey");
+      "vm-kernel", "vm-accel", "tls", "tlsverify", "tlscacert", "tlscert", "tlskey", "group");
 
   private final Map<String, JsonNode> values;
 

@@ -107,7 +107,8 @@ final class Daemon {
     if (tls.enabled() && !tls.verifies()) {
       log.warn("TLS without --tlsverify: any client that reaches a TCP listener may use the API");
     }
-    return new ApiServer.Options(serverTls);
+    java.nio.file.attribute.GroupPrincipal group = SocketGroup.resolve(config.socketGroup());
+    return new ApiServer.Options(serverTls, group);
   }
 
   private void shutdown(ApiServer server, Engine engine) {

@@ -16,17 +16,22 @@ import java.util.List;
  * @param networks the default bridge, address pools and iptables chain prefix
  * @param microVm the guest kernel and accelerator of --isolation=vm containers
  * @param tls TLS for TCP listeners (dockerd's --tls, --tlsverify, --tlscacert, --tlscert, --tlskey)
+ * @param socketGroup the group that owns the unix sockets ({@code -G}); null = {@code berth} when it
+ *     exists, else root
  */
 public record DaemonConfig(List<String> hosts, Path dataRoot, Path execRoot, LogLevel logLevel, Path pidfile,
     List<String> insecureRegistries, String defaultRuntime, NetworkDefaults networks,
-    MicroVmRuntime.Settings microVm, TlsOptions tls) {
+    MicroVmRuntime.Settings microVm, TlsOptions tls, String socketGroup) {
+
+  /** The default group of the sockets when it exists, as dockerd's {@code docker}. */
+  public static final String DEFAULT_SOCKET_GROUP = "berth";
 
   /** Without TLS settings (plain TCP on loopback only). */
   public DaemonConfig(List<String> hosts, Path dataRoot, Path execRoot, LogLevel logLevel, Path pidfile,
       List<String> insecureRegistries, String defaultRuntime, NetworkDefaults networks,
       MicroVmRuntime.Settings microVm) {
     this(hosts, dataRoot, execRoot, logLevel, pidfile, insecureRegistries, defaultRuntime, networks, microVm,
-        TlsOptions.DEFAULTS);
+        TlsOptions.DEFAULTS, null);
   }
 
   /** With Berth's network defaults (bridge berth0, a subnet from 10.89.0.0/16, chains BERTH-*) and microVM defaults. */

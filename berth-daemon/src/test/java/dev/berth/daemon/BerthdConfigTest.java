@@ -127,4 +127,19 @@ class BerthdConfigTest {
     assertThatThrownBy(() -> resolve("--config-file", config("{\"tls\": \"yes\"}").toString()))
         .hasMessageContaining("\"tls\" must be true or false");
   }
+
+  @Test
+  void socketGroupComesFromTheFlagOrTheFileAndAMissingNamedGroupIsAnError() throws Exception {
+    assertThat(resolve("--config-file", config("{}").toString(), "-G", "staff").socketGroup()).isEqualTo("staff");
+    assertThat(resolve("--config-file", config("{\"group\": \"wheel\"}").toString()).socketGroup()).isEqualTo("wheel");
+    assertThat(resolve("--config-file", config("{}").toString()).socketGroup()).isNull();
+
+    assertThatThrownBy(() -> SocketGroup.resolve("no-such-group-berth"))
+        .hasMessage("group no-such-group-berth (-G/--group) does not exist; create it (groupadd no-such-group-berth) "
+            + "or name another");
+    assertThat(SocketGroup.resolve("0")).isNotNull(); // a gid works as a name
+    // Without a name: berth when that group exists, else root.
+    boolean berthGroup = Files.readAllLines(Path.of("/etc/group")).stream().anyMatch(l -> l.startsWith("berth:"));
+    assertThat(SocketGroup.resolve(null).getName()).isEqualTo(berthGroup ? "berth" : "root");
+  }
 }

@@ -23,6 +23,9 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.LinkOption;
+import java.nio.file.attribute.GroupPrincipal;
+import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,8 +34,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The API's listeners on Netty's epoll transport: unix sockets (mode 0660, removed at stop; a
- * stale file from a crash is replaced) and, when asked, TCP (with TLS when {@link Options}
+ * The API's listeners on Netty's epoll transport: unix sockets (mode 0660, group from
+ * {@link Options}, removed at stop; a stale file from a crash is replaced) and, when asked, TCP (with TLS when {@link Options}
  * carry it; the decision whether plain TCP may listen is taken before, in berthd's config).
  * One event-loop thread is enough: it only moves bytes; the work runs on virtual threads (see
  * {@link HttpConnection}).
@@ -53,9 +56,10 @@ public final class ApiServer implements AutoCloseable {
    * How the listeners behave beyond HTTP itself.
    *
    * @param tls TLS for TCP listeners, or null for plain TCP (unix sockets never use TLS, as with dockerd)
+   * @param socketGroup the group of unix socket files, or null to keep the process's
    */
-  public record Options(ServerTls tls) {
-    public static final Options DEFAULTS = new Options(null);
+  public record Options(ServerTls tls, GroupPrincipal socketGroup) {
+    public static final Options DEFAULTS = new Options(null, null);
   }
 
   public ApiServer(Dispatcher dispatcher, ServerIdentity identity) {
@@ -89,6 +93,10 @@ public final class ApiServer implements AutoCloseable {
     Channel ch = bootstrap(EpollServerDomainSocketChannel.class, null)
         .bind(new DomainSocketAddress(path.toString())).sync().channel();
     Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-rw----"));
+    if (options.socketGroup() != null) {
+      Files.getFileAttributeView(path, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+          .setGroup(options.socketGroup());
+    }
     listeners.add(ch);
     socketFiles.add(path);
     log.info("API listening on {}", unix);

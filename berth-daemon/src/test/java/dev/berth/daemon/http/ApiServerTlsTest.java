@@ -54,7 +54,7 @@ class ApiServerTlsTest {
     server = new ApiServer(new Dispatcher(new Router().get("/_ping", (req, res) -> res.text(200, "text/plain", "OK")),
         ApiVersion.parse("1.24"), ApiVersion.parse("1.51")), new ServerIdentity("Berth/test (linux)", "1.51", "linux"),
         new ApiServer.Options(ServerTls.load(s.resolve("ca.pem"), s.resolve("cert.pem"), s.resolve("key.pem"),
-            verifyClients)));
+            verifyClients), null));
     ListenAddress.Tcp tcp = (ListenAddress.Tcp) server.listen("tcp://127.0.0.1:0");
     return URI.create("https://127.0.0.1:" + tcp.port() + "/_ping");
   }
@@ -121,7 +121,7 @@ class ApiServerTlsTest {
         "-extfile", ext.toString(), "-out", dir.resolve("cert.pem").toString()));
     server = new ApiServer(new Dispatcher(new Router().get("/_ping", (req, res) -> res.text(200, "text/plain", "OK")),
         ApiVersion.parse("1.24"), ApiVersion.parse("1.51")), new ServerIdentity("Berth/test (linux)", "1.51", "linux"),
-        new ApiServer.Options(ServerTls.load(ca.resolve("ca.pem"), dir.resolve("cert.pem"), dir.resolve("key.pem"), true)));
+        new ApiServer.Options(ServerTls.load(ca.resolve("ca.pem"), dir.resolve("cert.pem"), dir.resolve("key.pem"), true), null));
     ListenAddress.Tcp tcp = (ListenAddress.Tcp) server.listen("tcp://127.0.0.1:0");
     assertThat(ping(URI.create("https://127.0.0.1:" + tcp.port() + "/_ping"), ca.resolve("client")).statusCode())
         .isEqualTo(200);
