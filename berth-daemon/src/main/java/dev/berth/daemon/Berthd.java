@@ -84,6 +84,11 @@ public final class Berthd implements Callable<Integer> {
           + "exists, else root)")
   String group;
 
+  @Option(names = "--api-max-connections", paramLabel = "N",
+      description = "Open API connections at most (streams and attaches count); more are answered 503 (default: "
+          + dev.berth.daemon.http.HttpLimits.DEFAULT_MAX_CONNECTIONS + ")")
+  Integer apiMaxConnections;
+
   @Option(names = "--tls", arity = "0..1", paramLabel = "BOOL",
       description = "Serve TCP listeners over TLS (implied by --tlsverify); --tls=false allows plain TCP on a "
           + "non-loopback address, which is refused otherwise")
@@ -179,12 +184,18 @@ public final class Berthd implements Callable<Integer> {
         absolute(tlsCert != null ? tlsCert : file.has("tlscert") ? Path.of(file.string("tlscert")) : null),
         absolute(tlsKey != null ? tlsKey : file.has("tlskey") ? Path.of(file.string("tlskey")) : null));
     String socketGroup = group != null ? group : file.has("group") ? file.string("group") : null;
+    int maxConnections = apiMaxConnections != null ? apiMaxConnections
+        : file.has("api-max-connections") ? file.integer("api-max-connections")
+        : dev.berth.daemon.http.HttpLimits.DEFAULT_MAX_CONNECTIONS;
+    if (maxConnections < 1) {
+      throw new IllegalArgumentException("--api-max-connections must be at least 1, not " + maxConnections);
+    }
     // Before anything is opened or bound: plain TCP that others can reach is refused here.
     tlsOptions.exposedPlainListeners(h);
     return new DaemonConfig(h, data.toAbsolutePath(), exec.toAbsolutePath(), DaemonConfig.LogLevel.parse(level),
         pid.toAbsolutePath(), insecure, runtime, networks,
         new MicroVmRuntime.Settings(java.util.Optional.ofNullable(kernel).map(Path::toAbsolutePath), accel),
-        tlsOptions, socketGroup);
+        tlsOptions, socketGroup, maxConnections);
   }
 
   private static Path absolute(Path p) {

@@ -74,7 +74,8 @@ final class Daemon {
       DockerApi.register(router, engine);
       BerthApi.register(router, engine);
       server = new ApiServer(
-          new Dispatcher(router, ApiVersion.parse(BerthVersion.MIN_API_VERSION), ApiVersion.parse(BerthVersion.API_VERSION)),
+          new Dispatcher(router, ApiVersion.parse(BerthVersion.MIN_API_VERSION), ApiVersion.parse(BerthVersion.API_VERSION),
+              java.util.List.of(config.dataRoot())),
           new ServerIdentity("Berth/" + BerthVersion.version() + " (linux)", BerthVersion.API_VERSION, "linux"),
           serverOptions);
       // The pidfile first: a client that reaches the socket may rely on it (a failed start
@@ -108,7 +109,8 @@ final class Daemon {
       log.warn("TLS without --tlsverify: any client that reaches a TCP listener may use the API");
     }
     java.nio.file.attribute.GroupPrincipal group = SocketGroup.resolve(config.socketGroup());
-    return new ApiServer.Options(serverTls, group);
+    return new ApiServer.Options(serverTls, group,
+        dev.berth.daemon.http.HttpLimits.DEFAULTS.withMaxConnections(config.maxApiConnections()));
   }
 
   private void shutdown(ApiServer server, Engine engine) {

@@ -18,10 +18,11 @@ import java.util.List;
  * @param tls TLS for TCP listeners (dockerd's --tls, --tlsverify, --tlscacert, --tlscert, --tlskey)
  * @param socketGroup the group that owns the unix sockets ({@code -G}); null = {@code berth} when it
  *     exists, else root
+ * @param maxApiConnections open API connections at most; more are answered 503
  */
 public record DaemonConfig(List<String> hosts, Path dataRoot, Path execRoot, LogLevel logLevel, Path pidfile,
     List<String> insecureRegistries, String defaultRuntime, NetworkDefaults networks,
-    MicroVmRuntime.Settings microVm, TlsOptions tls, String socketGroup) {
+    MicroVmRuntime.Settings microVm, TlsOptions tls, String socketGroup, int maxApiConnections) {
 
   /** The default group of the sockets when it exists, as dockerd's {@code docker}. */
   public static final String DEFAULT_SOCKET_GROUP = "berth";
@@ -31,7 +32,7 @@ public record DaemonConfig(List<String> hosts, Path dataRoot, Path execRoot, Log
       List<String> insecureRegistries, String defaultRuntime, NetworkDefaults networks,
       MicroVmRuntime.Settings microVm) {
     this(hosts, dataRoot, execRoot, logLevel, pidfile, insecureRegistries, defaultRuntime, networks, microVm,
-        TlsOptions.DEFAULTS, null);
+        TlsOptions.DEFAULTS, null, dev.berth.daemon.http.HttpLimits.DEFAULT_MAX_CONNECTIONS);
   }
 
   /** With Berth's network defaults (bridge berth0, a subnet from 10.89.0.0/16, chains BERTH-*) and microVM defaults. */

@@ -142,4 +142,16 @@ class BerthdConfigTest {
     boolean berthGroup = Files.readAllLines(Path.of("/etc/group")).stream().anyMatch(l -> l.startsWith("berth:"));
     assertThat(SocketGroup.resolve(null).getName()).isEqualTo(berthGroup ? "berth" : "root");
   }
+
+  @Test
+  void apiConnectionLimitComesFromTheFlagOrTheFile() throws Exception {
+    assertThat(resolve("--config-file", config("{}").toString()).maxApiConnections())
+        .isEqualTo(dev.berth.daemon.http.HttpLimits.DEFAULT_MAX_CONNECTIONS);
+    assertThat(resolve("--config-file", config("{}").toString(), "--api-max-connections", "50").maxApiConnections())
+        .isEqualTo(50);
+    assertThat(resolve("--config-file", config("{\"api-max-connections\": 7}").toString()).maxApiConnections())
+        .isEqualTo(7);
+    assertThatThrownBy(() -> resolve("--config-file", config("{}").toString(), "--api-max-connections", "0"))
+        .hasMessage("--api-max-connections must be at least 1, not 0");
+  }
 }

@@ -5,6 +5,7 @@ import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.EpollIoHandler;
@@ -48,6 +49,7 @@ public final class ApiServer implements AutoCloseable {
   private final List<Channel> listeners = new ArrayList<>();
   private final List<Path> socketFiles = new ArrayList<>();
   private final InFlight inFlight = new InFlight();
+  private final java.util.concurrent.atomic.AtomicInteger open = new java.util.concurrent.atomic.AtomicInteger();
   private final Dispatcher dispatcher;
   private final ServerIdentity identity;
   private final Options options;
@@ -57,9 +59,18 @@ public final class ApiServer implements AutoCloseable {
    *
    * @param tls TLS for TCP listeners, or null for plain TCP (unix sockets never use TLS, as with dockerd)
    * @param socketGroup the group of unix socket files, or null to keep the process's
+   * @param limits sizes, times and counts a client may use
    */
-  public record Options(ServerTls tls, GroupPrincipal socketGroup) {
-    public static final Options DEFAULTS = new Options(null, null);
+  public record Options(ServerTls tls, GroupPrincipal socketGroup, HttpLimits limits) {
+    public static final Options DEFAULTS = new Options(null, null, HttpLimits.DEFAULTS);
+
+    public Options(ServerTls tls, GroupPrincipal socketGroup) {
+      this(tls, socketGroup, HttpLimits.DEFAULTS);
+    }
+
+    public Options {
+      limits = limits == null ? HttpLimits.DEFAULTS : limits;
+    }
   }
 
   public ApiServer(Dispatcher dispatcher, ServerIdentity identity) {
@@ -152,16 +163,32 @@ public final class ApiServer implements AutoCloseable {
           @Override
           protected void initChannel(Channel ch) {
             connections.add(ch);
+            HttpLimits limits = options.limits();
+            boolean overLimit = open.incrementAndGet() > limits.maxConnections();
+            ch.closeFuture().addListener(f -> open.decrementAndGet());
+            ChannelPipeline pipeline = ch.pipeline();
             if (tls != null) {
               // Handshake failures (no or a foreign client certificate) close the connection.
-              ch.pipeline().addLast(tls.context().newHandler(ch.alloc()));
+              pipeline.addLast(tls.context().newHandler(ch.alloc()));
             }
-            ch.pipeline().addLast(
-                new HttpServerCodec(),
-                new HttpServerExpectContinueHandler(),
-                new HttpConnection(dispatcher, inFlight, identity));
+            // First in the pipeline, so a stalled TLS handshake is timed too.
+            var headTimeout = RequestHeadTimeout.install(pipeline, limits.requestHeadTimeout());
+            pipeline.addLast(new HttpServerCodec(limits.maxRequestLine(), limits.maxHeaderBytes(), 8192));
+            pipeline.addLast(RequestHeadTimeout.MESSAGES, headTimeout);
+            if (overLimit) {
+              log.warn("connection refused: {} connections open, the limit", limits.maxConnections());
+              pipeline.addLast(new ConnectionLimitReached(limits.maxConnections()));
+            } else {
+              pipeline.addLast(new HttpServerExpectContinueHandler(), new HttpConnection(dispatcher, inFlight, identity,
+                  limits));
+            }
           }
         });
+  }
+
+  /** Connections open now (for tests and limits). */
+  int openConnections() {
+    return open.get();
   }
 
   public InFlight inFlight() {
