@@ -142,6 +142,49 @@ class TlsIT {
     assertThat(wrong.stdout()).doesNotContain("Berth Engine");
   }
 
+  /**
+   * An upload (import), an attach with stdin and its end (run -i: TLS half-close) and a
+   * container's output all cross the TLS connection, for berth and the docker CLI alike.
+   */
+  @Test
+  void containersRunOverTlsWithStdinAndItsEnd() throws IOException {
+    Path client = certs.resolve("client");
+    List<String> tlsFlags = List.of("--tlsverify", "--tlscacert", client.resolve("ca.pem").toString(),
+        "--tlscert", client.resolve("cert.pem").toString(), "--tlskey", client.resolve("key.pem").toString());
+    Path rootfs = dir.resolve("rootfs.tar");
+    try (var out = Files.newOutputStream(rootfs);
+        var tar = new org.apache.commons.compress.archivers.tar.TarArchiveOutputStream(out)) {
+      var e = new org.apache.commons.compress.archivers.tar.TarArchiveEntry("bin/busybox");
+      e.setSize(Files.size(Path.of("/bin/busybox")));
+      e.setMode(0755);
+      tar.putArchiveEntry(e);
+      Files.copy(Path.of("/bin/busybox"), tar);
+      tar.closeArchiveEntry();
+    }
+    List<String> imp = new ArrayList<>(tlsFlags);
+    imp.addAll(List.of("import", rootfs.toString(), "tls-busybox:1"));
+    ProcessResult imported = Commands.berth(tcpHost, imp.toArray(String[]::new));
+    assertThat(imported.exitCode()).as(imported.toString()).isZero();
+
+    Path input = Files.writeString(dir.resolve("stdin.txt"), "over tls\n");
+    List<String> run = new ArrayList<>(List.of(Repo.root().resolve("bin/berth").toString(), "-H", tcpHost));
+    run.addAll(tlsFlags);
+    run.addAll(List.of("run", "--rm", "-i", "--network", "none", "tls-busybox:1", "/bin/busybox", "cat"));
+    ProcessResult berthRun = Commands.run(run, Map.of(), input, Duration.ofMinutes(2));
+    assertThat(berthRun.exitCode()).as(berthRun.toString()).isZero();
+    assertThat(berthRun.stdout()).isEqualTo("over tls\n");
+
+    if (Files.isExecutable(DOCKER)) {
+      List<String> docker = new ArrayList<>(List.of(DOCKER.toString(), "-H", tcpHost));
+      docker.addAll(tlsFlags);
+      docker.addAll(List.of("run", "--rm", "-i", "--network", "none", "tls-busybox:1", "/bin/busybox", "cat"));
+      ProcessResult dockerRun = Commands.run(docker, Map.of("DOCKER_CONFIG", dir.resolve("docker-config").toString()),
+          input, Duration.ofMinutes(2));
+      assertThat(dockerRun.exitCode()).as(dockerRun.toString()).isZero();
+      assertThat(dockerRun.stdout()).isEqualTo("over tls\n");
+    }
+  }
+
   @Test
   void plainHttpOnTheTlsPortGetsNoApi() {
     ProcessResult curl = Commands.run(List.of("curl", "-sS", "--max-time", "10", tcpHost.replace("tcp://", "http://")

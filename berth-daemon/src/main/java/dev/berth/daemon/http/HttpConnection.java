@@ -72,7 +72,9 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
 
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-    if (evt instanceof ChannelInputShutdownEvent) {
+    // Over TLS a client may end its input with a close_notify alone (Go's tls.Conn.CloseWrite,
+    // which the docker CLI uses at stdin EOF): TLS 1.3's half-close, as a FIN is TCP's.
+    if (evt instanceof ChannelInputShutdownEvent || evt instanceof io.netty.handler.ssl.SslCloseCompletionEvent) {
       inbox.add(Signal.INPUT_SHUTDOWN);
     }
     ctx.fireUserEventTriggered(evt);

@@ -51,7 +51,16 @@ class ApiServerTlsTest {
 
   private URI start(boolean verifyClients) throws Exception {
     Path s = certs.resolve("good/server");
-    server = new ApiServer(new Dispatcher(new Router().get("/_ping", (req, res) -> res.text(200, "text/plain", "OK")),
+    Router router = new Router()
+        .get("/_ping", (req, res) -> res.text(200, "text/plain", "OK"))
+        .post("/shout", (req, res) -> {
+          RawStream raw = res.hijack("application/vnd.docker.raw-stream");
+          byte[] in = raw.input().readAllBytes();
+          raw.output().write(new String(in, java.nio.charset.StandardCharsets.UTF_8).toUpperCase(java.util.Locale.ROOT)
+              .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+          raw.closeOutput();
+        });
+    server = new ApiServer(new Dispatcher(router,
         ApiVersion.parse("1.24"), ApiVersion.parse("1.51")), new ServerIdentity("Berth/test (linux)", "1.51", "linux"),
         new ApiServer.Options(ServerTls.load(s.resolve("ca.pem"), s.resolve("cert.pem"), s.resolve("key.pem"),
             verifyClients), null));
@@ -86,6 +95,44 @@ class ApiServerTlsTest {
     URI uri = start(true);
     assertThatThrownBy(() -> ping(uri, null)).isInstanceOf(IOException.class);
     assertThatThrownBy(() -> ping(uri, certs.resolve("other/client"))).isInstanceOf(IOException.class);
+  }
+
+  /**
+   * The end of a hijacked client's input over TLS, both ways clients send it: a close_notify
+   * (Java's SSLSocket.shutdownOutput) and a bare TCP FIN under the TLS layer (the docker CLI's
+   * CloseWrite); the answer still arrives and ends.
+   */
+  @Test
+  void aHijackedConnectionSeesTheEndOfInputOverTls() throws Exception {
+    URI uri = start(true);
+    for (boolean bareFin : new boolean[] {false, true}) {
+      SSLContext context = ((JdkSslContext) SslContextBuilder.forClient().sslProvider(SslProvider.JDK)
+          .trustManager(certs.resolve("good/ca.pem").toFile())
+          .keyManager(certs.resolve("good/client/cert.pem").toFile(), certs.resolve("good/client/key.pem").toFile())
+          .build()).context();
+      try (java.net.Socket tcp = new java.net.Socket("127.0.0.1", uri.getPort());
+          javax.net.ssl.SSLSocket tls = (javax.net.ssl.SSLSocket) context.getSocketFactory()
+              .createSocket(tcp, "127.0.0.1", uri.getPort(), true)) {
+        tls.setSoTimeout(10_000);
+        tls.getOutputStream().write(("POST /shout HTTP/1.1\r\nHost: x\r\nUpgrade: tcp\r\nConnection: Upgrade\r\n"
+            + "Content-Length: 0\r\n\r\n").getBytes());
+        java.io.InputStream in = tls.getInputStream();
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+          head.append((char) in.read());
+        }
+        assertThat(head.toString()).startsWith("HTTP/1.1 101 ");
+        tls.getOutputStream().write("quiet".getBytes());
+        tls.getOutputStream().flush();
+        if (bareFin) {
+          tcp.shutdownOutput();
+        } else {
+          tls.shutdownOutput();
+        }
+        assertThat(new String(in.readAllBytes())).as(bareFin ? "after a bare FIN" : "after a close_notify")
+            .isEqualTo("QUIET");
+      }
+    }
   }
 
   @Test
