@@ -110,6 +110,7 @@ class TlsIT {
         "DOCKER_CERT_PATH", empty.toString()), "version");
     assertThat(none.exitCode()).as(none.toString()).isEqualTo(1);
     assertThat(none.stdout()).doesNotContain("Server:");
+    assertThat(none.stderr()).contains("--tlscert"); // the hint names the flags, whichever way the refusal showed
 
     Path client = certs.resolve("client");
     Path other = foreign.resolve("client");

@@ -145,6 +145,72 @@ final class TlsConnector {
     }
   }
 
+  /**
+   * Under TLS 1.3 the daemon judges the client's certificate after the client's handshake is
+   * done, so a refusal shows at the first write or read, often as a bare reset: until the daemon
+   * has answered something, say what such a failure likely means.
+   */
+  private static final class Explained {
+    private boolean answered;
+
+    IOException explain(IOException e) {
+      if (answered || e instanceof java.net.SocketTimeoutException) {
+        return e;
+      }
+      return new IOException(e.getMessage() + " (the daemon may have refused this client's certificate: "
+          + "check --tlscert and --tlskey, or DOCKER_CERT_PATH)", e);
+    }
+
+    InputStream input(InputStream raw) {
+      return new java.io.FilterInputStream(raw) {
+        @Override
+        public int read() throws IOException {
+          byte[] one = new byte[1];
+          int n = read(one, 0, 1);
+          return n < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+          try {
+            int n = super.read(b, off, len);
+            answered |= n > 0;
+            return n;
+          } catch (IOException e) {
+            throw explain(e);
+          }
+        }
+      };
+    }
+
+    OutputStream output(OutputStream raw) {
+      return new java.io.FilterOutputStream(raw) {
+        @Override
+        public void write(int b) throws IOException {
+          write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+          try {
+            out.write(b, off, len);
+          } catch (IOException e) {
+            throw explain(e);
+          }
+        }
+
+        @Override
+        public void flush() throws IOException {
+          try {
+            out.flush();
+          } catch (IOException e) {
+            throw explain(e);
+          }
+        }
+      };
+    }
+  }
+
   private static final class Tls implements Connection {
     private final SSLSocket socket;
     private final InputStream in;
@@ -152,8 +218,9 @@ final class TlsConnector {
 
     Tls(SSLSocket socket) throws IOException {
       this.socket = socket;
-      this.in = socket.getInputStream();
-      this.out = socket.getOutputStream();
+      Explained explained = new Explained();
+      this.in = explained.input(socket.getInputStream());
+      this.out = explained.output(socket.getOutputStream());
     }
 
     @Override
