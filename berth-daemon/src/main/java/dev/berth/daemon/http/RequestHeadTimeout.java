@@ -26,6 +26,7 @@ final class RequestHeadTimeout {
   private final Duration timeout;
   private ScheduledFuture<?> timer;
   private boolean inRequest;
+  private boolean removed;
 
   private RequestHeadTimeout(Duration timeout) {
     this.timeout = timeout;
@@ -52,7 +53,7 @@ final class RequestHeadTimeout {
     if (timer == null) {
       timer = ctx.executor().schedule(() -> {
         timer = null;
-        if (!inRequest && ctx.channel().isActive()) {
+        if (!removed && !inRequest && ctx.channel().isActive()) {
           log.debug("closing {}: no complete request head within {}s", ctx.channel().remoteAddress(),
               timeout.toSeconds());
           ctx.channel().close();
@@ -87,6 +88,13 @@ final class RequestHeadTimeout {
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
       cancel();
       super.channelInactive(ctx);
+    }
+
+    /** A hijacked connection: a timer armed by bytes that came early must not cut it later. */
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+      removed = true;
+      cancel();
     }
   }
 
