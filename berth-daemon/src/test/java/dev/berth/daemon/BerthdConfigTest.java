@@ -105,6 +105,11 @@ class BerthdConfigTest {
     assertThat(resolve("--config-file", empty, "-H", "tcp://localhost:2375").hosts()).hasSize(1);
     assertThat(resolve("--config-file", empty, "-H", "tcp://[::1]:2375").hosts()).hasSize(1);
     assertThat(resolve("--config-file", empty, "-H", "tcp://0.0.0.0:2376", "--tlsverify").tls().verifies()).isTrue();
+    // daemon.json says it as well as the flags do.
+    assertThat(resolve("--config-file", config("{\"hosts\": [\"tcp://0.0.0.0:2375\"], \"tls\": false}").toString())
+        .tls().explicitlyOff()).isTrue();
+    assertThatThrownBy(() -> resolve("--config-file", config("{\"hosts\": [\"tcp://10.0.0.1:2375\"]}").toString()))
+        .hasMessageContaining("refusing to serve the API on tcp://10.0.0.1:2375 without TLS");
   }
 
   @Test
