@@ -4,6 +4,7 @@ import dev.berth.cli.client.DaemonAddress;
 import dev.berth.cli.client.DaemonClient;
 import dev.berth.cli.client.DaemonException;
 import dev.berth.cli.client.DaemonUnreachableException;
+import dev.berth.cli.client.TlsFiles;
 import dev.berth.cli.command.CodedOptions;
 import dev.berth.cli.command.CompletionCommand;
 import dev.berth.cli.command.InfoCommand;
@@ -28,6 +29,8 @@ import java.io.UncheckedIOException;
 import java.net.StandardProtocolFamily;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -46,13 +49,27 @@ public final class BerthCli implements Runnable {
   private final CommandSpec spec = CommandSpec.wrapWithoutInspection(this).name("berth");
   private final CodedOptions declared = new CodedOptions(spec);
   private String host;
+  private boolean tls;
+  private boolean tlsVerify;
+  private String tlsCaCert;
+  private String tlsCert;
+  private String tlsKey;
 
   private BerthCli() {
     spec.versionProvider(new Version());
     spec.usageMessage().description("Run containers and virtual machines with Berth.")
         .footer("", "Run 'berth COMMAND --help' for more information on a command.");
     declared.value(String.class, "ADDRESS", "Daemon socket to connect to: unix:///path or tcp://HOST:PORT "
-        + "(default: $BERTH_HOST, else " + DaemonAddress.DEFAULT + ")", v -> host = v, "-H", "--host");
+        + "(default: $BERTH_HOST, else $DOCKER_HOST, else " + DaemonAddress.DEFAULT + ")", v -> host = v, "-H", "--host");
+    declared.flag("Use TLS; implied by --tlsverify", v -> tls = v, "--tls");
+    declared.flag("Use TLS and verify the daemon's certificate (default: $DOCKER_TLS_VERIFY not empty)",
+        v -> tlsVerify = v, "--tlsverify");
+    declared.value(String.class, "FILE", "Trust certs signed only by this CA (default: $DOCKER_CERT_PATH/ca.pem, "
+        + "else ~/.docker/ca.pem)", v -> tlsCaCert = v, "--tlscacert");
+    declared.value(String.class, "FILE", "Path to the TLS certificate file (default: $DOCKER_CERT_PATH/cert.pem, "
+        + "else ~/.docker/cert.pem)", v -> tlsCert = v, "--tlscert");
+    declared.value(String.class, "FILE", "Path to the TLS key file, PKCS#8 PEM (default: $DOCKER_CERT_PATH/key.pem, "
+        + "else ~/.docker/key.pem)", v -> tlsKey = v, "--tlskey");
     declared.usageHelp("-h", "--help");
     declared.versionHelp("-V", "--version");
   }
@@ -228,7 +245,8 @@ public final class BerthCli implements Runnable {
   static String commandName(String[] args) {
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
-      if (a.equals("-H") || a.equals("--host")) {
+      if (a.equals("-H") || a.equals("--host") || a.equals("--tlscacert") || a.equals("--tlscert")
+          || a.equals("--tlskey")) {
         i++;
       } else if (!a.startsWith("-")) {
         return a;
@@ -247,14 +265,44 @@ public final class BerthCli implements Runnable {
     return (BerthCli) spec.root().userObject();
   }
 
-  /** A client for the daemon named by -H, BERTH_HOST or the default. */
+  /** A client for the daemon named by -H, BERTH_HOST, DOCKER_HOST or the default, with TLS as the docker CLI sets it. */
   public DaemonClient client() {
     declared.read();
-    String spec = host != null ? host : System.getenv().getOrDefault("BERTH_HOST", DaemonAddress.DEFAULT);
-    if (spec.isBlank()) {
-      spec = DaemonAddress.DEFAULT;
+    Map<String, String> env = System.getenv();
+    String spec = host != null ? host : firstSet(env.get("BERTH_HOST"), env.get("DOCKER_HOST"), DaemonAddress.DEFAULT);
+    return new DaemonClient(DaemonAddress.parse(spec), API_VERSION, tlsFiles(env));
+  }
+
+  private static String firstSet(String... values) {
+    for (String v : values) {
+      if (v != null && !v.isBlank()) {
+        return v;
+      }
     }
-    return new DaemonClient(DaemonAddress.parse(spec), API_VERSION);
+    return null;
+  }
+
+  /**
+   * The docker CLI's rules: --tlsverify or a non-empty DOCKER_TLS_VERIFY verify the daemon;
+   * --tls alone encrypts only. Files default to DOCKER_CERT_PATH, else ~/.docker; a default
+   * client certificate is used only when both of its files exist.
+   */
+  TlsFiles tlsFiles(Map<String, String> env) {
+    declared.read();
+    boolean verify = tlsVerify || firstSet(env.get("DOCKER_TLS_VERIFY")) != null;
+    if (!verify && !tls) {
+      return null;
+    }
+    String certPath = firstSet(env.get("DOCKER_CERT_PATH"));
+    Path dir = certPath != null ? Path.of(certPath) : Path.of(System.getProperty("user.home"), ".docker");
+    Path ca = tlsCaCert != null ? Path.of(tlsCaCert) : dir.resolve("ca.pem");
+    Path cert = tlsCert != null ? Path.of(tlsCert) : dir.resolve("cert.pem");
+    Path key = tlsKey != null ? Path.of(tlsKey) : dir.resolve("key.pem");
+    if (tlsCert == null && tlsKey == null && !(Files.exists(cert) && Files.exists(key))) {
+      cert = null;
+      key = null;
+    }
+    return new TlsFiles(verify, ca, cert, key);
   }
 
   static final class Version implements CommandLine.IVersionProvider {

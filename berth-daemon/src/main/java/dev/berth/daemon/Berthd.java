@@ -79,6 +79,37 @@ public final class Berthd implements Callable<Integer> {
       description = "Accelerator for --isolation=vm containers (default: auto = kvm when /dev/kvm works, else tcg)")
   String vmAccel;
 
+  @Option(names = {"-G", "--group"}, paramLabel = "GROUP",
+      description = "Group owning the unix sockets (mode 0660), a name or gid (default: berth when that group "
+          + "exists, else root)")
+  String group;
+
+  @Option(names = "--api-max-connections", paramLabel = "N",
+      description = "Open API connections at most (streams and attaches count); more are answered 503 (default: "
+          + dev.berth.daemon.http.HttpLimits.DEFAULT_MAX_CONNECTIONS + ")")
+  Integer apiMaxConnections;
+
+  @Option(names = "--tls", arity = "0..1", paramLabel = "BOOL",
+      description = "Serve TCP listeners over TLS (implied by --tlsverify); --tls=false allows plain TCP on a "
+          + "non-loopback address, which is refused otherwise")
+  Boolean tls;
+
+  @Option(names = "--tlsverify", arity = "0..1", paramLabel = "BOOL",
+      description = "TLS, and clients must present a certificate signed by --tlscacert (mutual TLS)")
+  Boolean tlsVerify;
+
+  @Option(names = "--tlscacert", paramLabel = "FILE",
+      description = "CA whose certificates clients must present (default: /etc/berth/tls/ca.pem)")
+  Path tlsCaCert;
+
+  @Option(names = "--tlscert", paramLabel = "FILE",
+      description = "The server's certificate, PEM (default: /etc/berth/tls/cert.pem)")
+  Path tlsCert;
+
+  @Option(names = "--tlskey", paramLabel = "FILE",
+      description = "The server's private key, PEM: PKCS#8, PKCS#1 or SEC1 (default: /etc/berth/tls/key.pem)")
+  Path tlsKey;
+
   @Option(names = "--config-file", paramLabel = "FILE",
       description = "Daemon configuration file (default: /etc/berth/daemon.json; missing is fine)")
   Path configFile;
@@ -146,9 +177,29 @@ public final class Berthd implements Callable<Integer> {
         iptablesPrefix != null ? iptablesPrefix : file.has("iptables-prefix") ? file.string("iptables-prefix") : null);
     Path kernel = vmKernel != null ? vmKernel : file.has("vm-kernel") ? Path.of(file.string("vm-kernel")) : null;
     String accel = vmAccel != null ? vmAccel : file.has("vm-accel") ? file.string("vm-accel") : "auto";
+    TlsOptions tlsOptions = new TlsOptions(
+        tls != null ? tls : file.has("tls") ? (Boolean) file.bool("tls") : null,
+        tlsVerify != null ? tlsVerify : file.has("tlsverify") ? (Boolean) file.bool("tlsverify") : null,
+        absolute(tlsCaCert != null ? tlsCaCert : file.has("tlscacert") ? Path.of(file.string("tlscacert")) : null),
+        absolute(tlsCert != null ? tlsCert : file.has("tlscert") ? Path.of(file.string("tlscert")) : null),
+        absolute(tlsKey != null ? tlsKey : file.has("tlskey") ? Path.of(file.string("tlskey")) : null));
+    String socketGroup = group != null ? group : file.has("group") ? file.string("group") : null;
+    int maxConnections = apiMaxConnections != null ? apiMaxConnections
+        : file.has("api-max-connections") ? file.integer("api-max-connections")
+        : dev.berth.daemon.http.HttpLimits.DEFAULT_MAX_CONNECTIONS;
+    if (maxConnections < 1) {
+      throw new IllegalArgumentException("--api-max-connections must be at least 1, not " + maxConnections);
+    }
+    // Before anything is opened or bound: plain TCP that others can reach is refused here.
+    tlsOptions.exposedPlainListeners(h);
     return new DaemonConfig(h, data.toAbsolutePath(), exec.toAbsolutePath(), DaemonConfig.LogLevel.parse(level),
         pid.toAbsolutePath(), insecure, runtime, networks,
-        new MicroVmRuntime.Settings(java.util.Optional.ofNullable(kernel).map(Path::toAbsolutePath), accel));
+        new MicroVmRuntime.Settings(java.util.Optional.ofNullable(kernel).map(Path::toAbsolutePath), accel),
+        tlsOptions, socketGroup, maxConnections);
+  }
+
+  private static Path absolute(Path p) {
+    return p == null ? null : p.toAbsolutePath();
   }
 
   /** dockerd's --default-address-pool base=10.89.0.0/16,size=24. */

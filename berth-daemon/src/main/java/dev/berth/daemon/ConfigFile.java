@@ -23,7 +23,8 @@ public final class ConfigFile {
   /** The keys this berthd understands, each named after its flag. */
   public static final Set<String> KEYS = Set.of("hosts", "data-root", "exec-root", "log-level", "pidfile",
       "insecure-registries", "default-runtime", "bridge", "bip", "default-address-pools", "iptables-prefix",
-      "vm-kernel", "vm-accel");
+      "vm-kernel", "vm-accel", "tls", "tlsverify", "tlscacert", "tlscert", "tlskey", "group",
+      "api-max-connections");
 
   private final Map<String, JsonNode> values;
 
@@ -106,6 +107,22 @@ public final class ConfigFile {
       throw new IllegalArgumentException("config key \"" + key + "\" must be an array of {\"base\": CIDR, \"size\": n}");
     }
     return pools;
+  }
+
+  public int integer(String key) {
+    JsonNode node = values.get(key);
+    if (!node.isInt()) {
+      throw new IllegalArgumentException("config key \"" + key + "\" must be a whole number");
+    }
+    return node.asInt();
+  }
+
+  public boolean bool(String key) {
+    JsonNode node = values.get(key);
+    if (!node.isBoolean()) {
+      throw new IllegalArgumentException("config key \"" + key + "\" must be true or false");
+    }
+    return node.asBoolean();
   }
 
   public List<String> strings(String key) {

@@ -6,6 +6,7 @@ import dev.berth.daemon.http.ApiServer;
 import dev.berth.daemon.http.ApiVersion;
 import dev.berth.daemon.http.Dispatcher;
 import dev.berth.daemon.http.Router;
+import dev.berth.daemon.http.ServerTls;
 import dev.berth.daemon.http.ServerIdentity;
 import dev.berth.engine.BerthVersion;
 import dev.berth.engine.Engine;
@@ -40,6 +41,14 @@ final class Daemon {
   int run() {
     configureLogging(config.logLevel());
     log = LoggerFactory.getLogger(Daemon.class);
+    // Certificates are read before anything else is touched: a wrong path fails at once.
+    ApiServer.Options serverOptions;
+    try {
+      serverOptions = serverOptions();
+    } catch (IOException | IllegalArgumentException e) {
+      System.err.println("berthd: " + e.getMessage());
+      return 1;
+    }
     DataRootLock lock;
     try {
       lock = DataRootLock.acquire(config.dataRoot());
@@ -65,8 +74,10 @@ final class Daemon {
       DockerApi.register(router, engine);
       BerthApi.register(router, engine);
       server = new ApiServer(
-          new Dispatcher(router, ApiVersion.parse(BerthVersion.MIN_API_VERSION), ApiVersion.parse(BerthVersion.API_VERSION)),
-          new ServerIdentity("Berth/" + BerthVersion.version() + " (linux)", BerthVersion.API_VERSION, "linux"));
+          new Dispatcher(router, ApiVersion.parse(BerthVersion.MIN_API_VERSION), ApiVersion.parse(BerthVersion.API_VERSION),
+              java.util.List.of(config.dataRoot())),
+          new ServerIdentity("Berth/" + BerthVersion.version() + " (linux)", BerthVersion.API_VERSION, "linux"),
+          serverOptions);
       // The pidfile first: a client that reaches the socket may rely on it (a failed start
       // removes it again in shutdown).
       writePidfile(config.pidfile());
@@ -85,6 +96,21 @@ final class Daemon {
     } finally {
       shutdown(server, engine);
     }
+  }
+
+  private ApiServer.Options serverOptions() throws IOException {
+    TlsOptions tls = config.tls();
+    for (var exposed : tls.exposedPlainListeners(config.hosts())) {
+      log.warn("!!! API served on {} WITHOUT TLS because of --tls=false: anyone who can reach this address "
+          + "controls this host as root. Use --tlsverify, or listen on loopback only. !!!", exposed);
+    }
+    ServerTls serverTls = tls.enabled() ? ServerTls.load(tls.ca(), tls.cert(), tls.key(), tls.verifies()) : null;
+    if (tls.enabled() && !tls.verifies()) {
+      log.warn("TLS without --tlsverify: any client that reaches a TCP listener may use the API");
+    }
+    java.nio.file.attribute.GroupPrincipal group = SocketGroup.resolve(config.socketGroup());
+    return new ApiServer.Options(serverTls, group,
+        dev.berth.daemon.http.HttpLimits.DEFAULTS.withMaxConnections(config.maxApiConnections()));
   }
 
   private void shutdown(ApiServer server, Engine engine) {

@@ -15,10 +15,25 @@ import java.util.List;
  *     first that works here (runc, then crun)
  * @param networks the default bridge, address pools and iptables chain prefix
  * @param microVm the guest kernel and accelerator of --isolation=vm containers
+ * @param tls TLS for TCP listeners (dockerd's --tls, --tlsverify, --tlscacert, --tlscert, --tlskey)
+ * @param socketGroup the group that owns the unix sockets ({@code -G}); null = {@code berth} when it
+ *     exists, else root
+ * @param maxApiConnections open API connections at most; more are answered 503
  */
 public record DaemonConfig(List<String> hosts, Path dataRoot, Path execRoot, LogLevel logLevel, Path pidfile,
     List<String> insecureRegistries, String defaultRuntime, NetworkDefaults networks,
-    MicroVmRuntime.Settings microVm) {
+    MicroVmRuntime.Settings microVm, TlsOptions tls, String socketGroup, int maxApiConnections) {
+
+  /** The default group of the sockets when it exists, as dockerd's {@code docker}. */
+  public static final String DEFAULT_SOCKET_GROUP = "berth";
+
+  /** Without TLS settings (plain TCP on loopback only). */
+  public DaemonConfig(List<String> hosts, Path dataRoot, Path execRoot, LogLevel logLevel, Path pidfile,
+      List<String> insecureRegistries, String defaultRuntime, NetworkDefaults networks,
+      MicroVmRuntime.Settings microVm) {
+    this(hosts, dataRoot, execRoot, logLevel, pidfile, insecureRegistries, defaultRuntime, networks, microVm,
+        TlsOptions.DEFAULTS, null, dev.berth.daemon.http.HttpLimits.DEFAULT_MAX_CONNECTIONS);
+  }
 
   /** With Berth's network defaults (bridge berth0, a subnet from 10.89.0.0/16, chains BERTH-*) and microVM defaults. */
   public DaemonConfig(List<String> hosts, Path dataRoot, Path execRoot, LogLevel logLevel, Path pidfile,
@@ -43,6 +58,7 @@ public record DaemonConfig(List<String> hosts, Path dataRoot, Path execRoot, Log
     insecureRegistries = List.copyOf(insecureRegistries);
     networks = networks == null ? NetworkDefaults.defaults() : networks;
     microVm = microVm == null ? MicroVmRuntime.Settings.DEFAULTS : microVm;
+    tls = tls == null ? TlsOptions.DEFAULTS : tls;
     if (hosts.isEmpty()) {
       throw new IllegalArgumentException("at least one -H/--host is needed");
     }

@@ -90,4 +90,73 @@ class BerthdConfigTest {
     assertThatThrownBy(() -> resolve("--config-file", dir.resolve("missing.json").toString()))
         .hasMessageContaining("does not exist");
   }
+
+  @Test
+  void plainTcpOnANonLoopbackAddressIsRefusedUnlessTlsIsTurnedOffExplicitly() throws Exception {
+    String empty = config("{}").toString();
+    assertThatThrownBy(() -> resolve("--config-file", empty, "-H", "tcp://0.0.0.0:2375"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("refusing to serve the API on tcp://0.0.0.0:2375 without TLS")
+        .hasMessageContaining("--tls=false");
+    assertThat(resolve("--config-file", empty, "-H", "tcp://0.0.0.0:2375", "--tls=false").tls()
+        .exposedPlainListeners(List.of("tcp://0.0.0.0:2375"))).hasSize(1);
+    // Loopback stays plain and allowed; TLS on makes any address fine.
+    assertThat(resolve("--config-file", empty, "-H", "tcp://127.0.0.1:2375").tls().enabled()).isFalse();
+    assertThat(resolve("--config-file", empty, "-H", "tcp://localhost:2375").hosts()).hasSize(1);
+    assertThat(resolve("--config-file", empty, "-H", "tcp://[::1]:2375").hosts()).hasSize(1);
+    assertThat(resolve("--config-file", empty, "-H", "tcp://0.0.0.0:2376", "--tlsverify").tls().verifies()).isTrue();
+    // daemon.json says it as well as the flags do.
+    assertThat(resolve("--config-file", config("{\"hosts\": [\"tcp://0.0.0.0:2375\"], \"tls\": false}").toString())
+        .tls().explicitlyOff()).isTrue();
+    assertThatThrownBy(() -> resolve("--config-file", config("{\"hosts\": [\"tcp://10.0.0.1:2375\"]}").toString()))
+        .hasMessageContaining("refusing to serve the API on tcp://10.0.0.1:2375 without TLS");
+  }
+
+  @Test
+  void tlsFlagsAndTheirDaemonJsonKeys() throws Exception {
+    DaemonConfig flags = resolve("--config-file", config("{}").toString(), "--tlsverify", "--tlscacert", "/c/ca.pem",
+        "--tlscert", "/c/cert.pem", "--tlskey", "/c/key.pem");
+    assertThat(flags.tls()).isEqualTo(new TlsOptions(null, true, Path.of("/c/ca.pem"), Path.of("/c/cert.pem"),
+        Path.of("/c/key.pem")));
+    assertThat(flags.tls().enabled()).isTrue();
+
+    DaemonConfig file = resolve("--config-file", config("{\"tls\": true, \"tlscert\": \"/f/cert.pem\", "
+        + "\"tlskey\": \"/f/key.pem\", \"tlsverify\": false}").toString());
+    assertThat(file.tls().enabled()).isTrue();
+    assertThat(file.tls().verifies()).isFalse();
+    assertThat(file.tls().ca()).isEqualTo(Path.of("/etc/berth/tls/ca.pem"));
+    assertThat(file.tls().cert()).isEqualTo(Path.of("/f/cert.pem"));
+
+    assertThatThrownBy(() -> resolve("--config-file", config("{\"tlsverify\": true}").toString(), "--tlsverify"))
+        .hasMessageContaining("tlsverify");
+    assertThatThrownBy(() -> resolve("--config-file", config("{\"tls\": \"yes\"}").toString()))
+        .hasMessageContaining("\"tls\" must be true or false");
+  }
+
+  @Test
+  void socketGroupComesFromTheFlagOrTheFileAndAMissingNamedGroupIsAnError() throws Exception {
+    assertThat(resolve("--config-file", config("{}").toString(), "-G", "staff").socketGroup()).isEqualTo("staff");
+    assertThat(resolve("--config-file", config("{\"group\": \"wheel\"}").toString()).socketGroup()).isEqualTo("wheel");
+    assertThat(resolve("--config-file", config("{}").toString()).socketGroup()).isNull();
+
+    assertThatThrownBy(() -> SocketGroup.resolve("no-such-group-berth"))
+        .hasMessage("group no-such-group-berth (-G/--group) does not exist; create it (groupadd no-such-group-berth) "
+            + "or name another");
+    assertThat(SocketGroup.resolve("0")).isNotNull(); // a gid works as a name
+    // Without a name: berth when that group exists, else root.
+    boolean berthGroup = Files.readAllLines(Path.of("/etc/group")).stream().anyMatch(l -> l.startsWith("berth:"));
+    assertThat(SocketGroup.resolve(null).getName()).isEqualTo(berthGroup ? "berth" : "root");
+  }
+
+  @Test
+  void apiConnectionLimitComesFromTheFlagOrTheFile() throws Exception {
+    assertThat(resolve("--config-file", config("{}").toString()).maxApiConnections())
+        .isEqualTo(dev.berth.daemon.http.HttpLimits.DEFAULT_MAX_CONNECTIONS);
+    assertThat(resolve("--config-file", config("{}").toString(), "--api-max-connections", "50").maxApiConnections())
+        .isEqualTo(50);
+    assertThat(resolve("--config-file", config("{\"api-max-connections\": 7}").toString()).maxApiConnections())
+        .isEqualTo(7);
+    assertThatThrownBy(() -> resolve("--config-file", config("{}").toString(), "--api-max-connections", "0"))
+        .hasMessage("--api-max-connections must be at least 1, not 0");
+  }
 }

@@ -45,8 +45,20 @@ public final class BerthdProcess implements AutoCloseable {
     return d;
   }
 
+  /** Starts berthd with its roots under {@code base} and more flags (another -H, TLS…); waits for its socket. */
+  public static BerthdProcess start(Path base, List<String> extraArgs) {
+    BerthdProcess d = launch(base.resolve("data"), base.resolve("exec"), base.resolve("exec/berth.sock"), base, extraArgs);
+    d.awaitReady();
+    return d;
+  }
+
   /** Starts berthd without waiting: for tests of failing starts. */
   public static BerthdProcess launch(Path dataRoot, Path execRoot, Path socket, Path logDir) {
+    return launch(dataRoot, execRoot, socket, logDir, List.of());
+  }
+
+  /** Starts berthd with more flags, without waiting. */
+  public static BerthdProcess launch(Path dataRoot, Path execRoot, Path socket, Path logDir, List<String> extraArgs) {
     try {
       Files.createDirectories(logDir);
       Path config = logDir.resolve("daemon.json");
@@ -61,6 +73,7 @@ public final class BerthdProcess implements AutoCloseable {
       if (!Files.readString(config).contains("\"bridge\"")) {
         cmd.addAll(net.flags());
       }
+      cmd.addAll(extraArgs);
       Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile())
           .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
       return new BerthdProcess(dataRoot, execRoot, socket, log, p);

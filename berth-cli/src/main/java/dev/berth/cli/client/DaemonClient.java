@@ -6,10 +6,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.StandardProtocolFamily;
 import java.net.URLEncoder;
-import java.nio.channels.Channels;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.apache.hc.core5.http.ClassicHttpResponse;
@@ -37,10 +34,18 @@ public final class DaemonClient {
 
   private final DaemonAddress address;
   private final String apiPrefix;
+  private final TlsFiles tls;
+  private TlsConnector tlsConnector;
 
   public DaemonClient(DaemonAddress address, String apiVersion) {
+    this(address, apiVersion, null);
+  }
+
+  /** With {@code tls} (null: none) for a TCP address; unix sockets never use TLS, as with docker. */
+  public DaemonClient(DaemonAddress address, String apiVersion, TlsFiles tls) {
     this.address = address;
     this.apiPrefix = "/v" + apiVersion;
+    this.tls = tls;
   }
 
   public DaemonAddress address() {
@@ -52,9 +57,9 @@ public final class DaemonClient {
     private final int status;
     private final ClassicHttpResponse head;
     private final InputStream body;
-    private final SocketChannel channel;
+    private final Connection channel;
 
-    Response(int status, ClassicHttpResponse head, InputStream body, SocketChannel channel) {
+    Response(int status, ClassicHttpResponse head, InputStream body, Connection channel) {
       this.status = status;
       this.head = head;
       this.body = body;
@@ -117,12 +122,12 @@ public final class DaemonClient {
 
   /** A connection taken over from HTTP after {@code 101 UPGRADED}: raw bytes both ways. */
   public static final class RawConnection implements AutoCloseable {
-    private final SocketChannel channel;
+    private final Connection channel;
     private final ClassicHttpResponse head;
     private final InputStream in;
     private final OutputStream out;
 
-    RawConnection(SocketChannel channel, ClassicHttpResponse head, InputStream in, OutputStream out) {
+    RawConnection(Connection channel, ClassicHttpResponse head, InputStream in, OutputStream out) {
       this.channel = channel;
       this.head = head;
       this.in = in;
@@ -169,10 +174,10 @@ public final class DaemonClient {
   }
 
   private RawConnection upgradeAt(String method, String path, byte[] jsonBody) {
-    SocketChannel channel = open();
+    Connection channel = open();
     try {
-      InputStream in = Channels.newInputStream(channel);
-      OutputStream out = Channels.newOutputStream(channel);
+      InputStream in = channel.input();
+      OutputStream out = channel.output();
       BasicClassicHttpRequest request = new BasicClassicHttpRequest(method, path);
       request.setHeader(HttpHeaders.HOST, "berth");
       request.setHeader(HttpHeaders.USER_AGENT, "berth-cli");
@@ -208,7 +213,7 @@ public final class DaemonClient {
     }
   }
 
-  private static void closeQuietly(SocketChannel channel) {
+  private static void closeQuietly(Connection channel) {
     try {
       channel.close();
     } catch (IOException ignored) {
@@ -277,10 +282,10 @@ public final class DaemonClient {
   }
 
   private Response send(String method, String path, Map<String, String> headers, Body body) throws IOException {
-    SocketChannel channel = open();
+    Connection channel = open();
     try {
-      InputStream in = Channels.newInputStream(channel);
-      OutputStream out = Channels.newOutputStream(channel);
+      InputStream in = channel.input();
+      OutputStream out = channel.output();
       BasicClassicHttpRequest request = new BasicClassicHttpRequest(method, path);
       request.setHeader(HttpHeaders.HOST, "berth");
       request.setHeader(HttpHeaders.USER_AGENT, "berth-cli");
@@ -337,18 +342,16 @@ public final class DaemonClient {
     return new IdentityInputStream(buffer, in);
   }
 
-  private SocketChannel open() {
-    SocketChannel channel = null;
+  private Connection open() {
     try {
-      channel = address instanceof DaemonAddress.Unix
-          ? SocketChannel.open(StandardProtocolFamily.UNIX)
-          : SocketChannel.open();
-      channel.connect(address.socketAddress());
-      return channel;
-    } catch (IOException e) {
-      if (channel != null) {
-        closeQuietly(channel);
+      if (tls != null && address instanceof DaemonAddress.Tcp tcp) {
+        if (tlsConnector == null) {
+          tlsConnector = TlsConnector.of(tls);
+        }
+        return tlsConnector.open(tcp);
       }
+      return Connection.Plain.open(address);
+    } catch (IOException e) {
       throw new DaemonUnreachableException(address, e);
     }
   }

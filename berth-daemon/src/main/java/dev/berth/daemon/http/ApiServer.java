@@ -5,6 +5,7 @@ import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.EpollIoHandler;
@@ -23,6 +24,9 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.LinkOption;
+import java.nio.file.attribute.GroupPrincipal;
+import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,9 +35,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The API's listeners on Netty's epoll transport: unix sockets (mode 0660, removed at stop; a
- * stale file from a crash is replaced) and, when asked, TCP. One event-loop thread is enough:
- * it only moves bytes; the work runs on virtual threads (see {@link HttpConnection}).
+ * The API's listeners on Netty's epoll transport: unix sockets (mode 0660, group from
+ * {@link Options}, removed at stop; a stale file from a crash is replaced) and, when asked, TCP (with TLS when {@link Options}
+ * carry it; the decision whether plain TCP may listen is taken before, in berthd's config).
+ * One event-loop thread is enough: it only moves bytes; the work runs on virtual threads (see
+ * {@link HttpConnection}).
  */
 public final class ApiServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ApiServer.class);
@@ -43,12 +49,38 @@ public final class ApiServer implements AutoCloseable {
   private final List<Channel> listeners = new ArrayList<>();
   private final List<Path> socketFiles = new ArrayList<>();
   private final InFlight inFlight = new InFlight();
+  private final java.util.concurrent.atomic.AtomicInteger open = new java.util.concurrent.atomic.AtomicInteger();
   private final Dispatcher dispatcher;
   private final ServerIdentity identity;
+  private final Options options;
+
+  /**
+   * How the listeners behave beyond HTTP itself.
+   *
+   * @param tls TLS for TCP listeners, or null for plain TCP (unix sockets never use TLS, as with dockerd)
+   * @param socketGroup the group of unix socket files, or null to keep the process's
+   * @param limits sizes, times and counts a client may use
+   */
+  public record Options(ServerTls tls, GroupPrincipal socketGroup, HttpLimits limits) {
+    public static final Options DEFAULTS = new Options(null, null, HttpLimits.DEFAULTS);
+
+    public Options(ServerTls tls, GroupPrincipal socketGroup) {
+      this(tls, socketGroup, HttpLimits.DEFAULTS);
+    }
+
+    public Options {
+      limits = limits == null ? HttpLimits.DEFAULTS : limits;
+    }
+  }
 
   public ApiServer(Dispatcher dispatcher, ServerIdentity identity) {
+    this(dispatcher, identity, Options.DEFAULTS);
+  }
+
+  public ApiServer(Dispatcher dispatcher, ServerIdentity identity, Options options) {
     this.dispatcher = dispatcher;
     this.identity = identity;
+    this.options = options;
   }
 
   /** Starts listening on {@code spec}; returns the bound address (TCP port 0 becomes real). */
@@ -69,9 +101,13 @@ public final class ApiServer implements AutoCloseable {
     Path path = unix.path();
     Files.createDirectories(path.toAbsolutePath().getParent());
     removeStaleSocket(path);
-    Channel ch = bootstrap(EpollServerDomainSocketChannel.class)
+    Channel ch = bootstrap(EpollServerDomainSocketChannel.class, null)
         .bind(new DomainSocketAddress(path.toString())).sync().channel();
     Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-rw----"));
+    if (options.socketGroup() != null) {
+      Files.getFileAttributeView(path, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+          .setGroup(options.socketGroup());
+    }
     listeners.add(ch);
     socketFiles.add(path);
     log.info("API listening on {}", unix);
@@ -79,12 +115,20 @@ public final class ApiServer implements AutoCloseable {
   }
 
   private ListenAddress listenTcp(ListenAddress.Tcp tcp) throws InterruptedException {
-    Channel ch = bootstrap(EpollServerSocketChannel.class)
+    ServerTls tls = options.tls();
+    Channel ch = bootstrap(EpollServerSocketChannel.class, tls)
         .bind(new InetSocketAddress(tcp.host(), tcp.port())).sync().channel();
     listeners.add(ch);
     InetSocketAddress bound = (InetSocketAddress) ch.localAddress();
     ListenAddress.Tcp actual = new ListenAddress.Tcp(tcp.host(), bound.getPort());
-    log.warn("API listening on {} without TLS: anyone who can reach it controls this host", actual);
+    if (tls == null && actual.isLoopback()) {
+      log.warn("API listening on {} without TLS: every local user who can connect controls this host", actual);
+    } else if (tls == null) {
+      log.warn("API listening on {} without TLS: anyone who can reach it controls this host", actual);
+    } else {
+      log.info("API listening on {} with TLS{}", actual, tls.verifyClients()
+          ? " (client certificates signed by the CA required)" : " (no client certificates: --tls without --tlsverify)");
+    }
     return actual;
   }
 
@@ -106,7 +150,7 @@ public final class ApiServer implements AutoCloseable {
     }
   }
 
-  private ServerBootstrap bootstrap(Class<? extends io.netty.channel.ServerChannel> type) {
+  private ServerBootstrap bootstrap(Class<? extends io.netty.channel.ServerChannel> type, ServerTls tls) {
     return new ServerBootstrap()
         .group(group)
         .channel(type)
@@ -119,12 +163,32 @@ public final class ApiServer implements AutoCloseable {
           @Override
           protected void initChannel(Channel ch) {
             connections.add(ch);
-            ch.pipeline().addLast(
-                new HttpServerCodec(),
-                new HttpServerExpectContinueHandler(),
-                new HttpConnection(dispatcher, inFlight, identity));
+            HttpLimits limits = options.limits();
+            boolean overLimit = open.incrementAndGet() > limits.maxConnections();
+            ch.closeFuture().addListener(f -> open.decrementAndGet());
+            ChannelPipeline pipeline = ch.pipeline();
+            if (tls != null) {
+              // Handshake failures (no or a foreign client certificate) close the connection.
+              pipeline.addLast(tls.context().newHandler(ch.alloc()));
+            }
+            // First in the pipeline, so a stalled TLS handshake is timed too.
+            var headTimeout = RequestHeadTimeout.install(pipeline, limits.requestHeadTimeout());
+            pipeline.addLast(new HttpServerCodec(limits.maxRequestLine(), limits.maxHeaderBytes(), 8192));
+            pipeline.addLast(RequestHeadTimeout.MESSAGES, headTimeout);
+            if (overLimit) {
+              log.warn("connection refused: {} connections open, the limit", limits.maxConnections());
+              pipeline.addLast(new ConnectionLimitReached(limits.maxConnections()));
+            } else {
+              pipeline.addLast(new HttpServerExpectContinueHandler(), new HttpConnection(dispatcher, inFlight, identity,
+                  limits));
+            }
           }
         });
+  }
+
+  /** Connections open now (for tests and limits). */
+  int openConnections() {
+    return open.get();
   }
 
   public InFlight inFlight() {

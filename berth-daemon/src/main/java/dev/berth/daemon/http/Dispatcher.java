@@ -16,11 +16,18 @@ public final class Dispatcher {
   private final Router router;
   private final ApiVersion min;
   private final ApiVersion max;
+  private final java.util.List<java.nio.file.Path> visibleRoots;
 
   public Dispatcher(Router router, ApiVersion min, ApiVersion max) {
+    this(router, min, max, java.util.List.of());
+  }
+
+  /** {@code visibleRoots}: host paths a 500's message may show (the data-root); others are hidden. */
+  public Dispatcher(Router router, ApiVersion min, ApiVersion max, java.util.List<java.nio.file.Path> visibleRoots) {
     this.router = router;
     this.min = min;
     this.max = max;
+    this.visibleRoots = java.util.List.copyOf(visibleRoots);
   }
 
   /** A request whose path parameters are not yet known; the dispatcher supplies them. */
@@ -65,7 +72,7 @@ public final class Dispatcher {
     }
   }
 
-  private static void fail(Exchange exchange, ApiResponse response, Throwable error) {
+  private void fail(Exchange exchange, ApiResponse response, Throwable error) {
     if (error instanceof InterruptedException) {
       Thread.currentThread().interrupt();
     }
@@ -81,7 +88,8 @@ public final class Dispatcher {
       return;
     }
     try {
-      response.json(mapped.status(), Map.of("message", mapped.message()));
+      String message = mapped.internal() ? ErrorMapper.forClient(mapped.message(), visibleRoots) : mapped.message();
+      response.json(mapped.status(), Map.of("message", message));
     } catch (IOException e) {
       log.debug("could not send the error to the client: {}", e.getMessage());
     }

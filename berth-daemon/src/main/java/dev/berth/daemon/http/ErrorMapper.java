@@ -37,6 +37,32 @@ public final class ErrorMapper {
     return sb.toString();
   }
 
+  /** A path in a message: starts after a space, quote, bracket, '=' or ':' or at the start. */
+  private static final java.util.regex.Pattern PATH =
+      java.util.regex.Pattern.compile("(?<=^|[\\s'\"(\\[=:,])/[^\\s'\"(),;:\\[\\]]*");
+  /** A stack frame's line, as a message that embeds a trace carries it. */
+  private static final java.util.regex.Pattern FRAME =
+      java.util.regex.Pattern.compile("(?m)^\\s*(at [\\w.$/<>]+\\(.*\\)|\\.\\.\\. \\d+ more)\\s*$\\R?");
+
+  /**
+   * What a 500's message may show a client: no stack frames, and no host path outside
+   * {@code visibleRoots} (the data-root): a path elsewhere says how the host is laid out, which
+   * only the daemon log needs.
+   */
+  public static String forClient(String message, java.util.List<java.nio.file.Path> visibleRoots) {
+    String withoutFrames = FRAME.matcher(message).replaceAll("").strip();
+    return PATH.matcher(withoutFrames).replaceAll(m -> {
+      String path = m.group();
+      for (java.nio.file.Path root : visibleRoots) {
+        String r = root.toString();
+        if (path.equals(r) || path.startsWith(r.endsWith("/") ? r : r + "/")) {
+          return java.util.regex.Matcher.quoteReplacement(path);
+        }
+      }
+      return "<path>";
+    });
+  }
+
   private static String internalMessage(Throwable error) {
     String message = error.getMessage();
     return "internal error in berthd: " + (message == null ? error.getClass().getSimpleName() : message)

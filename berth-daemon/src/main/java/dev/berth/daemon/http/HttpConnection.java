@@ -10,6 +10,8 @@ import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -33,14 +35,20 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
   private final Dispatcher dispatcher;
   private final InFlight inFlight;
   private final ServerIdentity identity;
+  private final HttpLimits limits;
   private final BlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
   private volatile Channel channel;
   private volatile boolean closed;
 
-  HttpConnection(Dispatcher dispatcher, InFlight inFlight, ServerIdentity identity) {
+  HttpConnection(Dispatcher dispatcher, InFlight inFlight, ServerIdentity identity, HttpLimits limits) {
     this.dispatcher = dispatcher;
     this.inFlight = inFlight;
     this.identity = identity;
+    this.limits = limits;
+  }
+
+  HttpLimits limits() {
+    return limits;
   }
 
   @Override
@@ -64,7 +72,9 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
 
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-    if (evt instanceof ChannelInputShutdownEvent) {
+    // Over TLS a client may end its input with a close_notify alone (Go's tls.Conn.CloseWrite,
+    // which the docker CLI uses at stdin EOF): TLS 1.3's half-close, as a FIN is TCP's.
+    if (evt instanceof ChannelInputShutdownEvent || evt instanceof io.netty.handler.ssl.SslCloseCompletionEvent) {
       inbox.add(Signal.INPUT_SHUTDOWN);
     }
     ctx.fireUserEventTriggered(evt);
@@ -115,7 +125,14 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
         }
         if (request.decoderResult().isFailure()) {
           ReferenceCountUtil.release(request);
-          NettyExchange.sendBadRequestAndClose(this, "malformed HTTP request: " + request.decoderResult().cause().getMessage());
+          Throwable cause = request.decoderResult().cause();
+          switch (cause) {
+            case TooLongHttpLineException e -> NettyExchange.sendErrorAndClose(this, 414,
+                "request line longer than " + limits.maxRequestLine() + " bytes; send long filters in fewer words");
+            case TooLongHttpHeaderException e -> NettyExchange.sendErrorAndClose(this, 431,
+                "request headers longer than " + limits.maxHeaderBytes() + " bytes in all");
+            default -> NettyExchange.sendErrorAndClose(this, 400, "malformed HTTP request: " + cause.getMessage());
+          }
           break;
         }
         boolean keepAlive = HttpUtil.isKeepAlive(request);

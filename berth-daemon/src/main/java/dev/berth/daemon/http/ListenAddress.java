@@ -13,8 +13,24 @@ public sealed interface ListenAddress {
     }
   }
 
-  /** A TCP address; plain HTTP, so meant for loopback. */
+  /** A TCP address: TLS unless it is loopback (see dev.berth.daemon.TlsOptions). */
   record Tcp(String host, int port) implements ListenAddress {
+    /**
+     * Only this machine can connect: a loopback literal or a name that resolves to loopback
+     * addresses only. An empty host or 0.0.0.0/:: means every interface.
+     */
+    public boolean isLoopback() {
+      if (host.isEmpty()) {
+        return false;
+      }
+      try {
+        java.net.InetAddress[] all = java.net.InetAddress.getAllByName(host);
+        return java.util.Arrays.stream(all).allMatch(java.net.InetAddress::isLoopbackAddress);
+      } catch (java.net.UnknownHostException e) {
+        return false;
+      }
+    }
+
     @Override
     public String toString() {
       return "tcp://" + host + ":" + port;
@@ -22,7 +38,7 @@ public sealed interface ListenAddress {
   }
 
   /** Parses {@code unix:///run/berth/berth.sock}, {@code /path.sock} or {@code tcp://127.0.0.1:2375}. */
-  static ListenAddress parse(String spec) {
+  public static ListenAddress parse(String spec) {
     if (spec.startsWith("/")) {
       return new Unix(Path.of(spec));
     }
@@ -35,11 +51,21 @@ public sealed interface ListenAddress {
       return new Unix(Path.of(path));
     }
     if (spec.startsWith("tcp://")) {
-      URI uri = URI.create(spec);
+      URI uri;
+      try {
+        uri = URI.create(spec);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("invalid host " + spec + ": expected tcp://HOST:PORT");
+      }
       if (uri.getHost() == null || uri.getPort() < 0) {
         throw new IllegalArgumentException("invalid host " + spec + ": expected tcp://HOST:PORT");
       }
-      return new Tcp(uri.getHost(), uri.getPort());
+      String host = uri.getHost();
+      // [::1] in a URI is the address ::1
+      if (host.startsWith("[") && host.endsWith("]")) {
+        host = host.substring(1, host.length() - 1);
+      }
+      return new Tcp(host, uri.getPort());
     }
     throw new IllegalArgumentException("invalid host " + spec
         + ": use unix:///path/to/socket or tcp://HOST:PORT");

@@ -33,8 +33,6 @@ import java.util.Optional;
 
 /** One request/response on a Netty connection, driven from the connection's virtual thread. */
 final class NettyExchange implements Dispatcher.Exchange {
-  /** A JSON body larger than this is refused; Docker's bodies are far smaller. */
-  private static final int MAX_JSON_BODY = 16 * 1024 * 1024;
   private static final HttpResponseStatus UPGRADED = new HttpResponseStatus(101, "UPGRADED");
 
   private final HttpConnection connection;
@@ -92,10 +90,15 @@ final class NettyExchange implements Dispatcher.Exchange {
     }
   }
 
-  static void sendBadRequestAndClose(HttpConnection connection, String message) {
+  /** Docker's error shape for a request that cannot be served at all; the connection then closes. */
+  static void sendErrorAndClose(HttpConnection connection, int status, String message) {
     byte[] bytes = ("{\"message\":" + quote(message) + "}\n").getBytes(StandardCharsets.UTF_8);
-    FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.BAD_REQUEST,
+    FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status),
         Unpooled.wrappedBuffer(bytes));
+    ServerIdentity id = connection.identity();
+    r.headers().set("Api-Version", id.apiVersion());
+    r.headers().set("Ostype", id.osType());
+    r.headers().set("Server", id.server());
     r.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
     r.headers().set(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
     r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
@@ -173,10 +176,20 @@ final class NettyExchange implements Dispatcher.Exchange {
 
     @Override
     public <T> T jsonBody(Class<T> type) {
+      int max = connection.limits().maxJsonBody();
       try {
-        byte[] bytes = body.readNBytes(MAX_JSON_BODY + 1);
-        if (bytes.length > MAX_JSON_BODY) {
-          throw new ApiError(413, "request body larger than " + MAX_JSON_BODY + " bytes");
+        // Refused before reading when the length is announced; else after max + 1 bytes. Either
+        // way the rest is not drained: the connection closes after the answer.
+        long announced = HttpUtil.getContentLength(request, -1L);
+        if (announced > max) {
+          mustClose = true;
+          throw new ApiError(413, "request body of " + announced + " bytes is larger than the " + max
+              + " bytes a JSON body may have");
+        }
+        byte[] bytes = body.readNBytes(max + 1);
+        if (bytes.length > max) {
+          mustClose = true;
+          throw new ApiError(413, "request body is larger than the " + max + " bytes a JSON body may have");
         }
         if (bytes.length == 0) {
           throw new ApiError(400, "request body is empty; a JSON object is required");
@@ -228,7 +241,7 @@ final class NettyExchange implements Dispatcher.Exchange {
         headers.set("Content-Type", contentType);
       }
       extraHeaders.forEach(headers::set);
-      if (!keepAlive) {
+      if (!keepAlive || mustClose) {
         headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
       }
     }
@@ -296,6 +309,7 @@ final class NettyExchange implements Dispatcher.Exchange {
         answered = channel.eventLoop().submit(() -> {
           ChannelFuture f = channel.writeAndFlush(r);
           channel.pipeline().remove(HttpServerCodec.class);
+          RequestHeadTimeout.remove(channel.pipeline());
           return f;
         }).sync().getNow();
       } catch (InterruptedException e) {
@@ -376,6 +390,12 @@ final class NettyExchange implements Dispatcher.Exchange {
 
       @Override
       public void closeOutput() {
+        // Over TLS the end of output is a close_notify first; a bare TCP FIN reads as a
+        // truncation attack to the client's TLS stack.
+        io.netty.handler.ssl.SslHandler ssl = connection.channel().pipeline().get(io.netty.handler.ssl.SslHandler.class);
+        if (ssl != null) {
+          ssl.closeOutbound().awaitUninterruptibly();
+        }
         if (connection.channel() instanceof DuplexChannel duplex) {
           duplex.shutdownOutput().awaitUninterruptibly();
         }

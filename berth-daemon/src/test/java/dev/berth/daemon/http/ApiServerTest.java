@@ -161,6 +161,23 @@ class ApiServerTest {
   }
 
   @Test
+  void socketFileBelongsToTheConfiguredGroup() throws Exception {
+    java.nio.file.attribute.GroupPrincipal nogroup = dir.getFileSystem().getUserPrincipalLookupService()
+        .lookupPrincipalByGroupName("65534");
+    ApiServer grouped = new ApiServer(new Dispatcher(new Router(), ApiVersion.parse("1.24"), ApiVersion.parse("1.51")),
+        new ServerIdentity("Berth/test (linux)", "1.51", "linux"), new ApiServer.Options(null, nogroup));
+    Path grouped1 = dir.resolve("grouped.sock");
+    try {
+      grouped.listen("unix://" + grouped1);
+      assertThat(Files.readAttributes(grouped1, java.nio.file.attribute.PosixFileAttributes.class).group())
+          .isEqualTo(nogroup);
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(grouped1))).isEqualTo("rw-rw----");
+    } finally {
+      grouped.stop(Duration.ofSeconds(1));
+    }
+  }
+
+  @Test
   void staleSocketFileIsReplacedButALiveOneIsRefused() throws Exception {
     Path stale = dir.resolve("stale.sock");
     try (ServerSocketChannel old = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {

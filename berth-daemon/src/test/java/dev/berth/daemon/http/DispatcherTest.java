@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.berth.engine.BerthException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -83,9 +84,15 @@ class DispatcherTest {
       .get("/boom", (req, res) -> {
         throw new IllegalStateException("kaput");
       })
-      .get("/silent", (req, res) -> {});
+      .get("/silent", (req, res) -> {})
+      .get("/leaky", (req, res) -> {
+        throw new java.io.IOException("/opt/secret/file: broken, /data/ok/x fine");
+      })
+      .get("/deliberate", (req, res) -> {
+        throw new dev.berth.engine.BerthException.InvalidArgument("bind source path does not exist: /srv/x");
+      });
   private final Dispatcher dispatcher =
-      new Dispatcher(router, ApiVersion.parse("1.24"), ApiVersion.parse("1.51"));
+      new Dispatcher(router, ApiVersion.parse("1.24"), ApiVersion.parse("1.51"), List.of(Path.of("/data")));
 
   private Recorded call(String method, String path) {
     Recorded r = new Recorded();
@@ -133,5 +140,12 @@ class DispatcherTest {
   @Test
   void aRouteThatSendsNothingIsAnInternalError() {
     assertThat(call("GET", "/silent").status).isEqualTo(500);
+  }
+
+  @Test
+  void internalErrorsHideHostPathsOutsideTheDataRootButClientErrorsKeepTheirs() {
+    assertThat(call("GET", "/leaky").body).isEqualTo(Map.of("message",
+        "internal error in berthd: <path>: broken, /data/ok/x fine (details are in the daemon log)"));
+    assertThat(call("GET", "/deliberate").body).isEqualTo(Map.of("message", "bind source path does not exist: /srv/x"));
   }
 }

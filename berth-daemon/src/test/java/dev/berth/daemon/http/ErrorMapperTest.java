@@ -46,4 +46,18 @@ class ErrorMapperTest {
     assertThat(m.status()).isEqualTo(400);
     assertThat(m.message()).startsWith("invalid JSON in request body: ").contains("line 1, column");
   }
+
+  @Test
+  void a500ShowsNoHostPathOutsideTheDataRootAndNoStackFrames() {
+    java.util.List<java.nio.file.Path> dataRoot = java.util.List.of(java.nio.file.Path.of("/var/lib/berth"));
+    assertThat(ErrorMapper.forClient("internal error in berthd: /etc/berth/secret.json: permission denied "
+        + "(cannot write /var/lib/berth/containers/abc/config.json, not /var/lib/berthx)", dataRoot))
+        .isEqualTo("internal error in berthd: <path>: permission denied "
+            + "(cannot write /var/lib/berth/containers/abc/config.json, not <path>)");
+    assertThat(ErrorMapper.forClient("runc failed: exec: \"/usr/sbin/runc\": no such file", dataRoot))
+        .isEqualTo("runc failed: exec: \"<path>\": no such file");
+    assertThat(ErrorMapper.forClient("boom\n\tat dev.berth.engine.X.y(X.java:12)\n\tat java.base/java.lang.Thread.run(Thread.java:1583)\n"
+        + "\t... 3 more", dataRoot)).isEqualTo("boom");
+    assertThat(ErrorMapper.forClient("image is 3/4 done", dataRoot)).isEqualTo("image is 3/4 done");
+  }
 }
