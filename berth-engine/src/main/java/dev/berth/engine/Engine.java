@@ -55,6 +55,7 @@ public final class Engine implements AutoCloseable {
   private final ContainerService containers;
   private final VolumeService volumes;
   private final NetworkService networks;
+  private dev.berth.engine.build.BuildService builds;
 
   private Engine(EngineConfig config, StateStore state, SystemService system, ImageService images,
       Set<String> insecureRegistries, VmService vms, ContainerService containers, VolumeService volumes,
@@ -186,6 +187,14 @@ public final class Engine implements AutoCloseable {
 
   public dev.berth.engine.container.ContainerCommitter committer() {
     return new dev.berth.engine.container.ContainerCommitter(containers, images, scratchDir());
+  }
+
+  /** The builder ({@code POST /build}); one per engine, its cache in the state database. */
+  public synchronized dev.berth.engine.build.BuildService builds() {
+    if (builds == null) {
+      builds = new dev.berth.engine.build.BuildService(containers, images, this::registry, scratchDir());
+    }
+    return builds;
   }
 
   public ImagePuller puller() {
