@@ -36,6 +36,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
   private final BlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
   private volatile Channel channel;
   private volatile boolean closed;
+  private volatile boolean inputShutdown;
 
   HttpConnection(Dispatcher dispatcher, InFlight inFlight, ServerIdentity identity) {
     this.dispatcher = dispatcher;
@@ -65,6 +66,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
     if (evt instanceof ChannelInputShutdownEvent) {
+      inputShutdown = true;
       inbox.add(Signal.INPUT_SHUTDOWN);
     }
     ctx.fireUserEventTriggered(evt);
@@ -80,6 +82,14 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     log.debug("connection error: {}", cause.toString());
     ctx.close();
+  }
+
+  /**
+   * True once the client has closed its side. Go's HTTP server (dockerd) takes that as a hang-up
+   * and cancels the request; routes that run long (builds, event streams) do the same.
+   */
+  boolean inputShutdown() {
+    return inputShutdown;
   }
 
   Channel channel() {

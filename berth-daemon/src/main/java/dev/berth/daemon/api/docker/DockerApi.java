@@ -17,5 +17,6 @@ public final class DockerApi {
     new ContainerFileRoutes(engine).register(router);
     new EventRoutes(engine.events()).register(router);
     new DiskUsageRoutes(engine).register(router);
+    new BuildRoutes(engine).register(router);
   }
 }
