@@ -51,11 +51,14 @@ final class CopyFiles {
   private final Path rootfs;
   private final Owner owner;
   private final OptionalInt chmod;
+  private final java.util.function.Predicate<Path> skip;
 
-  CopyFiles(Path rootfs, Owner owner, OptionalInt chmod) {
+  /** {@code skip}: source paths not to copy (what the .dockerignore excludes inside a copied directory). */
+  CopyFiles(Path rootfs, Owner owner, OptionalInt chmod, java.util.function.Predicate<Path> skip) {
     this.rootfs = rootfs;
     this.owner = owner;
     this.chmod = chmod;
+    this.skip = skip;
   }
 
   /**
@@ -119,6 +122,9 @@ final class CopyFiles {
     }
     children.sort(null);
     for (Path child : children) {
+      if (skip.test(child)) {
+        continue;
+      }
       copyEntry(child, to.resolve(child.getFileName().toString()));
     }
   }

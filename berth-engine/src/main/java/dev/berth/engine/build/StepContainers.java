@@ -46,7 +46,7 @@ final class StepContainers {
    */
   RunOutcome run(Image parent, List<String> cmd, List<String> extraEnv, RunSettings settings,
       Consumer<String> onStart, Consumer<String> output, BuildCancel cancel, boolean keepOnSuccess,
-      boolean keepOnFailure, String commandForError) {
+      boolean keepOnFailure, String commandForError, Consumer<String> onRemoved) {
     cancel.check();
     Container c;
     try {
@@ -94,6 +94,9 @@ final class StepContainers {
     } finally {
       if (ok ? !keepOnSuccess : !keepOnFailure) {
         removeQuietly(c.id());
+        if (ok) {
+          onRemoved.accept(c.shortId());
+        }
       }
     }
   }
@@ -101,6 +104,24 @@ final class StepContainers {
   /** The work a COPY/ADD does on the mounted rootfs of a container that never starts. */
   interface RootfsWrite {
     void write(Path rootfs) throws IOException;
+  }
+
+  /** Reads an image's files (COPY --from): its rootfs mounted in a container that never starts. */
+  <T> T withImageRootfs(Image image, ContainerService.RootfsWork<T> work) throws IOException {
+    ContainerConfig cfg = withEntrypoint(ContainerConfig.ofImage(image.id().toString(),
+        List.of("/bin/sh", "-c", "#(nop) COPY --from source")), List.of(), List.of(), "none", BuildResources.NONE,
+        "process");
+    Container c;
+    try {
+      c = containers.create(null, cfg);
+    } catch (BerthException e) {
+      throw new BuildException(e.getMessage(), 1, e);
+    }
+    try {
+      return containers.withRootfs(c.id(), work);
+    } finally {
+      removeQuietly(c.id());
+    }
   }
 
   /** Writes into a fresh container of {@code parent} and commits what changed; the container is removed. */
