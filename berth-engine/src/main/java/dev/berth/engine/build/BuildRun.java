@@ -36,8 +36,8 @@ import java.util.function.Predicate;
  */
 final class BuildRun {
   /** Args every build knows without a global ARG (BuildKit's platform args, the proxies). */
-  static final Set<String> PROXY_ARGS = Set.of("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy",
-      "FTP_PROXY", "ftp_proxy", "NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy");
+  static final Set<String> PROXY_ARGS = dev.berth.engine.build.dockerfile.PredefinedArgs.PROXY;
+  private static final Map<String, String> PLATFORM_ARGS = dev.berth.engine.build.dockerfile.PredefinedArgs.HOST_PLATFORM;
 
   private final BuildService.Parts parts;
   private final BuildRequest req;
@@ -220,9 +220,11 @@ final class BuildRun {
     }
 
     private Image base(Instruction.From from) {
-      String name = expander.expand(from.image(), globalArgs);
+      Map<String, String> fromVars = new LinkedHashMap<>(PLATFORM_ARGS);
+      fromVars.putAll(globalArgs);
+      String name = expander.expand(from.image(), fromVars);
       if (from.platform().isPresent()) {
-        String p = expander.expand(from.platform().get(), globalArgs);
+        String p = expander.expand(from.platform().get(), fromVars);
         checkPlatform(p);
       }
       Optional<Integer> stageRef = BuildPlan.stageReference(dockerfile.stages(), name, stage.index(), false);
@@ -306,7 +308,7 @@ final class BuildRun {
         } else if (d.defaultValue().isPresent()) {
           value = expander.expand(d.defaultValue().get(), vars(c));
         } else {
-          value = globalArgs.get(d.name());
+          value = globalArgs.containsKey(d.name()) ? globalArgs.get(d.name()) : PLATFORM_ARGS.get(d.name());
         }
         if (value != null) {
           args.put(d.name(), value);

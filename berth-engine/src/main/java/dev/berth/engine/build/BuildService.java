@@ -120,7 +120,9 @@ public final class BuildService {
       return rel -> false;
     }
     try {
-      return IgnoreRules.from(Files.readString(ignore, StandardCharsets.UTF_8));
+      dev.berth.engine.build.context.DockerIgnore rules = dev.berth.engine.build.context.DockerIgnore
+          .parse(Files.readString(ignore, StandardCharsets.UTF_8)).keepingBuildFiles(r.dockerfile());
+      return rules::excluded;
     } catch (IOException e) {
       throw new BerthException.InvalidArgument("cannot read .dockerignore: " + e.getMessage());
     }
