@@ -192,7 +192,8 @@ public final class Engine implements AutoCloseable {
   /** The builder ({@code POST /build}); one per engine, its cache in the state database. */
   public synchronized dev.berth.engine.build.BuildService builds() {
     if (builds == null) {
-      builds = new dev.berth.engine.build.BuildService(containers, images, this::registry, scratchDir());
+      builds = new dev.berth.engine.build.BuildService(containers, images,
+          new dev.berth.engine.state.BuildCacheTable(state), this::registry, scratchDir());
     }
     return builds;
   }

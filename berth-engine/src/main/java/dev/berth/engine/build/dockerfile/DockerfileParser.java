@@ -1,0 +1,362 @@
+package dev.berth.engine.build.dockerfile;
+
+import dev.berth.engine.BerthException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The line level of the parser, as moby's/BuildKit's parser.Parse: directives, comments,
+ * continuations, heredoc bodies; each instruction becomes a {@link Node}. Nodes are then turned
+ * into {@link Instruction}s by {@link Instructions} (moby's instructions.Parse), so a line-level
+ * error anywhere is reported before an instruction-level one, as Docker does.
+ */
+final class DockerfileParser {
+  private static final Pattern DIRECTIVE = Pattern.compile("^#\\s*([a-zA-Z][a-zA-Z0-9]*)\\s*=\\s*(.+?)\\s*$");
+  private static final Set<String> DIRECTIVES = Set.of("escape", "syntax", "check");
+  private static final Pattern HEREDOC = Pattern.compile("^(\\d*)<<(-?)([^<]*)$");
+  private static final Set<String> HEREDOC_INSTRUCTIONS = Set.of("add", "copy", "run");
+
+  /**
+   * One instruction before its arguments are interpreted (moby's parser.Node).
+   *
+   * @param keyword lower case
+   * @param flags the leading {@code --flag} words
+   * @param args the parser's arguments (JSON array elements, words, key/value pairs flattened)
+   * @param json the arguments came from a JSON array
+   * @param sub the trigger of an ONBUILD
+   */
+  record Node(String keyword, List<String> flags, String rest, List<String> args, boolean json, Node sub,
+      int line, String original, List<Heredoc> heredocs) {
+
+    Node withHeredocs(List<Heredoc> docs) {
+      return new Node(keyword, flags, rest, args, json, sub, line, original, docs);
+    }
+  }
+
+  private final List<String> lines;
+  private int next;
+  private char escape = '\\';
+  private Pattern continuation = continuationFor('\\');
+  private boolean directivesDone;
+  private final Set<String> directivesSeen = new HashSet<>();
+  private Optional<String> syntax = Optional.empty();
+  private final List<String> warnings = new ArrayList<>();
+
+  DockerfileParser(String text) {
+    this.lines = splitLines(text);
+  }
+
+  Dockerfile parse() {
+    if (lines.isEmpty()) {
+      throw new BerthException.InvalidArgument("the Dockerfile (Dockerfile) cannot be empty");
+    }
+    List<Node> nodes = new ArrayList<>();
+    int currentLine = 0;
+    while (next < lines.size()) {
+      String raw = lines.get(next++);
+      if (currentLine == 0 && raw.startsWith("\uFEFF")) {
+        raw = raw.substring(1);
+      }
+      String processed = processLine(raw, true, currentLine + 1);
+      currentLine++;
+      int startLine = currentLine;
+      String line = processed;
+      boolean endOfLine = true;
+      Matcher m = continuation.matcher(line);
+      if (m.find()) {
+        line = line.substring(0, m.start());
+        endOfLine = false;
+      }
+      if (endOfLine && line.isEmpty()) {
+        continue;
+      }
+      boolean emptyContinuation = false;
+      StringBuilder joined = new StringBuilder(line);
+      while (!endOfLine && next < lines.size()) {
+        String rawNext = lines.get(next++);
+        String p = processLine(rawNext, false, currentLine + 1);
+        currentLine++;
+        if (isComment(rawNext)) {
+          continue;
+        }
+        if (Words.trimLeft(trimNewline(rawNext)).isEmpty()) {
+          emptyContinuation = true;
+          continue;
+        }
+        Matcher mc = continuation.matcher(p);
+        if (mc.find()) {
+          joined.append(p, 0, mc.start());
+        } else {
+          joined.append(p);
+          endOfLine = true;
+        }
+      }
+      line = joined.toString();
+      if (emptyContinuation) {
+        warnings.add("[WARNING]: Empty continuation line found in:\n    " + line);
+      }
+      Node node = nodeFromLine(line, startLine);
+      if (canContainHeredoc(node)) {
+        List<Heredoc> docs = new ArrayList<>();
+        for (Heredoc opened : heredocsFromLine(line, startLine)) {
+          StringBuilder content = new StringBuilder();
+          boolean terminated = false;
+          while (next < lines.size()) {
+            String body = lines.get(next++);
+            currentLine++;
+            String candidate = trimNewline(body);
+            if (opened.chompTabs()) {
+              candidate = candidate.replaceFirst("^\t+", "");
+            }
+            if (candidate.equals(opened.name())) {
+              terminated = true;
+              break;
+            }
+            content.append(body);
+          }
+          if (!terminated) {
+            throw Instructions.lineError(startLine, "unterminated heredoc");
+          }
+          String text = opened.chompTabs() ? content.toString().replaceAll("(?m)^\t+", "") : content.toString();
+          docs.add(new Heredoc(opened.name(), text, opened.expand(), opened.chompTabs()));
+        }
+        node = node.withHeredocs(docs);
+      }
+      nodes.add(node);
+    }
+    if (!warnings.isEmpty()) {
+      warnings.add("[WARNING]: Empty continuation lines will become errors in a future release.");
+    }
+    if (syntax.isPresent()) {
+      warnings.add("[WARNING]: the syntax directive (# syntax=" + syntax.get() + ") is ignored: Berth builds with"
+          + " its built-in Dockerfile frontend");
+    }
+    if (nodes.isEmpty()) {
+      throw new BerthException.InvalidArgument("failed to parse Dockerfile: file with no instructions");
+    }
+    return Instructions.build(nodes, escape, syntax, warnings);
+  }
+
+  /** One instruction read alone (an ONBUILD trigger from an image config). */
+  static Instruction parseOne(String text) {
+    DockerfileParser parser = new DockerfileParser("");
+    parser.directivesDone = true;
+    String line = Words.trimLeft(trimNewline(text));
+    if (line.isEmpty()) {
+      throw new BerthException.InvalidArgument("an ONBUILD trigger cannot be empty");
+    }
+    Node node = parser.nodeFromLine(line, 1);
+    return Instructions.instruction(node, '\\');
+  }
+
+  /** processLine: newline (and CR) removed, left-trimmed for a first line, directives noted. */
+  private String processLine(String raw, boolean stripLeft, int lineNumber) {
+    String token = trimNewline(raw);
+    if (stripLeft) {
+      token = Words.trimLeft(token);
+    }
+    possibleDirective(token, lineNumber);
+    return isComment(token) ? "" : token;
+  }
+
+  private void possibleDirective(String line, int lineNumber) {
+    if (directivesDone) {
+      return;
+    }
+    Matcher m = DIRECTIVE.matcher(line);
+    if (!m.matches()) {
+      directivesDone = true;
+      return;
+    }
+    String key = m.group(1).toLowerCase(Locale.ROOT);
+    if (!DIRECTIVES.contains(key)) {
+      directivesDone = true;
+      return;
+    }
+    if (!directivesSeen.add(key)) {
+      throw Instructions.lineError(lineNumber, "only one " + key + " parser directive can be used");
+    }
+    String value = m.group(2);
+    switch (key) {
+      case "escape" -> {
+        if (!value.equals("`") && !value.equals("\\")) {
+          throw Instructions.lineError(lineNumber, "invalid escape token '" + value + "' does not validate");
+        }
+        escape = value.charAt(0);
+        continuation = continuationFor(escape);
+      }
+      case "syntax" -> syntax = Optional.of(value);
+      default -> warnings.add("[WARNING]: the " + key + " directive is ignored by Berth's builder");
+    }
+  }
+
+  private static Pattern continuationFor(char escape) {
+    return Pattern.compile(Pattern.quote(String.valueOf(escape)) + "[ \\t]*$");
+  }
+
+  private static boolean isComment(String line) {
+    return Words.trimLeft(trimNewline(line)).startsWith("#");
+  }
+
+  private static String trimNewline(String s) {
+    int end = s.length();
+    while (end > 0 && (s.charAt(end - 1) == '\n' || s.charAt(end - 1) == '\r')) {
+      end--;
+    }
+    return s.substring(0, end);
+  }
+
+  /** Lines with their line ends (a heredoc's content keeps them). */
+  private static List<String> splitLines(String text) {
+    List<String> out = new ArrayList<>();
+    int start = 0;
+    for (int i = 0; i < text.length(); i++) {
+      if (text.charAt(i) == '\n') {
+        out.add(text.substring(start, i + 1));
+        start = i + 1;
+      }
+    }
+    if (start < text.length()) {
+      out.add(text.substring(start));
+    }
+    return out;
+  }
+
+  /** newNodeFromLine: keyword, flags, and the arguments as the keyword's line parser reads them. */
+  Node nodeFromLine(String line, int lineNumber) {
+    String trimmed = Words.trim(line);
+    String[] parts = Words.WHITESPACE.split(trimmed, 2);
+    String keyword = parts[0].toLowerCase(Locale.ROOT);
+    Words.Flagged flagged = parts.length == 2 ? Words.extractFlags(parts[1]) : new Words.Flagged(List.of(), "");
+    List<String> flags = flagged.flags();
+    String rest = Words.trim(flagged.rest());
+    List<String> args = List.of();
+    boolean json = false;
+    Node sub = null;
+    switch (keyword) {
+      case "add", "copy", "volume" -> {
+        Optional<List<String>> array = JsonArgs.parse(rest, lineNumber);
+        json = array.isPresent();
+        args = array.orElseGet(() -> Words.whitespaceDelimited(rest));
+      }
+      case "cmd", "entrypoint", "run", "shell" -> {
+        if (!rest.isEmpty()) {
+          Optional<List<String>> array = JsonArgs.parse(rest, lineNumber);
+          json = array.isPresent();
+          args = array.orElseGet(() -> List.of(rest));
+        }
+      }
+      case "healthcheck" -> {
+        int sep = 0;
+        while (sep < rest.length() && !Words.isSpace(rest.charAt(sep))) {
+          sep++;
+        }
+        if (sep > 0) {
+          String type = rest.substring(0, sep);
+          String command = Words.trimLeft(rest.substring(sep));
+          List<String> all = new ArrayList<>();
+          all.add(type);
+          if (!command.isEmpty()) {
+            Optional<List<String>> array = JsonArgs.parse(command, lineNumber);
+            json = array.isPresent();
+            all.addAll(array.orElseGet(() -> List.of(command)));
+          }
+          args = all;
+        }
+      }
+      case "arg" -> args = Words.parseWords(rest, escape);
+      case "env", "label" -> args = nameValues(rest, keyword.toUpperCase(Locale.ROOT), lineNumber);
+      case "expose", "from" -> args = Words.whitespaceDelimited(rest);
+      case "maintainer", "stopsignal", "user", "workdir" -> args = rest.isEmpty() ? List.of() : List.of(rest);
+      case "onbuild" -> {
+        if (!rest.isEmpty()) {
+          sub = nodeFromLine(rest, lineNumber);
+        }
+      }
+      default -> {
+        // an unknown keyword is reported by the instruction level, as Docker does
+      }
+    }
+    return new Node(keyword, flags, rest, args, json, sub, lineNumber, line, List.of());
+  }
+
+  /** parseNameVal: {@code KEY name value} (legacy, one pair) or {@code KEY a=b c=d}, flattened. */
+  private List<String> nameValues(String rest, String keyword, int lineNumber) {
+    List<String> words = Words.parseWords(rest, escape);
+    if (words.isEmpty()) {
+      return List.of();
+    }
+    if (!words.getFirst().contains("=")) {
+      String[] parts = Words.WHITESPACE.split(rest, 2);
+      if (parts.length < 2) {
+        throw Instructions.lineError(lineNumber, keyword + " must have two arguments");
+      }
+      return List.of(parts[0], parts[1]);
+    }
+    List<String> pairs = new ArrayList<>();
+    for (String word : words) {
+      int eq = word.indexOf('=');
+      if (eq < 0) {
+        throw Instructions.lineError(lineNumber,
+            "Syntax error - can't find = in \"" + word + "\". Must be of the form: name=value");
+      }
+      pairs.add(word.substring(0, eq));
+      pairs.add(word.substring(eq + 1));
+    }
+    return pairs;
+  }
+
+  private static boolean canContainHeredoc(Node node) {
+    Node target = node.keyword().equals("onbuild") && node.sub() != null ? node.sub() : node;
+    return HEREDOC_INSTRUCTIONS.contains(target.keyword()) && !target.json();
+  }
+
+  /** heredocsFromLine: every word of the line that is {@code <<NAME}, {@code <<-NAME}, {@code <<"NAME"}. */
+  private static List<Heredoc> heredocsFromLine(String line, int lineNumber) {
+    List<String> words;
+    try {
+      words = Expander.lexer(true, true, false).expandWords(line, java.util.Map.of());
+    } catch (BerthException.InvalidArgument e) {
+      return List.of(); // BuildKit ignores a line its lexer cannot split
+    }
+    List<Heredoc> docs = new ArrayList<>();
+    for (String word : words) {
+      heredoc(word, lineNumber).ifPresent(docs::add);
+    }
+    return docs;
+  }
+
+  /** A heredoc word's name, or empty if the word is not one; content is filled in later. */
+  static Optional<Heredoc> heredoc(String word, int lineNumber) {
+    Matcher m = HEREDOC.matcher(word);
+    if (!m.matches() || m.group(3).isEmpty()) {
+      return Optional.empty();
+    }
+    boolean chomp = m.group(2).equals("-");
+    String rest = m.group(3);
+    List<String> plain;
+    List<String> raw;
+    try {
+      plain = Expander.lexer(false, false, true).expandWords(rest, java.util.Map.of());
+      raw = Expander.lexer(true, false, true).expandWords(rest, java.util.Map.of());
+    } catch (BerthException.InvalidArgument e) {
+      throw Instructions.lineError(lineNumber, e.getMessage());
+    }
+    if (plain.size() != 1 || raw.size() != 1) {
+      return Optional.empty();
+    }
+    String name = plain.getFirst();
+    boolean expand = quotes(name) == quotes(raw.getFirst());
+    return Optional.of(new Heredoc(name, "", expand, chomp));
+  }
+
+  private static long quotes(String s) {
+    return s.chars().filter(c -> c == '\'' || c == '"').count();
+  }
+}

@@ -1,0 +1,166 @@
+package dev.berth.it.build;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.berth.engine.build.BuildException;
+import dev.berth.engine.build.BuildRequest;
+import dev.berth.engine.image.ImageConfig;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The builder through the engine: Docker's output lines, configs, files, cache, failures that leave nothing. */
+@Tag("integration")
+class BuildEngineIT {
+  @TempDir
+  static Path dir;
+
+  static EngineHarness h;
+
+  @BeforeAll
+  static void start() {
+    h = EngineHarness.start(dir);
+  }
+
+  @AfterAll
+  static void stop() {
+    if (h != null) {
+      h.close();
+    }
+  }
+
+  @Test
+  void runCopyAndConfigStepsGiveDockersLinesConfigAndFiles() throws Exception {
+    Path ctx = h.context("basic",
+        "Dockerfile", "FROM " + h.busybox + "\n"
+            + "ENV GREETING=hello\n"
+            + "WORKDIR /app\n"
+            + "COPY hello.txt .\n"
+            + "RUN echo \"$GREETING world\" > out.txt && cat out.txt\n"
+            + "EXPOSE 8080\n"
+            + "CMD [\"cat\", \"/app/out.txt\"]\n",
+        "hello.txt", "hi there\n");
+
+    EngineHarness.Built b = h.build(BuildRequest.of(ctx).withTags(List.of("built:basic"))).ok();
+
+    assertThat(b.output()).startsWith("Step 1/7 : FROM " + h.busybox + "\n ---> ");
+    assertThat(b.output()).contains("Step 5/7 : RUN echo \"$GREETING world\" > out.txt && cat out.txt\n ---> Running in ");
+    assertThat(b.output()).contains("hello world\n");
+    assertThat(b.output()).containsPattern("Removing intermediate container [0-9a-f]{12}\n ---> [0-9a-f]{12}\n");
+    assertThat(b.output()).endsWith("Successfully built " + b.imageId().substring(7, 19)
+        + "\nSuccessfully tagged built:basic\n");
+    ImageConfig.RunConfig c = h.image("built:basic").config().config();
+    assertThat(c.env()).contains("GREETING=hello");
+    assertThat(c.workingDir()).isEqualTo("/app");
+    assertThat(c.cmd()).containsExactly("cat", "/app/out.txt");
+    assertThat(c.exposedPorts()).containsOnlyKeys("8080/tcp");
+    assertThat(h.read(b.imageId(), "/app/out.txt")).isEqualTo("hello world\n");
+    assertThat(h.read(b.imageId(), "/app/hello.txt")).isEqualTo("hi there\n");
+    assertThat(h.stat(b.imageId(), "/app/hello.txt")).isEqualTo("644 0:0");
+    assertThat(h.containerCount()).isZero();
+  }
+
+  @Test
+  void anUnchangedRebuildIsServedFromTheCacheWithoutContainers() throws Exception {
+    Path ctx = h.context("cache",
+        "Dockerfile", "FROM " + h.busybox + "\nCOPY a.txt /a.txt\nRUN cat /a.txt > /b.txt\n",
+        "a.txt", "one\n");
+    String first = h.build(BuildRequest.of(ctx)).ok().imageId();
+    java.nio.file.Files.setLastModifiedTime(ctx.resolve("a.txt"),
+        java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 60_000)); // mtimes do not count
+
+    EngineHarness.Built again = h.build(BuildRequest.of(ctx)).ok();
+
+    assertThat(again.imageId()).isEqualTo(first);
+    assertThat(again.output()).contains(" ---> Using cache\n").doesNotContain("Running in");
+    java.nio.file.Files.writeString(ctx.resolve("a.txt"), "two\n");
+    EngineHarness.Built changed = h.build(BuildRequest.of(ctx)).ok();
+    assertThat(changed.imageId()).isNotEqualTo(first);
+    assertThat(h.read(changed.imageId(), "/b.txt")).isEqualTo("two\n");
+    EngineHarness.Built noCache = h.build(BuildRequest.of(ctx).withNoCache(true)).ok();
+    assertThat(noCache.output()).doesNotContain("Using cache").contains("Running in");
+  }
+
+  @Test
+  void aFailingRunReportsItsCodeAndLeavesNothing() throws Exception {
+    Path ctx = h.context("fail", "Dockerfile", "FROM " + h.busybox + "\nRUN echo about to fail && exit 3\n");
+    int images = h.imageCount();
+
+    EngineHarness.Built b = h.build(BuildRequest.of(ctx));
+
+    assertThat(b.error()).isInstanceOf(BuildException.class)
+        .hasMessage("The command '/bin/sh -c echo about to fail && exit 3' returned a non-zero code: 3");
+    assertThat(((BuildException) b.error()).code()).isEqualTo(3);
+    assertThat(b.output()).contains("about to fail\n");
+    assertThat(h.containerCount()).isZero();
+    assertThat(h.imageCount()).isEqualTo(images);
+    assertThat(h.mounts()).isEmpty();
+  }
+
+  @Test
+  void aMissingCopySourceUsesDockersWords() throws Exception {
+    Path ctx = h.context("missing", "Dockerfile", "FROM " + h.busybox + "\nCOPY nothere.txt /x\n");
+
+    EngineHarness.Built b = h.build(BuildRequest.of(ctx));
+
+    assertThat(b.error()).hasMessage("COPY failed: file not found in build context or excluded by .dockerignore: "
+        + "stat nothere.txt: file does not exist");
+    assertThat(h.containerCount()).isZero();
+    assertThat(h.mounts()).isEmpty();
+  }
+
+  @Test
+  void aBadChownUserIsAClearErrorAndLeavesNothing() throws Exception {
+    Path ctx = h.context("chown", "Dockerfile", "FROM " + h.busybox + "\nCOPY --chown=nosuch f /f\n", "f", "x");
+    int images = h.imageCount();
+
+    EngineHarness.Built b = h.build(BuildRequest.of(ctx));
+
+    assertThat(b.error()).hasMessageContaining("unable to convert uid/gid chown string to host mapping: "
+        + "can't find uid for user nosuch");
+    assertThat(h.containerCount()).isZero();
+    assertThat(h.imageCount()).isEqualTo(images);
+    assertThat(h.mounts()).isEmpty();
+  }
+
+  @Test
+  void anUnpullableFromFailsClearly() throws Exception {
+    Path ctx = h.context("nofrom", "Dockerfile", "FROM " + h.registry.host() + "/test/nosuch:1\nRUN true\n");
+
+    EngineHarness.Built b = h.build(BuildRequest.of(ctx));
+
+    assertThat(b.error()).isInstanceOf(BuildException.class).hasMessageContaining("nosuch");
+    assertThat(h.containerCount()).isZero();
+  }
+
+  @Test
+  void onlyTheStagesTheTargetNeedsRunAndCopyFromReadsAStage() throws Exception {
+    Path ctx = h.context("stages", "Dockerfile", "FROM " + h.busybox + " AS base\nRUN echo base > /base.txt\n"
+        + "FROM " + h.busybox + " AS unused\nRUN echo never-runs\n"
+        + "FROM base AS app\nCOPY --from=base /base.txt /copied.txt\nRUN cat /copied.txt\n"
+        + "FROM " + h.busybox + "\nRUN echo last\n");
+
+    EngineHarness.Built b = h.build(BuildRequest.of(ctx).withTarget("app")).ok();
+
+    assertThat(b.output()).doesNotContain("never-runs").doesNotContain("echo last");
+    assertThat(h.read(b.imageId(), "/copied.txt")).isEqualTo("base\n");
+    assertThat(h.read(b.imageId(), "/base.txt")).isEqualTo("base\n");
+  }
+
+  @Test
+  void buildArgsReachRunButNotTheImageConfig() throws Exception {
+    Path ctx = h.context("args", "Dockerfile", "ARG BASE=" + h.busybox + "\nFROM ${BASE}\nARG WHO=nobody\n"
+        + "RUN echo \"hi $WHO\" > /who.txt\n");
+
+    EngineHarness.Built b = h.build(BuildRequest.of(ctx).withBuildArgs(Map.of("WHO", "berth", "UNUSED", "x"))).ok();
+
+    assertThat(h.read(b.imageId(), "/who.txt")).isEqualTo("hi berth\n");
+    assertThat(h.image(b.imageId()).config().config().env()).noneMatch(e -> e.startsWith("WHO="));
+    assertThat(b.output()).contains("[Warning] One or more build-args [UNUSED] were not consumed\n");
+  }
+}
