@@ -58,7 +58,7 @@ public final class ContextTar {
         bytes += len;
       }
     };
-    TarArchiveOutputStream tar = new TarArchiveOutputStream(counting, 64 * 1024);
+    TarArchiveOutputStream tar = new TarArchiveOutputStream(counting);
     tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
     tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
     walk(root, "", tar);

@@ -1,5 +1,9 @@
 package dev.berth.daemon.api.docker;
 
+import com.fasterxml.jackson.core.SerializableString;
+import com.fasterxml.jackson.core.io.CharacterEscapes;
+import com.fasterxml.jackson.core.io.SerializedString;
+import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.daemon.http.ApiResponse;
 import dev.berth.daemon.http.Json;
@@ -18,6 +22,30 @@ import java.util.List;
  * held back: the answer is the image ID alone, or on failure the held messages and the error.
  */
 final class BuildMessages implements AutoCloseable {
+  /** Go's encoding/json escapes {@code < > &} (as {@code \u003c}…); clients comparing bytes see dockerd's. */
+  private static final ObjectWriter GO_JSON = Json.MAPPER.writer().with(new GoEscapes());
+
+  private static final class GoEscapes extends CharacterEscapes {
+    private final int[] ascii = standardAsciiEscapesForJSON();
+
+    GoEscapes() {
+      ascii['<'] = ESCAPE_CUSTOM;
+      ascii['>'] = ESCAPE_CUSTOM;
+      ascii['&'] = ESCAPE_CUSTOM;
+    }
+
+    @Override
+    public int[] getEscapeCodesForAscii() {
+      return ascii;
+    }
+
+    @Override
+    public SerializableString getEscapeSequence(int ch) {
+      return ch == '<' || ch == '>' || ch == '&' || ch == 0x2028 || ch == 0x2029
+          ? new SerializedString(String.format("\\u%04x", ch)) : null;
+    }
+  }
+
   private final ApiResponse response;
   private final boolean quiet;
   private final List<ObjectNode> heldBack = new ArrayList<>();
@@ -40,7 +68,13 @@ final class BuildMessages implements AutoCloseable {
   synchronized void event(BuildEvent event) {
     ObjectNode msg = Json.MAPPER.createObjectNode();
     if (event instanceof BuildEvent.Stream s) {
-      msg.put("stream", s.text());
+      String text = s.text();
+      if (text.startsWith("Step ") && text.endsWith("\n") && text.indexOf('\n') == text.length() - 1) {
+        // dockerd sends a step's line and its newline as two messages
+        event(new BuildEvent.Stream(text.substring(0, text.length() - 1)));
+        text = "\n";
+      }
+      msg.put("stream", text);
     } else if (event instanceof BuildEvent.Aux a) {
       msg.putObject("aux").put("ID", a.imageId());
     }
@@ -89,7 +123,7 @@ final class BuildMessages implements AutoCloseable {
       if (out == null) {
         out = response.stream(200, "application/json");
       }
-      out.write(Json.MAPPER.writeValueAsBytes(msg));
+      out.write(GO_JSON.writeValueAsBytes(msg));
       out.write('\n');
     } catch (IOException e) {
       clientGone = true; // the build is cancelled by the route; its remaining lines have no reader

@@ -233,14 +233,15 @@ class BuildQueryTest {
   void messagesAreTheLegacyBuildersLines() throws Exception {
     Captured res = new Captured();
     BuildMessages m = new BuildMessages(res, false);
-    m.event(new BuildEvent.Stream("Step 1/2 : FROM busybox"));
-    m.event(new BuildEvent.Stream("\n"));
+    m.event(new BuildEvent.Stream("Step 1/2 : FROM busybox\n"));
+    m.event(new BuildEvent.Stream("a > b & c\n"));
     m.event(new BuildEvent.Aux("sha256:abc"));
     m.failed(new BuildException("The command '/bin/sh -c exit 3' returned a non-zero code: 3", 3, null));
     m.close();
     assertThat(res.text()).isEqualTo("""
         {"stream":"Step 1/2 : FROM busybox"}
         {"stream":"\\n"}
+        {"stream":"a \\u003e b \\u0026 c\\n"}
         {"aux":{"ID":"sha256:abc"}}
         {"errorDetail":{"code":3,"message":"The command '/bin/sh -c exit 3' returned a non-zero code: 3"},\
         "error":"The command '/bin/sh -c exit 3' returned a non-zero code: 3"}
@@ -273,7 +274,8 @@ class BuildQueryTest {
     f.event(new BuildEvent.Stream("Step 1/1 : RUN false\n"));
     assertThat(f.failureGoesInStream()).isTrue();
     f.failed(new BuildException("The command '/bin/sh -c false' returned a non-zero code: 1", 1, null));
-    assertThat(failed.text()).startsWith("{\"stream\":\"Step 1/1 : RUN false\\n\"}\n{\"errorDetail\":{\"code\":1,");
+    assertThat(failed.text()).startsWith("{\"stream\":\"Step 1/1 : RUN false\"}\n{\"stream\":\"\\n\"}\n"
+        + "{\"errorDetail\":{\"code\":1,");
   }
 
   @Test
