@@ -123,8 +123,12 @@ final class BuildMessages implements AutoCloseable {
       if (out == null) {
         out = response.stream(200, "application/json");
       }
-      out.write(GO_JSON.writeValueAsBytes(msg));
-      out.write('\n');
+      // one write per message, newline included: each becomes one HTTP chunk, as dockerd's
+      // json.Encoder writes them (docker-py's splitter fails on a chunk that is only "\n")
+      byte[] json = GO_JSON.writeValueAsBytes(msg);
+      byte[] line = java.util.Arrays.copyOf(json, json.length + 1);
+      line[json.length] = '\n';
+      out.write(line);
     } catch (IOException e) {
       clientGone = true; // the build is cancelled by the route; its remaining lines have no reader
     }
