@@ -121,8 +121,10 @@ public final class Engine implements AutoCloseable {
       }
       system.countContainersWith(() -> containers.list().stream().map(c -> c.state().status()).toList());
       system.runtimesFrom(containers::runtimes, containers::defaultRuntime);
-      return new Engine(config, state, system, images, Set.copyOf(insecureRegistries), vms, containers, volumes,
-          networkService);
+      Engine engine = new Engine(config, state, system, images, Set.copyOf(insecureRegistries), vms, containers,
+          volumes, networkService);
+      engine.builds(); // now, so an image prune already spares the build cache's images
+      return engine;
     } catch (IOException e) {
       state.close();
       throw new BerthException.Unavailable("cannot open the image store under " + config.dataRoot() + ": "

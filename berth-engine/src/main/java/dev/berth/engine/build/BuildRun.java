@@ -39,6 +39,7 @@ final class BuildRun {
   static final Set<String> PROXY_ARGS = dev.berth.engine.build.dockerfile.PredefinedArgs.PROXY;
   private static final Map<String, String> PLATFORM_ARGS = dev.berth.engine.build.dockerfile.PredefinedArgs.HOST_PLATFORM;
 
+  static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
   private final BuildService.Parts parts;
   private final BuildRequest req;
   private final Dockerfile dockerfile;
@@ -62,8 +63,8 @@ final class BuildRun {
 
   /** Runs the build; returns the final image (labelled, not yet tagged). */
   Image run(Consumer<BuildEvent> events) {
-    String labelStep = labelInstruction(req.labels());
-    plan = BuildPlan.of(dockerfile, req.target(), labelStep == null ? 0 : 1);
+    List<String> labelSteps = labelInstructions(req.labels());
+    plan = BuildPlan.of(dockerfile, req.target(), labelSteps.size());
     for (Instruction i : dockerfile.globalArgs()) {
       events.accept(step(i));
       for (ArgDecl a : ((Instruction.Arg) i).args()) {
@@ -89,8 +90,8 @@ final class BuildRun {
         CompletableFuture<Image> result = stageResults.get(stage.index());
         try {
           Image image = new StageRun(stage, sink).run();
-          if (stage.index() == plan.target() && labelStep != null) {
-            image = new StageRun(stage, sink).labels(image, labelStep);
+          if (stage.index() == plan.target() && !labelSteps.isEmpty()) {
+            image = new StageRun(stage, sink).labels(image);
           }
           result.complete(image);
         } catch (Throwable t) {
@@ -161,15 +162,9 @@ final class BuildRun {
     }
   }
 
-  /** Docker's LABEL step for the request's labels: keys sorted, {@code "key"='value'}. */
-  static String labelInstruction(Map<String, String> labels) {
-    if (labels.isEmpty()) {
-      return null;
-    }
-    StringBuilder b = new StringBuilder("LABEL");
-    new TreeMap<>(labels).forEach((k, v) -> b.append(' ').append('"').append(k.replace("\"", "\\\"")).append("\"='")
-        .append(v).append('\''));
-    return b.toString();
+  /** The request's labels as dockerd 20.10 adds them: one {@code LABEL k=v} step per label, keys sorted. */
+  static List<String> labelInstructions(Map<String, String> labels) {
+    return new TreeMap<>(labels).entrySet().stream().map(e -> "LABEL " + e.getKey() + "=" + e.getValue()).toList();
   }
 
   private BuildEvent step(Instruction i) {
@@ -188,6 +183,8 @@ final class BuildRun {
     private final Map<String, String> args = new LinkedHashMap<>();
     private Image image;
     private boolean cmdSet;
+    private boolean clearInheritedOnBuild;
+
 
     StageRun(Stage stage, Consumer<BuildEvent> out) {
       this.stage = stage;
@@ -199,6 +196,7 @@ final class BuildRun {
       out.accept(step(stage.from()));
       image = base(stage.from());
       out.accept(line(" ---> " + image.shortId()));
+
       runTriggers();
       for (Instruction i : stage.instructions()) {
         checkCancelled();
@@ -208,14 +206,18 @@ final class BuildRun {
       return image;
     }
 
-    /** The request's labels as the last step of the target stage. */
-    Image labels(Image current, String labelStep) {
+    /** The request's labels as the last steps of the target stage. */
+    Image labels(Image current) {
       image = current;
-      out.accept(new BuildEvent.Stream("Step " + plan.totalSteps() + "/" + plan.totalSteps() + " : " + labelStep + "\n"));
-      ConfigSteps.Config c = ConfigSteps.Config.of(image.config().config());
-      c.labels = c.labels == null ? new TreeMap<>() : new TreeMap<>(c.labels);
-      c.labels.putAll(req.labels());
-      commitConfig(c, labelStep);
+      int n = plan.totalSteps() - req.labels().size();
+      for (Map.Entry<String, String> l : new TreeMap<>(req.labels()).entrySet()) {
+        String text = "LABEL " + l.getKey() + "=" + l.getValue();
+        out.accept(new BuildEvent.Stream("Step " + (++n) + "/" + plan.totalSteps() + " : " + text + "\n"));
+        ConfigSteps.Config c = config();
+        c.labels = c.labels == null ? new TreeMap<>() : new TreeMap<>(c.labels);
+        c.labels.put(l.getKey(), l.getValue());
+        commitConfig(c, text);
+      }
       return image;
     }
 
@@ -245,9 +247,7 @@ final class BuildRun {
         return;
       }
       out.accept(line("# Executing " + triggers.size() + " build trigger" + (triggers.size() == 1 ? "" : "s")));
-      ConfigSteps.Config c = ConfigSteps.Config.of(rc);
-      c.onBuild = null;
-      commitConfig(c, "ONBUILD cleared");
+      clearInheritedOnBuild = true; // the child keeps none of them (dockerd clears them after running)
       for (String t : triggers) {
         Instruction trigger;
         try {
@@ -274,13 +274,13 @@ final class BuildRun {
         case Instruction.Arg a -> arg(a);
         case Instruction.Workdir w -> workdir(w);
         case Instruction.Maintainer m -> {
-          ConfigSteps.Config c = ConfigSteps.Config.of(image.config().config());
+          ConfigSteps.Config c = config();
           commit(Optional.empty(), c, "MAINTAINER " + m.maintainer(), BuildCache.Kind.INTERNAL, Map.of(), "",
               m.maintainer());
         }
         case Instruction.From f -> throw new BuildException("FROM cannot be used here");
         default -> {
-          ConfigSteps.Config c = ConfigSteps.Config.of(image.config().config());
+          ConfigSteps.Config c = config();
           String text = ConfigSteps.apply(c, i, expander, vars(c), cmdSet);
           if (i instanceof Instruction.Cmd) {
             cmdSet = true;
@@ -288,6 +288,23 @@ final class BuildRun {
           commitConfig(c, text);
         }
       }
+    }
+
+    /** The current config; a base without PATH gets Docker's default one first, as dockerd's FROM does. */
+    private ConfigSteps.Config config() {
+      ConfigSteps.Config c = ConfigSteps.Config.of(image.config().config());
+      if (!c.envMap().containsKey("PATH")) {
+        List<String> env = new ArrayList<>();
+        env.add("PATH=" + DEFAULT_PATH);
+        if (c.env != null) {
+          env.addAll(c.env);
+        }
+        c.env = env;
+      }
+      if (clearInheritedOnBuild) {
+        c.onBuild = null;
+      }
+      return c;
     }
 
     /** Expansion variables: the stage's args with values, overlaid by the env (ENV wins, as in Docker). */
@@ -298,7 +315,7 @@ final class BuildRun {
     }
 
     private void arg(Instruction.Arg a) {
-      ConfigSteps.Config c = ConfigSteps.Config.of(image.config().config());
+      ConfigSteps.Config c = config();
       StringBuilder text = new StringBuilder("ARG");
       for (ArgDecl d : a.args()) {
         consumedArgs.add(d.name());
@@ -338,6 +355,7 @@ final class BuildRun {
         if (hit.isPresent()) {
           out.accept(line(" ---> Using cache"));
           image = hit.get();
+          clearInheritedOnBuild = false;
           out.accept(line(" ---> " + image.shortId()));
           return;
         }
@@ -351,6 +369,7 @@ final class BuildRun {
       }
       parts.cache().store(key, parent, child, kind, text);
       image = child;
+      clearInheritedOnBuild = false;
       out.accept(line(" ---> " + image.shortId()));
     }
 
@@ -359,7 +378,7 @@ final class BuildRun {
         throw new BuildException("RUN " + String.join(", ", r.flags().keySet().stream().map(f -> "--" + f).toList())
             + " is not supported by this builder (BuildKit-only)");
       }
-      ConfigSteps.Config c = ConfigSteps.Config.of(image.config().config());
+      ConfigSteps.Config c = config();
       List<String> argv = runArgv(r, c);
       Map<String, String> env = c.envMap();
       Map<String, String> visible = new TreeMap<>();
@@ -417,7 +436,7 @@ final class BuildRun {
     }
 
     private void workdir(Instruction.Workdir w) {
-      ConfigSteps.Config c = ConfigSteps.Config.of(image.config().config());
+      ConfigSteps.Config c = config();
       String text = ConfigSteps.apply(c, w, expander, vars(c), cmdSet);
       String dir = c.workingDir;
       Image parent = image;
@@ -429,7 +448,7 @@ final class BuildRun {
     private void copy(List<String> rawSources, String rawDest, Optional<String> from, Optional<String> rawChown,
         Optional<String> rawChmod, List<Heredoc> heredocs, boolean add, Optional<String> checksum, String original,
         String what) {
-      ConfigSteps.Config c = ConfigSteps.Config.of(image.config().config());
+      ConfigSteps.Config c = config();
       Map<String, String> v = vars(c);
       List<String> sources = rawSources.stream().map(s -> expander.expand(s, v)).toList();
       String dest = expander.expand(rawDest, v);
@@ -443,7 +462,8 @@ final class BuildRun {
       }
       CopySources.Prepared prepared = new CopySources(parts, req, excluded, expander, cancel)
           .prepare(what, sources, from.map(f -> expander.expand(f, v)), heredocs, v, add, checksum,
-              ref -> BuildPlan.stageReference(dockerfile.stages(), ref, stage.index(), true).map(i -> awaitStage(i)));
+              ref -> BuildPlan.stageReference(dockerfile.stages(), ref, stage.index(), true).map(i -> awaitStage(i)),
+              !chown.isEmpty());
       if (prepared.count() > 1 && !absDest.endsWith("/")) {
         throw new BuildException("When using " + what + " with more than one source file, the destination must be a "
             + "directory and end with a /");

@@ -30,6 +30,8 @@ final class CopyFiles {
   /** The owner copied files get. */
   record Owner(int uid, int gid) {
     static final Owner ROOT = new Owner(0, 0);
+    /** COPY --from without --chown: every entry keeps its source's owner (made directories are root's). */
+    static final Owner KEEP = new Owner(-1, -1);
   }
 
   /** One source: a file, directory or symlink on the host, or bytes (a here-document, a download). */
@@ -107,7 +109,8 @@ final class CopyFiles {
       if (!Files.exists(host, LinkOption.NOFOLLOW_LINKS)) {
         Files.createDirectory(host);
         LinuxFs.chmod(host, 0755);
-        LinuxFs.lchown(host, owner.uid(), owner.gid());
+        Owner o = owner.equals(Owner.KEEP) ? Owner.ROOT : owner;
+        LinuxFs.lchown(host, o.uid(), o.gid());
       } else if (!Files.isDirectory(host)) {
         throw new BuildException("failed to copy files: mkdir " + path + ": not a directory");
       }
@@ -137,7 +140,7 @@ final class CopyFiles {
       deleteNonDir(to);
       Files.deleteIfExists(to);
       LinuxFs.symlink(Files.readSymbolicLink(from).toString(), to);
-      LinuxFs.lchown(to, owner.uid(), owner.gid());
+      chown(from, to);
       return;
     }
     if (Files.isDirectory(from, LinkOption.NOFOLLOW_LINKS)) {
@@ -147,7 +150,7 @@ final class CopyFiles {
       }
       copyChildren(from, to);
       LinuxFs.chmod(to, chmod.orElse(mode));
-      LinuxFs.lchown(to, owner.uid(), owner.gid());
+      chown(from, to);
       Files.setLastModifiedTime(to, mtime);
       return;
     }
@@ -157,15 +160,25 @@ final class CopyFiles {
     deleteNonDir(to);
     Files.copy(from, to, StandardCopyOption.REPLACE_EXISTING);
     LinuxFs.chmod(to, chmod.orElse(mode));
-    LinuxFs.lchown(to, owner.uid(), owner.gid());
+    chown(from, to);
     Files.setLastModifiedTime(to, mtime);
+  }
+
+  private void chown(Path from, Path to) throws IOException {
+    if (owner.equals(Owner.KEEP)) {
+      LinuxFs.lchown(to, (Integer) Files.getAttribute(from, "unix:uid", LinkOption.NOFOLLOW_LINKS),
+          (Integer) Files.getAttribute(from, "unix:gid", LinkOption.NOFOLLOW_LINKS));
+    } else {
+      LinuxFs.lchown(to, owner.uid(), owner.gid());
+    }
   }
 
   private void writeBytes(Source.Bytes b, Path to) throws IOException {
     deleteNonDir(to);
     Files.write(to, b.data());
     LinuxFs.chmod(to, chmod.orElse(b.mode()));
-    LinuxFs.lchown(to, owner.uid(), owner.gid());
+    Owner o = owner.equals(Owner.KEEP) ? Owner.ROOT : owner;
+    LinuxFs.lchown(to, o.uid(), o.gid());
     if (b.mtime().isPresent()) {
       Files.setLastModifiedTime(to, b.mtime().get());
     }
@@ -189,8 +202,8 @@ final class CopyFiles {
   }
 
   private void extract(Path archive, String dest) throws IOException {
-    OptionalInt uid = owner.equals(Owner.ROOT) ? OptionalInt.empty() : OptionalInt.of(owner.uid());
-    OptionalInt gid = owner.equals(Owner.ROOT) ? OptionalInt.empty() : OptionalInt.of(owner.gid());
+    OptionalInt uid = owner.equals(Owner.ROOT) || owner.equals(Owner.KEEP) ? OptionalInt.empty() : OptionalInt.of(owner.uid());
+    OptionalInt gid = owner.equals(Owner.ROOT) || owner.equals(Owner.KEEP) ? OptionalInt.empty() : OptionalInt.of(owner.gid());
     try (InputStream in = decompressed(archive)) {
       new TarExtractor(rootfs, dest, false, uid, gid).extract(in);
     }

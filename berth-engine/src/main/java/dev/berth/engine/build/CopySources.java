@@ -59,10 +59,11 @@ final class CopySources {
   }
 
   Prepared prepare(String what, List<String> sources, Optional<String> from, List<Heredoc> heredocs,
-      Map<String, String> vars, boolean add, Optional<String> checksum, Function<String, Optional<Image>> stage) {
+      Map<String, String> vars, boolean add, Optional<String> checksum, Function<String, Optional<Image>> stage,
+      boolean explicitOwner) {
     try {
       if (from.isPresent()) {
-        return fromImage(what, sources, from.get(), stage);
+        return fromImage(what, sources, from.get(), stage, explicitOwner);
       }
       return fromContext(what, sources, heredocs, vars, add, checksum);
     } catch (IOException e) {
@@ -136,7 +137,7 @@ final class CopySources {
   }
 
   private Prepared fromImage(String what, List<String> sources, String from,
-      Function<String, Optional<Image>> stage) {
+      Function<String, Optional<Image>> stage, boolean explicitOwner) {
     Image source = stage.apply(from).orElseGet(() -> parts.images().resolve(from, false, req.authForRegistry()));
     String hex = Digest.of(("from " + source.id() + "\n" + String.join("\n", sources))
         .getBytes(StandardCharsets.UTF_8)).hex();
@@ -169,7 +170,8 @@ final class CopySources {
             throw new BuildException("When using " + what + " with more than one source file, the destination "
                 + "must be a directory and end with a /");
           }
-          new CopyFiles(rootfs, owner, chmod, p -> false).copy(resolved, dest, false);
+          CopyFiles.Owner o = owner.equals(CopyFiles.Owner.ROOT) && !explicitOwner ? CopyFiles.Owner.KEEP : owner;
+          new CopyFiles(rootfs, o, chmod, p -> false).copy(resolved, dest, false);
           return null;
         });
       }

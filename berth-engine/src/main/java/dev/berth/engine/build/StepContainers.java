@@ -66,6 +66,9 @@ final class StepContainers {
         attach.cancel(false);
         throw new BuildException(e.getMessage(), 1, e);
       }
+      if (cancel.isCancelled()) {
+        killQuietly(c.id()); // cancelled while it started: the kill at cancel found it not running yet
+      }
       try (AttachSession session = attach.get()) {
         AttachSession.Frame f;
         while ((f = session.read()) != null) {

@@ -163,4 +163,82 @@ class BuildEngineIT {
     assertThat(h.image(b.imageId()).config().config().env()).noneMatch(e -> e.startsWith("WHO="));
     assertThat(b.output()).contains("[Warning] One or more build-args [UNUSED] were not consumed\n");
   }
+
+  @Test
+  void theCacheSurvivesARestartAndAnImagePruneButNotABuilderPrune() throws Exception {
+    Path ctx = h.context("restart", "Dockerfile", "FROM " + h.busybox + "\nRUN echo cached > /c.txt\n");
+    String first = h.build(BuildRequest.of(ctx)).ok().imageId();
+
+    h.restart();
+    h.engine.images().pruneCandidates(false).forEach(i -> h.engine.images().remove(i.id().toString(), false));
+    EngineHarness.Built again = h.build(BuildRequest.of(ctx)).ok();
+
+    assertThat(again.imageId()).isEqualTo(first);
+    assertThat(again.output()).contains(" ---> Using cache\n");
+    assertThat(h.engine.builds().usage().entries()).isNotEmpty();
+
+    var pruned = h.engine.builds().prune(true, java.time.Duration.ZERO);
+    assertThat(pruned.cachesDeleted()).isNotEmpty();
+    assertThat(pruned.spaceReclaimed()).isPositive();
+    assertThat(h.engine.builds().usage().entries()).isEmpty();
+    assertThat(h.engine.images().lookup(first)).isEmpty();
+    assertThat(h.build(BuildRequest.of(ctx)).ok().output()).doesNotContain("Using cache");
+  }
+
+  @Test
+  void independentStagesRunInParallelAndPrintInDockerfileOrder() throws Exception {
+    Path ctx = h.context("parallel", "Dockerfile", "FROM " + h.busybox + " AS one\nRUN sleep 3 && echo one > /one\n"
+        + "FROM " + h.busybox + " AS two\nRUN sleep 3 && echo two > /two\n"
+        + "FROM " + h.busybox + "\nCOPY --from=one /one /one\nCOPY --from=two /two /two\n");
+
+    long t0 = System.nanoTime();
+    EngineHarness.Built b = h.build(BuildRequest.of(ctx)).ok();
+    long millis = (System.nanoTime() - t0) / 1_000_000;
+
+    assertThat(millis).as("two 3 s stages side by side").isLessThan(5_500);
+    String out = b.output();
+    assertThat(out.indexOf("Step 2/7")).isLessThan(out.indexOf("Step 3/7"));
+    assertThat(out.indexOf("Step 3/7")).isLessThan(out.indexOf("Step 4/7"));
+    assertThat(h.read(b.imageId(), "/one") + h.read(b.imageId(), "/two")).isEqualTo("one\ntwo\n");
+  }
+
+  @Test
+  void aCancelledBuildStopsItsRunAndLeavesNothing() throws Exception {
+    Path ctx = h.context("cancel", "Dockerfile", "FROM " + h.busybox + "\nRUN echo started && sleep 60\n");
+    dev.berth.engine.build.BuildCancel cancel = new dev.berth.engine.build.BuildCancel();
+    int images = h.imageCount();
+    var result = new java.util.concurrent.CompletableFuture<EngineHarness.Built>();
+    Thread.ofVirtual().start(() -> result.complete(h.build(BuildRequest.of(ctx).withNoCache(true), cancel)));
+    assertThat(dev.berth.testkit.Poll.until(java.time.Duration.ofSeconds(20), () -> h.containerCount() == 1)).isTrue();
+
+    cancel.cancel();
+
+    EngineHarness.Built b = result.get(20, java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(b.error()).isInstanceOf(BuildException.class);
+    assertThat(h.containerCount()).isZero();
+    assertThat(h.imageCount()).isEqualTo(images);
+    assertThat(h.mounts()).isEmpty();
+  }
+
+  @Test
+  void heredocsLabelsAndAddOfALocalArchiveWork() throws Exception {
+    Path ctx = h.context("misc", "Dockerfile", "FROM " + h.busybox + "\n"
+        + "RUN <<EOF\necho from-heredoc > /h.txt\nEOF\n"
+        + "COPY <<EOF /etc/greeting\nhello ${WHO:-world}\nEOF\n"
+        + "ADD files.tar.gz /unpacked/\n"
+        + "COPY files.tar.gz /kept/\n");
+    Path src = java.nio.file.Files.createDirectories(h.dir.resolve("tarsrc"));
+    java.nio.file.Files.writeString(src.resolve("inside.txt"), "inside\n");
+    dev.berth.testkit.Commands.run(List.of("tar", "-czf", ctx.resolve("files.tar.gz").toString(), "-C", src.toString(),
+        "inside.txt"), java.time.Duration.ofSeconds(30));
+
+    EngineHarness.Built b = h.build(BuildRequest.of(ctx).withLabels(Map.of("built.by", "berth"))).ok();
+
+    assertThat(h.read(b.imageId(), "/h.txt")).isEqualTo("from-heredoc\n");
+    assertThat(h.read(b.imageId(), "/etc/greeting")).isEqualTo("hello world\n");
+    assertThat(h.read(b.imageId(), "/unpacked/inside.txt")).isEqualTo("inside\n");
+    assertThat(h.stat(b.imageId(), "/kept/files.tar.gz")).startsWith("644 ");
+    assertThat(h.image(b.imageId()).config().config().labels()).containsEntry("built.by", "berth");
+    assertThat(b.output()).contains("Step 6/6 : LABEL built.by=berth\n");
+  }
 }

@@ -30,11 +30,14 @@ import java.util.Set;
 final class EngineHarness implements AutoCloseable {
   final Path dir;
   final LocalRegistry registry;
-  final Engine engine;
+  Engine engine;
   final String busybox;
   private final HostNetwork network;
+  private final java.util.function.Supplier<Engine> opener;
 
-  private EngineHarness(Path dir, LocalRegistry registry, Engine engine, String busybox, HostNetwork network) {
+  private EngineHarness(Path dir, LocalRegistry registry, Engine engine, String busybox, HostNetwork network,
+      java.util.function.Supplier<Engine> opener) {
+    this.opener = opener;
     this.dir = dir;
     this.registry = registry;
     this.engine = engine;
@@ -50,11 +53,12 @@ final class EngineHarness implements AutoCloseable {
     try {
       String image = BusyboxImage.writeOciLayout(dir.resolve("layout"), "latest")
           .pushTo(registry.host() + "/test/busybox:latest");
-      engine = Engine.open(new EngineConfig(data, dir.resolve("exec")), Set.of(registry.host()), Optional.empty(),
-          new NetworkDefaults(net.bridge(), net.bip(), List.of(new NetworkDefaults.Pool(net.pool(), 26)),
-              net.prefix()), MicroVmRuntime.Settings.DEFAULTS);
+      java.util.function.Supplier<Engine> opener = () -> Engine.open(new EngineConfig(data, dir.resolve("exec")),
+          Set.of(registry.host()), Optional.empty(), new NetworkDefaults(net.bridge(), net.bip(),
+              List.of(new NetworkDefaults.Pool(net.pool(), 26)), net.prefix()), MicroVmRuntime.Settings.DEFAULTS);
+      engine = opener.get();
       engine.puller().pull(engine.registry(h -> Optional.empty()), Reference.parse(image), Platform.host(), e -> {});
-      return new EngineHarness(dir, registry, engine, image, net);
+      return new EngineHarness(dir, registry, engine, image, net, opener);
     } catch (RuntimeException | AssertionError e) {
       if (engine != null) {
         engine.close();
@@ -76,7 +80,17 @@ final class EngineHarness implements AutoCloseable {
     }
   }
 
+  /** Closes the engine and opens it again on the same dirs (a berthd restart). */
+  void restart() {
+    engine.close();
+    engine = opener.get();
+  }
+
   Built build(BuildRequest request) {
+    return build(request, new BuildCancel());
+  }
+
+  Built build(BuildRequest request, BuildCancel cancel) {
     StringBuilder out = new StringBuilder();
     List<String> aux = new ArrayList<>();
     try {
@@ -87,7 +101,7 @@ final class EngineHarness implements AutoCloseable {
             case BuildEvent.Aux a -> aux.add(a.imageId());
           }
         }
-      }, new BuildCancel());
+      }, cancel);
       return new Built(id, null, out.toString());
     } catch (RuntimeException e) {
       return new Built(null, e, out.toString());
@@ -146,7 +160,12 @@ final class EngineHarness implements AutoCloseable {
     return engine.images().count();
   }
 
+  /**
+   * The mounts under the test dir once the background teardown of ended containers (their
+   * network namespaces) has had up to 10 s to finish.
+   */
   List<String> mounts() {
+    dev.berth.testkit.Poll.until(java.time.Duration.ofSeconds(10), () -> Leftovers.mountsUnder(dir).isEmpty());
     return Leftovers.mountsUnder(dir);
   }
 

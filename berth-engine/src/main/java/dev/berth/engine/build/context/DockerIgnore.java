@@ -12,7 +12,10 @@ import java.util.regex.PatternSyntaxException;
  * ({@code ./a//b/} is {@code a/b}, a leading {@code /} dropped); {@code *} and {@code ?} never
  * match {@code /}; {@code **} matches any number of directories; {@code [...]} classes; {@code \}
  * escapes; {@code !pattern} re-includes; the last matching pattern wins; a pattern that matches
- * a directory excludes everything under it.
+ * a directory excludes everything under it unless a later pattern re-includes it. What is
+ * excluded is what the Docker CLI leaves out of a context (checked against docker 28 and
+ * dockerd 20.10 in DockerIgnoreTest), including its walk's shortcut: an excluded directory is
+ * not entered unless an exception names a path in it literally.
  *
  * <p>The build files: the Docker CLI always sends the Dockerfile and {@code .dockerignore} even
  * when a pattern excludes them ({@link #keepingBuildFiles}), and the daemon, after reading them,
@@ -112,31 +115,69 @@ public final class DockerIgnore {
     return rules.stream().map(Rule::toString).toList();
   }
 
-  /** True when the file or directory at this context-relative path ({@code a/b}) is left out. */
+  /**
+   * True when the file or directory at this context-relative path ({@code a/b}) is left out of
+   * the context, as the Docker CLI leaves it out when it walks the context (moby's archive
+   * walk with patternmatcher's MatchesUsingParentResults): each pattern is tried on the path and
+   * remembered for what is below a directory it matched, the last matching pattern wins, and a
+   * path under a directory that {@link #canSkipDirectory} skips is out too.
+   */
   public boolean excluded(String relativePath) {
-    String file = relative(relativePath);
-    int slash = file.lastIndexOf('/');
-    String parent = slash < 0 ? "." : file.substring(0, slash);
-    String[] parentDirs = parent.split("/");
+    return walk(relativePath, false);
+  }
+
+  /**
+   * True when a walk of the context need not enter this directory: it is excluded and no
+   * {@code !} pattern starts with its path, the test the Docker CLI's walk makes. Like docker,
+   * this skips a directory that only a wildcard exception would re-enter ({@code !**}{@code /*.txt}
+   * re-includes nothing under an excluded directory), so a walk that uses it sends the same
+   * files as {@code docker build}. {@link #excluded} already counts these skips.
+   */
+  public boolean canSkipDirectory(String relativeDir) {
+    return walk(relativeDir, true);
+  }
+
+  /** Walks from the context's top down to the path, as the Docker CLI's walk reaches it. */
+  private boolean walk(String relativePath, boolean skipQuestion) {
+    String path = relative(relativePath);
+    if (path.equals(".")) {
+      return false; // Docker: the context itself is never excluded
+    }
+    String[] parts = path.split("/");
+    boolean[] parentMatched = null;
+    StringBuilder prefix = new StringBuilder();
+    for (int level = 0; level < parts.length; level++) {
+      if (level > 0) {
+        prefix.append('/');
+      }
+      prefix.append(parts[level]);
+      boolean[] matchedHere = new boolean[rules.size()];
+      boolean matched = matchUsingParent(prefix.toString(), parentMatched, matchedHere);
+      boolean last = level == parts.length - 1;
+      if (matched && (!last || skipQuestion) && skippable(prefix.toString())) {
+        return true;
+      }
+      if (last) {
+        return !skipQuestion && matched;
+      }
+      parentMatched = matchedHere;
+    }
+    return false;
+  }
+
+  /** MatchesUsingParentResults: a pattern that matched a parent directory matches below it. */
+  private boolean matchUsingParent(String path, boolean[] parentMatched, boolean[] matchedHere) {
     boolean matched = false;
-    for (Rule rule : rules) {
-      if (rule.exclusion() != matched) {
-        continue; // cannot change the result
-      }
-      boolean match = rule.matches(file);
-      if (!match && !parent.equals(".")) {
-        StringBuilder prefix = new StringBuilder();
-        for (String dir : parentDirs) {
-          if (!prefix.isEmpty()) {
-            prefix.append('/');
-          }
-          prefix.append(dir);
-          if (rule.matches(prefix.toString())) {
-            match = true;
-            break;
-          }
+    for (int i = 0; i < rules.size(); i++) {
+      Rule rule = rules.get(i);
+      boolean match = parentMatched != null && parentMatched[i];
+      if (!match) {
+        if (rule.exclusion() != matched) {
+          continue; // cannot change the result
         }
+        match = rule.matches(path);
       }
+      matchedHere[i] = match;
       if (match) {
         matched = !rule.exclusion();
       }
@@ -144,19 +185,11 @@ public final class DockerIgnore {
     return matched;
   }
 
-  /**
-   * True when nothing under this excluded directory can be included, so a walk need not enter
-   * it: the directory is excluded and no {@code !} pattern can match a path below it. (moby's
-   * archive walk tests only a literal prefix of each exception, which skips too much for
-   * wildcard exceptions like {@code !*}{@code /keep}; this test errs on the side of entering.)
-   */
-  public boolean canSkipDirectory(String relativeDir) {
-    if (!excluded(relativeDir)) {
-      return false;
-    }
-    String[] dirs = relative(relativeDir).split("/");
+  /** The Docker CLI's test: no exception pattern has this directory as a literal prefix. */
+  private boolean skippable(String dir) {
+    String dirSlash = dir + "/";
     for (Rule rule : rules) {
-      if (rule.exclusion() && mayMatchBelow(rule.pattern(), dirs)) {
+      if (rule.exclusion() && (rule.pattern() + "/").startsWith(dirSlash)) {
         return false;
       }
     }
@@ -182,27 +215,8 @@ public final class DockerIgnore {
     return of(patterns);
   }
 
-  private static boolean mayMatchBelow(String pattern, String[] dirs) {
-    if (pattern.indexOf('[') >= 0) {
-      return true; // a class may hold a '/'; do not guess
-    }
-    String[] segments = pattern.split("/");
-    for (int i = 0; i < dirs.length; i++) {
-      if (i >= segments.length) {
-        return false; // the pattern ends above the directory's depth
-      }
-      if (segments[i].contains("**")) {
-        return true;
-      }
-      if (!compile(segments[i], false).matches(dirs[i])) {
-        return false;
-      }
-    }
-    return segments.length > dirs.length;
-  }
-
   private static String relative(String path) {
-    String p = clean(path.replace('\\', '/'));
+    String p = clean(path);
     while (p.startsWith("/")) {
       p = p.substring(1);
     }
@@ -250,6 +264,7 @@ public final class DockerIgnore {
         if (i + 1 < n) {
           i++;
           regex.append('\\').append(pattern.charAt(i));
+          type = MatchType.REGEXP;
         } else {
           throw new IllegalArgumentException("syntax error in pattern: " + pattern);
         }

@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
 final class DockerfileParser {
   private static final Pattern DIRECTIVE = Pattern.compile("^#\\s*([a-zA-Z][a-zA-Z0-9]*)\\s*=\\s*(.+?)\\s*$");
   private static final Set<String> DIRECTIVES = Set.of("escape", "syntax", "check");
-  private static final Pattern HEREDOC = Pattern.compile("^(\\d*)<<(-?)([^<]*)$");
+  private static final Pattern HEREDOC = Pattern.compile("^(\\d*)<<(-?)\\s*([^<]*)$");
   private static final Set<String> HEREDOC_INSTRUCTIONS = Set.of("add", "copy", "run");
 
   /**
@@ -102,7 +102,7 @@ final class DockerfileParser {
         warnings.add("[WARNING]: Empty continuation line found in:\n    " + line);
       }
       Node node = nodeFromLine(line, startLine);
-      if (canContainHeredoc(node)) {
+      if (canContainHeredoc(node) && line.contains("<<")) {
         List<Heredoc> docs = new ArrayList<>();
         for (Heredoc opened : heredocsFromLine(line, startLine)) {
           StringBuilder content = new StringBuilder();
@@ -180,13 +180,13 @@ final class DockerfileParser {
       return;
     }
     if (!directivesSeen.add(key)) {
-      throw Instructions.lineError(lineNumber, "only one " + key + " parser directive can be used");
+      throw Instructions.parserError("only one " + key + " parser directive can be used");
     }
     String value = m.group(2);
     switch (key) {
       case "escape" -> {
         if (!value.equals("`") && !value.equals("\\")) {
-          throw Instructions.lineError(lineNumber, "invalid escape token '" + value + "' does not validate");
+          throw Instructions.parserError("invalid escape token '" + value + "' does not match ` or \\");
         }
         escape = value.charAt(0);
         continuation = continuationFor(escape);
@@ -295,7 +295,7 @@ final class DockerfileParser {
     if (!words.getFirst().contains("=")) {
       String[] parts = Words.WHITESPACE.split(rest, 2);
       if (parts.length < 2) {
-        throw Instructions.lineError(lineNumber, keyword + " must have two arguments");
+        throw Instructions.parserError(keyword + " must have two arguments");
       }
       return List.of(parts[0], parts[1]);
     }
@@ -303,7 +303,7 @@ final class DockerfileParser {
     for (String word : words) {
       int eq = word.indexOf('=');
       if (eq < 0) {
-        throw Instructions.lineError(lineNumber,
+        throw Instructions.parserError(
             "Syntax error - can't find = in \"" + word + "\". Must be of the form: name=value");
       }
       pairs.add(word.substring(0, eq));
@@ -321,7 +321,7 @@ final class DockerfileParser {
   private static List<Heredoc> heredocsFromLine(String line, int lineNumber) {
     List<String> words;
     try {
-      words = Expander.lexer(true, true, false).expandWords(line, java.util.Map.of());
+      words = Expander.lexer(true, true, true, true).expandWords(line, java.util.Map.of());
     } catch (BerthException.InvalidArgument e) {
       return List.of(); // BuildKit ignores a line its lexer cannot split
     }
@@ -343,10 +343,10 @@ final class DockerfileParser {
     List<String> plain;
     List<String> raw;
     try {
-      plain = Expander.lexer(false, false, true).expandWords(rest, java.util.Map.of());
-      raw = Expander.lexer(true, false, true).expandWords(rest, java.util.Map.of());
+      plain = Expander.lexer(false, false, true, false).expandWords(rest, java.util.Map.of());
+      raw = Expander.lexer(true, false, true, false).expandWords(rest, java.util.Map.of());
     } catch (BerthException.InvalidArgument e) {
-      throw Instructions.lineError(lineNumber, e.getMessage());
+      throw Instructions.parserError(e.getMessage());
     }
     if (plain.size() != 1 || raw.size() != 1) {
       return Optional.empty();

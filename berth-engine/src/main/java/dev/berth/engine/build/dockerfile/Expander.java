@@ -38,17 +38,19 @@ public final class Expander {
   private final boolean rawQuotes;
   private final boolean rawEscapes;
   private final boolean skipUnset;
+  private final boolean heredocWords;
 
   /** An expander for a Dockerfile's escape character ({@link Dockerfile#escape()}). */
   public Expander(char escape) {
-    this(escape, false, false, false);
+    this(escape, false, false, false, false);
   }
 
-  private Expander(char escape, boolean rawQuotes, boolean rawEscapes, boolean skipUnset) {
+  private Expander(char escape, boolean rawQuotes, boolean rawEscapes, boolean skipUnset, boolean heredocWords) {
     this.escape = escape;
     this.rawQuotes = rawQuotes;
     this.rawEscapes = rawEscapes;
     this.skipUnset = skipUnset;
+    this.heredocWords = heredocWords;
   }
 
   /** The escape character this expander uses. */
@@ -79,9 +81,12 @@ public final class Expander {
     return new Lexer(word, vars).process().words();
   }
 
-  /** The lexer BuildKit uses to find heredoc words: quotes and escapes kept. */
-  static Expander lexer(boolean rawQuotes, boolean rawEscapes, boolean skipUnset) {
-    return new Expander('\\', rawQuotes, rawEscapes, skipUnset);
+  /**
+   * BuildKit's lexer as its heredoc detection uses it: quotes, escapes and unknown variables
+   * kept as written; with {@code heredocWords}, {@code << EOF} stays one word.
+   */
+  static Expander lexer(boolean rawQuotes, boolean rawEscapes, boolean skipUnset, boolean heredocWords) {
+    return new Expander('\\', rawQuotes, rawEscapes, skipUnset, heredocWords);
   }
 
   private record Result(String word, List<String> words) {}
@@ -169,6 +174,10 @@ public final class Expander {
           next();
           return new Result(result.toString(), words.words());
         }
+        if (heredocWords && ch == '<') {
+          words.addRawString(possibleHeredoc(result));
+          continue;
+        }
         if (ch == '\'' || ch == '"' || ch == '$') {
           String tmp = ch == '\'' ? singleQuote() : ch == '"' ? doubleQuote() : dollar();
           result.append(tmp);
@@ -199,6 +208,21 @@ public final class Expander {
         throw new SyntaxError("unexpected end of statement while looking for matching " + Character.toString(stop));
       }
       return new Result(result.toString(), words.words());
+    }
+
+    /** {@code <<} and the blanks after it, kept with the word that follows (BuildKit's processPossibleHeredoc). */
+    private String possibleHeredoc(StringBuilder result) {
+      next();
+      StringBuilder token = new StringBuilder("<");
+      if (peek() == '<') {
+        next();
+        token.append('<');
+        while (peek() == ' ' || peek() == '\t') {
+          token.appendCodePoint(next());
+        }
+      }
+      result.append(token);
+      return token.toString();
     }
 
     private String singleQuote() {
@@ -285,25 +309,19 @@ public final class Expander {
       }
       String name = name();
       int ch = next();
-      if (ch == EOF) {
-        throw new SyntaxError("syntax error: missing '}'");
-      }
       if (ch == '}') {
         if (!vars.containsKey(name) && skipUnset) {
           return "${" + name + "}";
         }
         return vars.getOrDefault(name, "");
       }
-      String modifier = Character.toString(ch);
-      boolean nullIsUnset = false;
-      if (ch == ':') {
-        nullIsUnset = true;
-        ch = next();
-        modifier += ch == EOF ? "" : Character.toString(ch);
+      boolean nullIsUnset = ch == ':';
+      if (!nullIsUnset && ch != '-' && ch != '+' && ch != '?') {
+        throw new SyntaxError("missing ':' in substitution");
       }
-      if (ch != '-' && ch != '+' && ch != '?') {
-        throw new SyntaxError("unsupported modifier (" + modifier + ") in substitution");
-      }
+      int op = nullIsUnset ? next() : ch;
+      String modifier = (nullIsUnset ? ":" : "") + (op == EOF ? "" : Character.toString(op));
+      // the word is read before the modifier is judged, so "${V:=x" reports the missing '}'
       String word;
       try {
         word = processStopOn('}').word();
@@ -313,6 +331,10 @@ public final class Expander {
         }
         throw e;
       }
+      if (op != '-' && op != '+' && op != '?') {
+        throw new SyntaxError("unsupported modifier (" + (op == EOF ? "" : Character.toString(op)) + ") in substitution");
+      }
+      ch = op;
       boolean set = vars.containsKey(name);
       String value = vars.getOrDefault(name, "");
       if (!set && skipUnset) {

@@ -23,10 +23,11 @@ final class Healthchecks {
     String type = args.getFirst().toUpperCase(Locale.ROOT);
     List<String> rest = args.subList(1, args.size());
     if (type.equals("NONE")) {
+      // dockerd does not read the flags of HEALTHCHECK NONE (even unknown ones)
       if (!rest.isEmpty()) {
         throw new Instructions.Failure("HEALTHCHECK NONE takes no arguments");
       }
-      return new Instruction.Healthcheck(node.line(), node.original(), Optional.empty(), Duration.ZERO,
+      return new Instruction.Healthcheck(node.line(), Instructions.original(node), Optional.empty(), Duration.ZERO,
           Duration.ZERO, Duration.ZERO, Duration.ZERO, 0);
     }
     Map<String, List<String>> flags = Flags.parse(node.flags(), Flags.spec().string("interval").string("timeout")
@@ -57,25 +58,22 @@ final class Healthchecks {
       if (parsed > Integer.MAX_VALUE || parsed < Integer.MIN_VALUE) {
         throw new Instructions.Failure("strconv.ParseInt: parsing \"" + r + "\": value out of range");
       }
-      if (parsed < 0) {
-        throw new Instructions.Failure("--retries cannot be negative (" + parsed + ")");
+      if (parsed < 1) {
+        throw new Instructions.Failure("--retries must be at least 1 (not " + parsed + ")");
       }
       retries = (int) parsed;
     }
-    return new Instruction.Healthcheck(node.line(), node.original(), Optional.of(command), interval, timeout,
+    return new Instruction.Healthcheck(node.line(), Instructions.original(node), Optional.of(command), interval, timeout,
         startPeriod, startInterval, retries);
   }
 
-  /** parseOptInterval: empty or 0 is zero (the default); else at least 1ms. */
+  /** parseOptInterval: not given is zero (the default); given, at least 1ms (dockerd 20.10 refuses 0 too). */
   private static Duration interval(Map<String, List<String>> flags, String name) {
     String value = Flags.single(flags, name).orElse("");
     if (value.isEmpty()) {
       return Duration.ZERO;
     }
     Duration d = goDuration(value);
-    if (d.isZero()) {
-      return Duration.ZERO;
-    }
     if (d.compareTo(MINIMUM) < 0) {
       throw new Instructions.Failure("Interval \"" + name + "\" cannot be less than 1ms");
     }

@@ -148,11 +148,23 @@ public sealed interface Instruction {
   }
 
   /**
-   * {@code ONBUILD <trigger>}. The trigger's {@code original()} is the text an image config
-   * stores in {@code OnBuild} (what follows the keyword); re-read it with
-   * {@link Dockerfile#parseInstruction(String)} when a child image's FROM runs it.
+   * {@code ONBUILD <trigger>}. {@code expression} is what an image config stores in
+   * {@code OnBuild}: the text after the keyword. As in dockerd, the parent's build checks only
+   * that the trigger is not ONBUILD, FROM or MAINTAINER and that its line parses; the rest
+   * (unknown instruction, flags, argument counts) is checked when a child's FROM runs it, through
+   * {@link #trigger()} or {@link Dockerfile#parseInstruction(String)}.
    */
-  record OnBuild(int line, String original, Instruction trigger) implements Instruction {}
+  record OnBuild(int line, String original, String expression) implements Instruction {
+
+    /**
+     * The trigger parsed as a child's build parses it.
+     *
+     * @throws dev.berth.engine.BerthException.InvalidArgument as {@link Dockerfile#parseInstruction}
+     */
+    public Instruction trigger() {
+      return Dockerfile.parseInstruction(expression);
+    }
+  }
 
   /**
    * {@code COPY [--from] [--chown] [--chmod] [--link] src... dest}. Heredoc sources ({@code <<EOF})

@@ -17,9 +17,14 @@ final class Instructions {
 
   private Instructions() {}
 
-  /** An error as dockerd reports one: {@code Dockerfile parse error line N: message}. */
+  /** An instruction's error as dockerd reports one: {@code dockerfile parse error line N: message}. */
   static BerthException.InvalidArgument lineError(int line, String message) {
-    return new BerthException.InvalidArgument("Dockerfile parse error line " + line + ": " + message);
+    return new BerthException.InvalidArgument("dockerfile parse error line " + line + ": " + message);
+  }
+
+  /** A line-level error as dockerd reports one (no line number): {@code failed to parse Dockerfile: message}. */
+  static BerthException.InvalidArgument parserError(String message) {
+    return new BerthException.InvalidArgument("failed to parse Dockerfile: " + message);
   }
 
   static Dockerfile build(List<Node> nodes, char escape, Optional<String> syntax, List<String> warnings) {
@@ -39,17 +44,23 @@ final class Instructions {
         if (instruction instanceof Instruction.Arg) {
           globalArgs.add(instruction);
         } else {
-          throw lineError(node.line(), "no build stage in current context");
+          throw new BerthException.InvalidArgument("no build stage in current context");
         }
       } else {
         current.add(instruction);
       }
     }
     if (from == null) {
-      throw new BerthException.InvalidArgument("No image was generated. Is your Dockerfile empty?");
+      // dockerd 20.10 fails without a message here (its builder panics); these are BuildKit's words
+      throw new BerthException.InvalidArgument("dockerfile contains no stages to build");
     }
     stages.add(new Stage(stages.size(), from, current));
     return new Dockerfile(escape, syntax, globalArgs, stages, warnings);
+  }
+
+  /** What dockerd prints after {@code Step N/M :}: the joined line, trimmed. */
+  static String original(Node node) {
+    return Words.trim(node.original());
   }
 
   static Instruction instruction(Node node, char escape) {
@@ -57,23 +68,23 @@ final class Instructions {
       return switch (node.keyword()) {
         case "from" -> from(node);
         case "run" -> run(node);
-        case "cmd" -> new Instruction.Cmd(node.line(), node.original(), noFlags(node, command(node)));
-        case "entrypoint" -> new Instruction.Entrypoint(node.line(), node.original(), noFlags(node, command(node)));
-        case "env" -> new Instruction.Env(node.line(), node.original(), noFlags(node, pairs(node, "ENV")));
-        case "label" -> new Instruction.Label(node.line(), node.original(), noFlags(node, pairs(node, "LABEL")));
+        case "cmd" -> new Instruction.Cmd(node.line(), original(node), noFlags(node, command(node)));
+        case "entrypoint" -> new Instruction.Entrypoint(node.line(), original(node), noFlags(node, command(node)));
+        case "env" -> new Instruction.Env(node.line(), original(node), noFlags(node, pairs(node, "ENV")));
+        case "label" -> new Instruction.Label(node.line(), original(node), noFlags(node, pairs(node, "LABEL")));
         case "arg" -> arg(node);
         case "expose" -> {
           atLeastOne(node, "EXPOSE");
-          yield new Instruction.Expose(node.line(), node.original(), noFlags(node, node.args()));
+          yield new Instruction.Expose(node.line(), original(node), noFlags(node, node.args()));
         }
         case "volume" -> volume(node);
-        case "user" -> new Instruction.User(node.line(), node.original(), noFlags(node, exactlyOne(node, "USER")));
+        case "user" -> new Instruction.User(node.line(), original(node), noFlags(node, exactlyOne(node, "USER")));
         case "workdir" ->
-            new Instruction.Workdir(node.line(), node.original(), noFlags(node, exactlyOne(node, "WORKDIR")));
+            new Instruction.Workdir(node.line(), original(node), noFlags(node, exactlyOne(node, "WORKDIR")));
         case "stopsignal" ->
-            new Instruction.StopSignal(node.line(), node.original(), noFlags(node, exactlyOne(node, "STOPSIGNAL")));
+            new Instruction.StopSignal(node.line(), original(node), noFlags(node, exactlyOne(node, "STOPSIGNAL")));
         case "maintainer" ->
-            new Instruction.Maintainer(node.line(), node.original(), noFlags(node, exactlyOne(node, "MAINTAINER")));
+            new Instruction.Maintainer(node.line(), original(node), noFlags(node, exactlyOne(node, "MAINTAINER")));
         case "shell" -> shell(node);
         case "healthcheck" -> Healthchecks.parse(node);
         case "onbuild" -> onBuild(node, escape);
@@ -107,14 +118,14 @@ final class Instructions {
       throw new Failure("FROM requires either one or three arguments");
     }
     Map<String, List<String>> flags = Flags.parse(node.flags(), Flags.spec().string("platform"));
-    return new Instruction.From(node.line(), node.original(), args.getFirst(), stageName,
+    return new Instruction.From(node.line(), original(node), args.getFirst(), stageName,
         Flags.single(flags, "platform"));
   }
 
   private static Instruction run(Node node) {
     Map<String, List<String>> flags =
         Flags.parse(node.flags(), Flags.spec().strings("mount").string("network").string("security"));
-    return new Instruction.Run(node.line(), node.original(), command(node), flags, node.heredocs());
+    return new Instruction.Run(node.line(), original(node), command(node), flags, node.heredocs());
   }
 
   /** handleJSONArgs: the JSON array as it is, or the shell form's one string. */
@@ -151,7 +162,7 @@ final class Instructions {
     if (node.args().isEmpty()) {
       throw new Failure("ARG requires at least one argument");
     }
-    Flags.parse(node.flags(), Flags.spec());
+    // dockerd ignores ARG's flags (it never parses them)
     List<ArgDecl> decls = new ArrayList<>();
     for (String word : node.args()) {
       int eq = word.indexOf('=');
@@ -164,7 +175,7 @@ final class Instructions {
         decls.add(new ArgDecl(word.substring(0, eq), Optional.of(word.substring(eq + 1))));
       }
     }
-    return new Instruction.Arg(node.line(), node.original(), decls);
+    return new Instruction.Arg(node.line(), original(node), decls);
   }
 
   private static void atLeastOne(Node node, String keyword) {
@@ -191,7 +202,7 @@ final class Instructions {
       }
       paths.add(path);
     }
-    return new Instruction.Volume(node.line(), node.original(), paths);
+    return new Instruction.Volume(node.line(), original(node), paths);
   }
 
   private static Instruction shell(Node node) {
@@ -202,7 +213,7 @@ final class Instructions {
     if (!node.json()) {
       throw new Failure("SHELL requires the arguments to be in JSON form");
     }
-    return new Instruction.Shell(node.line(), node.original(), node.args());
+    return new Instruction.Shell(node.line(), original(node), node.args());
   }
 
   private static Instruction onBuild(Node node, char escape) {
@@ -216,11 +227,8 @@ final class Instructions {
       case "MAINTAINER", "FROM" -> throw new Failure(trigger + " isn't allowed as an ONBUILD trigger");
       default -> {}
     }
-    String expression = ONBUILD_PREFIX.matcher(node.original()).replaceFirst("");
-    Node sub = node.sub();
-    Node triggerNode = new Node(sub.keyword(), sub.flags(), sub.rest(), sub.args(), sub.json(), sub.sub(),
-        node.line(), expression, node.heredocs());
-    return new Instruction.OnBuild(node.line(), node.original(), instruction(triggerNode, escape));
+    String expression = Words.trim(ONBUILD_PREFIX.matcher(node.original()).replaceFirst(""));
+    return new Instruction.OnBuild(node.line(), original(node), expression);
   }
 
   /** Sources (heredoc words taken out) and destination of COPY/ADD. */
@@ -251,24 +259,24 @@ final class Instructions {
   private static Instruction copy(Node node) {
     if (node.args().size() < 2) {
       throw new Failure("COPY requires at least two arguments, but only one was provided."
-          + " Destination could not be determined.");
+          + " Destination could not be determined");
     }
     Map<String, List<String>> flags = Flags.parse(node.flags(),
         Flags.spec().string("chown").string("from").string("chmod").bool("link"));
     SourcesAndDest sd = sourcesAndDest(node, "COPY");
-    return new Instruction.Copy(node.line(), node.original(), sd.sources(), sd.dest(), Flags.single(flags, "from"),
+    return new Instruction.Copy(node.line(), original(node), sd.sources(), sd.dest(), Flags.single(flags, "from"),
         Flags.single(flags, "chown"), Flags.single(flags, "chmod"), Flags.bool(flags, "link"), sd.heredocs());
   }
 
   private static Instruction add(Node node) {
     if (node.args().size() < 2) {
       throw new Failure("ADD requires at least two arguments, but only one was provided."
-          + " Destination could not be determined.");
+          + " Destination could not be determined");
     }
     Map<String, List<String>> flags = Flags.parse(node.flags(), Flags.spec().string("chown").string("chmod")
         .string("checksum").bool("keep-git-dir").bool("link"));
     SourcesAndDest sd = sourcesAndDest(node, "ADD");
-    return new Instruction.Add(node.line(), node.original(), sd.sources(), sd.dest(), Flags.single(flags, "chown"),
+    return new Instruction.Add(node.line(), original(node), sd.sources(), sd.dest(), Flags.single(flags, "chown"),
         Flags.single(flags, "chmod"), Flags.single(flags, "checksum"), Flags.bool(flags, "keep-git-dir"),
         Flags.bool(flags, "link"), sd.heredocs());
   }

@@ -38,7 +38,7 @@ final class JsonArgs {
     List<String> args = new ArrayList<>();
     for (JsonNode element : tree) {
       if (!element.isTextual()) {
-        throw Instructions.lineError(line, "when using JSON array syntax, arrays must be comprised of strings only");
+        throw Instructions.parserError("when using JSON array syntax, arrays must be comprised of strings only");
       }
       args.add(element.textValue());
     }

@@ -44,12 +44,12 @@ class DockerfileParserTest {
   void unknownInstructionNamesItsLine() {
     assertThatThrownBy(() -> Dockerfile.parse("FROM busybox\n\nFOO bar\n"))
         .isInstanceOf(BerthException.InvalidArgument.class)
-        .hasMessage("Dockerfile parse error line 3: unknown instruction: FOO");
+        .hasMessage("dockerfile parse error line 3: unknown instruction: FOO");
   }
 
   @Test
   void fromNeedsOneOrThreeArguments() {
     assertThatThrownBy(() -> Dockerfile.parse("FROM busybox\nRUN x\nFROM a b\n"))
-        .hasMessage("Dockerfile parse error line 3: FROM requires either one or three arguments");
+        .hasMessage("dockerfile parse error line 3: FROM requires either one or three arguments");
   }
 }
