@@ -9,10 +9,11 @@ import java.util.regex.Pattern;
  * and {@code fileutils.PatternMatcher}): one pattern a line, {@code #} comments, {@code !}
  * exceptions, {@code *} and {@code ?} within one path element, {@code **} across elements; the
  * last matching pattern decides, and a pattern matching a parent directory matches what is in
- * it. The daemon has the same rules in the engine; see docs/decisions/0250.
+ * it. The daemon has the same rules in the engine ({@code build.context.DockerIgnore});
+ * {@code DockerIgnoreCorpusTest} holds both to the same recorded cases (decision 0250).
  */
 public final class DockerIgnore {
-  private record Rule(String pattern, boolean exception, Pattern regex, int depth) {}
+  private record Rule(String pattern, boolean exception, Pattern regex) {}
 
   private final List<Rule> rules;
 
@@ -35,7 +36,7 @@ public final class DockerIgnore {
       if (p.length() > 1 && p.startsWith("/")) {
         p = p.substring(1);
       }
-      rules.add(new Rule(p, exception, Pattern.compile(regex(p)), p.split("/").length));
+      rules.add(new Rule(p, exception, Pattern.compile(regex(p))));
     }
     return new DockerIgnore(rules);
   }
@@ -44,33 +45,54 @@ public final class DockerIgnore {
     return new DockerIgnore(List.of());
   }
 
-  /** True when {@code relativePath} (slash-separated, relative to the context) is left out. */
+  /**
+   * True when {@code relativePath} (slash-separated, relative to the context) is left out, as
+   * the docker CLI's walk decides it ({@code MatchesUsingParentResults}, one level at a time):
+   * a pattern that matched a parent matches what is under it, and a pattern is only evaluated
+   * when it could change the answer (an exception only after a match), which is why
+   * {@code "**"} then {@code "!**}{@code /*.txt"} keeps only the top level's .txt files.
+   */
   public boolean excluded(String relativePath) {
     String file = clean(relativePath);
-    int slash = file.lastIndexOf('/');
-    String[] parentDirs = slash < 0 ? new String[0] : file.substring(0, slash).split("/");
+    if (file.equals(".")) {
+      return false;
+    }
+    String[] parts = file.split("/");
+    boolean[] parentMatched = null; // the top level has no parent results
     boolean matched = false;
-    for (Rule r : rules) {
-      boolean match = r.regex.matcher(file).matches();
-      if (!match && parentDirs.length > 0 && r.depth <= parentDirs.length) {
-        match = r.regex.matcher(String.join("/", List.of(parentDirs).subList(0, r.depth))).matches();
+    String path = "";
+    for (String part : parts) {
+      path = path.isEmpty() ? part : path + "/" + part;
+      boolean[] now = new boolean[rules.size()];
+      matched = false;
+      for (int i = 0; i < rules.size(); i++) {
+        Rule r = rules.get(i);
+        boolean match = parentMatched != null && parentMatched[i];
+        if (!match) {
+          if (r.exception != matched) {
+            continue; // cannot change the answer
+          }
+          match = r.regex.matcher(path).matches();
+        }
+        now[i] = match;
+        if (match) {
+          matched = !r.exception;
+        }
       }
-      if (match) {
-        matched = !r.exception;
-      }
+      parentMatched = now;
     }
     return matched;
   }
 
-  /** Whether an excluded directory must still be walked: an exception may name something in it. */
+  /**
+   * Whether the walk enters an excluded directory: only when an exception's pattern starts with
+   * it (docker's shortcut: {@code dir} then {@code !dir/keep} enters dir; {@code !**}{@code /x} does not).
+   */
   public boolean mayIncludeUnder(String dir) {
     String prefix = clean(dir) + "/";
     for (Rule r : rules) {
       if (r.exception && (r.pattern + "/").startsWith(prefix)) {
         return true;
-      }
-      if (r.exception && r.pattern.contains("*")) {
-        return true; // a wildcard exception could match anywhere below; walk to be sure
       }
     }
     return false;
