@@ -93,6 +93,17 @@ class BuildIT extends BusyboxDaemonTest {
   }
 
   @Test
+  void theCacheShowsInDfAndBuilderPruneEmptiesIt() throws IOException {
+    Path ctx = context("cache", "FROM " + image + "\nRUN echo cached > /c\n");
+    ok(berth("build", ctx.toString())); // untagged: its steps are dangling cache
+    String df = ok(berth("system", "df", "--format", "{{.Type}} {{.TotalCount}}")).stdout();
+    assertThat(df).containsPattern("Build Cache [1-9]");
+    ProcessResult pruned = ok(berth("builder", "prune", "-a", "-f"));
+    assertThat(pruned.stdout()).startsWith("Deleted build cache objects:\n").contains("Total reclaimed space:");
+    assertThat(ok(berth("system", "df", "--format", "{{.Type}} {{.TotalCount}}")).stdout()).contains("Build Cache 0");
+  }
+
+  @Test
   void aDockerfileOutsideTheContextAndOneOnStdin() throws IOException {
     Path ctx = context("outside-ctx", null, "data.txt", "from the context\n");
     Path elsewhere = Files.writeString(dir.resolve("Dockerfile.elsewhere"), "FROM " + image + "\nCOPY . /ctx/\n");
