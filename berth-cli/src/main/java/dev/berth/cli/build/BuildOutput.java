@@ -44,6 +44,8 @@ public final class BuildOutput {
   private int cached;
   private int steps;
   private int liveLines;
+  /** Live lines are cut to this: a wrapped line would break the cursor moves that redraw them. */
+  private final int width = terminalWidth();
   private boolean ended;
 
   public BuildOutput(PrintWriter out, boolean compact, boolean quiet) {
@@ -177,17 +179,31 @@ public final class BuildOutput {
     if (cached > 0) {
       live.append("  (").append(cached).append(" of ").append(steps).append(" cached)");
     }
+    StringBuilder shownLines = new StringBuilder(cut(live.toString(), width));
     int lines = 1;
     int shown = 0;
     for (String l : stepOutput) {
       if (stepOutput.size() - shown++ <= LIVE_OUTPUT_LINES) {
-        live.append("\n\u001b[2m   ").append(l).append("\u001b[0m");
+        shownLines.append("\n\u001b[2m").append(cut("   " + l, width)).append("\u001b[0m");
         lines++;
       }
     }
-    out.print(live);
+    out.print(shownLines);
     out.flush();
     liveLines = lines;
+  }
+
+  private static String cut(String line, int width) {
+    return line.length() < width ? line : line.substring(0, Math.max(0, width - 2)) + "…";
+  }
+
+  private static int terminalWidth() {
+    try {
+      int columns = Integer.parseInt(System.getenv().getOrDefault("COLUMNS", "80").strip());
+      return columns > 10 ? columns : 80;
+    } catch (NumberFormatException e) {
+      return 80;
+    }
   }
 
   private void clearLive() {
