@@ -177,6 +177,14 @@ class BuildIT extends BusyboxDaemonTest {
     ProcessResult run = Commands.run(List.of(DOCKER.toString(), "run", "--rm", "built/docker:1"), dockerEnv,
         Duration.ofMinutes(1));
     assertThat(run.stdout()).as(run.toString()).isEqualTo("classic\n");
+
+    // without DOCKER_BUILDKIT=0 too: /_ping's Builder-Version: 1 sends the CLI (no buildx here) to /build
+    Map<String, String> plainEnv = new HashMap<>(dockerEnv);
+    plainEnv.remove("DOCKER_BUILDKIT");
+    ProcessResult plain = Commands.run(List.of(DOCKER.toString(), "build", "-q", ctx.toString()), plainEnv,
+        Duration.ofMinutes(2));
+    assertThat(plain.exitCode()).as(plain.toString()).isZero();
+    assertThat(plain.stdout().strip()).matches("sha256:[0-9a-f]{64}");
   }
 
   @Test
