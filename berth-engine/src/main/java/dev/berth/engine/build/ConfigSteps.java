@@ -199,8 +199,8 @@ final class ConfigSteps {
       }
       case Instruction.OnBuild o -> {
         c.onBuild = c.onBuild == null ? new ArrayList<>() : new ArrayList<>(c.onBuild);
-        c.onBuild.add(o.trigger().original());
-        return "ONBUILD " + o.trigger().original();
+        c.onBuild.add(o.expression());
+        return "ONBUILD " + o.expression();
       }
       default -> throw new IllegalArgumentException(i.keyword() + " is not a config-only instruction");
     }

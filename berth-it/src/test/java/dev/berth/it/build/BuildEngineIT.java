@@ -241,4 +241,19 @@ class BuildEngineIT {
     assertThat(h.image(b.imageId()).config().config().labels()).containsEntry("built.by", "berth");
     assertThat(b.output()).contains("Step 6/6 : LABEL built.by=berth\n");
   }
+
+  @Test
+  void isolationVmRunsTheRunStepsInMicroVmsWithTheSameResult() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isExecutable(
+        Path.of("/usr/bin/qemu-system-x86_64")), "qemu-system-x86 is not installed");
+    Path ctx = h.context("vm", "Dockerfile", "FROM " + h.busybox + "\nWORKDIR /w\n"
+        + "RUN echo in-vm > /w/vm.txt && rm /etc/group && echo done\n");
+
+    EngineHarness.Built b = h.build(BuildRequest.of(ctx).withIsolation("vm").withNoCache(true)).ok();
+
+    assertThat(b.output()).contains("done\n");
+    assertThat(h.read(b.imageId(), "/w/vm.txt")).isEqualTo("in-vm\n");
+    assertThat(h.exists(b.imageId(), "/etc/group")).as("the whiteout hides it").isFalse();
+    assertThat(h.exists(b.imageId(), "/etc/passwd")).isTrue();
+  }
 }

@@ -55,7 +55,7 @@ final class EngineHarness implements AutoCloseable {
           .pushTo(registry.host() + "/test/busybox:latest");
       java.util.function.Supplier<Engine> opener = () -> Engine.open(new EngineConfig(data, dir.resolve("exec")),
           Set.of(registry.host()), Optional.empty(), new NetworkDefaults(net.bridge(), net.bip(),
-              List.of(new NetworkDefaults.Pool(net.pool(), 26)), net.prefix()), MicroVmRuntime.Settings.DEFAULTS);
+              List.of(new NetworkDefaults.Pool(net.pool(), 26)), net.prefix()), new MicroVmRuntime.Settings(Optional.empty(), "tcg"));
       engine = opener.get();
       engine.puller().pull(engine.registry(h -> Optional.empty()), Reference.parse(image), Platform.host(), e -> {});
       return new EngineHarness(dir, registry, engine, image, net, opener);
@@ -130,6 +130,18 @@ final class EngineHarness implements AutoCloseable {
     try {
       return engine.containers().withRootfs(c.id(), (x, rootfs) ->
           Files.readString(dev.berth.engine.filesystem.RootfsPath.resolve(rootfs, path, true)));
+    } finally {
+      engine.containers().remove(c.id(), true, true);
+    }
+  }
+
+  boolean exists(String imageId, String path) throws IOException {
+    var c = engine.containers().create(null, dev.berth.engine.container.ContainerConfig.ofImage(imageId,
+        List.of("true")));
+    try {
+      Boolean found = engine.containers().withRootfs(c.id(), (x, rootfs) -> Files.exists(
+          dev.berth.engine.filesystem.RootfsPath.resolve(rootfs, path, false), java.nio.file.LinkOption.NOFOLLOW_LINKS));
+      return found;
     } finally {
       engine.containers().remove(c.id(), true, true);
     }
