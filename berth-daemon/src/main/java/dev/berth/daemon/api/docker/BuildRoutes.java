@@ -27,6 +27,7 @@ import java.util.regex.Pattern;
  * hangs up cancels the build.
  */
 public final class BuildRoutes {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(BuildRoutes.class);
   private static final long HANG_UP_POLL_MILLIS = 200;
   private static final Pattern GO_DURATION_PART = Pattern.compile("(\\d+(?:\\.\\d+)?)(ns|us|µs|ms|s|m|h)");
 
@@ -65,11 +66,14 @@ public final class BuildRoutes {
         }
       }, cancel);
       messages.built(imageId);
-    } catch (BerthException e) {
+    } catch (RuntimeException e) {
       if (!messages.failureGoesInStream()) {
         throw e; // nothing sent yet: a plain error status, as dockerd answers a parse error
       }
-      messages.failed(e);
+      if (!(e instanceof BerthException)) {
+        LOG.error("build failed unexpectedly", e);
+      }
+      messages.failed(e); // the answer began: the error ends the stream, as dockerd writes it
     } finally {
       watcher.interrupt();
     }
