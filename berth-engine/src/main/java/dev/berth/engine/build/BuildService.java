@@ -49,7 +49,7 @@ public final class BuildService {
     this.images = images;
     this.table = table;
     this.clock = Clock.systemUTC();
-    this.parts = new Parts(new StepContainers(containers, new ContainerCommitter(containers, images, scratch)),
+    this.parts = new Parts(new StepContainers(containers, new ContainerCommitter(containers, images, scratch), images, scratch),
         new StepImages(images, clock), new BuildCache(table, images, clock), new BaseImages(images, registries));
     images.setBuildCache(id -> table.hasImage(id.toString()));
   }

@@ -6,6 +6,10 @@ import dev.berth.engine.container.ContainerCommitter;
 import dev.berth.engine.container.ContainerConfig;
 import dev.berth.engine.container.ContainerService;
 import dev.berth.engine.image.Image;
+import dev.berth.engine.image.ImageService;
+import dev.berth.engine.sys.Mounts;
+import java.nio.file.Files;
+import java.util.ArrayList;
 import dev.berth.engine.runtime.AttachSession;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -23,12 +27,21 @@ import java.util.function.Consumer;
  * Every container made here is removed again, with its anonymous volumes, whatever happens.
  */
 final class StepContainers {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(StepContainers.class);
   private final ContainerService containers;
   private final ContainerCommitter committer;
 
-  StepContainers(ContainerService containers, ContainerCommitter committer) {
+  private static final long MS_RDONLY = 1;
+  private static final long MS_BIND = 4096;
+  private static final long MS_RDONLY_REMOUNT_SAFE = 0; // a bind of one layer dir; nothing writes through it
+  private final ImageService images;
+  private final Path scratch;
+
+  StepContainers(ContainerService containers, ContainerCommitter committer, ImageService images, Path scratch) {
     this.containers = containers;
     this.committer = committer;
+    this.images = images;
+    this.scratch = scratch;
   }
 
   /** Settings every RUN container of one build shares (network, limits, isolation). */
@@ -109,44 +122,91 @@ final class StepContainers {
     void write(Path rootfs) throws IOException;
   }
 
-  /** Reads an image's files (COPY --from): its rootfs mounted in a container that never starts. */
+  /**
+   * Reads an image's files (COPY --from): its layers mounted read-only (an overlay of lower dirs
+   * only) on a scratch dir for the call.
+   */
   <T> T withImageRootfs(Image image, ContainerService.RootfsWork<T> work) throws IOException {
-    ContainerConfig cfg = withEntrypoint(ContainerConfig.ofImage(image.id().toString(),
-        List.of("/bin/sh", "-c", "#(nop) COPY --from source")), List.of(), List.of(), "none", BuildResources.NONE,
-        "process");
-    Container c;
+    Path dir = Files.createTempDirectory(scratch, "build-from-");
+    Path rootfs = Files.createDirectory(dir.resolve("rootfs"));
     try {
-      c = containers.create(null, cfg);
-    } catch (BerthException e) {
-      throw new BuildException(e.getMessage(), 1, e);
-    }
-    try {
-      return containers.withRootfs(c.id(), work);
+      List<Path> lower = lowerDirs(image, dir);
+      if (lower.size() == 1) {
+        Mounts.mount(lower.getFirst().toString(), rootfs, null, MS_BIND | MS_RDONLY_REMOUNT_SAFE, null);
+      } else {
+        Mounts.mount("overlay", rootfs, "overlay", MS_RDONLY, "lowerdir=" + String.join(":",
+            lower.reversed().stream().map(Path::toString).toList()));
+      }
+      try {
+        return work.apply(null, rootfs);
+      } finally {
+        Mounts.unmount(rootfs, Mounts.MNT_DETACH);
+      }
     } finally {
-      removeQuietly(c.id());
+      deleteTree(dir);
     }
   }
 
-  /** Writes into a fresh container of {@code parent} and commits what changed; the container is removed. */
+  /**
+   * Writes into an overlay of {@code parent}'s layers on a scratch dir (no container: none of a
+   * container's files, rows or runtime state are needed to write files) and commits what
+   * changed as a layer, through the committer's layer writer. Nothing stays behind.
+   */
   Optional<Image.ImageLayer> writeLayer(Image parent, String description, RootfsWrite write) {
-    ContainerConfig cfg = ContainerConfig.ofImage(parent.id().toString(), List.of("/bin/sh", "-c", "#(nop) " + description));
-    cfg = withEntrypoint(cfg, List.of(), List.of(), "none", BuildResources.NONE, "process");
-    Container c;
+    long t0 = System.nanoTime();
+    long t1 = t0;
+    long t2 = t0;
+    Path dir = null;
     try {
-      c = containers.create(null, cfg);
-    } catch (BerthException e) {
-      throw new BuildException(e.getMessage(), 1, e);
-    }
-    try {
-      containers.withRootfs(c.id(), (container, rootfs) -> {
+      dir = Files.createTempDirectory(scratch, "build-step-");
+      Path upper = Files.createDirectory(dir.resolve("upper"));
+      Path work = Files.createDirectory(dir.resolve("work"));
+      Path rootfs = Files.createDirectory(dir.resolve("rootfs"));
+      Mounts.mountOverlay(lowerDirs(parent, dir), upper, work, rootfs);
+      try {
         write.write(rootfs);
-        return null;
-      });
-      return committer.layerOf(c.id(), parent);
+      } finally {
+        Mounts.unmount(rootfs, 0);
+      }
+      t1 = System.nanoTime();
+      Optional<Image.ImageLayer> layer = committer.layerOf(upper, parent);
+      t2 = System.nanoTime();
+      return layer;
+    } catch (BuildException e) {
+      throw e;
     } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      throw new BuildException("failed to copy files: " + e.getMessage(), 1, e);
     } finally {
-      removeQuietly(c.id());
+      if (dir != null) {
+        deleteTree(dir);
+      }
+      LOG.debug("{}: write {} ms, layer {} ms, clean-up {} ms", description, (t1 - t0) / 1_000_000,
+          (t2 - t1) / 1_000_000, (System.nanoTime() - t2) / 1_000_000);
+    }
+  }
+
+  /** The image's layer dirs, bottom first; an empty dir for an image without layers. */
+  private List<Path> lowerDirs(Image image, Path dir) throws IOException {
+    List<Path> lower = new ArrayList<>();
+    for (Image.ImageLayer l : image.layers()) {
+      lower.add(images.layers().diffDir(l.chainId()));
+    }
+    if (lower.isEmpty()) {
+      lower.add(Files.createDirectory(dir.resolve("empty")));
+    }
+    return lower;
+  }
+
+  private static void deleteTree(Path dir) {
+    if (Mounts.isMountPoint(dir.resolve("rootfs"))) {
+      return; // never delete through a mount into the image's layers
+    }
+    try (var walk = Files.walk(dir)) {
+      for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException e) {
+      LOG.warn("cannot delete {}: {}", dir, e.getMessage());
     }
   }
 

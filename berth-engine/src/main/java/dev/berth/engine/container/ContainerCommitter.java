@@ -105,7 +105,11 @@ public final class ContainerCommitter {
    * its RUN and COPY steps through this.
    */
   public Optional<Image.ImageLayer> layerOf(String containerId, Image base) throws IOException {
-    Path upper = containers.dir(containerId).resolve("upper");
+    return layerOf(containers.dir(containerId).resolve("upper"), base);
+  }
+
+  /** As {@link #layerOf(String, Image)} for any overlay upper dir whose lower dirs were {@code base}'s layers. */
+  public Optional<Image.ImageLayer> layerOf(Path upper, Image base) throws IOException {
     if (isEmpty(upper)) {
       return Optional.empty();
     }
