@@ -168,6 +168,8 @@ public final class BerthCli implements Runnable {
     c.put("save", SaveCommand::new);
     c.put("load", LoadCommand::new);
     c.put("import", ImportCommand::new);
+    c.put("build", dev.berth.cli.command.image.BuildCommand::new);
+    c.put("builder", dev.berth.cli.command.image.BuilderCommand::tree);
     c.put("login", LoginCommand::new);
     c.put("logout", LogoutCommand::new);
     c.put("image", ImageCommand::tree);

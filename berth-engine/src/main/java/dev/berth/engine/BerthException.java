@@ -6,7 +6,7 @@ package dev.berth.engine;
  */
 public sealed class BerthException extends RuntimeException
     permits BerthException.NotFound, BerthException.Conflict, BerthException.InvalidArgument,
-        BerthException.Unavailable {
+        BerthException.Unavailable, BerthException.Failed {
 
   public BerthException(String message) {
     super(message);
@@ -48,6 +48,20 @@ public sealed class BerthException extends RuntimeException
     }
 
     public Unavailable(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  /**
+   * An operation failed for a reason its caller reports in its own way (a build step's error
+   * goes into the build's message stream); the packages that need one extend it.
+   */
+  public abstract static non-sealed class Failed extends BerthException {
+    protected Failed(String message) {
+      super(message);
+    }
+
+    protected Failed(String message, Throwable cause) {
       super(message, cause);
     }
   }

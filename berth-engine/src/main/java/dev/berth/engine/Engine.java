@@ -55,6 +55,7 @@ public final class Engine implements AutoCloseable {
   private final ContainerService containers;
   private final VolumeService volumes;
   private final NetworkService networks;
+  private dev.berth.engine.build.BuildService builds;
 
   private Engine(EngineConfig config, StateStore state, SystemService system, ImageService images,
       Set<String> insecureRegistries, VmService vms, ContainerService containers, VolumeService volumes,
@@ -120,8 +121,10 @@ public final class Engine implements AutoCloseable {
       }
       system.countContainersWith(() -> containers.list().stream().map(c -> c.state().status()).toList());
       system.runtimesFrom(containers::runtimes, containers::defaultRuntime);
-      return new Engine(config, state, system, images, Set.copyOf(insecureRegistries), vms, containers, volumes,
-          networkService);
+      Engine engine = new Engine(config, state, system, images, Set.copyOf(insecureRegistries), vms, containers,
+          volumes, networkService);
+      engine.builds(); // now, so an image prune already spares the build cache's images
+      return engine;
     } catch (IOException e) {
       state.close();
       throw new BerthException.Unavailable("cannot open the image store under " + config.dataRoot() + ": "
@@ -186,6 +189,15 @@ public final class Engine implements AutoCloseable {
 
   public dev.berth.engine.container.ContainerCommitter committer() {
     return new dev.berth.engine.container.ContainerCommitter(containers, images, scratchDir());
+  }
+
+  /** The builder ({@code POST /build}); one per engine, its cache in the state database. */
+  public synchronized dev.berth.engine.build.BuildService builds() {
+    if (builds == null) {
+      builds = new dev.berth.engine.build.BuildService(containers, images,
+          new dev.berth.engine.state.BuildCacheTable(state), this::registry, scratchDir());
+    }
+    return builds;
   }
 
   public ImagePuller puller() {

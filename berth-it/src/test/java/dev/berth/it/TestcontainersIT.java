@@ -115,6 +115,21 @@ class TestcontainersIT {
   }
 
   @Test
+  void imageFromDockerfileIsBuiltAndRun() throws Exception {
+    var built = new org.testcontainers.images.builder.ImageFromDockerfile("berth-it/tc-built", false)
+        .withFileFromString("greeting.txt", "built by testcontainers\n")
+        .withDockerfileFromBuilder(b -> b.from(busybox.asCanonicalNameString())
+            .copy("greeting.txt", "/greeting.txt")
+            .run("echo ran > /ran")
+            .cmd("sh", "-c", "cat /greeting.txt /ran; echo ready; exec sleep 300"));
+    try (GenericContainer<?> c = new GenericContainer<>(built)
+        .waitingFor(Wait.forLogMessage(".*ready.*\\n", 1).withStartupTimeout(Duration.ofSeconds(60)))) {
+      c.start();
+      assertThat(c.getLogs()).contains("built by testcontainers\nran\n");
+    }
+  }
+
+  @Test
   void logConsumerFollowsTheOutput() throws Exception {
     ToStringConsumer lines = new ToStringConsumer();
     WaitingConsumer waiting = new WaitingConsumer();

@@ -87,6 +87,15 @@ public final class Credentials {
     return Optional.empty();
   }
 
+  /** Every stored login by its key in the file (a build sends them all for its FROM pulls, as docker does). */
+  public Map<String, Login> all() {
+    Map<String, Login> out = new java.util.LinkedHashMap<>();
+    for (var field : read().path("auths").properties()) {
+      decode(field.getValue(), field.getKey()).ifPresent(l -> out.put(field.getKey(), l));
+    }
+    return out;
+  }
+
   /** Stores a login, replacing any for the same registry. */
   public void put(String domain, Login credentials) {
     ObjectNode root = read();

@@ -231,6 +231,14 @@ public final class DaemonClient {
 
     /** A body of unknown length (an archive), sent chunked. */
     record Stream(String contentType, InputStream in) implements Body {}
+
+    /** A body written while it is sent (a build context tarred as it goes), chunked. */
+    record Written(String contentType, Writer writer) implements Body {}
+
+    /** Writes a body into the request. */
+    interface Writer {
+      void writeTo(OutputStream out) throws IOException;
+    }
   }
 
   /** Sends a request; the caller reads and closes the response. */
@@ -299,6 +307,9 @@ public final class DaemonClient {
       } else if (body instanceof Body.Stream st) {
         request.setHeader(HttpHeaders.CONTENT_TYPE, st.contentType());
         request.setHeader(HttpHeaders.TRANSFER_ENCODING, "chunked");
+      } else if (body instanceof Body.Written w) {
+        request.setHeader(HttpHeaders.CONTENT_TYPE, w.contentType());
+        request.setHeader(HttpHeaders.TRANSFER_ENCODING, "chunked");
       }
       SessionOutputBufferImpl outBuffer = new SessionOutputBufferImpl(8192);
       new DefaultHttpRequestWriter().write(request, outBuffer, out);
@@ -307,6 +318,10 @@ public final class DaemonClient {
       } else if (body instanceof Body.Stream st) {
         try (ChunkedOutputStream chunked = new ChunkedOutputStream(outBuffer, out, 64 * 1024)) {
           st.in().transferTo(chunked);
+        }
+      } else if (body instanceof Body.Written w) {
+        try (ChunkedOutputStream chunked = new ChunkedOutputStream(outBuffer, out, 64 * 1024)) {
+          w.writer().writeTo(chunked);
         }
       }
       outBuffer.flush(out);

@@ -31,7 +31,10 @@ public interface ApiResponse {
    */
   RawStream hijack(String contentType) throws IOException;
 
-  /** False once the client has closed the connection (a quiet stream, such as events, checks this). */
+  /**
+   * False once the client has closed the connection, or its sending side (as dockerd, which
+   * cancels a request at the client's EOF): a quiet stream, such as events or a build, checks this.
+   */
   default boolean connected() {
     return true;
   }

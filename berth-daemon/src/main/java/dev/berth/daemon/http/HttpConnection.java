@@ -39,6 +39,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
   private final BlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
   private volatile Channel channel;
   private volatile boolean closed;
+  private volatile boolean inputShutdown;
 
   HttpConnection(Dispatcher dispatcher, InFlight inFlight, ServerIdentity identity, HttpLimits limits) {
     this.dispatcher = dispatcher;
@@ -75,6 +76,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     // Over TLS a client may end its input with a close_notify alone (Go's tls.Conn.CloseWrite,
     // which the docker CLI uses at stdin EOF): TLS 1.3's half-close, as a FIN is TCP's.
     if (evt instanceof ChannelInputShutdownEvent || evt instanceof io.netty.handler.ssl.SslCloseCompletionEvent) {
+      inputShutdown = true;
       inbox.add(Signal.INPUT_SHUTDOWN);
     }
     ctx.fireUserEventTriggered(evt);
@@ -90,6 +92,14 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     log.debug("connection error: {}", cause.toString());
     ctx.close();
+  }
+
+  /**
+   * True once the client has closed its side. Go's HTTP server (dockerd) takes that as a hang-up
+   * and cancels the request; routes that run long (builds, event streams) do the same.
+   */
+  boolean inputShutdown() {
+    return inputShutdown;
   }
 
   Channel channel() {

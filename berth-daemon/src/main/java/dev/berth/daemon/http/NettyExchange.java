@@ -220,7 +220,7 @@ final class NettyExchange implements Dispatcher.Exchange {
 
     @Override
     public boolean connected() {
-      return connection.channel().isActive();
+      return connection.channel().isActive() && !connection.inputShutdown();
     }
 
     private void commit() {

@@ -38,6 +38,7 @@ class ApiServerTest {
   private URI base;
   private Path socket;
   private final HttpClient http = HttpClient.newHttpClient();
+  private final java.util.concurrent.CountDownLatch hungUp = new java.util.concurrent.CountDownLatch(1);
 
   @BeforeEach
   void start() throws Exception {
@@ -52,6 +53,16 @@ class ApiServerTest {
               out.write(("{\"n\":" + i + "}\n").getBytes(StandardCharsets.UTF_8));
             }
           }
+        })
+        .post("/until-hang-up", (req, res) -> {
+          long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+          while (res.connected() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+          }
+          if (!res.connected()) {
+            hungUp.countDown();
+          }
+          res.empty(204);
         })
         .post("/shout", (req, res) -> {
           RawStream raw = res.hijack("application/vnd.docker.raw-stream");
@@ -73,6 +84,17 @@ class ApiServerTest {
 
   private HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
     return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void aClientThatClosesWhileARouteRunsIsSeenAsGone() throws Exception {
+    // a build or an event stream may write nothing for long; dockerd cancels at the client's EOF
+    try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+      ch.connect(UnixDomainSocketAddress.of(socket));
+      ch.write(ByteBuffer.wrap("POST /until-hang-up HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n"
+          .getBytes(StandardCharsets.US_ASCII)));
+    }
+    assertThat(hungUp.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
   }
 
   @Test

@@ -57,25 +57,15 @@ public final class ContainerCommitter {
       containers.pause(c.id());
       paused = true;
     }
-    Path file = null;
     try {
       Image base = images.find(c.imageId());
-      Path upper = containers.dir(c.id()).resolve("upper");
       List<Image.ImageLayer> layers = new ArrayList<>(base.layers());
-      boolean empty = isEmpty(upper);
+      Optional<Image.ImageLayer> added = layerOf(c.id(), base);
+      boolean empty = added.isEmpty();
       long size = base.size();
-      if (!empty) {
-        Files.createDirectories(scratch);
-        file = Files.createTempFile(scratch, "commit-", ".tar.gz");
-        try (OutputStream out = fastGzip(new BufferedOutputStream(Files.newOutputStream(file)));
-            TarArchiveOutputStream tar = new TarArchiveOutputStream(out)) {
-          new TreeTar(tar, TreeTar.Form.LAYER, TreeTar.INIT_PATHS::contains).add(upper, "");
-          tar.finish();
-        }
-        String parent = layers.isEmpty() ? null : layers.getLast().chainId();
-        Image.ImageLayer layer = LayerFiles.ingest(images, file, parent, null);
-        layers.add(layer);
-        size += images.layers().get(layer.chainId()).size();
+      if (added.isPresent()) {
+        layers.add(added.get());
+        size += images.layers().get(added.get().chainId()).size();
       }
       Instant now = Instant.now();
       ImageConfig b = base.config();
@@ -106,13 +96,35 @@ public final class ContainerCommitter {
           // it exited meanwhile: nothing to thaw
         }
       }
-      if (file != null) {
-        try {
-          Files.deleteIfExists(file);
-        } catch (IOException ignored) {
-          // in the data-root's tmp dir, emptied at the next start
-        }
+    }
+  }
+
+  /**
+   * The container's changes (its upper dir) as a new layer on {@code base}'s, stored and
+   * unpacked; empty when it changed nothing but the runtime's mount points. The builder commits
+   * its RUN and COPY steps through this.
+   */
+  public Optional<Image.ImageLayer> layerOf(String containerId, Image base) throws IOException {
+    return layerOf(containers.dir(containerId).resolve("upper"), base);
+  }
+
+  /** As {@link #layerOf(String, Image)} for any overlay upper dir whose lower dirs were {@code base}'s layers. */
+  public Optional<Image.ImageLayer> layerOf(Path upper, Image base) throws IOException {
+    if (isEmpty(upper)) {
+      return Optional.empty();
+    }
+    Files.createDirectories(scratch);
+    Path file = Files.createTempFile(scratch, "commit-", ".tar.gz");
+    try {
+      try (OutputStream out = fastGzip(new BufferedOutputStream(Files.newOutputStream(file)));
+          TarArchiveOutputStream tar = new TarArchiveOutputStream(out)) {
+        new TreeTar(tar, TreeTar.Form.LAYER, TreeTar.INIT_PATHS::contains).add(upper, "");
+        tar.finish();
       }
+      String parent = base.layers().isEmpty() ? null : base.layers().getLast().chainId();
+      return Optional.of(LayerFiles.ingest(images, file, parent, null));
+    } finally {
+      Files.deleteIfExists(file);
     }
   }
 

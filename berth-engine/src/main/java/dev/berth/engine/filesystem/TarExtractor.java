@@ -33,6 +33,7 @@ public final class TarExtractor {
   private final boolean noOverwriteDirNonDir;
   private final OptionalInt uid;
   private final OptionalInt gid;
+  private final boolean specialFiles;
   private final Map<Path, FileTime> dirTimes = new LinkedHashMap<>();
 
   /**
@@ -41,11 +42,25 @@ public final class TarExtractor {
    * @param uid owner for every entry, or empty to take the archive's
    */
   public TarExtractor(Path root, String destination, boolean noOverwriteDirNonDir, OptionalInt uid, OptionalInt gid) {
+    this(root, destination, noOverwriteDirNonDir, uid, gid, true);
+  }
+
+  private TarExtractor(Path root, String destination, boolean noOverwriteDirNonDir, OptionalInt uid, OptionalInt gid,
+      boolean specialFiles) {
+    this.specialFiles = specialFiles;
     this.root = root;
     this.destination = destination;
     this.noOverwriteDirNonDir = noOverwriteDirNonDir;
     this.uid = uid;
     this.gid = gid;
+  }
+
+  /**
+   * For an upload that is only files (a build context): device nodes and FIFOs are refused, so a
+   * client cannot make berthd create a device node on the host.
+   */
+  public static TarExtractor filesOnly(Path root) {
+    return new TarExtractor(root, "/", false, OptionalInt.empty(), OptionalInt.empty(), false);
   }
 
   public void extract(InputStream in) throws IOException {
@@ -62,6 +77,10 @@ public final class TarExtractor {
   }
 
   private void entry(TarArchiveEntry e, InputStream data) throws IOException {
+    if (!specialFiles && (e.isCharacterDevice() || e.isBlockDevice() || e.isFIFO())) {
+      throw new BerthException.InvalidArgument("archive entry " + e.getName()
+          + " is a device node or FIFO; only files, directories and links are accepted here");
+    }
     String name = destination + "/" + e.getName();
     Path path = RootfsPath.resolve(root, name, false);
     if (path.equals(root)) {

@@ -35,6 +35,7 @@ public final class ImageService {
   /** The engine's one event bus (made by the engine): image actions publish on it, and others reach it here. */
   private final dev.berth.engine.events.EventBus events;
   private volatile Predicate<Digest> usedByContainer = id -> false;
+  private volatile Predicate<Digest> heldByBuildCache = id -> false;
   /** Blobs and layers an operation in progress will record; collection leaves them alone. */
   private final java.util.Map<String, Integer> pins = new java.util.HashMap<>();
   private final java.util.concurrent.locks.ReentrantLock gcLock = new java.util.concurrent.locks.ReentrantLock();
@@ -265,10 +266,19 @@ public final class ImageService {
     }
   }
 
-  /** Images without tags (dangling), or with {@code all} every image no container uses. */
+  /**
+   * Lets the builder say which untagged images are its cache (Docker's intermediate images,
+   * which a dangling-image prune keeps because they have children).
+   */
+  public void setBuildCache(Predicate<Digest> heldByBuildCache) {
+    this.heldByBuildCache = heldByBuildCache;
+  }
+
+  /** Images without tags (dangling, build cache excepted), or with {@code all} every image no container uses. */
   public List<Image> pruneCandidates(boolean all) {
     return list().stream()
-        .filter(i -> all ? !usedByContainer.test(i.id()) : i.repoTags().isEmpty() && !usedByContainer.test(i.id()))
+        .filter(i -> all ? !usedByContainer.test(i.id())
+            : i.repoTags().isEmpty() && !usedByContainer.test(i.id()) && !heldByBuildCache.test(i.id()))
         .sorted(Comparator.comparing(Image::storedAt))
         .toList();
   }

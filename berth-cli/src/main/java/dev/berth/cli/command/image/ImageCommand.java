@@ -22,6 +22,7 @@ public final class ImageCommand implements Runnable {
     image.addSubcommand("save", new SaveCommand());
     image.addSubcommand("load", new LoadCommand());
     image.addSubcommand("import", new ImportCommand());
+    image.addSubcommand("build", new BuildCommand());
     return image;
   }
 
@@ -31,6 +32,6 @@ public final class ImageCommand implements Runnable {
   @Override
   public void run() {
     throw new CommandLine.ParameterException(spec.commandLine(),
-        "'berth image' requires a subcommand: ls, pull, push, tag, rm, inspect, history, prune, save, load, import");
+        "'berth image' requires a subcommand: ls, pull, push, tag, rm, inspect, history, prune, save, load, import, build");
   }
 }

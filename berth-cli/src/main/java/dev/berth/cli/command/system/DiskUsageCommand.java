@@ -36,7 +36,7 @@ public final class DiskUsageCommand implements Callable<Integer> {
       verbose(df, out);
       return 0;
     }
-    List<JsonNode> rows = List.of(imagesRow(df), containersRow(df), volumesRow(df), cacheRow());
+    List<JsonNode> rows = List.of(imagesRow(df), containersRow(df), volumesRow(df), cacheRow(df));
     new Listing(List.of(new Listing.Column("TYPE", "Type"), new Listing.Column("TOTAL", "TotalCount"),
         new Listing.Column("ACTIVE", "Active"), new Listing.Column("SIZE", "Size"),
         new Listing.Column("RECLAIMABLE", "Reclaimable"))).print(output, rows, out);
@@ -103,8 +103,24 @@ public final class DiskUsageCommand implements Callable<Integer> {
     return row("Local Volumes", df.path("Volumes").size(), active, size, reclaimable, true);
   }
 
-  private static ObjectNode cacheRow() {
-    return row("Build Cache", 0, 0, 0, 0, false);
+  /** docker's build cache row: shared entries (a tagged image holds them) count for nothing. */
+  static ObjectNode cacheRow(JsonNode df) {
+    long size = 0;
+    long inUse = 0;
+    int active = 0;
+    for (JsonNode c : df.path("BuildCache")) {
+      boolean shared = c.path("Shared").asBoolean();
+      if (!shared) {
+        size += c.path("Size").asLong();
+      }
+      if (c.path("InUse").asBoolean()) {
+        active++;
+        if (!shared) {
+          inUse += c.path("Size").asLong();
+        }
+      }
+    }
+    return row("Build Cache", df.path("BuildCache").size(), active, size, size - inUse, false);
   }
 
   private static void verbose(JsonNode df, PrintWriter out) {

@@ -50,6 +50,8 @@ public final class SystemPruneCommand implements Callable<Integer> {
     }
     s.add(new Step(all ? "all images without at least one container associated to them" : "all dangling images",
         "/images/prune", true, SystemPruneCommand::images));
+    s.add(new Step(all ? "all build cache" : "unused build cache", "/build/prune", false,
+        (r, out) -> list(r, "CachesDeleted", "Deleted build cache objects:", out)));
     return s;
   }
 
@@ -70,7 +72,17 @@ public final class SystemPruneCommand implements Callable<Integer> {
       if (s.withDanglingFilter()) {
         stepFilters.put("dangling", List.of(all ? "false" : "true"));
       }
-      String q = stepFilters.isEmpty() ? "" : DaemonClient.query(Map.of("filters", Json.write(stepFilters)));
+      Map<String, String> query = new LinkedHashMap<>();
+      if (s.path().equals("/build/prune")) {
+        stepFilters.keySet().retainAll(List.of("until")); // the build cache has no labels
+        if (all) {
+          query.put("all", "1");
+        }
+      }
+      if (!stepFilters.isEmpty()) {
+        query.put("filters", Json.write(stepFilters));
+      }
+      String q = DaemonClient.query(query);
       JsonNode r = client.json("POST", s.path() + q, null);
       s.report().accept(r, out);
       reclaimed += r.path("SpaceReclaimed").asLong();

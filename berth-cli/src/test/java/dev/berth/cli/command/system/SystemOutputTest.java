@@ -44,4 +44,15 @@ class SystemOutputTest {
     assertThat(DiskUsageCommand.humanSize(2_009_123)).isEqualTo("2.009MB");
     assertThat(DiskUsageCommand.humanSize(0)).isEqualTo("0B");
   }
+
+  @Test
+  void theBuildCacheRowCountsWhatNoTaggedImageHolds() throws Exception {
+    JsonNode df = JSON.readTree("{\"BuildCache\":[{\"Size\":2000000,\"Shared\":false,\"InUse\":false},"
+        + "{\"Size\":1000000,\"Shared\":true,\"InUse\":false},{\"Size\":0,\"Shared\":false,\"InUse\":false}]}");
+    JsonNode row = DiskUsageCommand.cacheRow(df);
+    assertThat(row.path("TotalCount").asText()).isEqualTo("3");
+    assertThat(row.path("Active").asText()).isEqualTo("0");
+    assertThat(row.path("Size").asText()).isEqualTo("2MB");
+    assertThat(row.path("Reclaimable").asText()).isEqualTo("2MB");
+  }
 }

@@ -19,7 +19,7 @@ import java.util.Set;
 
 /**
  * {@code GET /system/df}: Docker's disk usage report. Volumes carry UsageData (their files are
- * walked); the build cache is empty (Berth builds nothing); an image's SharedSize counts the
+ * walked); the build cache comes from the builder's records; an image's SharedSize counts the
  * layers other images use too.
  */
 public final class DiskUsageRoutes {
@@ -31,12 +31,6 @@ public final class DiskUsageRoutes {
 
   public void register(Router router) {
     router.get("/system/df", this::diskUsage);
-    router.post("/build/prune", this::pruneBuildCache);
-  }
-
-  /** Berth builds nothing, so there is no build cache to prune. */
-  private void pruneBuildCache(ApiRequest req, ApiResponse res) throws IOException {
-    res.json(200, Map.of("CachesDeleted", List.of(), "SpaceReclaimed", 0));
   }
 
   private void diskUsage(ApiRequest req, ApiResponse res) throws IOException {
@@ -85,7 +79,8 @@ public final class DiskUsageRoutes {
       engine.volumes().list().forEach(v -> volumeList.add(volumes.json(v, true)));
     }
     out.put("Volumes", volumeList);
-    out.put("BuildCache", List.of());
+    out.put("BuildCache", all || types.contains("build-cache") ? BuildRoutes.cacheJson(engine.builds().usage())
+        : List.of());
     res.json(200, out);
   }
 

@@ -19,5 +19,6 @@ public final class DockerApi {
     new DiskUsageRoutes(engine).register(router);
     new SwarmRoutes().register(router);
     new PluginRoutes().register(router);
+    new BuildRoutes(engine).register(router);
   }
 }

@@ -74,8 +74,10 @@ final class ProgressStream implements AutoCloseable {
       if (out == null) {
         out = response.stream(200, "application/json");
       }
-      out.write(Json.MAPPER.writeValueAsBytes(msg));
-      out.write('\n');
+      byte[] json = Json.MAPPER.writeValueAsBytes(msg);
+      byte[] line = java.util.Arrays.copyOf(json, json.length + 1);
+      line[json.length] = '\n'; // one chunk per message, as dockerd writes them
+      out.write(line);
     } catch (IOException e) {
       throw new UncheckedIOException("client went away: " + e.getMessage(), e);
     }

@@ -50,6 +50,8 @@ public final class SystemRoutes {
   private void ping(ApiRequest req, ApiResponse res) throws IOException {
     res.header("Cache-Control", "no-cache, no-store, must-revalidate")
         .header("Pragma", "no-cache")
+        // the classic builder: what dockerd sends with the buildkit feature off. The docker CLI
+        // then builds through POST /build instead of looking for BuildKit (buildx).
         .header("Builder-Version", "1")
         .text(200, "text/plain; charset=utf-8", req.method().equals("HEAD") ? "" : "OK");
   }

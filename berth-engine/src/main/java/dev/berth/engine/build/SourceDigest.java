@@ -1,0 +1,81 @@
+package dev.berth.engine.build;
+
+import dev.berth.engine.content.Digest;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The cache identity of COPY/ADD sources: for every entry its relative path, type, mode, owner
+ * and content (or link target), never its mtime — so a touched but unchanged file still hits
+ * the cache, as in Docker.
+ */
+final class SourceDigest {
+  private final MessageDigest sha = Digest.newSha256();
+  private final byte[] buf = new byte[64 * 1024];
+  private final java.util.function.Predicate<Path> skip;
+
+  /** {@code skip}: paths inside a source directory that are not copied (.dockerignore). */
+  SourceDigest(java.util.function.Predicate<Path> skip) {
+    this.skip = skip;
+  }
+
+  /** Adds one source (a tree walked in name order) under the label {@code name}. */
+  SourceDigest add(String name, Path path) throws IOException {
+    entry(name, path);
+    return this;
+  }
+
+  SourceDigest add(String name, byte[] bytes) {
+    text("B " + name + " " + bytes.length + "\n");
+    sha.update(bytes);
+    return this;
+  }
+
+  SourceDigest text(String s) {
+    sha.update(s.getBytes(StandardCharsets.UTF_8));
+    return this;
+  }
+
+  String hex() {
+    return Digest.fromSha256(sha.digest()).hex();
+  }
+
+  private void entry(String name, Path p) throws IOException {
+    int mode = (Integer) Files.getAttribute(p, "unix:mode", LinkOption.NOFOLLOW_LINKS);
+    int uid = (Integer) Files.getAttribute(p, "unix:uid", LinkOption.NOFOLLOW_LINKS);
+    int gid = (Integer) Files.getAttribute(p, "unix:gid", LinkOption.NOFOLLOW_LINKS);
+    text(name + "\0" + Integer.toOctalString(mode) + " " + uid + ":" + gid + "\0");
+    if (Files.isSymbolicLink(p)) {
+      text("L" + Files.readSymbolicLink(p) + "\0");
+    } else if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+      List<Path> children = new ArrayList<>();
+      try (DirectoryStream<Path> s = Files.newDirectoryStream(p)) {
+        s.forEach(children::add);
+      }
+      children.sort(null);
+      for (Path c : children) {
+        if (skip.test(c)) {
+          continue;
+        }
+        entry(name + "/" + c.getFileName(), c);
+      }
+      text("D\0");
+    } else if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+      text("F" + Files.size(p) + "\0");
+      try (InputStream in = Files.newInputStream(p)) {
+        int n;
+        while ((n = in.read(buf)) > 0) {
+          sha.update(buf, 0, n);
+        }
+      }
+    }
+  }
+}

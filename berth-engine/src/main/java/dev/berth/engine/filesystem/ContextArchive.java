@@ -1,0 +1,95 @@
+package dev.berth.engine.filesystem;
+
+import dev.berth.engine.BerthException;
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.compressors.CompressorException;
+import org.apache.commons.compress.compressors.CompressorStreamFactory;
+
+/**
+ * A build context as a client uploads it: a tar (plain, gzip, bzip2 or xz, told apart by their
+ * magic bytes, as Docker's {@code DecompressStream} does) or, when the bytes are no tar, a bare
+ * Dockerfile. The tar is extracted with every name and link contained in a fresh directory
+ * ({@link TarExtractor#filesOnly}: no device nodes); the caller removes the directory with
+ * {@link #delete} once the build is over.
+ */
+public final class ContextArchive {
+  private static final int TAR_HEADER = 512;
+
+  private ContextArchive() {}
+
+  /** What the upload was. */
+  public enum Kind { TAR, DOCKERFILE }
+
+  /** A context unpacked into {@code dir}. */
+  public record Unpacked(Path dir, Kind kind) {}
+
+  /**
+   * Unpacks {@code body} into a new directory under {@code scratch}. A bare Dockerfile is written
+   * as {@code dockerfileName} (the name the build will look for). Nothing is left behind on failure.
+   */
+  public static Unpacked unpack(InputStream body, Path scratch, String dockerfileName) throws IOException {
+    Files.createDirectories(scratch);
+    Path dir = Files.createTempDirectory(scratch, "build-context-");
+    try {
+      InputStream in = decompressed(new BufferedInputStream(body, 64 * 1024));
+      in.mark(TAR_HEADER);
+      byte[] head = in.readNBytes(TAR_HEADER);
+      in.reset();
+      if (head.length == TAR_HEADER && TarArchiveInputStream.matches(head, head.length)) {
+        TarExtractor.filesOnly(dir).extract(in);
+        in.transferTo(OutputStream.nullOutputStream()); // the tar's padding: the body must be read to its end
+        return new Unpacked(dir, Kind.TAR);
+      }
+      Path dockerfile = RootfsPath.resolve(dir, dockerfileName.isEmpty() ? "Dockerfile" : dockerfileName, false);
+      Files.createDirectories(dockerfile.getParent());
+      try (OutputStream out = Files.newOutputStream(dockerfile)) {
+        in.transferTo(out);
+      }
+      return new Unpacked(dir, head.length == 0 ? Kind.TAR : Kind.DOCKERFILE);
+    } catch (IOException | RuntimeException e) {
+      delete(dir);
+      throw e;
+    }
+  }
+
+  private static InputStream decompressed(BufferedInputStream in) throws IOException {
+    String format;
+    try {
+      format = CompressorStreamFactory.detect(in);
+    } catch (CompressorException notCompressed) {
+      return in;
+    }
+    if (!format.equals(CompressorStreamFactory.GZIP) && !format.equals(CompressorStreamFactory.BZIP2)
+        && !format.equals(CompressorStreamFactory.XZ)) {
+      return in; // Docker takes gzip, bzip2 and xz; anything else is read as it is
+    }
+    try {
+      return new BufferedInputStream(new CompressorStreamFactory().createCompressorInputStream(format, in),
+          64 * 1024);
+    } catch (CompressorException e) {
+      throw new BerthException.InvalidArgument("the build context is not a valid " + format + " stream: "
+          + e.getMessage());
+    }
+  }
+
+  /** Removes an unpacked context; quietly, as it is clean-up after a build. */
+  public static void delete(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (var walk = Files.walk(dir)) {
+      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException e) {
+      // the scratch dir is emptied at the next start anyway
+    }
+  }
+}

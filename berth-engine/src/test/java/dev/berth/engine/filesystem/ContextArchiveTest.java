@@ -1,0 +1,132 @@
+package dev.berth.engine.filesystem;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.berth.engine.BerthException;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.apache.commons.compress.archivers.tar.TarConstants;
+import org.apache.commons.compress.compressors.CompressorStreamFactory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** A build context upload lands whole in its own directory, and nowhere else. */
+class ContextArchiveTest {
+  @TempDir Path tmp;
+
+  private static byte[] tar(TarArchiveEntry... entries) throws IOException {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (TarArchiveOutputStream t = new TarArchiveOutputStream(bytes)) {
+      t.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
+      for (TarArchiveEntry e : entries) {
+        byte[] content = e.getName().getBytes(StandardCharsets.UTF_8);
+        if (e.isFile()) {
+          e.setSize(content.length);
+        }
+        t.putArchiveEntry(e);
+        if (e.isFile()) {
+          t.write(content);
+        }
+        t.closeArchiveEntry();
+      }
+    }
+    return bytes.toByteArray();
+  }
+
+  private static TarArchiveEntry file(String name) {
+    return new TarArchiveEntry(name);
+  }
+
+  private static TarArchiveEntry link(String name, String target, byte type) {
+    TarArchiveEntry e = new TarArchiveEntry(name, type);
+    e.setLinkName(target);
+    return e;
+  }
+
+  private ContextArchive.Unpacked unpack(byte[] body) throws IOException {
+    return ContextArchive.unpack(new ByteArrayInputStream(body), tmp.resolve("scratch"), "Dockerfile");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"", "gz", "bzip2", "xz"})
+  void plainAndCompressedTarsUnpack(String compression) throws Exception {
+    byte[] raw = tar(file("Dockerfile"), new TarArchiveEntry("src/", TarConstants.LF_DIR), file("src/a.txt"));
+    byte[] body = raw;
+    if (!compression.isEmpty()) {
+      ByteArrayOutputStream packed = new ByteArrayOutputStream();
+      try (OutputStream c = new CompressorStreamFactory().createCompressorOutputStream(compression, packed)) {
+        c.write(raw);
+      }
+      body = packed.toByteArray();
+    }
+    ContextArchive.Unpacked u = unpack(body);
+    assertThat(u.kind()).isEqualTo(ContextArchive.Kind.TAR);
+    assertThat(u.dir().resolve("Dockerfile")).hasContent("Dockerfile");
+    assertThat(u.dir().resolve("src/a.txt")).hasContent("src/a.txt");
+    assertThat(u.dir().getParent()).isEqualTo(tmp.resolve("scratch"));
+  }
+
+  @Test
+  void aBodyThatIsNoTarIsTheDockerfile() throws IOException {
+    ContextArchive.Unpacked u = ContextArchive.unpack(
+        new ByteArrayInputStream("FROM busybox\nRUN true\n".getBytes(StandardCharsets.UTF_8)),
+        tmp.resolve("scratch"), "build/Dockerfile.dev");
+    assertThat(u.kind()).isEqualTo(ContextArchive.Kind.DOCKERFILE);
+    assertThat(u.dir().resolve("build/Dockerfile.dev")).hasContent("FROM busybox\nRUN true");
+  }
+
+  @Test
+  void namesAndLinksCannotLeaveTheContext() throws IOException {
+    Path outside = Files.createDirectories(tmp.resolve("outside"));
+    byte[] body = tar(file("../../escape.txt"), file("/abs.txt"),
+        link("out", outside.toString(), TarConstants.LF_SYMLINK), file("out/through-link.txt"),
+        link("hard", "../../../etc/passwd", TarConstants.LF_LINK));
+    assertThatThrownBy(() -> unpack(body)).isInstanceOf(BerthException.InvalidArgument.class)
+        .hasMessageContaining("links to");
+    assertThat(tmp.resolve("escape.txt")).doesNotExist();
+    assertThat(outside).isEmptyDirectory();
+    assertThat(tmp.resolve("scratch")).isEmptyDirectory(); // the failed upload left nothing
+  }
+
+  @Test
+  void writesThroughAnAbsoluteLinkStayInside() throws IOException {
+    Path outside = Files.createDirectories(tmp.resolve("outside"));
+    ContextArchive.Unpacked u = unpack(tar(file("../../escape.txt"),
+        link("out", outside.toString(), TarConstants.LF_SYMLINK), file("out/through-link.txt")));
+    assertThat(outside).isEmptyDirectory();
+    assertThat(tmp.resolve("escape.txt")).doesNotExist();
+    assertThat(u.dir().resolve("escape.txt")).exists();
+    assertThat(Files.isSymbolicLink(u.dir().resolve("out"))).isTrue();
+    assertThat(u.dir().resolve(outside.toString().substring(1)).resolve("through-link.txt")).exists();
+  }
+
+  @Test
+  void deviceNodesAreRefused() throws IOException {
+    TarArchiveEntry dev = new TarArchiveEntry("null", TarConstants.LF_CHR);
+    dev.setDevMajor(1);
+    dev.setDevMinor(3);
+    assertThatThrownBy(() -> unpack(tar(file("Dockerfile"), dev)))
+        .isInstanceOf(BerthException.InvalidArgument.class).hasMessageContaining("device node");
+    assertThat(tmp.resolve("scratch")).isEmptyDirectory();
+  }
+
+  @Test
+  void deleteRemovesTheTreeButNotWhatLinksPointAt() throws IOException {
+    Path outside = Files.createDirectories(tmp.resolve("outside"));
+    Files.writeString(outside.resolve("keep"), "x");
+    ContextArchive.Unpacked u = unpack(tar(file("a"), link("out", outside.toString(), TarConstants.LF_SYMLINK)));
+    ContextArchive.delete(u.dir());
+    assertThat(u.dir()).doesNotExist();
+    assertThat(outside.resolve("keep")).exists();
+  }
+}
