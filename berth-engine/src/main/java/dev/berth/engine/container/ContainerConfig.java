@@ -19,6 +19,7 @@ import java.util.Map;
  * @param storage volumes, bind mounts and tmpfs mounts
  * @param logConfig the --log-opts (json-file's max-size and max-file)
  * @param isolation "process" (an OCI runtime) or "vm" (the image booted in a microVM)
+ * @param host the other HostConfig fields (namespaces, devices, sysctls, DNS…); see {@link HostOptions}
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record ContainerConfig(
@@ -55,7 +56,8 @@ public record ContainerConfig(
     String runtime,
     ContainerNetworking networking,
     ContainerStorage storage,
-    String isolation) {
+    String isolation,
+    HostOptions host) {
 
   public ContainerConfig {
     entrypoint = entrypoint == null ? null : List.copyOf(entrypoint);
@@ -75,6 +77,21 @@ public record ContainerConfig(
     storage = storage == null ? ContainerStorage.NONE : storage;
     logConfig = logConfig == null ? LogConfig.DEFAULT : logConfig;
     isolation = isolation == null || isolation.isBlank() || isolation.equals("default") ? "process" : isolation;
+    host = host == null ? HostOptions.NONE : host;
+  }
+
+  /** A config without {@link HostOptions} (their defaults). */
+  public ContainerConfig(String image, List<String> entrypoint, List<String> cmd, List<String> env, String workingDir,
+      String user, String hostname, String domainname, Map<String, String> labels, boolean tty, boolean openStdin,
+      boolean stdinOnce, String stopSignal, Integer stopTimeout, boolean autoRemove, boolean init, boolean privileged,
+      List<String> capAdd, List<String> capDrop, boolean readonlyRootfs, List<String> securityOpt, long memory,
+      long memorySwap, long nanoCpus, long cpuShares, String cpusetCpus, long pidsLimit, List<Ulimit> ulimits,
+      String networkMode, LogConfig logConfig, String runtime, ContainerNetworking networking,
+      ContainerStorage storage, String isolation) {
+    this(image, entrypoint, cmd, env, workingDir, user, hostname, domainname, labels, tty, openStdin, stdinOnce,
+        stopSignal, stopTimeout, autoRemove, init, privileged, capAdd, capDrop, readonlyRootfs, securityOpt, memory,
+        memorySwap, nanoCpus, cpuShares, cpusetCpus, pidsLimit, ulimits, networkMode, logConfig, runtime, networking,
+        storage, isolation, null);
   }
 
   /** A config with only the image set (tests, defaults). */
@@ -98,27 +115,34 @@ public record ContainerConfig(
     return new ContainerConfig(image, entrypoint, cmd, env, workingDir, user, hostname, domainname, labels, tty,
         openStdin, stdinOnce, stopSignal, stopTimeout, autoRemove, init, privileged, capAdd, capDrop, readonlyRootfs,
         securityOpt, memory, memorySwap, nanoCpus, cpuShares, cpusetCpus, pidsLimit, ulimits, networkMode,
-        logConfig, runtime, networking, storage, isolation);
+        logConfig, runtime, networking, storage, isolation, host);
   }
 
   ContainerConfig withRuntime(String runtime) {
     return new ContainerConfig(image, entrypoint, cmd, env, workingDir, user, hostname, domainname, labels, tty,
         openStdin, stdinOnce, stopSignal, stopTimeout, autoRemove, init, privileged, capAdd, capDrop, readonlyRootfs,
         securityOpt, memory, memorySwap, nanoCpus, cpuShares, cpusetCpus, pidsLimit, ulimits, networkMode,
-        logConfig, runtime, networking, storage, isolation);
+        logConfig, runtime, networking, storage, isolation, host);
   }
 
   ContainerConfig withHostname(String hostname) {
     return new ContainerConfig(image, entrypoint, cmd, env, workingDir, user, hostname, domainname, labels, tty,
         openStdin, stdinOnce, stopSignal, stopTimeout, autoRemove, init, privileged, capAdd, capDrop, readonlyRootfs,
         securityOpt, memory, memorySwap, nanoCpus, cpuShares, cpusetCpus, pidsLimit, ulimits, networkMode,
-        logConfig, runtime, networking, storage, isolation);
+        logConfig, runtime, networking, storage, isolation, host);
   }
 
   ContainerConfig withStorage(ContainerStorage storage) {
     return new ContainerConfig(image, entrypoint, cmd, env, workingDir, user, hostname, domainname, labels, tty,
         openStdin, stdinOnce, stopSignal, stopTimeout, autoRemove, init, privileged, capAdd, capDrop, readonlyRootfs,
         securityOpt, memory, memorySwap, nanoCpus, cpuShares, cpusetCpus, pidsLimit, ulimits, networkMode,
-        logConfig, runtime, networking, storage, isolation);
+        logConfig, runtime, networking, storage, isolation, host);
+  }
+
+  ContainerConfig withHost(HostOptions host) {
+    return new ContainerConfig(image, entrypoint, cmd, env, workingDir, user, hostname, domainname, labels, tty,
+        openStdin, stdinOnce, stopSignal, stopTimeout, autoRemove, init, privileged, capAdd, capDrop, readonlyRootfs,
+        securityOpt, memory, memorySwap, nanoCpus, cpuShares, cpusetCpus, pidsLimit, ulimits, networkMode,
+        logConfig, runtime, networking, storage, isolation, host);
   }
 }

@@ -47,8 +47,11 @@ final class ContainerMounts {
       inherited.addAll(MountPlanner.inherit(spec,
           otherContainer.apply(MountPlanner.volumesFromContainer(spec)).mountPoints()));
     }
+    // Config.Volumes of the create are anonymous volumes, as the image's VOLUMEs are
+    List<String> declared = new ArrayList<>(storage.volumes());
+    declared.addAll(imageVolumes);
     List<MountPlanner.Planned> plan = MountPlanner.plan(storage.binds(), storage.mounts(), storage.tmpfs(),
-        inherited, imageVolumes);
+        inherited, declared);
     List<MountPoint> points = new ArrayList<>();
     List<String> createdVolumes = new ArrayList<>();
     List<Path> createdDirs = new ArrayList<>();

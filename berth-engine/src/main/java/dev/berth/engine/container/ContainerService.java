@@ -205,6 +205,7 @@ public final class ContainerService {
     String n = name == null || name.isBlank() ? ContainerNames.generate() : ContainerNames.validate(name);
     validateLimits(requested);
     VmIsolation.validate(requested);
+    requested = HostOptionsCheck.check(requested, this::find);
     Image image = images.find(requested.image());
     ContainerConfig merged = merge(requested, image.config().config());
     if (merged.args().isEmpty()) {
@@ -320,25 +321,18 @@ public final class ContainerService {
   }
 
   private void writeEtcFiles(Path dir, ContainerConfig c) throws IOException {
-    String host = c.networkMode().equals("host") ? hostHostname() : c.hostname();
-    String fqdn = c.domainname().isEmpty() ? host : host + "." + c.domainname();
+    boolean hostNet = c.networkMode().equals("host");
+    String host = hostNet || c.host().utsMode().equals("host") ? hostHostname() : c.hostname();
     Files.writeString(dir.resolve("hostname"), host + "\n");
-    Files.writeString(dir.resolve("hosts"), "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
-        + "fe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n"
-        + (c.networkMode().equals("host") ? "" : "127.0.0.1\t" + fqdn + (fqdn.equals(host) ? "" : " " + host) + "\n"));
-    StringBuilder resolv = new StringBuilder();
+    Files.writeString(dir.resolve("hosts"), EtcFileContents.hosts(c, host,
+        hostNet ? Optional.empty() : Optional.of("127.0.0.1"), networks.hostGateway()));
+    List<String> hostResolv = List.of(); // none on the host: the container gets an empty one, as Docker does
     try {
-      for (String line : Files.readAllLines(Path.of("/etc/resolv.conf"))) {
-        // A resolver on the host's loopback is unreachable from a namespace of its own.
-        if (!c.networkMode().equals("host") && line.matches("\\s*nameserver\\s+(127\\..*|::1)\\s*")) {
-          continue;
-        }
-        resolv.append(line).append('\n');
-      }
+      hostResolv = Files.readAllLines(Path.of("/etc/resolv.conf"));
     } catch (IOException e) {
-      // No host resolver configuration: the container gets an empty one, as Docker does.
+      // as said
     }
-    Files.writeString(dir.resolve("resolv.conf"), resolv.toString());
+    Files.writeString(dir.resolve("resolv.conf"), EtcFileContents.resolvConf(c, hostResolv, Optional.empty(), !hostNet));
   }
 
   private static String hostHostname() {
@@ -378,9 +372,11 @@ public final class ContainerService {
         tMount = System.nanoTime();
         Path rootfs = dir.resolve("rootfs");
         mounts.populate(c.config().storage(), rootfs);
-        User user = Users.resolve(c.config().user(), Users.readEtc(rootfs, "passwd"), Users.readEtc(rootfs, "group"));
+        User user = Users.resolve(c.config().user(), c.config().host().groupAdd(), Users.readEtc(rootfs, "passwd"),
+            Users.readEtc(rootfs, "group"));
         Spec spec = ContainerSpecs.build(c.id(), c.config(), rootfs, etcFiles(dir), user, initBinary, hostNofileHard,
             hostCaps, defaultSeccomp);
+        spec = SharedNamespaces.apply(spec, c.config(), this::find);
         ContainerNetworks.Start network = networks.attach(c, dir, this::find);
         if (network.netns().isPresent()) {
           spec = ContainerNetworks.joinNetns(spec, network.netns().get());

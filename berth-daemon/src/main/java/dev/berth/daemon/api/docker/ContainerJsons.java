@@ -31,6 +31,7 @@ final class ContainerJsons {
 
   /** The body of POST /containers/create as an engine config. */
   static ContainerConfig fromCreate(JsonNode body) {
+    RefusedCreateFields.check(body);
     JsonNode host = body.path("HostConfig");
     List<ContainerConfig.Ulimit> ulimits = new ArrayList<>();
     for (JsonNode u : host.path("Ulimits")) {
@@ -72,12 +73,13 @@ final class ContainerJsons {
         host.path("CpusetCpus").asText(""),
         pids,
         ulimits,
-        host.path("NetworkMode").asText(""),
+        body.path("NetworkDisabled").asBoolean(false) ? "none" : host.path("NetworkMode").asText(""),
         logConfig(host.path("LogConfig")),
         host.path("Runtime").asText("").isEmpty() ? null : host.path("Runtime").asText(),
         NetworkingJsons.fromCreate(body),
         StorageJsons.fromCreate(body),
-        host.path("Isolation").asText(""));
+        host.path("Isolation").asText(""),
+        HostJsons.fromCreate(host));
   }
 
   /** HostConfig.LogConfig: the driver's name and its --log-opt map, checked as json-file checks them. */
@@ -182,40 +184,95 @@ final class ContainerJsons {
     return s;
   }
 
+  /** Inspect's HostConfig: every key dockerd 20.10 writes, in its order, zero values where unset. */
   private static Map<String, Object> hostConfig(ContainerConfig cfg) {
     Map<String, Object> h = new LinkedHashMap<>();
-    StorageJsons.putHostConfig(h, cfg.storage());
+    Map<String, Object> storage = new LinkedHashMap<>();
+    StorageJsons.putHostConfig(storage, cfg.storage());
+    Map<String, Object> host = new LinkedHashMap<>();
+    HostJsons.putHostConfig(host, cfg.host());
+    h.put("Binds", storage.get("Binds"));
+    h.put("ContainerIDFile", "");
+    Map<String, Object> logConfig = new LinkedHashMap<>();
+    logConfig.put("Type", cfg.logConfig().driver());
+    logConfig.put("Config", cfg.logConfig().options());
+    h.put("LogConfig", logConfig);
     h.put("NetworkMode", cfg.networkMode());
     h.put("PortBindings", NetworkingJsons.portBindings(cfg.networking()));
-    h.put("PublishAllPorts", cfg.networking().publishAllPorts());
     h.put("RestartPolicy", Map.of("Name", "no", "MaximumRetryCount", 0));
     h.put("AutoRemove", cfg.autoRemove());
+    h.put("VolumeDriver", "");
+    h.put("VolumesFrom", storage.get("VolumesFrom"));
     h.put("CapAdd", cfg.capAdd());
     h.put("CapDrop", cfg.capDrop());
+    for (String k : List.of("CgroupnsMode", "Dns", "DnsOptions", "DnsSearch", "ExtraHosts", "GroupAdd", "IpcMode")) {
+      h.put(k, host.get(k));
+    }
+    h.put("Cgroup", "");
+    h.put("Links", null);
+    h.put("OomScoreAdj", host.get("OomScoreAdj"));
+    h.put("PidMode", host.get("PidMode"));
     h.put("Privileged", cfg.privileged());
+    h.put("PublishAllPorts", cfg.networking().publishAllPorts());
     h.put("ReadonlyRootfs", cfg.readonlyRootfs());
     h.put("SecurityOpt", cfg.securityOpt());
-    h.put("Init", cfg.init());
+    if (storage.containsKey("Tmpfs")) {
+      h.put("Tmpfs", storage.get("Tmpfs"));
+    }
+    h.put("UTSMode", host.get("UTSMode"));
+    h.put("UsernsMode", "");
+    h.put("ShmSize", host.get("ShmSize"));
+    if (host.containsKey("Sysctls")) {
+      h.put("Sysctls", host.get("Sysctls"));
+    }
     h.put("Runtime", cfg.runtime() == null ? "runc" : cfg.runtime());
+    h.put("ConsoleSize", List.of(0, 0));
     // Docker on Linux reports "" for its one (process) isolation; "vm" boots a microVM.
     h.put("Isolation", cfg.isolation().equals("process") ? "" : cfg.isolation());
-    h.put("Memory", cfg.memory());
-    h.put("MemorySwap", cfg.memorySwap());
-    h.put("NanoCpus", cfg.nanoCpus());
     h.put("CpuShares", cfg.cpuShares());
+    h.put("Memory", cfg.memory());
+    h.put("NanoCpus", cfg.nanoCpus());
+    h.put("CgroupParent", "");
+    h.put("BlkioWeight", 0);
+    h.put("BlkioWeightDevice", null);
+    h.put("BlkioDeviceReadBps", null);
+    h.put("BlkioDeviceWriteBps", null);
+    h.put("BlkioDeviceReadIOps", null);
+    h.put("BlkioDeviceWriteIOps", null);
+    h.put("CpuPeriod", 0);
+    h.put("CpuQuota", 0);
+    h.put("CpuRealtimePeriod", 0);
+    h.put("CpuRealtimeRuntime", 0);
     h.put("CpusetCpus", cfg.cpusetCpus() == null ? "" : cfg.cpusetCpus());
+    h.put("CpusetMems", "");
+    h.put("Devices", host.get("Devices"));
+    h.put("DeviceCgroupRules", host.get("DeviceCgroupRules"));
+    h.put("DeviceRequests", null);
+    h.put("KernelMemory", 0);
+    h.put("KernelMemoryTCP", 0);
+    h.put("MemoryReservation", host.get("MemoryReservation"));
+    h.put("MemorySwap", cfg.memorySwap());
+    h.put("MemorySwappiness", host.get("MemorySwappiness"));
+    h.put("OomKillDisable", host.get("OomKillDisable"));
     h.put("PidsLimit", cfg.pidsLimit() > 0 ? cfg.pidsLimit() : null);
     List<Map<String, Object>> ulimits = new ArrayList<>();
     for (ContainerConfig.Ulimit u : cfg.ulimits()) {
       ulimits.add(Map.of("Name", u.name(), "Soft", u.soft(), "Hard", u.hard()));
     }
     h.put("Ulimits", ulimits);
-    Map<String, Object> logConfig = new LinkedHashMap<>();
-    logConfig.put("Type", "json-file");
-    logConfig.put("Config", cfg.logConfig().options());
-    h.put("LogConfig", logConfig);
+    h.put("CpuCount", 0);
+    h.put("CpuPercent", 0);
+    h.put("IOMaximumIOps", 0);
+    h.put("IOMaximumBandwidth", 0);
+    if (storage.containsKey("Mounts")) {
+      h.put("Mounts", storage.get("Mounts"));
+    }
     h.put("MaskedPaths", cfg.privileged() ? List.of() : dev.berth.engine.runtime.SpecDefaults.MASKED_PATHS);
     h.put("ReadonlyPaths", cfg.privileged() ? List.of() : dev.berth.engine.runtime.SpecDefaults.READONLY_PATHS);
+    if (host.containsKey("Annotations")) {
+      h.put("Annotations", host.get("Annotations"));
+    }
+    h.put("Init", cfg.init());
     return h;
   }
 

@@ -252,6 +252,9 @@ public final class ContainerRoutes {
     if (!stdout && !stderr) {
       throw new BerthException.InvalidArgument("You must choose at least one stream");
     }
+    if (!c.config().logConfig().readable()) {
+      throw new dev.berth.daemon.http.ApiError(501, "configured logging driver does not support reading");
+    }
     String tailArg = req.query("tail").orElse("all");
     int tail = tailArg.isEmpty() || tailArg.equals("all") ? -1 : Integer.parseInt(tailArg);
     var options = new ContainerLogs.Options(stdout, stderr, time(req.query("since")), time(req.query("until")), tail,

@@ -26,7 +26,9 @@ final class StorageJsons {
     host.path("Tmpfs").properties().forEach(e -> tmpfs.put(e.getKey(), e.getValue().asText("")));
     List<String> volumesFrom = new ArrayList<>();
     host.path("VolumesFrom").forEach(v -> volumesFrom.add(v.asText()));
-    return new ContainerStorage(binds, mounts, tmpfs, volumesFrom);
+    List<String> volumes = new ArrayList<>();
+    body.path("Volumes").fieldNames().forEachRemaining(volumes::add);
+    return new ContainerStorage(binds, mounts, tmpfs, volumesFrom, List.of(), volumes);
   }
 
   /** One HostConfig.Mounts entry. */
@@ -38,11 +40,25 @@ final class StorageJsons {
     }
     JsonNode vol = m.path("VolumeOptions");
     JsonNode tmpfs = m.path("TmpfsOptions");
+    refuse(vol, "VolumeOptions", "Subpath", "mounting part of a volume is not supported by Berth yet");
+    for (String f : List.of("NonRecursive", "CreateMountpoint", "ReadOnlyNonRecursive", "ReadOnlyForceRecursive")) {
+      refuse(m.path("BindOptions"), "BindOptions", f, "Berth's binds are recursive and need an existing source");
+    }
+    refuse(tmpfs, "TmpfsOptions", "Options", "use the tmpfs size and mode, or HostConfig.Tmpfs for other options");
+    refuse(m, "", "ImageOptions", "image mounts are not supported by Berth");
+    refuse(m, "", "ClusterOptions", "cluster volumes need a swarm");
     return new MountRequest(MountType.parse(type), m.path("Source").asText(""), m.path("Target").asText(""),
         m.path("ReadOnly").asBoolean(false), m.path("BindOptions").path("Propagation").asText(""),
         vol.path("NoCopy").asBoolean(false), strings(vol.path("Labels")), vol.path("DriverConfig").path("Name").asText(""),
         strings(vol.path("DriverConfig").path("Options")), tmpfs.path("SizeBytes").asLong(0),
         tmpfs.path("Mode").asInt(0));
+  }
+
+  private static void refuse(JsonNode parent, String where, String field, String reason) {
+    if (RefusedCreateFields.set(parent.get(field))) {
+      throw new BerthException.InvalidArgument("HostConfig.Mounts: " + (where.isEmpty() ? "" : where + ".") + field
+          + " is not supported: " + reason);
+    }
   }
 
   private static Map<String, String> strings(JsonNode n) {
