@@ -161,9 +161,33 @@ class CreateFieldsIT extends BusyboxDaemonTest {
     String volume = mounts.get(0).path("Name").asText();
     ok(berth("start", "-a", id));
     assertThat(Path.of(mounts.get(0).path("Source").asText(), "passwd")).exists(); // copied up from the image
-    assertThat(out("cp", id + ":/etc/group", "-")).contains("nogroup");
+    // the archive API reads and writes the volume, not the image's directory underneath
+    Files.writeString(Path.of(mounts.get(0).path("Source").asText(), "only-in-volume"), "from the volume\n");
+    assertThat(out("cp", id + ":/etc/only-in-volume", "-")).contains("from the volume");
+    Path local = Files.writeString(dir.resolve("put-me"), "put\n");
+    ok(berth("cp", local.toString(), id + ":/etc/"));
+    assertThat(Path.of(mounts.get(0).path("Source").asText(), "put-me")).hasContent("put");
     ok(berth("rm", "-v", id));
     assertThat(out("volume", "ls", "-q")).doesNotContain(volume);
+  }
+
+  @Test
+  void aLegacyLinkGivesEnvAndAHostsLineAndRmLinkRemovesIt() throws Exception {
+    ok(berth("run", "-d", "--name", "linked-db", "-e", "DB_USER=app", "--expose", "5432", image, "sleep", "60"));
+    String dbIp = out("inspect", "-f", "{{.NetworkSettings.IPAddress}}", "linked-db").strip();
+    String seen = out("run", "--name", "web", "--link", "linked-db:db", image, "sh", "-c",
+        "env | grep ^DB_ | sort; grep db /etc/hosts; ping -c 1 -W 2 db >/dev/null && echo reached");
+    assertThat(seen).contains("DB_NAME=/web/db\n", "DB_PORT=tcp://" + dbIp + ":5432\n",
+        "DB_PORT_5432_TCP_ADDR=" + dbIp + "\n", "DB_ENV_DB_USER=app\n", dbIp + "\tdb ", "linked-db", "reached");
+    assertThat(out("inspect", "-f", "{{json .HostConfig.Links}}", "web").strip()).isEqualTo("[\"/linked-db:/web/db\"]");
+    ok(berth("rm", "--link", "/web/db"));
+    assertThat(out("inspect", "-f", "{{json .HostConfig.Links}}", "web").strip()).isEqualTo("null");
+    assertThat(out("ps", "-aq", "--filter", "name=linked-db")).isNotBlank(); // the linked container stays
+    assertThat(berth("run", "--rm", "--link", "nosuch:x", image, "true").stderr())
+        .contains("could not get container for nosuch");
+    ok(berth("stop", "-t", "0", "linked-db"));
+    ok(berth("create", "--name", "late", "--link", "linked-db:db", image, "true"));
+    assertThat(berth("start", "late").stderr()).contains("Cannot link to a non running container: /linked-db AS /late/db");
   }
 
   @Test
@@ -171,7 +195,7 @@ class CreateFieldsIT extends BusyboxDaemonTest {
     String img = "\"Image\":\"" + image + "\"";
     assertRefused("{" + img + ",\"HostConfig\":{\"BlkioWeight\":300}}",
         "HostConfig.BlkioWeight is not supported by Berth");
-    assertRefused("{" + img + ",\"HostConfig\":{\"Links\":[\"a:b\"]}}", "HostConfig.Links is not supported by Berth");
+    assertRefused("{" + img + ",\"HostConfig\":{\"CgroupParent\":\"/x\"}}", "HostConfig.CgroupParent is not supported by Berth");
     assertRefused("{" + img + ",\"HostConfig\":{\"StorageOpt\":{\"size\":\"1G\"}}}",
         "--storage-opt is supported only for overlay over xfs with 'pquota' mount option");
     assertRefused("{" + img + ",\"MacAddress\":\"92:d0:c6:0a:29:33\"}", "MacAddress is not supported by Berth");

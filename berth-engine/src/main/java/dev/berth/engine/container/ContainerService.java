@@ -378,6 +378,7 @@ public final class ContainerService {
             hostCaps, defaultSeccomp);
         spec = SharedNamespaces.apply(spec, c.config(), this::find);
         ContainerNetworks.Start network = networks.attach(c, dir, this::find);
+        spec = network.withLinks(spec);
         if (network.netns().isPresent()) {
           spec = ContainerNetworks.joinNetns(spec, network.netns().get());
         }
@@ -1024,6 +1025,27 @@ public final class ContainerService {
 
   public void remove(String nameOrId, boolean force) {
     remove(nameOrId, force, false);
+  }
+
+  /** Docker's {@code rm --link /PARENT/ALIAS}: the parent forgets the link; both containers stay. */
+  public void removeLink(String linkName) {
+    String parentName = ContainerLinks.parentOf(linkName);
+    Container parent;
+    try {
+      parent = find(parentName);
+    } catch (BerthException.NotFound e) {
+      throw new BerthException.NotFound("Cannot get parent /" + parentName + " for link name " + linkName);
+    }
+    ReentrantLock lock = lock(parent.id());
+    lock.lock();
+    try {
+      ContainerConfig changed = ContainerLinks.without(get(parent.id()).config(), parent.name(), linkName);
+      table.updateConfig(parent.id(), JSON.writeValueAsString(changed));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new UncheckedIOException(e);
+    } finally {
+      lock.unlock();
+    }
   }
 
   /** As Docker's rm; {@code removeVolumes} (rm -v) also removes the container's anonymous volumes. */

@@ -45,6 +45,12 @@ final class EtcFileContents {
    * @param hostGateway what "host-gateway" stands for (the default bridge's address); empty if unknown
    */
   static String hosts(ContainerConfig c, String hostname, Optional<String> ownAddress, Optional<String> hostGateway) {
+    return hosts(c, hostname, ownAddress, hostGateway, List.of());
+  }
+
+  /** As above, with the lines of legacy links ("IP\talias hostname name"), after --add-host's. */
+  static String hosts(ContainerConfig c, String hostname, Optional<String> ownAddress, Optional<String> hostGateway,
+      List<String> linkLines) {
     StringBuilder out = new StringBuilder(DEFAULTS);
     for (String entry : c.host().extraHosts()) {
       ExtraHost h = extraHost(entry);
@@ -55,6 +61,7 @@ final class EtcFileContents {
       }
       out.append(address).append('\t').append(h.name()).append('\n');
     }
+    linkLines.forEach(l -> out.append(l).append('\n'));
     if (ownAddress.isPresent()) {
       String fqdn = c.domainname().isEmpty() ? hostname : hostname + "." + c.domainname();
       out.append(ownAddress.get()).append('\t').append(fqdn).append(fqdn.equals(hostname) ? "" : " " + hostname)

@@ -27,6 +27,7 @@ import java.util.Map;
  * @param extraHosts "name:ip" lines added to /etc/hosts ("host-gateway" = the default bridge's gateway)
  * @param oomScoreAdj 0..1000 (lowering it needs CAP_SYS_RESOURCE, which Berth never assumes)
  * @param annotations OCI annotations passed to the runtime
+ * @param links legacy --link: other containers on the default bridge, by ID, with their alias
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record HostOptions(
@@ -47,10 +48,11 @@ public record HostOptions(
     List<String> dnsOptions,
     List<String> extraHosts,
     int oomScoreAdj,
-    Map<String, String> annotations) {
+    Map<String, String> annotations,
+    List<Link> links) {
 
   public static final HostOptions NONE = new HostOptions(null, null, null, null, null, null, null, 0, null, false, 0,
-      null, null, null, null, null, 0, null);
+      null, null, null, null, null, 0, null, null);
 
   public HostOptions {
     groupAdd = groupAdd == null ? List.of() : List.copyOf(groupAdd);
@@ -67,6 +69,24 @@ public record HostOptions(
     extraHosts = extraHosts == null ? List.of() : List.copyOf(extraHosts);
     annotations = annotations == null ? Map.of() : java.util.Collections.unmodifiableMap(
         new java.util.TreeMap<>(annotations));
+    links = links == null ? List.of() : List.copyOf(links);
+  }
+
+  /**
+   * One legacy link: {@code container} as given at create (a name or ID; the ID once checked),
+   * {@code name} the container's name then, {@code alias} the name the linking container knows it by.
+   */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record Link(String container, String name, String alias) {
+    /** Docker's --link NAME[:ALIAS]. */
+    public static Link parse(String spec) {
+      String s = spec.startsWith("/") ? spec.substring(1) : spec;
+      int colon = s.indexOf(':');
+      String name = colon < 0 ? s : s.substring(0, colon);
+      String alias = colon < 0 ? name : s.substring(colon + 1);
+      alias = alias.startsWith("/") ? alias.substring(alias.lastIndexOf('/') + 1) : alias;
+      return new Link(name, name, alias);
+    }
   }
 
   /**
@@ -90,7 +110,13 @@ public record HostOptions(
   HostOptions withDevices(List<DeviceMapping> resolved) {
     return new HostOptions(groupAdd, pidMode, ipcMode, utsMode, cgroupnsMode, resolved, deviceCgroupRules,
         memoryReservation, memorySwappiness, oomKillDisable, shmSize, sysctls, dns, dnsSearch, dnsOptions, extraHosts,
-        oomScoreAdj, annotations);
+        oomScoreAdj, annotations, links);
+  }
+
+  HostOptions withLinks(List<Link> resolved) {
+    return new HostOptions(groupAdd, pidMode, ipcMode, utsMode, cgroupnsMode, devices, deviceCgroupRules,
+        memoryReservation, memorySwappiness, oomKillDisable, shmSize, sysctls, dns, dnsSearch, dnsOptions, extraHosts,
+        oomScoreAdj, annotations, resolved);
   }
 
   /** "container:NAME" → NAME; empty for the other modes. */

@@ -80,7 +80,38 @@ final class HostOptionsCheck {
     for (HostOptions.DeviceMapping d : h.devices()) {
       devices.add(resolve(d));
     }
-    return c.withHost(h.withDevices(devices));
+    return c.withHost(h.withDevices(devices).withLinks(links(h.links(), c.networkMode(), find)));
+  }
+
+  /** Each linked container by ID and name; links live on the default bridge only (as their env and hosts lines). */
+  private static List<HostOptions.Link> links(List<HostOptions.Link> links, String networkMode,
+      Function<String, Container> find) {
+    if (links.isEmpty()) {
+      return links;
+    }
+    if (networkMode.equals("host")) {
+      throw new BerthException.InvalidArgument("conflicting options: host type networking can't be used with links. "
+          + "This would result in undefined behavior");
+    }
+    if (!networkMode.equals("bridge")) {
+      throw new BerthException.InvalidArgument("HostConfig.Links is not supported by Berth on network " + networkMode
+          + ": legacy links work on the default bridge; on a user-defined network containers find each other by name");
+    }
+    List<HostOptions.Link> out = new ArrayList<>();
+    for (HostOptions.Link l : links) {
+      Container child;
+      try {
+        child = find.apply(l.container());
+      } catch (BerthException.NotFound e) {
+        throw new BerthException.InvalidArgument("could not get container for " + l.container() + ": " + e.getMessage());
+      }
+      if (!child.config().networkMode().equals("bridge")) {
+        throw new BerthException.InvalidArgument("Cannot link to /" + child.name() + ", as it does not belong to the "
+            + "default network");
+      }
+      out.add(new HostOptions.Link(child.id(), child.name(), l.alias()));
+    }
+    return out;
   }
 
   private static void mode(String flag, String mode, Set<String> plain, Function<String, Container> find) {

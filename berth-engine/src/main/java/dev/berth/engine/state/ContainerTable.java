@@ -62,6 +62,18 @@ public final class ContainerTable {
     });
   }
 
+  /** Replaces the stored config (JSON) of an existing row. */
+  public void updateConfig(String id, String configJson) {
+    store.inTransaction(c -> {
+      try (PreparedStatement ps = c.prepareStatement("UPDATE containers SET config_json = ? WHERE id = ?")) {
+        ps.setString(1, configJson);
+        ps.setString(2, id);
+        ps.executeUpdate();
+      }
+      return null;
+    });
+  }
+
   /** Renames; false when {@code name} is taken. */
   public boolean rename(String id, String name) {
     return store.inTransaction(c -> {

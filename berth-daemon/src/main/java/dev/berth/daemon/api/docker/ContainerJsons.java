@@ -150,7 +150,7 @@ final class ContainerJsons {
     m.put("ProcessLabel", "");
     m.put("AppArmorProfile", "");
     m.put("ExecIDs", extra.get("execIds"));
-    m.put("HostConfig", hostConfig(cfg));
+    m.put("HostConfig", hostConfig(cfg, c.name()));
     Map<String, Object> overlay = new LinkedHashMap<>();
     overlay.put("LowerDir", extra.get("lowerDir"));
     overlay.put("MergedDir", extra.get("dir") + "/rootfs");
@@ -185,7 +185,7 @@ final class ContainerJsons {
   }
 
   /** Inspect's HostConfig: every key dockerd 20.10 writes, in its order, zero values where unset. */
-  private static Map<String, Object> hostConfig(ContainerConfig cfg) {
+  private static Map<String, Object> hostConfig(ContainerConfig cfg, String name) {
     Map<String, Object> h = new LinkedHashMap<>();
     Map<String, Object> storage = new LinkedHashMap<>();
     StorageJsons.putHostConfig(storage, cfg.storage());
@@ -198,24 +198,24 @@ final class ContainerJsons {
     logConfig.put("Config", cfg.logConfig().options());
     h.put("LogConfig", logConfig);
     h.put("NetworkMode", cfg.networkMode());
-    h.put("PortBindings", NetworkingJsons.portBindings(cfg.networking()));
+    h.put("PortBindings", nullIfEmpty(NetworkingJsons.portBindings(cfg.networking())));
     h.put("RestartPolicy", Map.of("Name", "no", "MaximumRetryCount", 0));
     h.put("AutoRemove", cfg.autoRemove());
     h.put("VolumeDriver", "");
     h.put("VolumesFrom", storage.get("VolumesFrom"));
-    h.put("CapAdd", cfg.capAdd());
-    h.put("CapDrop", cfg.capDrop());
+    h.put("CapAdd", nullIfEmpty(cfg.capAdd()));
+    h.put("CapDrop", nullIfEmpty(cfg.capDrop()));
     for (String k : List.of("CgroupnsMode", "Dns", "DnsOptions", "DnsSearch", "ExtraHosts", "GroupAdd", "IpcMode")) {
       h.put(k, host.get(k));
     }
     h.put("Cgroup", "");
-    h.put("Links", null);
+    h.put("Links", nullIfEmpty(HostJsons.links(name, cfg.host())));
     h.put("OomScoreAdj", host.get("OomScoreAdj"));
     h.put("PidMode", host.get("PidMode"));
     h.put("Privileged", cfg.privileged());
     h.put("PublishAllPorts", cfg.networking().publishAllPorts());
     h.put("ReadonlyRootfs", cfg.readonlyRootfs());
-    h.put("SecurityOpt", cfg.securityOpt());
+    h.put("SecurityOpt", nullIfEmpty(cfg.securityOpt()));
     if (storage.containsKey("Tmpfs")) {
       h.put("Tmpfs", storage.get("Tmpfs"));
     }
@@ -259,7 +259,7 @@ final class ContainerJsons {
     for (ContainerConfig.Ulimit u : cfg.ulimits()) {
       ulimits.add(Map.of("Name", u.name(), "Soft", u.soft(), "Hard", u.hard()));
     }
-    h.put("Ulimits", ulimits);
+    h.put("Ulimits", nullIfEmpty(ulimits));
     h.put("CpuCount", 0);
     h.put("CpuPercent", 0);
     h.put("IOMaximumIOps", 0);
@@ -272,8 +272,19 @@ final class ContainerJsons {
     if (host.containsKey("Annotations")) {
       h.put("Annotations", host.get("Annotations"));
     }
-    h.put("Init", cfg.init());
+    if (cfg.init()) {
+      h.put("Init", true); // dockerd leaves Init out unless it was asked for
+    }
     return h;
+  }
+
+  /** dockerd shows a list or map the create did not give as null. */
+  private static Object nullIfEmpty(java.util.Collection<?> c) {
+    return c.isEmpty() ? null : c;
+  }
+
+  private static Object nullIfEmpty(Map<?, ?> m) {
+    return m.isEmpty() ? null : m;
   }
 
   private static Map<String, Object> config(Container c) {
@@ -296,7 +307,9 @@ final class ContainerJsons {
     m.put("Entrypoint", cfg.entrypoint() == null || cfg.entrypoint().isEmpty() ? null : cfg.entrypoint());
     m.put("OnBuild", null);
     m.put("Labels", cfg.labels());
-    m.put("StopSignal", cfg.stopSignal());
+    if (!cfg.stopSignal().equals("SIGTERM")) {
+      m.put("StopSignal", cfg.stopSignal()); // dockerd leaves the default out
+    }
     if (cfg.stopTimeout() != null) {
       m.put("StopTimeout", cfg.stopTimeout());
     }

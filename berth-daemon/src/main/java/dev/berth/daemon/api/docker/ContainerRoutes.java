@@ -72,7 +72,7 @@ public final class ContainerRoutes {
     router.get("/containers/{id}/stats", this::stats);
     router.post("/containers/{id}/rename", this::rename);
     router.post("/containers/{id}/resize", this::resize);
-    router.delete("/containers/{id}", this::remove);
+    router.delete("/containers/{id:.*}", this::remove); // several segments: rm --link /PARENT/ALIAS
     router.post("/containers/{id}/exec", this::createExec);
     router.post("/exec/{id}/start", this::startExec);
     router.post("/exec/{id}/resize", this::resizeExec);
@@ -105,6 +105,8 @@ public final class ContainerRoutes {
       }
       Map<String, Object> summary = ContainerJsons.summary(c, now);
       summary.put("Ports", NetworkingJsons.summaryPorts(c, engine.networks()));
+      summary.put("NetworkSettings", Map.of("Networks",
+          NetworkingJsons.networkSettings(c, engine.networks()).get("Networks")));
       if (req.queryFlag("size")) {
         summary.put("SizeRw", size(containers.dir(c.id()).resolve("upper")));
         summary.put("SizeRootFs", size(containers.dir(c.id()).resolve("upper"))
@@ -407,7 +409,11 @@ public final class ContainerRoutes {
   }
 
   private void remove(ApiRequest req, ApiResponse res) throws IOException {
-    containers.remove(req.pathParam("id"), req.queryFlag("force"), req.queryFlag("v"));
+    if (req.queryFlag("link")) {
+      containers.removeLink(req.pathParam("id"));
+    } else {
+      containers.remove(req.pathParam("id"), req.queryFlag("force"), req.queryFlag("v"));
+    }
     res.empty(204);
   }
 

@@ -36,15 +36,16 @@ final class HostJsons {
         strings(host.get("DnsOptions")),
         strings(host.get("ExtraHosts")),
         host.path("OomScoreAdj").asInt(0),
-        map(host.get("Annotations")));
+        map(host.get("Annotations")),
+        strings(host.get("Links")).stream().map(HostOptions.Link::parse).toList());
   }
 
   /** Inspect's HostConfig keys for these fields, with dockerd 20.10's values when unset. */
   static void putHostConfig(Map<String, Object> h, HostOptions o) {
     h.put("CgroupnsMode", o.cgroupnsMode().isEmpty() ? "host" : o.cgroupnsMode());
-    h.put("Dns", o.dns());
-    h.put("DnsOptions", o.dnsOptions());
-    h.put("DnsSearch", o.dnsSearch());
+    h.put("Dns", o.dns().isEmpty() ? null : o.dns());
+    h.put("DnsOptions", o.dnsOptions().isEmpty() ? null : o.dnsOptions());
+    h.put("DnsSearch", o.dnsSearch().isEmpty() ? null : o.dnsSearch());
     h.put("ExtraHosts", o.extraHosts().isEmpty() ? null : o.extraHosts());
     h.put("GroupAdd", o.groupAdd().isEmpty() ? null : o.groupAdd());
     h.put("IpcMode", o.ipcMode().isEmpty() ? "private" : o.ipcMode());
@@ -66,11 +67,16 @@ final class HostJsons {
       m.put("CgroupPermissions", d.cgroupPermissions());
       devices.add(m);
     }
-    h.put("Devices", devices);
+    h.put("Devices", devices.isEmpty() ? null : devices);
     h.put("DeviceCgroupRules", o.deviceCgroupRules().isEmpty() ? null : o.deviceCgroupRules());
     h.put("MemoryReservation", o.memoryReservation());
     h.put("MemorySwappiness", o.memorySwappiness());
     h.put("OomKillDisable", o.oomKillDisable());
+  }
+
+  /** HostConfig.Links as dockerd shows them: "/child:/parent/alias". */
+  static List<String> links(String parentName, HostOptions o) {
+    return o.links().stream().map(l -> "/" + l.name() + ":/" + parentName + "/" + l.alias()).toList();
   }
 
   private static List<String> strings(JsonNode n) {

@@ -43,8 +43,6 @@ final class RefusedCreateFields {
       new Refusal("IOMaximumIOps", WINDOWS),
       new Refusal("IOMaximumBandwidth", WINDOWS),
       new Refusal("Cgroup", "joining another container's cgroup is not supported by Berth"),
-      new Refusal("Links", "legacy links are not supported by Berth yet: put both containers on a user-defined network,"
-          + " where they find each other by name"),
       new Refusal("MaskedPaths", "Berth masks Docker's default paths; use --privileged to mask none"),
       new Refusal("ReadonlyPaths", "Berth makes Docker's default paths read-only; use --privileged for none"));
 
