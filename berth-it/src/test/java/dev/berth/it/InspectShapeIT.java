@@ -54,9 +54,35 @@ class InspectShapeIT {
           + "\"HostConfig\":{\"NetworkMode\":\"none\"}}";
       Path berthSock = berth.socket();
       Path dockerSock = Path.of(docker.host().substring("unix://".length()));
-      String berthId = call(berthSock, "POST", "/containers/create?name=shape", body).path("Id").asText();
-      String dockerId = call(dockerSock, "POST", "/containers/create?name=shape", body).path("Id").asText();
       List<String> problems = new ArrayList<>();
+      // a container with many fields set: the shapes of what is there, not only of zero values
+      java.nio.file.Files.createDirectories(dir.resolve("bind"));
+      String rich = "{\"Image\":\"" + image + "\",\"Cmd\":[\"30\"],\"Entrypoint\":[\"sleep\"],"
+          + "\"Env\":[\"A=1\"],\"WorkingDir\":\"/tmp\",\"User\":\"0\","
+          + "\"StopSignal\":\"SIGINT\",\"StopTimeout\":3,\"ExposedPorts\":{\"80/tcp\":{}},\"Volumes\":{\"/data\":{}},"
+          + "\"HostConfig\":{\"NetworkMode\":\"none\",\"Binds\":[\"" + dir.resolve("bind") + ":/b:ro\"],"
+          + "\"Tmpfs\":{\"/t\":\"size=1m\"},\"Mounts\":[{\"Type\":\"volume\",\"Target\":\"/m\"}],"
+          + "\"Dns\":[\"10.0.0.53\"],\"DnsSearch\":[\"a.test\"],\"DnsOptions\":[\"ndots:2\"],"
+          + "\"ExtraHosts\":[\"db:10.1.2.3\"],\"GroupAdd\":[\"1234\"],\"CapAdd\":[\"NET_ADMIN\"],"
+          + "\"CapDrop\":[\"MKNOD\"],\"SecurityOpt\":[\"no-new-privileges\"],"
+          + "\"Ulimits\":[{\"Name\":\"nofile\",\"Soft\":1024,\"Hard\":2048}],"
+          + "\"Devices\":[{\"PathOnHost\":\"/dev/null\",\"PathInContainer\":\"/dev/mynull\","
+          + "\"CgroupPermissions\":\"rwm\"}],\"DeviceCgroupRules\":[\"c 1:7 rwm\"],\"ShmSize\":1048576,"
+          + "\"Sysctls\":{\"net.ipv4.ip_forward\":\"1\"},\"Memory\":67108864,\"MemoryReservation\":8388608,"
+          + "\"MemorySwappiness\":10,\"OomKillDisable\":true,\"PidsLimit\":100,\"CpuShares\":512,"
+          + "\"PidMode\":\"host\",\"IpcMode\":\"private\",\"CgroupnsMode\":\"private\",\"ReadonlyRootfs\":true}}";
+      String berthRich = created(call(berthSock, "POST", "/containers/create?name=rich", rich));
+      String dockerRich = created(call(dockerSock, "POST", "/containers/create?name=rich", rich));
+      compare("inspect with many fields", call(dockerSock, "GET", "/containers/" + dockerRich + "/json", null),
+          call(berthSock, "GET", "/containers/" + berthRich + "/json", null), problems);
+      call(berthSock, "POST", "/containers/" + berthRich + "/start", null);
+      call(dockerSock, "POST", "/containers/" + dockerRich + "/start", null);
+      compare("running with many fields", call(dockerSock, "GET", "/containers/" + dockerRich + "/json", null),
+          call(berthSock, "GET", "/containers/" + berthRich + "/json", null), problems);
+      call(berthSock, "DELETE", "/containers/" + berthRich + "?force=1&v=1", null);
+      call(dockerSock, "DELETE", "/containers/" + dockerRich + "?force=1&v=1", null);
+      String berthId = created(call(berthSock, "POST", "/containers/create?name=shape", body));
+      String dockerId = created(call(dockerSock, "POST", "/containers/create?name=shape", body));
       compare("created inspect", call(dockerSock, "GET", "/containers/" + dockerId + "/json", null),
           call(berthSock, "GET", "/containers/" + berthId + "/json", null), problems);
       call(berthSock, "POST", "/containers/" + berthId + "/start", null);
@@ -71,6 +97,11 @@ class InspectShapeIT {
       call(dockerSock, "DELETE", "/containers/" + dockerId + "?force=1", null);
       assertThat(problems).as("keys or types where Berth differs from dockerd 20.10").isEmpty();
     }
+  }
+
+  private static String created(JsonNode answer) {
+    assertThat(answer.path("Id").asText()).as(answer.toString()).isNotEmpty();
+    return answer.path("Id").asText();
   }
 
   private static JsonNode call(Path socket, String method, String path, String body) throws Exception {
@@ -123,9 +154,9 @@ class InspectShapeIT {
     }
     if (n.isObject()) {
       n.properties().forEach(e -> shape(prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey(), e.getValue(), out));
-    } else if (n.isArray() && !n.isEmpty()) {
-      // the elements' shape, the first as the example
-      shape(prefix + "[]", n.get(0), out);
+    } else if (n.isArray()) {
+      // the union of the elements' shapes: order is data, not shape (Mounts: binds and volumes)
+      n.forEach(e -> shape(prefix + "[]", e, out));
     }
   }
 }

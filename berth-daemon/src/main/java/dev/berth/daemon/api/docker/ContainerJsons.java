@@ -158,7 +158,7 @@ final class ContainerJsons {
     overlay.put("WorkDir", extra.get("dir") + "/work");
     m.put("GraphDriver", Map.of("Name", "overlay2", "Data", overlay));
     m.put("Mounts", StorageJsons.mounts(cfg.storage()));
-    m.put("Config", config(c));
+    m.put("Config", config(c, extra.get("exposedPorts") instanceof java.util.Collection<?> e ? e : List.of()));
     m.put("NetworkSettings", networkSettings(cfg));
     return m;
   }
@@ -287,7 +287,7 @@ final class ContainerJsons {
     return m.isEmpty() ? null : m;
   }
 
-  private static Map<String, Object> config(Container c) {
+  private static Map<String, Object> config(Container c, java.util.Collection<?> exposedPorts) {
     ContainerConfig cfg = c.config();
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("Hostname", cfg.hostname());
@@ -296,6 +296,11 @@ final class ContainerJsons {
     m.put("AttachStdin", cfg.openStdin());
     m.put("AttachStdout", true);
     m.put("AttachStderr", true);
+    if (!exposedPorts.isEmpty()) { // the create's and the image's, as dockerd merges them
+      Map<String, Object> ports = new java.util.TreeMap<>();
+      exposedPorts.forEach(p -> ports.put(p.toString(), Map.of()));
+      m.put("ExposedPorts", ports);
+    }
     m.put("Tty", cfg.tty());
     m.put("OpenStdin", cfg.openStdin());
     m.put("StdinOnce", cfg.stdinOnce());

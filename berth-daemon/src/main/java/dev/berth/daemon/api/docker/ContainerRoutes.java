@@ -161,9 +161,15 @@ public final class ContainerRoutes {
     extra.put("dir", containers.dir(c.id()).toString());
     extra.put("execIds", null);
     List<String> lower = new ArrayList<>();
-    engine.images().lookup(c.imageId()).ifPresent(i -> i.layers().reversed()
-        .forEach(l -> lower.add(engine.images().layers().diffDir(l.chainId()).toString())));
+    Set<String> exposed = new java.util.TreeSet<>(c.config().networking().exposedPorts());
+    engine.images().lookup(c.imageId()).ifPresent(i -> {
+      i.layers().reversed().forEach(l -> lower.add(engine.images().layers().diffDir(l.chainId()).toString()));
+      if (i.config().config() != null && i.config().config().exposedPorts() != null) {
+        exposed.addAll(i.config().config().exposedPorts().keySet());
+      }
+    });
     extra.put("lowerDir", String.join(":", lower));
+    extra.put("exposedPorts", exposed);
     Map<String, Object> json = ContainerJsons.inspect(c, extra);
     json.put("NetworkSettings", NetworkingJsons.networkSettings(c, engine.networks()));
     if (req.queryFlag("size")) {

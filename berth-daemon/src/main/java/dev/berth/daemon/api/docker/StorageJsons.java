@@ -100,7 +100,9 @@ final class StorageJsons {
       for (MountRequest r : s.mounts()) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("Type", r.type().apiName());
-        m.put("Source", r.source());
+        if (!r.source().isEmpty()) {
+          m.put("Source", r.source()); // dockerd leaves an anonymous volume's empty source out
+        }
         m.put("Target", r.target());
         if (r.readOnly()) {
           m.put("ReadOnly", true);
