@@ -146,7 +146,7 @@ class CreateFieldsIT extends BusyboxDaemonTest {
     ok(berth("run", "--name", "local", "--log-driver", "local", image, "echo", "kept"));
     assertThat(out("logs", "local")).isEqualTo("kept\n");
     assertThat(berth("run", "--rm", "--log-driver", "bogus", image, "true").stderr())
-        .contains("logger: no log driver named 'bogus' is registered");
+        .contains("error looking up logging plugin bogus: plugin \"bogus\" not found");
   }
 
   @Test

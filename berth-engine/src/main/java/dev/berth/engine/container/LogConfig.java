@@ -71,7 +71,8 @@ public record LogConfig(long maxSize, int maxFile, Map<String, String> options, 
               + "or none; remove --log-driver or use one of those");
     }
     if (!driver.equals("json-file") && !driver.equals("local") && !driver.equals("none")) {
-      throw new BerthException.InvalidArgument("logger: no log driver named '" + type + "' is registered");
+      throw new BerthException.InvalidArgument("error looking up logging plugin " + type + ": plugin \"" + type
+          + "\" not found");
     }
     Map<String, String> opts = new TreeMap<>(options == null ? Map.of() : options);
     if (driver.equals("none")) {

@@ -99,7 +99,7 @@ class LogConfigTest {
     assertThat(none.conmonSizeMax()).isEqualTo(-1);
     assertThat(LogConfig.parse("", Map.of()).driver()).isEqualTo("json-file");
     assertThatThrownBy(() -> LogConfig.parse("bogus", Map.of()))
-        .hasMessage("logger: no log driver named 'bogus' is registered");
+        .hasMessage("error looking up logging plugin bogus: plugin \"bogus\" not found");
     assertThatThrownBy(() -> LogConfig.parse("local", Map.of("tag", "x")))
         .hasMessage("unknown log opt 'tag' for local log driver");
   }
