@@ -191,6 +191,15 @@ class CreateFieldsIT extends BusyboxDaemonTest {
   }
 
   @Test
+  void aVolumeSubpathMountsThatDirectoryOfTheVolume() {
+    ok(berth("run", "--rm", "-v", "shared:/v", image, "sh", "-c", "mkdir -p /v/app/conf && echo inside > /v/app/conf/f"));
+    assertThat(out("run", "--rm", "--mount", "type=volume,src=shared,dst=/etc/app,volume-subpath=app/conf", image,
+        "cat", "/etc/app/f")).isEqualTo("inside\n");
+    assertThat(berth("run", "--rm", "--mount", "type=volume,src=shared,dst=/x,volume-subpath=missing", image, "true")
+        .stderr()).contains("cannot mount subpath missing of volume shared");
+  }
+
+  @Test
   void fieldsBerthDoesNotHonourAreRefusedByName() {
     String img = "\"Image\":\"" + image + "\"";
     assertRefused("{" + img + ",\"HostConfig\":{\"BlkioWeight\":300}}",
@@ -203,7 +212,7 @@ class CreateFieldsIT extends BusyboxDaemonTest {
     assertRefused("{" + img + ",\"NetworkingConfig\":{\"EndpointsConfig\":{\"bridge\":{\"DriverOpts\":{\"a\":\"b\"}}}}}",
         "NetworkingConfig.EndpointsConfig.bridge.DriverOpts is not supported by Berth");
     assertRefused("{" + img + ",\"HostConfig\":{\"Mounts\":[{\"Type\":\"volume\",\"Source\":\"v\",\"Target\":\"/v\","
-        + "\"VolumeOptions\":{\"Subpath\":\"sub\"}}]}}", "VolumeOptions.Subpath is not supported");
+        + "\"VolumeOptions\":{\"Subpath\":\"../up\"}}]}}", "subpath must be a relative path within the volume");
     // zero values are not requests: what clients send by default passes
     String[] fine = create("{" + img + ",\"HostConfig\":{\"BlkioWeight\":0,\"Links\":[],\"StorageOpt\":{},"
         + "\"VolumeDriver\":\"local\",\"Isolation\":\"default\",\"CpusetMems\":\"\"},\"MacAddress\":\"\"}");

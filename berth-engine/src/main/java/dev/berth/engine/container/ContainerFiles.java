@@ -166,7 +166,7 @@ public final class ContainerFiles {
         return new Located(rootfs, path, null);
       }
       String rest = path.substring(best.destination().length());
-      return new Located(Path.of(best.source()), rest.isEmpty() ? "/" : rest.startsWith("/") ? rest : "/" + rest, best);
+      return new Located(Path.of(best.mountedSource()), rest.isEmpty() ? "/" : rest.startsWith("/") ? rest : "/" + rest, best);
     }
 
     /** The host path of {@code rest}, its last element not followed. */

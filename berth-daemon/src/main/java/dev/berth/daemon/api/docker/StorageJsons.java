@@ -40,7 +40,6 @@ final class StorageJsons {
     }
     JsonNode vol = m.path("VolumeOptions");
     JsonNode tmpfs = m.path("TmpfsOptions");
-    refuse(vol, "VolumeOptions", "Subpath", "mounting part of a volume is not supported by Berth yet");
     for (String f : List.of("NonRecursive", "CreateMountpoint", "ReadOnlyNonRecursive", "ReadOnlyForceRecursive")) {
       refuse(m.path("BindOptions"), "BindOptions", f, "Berth's binds are recursive and need an existing source");
     }
@@ -51,7 +50,7 @@ final class StorageJsons {
         m.path("ReadOnly").asBoolean(false), m.path("BindOptions").path("Propagation").asText(""),
         vol.path("NoCopy").asBoolean(false), strings(vol.path("Labels")), vol.path("DriverConfig").path("Name").asText(""),
         strings(vol.path("DriverConfig").path("Options")), tmpfs.path("SizeBytes").asLong(0),
-        tmpfs.path("Mode").asInt(0));
+        tmpfs.path("Mode").asInt(0), vol.path("Subpath").asText(""));
   }
 
   private static void refuse(JsonNode parent, String where, String field, String reason) {
@@ -110,10 +109,14 @@ final class StorageJsons {
         if (!r.propagation().isEmpty()) {
           m.put("BindOptions", Map.of("Propagation", r.propagation()));
         }
-        if (r.type() == MountType.VOLUME && (r.noCopy() || !r.volumeLabels().isEmpty() || !r.volumeDriver().isEmpty())) {
+        if (r.type() == MountType.VOLUME && (r.noCopy() || !r.volumeLabels().isEmpty() || !r.volumeDriver().isEmpty()
+            || !r.volumeSubpath().isEmpty())) {
           Map<String, Object> v = new LinkedHashMap<>();
           v.put("NoCopy", r.noCopy());
           v.put("Labels", r.volumeLabels());
+          if (!r.volumeSubpath().isEmpty()) {
+            v.put("Subpath", r.volumeSubpath());
+          }
           if (!r.volumeDriver().isEmpty()) {
             v.put("DriverConfig", Map.of("Name", r.volumeDriver(), "Options", r.volumeOptions()));
           }
