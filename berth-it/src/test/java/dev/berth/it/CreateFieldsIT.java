@@ -81,6 +81,9 @@ class CreateFieldsIT extends BusyboxDaemonTest {
         .split(" ")).containsExactlyInAnyOrder("0", "65534", "1234");
     assertThat(berth("run", "--rm", "--group-add", "nosuchgroup", image, "true").stderr())
         .contains("unable to find group nosuchgroup");
+    ok(berth("run", "-d", "--name", "grouped", "--group-add", "1234", image, "sleep", "60"));
+    assertThat(out("exec", "grouped", "id", "-G").strip().split(" ")).contains("1234");
+    assertThat(out("exec", "-u", "nobody", "grouped", "id", "-G").strip().split(" ")).contains("65534", "1234");
   }
 
   @Test

@@ -1498,7 +1498,8 @@ public final class ContainerService {
     ProcessSpec base = spec.process();
     Path rootfs = dir(e.containerId()).resolve("rootfs");
     User user = e.config().user() == null || e.config().user().isEmpty() ? base.user()
-        : Users.resolve(e.config().user(), Users.readEtc(rootfs, "passwd"), Users.readEtc(rootfs, "group"));
+        : Users.resolve(e.config().user(), get(e.containerId()).config().host().groupAdd(), // dockerd: exec -u keeps --group-add
+            Users.readEtc(rootfs, "passwd"), Users.readEtc(rootfs, "group"));
     List<String> env = new ArrayList<>(base.env());
     for (String kv : e.config().env() == null ? List.<String>of() : e.config().env()) {
       String key = kv.contains("=") ? kv.substring(0, kv.indexOf('=') + 1) : kv + "=";
