@@ -21,6 +21,7 @@ import java.util.Map;
  * @param isolation "process" (an OCI runtime) or "vm" (the image booted in a microVM)
  * @param limits the cgroup limits {@code update} sets besides the ones above
  * @param restartPolicy Docker's restart policy (stored and validated; berthd's supervision acts on it)
+ * @param host the other HostConfig fields (namespaces, devices, sysctls, DNS…); see {@link HostOptions}
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record ContainerConfig(
@@ -59,7 +60,8 @@ public record ContainerConfig(
     ContainerStorage storage,
     String isolation,
     ResourceLimits limits,
-    RestartPolicy restartPolicy) {
+    RestartPolicy restartPolicy,
+    HostOptions host) {
 
   public ContainerConfig {
     entrypoint = entrypoint == null ? null : List.copyOf(entrypoint);
@@ -81,9 +83,10 @@ public record ContainerConfig(
     isolation = isolation == null || isolation.isBlank() || isolation.equals("default") ? "process" : isolation;
     limits = limits == null ? ResourceLimits.NONE : limits;
     restartPolicy = restartPolicy == null ? RestartPolicy.NO : restartPolicy;
+    host = host == null ? HostOptions.NONE : host;
   }
 
-  /** The config as it was before limits and restart policies (callers that set neither). */
+  /** The config as it was before limits, restart policies and {@link HostOptions} (their defaults). */
   public ContainerConfig(String image, List<String> entrypoint, List<String> cmd, List<String> env, String workingDir,
       String user, String hostname, String domainname, Map<String, String> labels, boolean tty, boolean openStdin,
       boolean stdinOnce, String stopSignal, Integer stopTimeout, boolean autoRemove, boolean init, boolean privileged,
@@ -94,7 +97,7 @@ public record ContainerConfig(
     this(image, entrypoint, cmd, env, workingDir, user, hostname, domainname, labels, tty, openStdin, stdinOnce,
         stopSignal, stopTimeout, autoRemove, init, privileged, capAdd, capDrop, readonlyRootfs, securityOpt, memory,
         memorySwap, nanoCpus, cpuShares, cpusetCpus, pidsLimit, ulimits, networkMode, logConfig, runtime, networking,
-        storage, isolation, null, null);
+        storage, isolation, null, null, null);
   }
 
   /** The config with the resources and restart policy an update left (see {@link ContainerUpdater}). */
@@ -103,7 +106,7 @@ public record ContainerConfig(
     return new ContainerConfig(image, entrypoint, cmd, env, workingDir, user, hostname, domainname, labels, tty,
         openStdin, stdinOnce, stopSignal, stopTimeout, autoRemove, init, privileged, capAdd, capDrop, readonlyRootfs,
         securityOpt, memory, memorySwap, nanoCpus, cpuShares, cpusetCpus, pidsLimit, ulimits, networkMode,
-        logConfig, runtime, networking, storage, isolation, limits, restartPolicy);
+        logConfig, runtime, networking, storage, isolation, limits, restartPolicy, host);
   }
 
   /** A config with only the image set (tests, defaults). */
@@ -127,27 +130,34 @@ public record ContainerConfig(
     return new ContainerConfig(image, entrypoint, cmd, env, workingDir, user, hostname, domainname, labels, tty,
         openStdin, stdinOnce, stopSignal, stopTimeout, autoRemove, init, privileged, capAdd, capDrop, readonlyRootfs,
         securityOpt, memory, memorySwap, nanoCpus, cpuShares, cpusetCpus, pidsLimit, ulimits, networkMode,
-        logConfig, runtime, networking, storage, isolation, limits, restartPolicy);
+        logConfig, runtime, networking, storage, isolation, limits, restartPolicy, host);
   }
 
   ContainerConfig withRuntime(String runtime) {
     return new ContainerConfig(image, entrypoint, cmd, env, workingDir, user, hostname, domainname, labels, tty,
         openStdin, stdinOnce, stopSignal, stopTimeout, autoRemove, init, privileged, capAdd, capDrop, readonlyRootfs,
         securityOpt, memory, memorySwap, nanoCpus, cpuShares, cpusetCpus, pidsLimit, ulimits, networkMode,
-        logConfig, runtime, networking, storage, isolation, limits, restartPolicy);
+        logConfig, runtime, networking, storage, isolation, limits, restartPolicy, host);
   }
 
   ContainerConfig withHostname(String hostname) {
     return new ContainerConfig(image, entrypoint, cmd, env, workingDir, user, hostname, domainname, labels, tty,
         openStdin, stdinOnce, stopSignal, stopTimeout, autoRemove, init, privileged, capAdd, capDrop, readonlyRootfs,
         securityOpt, memory, memorySwap, nanoCpus, cpuShares, cpusetCpus, pidsLimit, ulimits, networkMode,
-        logConfig, runtime, networking, storage, isolation, limits, restartPolicy);
+        logConfig, runtime, networking, storage, isolation, limits, restartPolicy, host);
   }
 
   ContainerConfig withStorage(ContainerStorage storage) {
     return new ContainerConfig(image, entrypoint, cmd, env, workingDir, user, hostname, domainname, labels, tty,
         openStdin, stdinOnce, stopSignal, stopTimeout, autoRemove, init, privileged, capAdd, capDrop, readonlyRootfs,
         securityOpt, memory, memorySwap, nanoCpus, cpuShares, cpusetCpus, pidsLimit, ulimits, networkMode,
-        logConfig, runtime, networking, storage, isolation, limits, restartPolicy);
+        logConfig, runtime, networking, storage, isolation, limits, restartPolicy, host);
+  }
+
+  ContainerConfig withHost(HostOptions host) {
+    return new ContainerConfig(image, entrypoint, cmd, env, workingDir, user, hostname, domainname, labels, tty,
+        openStdin, stdinOnce, stopSignal, stopTimeout, autoRemove, init, privileged, capAdd, capDrop, readonlyRootfs,
+        securityOpt, memory, memorySwap, nanoCpus, cpuShares, cpusetCpus, pidsLimit, ulimits, networkMode,
+        logConfig, runtime, networking, storage, isolation, limits, restartPolicy, host);
   }
 }

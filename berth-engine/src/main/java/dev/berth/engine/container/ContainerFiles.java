@@ -4,6 +4,8 @@ import dev.berth.engine.BerthException;
 import dev.berth.engine.filesystem.OverlayChanges;
 import dev.berth.engine.filesystem.PathStat;
 import dev.berth.engine.filesystem.RootfsPath;
+import dev.berth.engine.volume.MountPoint;
+import dev.berth.engine.volume.MountType;
 import dev.berth.engine.filesystem.TarExtractor;
 import dev.berth.engine.filesystem.TreeTar;
 import dev.berth.engine.image.Image;
@@ -46,15 +48,16 @@ public final class ContainerFiles {
   /** {@code HEAD /containers/{id}/archive}: what is at {@code path}. */
   public PathStat stat(String nameOrId, String rawPath) throws IOException {
     String path = clean(rawPath);
-    return containers.withRootfs(nameOrId, (c, rootfs) -> stat(rootfs, path, nameOrId));
+    return containers.withRootfs(nameOrId, (c, rootfs) -> stat(Located.of(c, rootfs, path), path, nameOrId));
   }
 
   /** {@code GET /containers/{id}/archive}: a tar of {@code path} named by its last element. */
   public void archive(String nameOrId, String rawPath, Sink sink) throws IOException {
     String path = clean(rawPath);
     containers.withRootfs(nameOrId, (c, rootfs) -> {
-      PathStat stat = stat(rootfs, path, nameOrId);
-      Path host = RootfsPath.resolve(rootfs, parentOf(path), true).resolve(lastOf(path));
+      Located at = Located.of(c, rootfs, path);
+      PathStat stat = stat(at, path, nameOrId);
+      Path host = at.host();
       try (OutputStream out = new BufferedOutputStream(sink.open(stat), 64 * 1024);
           TarArchiveOutputStream tar = new TarArchiveOutputStream(out)) {
         TreeTar.plain(tar).add(host, RootfsPath.baseName(path).equals("/") ? "." : RootfsPath.baseName(path));
@@ -77,7 +80,11 @@ public final class ContainerFiles {
       throw new BerthException.InvalidArgument("container rootfs is marked read-only");
     }
     containers.withRootfs(nameOrId, (c, rootfs) -> {
-      Path dir = RootfsPath.resolve(rootfs, path, true);
+      Located at = Located.of(c, rootfs, path);
+      if (at.mount() != null && !at.mount().rw()) {
+        throw new BerthException.InvalidArgument("mounted volume is marked read-only");
+      }
+      Path dir = RootfsPath.resolve(at.root(), at.rest(), true);
       if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
         throw notFound(path, nameOrId);
       }
@@ -91,7 +98,7 @@ public final class ContainerFiles {
         uid = OptionalInt.of(u.uid());
         gid = OptionalInt.of(u.gid());
       }
-      new TarExtractor(rootfs, RootfsPath.inContainer(rootfs, dir), noOverwriteDirNonDir, uid, gid)
+      new TarExtractor(at.root(), RootfsPath.inContainer(at.root(), dir), noOverwriteDirNonDir, uid, gid)
           .extract(decompressed(tar));
       containers.events().emit(c, "extract-to-dir");
       return null;
@@ -124,16 +131,48 @@ public final class ContainerFiles {
     return lower;
   }
 
-  private static PathStat stat(Path rootfs, String path, String nameOrId) throws IOException {
-    Path host = RootfsPath.resolve(rootfs, parentOf(path), true).resolve(lastOf(path));
+  private static PathStat stat(Located at, String path, String nameOrId) throws IOException {
+    Path host = at.host();
     if (!Files.exists(host, LinkOption.NOFOLLOW_LINKS)) {
       throw notFound(path, nameOrId);
     }
     String linkTarget = "";
     if (Files.isSymbolicLink(host)) {
-      linkTarget = RootfsPath.inContainer(rootfs, RootfsPath.resolve(rootfs, path, true));
+      linkTarget = RootfsPath.inContainer(at.root(), RootfsPath.resolve(at.root(), at.rest(), true));
     }
     return PathStat.of(host, RootfsPath.baseName(path), linkTarget);
+  }
+
+  /**
+   * Where a container path is on the host: under the deepest volume or bind mount whose
+   * destination holds it (as the container sees it), else in the rootfs. Paths resolve inside
+   * that root, so a link cannot lead out of the volume or the rootfs.
+   *
+   * @param mount the volume or bind the path is in; null for the rootfs
+   * @param rest the path inside {@code root} ("/" for the mount point itself)
+   */
+  record Located(Path root, String rest, MountPoint mount) {
+    static Located of(Container c, Path rootfs, String path) {
+      MountPoint best = null;
+      for (MountPoint m : c.config().storage().mountPoints()) {
+        boolean files = m.type() == MountType.VOLUME || m.type() == MountType.BIND;
+        String d = m.destination();
+        if (files && !m.source().isEmpty() && (path.equals(d) || path.startsWith(d.endsWith("/") ? d : d + "/"))
+            && (best == null || d.length() > best.destination().length())) {
+          best = m;
+        }
+      }
+      if (best == null) {
+        return new Located(rootfs, path, null);
+      }
+      String rest = path.substring(best.destination().length());
+      return new Located(Path.of(best.mountedSource()), rest.isEmpty() ? "/" : rest.startsWith("/") ? rest : "/" + rest, best);
+    }
+
+    /** The host path of {@code rest}, its last element not followed. */
+    Path host() throws IOException {
+      return rest.equals("/") ? root : RootfsPath.resolve(root, parentOf(rest), true).resolve(lastOf(rest));
+    }
   }
 
   private static BerthException.NotFound notFound(String path, String nameOrId) {

@@ -47,8 +47,11 @@ final class ContainerMounts {
       inherited.addAll(MountPlanner.inherit(spec,
           otherContainer.apply(MountPlanner.volumesFromContainer(spec)).mountPoints()));
     }
+    // Config.Volumes of the create are anonymous volumes, as the image's VOLUMEs are
+    List<String> declared = new ArrayList<>(storage.volumes());
+    declared.addAll(imageVolumes);
     List<MountPlanner.Planned> plan = MountPlanner.plan(storage.binds(), storage.mounts(), storage.tmpfs(),
-        inherited, imageVolumes);
+        inherited, declared);
     List<MountPoint> points = new ArrayList<>();
     List<String> createdVolumes = new ArrayList<>();
     List<Path> createdDirs = new ArrayList<>();
@@ -69,7 +72,8 @@ final class ContainerMounts {
               createdVolumes.add(e.volume().name());
             }
             m = new MountPoint(m.type(), e.volume().name(), e.volume().mountpoint().toString(), m.destination(),
-                m.rw(), m.mode(), m.propagation(), m.copyUp(), m.tmpfsOptions(), m.anonymous(), m.listed());
+                m.rw(), m.mode(), m.propagation(), m.copyUp(), m.tmpfsOptions(), m.anonymous(), m.listed(),
+                m.subpath());
           }
           case TMPFS -> { }
         }
@@ -134,9 +138,28 @@ final class ContainerMounts {
     for (MountPoint m : storage.mountPoints()) {
       if (m.type() == MountType.VOLUME) {
         volumes.mountIfNeeded(m.name());
+        checkSubpath(m);
       }
     }
     copyUp(storage, rootfs);
+  }
+
+  /** A subpath must be a directory of the volume now, reached without leaving it by a link. */
+  static void checkSubpath(MountPoint m) {
+    if (m.subpath().isEmpty()) {
+      return;
+    }
+    Path volume = Path.of(m.source());
+    try {
+      Path resolved = dev.berth.engine.filesystem.RootfsPath.resolve(volume, "/" + m.subpath(), true);
+      if (!resolved.equals(Path.of(m.mountedSource())) || !Files.isDirectory(resolved, LinkOption.NOFOLLOW_LINKS)) {
+        throw new BerthException.InvalidArgument("cannot mount subpath " + m.subpath() + " of volume " + m.name()
+            + " at " + m.destination() + ": it must be a directory inside the volume (no links); create it first");
+      }
+    } catch (IOException e) {
+      throw new BerthException.InvalidArgument("cannot access subpath " + m.subpath() + " of volume " + m.name() + ": "
+          + e.getMessage());
+    }
   }
 
   /** The copy-up alone, on volumes already in place. */
@@ -203,7 +226,7 @@ final class ContainerMounts {
       List<String> opts = new ArrayList<>(List.of("rbind"));
       opts.add(m.rw() ? "rw" : "ro");
       opts.add(m.propagation().isEmpty() ? "rprivate" : m.propagation());
-      out.add(new Mount(m.destination(), "bind", m.source(), opts));
+      out.add(new Mount(m.destination(), "bind", m.mountedSource(), opts));
     }
     return out;
   }

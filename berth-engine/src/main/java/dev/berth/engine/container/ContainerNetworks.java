@@ -53,9 +53,14 @@ final class ContainerNetworks {
    * none, or there is none, for host), and the CNI work still running for it.
    */
   record Start(Optional<Path> netns, Optional<NetworkService.PendingAttachment> attaching, Path dir,
-      ContainerConfig config) {
+      ContainerConfig config, Optional<String> hostGateway, List<String> linkEnv, List<String> linkHosts) {
     static Start of(Optional<Path> netns) {
-      return new Start(netns, Optional.empty(), null, null);
+      return new Start(netns, Optional.empty(), null, null, Optional.empty(), List.of(), List.of());
+    }
+
+    /** The spec with the legacy links' variables (none without links). */
+    Spec withLinks(Spec spec) {
+      return ContainerLinks.withEnv(spec, linkEnv);
     }
 
     /**
@@ -72,7 +77,7 @@ final class ContainerNetworks {
       log.debug("container {}: waited {} us for its interfaces", dir.getFileName().toString().substring(0, 12),
           (System.nanoTime() - t0) / 1000);
       try {
-        writeEtc(dir, config, a.addresses(), a.nameserver());
+        writeEtc(dir, config, a.addresses(), a.nameserver(), hostGateway, linkHosts);
       } catch (IOException e) {
         throw new UncheckedIOException("cannot write the network files of container " + dir.getFileName(), e);
       }
@@ -96,10 +101,35 @@ final class ContainerNetworks {
     if (networks == null || !NetworkService.isNetworkMode(mode)) {
       return Start.of(Optional.empty());
     }
+    List<ContainerLinks.Resolved> links = links(c, find); // before any network work: a stopped one fails the start
     boolean publishAll = c.config().networking().publishAllPorts();
     NetworkService.PendingAttachment a = networks.attachAsync(c.id(), c.config().networking().portBindings(),
         publishAll, publishAll ? exposed(c) : Set.of()); // the image's config is read only when -P needs it
-    return new Start(Optional.of(a.netns()), Optional.of(a), dir, c.config());
+    return new Start(Optional.of(a.netns()), Optional.of(a), dir, c.config(), hostGateway(),
+        ContainerLinks.env(c.name(), links), ContainerLinks.hostsLines(links));
+  }
+
+  /** The running containers a container links to, with their default-bridge addresses. */
+  private List<ContainerLinks.Resolved> links(Container c, Function<String, Container> find) {
+    List<ContainerLinks.Resolved> out = new ArrayList<>();
+    for (HostOptions.Link l : c.config().host().links()) {
+      Container child;
+      try {
+        child = find.apply(l.container());
+      } catch (BerthException.NotFound e) {
+        throw new BerthException.Conflict("could not get container for " + l.name() + ": it was removed; remove the"
+            + " link (docker rm --link /" + c.name() + "/" + l.alias() + ") or create the container again");
+      }
+      String address = networks.endpoints(child.id()).stream()
+          .filter(e -> e.network().isDefault() && e.attached().isPresent())
+          .map(e -> e.attached().get().ipAddress()).findFirst().orElse(null);
+      if (!child.running() || address == null) {
+        throw new BerthException.Conflict("Cannot link to a non running container: /" + child.name() + " AS /"
+            + c.name() + "/" + l.alias());
+      }
+      out.add(new ContainerLinks.Resolved(child, l.alias(), address, exposed(child)));
+    }
+    return out;
   }
 
   private Set<String> exposed(Container c) {
@@ -145,27 +175,32 @@ final class ContainerNetworks {
         s.annotations());
   }
 
+  /** What --add-host's "host-gateway" stands for: the default bridge's address. */
+  Optional<String> hostGateway() {
+    if (networks == null) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(networks.find(dev.berth.engine.network.Network.DEFAULT).config().gateway());
+    } catch (BerthException.NotFound none) {
+      return Optional.empty();
+    }
+  }
+
   /** /etc/hosts names the container by its first address; /etc/resolv.conf points at the network's name server. */
-  static void writeEtc(Path dir, ContainerConfig c, List<Attached> addresses, Optional<String> nameserver)
-      throws IOException {
-    String host = c.hostname();
-    String fqdn = c.domainname().isEmpty() ? host : host + "." + c.domainname();
+  static void writeEtc(Path dir, ContainerConfig c, List<Attached> addresses, Optional<String> nameserver,
+      Optional<String> hostGateway, List<String> linkHosts) throws IOException {
     String ip = addresses.isEmpty() ? "127.0.0.1" : addresses.getFirst().ipAddress();
-    Files.writeString(dir.resolve("hosts"), "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
-        + "fe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n"
-        + ip + "\t" + fqdn + (fqdn.equals(host) ? "" : " " + host) + "\n");
+    Files.writeString(dir.resolve("hosts"), EtcFileContents.hosts(c, c.hostname(), Optional.of(ip), hostGateway,
+        linkHosts));
     if (nameserver.isPresent()) {
-      StringBuilder resolv = new StringBuilder("nameserver " + nameserver.get() + "\n");
+      List<String> hostResolv = List.of();
       try {
-        for (String line : Files.readAllLines(Path.of("/etc/resolv.conf"))) {
-          if (line.startsWith("search") || line.startsWith("options")) {
-            resolv.append(line).append('\n');
-          }
-        }
+        hostResolv = Files.readAllLines(Path.of("/etc/resolv.conf"));
       } catch (IOException noHostFile) {
         // the name server alone
       }
-      Files.writeString(dir.resolve("resolv.conf"), resolv.toString());
+      Files.writeString(dir.resolve("resolv.conf"), EtcFileContents.resolvConf(c, hostResolv, nameserver, true));
     }
   }
 }

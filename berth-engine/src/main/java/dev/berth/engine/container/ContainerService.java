@@ -207,6 +207,7 @@ public final class ContainerService {
     String n = name == null || name.isBlank() ? ContainerNames.generate() : ContainerNames.validate(name);
     validateLimits(requested);
     VmIsolation.validate(requested);
+    requested = HostOptionsCheck.check(requested, this::find);
     Image image = images.find(requested.image());
     ContainerConfig merged = merge(requested, image.config().config());
     if (merged.args().isEmpty()) {
@@ -322,25 +323,18 @@ public final class ContainerService {
   }
 
   private void writeEtcFiles(Path dir, ContainerConfig c) throws IOException {
-    String host = c.networkMode().equals("host") ? hostHostname() : c.hostname();
-    String fqdn = c.domainname().isEmpty() ? host : host + "." + c.domainname();
+    boolean hostNet = c.networkMode().equals("host");
+    String host = hostNet || c.host().utsMode().equals("host") ? hostHostname() : c.hostname();
     Files.writeString(dir.resolve("hostname"), host + "\n");
-    Files.writeString(dir.resolve("hosts"), "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
-        + "fe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n"
-        + (c.networkMode().equals("host") ? "" : "127.0.0.1\t" + fqdn + (fqdn.equals(host) ? "" : " " + host) + "\n"));
-    StringBuilder resolv = new StringBuilder();
+    Files.writeString(dir.resolve("hosts"), EtcFileContents.hosts(c, host,
+        hostNet ? Optional.empty() : Optional.of("127.0.0.1"), networks.hostGateway()));
+    List<String> hostResolv = List.of(); // none on the host: the container gets an empty one, as Docker does
     try {
-      for (String line : Files.readAllLines(Path.of("/etc/resolv.conf"))) {
-        // A resolver on the host's loopback is unreachable from a namespace of its own.
-        if (!c.networkMode().equals("host") && line.matches("\\s*nameserver\\s+(127\\..*|::1)\\s*")) {
-          continue;
-        }
-        resolv.append(line).append('\n');
-      }
+      hostResolv = Files.readAllLines(Path.of("/etc/resolv.conf"));
     } catch (IOException e) {
-      // No host resolver configuration: the container gets an empty one, as Docker does.
+      // as said
     }
-    Files.writeString(dir.resolve("resolv.conf"), resolv.toString());
+    Files.writeString(dir.resolve("resolv.conf"), EtcFileContents.resolvConf(c, hostResolv, Optional.empty(), !hostNet));
   }
 
   private static String hostHostname() {
@@ -380,10 +374,13 @@ public final class ContainerService {
         tMount = System.nanoTime();
         Path rootfs = dir.resolve("rootfs");
         mounts.populate(c.config().storage(), rootfs);
-        User user = Users.resolve(c.config().user(), Users.readEtc(rootfs, "passwd"), Users.readEtc(rootfs, "group"));
+        User user = Users.resolve(c.config().user(), c.config().host().groupAdd(), Users.readEtc(rootfs, "passwd"),
+            Users.readEtc(rootfs, "group"));
         Spec spec = ContainerSpecs.build(c.id(), c.config(), rootfs, etcFiles(dir), user, initBinary, hostNofileHard,
             hostCaps, defaultSeccomp);
+        spec = SharedNamespaces.apply(spec, c.config(), this::find);
         ContainerNetworks.Start network = networks.attach(c, dir, this::find);
+        spec = network.withLinks(spec);
         if (network.netns().isPresent()) {
           spec = ContainerNetworks.joinNetns(spec, network.netns().get());
         }
@@ -1035,6 +1032,27 @@ public final class ContainerService {
     remove(nameOrId, force, false);
   }
 
+  /** Docker's {@code rm --link /PARENT/ALIAS}: the parent forgets the link; both containers stay. */
+  public void removeLink(String linkName) {
+    String parentName = ContainerLinks.parentOf(linkName);
+    Container parent;
+    try {
+      parent = find(parentName);
+    } catch (BerthException.NotFound e) {
+      throw new BerthException.NotFound("Cannot get parent /" + parentName + " for link name " + linkName);
+    }
+    ReentrantLock lock = lock(parent.id());
+    lock.lock();
+    try {
+      ContainerConfig changed = ContainerLinks.without(get(parent.id()).config(), parent.name(), linkName);
+      table.updateConfig(parent.id(), JSON.writeValueAsString(changed));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new UncheckedIOException(e);
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** As Docker's rm; {@code removeVolumes} (rm -v) also removes the container's anonymous volumes. */
   public void remove(String nameOrId, boolean force, boolean removeVolumes) {
     Container c = find(nameOrId);
@@ -1507,7 +1525,8 @@ public final class ContainerService {
     ProcessSpec base = spec.process();
     Path rootfs = dir(e.containerId()).resolve("rootfs");
     User user = e.config().user() == null || e.config().user().isEmpty() ? base.user()
-        : Users.resolve(e.config().user(), Users.readEtc(rootfs, "passwd"), Users.readEtc(rootfs, "group"));
+        : Users.resolve(e.config().user(), get(e.containerId()).config().host().groupAdd(), // dockerd: exec -u keeps --group-add
+            Users.readEtc(rootfs, "passwd"), Users.readEtc(rootfs, "group"));
     List<String> env = new ArrayList<>(base.env());
     for (String kv : e.config().env() == null ? List.<String>of() : e.config().env()) {
       String key = kv.contains("=") ? kv.substring(0, kv.indexOf('=') + 1) : kv + "=";

@@ -5,6 +5,7 @@ import dev.berth.engine.runtime.DockerSeccompProfile;
 import dev.berth.engine.runtime.SpecBuilder;
 import dev.berth.engine.runtime.SpecDefaults;
 import dev.berth.engine.runtime.spec.Capabilities;
+import dev.berth.engine.runtime.spec.Device;
 import dev.berth.engine.runtime.spec.DeviceRule;
 import dev.berth.engine.runtime.spec.Linux;
 import dev.berth.engine.runtime.spec.Mount;
@@ -164,8 +165,62 @@ public final class ContainerSpecs {
       }
       b.rlimit(new Rlimit(type, u.hard(), u.soft()));
     }
+    hostOptions(b, c.host());
+    // update's limits last: a later update wins over create's values (memory reservation)
     Spec spec = ContainerUpdater.withLimits(b.build(), c);
     return c.privileged() ? privileged(spec, availableCaps) : spec;
+  }
+
+  /**
+   * The {@link HostOptions} in the spec. A namespace shared with another container is joined at
+   * start ({@link SharedNamespaces}); sharing the host's means none of the container's own.
+   */
+  static void hostOptions(SpecBuilder b, HostOptions h) {
+    if (h.pidMode().equals("host")) {
+      b.hostNamespace("pid");
+    }
+    if (!h.utsMode().isEmpty()) {
+      b.hostname(null); // runc sets no hostname in a UTS namespace it does not own
+      if (h.utsMode().equals("host")) {
+        b.hostNamespace("uts");
+      }
+    }
+    switch (h.ipcMode()) {
+      case "host" -> {
+        b.hostNamespace("ipc");
+        b.mount(new Mount("/dev/shm", "bind", "/dev/shm", List.of("rbind", "rprivate")));
+      }
+      case "none" -> b.dropMount("/dev/shm");
+      default -> { }
+    }
+    if (h.cgroupnsMode().equals("private")) {
+      b.joinNamespace("cgroup", null);
+    }
+    if (h.shmSize() > 0) {
+      b.shmSize(h.shmSize());
+    }
+    if (h.memoryReservation() > 0) {
+      b.memoryReservation(h.memoryReservation());
+    }
+    if (h.memorySwappiness() != null && h.memorySwappiness() >= 0) {
+      b.memorySwappiness(h.memorySwappiness());
+    }
+    if (h.oomKillDisable()) {
+      b.disableOomKiller(true);
+    }
+    if (h.oomScoreAdj() > 0) {
+      b.oomScoreAdj(h.oomScoreAdj());
+    }
+    h.sysctls().forEach(b::sysctl);
+    for (HostOptions.DeviceMapping d : h.devices()) {
+      if (d.type() == null) {
+        throw new IllegalStateException("device " + d.pathOnHost() + " was not resolved at create");
+      }
+      b.device(new Device(d.type(), d.pathInContainer(), d.major(), d.minor(), d.fileMode(), d.uid(), d.gid()));
+      b.deviceRule(new DeviceRule(true, d.type(), d.major(), d.minor(), d.cgroupPermissions()));
+    }
+    h.deviceCgroupRules().forEach(r -> b.deviceRule(HostOptionsCheck.cgroupRule(r)));
+    h.annotations().forEach(b::annotation);
   }
 
   /** Docker's --privileged: every capability, all devices allowed, nothing masked, /sys writable. */

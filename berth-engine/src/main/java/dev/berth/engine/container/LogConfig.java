@@ -12,19 +12,29 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A container's {@code --log-opt}s with Docker's json-file meaning: the log rotates when it reaches
- * {@code maxSize} bytes and at most {@code maxFile} files are kept (the current one included).
+ * A container's log driver and {@code --log-opt}s with Docker's json-file meaning: the log rotates
+ * when it reaches {@code maxSize} bytes and at most {@code maxFile} files are kept (the current one
+ * included). The drivers are json-file, local (the same files; its defaults 20 MB × 5 files) and
+ * none (nothing can be read back: {@code logs} answers as Docker's).
  *
  * @param maxSize bytes per file, or -1 for no limit (Docker's default)
  * @param maxFile files kept, at least 1 (Docker's default 1: the log starts over when full)
  * @param options the options as given, shown in inspect's {@code HostConfig.LogConfig.Config}
+ * @param driver "json-file", "local" or "none"
  */
-public record LogConfig(long maxSize, int maxFile, Map<String, String> options) {
+public record LogConfig(long maxSize, int maxFile, Map<String, String> options, String driver) {
   public static final LogConfig DEFAULT = new LogConfig(-1, 1, Map.of());
+
+  /** The drivers dockerd has that Berth does not: refused with Berth's reason rather than dockerd's "not registered". */
+  private static final Set<String> DOCKER_ONLY = Set.of("syslog", "journald", "gelf", "fluentd", "awslogs", "splunk",
+      "etwlogs", "gcplogs", "logentries");
 
   /** json-file's options; those besides max-size and max-file only shape json-file's own lines, so they change nothing here. */
   private static final Set<String> KNOWN =
       Set.of("max-size", "max-file", "compress", "labels", "labels-regex", "env", "env-regex", "tag");
+
+  /** The local driver's options (its files are kept uncompressed here, whatever compress says). */
+  private static final Set<String> LOCAL_KNOWN = Set.of("max-size", "max-file", "compress");
 
   // go-units' FromHumanSize, which json-file uses: decimal units, "10k" = 10000 bytes.
   private static final Pattern SIZE = Pattern.compile("^(\\d+(?:\\.\\d+)*) ?([kKmMgGtTpP])?[iI]?[bB]?$");
@@ -35,6 +45,16 @@ public record LogConfig(long maxSize, int maxFile, Map<String, String> options) 
     if (maxFile < 1) {
       maxFile = 1;
     }
+    driver = driver == null || driver.isEmpty() ? "json-file" : driver;
+  }
+
+  public LogConfig(long maxSize, int maxFile, Map<String, String> options) {
+    this(maxSize, maxFile, options, "json-file");
+  }
+
+  /** Whether {@code logs} can read this container's output back (not with the none driver). */
+  public boolean readable() {
+    return !driver.equals("none");
   }
 
   /**
@@ -44,18 +64,27 @@ public record LogConfig(long maxSize, int maxFile, Map<String, String> options) 
    * @throws BerthException.InvalidArgument naming the option that is wrong
    */
   public static LogConfig parse(String type, Map<String, String> options) {
-    if (type != null && !type.isEmpty() && !type.equals("json-file")) {
+    String driver = type == null || type.isEmpty() ? "json-file" : type;
+    if (DOCKER_ONLY.contains(driver)) {
       throw new BerthException.InvalidArgument(
-          "log driver \"" + type + "\" is not supported: Berth writes logs as json-file (the default); "
-              + "remove --log-driver or use --log-driver json-file");
+          "log driver \"" + type + "\" is not supported: Berth writes logs as json-file (the default) or local, "
+              + "or none; remove --log-driver or use one of those");
+    }
+    if (!driver.equals("json-file") && !driver.equals("local") && !driver.equals("none")) {
+      throw new BerthException.InvalidArgument("error looking up logging plugin " + type + ": plugin \"" + type
+          + "\" not found");
     }
     Map<String, String> opts = new TreeMap<>(options == null ? Map.of() : options);
+    if (driver.equals("none")) {
+      return new LogConfig(-1, 1, opts, driver); // dockerd checks no options for none
+    }
     for (String key : opts.keySet()) {
-      if (!KNOWN.contains(key)) {
-        throw new BerthException.InvalidArgument("unknown log opt '" + key + "' for json-file log driver");
+      if (driver.equals("json-file") ? !KNOWN.contains(key) : !LOCAL_KNOWN.contains(key)) {
+        throw new BerthException.InvalidArgument("unknown log opt '" + key + "' for " + driver + " log driver");
       }
     }
-    long maxSize = -1;
+    boolean local = driver.equals("local");
+    long maxSize = local ? 20L * 1024 * 1024 : -1;
     String size = opts.get("max-size");
     if (size != null) {
       maxSize = size(size);
@@ -63,7 +92,7 @@ public record LogConfig(long maxSize, int maxFile, Map<String, String> options) 
         throw new BerthException.InvalidArgument("invalid --log-opt max-size=" + size + ": max-size must be a positive number");
       }
     }
-    int maxFile = 1;
+    int maxFile = local ? 5 : 1;
     String files = opts.get("max-file");
     if (files != null) {
       try {
@@ -77,11 +106,11 @@ public record LogConfig(long maxSize, int maxFile, Map<String, String> options) 
       }
     }
     String compress = opts.get("compress");
-    if (compress != null && !compress.equalsIgnoreCase("false")) {
+    if (compress != null && !compress.equalsIgnoreCase("false") && !local) {
       throw new BerthException.InvalidArgument(
           "--log-opt compress=" + compress + " is not supported by Berth: rotated logs are kept uncompressed");
     }
-    return new LogConfig(maxSize, maxFile, opts);
+    return new LogConfig(maxSize, maxFile, opts, driver);
   }
 
   /** Whether old files are kept when the log reaches max-size (more than one file). */

@@ -15,6 +15,33 @@ import java.util.List;
 public final class Users {
   private Users() {}
 
+  /**
+   * As {@link #resolve(String, List, List)}, plus --group-add: each name looked up in the
+   * container's /etc/group, numbers taken as they are.
+   */
+  public static User resolve(String spec, List<String> groupAdd, List<String> passwd, List<String> group) {
+    User u = resolve(spec, passwd, group);
+    if (groupAdd.isEmpty()) {
+      return u;
+    }
+    List<Integer> extra = new ArrayList<>(u.additionalGids() == null ? List.of() : u.additionalGids());
+    for (String g : groupAdd) {
+      String[] entry = find(group, g);
+      int id;
+      if (entry != null) {
+        id = Integer.parseInt(entry[2]);
+      } else if (g.matches("\\d+")) {
+        id = Integer.parseInt(g);
+      } else {
+        throw new BerthException.InvalidArgument("unable to find group " + g + ": no matching entries in group file");
+      }
+      if (!extra.contains(id)) {
+        extra.add(id);
+      }
+    }
+    return new User(u.uid(), u.gid(), List.copyOf(extra), u.umask());
+  }
+
   public static User resolve(String spec, List<String> passwd, List<String> group) {
     if (spec == null || spec.isEmpty()) {
       spec = "0";

@@ -40,6 +40,13 @@ public final class SpecBuilder {
   private final List<Rlimit> rlimits = new ArrayList<>();
   private Long memoryLimit;
   private Long memorySwap;
+  private Long memoryReservation;
+  private Long memorySwappiness;
+  private Boolean disableOomKiller;
+  private final List<dev.berth.engine.runtime.spec.Device> devices = new ArrayList<>();
+  private final List<dev.berth.engine.runtime.spec.DeviceRule> deviceRules = new ArrayList<>(SpecDefaults.deviceRules());
+  private final Map<String, String> sysctls = new LinkedHashMap<>();
+  private final java.util.Set<String> droppedMounts = new java.util.HashSet<>();
   private Resources.Cpu cpu;
   private Long pidsLimit;
   private String cgroupsPath;
@@ -169,6 +176,46 @@ public final class SpecBuilder {
     return this;
   }
 
+  /** Soft memory limit in bytes (memory.soft_limit_in_bytes / memory.low). */
+  public SpecBuilder memoryReservation(long bytes) {
+    this.memoryReservation = bytes;
+    return this;
+  }
+
+  /** 0..100 (cgroup v1's memory.swappiness). */
+  public SpecBuilder memorySwappiness(long value) {
+    this.memorySwappiness = value;
+    return this;
+  }
+
+  public SpecBuilder disableOomKiller(boolean disable) {
+    this.disableOomKiller = disable;
+    return this;
+  }
+
+  /** A device node created in the container's /dev. */
+  public SpecBuilder device(dev.berth.engine.runtime.spec.Device device) {
+    devices.add(device);
+    return this;
+  }
+
+  /** A devices-cgroup rule after Docker's defaults (later rules win). */
+  public SpecBuilder deviceRule(dev.berth.engine.runtime.spec.DeviceRule rule) {
+    deviceRules.add(rule);
+    return this;
+  }
+
+  public SpecBuilder sysctl(String key, String value) {
+    sysctls.put(key, value);
+    return this;
+  }
+
+  /** Leaves one of the default mounts out (e.g. /dev/shm with --ipc none). */
+  public SpecBuilder dropMount(String destination) {
+    droppedMounts.add(destination);
+    return this;
+  }
+
   public SpecBuilder cpu(Resources.Cpu cpu) {
     this.cpu = cpu;
     return this;
@@ -197,6 +244,7 @@ public final class SpecBuilder {
 
   public Spec build() {
     List<Mount> mounts = new ArrayList<>(SpecDefaults.mounts(shmSizeBytes));
+    mounts.removeIf(m -> droppedMounts.contains(m.destination()));
     // Parents before children, as Docker sorts them (a volume on /etc must not hide /etc/hosts);
     // the sort is stable, so of two mounts on one destination the later still wins.
     List<Mount> extras = new ArrayList<>(extraMounts);
@@ -220,12 +268,13 @@ public final class SpecBuilder {
             null,
             oomScoreAdj);
     Resources.Memory memory =
-        memoryLimit == null && memorySwap == null
+        memoryLimit == null && memorySwap == null && memoryReservation == null && memorySwappiness == null
+                && disableOomKiller == null
             ? null
-            : new Resources.Memory(memoryLimit, null, memorySwap, null, null);
+            : new Resources.Memory(memoryLimit, memoryReservation, memorySwap, memorySwappiness, disableOomKiller);
     Resources resources =
         new Resources(
-            SpecDefaults.deviceRules(),
+            List.copyOf(deviceRules),
             memory,
             cpu,
             pidsLimit == null ? null : new Resources.Pids(pidsLimit));
@@ -233,11 +282,11 @@ public final class SpecBuilder {
         new Linux(
             null,
             null,
-            null,
+            sysctls.isEmpty() ? null : Map.copyOf(sysctls),
             resources,
             cgroupsPath,
             List.copyOf(namespaces.values()),
-            null,
+            devices.isEmpty() ? null : List.copyOf(devices),
             seccomp,
             null,
             SpecDefaults.MASKED_PATHS,

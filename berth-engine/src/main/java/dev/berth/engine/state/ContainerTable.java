@@ -42,7 +42,7 @@ public final class ContainerTable {
     });
   }
 
-  /** Replaces a container's stored config (update's new limits). */
+  /** Replaces a container's stored config (update's new limits, a removed link). */
   public void updateConfig(String id, String configJson) {
     store.inTransaction(c -> {
       try (PreparedStatement ps = c.prepareStatement("UPDATE containers SET config_json = ? WHERE id = ?")) {

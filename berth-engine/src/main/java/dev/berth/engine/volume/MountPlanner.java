@@ -90,6 +90,18 @@ public final class MountPlanner {
     out.add(p);
   }
 
+  /** VolumeOptions.Subpath: relative, inside the volume ("a/b"; "" = the volume's root). */
+  static String subpath(String raw, String type) {
+    if (raw.isEmpty()) {
+      return "";
+    }
+    Path p = Path.of(raw).normalize();
+    if (p.isAbsolute() || p.toString().isEmpty() || p.startsWith("..")) {
+      throw invalidMount(type, "subpath must be a relative path within the volume: " + raw);
+    }
+    return p.toString();
+  }
+
   /** Docker's -v / HostConfig.Binds syntax: {@code [SOURCE:]DEST[:MODE]}, SOURCE a name or an absolute path. */
   public static Planned parseBind(String raw) {
     String spec = raw == null ? "" : raw;
@@ -217,7 +229,11 @@ public final class MountPlanner {
         if (!m.propagation().isEmpty()) {
           throw invalidMount(type, "field BindOptions must not be specified");
         }
+        String subpath = subpath(m.volumeSubpath(), type);
         if (m.source().isEmpty()) {
+          if (!subpath.isEmpty()) {
+            throw invalidMount(type, "VolumeOptions.Subpath needs a named volume (an anonymous one starts empty)");
+          }
           return new Planned(new MountPoint(MountType.VOLUME, "", "", dest, !m.readOnly(), "", "", !m.noCopy(),
               List.of(), true, true), false, m.volumeLabels(), m.volumeDriver(), m.volumeOptions());
         }
@@ -226,8 +242,10 @@ public final class MountPlanner {
         } catch (BerthException.InvalidArgument e) {
           throw invalidMount(type, e.getMessage());
         }
-        return new Planned(new MountPoint(MountType.VOLUME, m.source(), "", dest, !m.readOnly(), "", "", !m.noCopy(),
-            List.of(), false, true), false, m.volumeLabels(), m.volumeDriver(), m.volumeOptions());
+        // a subpath of a volume is never filled from the image: it is a directory the volume has
+        return new Planned(new MountPoint(MountType.VOLUME, m.source(), "", dest, !m.readOnly(), "", "",
+            !m.noCopy() && subpath.isEmpty(), List.of(), false, true, subpath), false, m.volumeLabels(),
+            m.volumeDriver(), m.volumeOptions());
       }
       case TMPFS -> {
         if (!m.source().isEmpty()) {

@@ -15,11 +15,14 @@ import java.util.List;
  * @param tmpfsOptions mount options of a tmpfs (noexec,nosuid,nodev and the user's)
  * @param anonymous a volume made for this container alone (rm -v and --rm remove it)
  * @param listed shown in inspect's Mounts (Docker leaves --tmpfs mounts out)
+ * @param subpath a volume's directory mounted instead of its root (relative; "" = the root)
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record MountPoint(MountType type, String name, String source, String destination, boolean rw, String mode,
-    String propagation, boolean copyUp, List<String> tmpfsOptions, boolean anonymous, boolean listed) {
+    String propagation, boolean copyUp, List<String> tmpfsOptions, boolean anonymous, boolean listed,
+    String subpath) {
   public MountPoint {
+    subpath = subpath == null ? "" : subpath;
     name = name == null ? "" : name;
     source = source == null ? "" : source;
     mode = mode == null ? "" : mode;
@@ -27,8 +30,18 @@ public record MountPoint(MountType type, String name, String source, String dest
     tmpfsOptions = tmpfsOptions == null ? List.of() : List.copyOf(tmpfsOptions);
   }
 
+  public MountPoint(MountType type, String name, String source, String destination, boolean rw, String mode,
+      String propagation, boolean copyUp, List<String> tmpfsOptions, boolean anonymous, boolean listed) {
+    this(type, name, source, destination, rw, mode, propagation, copyUp, tmpfsOptions, anonymous, listed, "");
+  }
+
   MountPoint withVolume(String name, String source) {
     return new MountPoint(type, name, source, destination, rw, mode, propagation, copyUp, tmpfsOptions, anonymous,
-        listed);
+        listed, subpath);
+  }
+
+  /** The host path the container sees: the source, or its subpath directory. */
+  public String mountedSource() {
+    return subpath.isEmpty() ? source : source + "/" + subpath;
   }
 }

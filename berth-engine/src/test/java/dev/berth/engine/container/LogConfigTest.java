@@ -85,4 +85,22 @@ class LogConfigTest {
     // json-file's options that only shape its own lines are accepted.
     assertThat(LogConfig.parse("json-file", Map.of("tag", "x", "labels", "a")).options()).containsKeys("tag", "labels");
   }
+
+  @Test
+  void localAndNoneDriversAreHonouredAndUnknownOnesGetDockersMessage() {
+    LogConfig local = LogConfig.parse("local", Map.of());
+    assertThat(local.driver()).isEqualTo("local");
+    assertThat(local.maxSize()).as("local's default max-size 20 MB").isEqualTo(20L * 1024 * 1024);
+    assertThat(local.maxFile()).as("local's default max-file").isEqualTo(5);
+    assertThat(local.readable()).isTrue();
+    assertThat(LogConfig.parse("local", Map.of("compress", "true")).rotates()).isTrue();
+    LogConfig none = LogConfig.parse("none", Map.of());
+    assertThat(none.readable()).isFalse();
+    assertThat(none.conmonSizeMax()).isEqualTo(-1);
+    assertThat(LogConfig.parse("", Map.of()).driver()).isEqualTo("json-file");
+    assertThatThrownBy(() -> LogConfig.parse("bogus", Map.of()))
+        .hasMessage("error looking up logging plugin bogus: plugin \"bogus\" not found");
+    assertThatThrownBy(() -> LogConfig.parse("local", Map.of("tag", "x")))
+        .hasMessage("unknown log opt 'tag' for local log driver");
+  }
 }

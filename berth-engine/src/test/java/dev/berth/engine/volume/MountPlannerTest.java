@@ -133,4 +133,20 @@ class MountPlannerTest {
     assertThat(plan).extracting(p -> p.point().destination() + " " + p.point().source())
         .containsExactlyInAnyOrder("/srv /mine", "/data /v/shared/_data");
   }
+
+  @Test
+  void aVolumeSubpathIsRelativeInsideTheVolumeAndNeedsANamedVolume() {
+    MountRequest named = new MountRequest(MountType.VOLUME, "data", "/d", false, "", false, null, "", null, 0, 0,
+        "sub/./dir");
+    MountPoint p = MountPlanner.fromRequest(named).point();
+    assertThat(p.subpath()).isEqualTo("sub/dir");
+    assertThat(p.copyUp()).as("a subpath is never filled from the image").isFalse();
+    assertThat(p.withVolume("data", "/v/data/_data").mountedSource()).isEqualTo("/v/data/_data/sub/dir");
+    for (String bad : java.util.List.of("/abs", "../up", "a/../../up")) {
+      assertThatThrownBy(() -> MountPlanner.fromRequest(new MountRequest(MountType.VOLUME, "data", "/d", false, "",
+          false, null, "", null, 0, 0, bad))).hasMessageContaining("subpath must be a relative path within the volume");
+    }
+    assertThatThrownBy(() -> MountPlanner.fromRequest(new MountRequest(MountType.VOLUME, "", "/d", false, "", false,
+        null, "", null, 0, 0, "sub"))).hasMessageContaining("needs a named volume");
+  }
 }

@@ -47,6 +47,26 @@ public final class ContainerOptions {
   String runtime;
   final List<String> logOpts = new ArrayList<>();
   String isolation;
+  String logDriver;
+  final List<String> groupAdd = new ArrayList<>();
+  String pid;
+  String ipc;
+  String uts;
+  String cgroupns;
+  final List<String> devices = new ArrayList<>();
+  final List<String> deviceCgroupRules = new ArrayList<>();
+  Long memorySwappiness;
+  String memoryReservation;
+  boolean oomKillDisable;
+  Integer oomScoreAdj;
+  String shmSize;
+  final List<String> sysctls = new ArrayList<>();
+  final List<String> dns = new ArrayList<>();
+  final List<String> dnsSearch = new ArrayList<>();
+  final List<String> dnsOptions = new ArrayList<>();
+  final List<String> addHosts = new ArrayList<>();
+  final List<String> links = new ArrayList<>();
+  String macAddress;
   final NetworkOptions networkOptions = new NetworkOptions();
   final StorageOptions storageOptions = new StorageOptions();
 
@@ -119,6 +139,46 @@ public final class ContainerOptions {
         logOpts, "--log-opt");
     o.value(String.class, "<isolation>", "Isolation: process (default) or vm (a microVM with its own kernel)",
         v -> isolation = v, "--isolation");
+    o.value(String.class, "<logDriver>", "Logging driver: json-file (default), local or none",
+        v -> logDriver = v, "--log-driver");
+    o.list(String.class, "<groupAdd>", "Add additional groups to join",
+        groupAdd, "--group-add");
+    o.value(String.class, "<pid>", "PID namespace to use: host or container:<name|id>",
+        v -> pid = v, "--pid");
+    o.value(String.class, "<ipc>", "IPC mode: private, shareable, none, host or container:<name|id>",
+        v -> ipc = v, "--ipc");
+    o.value(String.class, "<uts>", "UTS namespace to use: host or container:<name|id>",
+        v -> uts = v, "--uts");
+    o.value(String.class, "<cgroupns>", "Cgroup namespace to use: host or private",
+        v -> cgroupns = v, "--cgroupns");
+    o.list(String.class, "<devices>", "Add a host device to the container (/dev/x[:/dev/y[:rwm]])",
+        devices, "--device");
+    o.list(String.class, "<deviceCgroupRules>", "Add a rule to the cgroup allowed devices list (c 1:3 rwm)",
+        deviceCgroupRules, "--device-cgroup-rule");
+    o.value(Long.class, "<memorySwappiness>", "Tune container memory swappiness (0 to 100)",
+        v -> memorySwappiness = v, "--memory-swappiness");
+    o.value(String.class, "<memoryReservation>", "Memory soft limit",
+        v -> memoryReservation = v, "--memory-reservation");
+    o.flag("Disable OOM Killer",
+        v -> oomKillDisable = v, "--oom-kill-disable");
+    o.value(Integer.class, "<oomScoreAdj>", "Tune host's OOM preferences (0 to 1000)",
+        v -> oomScoreAdj = v, "--oom-score-adj");
+    o.value(String.class, "<shmSize>", "Size of /dev/shm",
+        v -> shmSize = v, "--shm-size");
+    o.list(String.class, "<sysctls>", "Sysctl options (net.ipv4.ip_forward=1)",
+        sysctls, "--sysctl");
+    o.list(String.class, "<dns>", "Set custom DNS servers",
+        dns, "--dns");
+    o.list(String.class, "<dnsSearch>", "Set custom DNS search domains",
+        dnsSearch, "--dns-search");
+    o.list(String.class, "<dnsOptions>", "Set DNS options",
+        dnsOptions, "--dns-option");
+    o.list(String.class, "<addHosts>", "Add a custom host-to-IP mapping (host:ip)",
+        addHosts, "--add-host");
+    o.list(String.class, "<links>", "Add link to another container (name[:alias])",
+        links, "--link");
+    o.value(String.class, "<macAddress>", "Container MAC address (e.g., 92:d0:c6:0a:29:33)",
+        v -> macAddress = v, "--mac-address");
     networkOptions.declare(o);
     storageOptions.declare(o);
   }
@@ -211,8 +271,9 @@ public final class ContainerOptions {
     }
     networkOptions.addTo(body, host);
     storageOptions.addTo(body, host);
+    hostOptions(body, host);
     ObjectNode logConfig = host.putObject("LogConfig");
-    logConfig.put("Type", "json-file");
+    logConfig.put("Type", logDriver == null ? "json-file" : logDriver);
     ObjectNode logCfg = logConfig.putObject("Config");
     for (String opt : logOpts) {
       int eq = opt.indexOf('=');
@@ -222,6 +283,92 @@ public final class ContainerOptions {
       logCfg.put(opt.substring(0, eq), opt.substring(eq + 1));
     }
     return body;
+  }
+
+  /** The namespace, device, memory-tuning, sysctl and name-resolution options. */
+  private void hostOptions(ObjectNode body, ObjectNode host) {
+    strings(host, "GroupAdd", groupAdd);
+    putIfSet(host, "PidMode", pid);
+    putIfSet(host, "IpcMode", ipc);
+    putIfSet(host, "UTSMode", uts);
+    putIfSet(host, "CgroupnsMode", cgroupns);
+    if (!devices.isEmpty()) {
+      ArrayNode d = host.putArray("Devices");
+      devices.forEach(spec -> d.add(device(spec)));
+    }
+    strings(host, "DeviceCgroupRules", deviceCgroupRules);
+    if (memorySwappiness != null) {
+      host.put("MemorySwappiness", memorySwappiness);
+    }
+    if (memoryReservation != null) {
+      host.put("MemoryReservation", bytes("--memory-reservation", memoryReservation));
+    }
+    if (oomKillDisable) {
+      host.put("OomKillDisable", true);
+    }
+    if (oomScoreAdj != null) {
+      host.put("OomScoreAdj", oomScoreAdj);
+    }
+    if (shmSize != null) {
+      host.put("ShmSize", bytes("--shm-size", shmSize));
+    }
+    if (!sysctls.isEmpty()) {
+      ObjectNode m = host.putObject("Sysctls");
+      for (String kv : sysctls) {
+        int eq = kv.indexOf('=');
+        if (eq < 1) {
+          throw new IllegalArgumentException("invalid argument \"" + kv + "\" for \"--sysctl\" flag: sysctl '" + kv
+              + "' is not allowed (use KEY=VALUE)");
+        }
+        m.put(kv.substring(0, eq), kv.substring(eq + 1));
+      }
+    }
+    strings(host, "Dns", dns);
+    strings(host, "DnsSearch", dnsSearch);
+    strings(host, "DnsOptions", dnsOptions);
+    strings(host, "ExtraHosts", addHosts);
+    if (!links.isEmpty()) {
+      ArrayNode l = host.putArray("Links");
+      links.forEach(link -> l.add(link.contains(":") ? link : link + ":" + link));
+    }
+    putIfSet(body, "MacAddress", macAddress);
+  }
+
+  /** {@code /dev/x[:/dev/y][:rwm]} as Docker's DeviceMapping. */
+  static ObjectNode device(String spec) {
+    String[] p = spec.split(":");
+    String permissions = "rwm";
+    String inContainer = p[0];
+    if (p.length == 2) {
+      if (p[1].matches("[rwm]{1,3}")) {
+        permissions = p[1];
+      } else {
+        inContainer = p[1];
+      }
+    } else if (p.length == 3) {
+      inContainer = p[1];
+      permissions = p[2];
+    } else if (p.length > 3 || p[0].isEmpty()) {
+      throw new IllegalArgumentException("invalid argument \"" + spec + "\" for \"--device\" flag: bad format for "
+          + "path: " + spec);
+    }
+    ObjectNode d = Json.object();
+    d.put("PathOnHost", p[0]);
+    d.put("PathInContainer", inContainer);
+    d.put("CgroupPermissions", permissions);
+    return d;
+  }
+
+  private static void strings(ObjectNode n, String key, List<String> values) {
+    if (!values.isEmpty()) {
+      values.forEach(n.putArray(key)::add);
+    }
+  }
+
+  private static void putIfSet(ObjectNode n, String key, String value) {
+    if (value != null) {
+      n.put(key, value);
+    }
   }
 
   /** {@code -e KEY} takes KEY's value from our environment, as docker does. */

@@ -61,6 +61,7 @@ final class MountFlag {
         case "volume-label" -> keyValue((volume = orNew(m, "VolumeOptions", volume)), "Labels", val);
         case "volume-driver" -> driver((volume = orNew(m, "VolumeOptions", volume))).put("Name", val);
         case "volume-opt" -> keyValue(driver((volume = orNew(m, "VolumeOptions", volume))), "Options", val);
+        case "volume-subpath" -> (volume = orNew(m, "VolumeOptions", volume)).put("Subpath", val);
         case "tmpfs-size" -> (tmpfs = orNew(m, "TmpfsOptions", tmpfs)).put("SizeBytes",
             ContainerOptions.bytes("--mount tmpfs-size", val));
         case "tmpfs-mode" -> {

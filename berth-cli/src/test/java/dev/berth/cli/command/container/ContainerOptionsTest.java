@@ -130,4 +130,41 @@ class ContainerOptionsTest {
     assertThat(TimeArgs.unix("2026-01-02T03:04:05Z")).isEqualTo("1767323045.000000000");
     assertThat(TimeArgs.unix("123")).isEqualTo("123");
   }
+
+  @Test
+  void hostOptionsBecomeTheirHostConfigFields() throws Exception {
+    RunCommand run = new RunCommand();
+    CommandLine cli = new CommandLine(run.spec());
+    cli.setStopAtPositional(true);
+    cli.parseArgs("--group-add", "audio", "--group-add", "1234", "--pid", "host", "--ipc", "none", "--uts",
+        "container:x", "--cgroupns", "private", "--device", "/dev/null:/dev/mynull:rw", "--device", "/dev/zero:r",
+        "--device-cgroup-rule", "c 1:3 rwm", "--memory-swappiness", "10", "--memory-reservation", "8m",
+        "--oom-kill-disable", "--shm-size", "1m", "--sysctl", "net.ipv4.ip_forward=1", "--dns", "1.1.1.1",
+        "--dns-search", "a.test", "--dns-option", "ndots:2", "--add-host", "db:10.0.0.9", "--log-driver", "none",
+        "--link", "web", "--mac-address", "92:d0:c6:0a:29:33", "busybox");
+    run.readParsed();
+    JsonNode body = run.options.toJson(run.image, run.command);
+    JsonNode host = body.path("HostConfig");
+    assertThat(host.path("GroupAdd").toString()).isEqualTo("[\"audio\",\"1234\"]");
+    assertThat(host.path("PidMode").asText()).isEqualTo("host");
+    assertThat(host.path("IpcMode").asText()).isEqualTo("none");
+    assertThat(host.path("UTSMode").asText()).isEqualTo("container:x");
+    assertThat(host.path("CgroupnsMode").asText()).isEqualTo("private");
+    assertThat(host.path("Devices").toString()).isEqualTo("[{\"PathOnHost\":\"/dev/null\",\"PathInContainer\":"
+        + "\"/dev/mynull\",\"CgroupPermissions\":\"rw\"},{\"PathOnHost\":\"/dev/zero\",\"PathInContainer\":"
+        + "\"/dev/zero\",\"CgroupPermissions\":\"r\"}]");
+    assertThat(host.path("DeviceCgroupRules").toString()).isEqualTo("[\"c 1:3 rwm\"]");
+    assertThat(host.path("MemorySwappiness").asLong()).isEqualTo(10);
+    assertThat(host.path("MemoryReservation").asLong()).isEqualTo(8L << 20);
+    assertThat(host.path("OomKillDisable").asBoolean()).isTrue();
+    assertThat(host.path("ShmSize").asLong()).isEqualTo(1L << 20);
+    assertThat(host.path("Sysctls").path("net.ipv4.ip_forward").asText()).isEqualTo("1");
+    assertThat(host.path("Dns").toString()).isEqualTo("[\"1.1.1.1\"]");
+    assertThat(host.path("DnsSearch").toString()).isEqualTo("[\"a.test\"]");
+    assertThat(host.path("DnsOptions").toString()).isEqualTo("[\"ndots:2\"]");
+    assertThat(host.path("ExtraHosts").toString()).isEqualTo("[\"db:10.0.0.9\"]");
+    assertThat(host.path("LogConfig").path("Type").asText()).isEqualTo("none");
+    assertThat(host.path("Links").toString()).isEqualTo("[\"web:web\"]");
+    assertThat(body.path("MacAddress").asText()).isEqualTo("92:d0:c6:0a:29:33");
+  }
 }

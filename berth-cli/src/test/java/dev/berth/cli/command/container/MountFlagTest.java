@@ -64,4 +64,10 @@ class MountFlagTest {
     assertThat(StorageOptions.absoluteSource("./site:/www")).isEqualTo(Path.of("site").toAbsolutePath() + ":/www");
     assertThat(StorageOptions.absoluteSource("/data")).isEqualTo("/data");
   }
+
+  @Test
+  void volumeSubpath() {
+    assertThat(MountFlag.parse("type=volume,src=data,dst=/d,volume-subpath=a/b").path("VolumeOptions").path("Subpath")
+        .asText()).isEqualTo("a/b");
+  }
 }

@@ -31,6 +31,7 @@ final class ContainerJsons {
 
   /** The body of POST /containers/create as an engine config. */
   static ContainerConfig fromCreate(JsonNode body) {
+    RefusedCreateFields.check(body);
     JsonNode host = body.path("HostConfig");
     List<ContainerConfig.Ulimit> ulimits = new ArrayList<>();
     for (JsonNode u : host.path("Ulimits")) {
@@ -72,12 +73,15 @@ final class ContainerJsons {
         host.path("CpusetCpus").asText(""),
         pids,
         ulimits,
-        host.path("NetworkMode").asText(""),
+        body.path("NetworkDisabled").asBoolean(false) ? "none" : host.path("NetworkMode").asText(""),
         logConfig(host.path("LogConfig")),
         host.path("Runtime").asText("").isEmpty() ? null : host.path("Runtime").asText(),
         NetworkingJsons.fromCreate(body),
         StorageJsons.fromCreate(body),
-        host.path("Isolation").asText(""));
+        host.path("Isolation").asText(""),
+        null,
+        null,
+        HostJsons.fromCreate(host));
   }
 
   /** HostConfig.LogConfig: the driver's name and its --log-opt map, checked as json-file checks them. */
@@ -148,7 +152,7 @@ final class ContainerJsons {
     m.put("ProcessLabel", "");
     m.put("AppArmorProfile", "");
     m.put("ExecIDs", extra.get("execIds"));
-    m.put("HostConfig", hostConfig(cfg));
+    m.put("HostConfig", hostConfig(cfg, c.name()));
     Map<String, Object> overlay = new LinkedHashMap<>();
     overlay.put("LowerDir", extra.get("lowerDir"));
     overlay.put("MergedDir", extra.get("dir") + "/rootfs");
@@ -156,7 +160,7 @@ final class ContainerJsons {
     overlay.put("WorkDir", extra.get("dir") + "/work");
     m.put("GraphDriver", Map.of("Name", "overlay2", "Data", overlay));
     m.put("Mounts", StorageJsons.mounts(cfg.storage()));
-    m.put("Config", config(c));
+    m.put("Config", config(c, extra.get("exposedPorts") instanceof java.util.Collection<?> e ? e : List.of()));
     m.put("NetworkSettings", networkSettings(cfg));
     return m;
   }
@@ -182,52 +186,115 @@ final class ContainerJsons {
     return s;
   }
 
-  private static Map<String, Object> hostConfig(ContainerConfig cfg) {
+  /** Inspect's HostConfig: every key dockerd 20.10 writes, in its order, zero values where unset. */
+  private static Map<String, Object> hostConfig(ContainerConfig cfg, String name) {
     Map<String, Object> h = new LinkedHashMap<>();
-    StorageJsons.putHostConfig(h, cfg.storage());
+    Map<String, Object> storage = new LinkedHashMap<>();
+    StorageJsons.putHostConfig(storage, cfg.storage());
+    Map<String, Object> host = new LinkedHashMap<>();
+    HostJsons.putHostConfig(host, cfg.host());
+    h.put("Binds", storage.get("Binds"));
+    h.put("ContainerIDFile", "");
+    Map<String, Object> logConfig = new LinkedHashMap<>();
+    logConfig.put("Type", cfg.logConfig().driver());
+    logConfig.put("Config", cfg.logConfig().options());
+    h.put("LogConfig", logConfig);
     h.put("NetworkMode", cfg.networkMode());
-    h.put("PortBindings", NetworkingJsons.portBindings(cfg.networking()));
-    h.put("PublishAllPorts", cfg.networking().publishAllPorts());
+    h.put("PortBindings", nullIfEmpty(NetworkingJsons.portBindings(cfg.networking())));
     Map<String, Object> restart = new LinkedHashMap<>();
     restart.put("Name", cfg.restartPolicy().name());
     restart.put("MaximumRetryCount", cfg.restartPolicy().maximumRetryCount());
     h.put("RestartPolicy", restart);
     h.put("AutoRemove", cfg.autoRemove());
-    h.put("CapAdd", cfg.capAdd());
-    h.put("CapDrop", cfg.capDrop());
+    h.put("VolumeDriver", "");
+    h.put("VolumesFrom", storage.get("VolumesFrom"));
+    h.put("CapAdd", nullIfEmpty(cfg.capAdd()));
+    h.put("CapDrop", nullIfEmpty(cfg.capDrop()));
+    for (String k : List.of("CgroupnsMode", "Dns", "DnsOptions", "DnsSearch", "ExtraHosts", "GroupAdd", "IpcMode")) {
+      h.put(k, host.get(k));
+    }
+    h.put("Cgroup", "");
+    h.put("Links", nullIfEmpty(HostJsons.links(name, cfg.host())));
+    h.put("OomScoreAdj", host.get("OomScoreAdj"));
+    h.put("PidMode", host.get("PidMode"));
     h.put("Privileged", cfg.privileged());
+    h.put("PublishAllPorts", cfg.networking().publishAllPorts());
     h.put("ReadonlyRootfs", cfg.readonlyRootfs());
-    h.put("SecurityOpt", cfg.securityOpt());
-    h.put("Init", cfg.init());
+    h.put("SecurityOpt", nullIfEmpty(cfg.securityOpt()));
+    if (storage.containsKey("Tmpfs")) {
+      h.put("Tmpfs", storage.get("Tmpfs"));
+    }
+    h.put("UTSMode", host.get("UTSMode"));
+    h.put("UsernsMode", "");
+    h.put("ShmSize", host.get("ShmSize"));
+    if (host.containsKey("Sysctls")) {
+      h.put("Sysctls", host.get("Sysctls"));
+    }
     h.put("Runtime", cfg.runtime() == null ? "runc" : cfg.runtime());
+    h.put("ConsoleSize", List.of(0, 0));
     // Docker on Linux reports "" for its one (process) isolation; "vm" boots a microVM.
     h.put("Isolation", cfg.isolation().equals("process") ? "" : cfg.isolation());
-    h.put("Memory", cfg.memory());
-    h.put("MemorySwap", cfg.memorySwap());
-    h.put("NanoCpus", cfg.nanoCpus());
     h.put("CpuShares", cfg.cpuShares());
-    h.put("CpusetCpus", cfg.cpusetCpus() == null ? "" : cfg.cpusetCpus());
-    h.put("PidsLimit", cfg.pidsLimit() > 0 ? cfg.pidsLimit() : null);
-    h.put("MemoryReservation", cfg.limits().memoryReservation());
+    h.put("Memory", cfg.memory());
+    h.put("NanoCpus", cfg.nanoCpus());
+    h.put("CgroupParent", "");
+    h.put("BlkioWeight", cfg.limits().blkioWeight());
+    h.put("BlkioWeightDevice", null);
+    h.put("BlkioDeviceReadBps", null);
+    h.put("BlkioDeviceWriteBps", null);
+    h.put("BlkioDeviceReadIOps", null);
+    h.put("BlkioDeviceWriteIOps", null);
     h.put("CpuPeriod", cfg.limits().cpuPeriod());
     h.put("CpuQuota", cfg.limits().cpuQuota());
+    h.put("CpuRealtimePeriod", 0);
+    h.put("CpuRealtimeRuntime", 0);
+    h.put("CpusetCpus", cfg.cpusetCpus() == null ? "" : cfg.cpusetCpus());
     h.put("CpusetMems", cfg.limits().cpusetMems());
-    h.put("BlkioWeight", cfg.limits().blkioWeight());
+    h.put("Devices", host.get("Devices"));
+    h.put("DeviceCgroupRules", host.get("DeviceCgroupRules"));
+    h.put("DeviceRequests", null);
+    h.put("KernelMemory", 0);
+    h.put("KernelMemoryTCP", 0);
+    // create keeps it in HostOptions, update in ResourceLimits; the later update wins
+    h.put("MemoryReservation", cfg.limits().memoryReservation() > 0 ? cfg.limits().memoryReservation()
+        : host.get("MemoryReservation"));
+    h.put("MemorySwap", cfg.memorySwap());
+    h.put("MemorySwappiness", host.get("MemorySwappiness"));
+    h.put("OomKillDisable", host.get("OomKillDisable"));
+    h.put("PidsLimit", cfg.pidsLimit() > 0 ? cfg.pidsLimit() : null);
     List<Map<String, Object>> ulimits = new ArrayList<>();
     for (ContainerConfig.Ulimit u : cfg.ulimits()) {
       ulimits.add(Map.of("Name", u.name(), "Soft", u.soft(), "Hard", u.hard()));
     }
-    h.put("Ulimits", ulimits);
-    Map<String, Object> logConfig = new LinkedHashMap<>();
-    logConfig.put("Type", "json-file");
-    logConfig.put("Config", cfg.logConfig().options());
-    h.put("LogConfig", logConfig);
+    h.put("Ulimits", nullIfEmpty(ulimits));
+    h.put("CpuCount", 0);
+    h.put("CpuPercent", 0);
+    h.put("IOMaximumIOps", 0);
+    h.put("IOMaximumBandwidth", 0);
+    if (storage.containsKey("Mounts")) {
+      h.put("Mounts", storage.get("Mounts"));
+    }
     h.put("MaskedPaths", cfg.privileged() ? List.of() : dev.berth.engine.runtime.SpecDefaults.MASKED_PATHS);
     h.put("ReadonlyPaths", cfg.privileged() ? List.of() : dev.berth.engine.runtime.SpecDefaults.READONLY_PATHS);
+    if (host.containsKey("Annotations")) {
+      h.put("Annotations", host.get("Annotations"));
+    }
+    if (cfg.init()) {
+      h.put("Init", true); // dockerd leaves Init out unless it was asked for
+    }
     return h;
   }
 
-  private static Map<String, Object> config(Container c) {
+  /** dockerd shows a list or map the create did not give as null. */
+  private static Object nullIfEmpty(java.util.Collection<?> c) {
+    return c.isEmpty() ? null : c;
+  }
+
+  private static Object nullIfEmpty(Map<?, ?> m) {
+    return m.isEmpty() ? null : m;
+  }
+
+  private static Map<String, Object> config(Container c, java.util.Collection<?> exposedPorts) {
     ContainerConfig cfg = c.config();
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("Hostname", cfg.hostname());
@@ -236,6 +303,11 @@ final class ContainerJsons {
     m.put("AttachStdin", cfg.openStdin());
     m.put("AttachStdout", true);
     m.put("AttachStderr", true);
+    if (!exposedPorts.isEmpty()) { // the create's and the image's, as dockerd merges them
+      Map<String, Object> ports = new java.util.TreeMap<>();
+      exposedPorts.forEach(p -> ports.put(p.toString(), Map.of()));
+      m.put("ExposedPorts", ports);
+    }
     m.put("Tty", cfg.tty());
     m.put("OpenStdin", cfg.openStdin());
     m.put("StdinOnce", cfg.stdinOnce());
@@ -247,7 +319,9 @@ final class ContainerJsons {
     m.put("Entrypoint", cfg.entrypoint() == null || cfg.entrypoint().isEmpty() ? null : cfg.entrypoint());
     m.put("OnBuild", null);
     m.put("Labels", cfg.labels());
-    m.put("StopSignal", cfg.stopSignal());
+    if (!cfg.stopSignal().equals("SIGTERM")) {
+      m.put("StopSignal", cfg.stopSignal()); // dockerd leaves the default out
+    }
     if (cfg.stopTimeout() != null) {
       m.put("StopTimeout", cfg.stopTimeout());
     }

@@ -79,7 +79,7 @@ public final class ContainerRoutes {
     router.post("/containers/{id}/rename", this::rename);
     router.post("/containers/{id}/update", this::update);
     router.post("/containers/{id}/resize", this::resize);
-    router.delete("/containers/{id}", this::remove);
+    router.delete("/containers/{id:.*}", this::remove); // several segments: rm --link /PARENT/ALIAS
     router.post("/containers/{id}/exec", this::createExec);
     router.post("/exec/{id}/start", this::startExec);
     router.post("/exec/{id}/resize", this::resizeExec);
@@ -112,6 +112,8 @@ public final class ContainerRoutes {
       }
       Map<String, Object> summary = ContainerJsons.summary(c, now);
       summary.put("Ports", NetworkingJsons.summaryPorts(c, engine.networks()));
+      summary.put("NetworkSettings", Map.of("Networks",
+          NetworkingJsons.networkSettings(c, engine.networks()).get("Networks")));
       if (req.queryFlag("size")) {
         summary.put("SizeRw", size(containers.dir(c.id()).resolve("upper")));
         summary.put("SizeRootFs", size(containers.dir(c.id()).resolve("upper"))
@@ -167,9 +169,15 @@ public final class ContainerRoutes {
     List<String> execIds = c.running() ? containers.execIds(c.id()) : List.of();
     extra.put("execIds", execIds.isEmpty() ? null : execIds);
     List<String> lower = new ArrayList<>();
-    engine.images().lookup(c.imageId()).ifPresent(i -> i.layers().reversed()
-        .forEach(l -> lower.add(engine.images().layers().diffDir(l.chainId()).toString())));
+    Set<String> exposed = new java.util.TreeSet<>(c.config().networking().exposedPorts());
+    engine.images().lookup(c.imageId()).ifPresent(i -> {
+      i.layers().reversed().forEach(l -> lower.add(engine.images().layers().diffDir(l.chainId()).toString()));
+      if (i.config().config() != null && i.config().config().exposedPorts() != null) {
+        exposed.addAll(i.config().config().exposedPorts().keySet());
+      }
+    });
     extra.put("lowerDir", String.join(":", lower));
+    extra.put("exposedPorts", exposed);
     Map<String, Object> json = ContainerJsons.inspect(c, extra);
     json.put("NetworkSettings", NetworkingJsons.networkSettings(c, engine.networks()));
     if (req.queryFlag("size")) {
@@ -319,6 +327,9 @@ public final class ContainerRoutes {
     boolean stderr = req.queryFlag("stderr");
     if (!stdout && !stderr) {
       throw new BerthException.InvalidArgument("Bad parameters: you must choose at least one stream");
+    }
+    if (!c.config().logConfig().readable()) {
+      throw new dev.berth.daemon.http.ApiError(501, "configured logging driver does not support reading");
     }
     String tailArg = req.query("tail").orElse("all");
     int tail = tailArg.isEmpty() || tailArg.equals("all") ? -1 : Integer.parseInt(tailArg);
@@ -497,7 +508,11 @@ public final class ContainerRoutes {
   }
 
   private void remove(ApiRequest req, ApiResponse res) throws IOException {
-    containers.remove(req.pathParam("id"), req.queryFlag("force"), req.queryFlag("v"));
+    if (req.queryFlag("link")) {
+      containers.removeLink(req.pathParam("id"));
+    } else {
+      containers.remove(req.pathParam("id"), req.queryFlag("force"), req.queryFlag("v"));
+    }
     res.empty(204);
   }
 

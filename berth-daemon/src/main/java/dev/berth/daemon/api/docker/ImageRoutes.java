@@ -50,6 +50,10 @@ public final class ImageRoutes {
     router.get("/distribution/{name:.*}/json", this::distribution);
   }
 
+  /** API 1.45 dropped an image's Container and ContainerConfig; 1.50 its Config's container-only keys. */
+  private static final ApiVersion CONTAINER_CONFIG_REMOVED = new ApiVersion(1, 45);
+  private static final ApiVersion IMAGE_CONFIG_OCI = new ApiVersion(1, 50);
+
   private static boolean withVirtualSize(ApiRequest req) {
     return req.apiVersion().map(v -> v.isOlderThan(VIRTUAL_SIZE_REMOVED)).orElse(false);
   }
@@ -144,7 +148,9 @@ public final class ImageRoutes {
       lowerDirs.add(images.layers().diffDir(layer.chainId()).toString());
     }
     Collections.reverse(lowerDirs); // overlayfs lists the top layer first
-    res.json(200, ImageJsons.inspect(image, lowerDirs, withVirtualSize(req)));
+    res.json(200, ImageJsons.inspect(image, lowerDirs, withVirtualSize(req),
+        req.apiVersion().map(v -> v.isOlderThan(CONTAINER_CONFIG_REMOVED)).orElse(false),
+        req.apiVersion().map(v -> v.isOlderThan(IMAGE_CONFIG_OCI)).orElse(false)));
   }
 
   private void history(ApiRequest req, ApiResponse res) throws IOException {

@@ -90,8 +90,13 @@ final class NetworkingJsons {
     boolean attached = eps.stream().anyMatch(e -> e.attached().isPresent());
     n.put("Bridge", "");
     n.put("SandboxID", attached ? c.id() : "");
-    n.put("SandboxKey", attached ? networks.netnsPath(c.id()).toString() : "");
+    n.put("HairpinMode", false);
+    n.put("LinkLocalIPv6Address", "");
+    n.put("LinkLocalIPv6PrefixLen", 0);
     n.put("Ports", c.running() ? ports(c, networks) : Map.of());
+    n.put("SandboxKey", attached ? networks.netnsPath(c.id()).toString() : "");
+    n.put("SecondaryIPAddresses", null);
+    n.put("SecondaryIPv6Addresses", null);
     Map<String, Object> nets = new LinkedHashMap<>();
     Map<String, Object> top = endpoint(c, null, Optional.empty());
     for (NetworkService.EndpointView e : eps) {

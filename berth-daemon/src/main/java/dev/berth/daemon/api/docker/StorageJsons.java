@@ -26,7 +26,9 @@ final class StorageJsons {
     host.path("Tmpfs").properties().forEach(e -> tmpfs.put(e.getKey(), e.getValue().asText("")));
     List<String> volumesFrom = new ArrayList<>();
     host.path("VolumesFrom").forEach(v -> volumesFrom.add(v.asText()));
-    return new ContainerStorage(binds, mounts, tmpfs, volumesFrom);
+    List<String> volumes = new ArrayList<>();
+    body.path("Volumes").fieldNames().forEachRemaining(volumes::add);
+    return new ContainerStorage(binds, mounts, tmpfs, volumesFrom, List.of(), volumes);
   }
 
   /** One HostConfig.Mounts entry. */
@@ -38,11 +40,24 @@ final class StorageJsons {
     }
     JsonNode vol = m.path("VolumeOptions");
     JsonNode tmpfs = m.path("TmpfsOptions");
+    for (String f : List.of("NonRecursive", "CreateMountpoint", "ReadOnlyNonRecursive", "ReadOnlyForceRecursive")) {
+      refuse(m.path("BindOptions"), "BindOptions", f, "Berth's binds are recursive and need an existing source");
+    }
+    refuse(tmpfs, "TmpfsOptions", "Options", "use the tmpfs size and mode, or HostConfig.Tmpfs for other options");
+    refuse(m, "", "ImageOptions", "image mounts are not supported by Berth");
+    refuse(m, "", "ClusterOptions", "cluster volumes need a swarm");
     return new MountRequest(MountType.parse(type), m.path("Source").asText(""), m.path("Target").asText(""),
         m.path("ReadOnly").asBoolean(false), m.path("BindOptions").path("Propagation").asText(""),
         vol.path("NoCopy").asBoolean(false), strings(vol.path("Labels")), vol.path("DriverConfig").path("Name").asText(""),
         strings(vol.path("DriverConfig").path("Options")), tmpfs.path("SizeBytes").asLong(0),
-        tmpfs.path("Mode").asInt(0));
+        tmpfs.path("Mode").asInt(0), vol.path("Subpath").asText(""));
+  }
+
+  private static void refuse(JsonNode parent, String where, String field, String reason) {
+    if (RefusedCreateFields.set(parent.get(field))) {
+      throw new BerthException.InvalidArgument("HostConfig.Mounts: " + (where.isEmpty() ? "" : where + ".") + field
+          + " is not supported: " + reason);
+    }
   }
 
   private static Map<String, String> strings(JsonNode n) {
@@ -84,7 +99,9 @@ final class StorageJsons {
       for (MountRequest r : s.mounts()) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("Type", r.type().apiName());
-        m.put("Source", r.source());
+        if (!r.source().isEmpty()) {
+          m.put("Source", r.source()); // dockerd leaves an anonymous volume's empty source out
+        }
         m.put("Target", r.target());
         if (r.readOnly()) {
           m.put("ReadOnly", true);
@@ -92,10 +109,14 @@ final class StorageJsons {
         if (!r.propagation().isEmpty()) {
           m.put("BindOptions", Map.of("Propagation", r.propagation()));
         }
-        if (r.type() == MountType.VOLUME && (r.noCopy() || !r.volumeLabels().isEmpty() || !r.volumeDriver().isEmpty())) {
+        if (r.type() == MountType.VOLUME && (r.noCopy() || !r.volumeLabels().isEmpty() || !r.volumeDriver().isEmpty()
+            || !r.volumeSubpath().isEmpty())) {
           Map<String, Object> v = new LinkedHashMap<>();
           v.put("NoCopy", r.noCopy());
           v.put("Labels", r.volumeLabels());
+          if (!r.volumeSubpath().isEmpty()) {
+            v.put("Subpath", r.volumeSubpath());
+          }
           if (!r.volumeDriver().isEmpty()) {
             v.put("DriverConfig", Map.of("Name", r.volumeDriver(), "Options", r.volumeOptions()));
           }
