@@ -158,7 +158,8 @@ class HostOptionsSpecTest {
   void groupAddResolvesNamesInTheContainersGroupFileAndTakesNumbers() {
     List<String> group = List.of("root:x:0:", "audio:x:29:", "staff:x:50:");
     User u = Users.resolve("", List.of("audio", "1234"), List.of("root:x:0:0::/root:/bin/sh"), group);
-    assertThat(u.additionalGids()).containsExactly(29, 1234);
+    // the primary group comes first, as dockerd's `id` shows it (groups=0(root),29(audio),1234)
+    assertThat(u.additionalGids()).containsExactly(0, 29, 1234);
     assertThatThrownBy(() -> Users.resolve("", List.of("nogroup"), List.of(), group))
         .hasMessage("unable to find group nogroup: no matching entries in group file");
   }
