@@ -46,13 +46,13 @@ public final class ContainerFiles {
   /** {@code HEAD /containers/{id}/archive}: what is at {@code path}. */
   public PathStat stat(String nameOrId, String rawPath) throws IOException {
     String path = clean(rawPath);
-    return containers.withRootfs(nameOrId, (c, rootfs) -> stat(rootfs, path, nameOrId));
+    return containers.rootfs().withRootfs(nameOrId, (c, rootfs) -> stat(rootfs, path, nameOrId));
   }
 
   /** {@code GET /containers/{id}/archive}: a tar of {@code path} named by its last element. */
   public void archive(String nameOrId, String rawPath, Sink sink) throws IOException {
     String path = clean(rawPath);
-    containers.withRootfs(nameOrId, (c, rootfs) -> {
+    containers.rootfs().withRootfs(nameOrId, (c, rootfs) -> {
       PathStat stat = stat(rootfs, path, nameOrId);
       Path host = RootfsPath.resolve(rootfs, parentOf(path), true).resolve(lastOf(path));
       try (OutputStream out = new BufferedOutputStream(sink.open(stat), 64 * 1024);
@@ -76,7 +76,7 @@ public final class ContainerFiles {
     if (containers.find(nameOrId).config().readonlyRootfs()) {
       throw new BerthException.InvalidArgument("container rootfs is marked read-only");
     }
-    containers.withRootfs(nameOrId, (c, rootfs) -> {
+    containers.rootfs().withRootfs(nameOrId, (c, rootfs) -> {
       Path dir = RootfsPath.resolve(rootfs, path, true);
       if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
         throw notFound(path, nameOrId);
@@ -100,7 +100,7 @@ public final class ContainerFiles {
 
   /** {@code GET /containers/{id}/export}: the merged rootfs as one tar. */
   public void export(String nameOrId, OutputStream sink) throws IOException {
-    containers.withRootfs(nameOrId, (c, rootfs) -> {
+    containers.rootfs().withRootfs(nameOrId, (c, rootfs) -> {
       try (OutputStream out = new BufferedOutputStream(sink, 64 * 1024);
           TarArchiveOutputStream tar = new TarArchiveOutputStream(out)) {
         TreeTar.plain(tar).add(rootfs, "");

@@ -10,6 +10,8 @@ import dev.berth.engine.BerthException;
 import dev.berth.engine.Engine;
 import dev.berth.engine.container.Container;
 import dev.berth.engine.container.ContainerLogs;
+import dev.berth.engine.container.ContainerExecs;
+import dev.berth.engine.container.ContainerExits;
 import dev.berth.engine.container.ContainerService;
 import dev.berth.engine.container.ContainerState;
 import dev.berth.engine.container.ExecSession;
@@ -195,10 +197,10 @@ public final class ContainerRoutes {
 
   /** Headers go out at once (docker run sends wait before start); the body when the condition holds. */
   private void waitFor(ApiRequest req, ApiResponse res) throws IOException {
-    var condition = ContainerService.WaitCondition.parse(req.query("condition").orElse(null));
-    var future = containers.waitFor(req.pathParam("id"), condition);
+    var condition = ContainerExits.WaitCondition.parse(req.query("condition").orElse(null));
+    var future = containers.exits().waitFor(req.pathParam("id"), condition);
     try (OutputStream out = res.stream(200, "application/json")) {
-      ContainerService.WaitResult r;
+      ContainerExits.WaitResult r;
       try {
         r = future.get();
       } catch (InterruptedException e) {
@@ -226,7 +228,7 @@ public final class ContainerRoutes {
     byte[] detachKeys = AttachStreams.detachSequence(req.query("detachKeys").orElse(AttachStreams.DETACH_KEYS));
     // Registered before the upgrade is answered: a client that starts the container as soon as
     // it has the answer must not start it before the attach is there.
-    CompletableFuture<AttachSession> attached = containers.attachWhenStarted(c.id());
+    CompletableFuture<AttachSession> attached = containers.attach().attachWhenStarted(c.id());
     RawStream raw = AttachStreams.hijackOrLetGo(res, tty ? AttachStreams.RAW : AttachStreams.MULTIPLEXED, attached);
     AttachSession session;
     try {
@@ -323,10 +325,10 @@ public final class ContainerRoutes {
     if (!stream) {
       ContainerStats prev = null;
       if (!oneShot) {
-        prev = containers.stats(id);
+        prev = containers.metrics().stats(id);
         nextInterval(STATS_INTERVAL);
       }
-      res.json(200, StatsJsons.stats(containers.stats(id), prev));
+      res.json(200, StatsJsons.stats(containers.metrics().stats(id), prev));
       return;
     }
     OutputStream out = res.stream(200, "application/json");
@@ -334,7 +336,7 @@ public final class ContainerRoutes {
     while (true) {
       ContainerStats cur;
       try {
-        cur = containers.stats(id);
+        cur = containers.metrics().stats(id);
       } catch (BerthException.NotFound removed) {
         out.close();
         return;
@@ -399,7 +401,7 @@ public final class ContainerRoutes {
   private void resize(ApiRequest req, ApiResponse res) throws IOException {
     int h = req.query("h").map(Integer::parseInt).orElse(0);
     int w = req.query("w").map(Integer::parseInt).orElse(0);
-    containers.resize(req.pathParam("id"), h, w);
+    containers.attach().resize(req.pathParam("id"), h, w);
     res.empty(200);
   }
 
@@ -425,7 +427,7 @@ public final class ContainerRoutes {
     b.path("Cmd").forEach(n -> cmd.add(n.asText()));
     List<String> env = new ArrayList<>();
     b.path("Env").forEach(n -> env.add(n.asText()));
-    var exec = containers.createExec(req.pathParam("id"), new ContainerService.ExecConfig(cmd, env,
+    var exec = containers.execs().create(req.pathParam("id"), new ContainerExecs.ExecConfig(cmd, env,
         b.path("User").asText(""), b.path("WorkingDir").asText(""), b.path("Tty").asBoolean(false),
         b.path("AttachStdin").asBoolean(false), b.path("Privileged").asBoolean(false)));
     res.json(201, Map.of("Id", exec.id()));
@@ -434,14 +436,14 @@ public final class ContainerRoutes {
   private void startExec(ApiRequest req, ApiResponse res) throws IOException {
     String id = req.pathParam("id");
     JsonNode b = req.jsonBody(JsonNode.class);
-    ContainerService.Exec exec = containers.exec(id);
+    ContainerExecs.Exec exec = containers.execs().get(id);
     if (b != null && b.path("Detach").asBoolean(false)) {
-      Thread.ofVirtual().start(() -> containers.runExec(id, EXEC_TIMEOUT));
+      Thread.ofVirtual().start(() -> containers.execs().run(id, EXEC_TIMEOUT));
       res.empty(200);
       return;
     }
     boolean tty = exec.config().tty();
-    ExecSession session = containers.startExec(id);
+    ExecSession session = containers.execs().start(id);
     RawStream raw = res.hijack(tty ? AttachStreams.RAW : AttachStreams.MULTIPLEXED);
     OutputStream out = raw.output();
     // Platform threads: a TTY session's reads block in native code.
@@ -494,13 +496,13 @@ public final class ContainerRoutes {
   }
 
   private void resizeExec(ApiRequest req, ApiResponse res) throws IOException {
-    containers.resizeExec(req.pathParam("id"), req.query("h").map(Integer::parseInt).orElse(0),
+    containers.execs().resize(req.pathParam("id"), req.query("h").map(Integer::parseInt).orElse(0),
         req.query("w").map(Integer::parseInt).orElse(0));
     res.empty(200);
   }
 
   private void inspectExec(ApiRequest req, ApiResponse res) throws IOException {
-    ContainerService.Exec e = containers.exec(req.pathParam("id"));
+    ContainerExecs.Exec e = containers.execs().get(req.pathParam("id"));
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("ID", e.id());
     m.put("Running", e.running());
