@@ -37,7 +37,8 @@ public final class ContainerAttach {
     if (vm != null) {
       return CompletableFuture.completedFuture(vm.attach());
     }
-    if (!(c.state() instanceof ContainerState.Created) && !(c.state() instanceof ContainerState.Exited)) {
+    if (!(c.state() instanceof ContainerState.Created) && !(c.state() instanceof ContainerState.Exited)
+        && !(c.state() instanceof ContainerState.Restarting)) {
       throw new BerthException.Conflict("container " + c.id() + " is not running");
     }
     CompletableFuture<AttachSession> f = new CompletableFuture<>();

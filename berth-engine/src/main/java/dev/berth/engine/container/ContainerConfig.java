@@ -19,6 +19,8 @@ import java.util.Map;
  * @param storage volumes, bind mounts and tmpfs mounts
  * @param logConfig the --log-opts (json-file's max-size and max-file)
  * @param isolation "process" (an OCI runtime) or "vm" (the image booted in a microVM)
+ * @param restartPolicy what berthd does when the process ends (run by {@link RestartSupervisor})
+ * @param healthcheck the check berthd runs ({@link HealthMonitor}), merged with the image's; null = none
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record ContainerConfig(
@@ -55,7 +57,9 @@ public record ContainerConfig(
     String runtime,
     ContainerNetworking networking,
     ContainerStorage storage,
-    String isolation) {
+    String isolation,
+    RestartPolicy restartPolicy,
+    Healthcheck healthcheck) {
 
   public ContainerConfig {
     entrypoint = entrypoint == null ? null : List.copyOf(entrypoint);
@@ -75,12 +79,13 @@ public record ContainerConfig(
     storage = storage == null ? ContainerStorage.NONE : storage;
     logConfig = logConfig == null ? LogConfig.DEFAULT : logConfig;
     isolation = isolation == null || isolation.isBlank() || isolation.equals("default") ? "process" : isolation;
+    restartPolicy = restartPolicy == null ? RestartPolicy.NO : restartPolicy;
   }
 
   /** A config with only the image set (tests, defaults). */
   public static ContainerConfig ofImage(String image, List<String> cmd) {
     return new ContainerConfig(image, null, cmd, null, null, null, null, null, null, false, false, false, null, null,
-        false, false, false, null, null, false, null, 0, 0, 0, 0, null, 0, null, null, null, null, null, null, null);
+        false, false, false, null, null, false, null, 0, 0, 0, 0, null, 0, null, null, null, null, null, null, null, null, null);
   }
 
   /** One rlimit as Docker names it ("nofile", soft, hard). */
@@ -98,27 +103,34 @@ public record ContainerConfig(
     return new ContainerConfig(image, entrypoint, cmd, env, workingDir, user, hostname, domainname, labels, tty,
         openStdin, stdinOnce, stopSignal, stopTimeout, autoRemove, init, privileged, capAdd, capDrop, readonlyRootfs,
         securityOpt, memory, memorySwap, nanoCpus, cpuShares, cpusetCpus, pidsLimit, ulimits, networkMode,
-        logConfig, runtime, networking, storage, isolation);
+        logConfig, runtime, networking, storage, isolation, restartPolicy, healthcheck);
   }
 
   ContainerConfig withRuntime(String runtime) {
     return new ContainerConfig(image, entrypoint, cmd, env, workingDir, user, hostname, domainname, labels, tty,
         openStdin, stdinOnce, stopSignal, stopTimeout, autoRemove, init, privileged, capAdd, capDrop, readonlyRootfs,
         securityOpt, memory, memorySwap, nanoCpus, cpuShares, cpusetCpus, pidsLimit, ulimits, networkMode,
-        logConfig, runtime, networking, storage, isolation);
+        logConfig, runtime, networking, storage, isolation, restartPolicy, healthcheck);
   }
 
   ContainerConfig withHostname(String hostname) {
     return new ContainerConfig(image, entrypoint, cmd, env, workingDir, user, hostname, domainname, labels, tty,
         openStdin, stdinOnce, stopSignal, stopTimeout, autoRemove, init, privileged, capAdd, capDrop, readonlyRootfs,
         securityOpt, memory, memorySwap, nanoCpus, cpuShares, cpusetCpus, pidsLimit, ulimits, networkMode,
-        logConfig, runtime, networking, storage, isolation);
+        logConfig, runtime, networking, storage, isolation, restartPolicy, healthcheck);
   }
 
   ContainerConfig withStorage(ContainerStorage storage) {
     return new ContainerConfig(image, entrypoint, cmd, env, workingDir, user, hostname, domainname, labels, tty,
         openStdin, stdinOnce, stopSignal, stopTimeout, autoRemove, init, privileged, capAdd, capDrop, readonlyRootfs,
         securityOpt, memory, memorySwap, nanoCpus, cpuShares, cpusetCpus, pidsLimit, ulimits, networkMode,
-        logConfig, runtime, networking, storage, isolation);
+        logConfig, runtime, networking, storage, isolation, restartPolicy, healthcheck);
+  }
+
+  ContainerConfig withHealthcheck(Healthcheck healthcheck) {
+    return new ContainerConfig(image, entrypoint, cmd, env, workingDir, user, hostname, domainname, labels, tty,
+        openStdin, stdinOnce, stopSignal, stopTimeout, autoRemove, init, privileged, capAdd, capDrop, readonlyRootfs,
+        securityOpt, memory, memorySwap, nanoCpus, cpuShares, cpusetCpus, pidsLimit, ulimits, networkMode,
+        logConfig, runtime, networking, storage, isolation, restartPolicy, healthcheck);
   }
 }

@@ -17,6 +17,7 @@ final class ContainerCreateRules {
   private ContainerCreateRules() {}
 
   static void validateLimits(ContainerConfig c) {
+    c.restartPolicy().validated(c.autoRemove());
     if (c.memory() != 0 && c.memory() < MIN_MEMORY) {
       throw new BerthException.InvalidArgument("invalid --memory: Minimum memory limit allowed is 6MB");
     }
@@ -68,7 +69,17 @@ final class ContainerCreateRules {
         !c.user().isEmpty() ? c.user() : i.user() == null ? "" : i.user(), labels,
         c.stopSignal() != null && !c.stopSignal().isEmpty() ? c.stopSignal()
             : i.stopSignal() != null ? i.stopSignal() : "SIGTERM",
-        c.stopTimeout() != null ? c.stopTimeout() : i.stopTimeout());
+        c.stopTimeout() != null ? c.stopTimeout() : i.stopTimeout())
+        .withHealthcheck(Healthcheck.merge(c.healthcheck(), imageHealthcheck(i.healthcheck())));
+  }
+
+  private static Healthcheck imageHealthcheck(ImageConfig.Healthcheck h) {
+    return h == null ? null : new Healthcheck(h.test(), zeroIfNull(h.interval()), zeroIfNull(h.timeout()),
+        zeroIfNull(h.startPeriod()), zeroIfNull(h.startInterval()), h.retries() == null ? 0 : h.retries());
+  }
+
+  private static long zeroIfNull(Long v) {
+    return v == null ? 0 : v;
   }
 
   static void writeEtcFiles(Path dir, ContainerConfig c) throws IOException {

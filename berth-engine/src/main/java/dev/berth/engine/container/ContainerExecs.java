@@ -39,6 +39,9 @@ public final class ContainerExecs {
 
   public Exec create(String nameOrId, ExecConfig cfg) {
     Container c = store.find(nameOrId);
+    if (c.state() instanceof ContainerState.Restarting) {
+      throw new BerthException.Conflict("Container " + c.id() + " is restarting, wait until the container is running");
+    }
     if (!c.running()) {
       throw new BerthException.Conflict("Container " + c.id() + " is not running");
     }

@@ -73,6 +73,8 @@ public final class ContainerService {
   private final ContainerExits exits;
   private final ContainerAttach attach;
   private final ContainerExecs execs;
+  private final SupervisionTimers timers = new SupervisionTimers();
+  private final RestartSupervisor restarts;
   private final ContainerMetrics metrics;
   /** Runs --isolation=vm containers; the store holds the running ones (instead of a conmon process). */
   private final MicroVmRuntime microVms;
@@ -124,6 +126,7 @@ public final class ContainerService {
     this.exits = new ContainerExits(store, rootfs, this::afterExit);
     this.attach = new ContainerAttach(store);
     this.execs = new ContainerExecs(store);
+    this.restarts = new RestartSupervisor(store, timers, this::startForPolicy);
     this.metrics = new ContainerMetrics(store);
   }
 
@@ -158,10 +161,14 @@ public final class ContainerService {
    */
   public void reconcile() {
     new ContainerReconciler(store, exits, rootfs, microVms, this::removeQuietly).reconcile();
+    restarts.onDaemonStart(list());
   }
 
   /** A recorded exit: AutoRemove containers go. */
   private void afterExit(Container exited) {
+    if (restarts.exited(exited)) {
+      return;
+    }
     if (exited.config().autoRemove()) {
       removeQuietly(exited.id());
     }
@@ -269,13 +276,25 @@ public final class ContainerService {
 
   /** Starts a created or exited container; false when it already runs (Docker's 304). */
   public boolean start(String nameOrId) {
+    return start(nameOrId, true);
+  }
+
+  /** The restart policy's start of a restarting container; nothing when it no longer restarts. */
+  private void startForPolicy(String id) {
+    start(id, false);
+  }
+
+  private boolean start(String nameOrId, boolean byHand) {
     Container c = find(nameOrId);
     ReentrantLock lock = store.lock(c.id());
     lock.lock();
     try {
       c = get(c.id());
-      if (c.running()) {
+      if (c.running() || !byHand && !(c.state() instanceof ContainerState.Restarting)) {
         return false;
+      }
+      if (byHand) {
+        restarts.startedByHand(c);
       }
       if (VmIsolation.isVm(c.config())) {
         startVm(c);
@@ -400,6 +419,7 @@ public final class ContainerService {
   public ContainerEvents events() {
     return events;
   }
+
   private static void clearExitFile(Conmon conmon, String id) {
     try {
       Files.deleteIfExists(conmon.paths(id).exitFile());
@@ -413,9 +433,15 @@ public final class ContainerService {
   /** Sends the stop signal, then SIGKILL after {@code timeout}; false when it was not running (304). */
   public boolean stop(String nameOrId, Optional<Duration> timeout) {
     Container c = find(nameOrId);
+    if (c.state() instanceof ContainerState.Restarting) {
+      restarts.stoppedByHand(c);
+      events.emit(c, "stop");
+      return true;
+    }
     if (!c.running()) {
       return false;
     }
+    restarts.stoppedByHand(c);
     CompletableFuture<Integer> exit = exits.exitFuture(c.id());
     if (!get(c.id()).running()) {
       return true; // exited between our look and the registration
@@ -436,10 +462,17 @@ public final class ContainerService {
   public void kill(String nameOrId, String signal) {
     Container c = find(nameOrId);
     int sig = Signals.parse(signal == null || signal.isEmpty() ? "SIGKILL" : signal);
+    // As dockerd 20.10: any kill counts as a manual stop (the policy will not restart it), and a
+    // restarting container just stops restarting.
+    if (c.state() instanceof ContainerState.Restarting) {
+      restarts.stoppedByHand(c);
+      return;
+    }
     if (!c.running()) {
       throw new BerthException.Conflict("Cannot kill container: " + nameOrId + ": Container " + c.id()
           + " is not running");
     }
+    restarts.stoppedByHand(c);
     signal(c, sig);
   }
 
@@ -603,6 +636,14 @@ public final class ContainerService {
   /** As Docker's rm; {@code removeVolumes} (rm -v) also removes the container's anonymous volumes. */
   public void remove(String nameOrId, boolean force, boolean removeVolumes) {
     Container c = find(nameOrId);
+    if (c.state() instanceof ContainerState.Restarting) {
+      if (!force) {
+        throw new BerthException.Conflict("You cannot remove a restarting container " + c.id()
+            + ". Stop the container before attempting removal or force remove");
+      }
+      restarts.stoppedByHand(c);
+      c = get(c.id());
+    }
     if (c.running()) {
       if (!force) {
         throw new BerthException.Conflict("You cannot remove a running container " + c.id()
@@ -672,6 +713,7 @@ public final class ContainerService {
       mounts.release(store.toContainer(row.get()).config().storage(), removeVolumes);
       events.emit(store.toContainer(row.get()), "destroy");
       execs.forget(id);
+      restarts.forget(id);
       log.info("container {} removed", id.substring(0, 12));
     } finally {
       lock.unlock();
@@ -695,7 +737,7 @@ public final class ContainerService {
   public List<String> prune(java.util.function.Predicate<Container> filter) {
     List<String> gone = new ArrayList<>();
     for (Container c : list()) {
-      if (!c.running() && filter.test(c)) {
+      if (!c.running() && !(c.state() instanceof ContainerState.Restarting) && filter.test(c)) {
         removeQuietly(c.id(), false);
         gone.add(c.id());
       }
@@ -743,6 +785,7 @@ public final class ContainerService {
   /** Stops watching for exits; the containers keep running under conmon (reconciled at next open). */
   public void close() {
     exits.close();
+    timers.close();
     store.vms.values().forEach(MicroVm::close);
   }
 

@@ -110,13 +110,21 @@ final class ContainerStore {
     ContainerRow r = table.byId(c.id()).orElseThrow(() -> new BerthException.NotFound("No such container: " + c.id()));
     ContainerState s = c.state();
     int pid = s instanceof ContainerState.Running run ? run.pid() : 0;
-    int code = s instanceof ContainerState.Exited ex ? ex.exitCode() : 0;
+    int code = s instanceof ContainerState.Exited ex ? ex.exitCode()
+        : s instanceof ContainerState.Restarting rs ? rs.exitCode() : 0;
     boolean oom = s instanceof ContainerState.Exited ex && ex.oomKilled();
     String error = s instanceof ContainerState.Exited ex ? ex.error() : "";
     long started = startedAt.equals(Instant.EPOCH) ? r.startedAt() : startedAt.toEpochMilli();
     long finished = finishedAt.equals(Instant.EPOCH) ? r.finishedAt() : finishedAt.toEpochMilli();
     table.updateState(new ContainerRow(r.id(), r.name(), r.imageId(), r.imageRef(), r.created(), r.configJson(),
         s.status(), pid, code, started, finished, oom, error, r.restartCount()));
+  }
+
+  /** Writes the restart count (kept by {@link #save}). */
+  void saveRestartCount(String id, int count) {
+    table.byId(id).ifPresent(r -> table.updateState(new ContainerRow(r.id(), r.name(), r.imageId(), r.imageRef(),
+        r.created(), r.configJson(), r.status(), r.pid(), r.exitCode(), r.startedAt(), r.finishedAt(), r.oomKilled(),
+        r.error(), count)));
   }
 
   Container toContainer(ContainerRow r) {
@@ -132,6 +140,7 @@ final class ContainerStore {
       case "paused" -> new ContainerState.Running(r.pid(), started, true);
       case "exited" -> new ContainerState.Exited(r.exitCode(), started, Instant.ofEpochMilli(r.finishedAt()),
           r.oomKilled(), r.error());
+      case "restarting" -> new ContainerState.Restarting(r.exitCode(), started, Instant.ofEpochMilli(r.finishedAt()));
       case "removing" -> new ContainerState.Removing();
       default -> new ContainerState.Created();
     };

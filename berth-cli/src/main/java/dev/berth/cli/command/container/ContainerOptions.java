@@ -49,6 +49,7 @@ public final class ContainerOptions {
   String isolation;
   final NetworkOptions networkOptions = new NetworkOptions();
   final StorageOptions storageOptions = new StorageOptions();
+  final SupervisionOptions supervisionOptions = new SupervisionOptions();
 
   /** run's and create's arguments: these options, then IMAGE, then the COMMAND and its arguments. */
   void declareWithImage(CodedOptions o, Consumer<String> image, List<String> command) {
@@ -121,6 +122,7 @@ public final class ContainerOptions {
         v -> isolation = v, "--isolation");
     networkOptions.declare(o);
     storageOptions.declare(o);
+    supervisionOptions.declare(o);
   }
 
   /** Docker's create body for {@code image} and {@code command}. */
@@ -211,6 +213,7 @@ public final class ContainerOptions {
     }
     networkOptions.addTo(body, host);
     storageOptions.addTo(body, host);
+    supervisionOptions.addTo(body, host);
     ObjectNode logConfig = host.putObject("LogConfig");
     logConfig.put("Type", "json-file");
     ObjectNode logCfg = logConfig.putObject("Config");

@@ -77,7 +77,9 @@ final class ContainerJsons {
         host.path("Runtime").asText("").isEmpty() ? null : host.path("Runtime").asText(),
         NetworkingJsons.fromCreate(body),
         StorageJsons.fromCreate(body),
-        host.path("Isolation").asText(""));
+        host.path("Isolation").asText(""),
+        SupervisionJsons.restartPolicy(host.get("RestartPolicy")),
+        SupervisionJsons.healthcheck(body.get("Healthcheck")));
   }
 
   /** HostConfig.LogConfig: the driver's name and its --log-opt map, checked as json-file checks them. */
@@ -165,20 +167,23 @@ final class ContainerJsons {
     Map<String, Object> s = new LinkedHashMap<>();
     ContainerState st = c.state();
     s.put("Status", st.status());
-    s.put("Running", st instanceof ContainerState.Running);
+    s.put("Running", st instanceof ContainerState.Running || st instanceof ContainerState.Restarting);
     s.put("Paused", c.paused());
-    s.put("Restarting", false);
+    s.put("Restarting", st instanceof ContainerState.Restarting);
     s.put("OOMKilled", st instanceof ContainerState.Exited e && e.oomKilled());
     s.put("Dead", false);
     s.put("Pid", st instanceof ContainerState.Running r ? r.pid() : 0);
-    s.put("ExitCode", st instanceof ContainerState.Exited e ? e.exitCode() : 0);
+    s.put("ExitCode", st instanceof ContainerState.Exited e ? e.exitCode()
+        : st instanceof ContainerState.Restarting r ? r.exitCode() : 0);
     s.put("Error", st instanceof ContainerState.Exited e ? e.error() : "");
     s.put("StartedAt", time(switch (st) {
       case ContainerState.Running r -> r.startedAt();
       case ContainerState.Exited e -> e.startedAt();
+      case ContainerState.Restarting r -> r.startedAt();
       default -> null;
     }));
-    s.put("FinishedAt", time(st instanceof ContainerState.Exited e ? e.finishedAt() : null));
+    s.put("FinishedAt", time(st instanceof ContainerState.Exited e ? e.finishedAt()
+        : st instanceof ContainerState.Restarting r ? r.finishedAt() : null));
     return s;
   }
 
@@ -188,7 +193,7 @@ final class ContainerJsons {
     h.put("NetworkMode", cfg.networkMode());
     h.put("PortBindings", NetworkingJsons.portBindings(cfg.networking()));
     h.put("PublishAllPorts", cfg.networking().publishAllPorts());
-    h.put("RestartPolicy", Map.of("Name", "no", "MaximumRetryCount", 0));
+    h.put("RestartPolicy", SupervisionJsons.restartPolicy(cfg.restartPolicy()));
     h.put("AutoRemove", cfg.autoRemove());
     h.put("CapAdd", cfg.capAdd());
     h.put("CapDrop", cfg.capDrop());
@@ -239,6 +244,9 @@ final class ContainerJsons {
     m.put("Entrypoint", cfg.entrypoint() == null || cfg.entrypoint().isEmpty() ? null : cfg.entrypoint());
     m.put("OnBuild", null);
     m.put("Labels", cfg.labels());
+    if (cfg.healthcheck() != null) {
+      m.put("Healthcheck", SupervisionJsons.healthcheck(cfg.healthcheck()));
+    }
     m.put("StopSignal", cfg.stopSignal());
     if (cfg.stopTimeout() != null) {
       m.put("StopTimeout", cfg.stopTimeout());
@@ -300,6 +308,8 @@ final class ContainerJsons {
           + (r.paused() ? " (Paused)" : "");
       case ContainerState.Exited e -> "Exited (" + e.exitCode() + ") " + human(Duration.between(e.finishedAt(), now))
           + " ago";
+      case ContainerState.Restarting r -> "Restarting (" + r.exitCode() + ") "
+          + human(Duration.between(r.finishedAt(), now)) + " ago";
       case ContainerState.Removing r -> "Removal In Progress";
       case ContainerState.Created cr -> "Created";
     };

@@ -99,7 +99,7 @@ public final class ContainerRoutes {
     Instant now = Instant.now();
     List<Object> out = new ArrayList<>();
     for (Container c : containers.list()) {
-      if (!all && !c.running()) {
+      if (!all && !c.running() && !(c.state() instanceof ContainerState.Restarting)) {
         continue;
       }
       if (!matches(c, filters)) {
