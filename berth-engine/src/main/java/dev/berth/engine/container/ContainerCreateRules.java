@@ -18,6 +18,7 @@ final class ContainerCreateRules {
 
   static void validateLimits(ContainerConfig c) {
     c.restartPolicy().validated(c.autoRemove());
+    validateHealthcheck(c.healthcheck());
     if (c.memory() != 0 && c.memory() < MIN_MEMORY) {
       throw new BerthException.InvalidArgument("invalid --memory: Minimum memory limit allowed is 6MB");
     }
@@ -45,6 +46,23 @@ final class ContainerCreateRules {
         throw new BerthException.InvalidArgument("invalid --ulimit " + u.name() + ": soft limit " + u.soft()
             + " must be between 0 and the hard limit " + u.hard());
       }
+    }
+  }
+
+  /** dockerd's checks of Config.Healthcheck (durations at least 1ms when set, retries not negative). */
+  static void validateHealthcheck(Healthcheck h) {
+    if (h == null) {
+      return;
+    }
+    long minimum = 1_000_000;
+    for (var field : List.of(Map.entry("Interval", h.interval()), Map.entry("Timeout", h.timeout()),
+        Map.entry("StartPeriod", h.startPeriod()), Map.entry("StartInterval", h.startInterval()))) {
+      if (field.getValue() != 0 && field.getValue() < minimum) {
+        throw new BerthException.InvalidArgument(field.getKey() + " in Healthcheck cannot be less than 1ms");
+      }
+    }
+    if (h.retries() < 0) {
+      throw new BerthException.InvalidArgument("Retries in Healthcheck cannot be negative");
     }
   }
 

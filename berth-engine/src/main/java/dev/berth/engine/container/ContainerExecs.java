@@ -9,6 +9,7 @@ import dev.berth.engine.runtime.spec.Spec;
 import dev.berth.engine.runtime.spec.SpecJson;
 import dev.berth.engine.runtime.spec.User;
 import dev.berth.engine.sys.Pty;
+import dev.berth.engine.runtime.Pids;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -160,6 +161,87 @@ public final class ContainerExecs {
       throw new BerthException("cannot start exec " + execId + " in container " + e.containerId() + ": "
           + io.getMessage(), io);
     }
+  }
+
+  /** What a healthcheck's exec gave: its exit code (-1 when it could not run or timed out) and output. */
+  record ProbeResult(int exitCode, String output) {}
+
+  /**
+   * Runs a healthcheck's command as dockerd runs it: an exec in the container (with its
+   * exec_create, exec_start and exec_die events) whose stdout and stderr go to one buffer. It runs
+   * under {@code runc exec} directly (no conmon: a check ends with its caller) and is killed at
+   * {@code timeout}. The exec is forgotten after, as dockerd unregisters a probe's exec.
+   */
+  ProbeResult probe(Container c, List<String> cmd, Duration timeout) {
+    Exec e = create(c.id(), new ExecConfig(cmd, List.of(), "", "", false, false, false));
+    Path pidFile = store.dir(c.id()).resolve("probe-" + e.id() + ".pid");
+    Path spec = store.dir(c.id()).resolve("probe-" + e.id() + ".json");
+    try {
+      claim(e.id());
+      Files.write(spec, SpecJson.toBytes(processSpec(e)));
+      OciRuntime runtime = store.conmon(c).runtime();
+      List<String> argv = new ArrayList<>(List.of(runtime.binary().toString()));
+      argv.addAll(runtime.globalArgs());
+      argv.addAll(List.of("exec", "--process", spec.toString(), "--pid-file", pidFile.toString(), c.id()));
+      store.events.exec(c, "exec_start", e, Map.of());
+      Process process = new ProcessBuilder(argv).redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+          .start();
+      byte[] kept = new byte[Health.MAX_OUTPUT];
+      int[] total = {0};
+      Thread reader = Thread.ofVirtual().start(() -> {
+        byte[] buf = new byte[8192];
+        try (var in = process.getInputStream()) {
+          for (int n; (n = in.read(buf)) >= 0; ) {
+            int room = Math.max(0, kept.length - total[0]);
+            System.arraycopy(buf, 0, kept, Math.min(total[0], kept.length), Math.min(room, n));
+            total[0] += n;
+          }
+        } catch (IOException ignored) {
+          // the process was killed: what was read is the output
+        }
+      });
+      int code;
+      String output;
+      if (process.waitFor(timeout.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS)) {
+        reader.join();
+        code = process.exitValue();
+        output = Health.truncated(kept, total[0]);
+      } else {
+        // A hung check: kill its process in the container, then runc's exec that waits for it.
+        Pids.readNumber(pidFile).ifPresent(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
+        process.destroyForcibly();
+        process.waitFor();
+        reader.join(1000);
+        code = -1;
+        output = "Health check exceeded timeout (" + goDuration(timeout) + ")";
+      }
+      execs.put(e.id(), new Exec(e.id(), e.containerId(), e.config(), false, code, "", ""));
+      store.events.exec(c, "exec_die", e, Map.of("exitCode", Integer.toString(code)));
+      return new ProbeResult(code, output);
+    } catch (IOException | RuntimeException io) {
+      return new ProbeResult(-1, String.valueOf(io.getMessage()));
+    } catch (InterruptedException stop) {
+      Thread.currentThread().interrupt();
+      return new ProbeResult(-1, "interrupted");
+    } finally {
+      execs.remove(e.id());
+      try {
+        Files.deleteIfExists(spec);
+        Files.deleteIfExists(pidFile);
+      } catch (IOException ignored) {
+        // the container's directory goes with it
+      }
+    }
+  }
+
+  /** Go's rendering of a duration, for dockerd's timeout message ("1s", "500ms", "1m30s"). */
+  static String goDuration(Duration d) {
+    if (d.toMillis() < 1000) {
+      return d.toMillis() + "ms";
+    }
+    long s = d.toSeconds();
+    String frac = d.toMillisPart() == 0 ? "" : String.format(".%03d", d.toMillisPart()).replaceAll("0+$", "");
+    return (s >= 3600 ? s / 3600 + "h" : "") + (s >= 60 ? (s % 3600) / 60 + "m" : "") + (s % 60) + frac + "s";
   }
 
   /** Resizes a running exec's terminal (no-op without one, or once it ended). */

@@ -75,6 +75,7 @@ public final class ContainerService {
   private final ContainerExecs execs;
   private final SupervisionTimers timers = new SupervisionTimers();
   private final RestartSupervisor restarts;
+  private final HealthMonitor health;
   private final ContainerMetrics metrics;
   /** Runs --isolation=vm containers; the store holds the running ones (instead of a conmon process). */
   private final MicroVmRuntime microVms;
@@ -127,6 +128,8 @@ public final class ContainerService {
     this.attach = new ContainerAttach(store);
     this.execs = new ContainerExecs(store);
     this.restarts = new RestartSupervisor(store, timers, this::startForPolicy);
+    this.health = new HealthMonitor(store, execs, timers);
+    store.healthOf = id -> health.health(id).orElse(null);
     this.metrics = new ContainerMetrics(store);
   }
 
@@ -161,11 +164,15 @@ public final class ContainerService {
    */
   public void reconcile() {
     new ContainerReconciler(store, exits, rootfs, microVms, this::removeQuietly).reconcile();
+    for (Container c : list()) {
+      health.resume(c);
+    }
     restarts.onDaemonStart(list());
   }
 
   /** A recorded exit: AutoRemove containers go. */
   private void afterExit(Container exited) {
+    health.stop(exited.id());
     if (restarts.exited(exited)) {
       return;
     }
@@ -342,6 +349,7 @@ public final class ContainerService {
       long tStart = System.nanoTime();
       log.info("container {} started (pid {})", c.shortId(), process.pid());
       events.emit(running, "start");
+      health.started(running);
       log.debug("container {} start took {} ms: mount {}, spec+bundle {}, conmon+create {}, start {}", c.shortId(),
           (tStart - t0) / 1_000_000, (tMount - t0) / 1_000_000, (tBundle - tMount) / 1_000_000,
           (tCreate - tBundle) / 1_000_000, (tStart - tCreate) / 1_000_000);
@@ -714,6 +722,7 @@ public final class ContainerService {
       events.emit(store.toContainer(row.get()), "destroy");
       execs.forget(id);
       restarts.forget(id);
+      health.forget(id);
       log.info("container {} removed", id.substring(0, 12));
     } finally {
       lock.unlock();

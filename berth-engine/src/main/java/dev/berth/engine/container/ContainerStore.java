@@ -53,6 +53,8 @@ final class ContainerStore {
   private final Map<String, Conmon> conmons;
   private final String defaultRuntime;
   private volatile ContainerNetworks networks;
+  /** State.Health by container id (the health monitor's); null for a container without a check. */
+  volatile java.util.function.Function<String, Health> healthOf = id -> null;
 
   ContainerStore(EngineConfig config, ContainerTable table, Clock clock, ContainerEvents events,
       List<ProbedRuntime> probed, Map<String, Conmon> conmons, String defaultRuntime, ContainerNetworks networks) {
@@ -145,7 +147,7 @@ final class ContainerStore {
       default -> new ContainerState.Created();
     };
     return new Container(r.id(), r.name(), r.imageId(), r.imageRef(), Instant.ofEpochMilli(r.created()), cfg, state,
-        r.restartCount());
+        r.restartCount(), healthOf.apply(r.id()));
   }
 
   List<Container> list() {

@@ -85,6 +85,6 @@ class RestartPolicyTest {
         false, false, null, null, false, false, false, null, null, false, null, 0, 0, 0, 0, null, 0, null, null, null,
         null, null, null, null, new RestartPolicy(policy, max), null);
     return new Container("c".repeat(64), "n", "img", "busybox", T0, cfg,
-        new ContainerState.Exited(code, started, finished, false, ""), restarts);
+        new ContainerState.Exited(code, started, finished, false, ""), restarts, null);
   }
 }

@@ -184,6 +184,9 @@ final class ContainerJsons {
     }));
     s.put("FinishedAt", time(st instanceof ContainerState.Exited e ? e.finishedAt()
         : st instanceof ContainerState.Restarting r ? r.finishedAt() : null));
+    if (c.health() != null) {
+      s.put("Health", SupervisionJsons.health(c.health()));
+    }
     return s;
   }
 
@@ -305,7 +308,7 @@ final class ContainerJsons {
   static String status(Container c, Instant now) {
     return switch (c.state()) {
       case ContainerState.Running r -> "Up " + human(Duration.between(r.startedAt(), now))
-          + (r.paused() ? " (Paused)" : "");
+          + (r.paused() ? " (Paused)" : SupervisionJsons.healthSuffix(c.health()));
       case ContainerState.Exited e -> "Exited (" + e.exitCode() + ") " + human(Duration.between(e.finishedAt(), now))
           + " ago";
       case ContainerState.Restarting r -> "Restarting (" + r.exitCode() + ") "

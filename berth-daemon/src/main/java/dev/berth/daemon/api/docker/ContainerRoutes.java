@@ -90,7 +90,12 @@ public final class ContainerRoutes {
 
   private void list(ApiRequest req, ApiResponse res) throws IOException {
     Filters filters = Filters.parse(req.query("filters").orElse(null),
-        Set.of("status", "name", "id", "label", "ancestor", "exited", "before", "since"));
+        Set.of("status", "name", "id", "label", "ancestor", "exited", "before", "since", "health"));
+    for (String h : filters.has("health") ? filters.get("health") : List.<String>of()) {
+      if (!Set.of("starting", "healthy", "unhealthy", "none").contains(h)) {
+        throw new BerthException.InvalidArgument("Unrecognised filter value for health: " + h);
+      }
+    }
     boolean all = req.queryFlag("all") || filters.has("status") || filters.has("exited");
     int limit = req.query("limit").filter(s -> !s.isEmpty()).map(Integer::parseInt).orElse(-1);
     if (limit > 0) {
@@ -121,6 +126,9 @@ public final class ContainerRoutes {
   }
 
   private boolean matches(Container c, Filters f) {
+    if (f.has("health") && !f.get("health").contains(SupervisionJsons.healthFilterValue(c.health()))) {
+      return false;
+    }
     if (f.has("status") && !f.get("status").contains(c.state().status())) {
       return false;
     }

@@ -1,6 +1,7 @@
 package dev.berth.daemon.api.docker;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.berth.engine.container.Health;
 import dev.berth.engine.container.Healthcheck;
 import dev.berth.engine.container.RestartPolicy;
 import java.util.ArrayList;
@@ -58,5 +59,36 @@ final class SupervisionJsons {
       m.put("Retries", h.retries());
     }
     return m;
+  }
+
+  /** State.Health. */
+  static Map<String, Object> health(Health h) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("Status", h.status());
+    m.put("FailingStreak", h.failingStreak());
+    List<Map<String, Object>> log = new ArrayList<>();
+    for (Health.Result r : h.log()) {
+      Map<String, Object> e = new LinkedHashMap<>();
+      e.put("Start", ContainerJsons.time(r.start()));
+      e.put("End", ContainerJsons.time(r.end()));
+      e.put("ExitCode", r.exitCode());
+      e.put("Output", r.output());
+      log.add(e);
+    }
+    m.put("Log", log);
+    return m;
+  }
+
+  /** What ps's Status says of a running container's health: " (healthy)", " (health: starting)". */
+  static String healthSuffix(Health h) {
+    if (h == null) {
+      return "";
+    }
+    return h.status().equals(Health.STARTING) ? " (health: starting)" : " (" + h.status() + ")";
+  }
+
+  /** The list filter {@code health=starting|healthy|unhealthy|none}. */
+  static String healthFilterValue(Health h) {
+    return h == null ? "none" : h.status();
   }
 }
