@@ -174,9 +174,12 @@ public final class ContainerExecs {
    */
   ProbeResult probe(Container c, List<String> cmd, Duration timeout) {
     Exec e = create(c.id(), new ExecConfig(cmd, List.of(), "", "", false, false, false));
-    Path pidFile = store.dir(c.id()).resolve("probe-" + e.id() + ".pid");
-    Path spec = store.dir(c.id()).resolve("probe-" + e.id() + ".json");
+    // In the exec-root, not the container's directory: a removal deletes that while a check may run.
+    Path probes = store.config.execRoot().resolve("probes");
+    Path pidFile = probes.resolve(e.id() + ".pid");
+    Path spec = probes.resolve(e.id() + ".json");
     try {
+      Files.createDirectories(probes);
       claim(e.id());
       Files.write(spec, SpecJson.toBytes(processSpec(e)));
       OciRuntime runtime = store.conmon(c).runtime();

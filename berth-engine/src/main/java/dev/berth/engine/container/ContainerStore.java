@@ -205,7 +205,7 @@ final class ContainerStore {
       for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
         Files.deleteIfExists(p);
       }
-    } catch (IOException e) {
+    } catch (IOException | UncheckedIOException e) {
       log.warn("cannot delete {}: {}", dir, e.getMessage());
     }
   }

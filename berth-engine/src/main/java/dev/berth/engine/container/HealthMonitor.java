@@ -69,8 +69,13 @@ final class HealthMonitor {
       }
       if (!c.get().paused()) {
         Instant start = store.clock.instant();
-        ContainerExecs.ProbeResult r = execs.probe(c.get(), check.command(), check.timeoutOrDefault());
-        record(c.get(), new Health.Result(start, store.clock.instant(), r.exitCode(), r.output()));
+        try {
+          ContainerExecs.ProbeResult r = execs.probe(c.get(), check.command(), check.timeoutOrDefault());
+          record(c.get(), new Health.Result(start, store.clock.instant(), r.exitCode(), r.output()));
+        } catch (RuntimeException e) {
+          // It stopped or began restarting between the look and the exec: its exit ends these checks.
+          log.debug("container {}: no healthcheck now: {}", c.get().shortId(), e.getMessage());
+        }
       }
       schedule();
     }
