@@ -76,6 +76,7 @@ public final class ContainerService {
   private final SupervisionTimers timers = new SupervisionTimers();
   private final RestartSupervisor restarts;
   private final HealthMonitor health;
+  private final ContainerPauses pauses;
   private final ContainerMetrics metrics;
   /** Runs --isolation=vm containers; the store holds the running ones (instead of a conmon process). */
   private final MicroVmRuntime microVms;
@@ -129,6 +130,7 @@ public final class ContainerService {
     this.execs = new ContainerExecs(store);
     this.restarts = new RestartSupervisor(store, timers, this::startForPolicy);
     this.health = new HealthMonitor(store, execs, timers);
+    this.pauses = new ContainerPauses(store);
     store.healthOf = id -> health.health(id).orElse(null);
     this.metrics = new ContainerMetrics(store);
   }
@@ -146,6 +148,11 @@ public final class ContainerService {
   /** Attaching to a container's stdio and sizing its terminal. */
   public ContainerAttach attach() {
     return attach;
+  }
+
+  /** Freezing and thawing containers. */
+  public ContainerPauses pauses() {
+    return pauses;
   }
 
   /** Resource use, for stats. */
@@ -484,82 +491,6 @@ public final class ContainerService {
     signal(c, sig);
   }
 
-  // ---- pause, unpause -------------------------------------------------------------------------
-
-  /** Freezes the container's cgroup ({@code runc pause}); 409 unless it runs unpaused. */
-  public void pause(String nameOrId) {
-    Container c = find(nameOrId);
-    ReentrantLock lock = store.lock(c.id());
-    lock.lock();
-    try {
-      c = get(c.id());
-      if (!c.running()) {
-        throw new BerthException.Conflict("Container " + c.id() + " is not running");
-      }
-      if (c.paused()) {
-        throw new BerthException.Conflict("Container " + c.id() + " is already paused");
-      }
-      if (VmIsolation.isVm(c.config())) {
-        throw VmIsolation.unsupported(c, "pause");
-      }
-      store.conmon(c).runtime().pause(c.id());
-      ContainerState.Running r = (ContainerState.Running) c.state();
-      store.save(c.withState(r.withPaused(true)), Instant.EPOCH, Instant.EPOCH);
-      log.info("container {} paused", c.shortId());
-      events.emit(c, "pause");
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  /** Thaws a paused container ({@code runc resume}); 409 unless it is paused. */
-  public void unpause(String nameOrId) {
-    Container c = find(nameOrId);
-    ReentrantLock lock = store.lock(c.id());
-    lock.lock();
-    try {
-      c = get(c.id());
-      if (!c.paused()) {
-        throw new BerthException.Conflict("Container " + c.id() + " is not paused");
-      }
-      resume(c);
-      log.info("container {} unpaused", c.shortId());
-      events.emit(c, "unpause");
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  /** Thaws and records it; a container that already left the frozen state counts as thawed. */
-  private void resume(Container c) {
-    try {
-      store.conmon(c).runtime().resume(c.id());
-    } catch (BerthException e) {
-      // runc refuses to resume a container that is not paused (it exited, or was thawed behind
-      // our back): the record must still stop saying paused.
-      if (get(c.id()).paused() && runtimeStatus(c).filter("paused"::equals).isPresent()) {
-        throw e;
-      }
-    }
-    Container now = get(c.id());
-    if (now.state() instanceof ContainerState.Running r && r.paused()) {
-      store.save(now.withState(r.withPaused(false)), Instant.EPOCH, Instant.EPOCH);
-    }
-  }
-
-  /** What the runtime says of the container (running, paused, stopped…); empty when it does not know it. */
-  private Optional<String> runtimeStatus(Container c) {
-    ContainerProcess p = store.processes.get(c.id());
-    if (p == null) {
-      return Optional.empty();
-    }
-    try {
-      return Optional.ofNullable(p.state().status());
-    } catch (BerthException e) {
-      return Optional.empty();
-    }
-  }
-
   public void restart(String nameOrId, Optional<Duration> timeout) {
     Container c = find(nameOrId);
     stop(c.id(), timeout);
@@ -610,7 +541,7 @@ public final class ContainerService {
       lock.lock();
       try {
         if (get(c.id()).paused()) {
-          resume(get(c.id()));
+          pauses.resume(get(c.id()));
         }
       } catch (BerthException.NotFound gone) {
         // removed meanwhile

@@ -312,12 +312,12 @@ public final class ContainerRoutes {
   }
 
   private void pause(ApiRequest req, ApiResponse res) throws IOException {
-    containers.pause(req.pathParam("id"));
+    containers.pauses().pause(req.pathParam("id"));
     res.empty(204);
   }
 
   private void unpause(ApiRequest req, ApiResponse res) throws IOException {
-    containers.unpause(req.pathParam("id"));
+    containers.pauses().unpause(req.pathParam("id"));
     res.empty(204);
   }
 
