@@ -4,6 +4,8 @@ import dev.berth.engine.BerthException;
 import dev.berth.engine.container.Container;
 import dev.berth.engine.container.ContainerCommitter;
 import dev.berth.engine.container.ContainerConfig;
+import dev.berth.engine.container.ContainerExits;
+import dev.berth.engine.container.ContainerRootfs;
 import dev.berth.engine.container.ContainerService;
 import dev.berth.engine.image.Image;
 import dev.berth.engine.image.ImageService;
@@ -70,9 +72,9 @@ final class StepContainers {
     boolean ok = false;
     try (AutoCloseable onCancel = cancel.whenCancelled(() -> killQuietly(c.id()))) {
       onStart.accept(c.shortId());
-      CompletableFuture<AttachSession> attach = containers.attachWhenStarted(c.id());
-      CompletableFuture<ContainerService.WaitResult> exit = containers.waitFor(c.id(),
-          ContainerService.WaitCondition.NEXT_EXIT);
+      CompletableFuture<AttachSession> attach = containers.attach().attachWhenStarted(c.id());
+      CompletableFuture<ContainerExits.WaitResult> exit = containers.exits().waitFor(c.id(),
+          ContainerExits.WaitCondition.NEXT_EXIT);
       try {
         containers.start(c.id());
       } catch (BerthException e) {
@@ -126,7 +128,7 @@ final class StepContainers {
    * Reads an image's files (COPY --from): its layers mounted read-only (an overlay of lower dirs
    * only) on a scratch dir for the call.
    */
-  <T> T withImageRootfs(Image image, ContainerService.RootfsWork<T> work) throws IOException {
+  <T> T withImageRootfs(Image image, ContainerRootfs.RootfsWork<T> work) throws IOException {
     Path dir = Files.createTempDirectory(scratch, "build-from-");
     Path rootfs = Files.createDirectory(dir.resolve("rootfs"));
     try {

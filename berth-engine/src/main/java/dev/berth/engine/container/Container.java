@@ -7,9 +7,10 @@ import java.time.Instant;
  *
  * @param name without Docker's leading slash
  * @param imageRef the image as the user named it
+ * @param health State.Health, null when the container has no healthcheck
  */
 public record Container(String id, String name, String imageId, String imageRef, Instant created,
-    ContainerConfig config, ContainerState state, int restartCount) {
+    ContainerConfig config, ContainerState state, int restartCount, Health health) {
 
   public String shortId() {
     return id.substring(0, 12);
@@ -25,6 +26,6 @@ public record Container(String id, String name, String imageId, String imageRef,
   }
 
   Container withState(ContainerState state) {
-    return new Container(id, name, imageId, imageRef, created, config, state, restartCount);
+    return new Container(id, name, imageId, imageRef, created, config, state, restartCount, health);
   }
 }

@@ -54,7 +54,7 @@ public final class ContainerCommitter {
     ImageConfig.RunConfig run = ImageChanges.apply(runConfig(c, images.find(c.imageId())), req.changes());
     boolean paused = false;
     if (req.pause() && c.running() && !c.paused()) {
-      containers.pause(c.id());
+      containers.pauses().pause(c.id());
       paused = true;
     }
     try {
@@ -91,7 +91,7 @@ public final class ContainerCommitter {
     } finally {
       if (paused) {
         try {
-          containers.unpause(c.id());
+          containers.pauses().unpause(c.id());
         } catch (BerthException e) {
           // it exited meanwhile: nothing to thaw
         }

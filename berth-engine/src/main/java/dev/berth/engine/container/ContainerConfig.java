@@ -20,8 +20,9 @@ import java.util.Map;
  * @param logConfig the --log-opts (json-file's max-size and max-file)
  * @param isolation "process" (an OCI runtime) or "vm" (the image booted in a microVM)
  * @param limits the cgroup limits {@code update} sets besides the ones above
- * @param restartPolicy Docker's restart policy (stored and validated; berthd's supervision acts on it)
+ * @param restartPolicy what berthd does when the process ends (run by {@link RestartSupervisor}; {@code update} changes it)
  * @param host the other HostConfig fields (namespaces, devices, sysctls, DNS…); see {@link HostOptions}
+ * @param healthcheck the check berthd runs ({@link HealthMonitor}), merged with the image's; null = none
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record ContainerConfig(
@@ -61,7 +62,8 @@ public record ContainerConfig(
     String isolation,
     ResourceLimits limits,
     RestartPolicy restartPolicy,
-    HostOptions host) {
+    HostOptions host,
+    Healthcheck healthcheck) {
 
   public ContainerConfig {
     entrypoint = entrypoint == null ? null : List.copyOf(entrypoint);
@@ -86,7 +88,7 @@ public record ContainerConfig(
     host = host == null ? HostOptions.NONE : host;
   }
 
-  /** The config as it was before limits, restart policies and {@link HostOptions} (their defaults). */
+  /** The config as it was before limits, restart policies, {@link HostOptions} and healthchecks (their defaults). */
   public ContainerConfig(String image, List<String> entrypoint, List<String> cmd, List<String> env, String workingDir,
       String user, String hostname, String domainname, Map<String, String> labels, boolean tty, boolean openStdin,
       boolean stdinOnce, String stopSignal, Integer stopTimeout, boolean autoRemove, boolean init, boolean privileged,
@@ -97,7 +99,7 @@ public record ContainerConfig(
     this(image, entrypoint, cmd, env, workingDir, user, hostname, domainname, labels, tty, openStdin, stdinOnce,
         stopSignal, stopTimeout, autoRemove, init, privileged, capAdd, capDrop, readonlyRootfs, securityOpt, memory,
         memorySwap, nanoCpus, cpuShares, cpusetCpus, pidsLimit, ulimits, networkMode, logConfig, runtime, networking,
-        storage, isolation, null, null, null);
+        storage, isolation, null, null, null, null);
   }
 
   /** The config with the resources and restart policy an update left (see {@link ContainerUpdater}). */
@@ -106,7 +108,7 @@ public record ContainerConfig(
     return new ContainerConfig(image, entrypoint, cmd, env, workingDir, user, hostname, domainname, labels, tty,
         openStdin, stdinOnce, stopSignal, stopTimeout, autoRemove, init, privileged, capAdd, capDrop, readonlyRootfs,
         securityOpt, memory, memorySwap, nanoCpus, cpuShares, cpusetCpus, pidsLimit, ulimits, networkMode,
-        logConfig, runtime, networking, storage, isolation, limits, restartPolicy, host);
+        logConfig, runtime, networking, storage, isolation, limits, restartPolicy, host, healthcheck);
   }
 
   /** A config with only the image set (tests, defaults). */
@@ -130,34 +132,41 @@ public record ContainerConfig(
     return new ContainerConfig(image, entrypoint, cmd, env, workingDir, user, hostname, domainname, labels, tty,
         openStdin, stdinOnce, stopSignal, stopTimeout, autoRemove, init, privileged, capAdd, capDrop, readonlyRootfs,
         securityOpt, memory, memorySwap, nanoCpus, cpuShares, cpusetCpus, pidsLimit, ulimits, networkMode,
-        logConfig, runtime, networking, storage, isolation, limits, restartPolicy, host);
+        logConfig, runtime, networking, storage, isolation, limits, restartPolicy, host, healthcheck);
   }
 
   ContainerConfig withRuntime(String runtime) {
     return new ContainerConfig(image, entrypoint, cmd, env, workingDir, user, hostname, domainname, labels, tty,
         openStdin, stdinOnce, stopSignal, stopTimeout, autoRemove, init, privileged, capAdd, capDrop, readonlyRootfs,
         securityOpt, memory, memorySwap, nanoCpus, cpuShares, cpusetCpus, pidsLimit, ulimits, networkMode,
-        logConfig, runtime, networking, storage, isolation, limits, restartPolicy, host);
+        logConfig, runtime, networking, storage, isolation, limits, restartPolicy, host, healthcheck);
   }
 
   ContainerConfig withHostname(String hostname) {
     return new ContainerConfig(image, entrypoint, cmd, env, workingDir, user, hostname, domainname, labels, tty,
         openStdin, stdinOnce, stopSignal, stopTimeout, autoRemove, init, privileged, capAdd, capDrop, readonlyRootfs,
         securityOpt, memory, memorySwap, nanoCpus, cpuShares, cpusetCpus, pidsLimit, ulimits, networkMode,
-        logConfig, runtime, networking, storage, isolation, limits, restartPolicy, host);
+        logConfig, runtime, networking, storage, isolation, limits, restartPolicy, host, healthcheck);
   }
 
   ContainerConfig withStorage(ContainerStorage storage) {
     return new ContainerConfig(image, entrypoint, cmd, env, workingDir, user, hostname, domainname, labels, tty,
         openStdin, stdinOnce, stopSignal, stopTimeout, autoRemove, init, privileged, capAdd, capDrop, readonlyRootfs,
         securityOpt, memory, memorySwap, nanoCpus, cpuShares, cpusetCpus, pidsLimit, ulimits, networkMode,
-        logConfig, runtime, networking, storage, isolation, limits, restartPolicy, host);
+        logConfig, runtime, networking, storage, isolation, limits, restartPolicy, host, healthcheck);
   }
 
   ContainerConfig withHost(HostOptions host) {
     return new ContainerConfig(image, entrypoint, cmd, env, workingDir, user, hostname, domainname, labels, tty,
         openStdin, stdinOnce, stopSignal, stopTimeout, autoRemove, init, privileged, capAdd, capDrop, readonlyRootfs,
         securityOpt, memory, memorySwap, nanoCpus, cpuShares, cpusetCpus, pidsLimit, ulimits, networkMode,
-        logConfig, runtime, networking, storage, isolation, limits, restartPolicy, host);
+        logConfig, runtime, networking, storage, isolation, limits, restartPolicy, host, healthcheck);
+  }
+
+  ContainerConfig withHealthcheck(Healthcheck healthcheck) {
+    return new ContainerConfig(image, entrypoint, cmd, env, workingDir, user, hostname, domainname, labels, tty,
+        openStdin, stdinOnce, stopSignal, stopTimeout, autoRemove, init, privileged, capAdd, capDrop, readonlyRootfs,
+        securityOpt, memory, memorySwap, nanoCpus, cpuShares, cpusetCpus, pidsLimit, ulimits, networkMode,
+        logConfig, runtime, networking, storage, isolation, limits, restartPolicy, host, healthcheck);
   }
 }

@@ -26,7 +26,7 @@ public final class ContainerEvents {
   }
 
   /** An exec's events carry its ID; the action names the command, as in Docker ("exec_start: sh -c x"). */
-  void exec(Container c, String action, ContainerService.Exec e, Map<String, String> extra) {
+  void exec(Container c, String action, ContainerExecs.Exec e, Map<String, String> extra) {
     Map<String, String> attrs = new java.util.LinkedHashMap<>(extra);
     attrs.put("execID", e.id());
     String cmd = String.join(" ", e.config().cmd());

@@ -48,13 +48,13 @@ public final class ContainerFiles {
   /** {@code HEAD /containers/{id}/archive}: what is at {@code path}. */
   public PathStat stat(String nameOrId, String rawPath) throws IOException {
     String path = clean(rawPath);
-    return containers.withRootfs(nameOrId, (c, rootfs) -> stat(Located.of(c, rootfs, path), path, nameOrId));
+    return containers.rootfs().withRootfs(nameOrId, (c, rootfs) -> stat(Located.of(c, rootfs, path), path, nameOrId));
   }
 
   /** {@code GET /containers/{id}/archive}: a tar of {@code path} named by its last element. */
   public void archive(String nameOrId, String rawPath, Sink sink) throws IOException {
     String path = clean(rawPath);
-    containers.withRootfs(nameOrId, (c, rootfs) -> {
+    containers.rootfs().withRootfs(nameOrId, (c, rootfs) -> {
       Located at = Located.of(c, rootfs, path);
       PathStat stat = stat(at, path, nameOrId);
       Path host = at.host();
@@ -79,7 +79,7 @@ public final class ContainerFiles {
     if (containers.find(nameOrId).config().readonlyRootfs()) {
       throw new BerthException.InvalidArgument("container rootfs is marked read-only");
     }
-    containers.withRootfs(nameOrId, (c, rootfs) -> {
+    containers.rootfs().withRootfs(nameOrId, (c, rootfs) -> {
       Located at = Located.of(c, rootfs, path);
       if (at.mount() != null && !at.mount().rw()) {
         throw new BerthException.InvalidArgument("mounted volume is marked read-only");
@@ -107,7 +107,7 @@ public final class ContainerFiles {
 
   /** {@code GET /containers/{id}/export}: the merged rootfs as one tar. */
   public void export(String nameOrId, OutputStream sink) throws IOException {
-    containers.withRootfs(nameOrId, (c, rootfs) -> {
+    containers.rootfs().withRootfs(nameOrId, (c, rootfs) -> {
       try (OutputStream out = new BufferedOutputStream(sink, 64 * 1024);
           TarArchiveOutputStream tar = new TarArchiveOutputStream(out)) {
         TreeTar.plain(tar).add(rootfs, "");

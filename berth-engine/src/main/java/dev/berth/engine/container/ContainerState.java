@@ -39,6 +39,16 @@ public sealed interface ContainerState {
     }
   }
 
+  /**
+   * Its process ended and its restart policy starts it again after a back-off (Docker's
+   * "restarting": State.Running and State.Restarting are both true, there is no pid).
+   */
+  record Restarting(int exitCode, Instant startedAt, Instant finishedAt) implements ContainerState {
+    public String status() {
+      return "restarting";
+    }
+  }
+
   /** Being removed. */
   record Removing() implements ContainerState {
     public String status() {

@@ -6,7 +6,6 @@ import dev.berth.engine.runtime.OciRuntime;
 import dev.berth.engine.runtime.spec.Linux;
 import dev.berth.engine.runtime.spec.Resources;
 import dev.berth.engine.runtime.spec.Spec;
-import dev.berth.engine.state.ContainerTable;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -61,13 +60,11 @@ public final class ContainerUpdater {
     }
   }
 
-  private final ContainerService containers;
-  private final ContainerTable table;
+  private final ContainerStore store;
   private final Host host;
 
-  ContainerUpdater(ContainerService containers, ContainerTable table, Host host) {
-    this.containers = containers;
-    this.table = table;
+  ContainerUpdater(ContainerStore store, Host host) {
+    this.store = store;
     this.host = host;
   }
 
@@ -75,11 +72,11 @@ public final class ContainerUpdater {
   public List<String> update(String nameOrId, ContainerUpdate u) {
     List<String> warnings = new ArrayList<>();
     ContainerUpdate checked = checked(u, host, warnings);
-    Container c = containers.find(nameOrId);
-    ReentrantLock lock = containers.lock(c.id());
+    Container c = store.find(nameOrId);
+    ReentrantLock lock = store.lock(c.id());
     lock.lock();
     try {
-      c = containers.find(c.id());
+      c = store.find(c.id());
       ContainerConfig next = merged(c, checked);
       if (c.running()) {
         if (VmIsolation.isVm(c.config())) {
@@ -87,7 +84,7 @@ public final class ContainerUpdater {
         }
         Resources live = liveResources(checked, next);
         if (live != null) {
-          OciRuntime runtime = containers.runtimeOf(c);
+          OciRuntime runtime = store.conmon(c).runtime();
           try {
             runtime.update(c.id(), live);
           } catch (BerthException.NotFound | BerthException.InvalidArgument e) {
@@ -98,11 +95,11 @@ public final class ContainerUpdater {
         }
       }
       try {
-        table.updateConfig(c.id(), ContainerService.JSON.writeValueAsString(next));
+        store.table.updateConfig(c.id(), ContainerStore.JSON.writeValueAsString(next));
       } catch (JsonProcessingException e) {
         throw new IllegalStateException("cannot write the config of " + c.id(), e);
       }
-      containers.emitted(c, "update");
+      store.events.emitted(c, "update");
       return warnings;
     } finally {
       lock.unlock();

@@ -95,6 +95,50 @@ public final class ContainerTable {
     });
   }
 
+  /** Records whether the user stopped (or killed) the container by hand; a start clears it. */
+  public void setManuallyStopped(String id, boolean stopped) {
+    update("UPDATE containers SET manually_stopped = ? WHERE id = ?", stopped ? "1" : "0", id);
+  }
+
+  public boolean manuallyStopped(String id) {
+    return store.read(c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT manually_stopped FROM containers WHERE id = ?")) {
+        ps.setString(1, id);
+        try (ResultSet rs = ps.executeQuery()) {
+          return rs.next() && rs.getInt(1) != 0;
+        }
+      }
+    });
+  }
+
+  /** The container's last health state as JSON ('' = none). */
+  public void setHealth(String id, String json) {
+    update("UPDATE containers SET health_json = ? WHERE id = ?", json, id);
+  }
+
+  public String health(String id) {
+    return store.read(c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT health_json FROM containers WHERE id = ?")) {
+        ps.setString(1, id);
+        try (ResultSet rs = ps.executeQuery()) {
+          return rs.next() ? rs.getString(1) : "";
+        }
+      }
+    });
+  }
+
+  private void update(String sql, String... args) {
+    store.inTransaction(c -> {
+      try (PreparedStatement ps = c.prepareStatement(sql)) {
+        for (int i = 0; i < args.length; i++) {
+          ps.setString(i + 1, args[i]);
+        }
+        ps.executeUpdate();
+      }
+      return null;
+    });
+  }
+
   public void delete(String id) {
     store.inTransaction(c -> {
       try (PreparedStatement ps = c.prepareStatement("DELETE FROM containers WHERE id = ?")) {

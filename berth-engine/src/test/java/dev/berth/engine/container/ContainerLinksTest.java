@@ -14,10 +14,10 @@ import org.junit.jupiter.api.Test;
 
 class ContainerLinksTest {
   private static Container child() throws Exception {
-    ContainerConfig c = ContainerService.JSON.readValue("{\"image\":\"i\",\"hostname\":\"abc123\",\"env\":[\"PATH=/bin\","
+    ContainerConfig c = ContainerStore.JSON.readValue("{\"image\":\"i\",\"hostname\":\"abc123\",\"env\":[\"PATH=/bin\","
         + "\"HOME=/root\",\"DB_USER=app\"]}", ContainerConfig.class);
     return new Container("c".repeat(64), "my-db", "sha256:x", "i", Instant.EPOCH, c,
-        new ContainerState.Running(7, Instant.EPOCH), 0);
+        new ContainerState.Running(7, Instant.EPOCH), 0, null);
   }
 
   @Test
@@ -44,7 +44,7 @@ class ContainerLinksTest {
         .containsExactly("172.17.0.3\tdb abc123 my-db");
     assertThat(ContainerLinks.hostsLines(List.of(new ContainerLinks.Resolved(child(), "my-db", "172.17.0.3", Set.of()))))
         .containsExactly("172.17.0.3\tmy-db abc123");
-    ContainerConfig parent = ContainerService.JSON.readValue("{\"image\":\"i\",\"cmd\":[\"x\"],\"env\":[\"DB_NAME=mine\"]}",
+    ContainerConfig parent = ContainerStore.JSON.readValue("{\"image\":\"i\",\"cmd\":[\"x\"],\"env\":[\"DB_NAME=mine\"]}",
         ContainerConfig.class);
     Spec s = ContainerSpecs.build("a".repeat(64), parent, Path.of("/r"),
         new ContainerSpecs.EtcFiles(Path.of("/h"), Path.of("/n"), Path.of("/r.conf")), User.ROOT, Path.of("/tini"),
@@ -55,7 +55,7 @@ class ContainerLinksTest {
 
   @Test
   void removingALinkKeepsTheOthersAndNamesAMissingOne() throws Exception {
-    ContainerConfig parent = ContainerService.JSON.readValue("{\"image\":\"i\",\"host\":{\"links\":["
+    ContainerConfig parent = ContainerStore.JSON.readValue("{\"image\":\"i\",\"host\":{\"links\":["
         + "{\"container\":\"c1\",\"name\":\"db\",\"alias\":\"db\"},{\"container\":\"c2\",\"name\":\"cache\","
         + "\"alias\":\"redis\"}]}}", ContainerConfig.class);
     assertThat(ContainerLinks.parentOf("/web/db")).isEqualTo("web");

@@ -25,17 +25,17 @@ class ContainerSpecsTest {
       Map.of("from", "image"), "SIGQUIT", null, null, null, null, null);
 
   private static ContainerConfig config(String json) throws Exception {
-    return ContainerService.JSON.readValue(json, ContainerConfig.class);
+    return ContainerStore.JSON.readValue(json, ContainerConfig.class);
   }
 
   private static Spec build(ContainerConfig c) {
-    return ContainerSpecs.build(ID, ContainerService.merge(c, IMAGE), Path.of("/c/rootfs"), ETC,
+    return ContainerSpecs.build(ID, ContainerCreateRules.merge(c, IMAGE), Path.of("/c/rootfs"), ETC,
         new User(1, 2, null, null), Path.of("/usr/bin/tini"), 20000, ContainerSpecs.ALL_CAPS);
   }
 
   @Test
   void imageDefaultsMergeWithTheCallersOptionsAsDockerDoes() throws Exception {
-    ContainerConfig merged = ContainerService.merge(config("""
+    ContainerConfig merged = ContainerCreateRules.merge(config("""
         {"image":"i","env":["LANG=de","X=1"],"labels":{"k":"v"},"cmd":["own"]}"""), IMAGE);
     assertThat(merged.args()).containsExactly("/entry", "own");
     assertThat(merged.env()).containsExactly("PATH=/bin", "LANG=de", "X=1");
@@ -44,9 +44,9 @@ class ContainerSpecsTest {
     assertThat(merged.labels()).containsEntry("from", "image").containsEntry("k", "v");
 
     // An explicit entrypoint drops the image's cmd; an empty one removes the image's entrypoint.
-    assertThat(ContainerService.merge(config("{\"image\":\"i\",\"entrypoint\":[\"sh\"]}"), IMAGE).args())
+    assertThat(ContainerCreateRules.merge(config("{\"image\":\"i\",\"entrypoint\":[\"sh\"]}"), IMAGE).args())
         .containsExactly("sh");
-    assertThat(ContainerService.merge(config("{\"image\":\"i\",\"entrypoint\":[],\"cmd\":[\"ls\"]}"), IMAGE).args())
+    assertThat(ContainerCreateRules.merge(config("{\"image\":\"i\",\"entrypoint\":[],\"cmd\":[\"ls\"]}"), IMAGE).args())
         .containsExactly("ls");
   }
 
@@ -119,7 +119,7 @@ class ContainerSpecsTest {
   @Test
   void privilegedGetsTheBoundingSetAllDevicesAndNoMasks() throws Exception {
     List<String> host = ContainerSpecs.fromMask(0xa80425fbL);
-    Spec spec = ContainerSpecs.build(ID, ContainerService.merge(config("{\"image\":\"i\",\"privileged\":true}"), IMAGE),
+    Spec spec = ContainerSpecs.build(ID, ContainerCreateRules.merge(config("{\"image\":\"i\",\"privileged\":true}"), IMAGE),
         Path.of("/r"), ETC, new User(0, 0, null, null), Path.of("/t"), 20000, host);
     assertThat(spec.process().capabilities().bounding()).containsExactlyElementsOf(SpecDefaults.CAPABILITIES.stream()
         .sorted((a, b) -> ContainerSpecs.ALL_CAPS.indexOf(a) - ContainerSpecs.ALL_CAPS.indexOf(b)).toList());
@@ -131,13 +131,13 @@ class ContainerSpecsTest {
 
   @Test
   void invalidLimitsNameTheOption() throws Exception {
-    assertThatThrownBy(() -> ContainerService.validateLimits(config("{\"image\":\"i\",\"memory\":1000}")))
+    assertThatThrownBy(() -> ContainerCreateRules.validateLimits(config("{\"image\":\"i\",\"memory\":1000}")))
         .hasMessageContaining("--memory").hasMessageContaining("6MB");
-    assertThatThrownBy(() -> ContainerService.validateLimits(config("{\"image\":\"i\",\"nanoCpus\":-1}")))
+    assertThatThrownBy(() -> ContainerCreateRules.validateLimits(config("{\"image\":\"i\",\"nanoCpus\":-1}")))
         .hasMessageContaining("--cpus");
-    assertThatThrownBy(() -> ContainerService.validateLimits(
+    assertThatThrownBy(() -> ContainerCreateRules.validateLimits(
         config("{\"image\":\"i\",\"memory\":67108864,\"memorySwap\":33554432}"))).hasMessageContaining("--memory-swap");
-    assertThatThrownBy(() -> ContainerService.validateLimits(config("{\"image\":\"i\",\"cpusetCpus\":\"a-b\"}")))
+    assertThatThrownBy(() -> ContainerCreateRules.validateLimits(config("{\"image\":\"i\",\"cpusetCpus\":\"a-b\"}")))
         .hasMessageContaining("--cpuset-cpus");
   }
 

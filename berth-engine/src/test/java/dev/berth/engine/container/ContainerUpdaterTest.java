@@ -19,7 +19,7 @@ class ContainerUpdaterTest {
   }
 
   private static Container container(ContainerConfig cfg) {
-    return new Container("c".repeat(64), "c1", "sha256:x", "busybox", Instant.EPOCH, cfg, new ContainerState.Created(), 0);
+    return new Container("c".repeat(64), "c1", "sha256:x", "busybox", Instant.EPOCH, cfg, new ContainerState.Created(), 0, null);
   }
 
   @Test

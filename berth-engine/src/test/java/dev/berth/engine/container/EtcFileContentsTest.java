@@ -12,7 +12,7 @@ class EtcFileContentsTest {
       "search corp.example", "options edns0");
 
   private static ContainerConfig config(String hostJson) throws Exception {
-    return ContainerService.JSON.readValue("{\"image\":\"i\",\"host\":" + hostJson + "}", ContainerConfig.class);
+    return ContainerStore.JSON.readValue("{\"image\":\"i\",\"host\":" + hostJson + "}", ContainerConfig.class);
   }
 
   @Test

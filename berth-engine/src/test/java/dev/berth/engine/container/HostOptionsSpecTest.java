@@ -23,7 +23,7 @@ class HostOptionsSpecTest {
       new ContainerSpecs.EtcFiles(Path.of("/c/hosts"), Path.of("/c/hostname"), Path.of("/c/resolv.conf"));
 
   private static ContainerConfig config(String hostJson) throws Exception {
-    return ContainerService.JSON.readValue("{\"image\":\"i\",\"cmd\":[\"x\"],\"hostname\":\"box\",\"host\":"
+    return ContainerStore.JSON.readValue("{\"image\":\"i\",\"cmd\":[\"x\"],\"hostname\":\"box\",\"host\":"
         + hostJson + "}", ContainerConfig.class);
   }
 
@@ -39,7 +39,7 @@ class HostOptionsSpecTest {
   }
 
   private static ContainerConfig check(String hostJson) throws Exception {
-    ContainerConfig c = ContainerService.JSON.readValue("{\"image\":\"i\",\"cmd\":[\"x\"],\"host\":" + hostJson + "}",
+    ContainerConfig c = ContainerStore.JSON.readValue("{\"image\":\"i\",\"cmd\":[\"x\"],\"host\":" + hostJson + "}",
         ContainerConfig.class);
     return HostOptionsCheck.check(c, name -> {
       throw new BerthException.NotFound("No such container: " + name);
@@ -128,7 +128,7 @@ class HostOptionsSpecTest {
 
   @Test
   void utsModeConflictsWithAHostnameAndNetSysctlsWithTheHostNetwork() throws Exception {
-    ContainerConfig c = ContainerService.JSON.readValue("{\"image\":\"i\",\"hostname\":\"h\",\"host\":{\"utsMode\":"
+    ContainerConfig c = ContainerStore.JSON.readValue("{\"image\":\"i\",\"hostname\":\"h\",\"host\":{\"utsMode\":"
         + "\"host\"}}", ContainerConfig.class);
     assertThatThrownBy(() -> HostOptionsCheck.check(c, n -> null))
         .hasMessage("conflicting options: hostname and the UTS mode");
@@ -142,7 +142,7 @@ class HostOptionsSpecTest {
     ContainerConfig c = config("{\"pidMode\":\"container:other\",\"ipcMode\":\"container:other\"}");
     Spec base = spec("{}");
     Container running = new Container("b".repeat(64), "other", "sha256:x", "i", Instant.EPOCH, c,
-        new ContainerState.Running(4242, Instant.EPOCH), 0);
+        new ContainerState.Running(4242, Instant.EPOCH), 0, null);
     Spec s = SharedNamespaces.apply(base, c, n -> running);
     assertThat(s.linux().namespaces()).contains(new Namespace("pid", "/proc/4242/ns/pid"),
         new Namespace("ipc", "/proc/4242/ns/ipc"), new Namespace("uts", null));

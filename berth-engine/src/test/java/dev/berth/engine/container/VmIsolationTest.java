@@ -14,7 +14,7 @@ class VmIsolationTest {
     ContainerConfig c = ContainerConfig.ofImage("busybox", List.of("true"));
     return new ContainerConfig(c.image(), null, c.cmd(), List.of("A=1"), "/w", "", "host1", "", null, tty, stdin,
         false, null, null, false, false, false, null, null, false, null, 0, 0, 0, 0, null, 0, null, network, null, null,
-        null, null, isolation);
+        null, null, isolation, null, null, null, null);
   }
 
   @Test
@@ -35,11 +35,11 @@ class VmIsolationTest {
     VmIsolation.validate(with("vm", false, false, null));
     ContainerConfig volume = new ContainerConfig("busybox", null, List.of("true"), null, null, null, null, null, null,
         false, false, false, null, null, false, false, false, null, null, false, null, 0, 0, 0, 0, null, 0, null, null,
-        null, null, null, new ContainerStorage(List.of("/srv:/data"), List.of(), java.util.Map.of(), List.of()), "vm");
+        null, null, null, new ContainerStorage(List.of("/srv:/data"), List.of(), java.util.Map.of(), List.of()), "vm", null, null, null, null);
     assertThatThrownBy(() -> VmIsolation.validate(volume)).hasMessageContaining("-v");
     ContainerConfig userNetwork = new ContainerConfig("busybox", null, List.of("true"), null, null, null, null, null,
         null, false, false, false, null, null, false, false, false, null, null, false, null, 0, 0, 0, 0, null, 0, null,
-        "n1", null, null, null, null, "vm");
+        "n1", null, null, null, null, "vm", null, null, null, null);
     assertThatThrownBy(() -> VmIsolation.validate(userNetwork)).hasMessageContaining("network n1");
   }
 

@@ -128,7 +128,7 @@ final class EngineHarness implements AutoCloseable {
     var c = engine.containers().create(null, dev.berth.engine.container.ContainerConfig.ofImage(imageId,
         List.of("true")));
     try {
-      return engine.containers().withRootfs(c.id(), (x, rootfs) ->
+      return engine.containers().rootfs().withRootfs(c.id(), (x, rootfs) ->
           Files.readString(dev.berth.engine.filesystem.RootfsPath.resolve(rootfs, path, true)));
     } finally {
       engine.containers().remove(c.id(), true, true);
@@ -139,7 +139,7 @@ final class EngineHarness implements AutoCloseable {
     var c = engine.containers().create(null, dev.berth.engine.container.ContainerConfig.ofImage(imageId,
         List.of("true")));
     try {
-      Boolean found = engine.containers().withRootfs(c.id(), (x, rootfs) -> Files.exists(
+      Boolean found = engine.containers().rootfs().withRootfs(c.id(), (x, rootfs) -> Files.exists(
           dev.berth.engine.filesystem.RootfsPath.resolve(rootfs, path, false), java.nio.file.LinkOption.NOFOLLOW_LINKS));
       return found;
     } finally {
@@ -152,7 +152,7 @@ final class EngineHarness implements AutoCloseable {
     var c = engine.containers().create(null, dev.berth.engine.container.ContainerConfig.ofImage(imageId,
         List.of("true")));
     try {
-      return engine.containers().withRootfs(c.id(), (x, rootfs) -> {
+      return engine.containers().rootfs().withRootfs(c.id(), (x, rootfs) -> {
         Path p = dev.berth.engine.filesystem.RootfsPath.resolve(rootfs, path, false);
         int mode = (Integer) Files.getAttribute(p, "unix:mode", java.nio.file.LinkOption.NOFOLLOW_LINKS);
         int uid = (Integer) Files.getAttribute(p, "unix:uid", java.nio.file.LinkOption.NOFOLLOW_LINKS);

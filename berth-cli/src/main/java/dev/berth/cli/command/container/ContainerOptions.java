@@ -69,6 +69,7 @@ public final class ContainerOptions {
   String macAddress;
   final NetworkOptions networkOptions = new NetworkOptions();
   final StorageOptions storageOptions = new StorageOptions();
+  final SupervisionOptions supervisionOptions = new SupervisionOptions();
 
   /** run's and create's arguments: these options, then IMAGE, then the COMMAND and its arguments. */
   void declareWithImage(CodedOptions o, Consumer<String> image, List<String> command) {
@@ -181,6 +182,7 @@ public final class ContainerOptions {
         v -> macAddress = v, "--mac-address");
     networkOptions.declare(o);
     storageOptions.declare(o);
+    supervisionOptions.declare(o);
   }
 
   /** Docker's create body for {@code image} and {@code command}. */
@@ -272,6 +274,7 @@ public final class ContainerOptions {
     networkOptions.addTo(body, host);
     storageOptions.addTo(body, host);
     hostOptions(body, host);
+    supervisionOptions.addTo(body, host);
     ObjectNode logConfig = host.putObject("LogConfig");
     logConfig.put("Type", logDriver == null ? "json-file" : logDriver);
     ObjectNode logCfg = logConfig.putObject("Config");

@@ -8,23 +8,37 @@ import java.time.OffsetDateTime;
 public final class TimeArgs {
   private TimeArgs() {}
 
+  private static final String DURATION = "(\\d+(ns|us|ms|s|m|h))+";
+
+  /** A Go duration of whole units (1h30m, 500ms, 10s), as docker's duration flags take them. */
+  public static Duration duration(String value) {
+    String v = value.strip();
+    if (!v.matches(DURATION)) {
+      throw new IllegalArgumentException("time: invalid duration \"" + value + "\"");
+    }
+    Duration d = Duration.ZERO;
+    var m = java.util.regex.Pattern.compile("(\\d+)(ns|us|ms|s|m|h)").matcher(v);
+    while (m.find()) {
+      long n = Long.parseLong(m.group(1));
+      d = d.plus(switch (m.group(2)) {
+        case "ns" -> Duration.ofNanos(n);
+        case "us" -> Duration.ofNanos(n * 1000);
+        case "ms" -> Duration.ofMillis(n);
+        case "s" -> Duration.ofSeconds(n);
+        case "m" -> Duration.ofMinutes(n);
+        default -> Duration.ofHours(n);
+      });
+    }
+    return d;
+  }
+
   public static String unix(String value) {
     String v = value.strip();
     if (v.matches("\\d+(\\.\\d+)?")) {
       return v;
     }
-    if (v.matches("(\\d+(ms|s|m|h))+")) {
-      Duration d = Duration.ZERO;
-      var m = java.util.regex.Pattern.compile("(\\d+)(ms|s|m|h)").matcher(v);
-      while (m.find()) {
-        long n = Long.parseLong(m.group(1));
-        d = d.plus(switch (m.group(2)) {
-          case "ms" -> Duration.ofMillis(n);
-          case "s" -> Duration.ofSeconds(n);
-          case "m" -> Duration.ofMinutes(n);
-          default -> Duration.ofHours(n);
-        });
-      }
+    if (v.matches(DURATION)) {
+      Duration d = duration(v);
       Instant t = Instant.now().minus(d);
       return t.getEpochSecond() + "." + String.format("%09d", t.getNano());
     }

@@ -80,8 +80,9 @@ final class ContainerJsons {
         StorageJsons.fromCreate(body),
         host.path("Isolation").asText(""),
         null,
-        null,
-        HostJsons.fromCreate(host));
+        SupervisionJsons.restartPolicy(host.get("RestartPolicy")),
+        HostJsons.fromCreate(host),
+        SupervisionJsons.healthcheck(body.get("Healthcheck")));
   }
 
   /** HostConfig.LogConfig: the driver's name and its --log-opt map, checked as json-file checks them. */
@@ -169,20 +170,26 @@ final class ContainerJsons {
     Map<String, Object> s = new LinkedHashMap<>();
     ContainerState st = c.state();
     s.put("Status", st.status());
-    s.put("Running", st instanceof ContainerState.Running);
+    s.put("Running", st instanceof ContainerState.Running || st instanceof ContainerState.Restarting);
     s.put("Paused", c.paused());
-    s.put("Restarting", false);
+    s.put("Restarting", st instanceof ContainerState.Restarting);
     s.put("OOMKilled", st instanceof ContainerState.Exited e && e.oomKilled());
     s.put("Dead", false);
     s.put("Pid", st instanceof ContainerState.Running r ? r.pid() : 0);
-    s.put("ExitCode", st instanceof ContainerState.Exited e ? e.exitCode() : 0);
+    s.put("ExitCode", st instanceof ContainerState.Exited e ? e.exitCode()
+        : st instanceof ContainerState.Restarting r ? r.exitCode() : 0);
     s.put("Error", st instanceof ContainerState.Exited e ? e.error() : "");
     s.put("StartedAt", time(switch (st) {
       case ContainerState.Running r -> r.startedAt();
       case ContainerState.Exited e -> e.startedAt();
+      case ContainerState.Restarting r -> r.startedAt();
       default -> null;
     }));
-    s.put("FinishedAt", time(st instanceof ContainerState.Exited e ? e.finishedAt() : null));
+    s.put("FinishedAt", time(st instanceof ContainerState.Exited e ? e.finishedAt()
+        : st instanceof ContainerState.Restarting r ? r.finishedAt() : null));
+    if (c.health() != null) {
+      s.put("Health", SupervisionJsons.health(c.health()));
+    }
     return s;
   }
 
@@ -201,10 +208,7 @@ final class ContainerJsons {
     h.put("LogConfig", logConfig);
     h.put("NetworkMode", cfg.networkMode());
     h.put("PortBindings", nullIfEmpty(NetworkingJsons.portBindings(cfg.networking())));
-    Map<String, Object> restart = new LinkedHashMap<>();
-    restart.put("Name", cfg.restartPolicy().name());
-    restart.put("MaximumRetryCount", cfg.restartPolicy().maximumRetryCount());
-    h.put("RestartPolicy", restart);
+    h.put("RestartPolicy", SupervisionJsons.restartPolicy(cfg.restartPolicy()));
     h.put("AutoRemove", cfg.autoRemove());
     h.put("VolumeDriver", "");
     h.put("VolumesFrom", storage.get("VolumesFrom"));
@@ -319,6 +323,9 @@ final class ContainerJsons {
     m.put("Entrypoint", cfg.entrypoint() == null || cfg.entrypoint().isEmpty() ? null : cfg.entrypoint());
     m.put("OnBuild", null);
     m.put("Labels", cfg.labels());
+    if (cfg.healthcheck() != null) {
+      m.put("Healthcheck", SupervisionJsons.healthcheck(cfg.healthcheck()));
+    }
     if (!cfg.stopSignal().equals("SIGTERM")) {
       m.put("StopSignal", cfg.stopSignal()); // dockerd leaves the default out
     }
@@ -379,9 +386,11 @@ final class ContainerJsons {
   static String status(Container c, Instant now) {
     return switch (c.state()) {
       case ContainerState.Running r -> "Up " + human(Duration.between(r.startedAt(), now))
-          + (r.paused() ? " (Paused)" : "");
+          + (r.paused() ? " (Paused)" : SupervisionJsons.healthSuffix(c.health()));
       case ContainerState.Exited e -> "Exited (" + e.exitCode() + ") " + human(Duration.between(e.finishedAt(), now))
           + " ago";
+      case ContainerState.Restarting r -> "Restarting (" + r.exitCode() + ") "
+          + human(Duration.between(r.finishedAt(), now)) + " ago";
       case ContainerState.Removing r -> "Removal In Progress";
       case ContainerState.Created cr -> "Created";
     };

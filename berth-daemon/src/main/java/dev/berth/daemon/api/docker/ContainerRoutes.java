@@ -10,6 +10,8 @@ import dev.berth.engine.BerthException;
 import dev.berth.engine.Engine;
 import dev.berth.engine.container.Container;
 import dev.berth.engine.container.ContainerLogs;
+import dev.berth.engine.container.ContainerExecs;
+import dev.berth.engine.container.ContainerExits;
 import dev.berth.engine.container.ContainerService;
 import dev.berth.engine.container.ContainerState;
 import dev.berth.engine.container.ContainerUpdate;
@@ -95,7 +97,12 @@ public final class ContainerRoutes {
 
   private void list(ApiRequest req, ApiResponse res) throws IOException {
     Filters filters = Filters.parse(req.query("filters").orElse(null),
-        Set.of("status", "name", "id", "label", "ancestor", "exited", "before", "since"));
+        Set.of("status", "name", "id", "label", "ancestor", "exited", "before", "since", "health"));
+    for (String h : filters.has("health") ? filters.get("health") : List.<String>of()) {
+      if (!Set.of("starting", "healthy", "unhealthy", "none").contains(h)) {
+        throw new BerthException.InvalidArgument("Unrecognised filter value for health: " + h);
+      }
+    }
     boolean all = req.queryFlag("all") || filters.has("status") || filters.has("exited");
     int limit = req.query("limit").filter(s -> !s.isEmpty()).map(Integer::parseInt).orElse(-1);
     if (limit > 0) {
@@ -104,7 +111,7 @@ public final class ContainerRoutes {
     Instant now = Instant.now();
     List<Object> out = new ArrayList<>();
     for (Container c : containers.list()) {
-      if (!all && !c.running()) {
+      if (!all && !c.running() && !(c.state() instanceof ContainerState.Restarting)) {
         continue;
       }
       if (!matches(c, filters)) {
@@ -128,6 +135,9 @@ public final class ContainerRoutes {
   }
 
   private boolean matches(Container c, Filters f) {
+    if (f.has("health") && !f.get("health").contains(SupervisionJsons.healthFilterValue(c.health()))) {
+      return false;
+    }
     if (f.has("status") && !f.get("status").contains(c.state().status())) {
       return false;
     }
@@ -166,7 +176,7 @@ public final class ContainerRoutes {
     Container c = containers.find(req.pathParam("id"));
     Map<String, Object> extra = new LinkedHashMap<>();
     extra.put("dir", containers.dir(c.id()).toString());
-    List<String> execIds = c.running() ? containers.execIds(c.id()) : List.of();
+    List<String> execIds = c.running() ? containers.execs().ids(c.id()) : List.of();
     extra.put("execIds", execIds.isEmpty() ? null : execIds);
     List<String> lower = new ArrayList<>();
     Set<String> exposed = new java.util.TreeSet<>(c.config().networking().exposedPorts());
@@ -213,7 +223,7 @@ public final class ContainerRoutes {
     }
     String signal = req.query("signal").filter(s -> !s.isEmpty()).orElse(null);
     var exited = signal == null || Signals.parse(signal) == 9
-        ? containers.waitFor(id, ContainerService.WaitCondition.NOT_RUNNING) : null;
+        ? containers.exits().waitFor(id, ContainerExits.WaitCondition.NOT_RUNNING) : null;
     containers.kill(req.pathParam("id"), signal); // its errors name the container as the client did
     if (exited != null) {
       try {
@@ -235,10 +245,10 @@ public final class ContainerRoutes {
 
   /** Headers go out at once (docker run sends wait before start); the body when the condition holds. */
   private void waitFor(ApiRequest req, ApiResponse res) throws IOException {
-    var condition = ContainerService.WaitCondition.parse(req.query("condition").orElse(null));
-    var future = containers.waitFor(req.pathParam("id"), condition);
+    var condition = ContainerExits.WaitCondition.parse(req.query("condition").orElse(null));
+    var future = containers.exits().waitFor(req.pathParam("id"), condition);
     try (OutputStream out = res.stream(200, "application/json")) {
-      ContainerService.WaitResult r;
+      ContainerExits.WaitResult r;
       try {
         r = future.get();
       } catch (InterruptedException e) {
@@ -280,7 +290,7 @@ public final class ContainerRoutes {
     }
     // Registered before the upgrade is answered: a client that starts the container as soon as
     // it has the answer must not start it before the attach is there.
-    CompletableFuture<AttachSession> attached = containers.attachWhenStarted(c.id());
+    CompletableFuture<AttachSession> attached = containers.attach().attachWhenStarted(c.id());
     RawStream raw = AttachStreams.hijackOrLetGo(res, contentType, attached);
     if (req.queryFlag("logs")) {
       replayLogs(c, raw.output(), tty, wantStdout, wantStderr);
@@ -381,12 +391,12 @@ public final class ContainerRoutes {
   }
 
   private void pause(ApiRequest req, ApiResponse res) throws IOException {
-    containers.pause(req.pathParam("id"));
+    containers.pauses().pause(req.pathParam("id"));
     res.empty(204);
   }
 
   private void unpause(ApiRequest req, ApiResponse res) throws IOException {
-    containers.unpause(req.pathParam("id"));
+    containers.pauses().unpause(req.pathParam("id"));
     res.empty(204);
   }
 
@@ -402,10 +412,10 @@ public final class ContainerRoutes {
     if (!stream) {
       ContainerStats prev = null;
       if (!oneShot) {
-        prev = containers.stats(id);
+        prev = containers.metrics().stats(id);
         nextInterval(STATS_INTERVAL);
       }
-      res.json(200, StatsJsons.stats(containers.stats(id), prev));
+      res.json(200, StatsJsons.stats(containers.metrics().stats(id), prev));
       return;
     }
     OutputStream out = res.stream(200, "application/json");
@@ -413,7 +423,7 @@ public final class ContainerRoutes {
     while (true) {
       ContainerStats cur;
       try {
-        cur = containers.stats(id);
+        cur = containers.metrics().stats(id);
       } catch (BerthException.NotFound removed) {
         out.close();
         return;
@@ -503,7 +513,7 @@ public final class ContainerRoutes {
   private void resize(ApiRequest req, ApiResponse res) throws IOException {
     int h = req.query("h").map(Integer::parseInt).orElse(0);
     int w = req.query("w").map(Integer::parseInt).orElse(0);
-    containers.resize(req.pathParam("id"), h, w);
+    containers.attach().resize(req.pathParam("id"), h, w);
     res.empty(200);
   }
 
@@ -544,7 +554,7 @@ public final class ContainerRoutes {
     b.path("Cmd").forEach(n -> cmd.add(n.asText()));
     List<String> env = new ArrayList<>();
     b.path("Env").forEach(n -> env.add(n.asText()));
-    var exec = containers.createExec(req.pathParam("id"), new ContainerService.ExecConfig(cmd, env,
+    var exec = containers.execs().create(req.pathParam("id"), new ContainerExecs.ExecConfig(cmd, env,
         b.path("User").asText(""), b.path("WorkingDir").asText(""), b.path("Tty").asBoolean(false),
         b.path("AttachStdin").asBoolean(false), b.path("Privileged").asBoolean(false)));
     if (sequence != null) {
@@ -561,9 +571,9 @@ public final class ContainerRoutes {
   private void startExec(ApiRequest req, ApiResponse res) throws IOException {
     String id = req.pathParam("id");
     JsonNode b = req.jsonBody(JsonNode.class);
-    ContainerService.Exec exec = containers.exec(id);
+    ContainerExecs.Exec exec = containers.execs().get(id);
     if (b != null && b.path("Detach").asBoolean(false)) {
-      Thread.ofVirtual().start(() -> containers.runExec(id, EXEC_TIMEOUT));
+      Thread.ofVirtual().start(() -> containers.execs().run(id, EXEC_TIMEOUT));
       res.empty(200);
       return;
     }
@@ -571,7 +581,7 @@ public final class ContainerRoutes {
     byte[] detachKeys = execDetachKeys.getOrDefault(id, AttachStreams.detachSequence(AttachStreams.DETACH_KEYS));
     ExecSession session;
     try {
-      session = containers.startExec(id);
+      session = containers.execs().start(id);
     } catch (BerthException.InvalidArgument cannotRun) {
       // dockerd has answered already when it finds this (an unknown user or group): the message
       // comes in the stream, on stdout, and the exec's exit code is 126
@@ -688,13 +698,13 @@ public final class ContainerRoutes {
   }
 
   private void resizeExec(ApiRequest req, ApiResponse res) throws IOException {
-    containers.resizeExec(req.pathParam("id"), req.query("h").map(Integer::parseInt).orElse(0),
+    containers.execs().resize(req.pathParam("id"), req.query("h").map(Integer::parseInt).orElse(0),
         req.query("w").map(Integer::parseInt).orElse(0));
     res.empty(200);
   }
 
   private void inspectExec(ApiRequest req, ApiResponse res) throws IOException {
-    ContainerService.Exec e = containers.exec(req.pathParam("id"));
+    ContainerExecs.Exec e = containers.execs().get(req.pathParam("id"));
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("ID", e.id());
     m.put("Running", e.running());

@@ -11,8 +11,8 @@ import dev.berth.daemon.http.Router;
 import dev.berth.engine.container.Container;
 import dev.berth.engine.container.ContainerConfig;
 import dev.berth.engine.container.ContainerService;
-import dev.berth.engine.container.ContainerService.WaitCondition;
-import dev.berth.engine.container.ContainerService.WaitResult;
+import dev.berth.engine.container.ContainerExits.WaitCondition;
+import dev.berth.engine.container.ContainerExits.WaitResult;
 import dev.berth.engine.runtime.AttachSession;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -60,8 +60,8 @@ final class ContainerRunRoute {
     Container c = containers.create(req.query("name").orElse(null), config);
     // Both registered before the start, so neither the first output nor the exit can be missed.
     CompletableFuture<WaitResult> ended =
-        containers.waitFor(c.id(), c.config().autoRemove() ? WaitCondition.REMOVED : WaitCondition.NEXT_EXIT);
-    CompletableFuture<AttachSession> attached = containers.attachWhenStarted(c.id());
+        containers.exits().waitFor(c.id(), c.config().autoRemove() ? WaitCondition.REMOVED : WaitCondition.NEXT_EXIT);
+    CompletableFuture<AttachSession> attached = containers.attach().attachWhenStarted(c.id());
     RuntimeException startFailure = null;
     try {
       containers.start(c.id());

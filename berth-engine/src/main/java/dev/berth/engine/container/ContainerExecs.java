@@ -1,0 +1,318 @@
+package dev.berth.engine.container;
+
+import dev.berth.engine.BerthException;
+import dev.berth.engine.runtime.ContainerProcess;
+import dev.berth.engine.runtime.ExecResult;
+import dev.berth.engine.runtime.OciRuntime;
+import dev.berth.engine.runtime.spec.ProcessSpec;
+import dev.berth.engine.runtime.spec.Spec;
+import dev.berth.engine.runtime.spec.SpecJson;
+import dev.berth.engine.runtime.spec.User;
+import dev.berth.engine.sys.Pty;
+import dev.berth.engine.runtime.Pids;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** Processes run in a running container beside its own: exec create, start (attached or detached), resize, inspect. */
+public final class ContainerExecs {
+  private final ContainerStore store;
+  private final Map<String, Exec> execs = new ConcurrentHashMap<>();
+  private final Map<String, ExecSession> execSessions = new ConcurrentHashMap<>();
+
+  ContainerExecs(ContainerStore store) {
+    this.store = store;
+  }
+
+  /** An exec session: created, then run once. */
+  public record Exec(String id, String containerId, ExecConfig config, boolean running, Integer exitCode,
+      String stdout, String stderr) {}
+
+  /** What an exec runs; empty user/workingDir mean the container's. */
+  public record ExecConfig(List<String> cmd, List<String> env, String user, String workingDir, boolean tty,
+      boolean attachStdin, boolean privileged) {}
+
+  public Exec create(String nameOrId, ExecConfig cfg) {
+    Container c = store.find(nameOrId);
+    if (c.state() instanceof ContainerState.Restarting) {
+      throw new BerthException.Conflict("Container " + c.id() + " is restarting, wait until the container is running");
+    }
+    if (!c.running()) {
+      throw new BerthException.Conflict("Container " + c.id() + " is not running");
+    }
+    if (c.paused()) {
+      throw new BerthException.Conflict("Container " + c.id() + " is paused, unpause the container before exec");
+    }
+    if (VmIsolation.isVm(c.config())) {
+      throw VmIsolation.unsupported(c, "exec");
+    }
+    if (cfg.cmd() == null || cfg.cmd().isEmpty()) {
+      throw new BerthException.InvalidArgument("No exec command specified");
+    }
+    Exec e = new Exec(ContainerStore.newId(), c.id(), cfg, false, null, "", "");
+    execs.put(e.id(), e);
+    store.events.exec(c, "exec_create", e, Map.of());
+    return e;
+  }
+
+  public Exec get(String execId) {
+    Exec e = execs.get(execId);
+    if (e == null) {
+      throw new BerthException.NotFound("No such exec instance: " + execId);
+    }
+    return e;
+  }
+
+  /**
+   * Runs a detached exec to completion under a conmon of its own (conmon --exec), so it outlives
+   * berthd like the container; output goes to the exec's record, not to a client.
+   */
+  public Exec run(String execId, Duration timeout) {
+    Exec e = claim(execId);
+    ContainerProcess p = store.processes.get(e.containerId());
+    if (p == null) {
+      throw new BerthException.Conflict("Container " + e.containerId() + " is not running");
+    }
+    int code;
+    String out = "";
+    String err = "";
+    store.events.exec(store.get(e.containerId()), "exec_start", e, Map.of());
+    try {
+      ExecResult r = p.exec(processSpec(e), timeout);
+      code = r.exitCode();
+      out = r.stdout();
+      err = r.stderr();
+    } catch (BerthException ex) {
+      code = ContainerService.startFailureCode(ex.getMessage()) == 128 ? 126
+          : ContainerService.startFailureCode(ex.getMessage());
+      err = ex.getMessage() + "\n";
+    }
+    Exec done = new Exec(e.id(), e.containerId(), e.config(), false, code, out, err);
+    execs.put(execId, done);
+    store.events.exec(store.get(e.containerId()), "exec_die", e, Map.of("exitCode", Integer.toString(code)));
+    return done;
+  }
+
+  /**
+   * Starts an attached exec: {@code runc exec} with pipes for stdio, or a pty when the exec
+   * asked for a TTY; the caller streams it.
+   */
+  public ExecSession start(String execId) {
+    Exec e = claim(execId);
+    if (!store.processes.containsKey(e.containerId())) {
+      execs.put(execId, new Exec(e.id(), e.containerId(), e.config(), false, null, "", ""));
+      throw new BerthException.Conflict("Container " + e.containerId() + " is not running");
+    }
+    try {
+      Path spec = store.dir(e.containerId()).resolve("exec-" + e.id() + ".json");
+      Files.write(spec, SpecJson.toBytes(processSpec(e, e.config().tty())));
+      List<String> argv = new ArrayList<>();
+      OciRuntime runtime = store.conmon(store.get(e.containerId())).runtime();
+      argv.add(runtime.binary().toString());
+      argv.addAll(runtime.globalArgs());
+      argv.addAll(List.of("exec", "--process", spec.toString(), e.containerId()));
+      Pty pty = null;
+      if (e.config().tty()) {
+        // runc (terminal: true, without --detach) gives the process a console in the
+        // container's devpts and relays it to its own stdio, this pty: raw, so bytes pass as they are.
+        pty = Pty.open();
+        try {
+          pty.makeRaw();
+        } catch (IOException rawFailed) {
+          pty.close();
+          throw rawFailed;
+        }
+        // A shell opens the slave in the child: were berthd (a session leader under systemd or
+        // setsid) to open it, the pty would become its controlling terminal and its hangup kill berthd.
+        List<String> viaShell = new ArrayList<>(List.of("/bin/sh", "-c",
+            "exec \"$0\" \"$@\" <>\"$BERTH_EXEC_PTY\" >&0 2>&0"));
+        viaShell.addAll(argv);
+        argv = viaShell;
+      }
+      ProcessBuilder pb = new ProcessBuilder(argv);
+      if (pty != null) {
+        pb.environment().put("BERTH_EXEC_PTY", pty.slave().toString());
+      }
+      Process process;
+      try {
+        process = pb.start();
+      } catch (IOException startFailed) {
+        if (pty != null) {
+          pty.close();
+        }
+        throw startFailed;
+      }
+      ExecSession session = new ExecSession(process, spec, pty, code -> {
+        execs.put(execId, new Exec(e.id(), e.containerId(), e.config(), false, code, "", ""));
+        execSessions.remove(execId);
+        store.byId(e.containerId()).ifPresent(c -> store.events.exec(c, "exec_die", e, Map.of("exitCode", "" + code)));
+      });
+      execSessions.put(execId, session);
+      store.events.exec(store.get(e.containerId()), "exec_start", e, Map.of());
+      return session;
+    } catch (IOException io) {
+      execs.put(execId, new Exec(e.id(), e.containerId(), e.config(), false, 126, "", ""));
+      throw new BerthException("cannot start exec " + execId + " in container " + e.containerId() + ": "
+          + io.getMessage(), io);
+    } catch (RuntimeException notStarted) {
+      // e.g. an unknown user: the exec ran and failed, as dockerd records it (126), never "running"
+      execs.put(execId, new Exec(e.id(), e.containerId(), e.config(), false, 126, "", ""));
+      throw notStarted;
+    }
+  }
+
+  /** The IDs of the container's execs (inspect's ExecIDs). */
+  public List<String> ids(String containerId) {
+    return execs.values().stream().filter(x -> x.containerId().equals(containerId)).map(Exec::id).toList();
+  }
+
+  /** What a healthcheck's exec gave: its exit code (-1 when it could not run or timed out) and output. */
+  record ProbeResult(int exitCode, String output) {}
+
+  /**
+   * Runs a healthcheck's command as dockerd runs it: an exec in the container (with its
+   * exec_create, exec_start and exec_die events) whose stdout and stderr go to one buffer. It runs
+   * under {@code runc exec} directly (no conmon: a check ends with its caller) and is killed at
+   * {@code timeout}. The exec is forgotten after, as dockerd unregisters a probe's exec.
+   */
+  ProbeResult probe(Container c, List<String> cmd, Duration timeout) {
+    Exec e = create(c.id(), new ExecConfig(cmd, List.of(), "", "", false, false, false));
+    // In the exec-root, not the container's directory: a removal deletes that while a check may run.
+    Path probes = store.config.execRoot().resolve("probes");
+    Path pidFile = probes.resolve(e.id() + ".pid");
+    Path spec = probes.resolve(e.id() + ".json");
+    try {
+      Files.createDirectories(probes);
+      claim(e.id());
+      Files.write(spec, SpecJson.toBytes(processSpec(e)));
+      OciRuntime runtime = store.conmon(c).runtime();
+      List<String> argv = new ArrayList<>(List.of(runtime.binary().toString()));
+      argv.addAll(runtime.globalArgs());
+      argv.addAll(List.of("exec", "--process", spec.toString(), "--pid-file", pidFile.toString(), c.id()));
+      store.events.exec(c, "exec_start", e, Map.of());
+      Process process = new ProcessBuilder(argv).redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+          .start();
+      byte[] kept = new byte[Health.MAX_OUTPUT];
+      int[] total = {0};
+      Thread reader = Thread.ofVirtual().start(() -> {
+        byte[] buf = new byte[8192];
+        try (var in = process.getInputStream()) {
+          for (int n; (n = in.read(buf)) >= 0; ) {
+            int room = Math.max(0, kept.length - total[0]);
+            System.arraycopy(buf, 0, kept, Math.min(total[0], kept.length), Math.min(room, n));
+            total[0] += n;
+          }
+        } catch (IOException ignored) {
+          // the process was killed: what was read is the output
+        }
+      });
+      int code;
+      String output;
+      if (process.waitFor(timeout.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS)) {
+        reader.join();
+        code = process.exitValue();
+        output = Health.truncated(kept, total[0]);
+      } else {
+        // A hung check: kill its process in the container, then runc's exec that waits for it.
+        Pids.readNumber(pidFile).ifPresent(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
+        process.destroyForcibly();
+        process.waitFor();
+        reader.join(1000);
+        code = -1;
+        output = "Health check exceeded timeout (" + goDuration(timeout) + ")";
+      }
+      execs.put(e.id(), new Exec(e.id(), e.containerId(), e.config(), false, code, "", ""));
+      store.events.exec(c, "exec_die", e, Map.of("exitCode", Integer.toString(code)));
+      return new ProbeResult(code, output);
+    } catch (IOException | RuntimeException io) {
+      return new ProbeResult(-1, String.valueOf(io.getMessage()));
+    } catch (InterruptedException stop) {
+      Thread.currentThread().interrupt();
+      return new ProbeResult(-1, "interrupted");
+    } finally {
+      execs.remove(e.id());
+      try {
+        Files.deleteIfExists(spec);
+        Files.deleteIfExists(pidFile);
+      } catch (IOException ignored) {
+        // the container's directory goes with it
+      }
+    }
+  }
+
+  /** Go's rendering of a duration, for dockerd's timeout message ("1s", "500ms", "1m30s"). */
+  static String goDuration(Duration d) {
+    if (d.toMillis() < 1000) {
+      return d.toMillis() + "ms";
+    }
+    long s = d.toSeconds();
+    String frac = d.toMillisPart() == 0 ? "" : String.format(".%03d", d.toMillisPart()).replaceAll("0+$", "");
+    return (s >= 3600 ? s / 3600 + "h" : "") + (s >= 60 ? (s % 3600) / 60 + "m" : "") + (s % 60) + frac + "s";
+  }
+
+  /** Resizes a running exec's terminal (no-op without one, or once it ended). */
+  public void resize(String execId, int rows, int cols) {
+    get(execId);
+    ExecSession session = execSessions.get(execId);
+    if (session == null) {
+      return;
+    }
+    try {
+      session.resize(rows, cols);
+    } catch (IOException io) {
+      throw new BerthException("cannot resize exec " + execId + ": " + io.getMessage(), io);
+    }
+  }
+
+  /** The container was removed: its execs go with it. */
+  void forget(String containerId) {
+    execs.values().removeIf(e -> e.containerId().equals(containerId));
+  }
+
+  /** Marks the exec running; each exec runs once. */
+  private Exec claim(String execId) {
+    Exec e = get(execId);
+    synchronized (execs) {
+      if (e.running() || e.exitCode() != null) {
+        throw new BerthException.Conflict("exec " + execId + " has already run");
+      }
+      execs.put(execId, new Exec(e.id(), e.containerId(), e.config(), true, null, "", ""));
+    }
+    return e;
+  }
+
+  private ProcessSpec processSpec(Exec e) {
+    return processSpec(e, false);
+  }
+
+  /** The exec's process: the container's, with the exec's user, cwd, env and command. */
+  private ProcessSpec processSpec(Exec e, boolean terminal) {
+    Spec spec;
+    try {
+      spec = SpecJson.read(Files.readAllBytes(store.dir(e.containerId()).resolve("config.json")), Spec.class);
+    } catch (IOException io) {
+      throw new UncheckedIOException("cannot read the spec of container " + e.containerId(), io);
+    }
+    ProcessSpec base = spec.process();
+    Path rootfs = store.dir(e.containerId()).resolve("rootfs");
+    User user = e.config().user() == null || e.config().user().isEmpty() ? base.user()
+        : Users.resolve(e.config().user(), store.get(e.containerId()).config().host().groupAdd(), // dockerd: exec -u keeps --group-add
+            Users.readEtc(rootfs, "passwd"), Users.readEtc(rootfs, "group"));
+    List<String> env = new ArrayList<>(base.env());
+    for (String kv : e.config().env() == null ? List.<String>of() : e.config().env()) {
+      String key = kv.contains("=") ? kv.substring(0, kv.indexOf('=') + 1) : kv + "=";
+      env.removeIf(x -> x.startsWith(key));
+      env.add(kv);
+    }
+    String cwd = e.config().workingDir() == null || e.config().workingDir().isEmpty() ? base.cwd()
+        : e.config().workingDir();
+    return new ProcessSpec(terminal, null, user, e.config().cmd(), env, cwd, base.capabilities(), base.rlimits(),
+        base.noNewPrivileges(), base.apparmorProfile(), null);
+  }
+}
