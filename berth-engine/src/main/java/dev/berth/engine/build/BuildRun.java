@@ -374,10 +374,12 @@ final class BuildRun {
     }
 
     private void run(Instruction.Run r) {
-      if (!r.flags().isEmpty()) {
-        throw new BuildException("RUN " + String.join(", ", r.flags().keySet().stream().map(f -> "--" + f).toList())
-            + " is not supported by this builder (BuildKit-only)");
+      List<String> unsupported = r.flags().keySet().stream().filter(f -> !f.equals("network")).map(f -> "--" + f)
+          .toList();
+      if (!unsupported.isEmpty()) {
+        throw new BuildException("RUN " + String.join(", ", unsupported) + " is not supported by this builder");
       }
+      String network = runNetwork(r);
       ConfigSteps.Config c = config();
       List<String> argv = runArgv(r, c);
       Map<String, String> env = c.envMap();
@@ -393,12 +395,13 @@ final class BuildRun {
         }
       });
       String joined = String.join(" ", argv);
-      String text = visible.isEmpty() ? joined : "|" + visible.size() + " " + visible.entrySet().stream()
-          .map(e -> e.getKey() + "=" + e.getValue()).reduce((a, b) -> a + " " + b).orElse("") + " " + joined;
+      String keyText = network.equals(req.networkMode()) ? joined : "--network=" + network + " " + joined;
+      String text = visible.isEmpty() ? keyText : "|" + visible.size() + " " + visible.entrySet().stream()
+          .map(e -> e.getKey() + "=" + e.getValue()).reduce((a, b) -> a + " " + b).orElse("") + " " + keyText;
       Image parent = image;
       commit(Optional.of(() -> {
         List<String> extraEnv = visible.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList();
-        StepContainers.RunOutcome outcome = parts.containers().run(parent, argv, extraEnv, runSettings(),
+        StepContainers.RunOutcome outcome = parts.containers().run(parent, argv, extraEnv, runSettings(network),
             id -> out.accept(line(" ---> Running in " + id)),
             text1 -> out.accept(new BuildEvent.Stream(text1)), cancel, !req.removeIntermediate(),
             !req.removeIntermediate() && !req.forceRemove(), joined, removed -> {
@@ -430,9 +433,24 @@ final class BuildRun {
       return ConfigSteps.command(r.command(), c);
     }
 
-    private StepContainers.RunSettings runSettings() {
+    private StepContainers.RunSettings runSettings(String network) {
       String isolation = req.isolation().equals("vm") ? "vm" : "";
-      return new StepContainers.RunSettings(req.networkMode(), req.resources(), isolation);
+      return new StepContainers.RunSettings(network, req.resources(), isolation);
+    }
+
+    /** BuildKit's {@code RUN --network=default|none|host}: this step's network instead of the build's. */
+    private String runNetwork(Instruction.Run r) {
+      List<String> values = r.flags().getOrDefault("network", List.of());
+      if (values.isEmpty()) {
+        return req.networkMode();
+      }
+      String n = values.getLast();
+      return switch (n) {
+        case "default" -> req.networkMode();
+        case "none", "host" -> n;
+        default -> throw new BuildException("unsupported network mode for RUN --network: " + n
+            + " (use default, none or host)");
+      };
     }
 
     private void workdir(Instruction.Workdir w) {

@@ -256,4 +256,16 @@ class BuildEngineIT {
     assertThat(h.exists(b.imageId(), "/etc/group")).as("the whiteout hides it").isFalse();
     assertThat(h.exists(b.imageId(), "/etc/passwd")).isTrue();
   }
+
+  @Test
+  void runStepsJoinTheBuildsNetworkUnlessRunNetworkSaysOtherwise() throws Exception {
+    Path ctx = h.context("network", "Dockerfile", "FROM " + h.busybox + "\n"
+        + "RUN grep -c ':' /proc/net/dev > /default-ifaces\n"
+        + "RUN --network=none grep -c ':' /proc/net/dev > /none-ifaces\n");
+
+    EngineHarness.Built b = h.build(BuildRequest.of(ctx).withNoCache(true)).ok();
+
+    assertThat(h.read(b.imageId(), "/default-ifaces")).as("lo and eth0 on the default bridge").isEqualTo("2\n");
+    assertThat(h.read(b.imageId(), "/none-ifaces")).as("lo only").isEqualTo("1\n");
+  }
 }
