@@ -50,6 +50,21 @@ final class BuildRun {
   private final Set<String> consumedArgs = ConcurrentHashMap.newKeySet();
   private final Map<Integer, CompletableFuture<Image>> stageResults = new ConcurrentHashMap<>();
   private BuildPlan plan;
+  private List<Image> cacheFrom;
+
+  /** The --cache-from images present here (dockerd does not pull them either). */
+  private synchronized List<Image> cacheFromImages() {
+    if (cacheFrom == null) {
+      cacheFrom = req.cacheFrom().stream().map(n -> {
+        try {
+          return parts.images().local(n);
+        } catch (BerthException e) {
+          return Optional.<Image>empty();
+        }
+      }).flatMap(Optional::stream).toList();
+    }
+    return cacheFrom;
+  }
 
   BuildRun(BuildService.Parts parts, BuildRequest req, Dockerfile dockerfile, Predicate<String> excluded,
       BuildCancel cancel) {
@@ -360,9 +375,18 @@ final class BuildRun {
           return;
         }
       }
-      Optional<Image.ImageLayer> layer = make.isPresent() ? make.get().make() : Optional.empty();
       Image parent = image;
-      String createdBy = kind == BuildCache.Kind.REGULAR ? text : "/bin/sh -c #(nop)  " + text;
+      String createdBy = kind == BuildCache.Kind.REGULAR ? text
+          : "/bin/sh -c #(nop)  " + text + (sources.isEmpty() ? "" : " sha256:" + sources);
+      Optional<Optional<Image.ImageLayer>> fromCacheImage = req.noCache() ? Optional.empty()
+          : cacheFromLayer(parent, createdBy);
+      Optional<Image.ImageLayer> layer;
+      if (fromCacheImage.isPresent()) {
+        out.accept(line(" ---> Using cache"));
+        layer = fromCacheImage.get();
+      } else {
+        layer = make.isPresent() ? make.get().make() : Optional.empty();
+      }
       Image child = parts.stepImages().child(parent, layer, c.toRunConfig(), createdBy);
       if (author != null) {
         child = parts.stepImages().withAuthor(child, author);
@@ -371,6 +395,42 @@ final class BuildRun {
       image = child;
       clearInheritedOnBuild = false;
       out.accept(line(" ---> " + image.shortId()));
+    }
+
+    /**
+     * {@code --cache-from}: an image (present here) whose history starts with the parent's and
+     * whose next entry is this step (same created-by: the instruction, its args and, for COPY/ADD,
+     * the sources' digest) gives this step's layer without running it, as dockerd's classic
+     * builder matches cache-from images. Empty when none matches; the inner optional is the
+     * layer (empty for a step that made none).
+     */
+    private Optional<Optional<Image.ImageLayer>> cacheFromLayer(Image parent, String createdBy) {
+      List<ImageConfig.History> ph = parent.config().history() == null ? List.of() : parent.config().history();
+      for (Image t : cacheFromImages()) {
+        List<ImageConfig.History> th = t.config().history() == null ? List.of() : t.config().history();
+        if (th.size() <= ph.size() || t.layers().size() < parent.layers().size()) {
+          continue;
+        }
+        boolean prefix = true;
+        for (int i = 0; i < ph.size() && prefix; i++) {
+          prefix = java.util.Objects.equals(ph.get(i).createdBy(), th.get(i).createdBy())
+              && Boolean.TRUE.equals(ph.get(i).emptyLayer()) == Boolean.TRUE.equals(th.get(i).emptyLayer());
+        }
+        for (int i = 0; i < parent.layers().size() && prefix; i++) {
+          prefix = parent.layers().get(i).diffId().equals(t.layers().get(i).diffId());
+        }
+        ImageConfig.History next = th.get(ph.size());
+        if (!prefix || !createdBy.equals(next.createdBy())) {
+          continue;
+        }
+        if (Boolean.TRUE.equals(next.emptyLayer())) {
+          return Optional.of(Optional.empty());
+        }
+        if (t.layers().size() > parent.layers().size()) {
+          return Optional.of(Optional.of(t.layers().get(parent.layers().size())));
+        }
+      }
+      return Optional.empty();
     }
 
     private void run(Instruction.Run r) {

@@ -268,4 +268,22 @@ class BuildEngineIT {
     assertThat(h.read(b.imageId(), "/default-ifaces")).as("lo and eth0 on the default bridge").isEqualTo("2\n");
     assertThat(h.read(b.imageId(), "/none-ifaces")).as("lo only").isEqualTo("1\n");
   }
+
+  @Test
+  void cacheFromServesStepsFromAnImagesHistoryWithoutRunningThem() throws Exception {
+    Path ctx = h.context("cachefrom", "Dockerfile", "FROM " + h.busybox + "\nENV A=1\nCOPY f /f\n"
+        + "RUN cat /f > /r\n", "f", "first\n");
+    h.build(BuildRequest.of(ctx).withTags(List.of("cache-src:1"))).ok();
+    h.engine.builds().prune(true, java.time.Duration.ZERO); // the step cache is gone; the tagged image stays
+
+    EngineHarness.Built b = h.build(BuildRequest.of(ctx).withCacheFrom(List.of("cache-src:1"))).ok();
+
+    assertThat(b.output()).contains(" ---> Using cache\n").doesNotContain("Running in");
+    assertThat(h.read(b.imageId(), "/r")).isEqualTo("first\n");
+    java.nio.file.Files.writeString(ctx.resolve("f"), "second\n");
+    h.engine.builds().prune(true, java.time.Duration.ZERO);
+    EngineHarness.Built changed = h.build(BuildRequest.of(ctx).withCacheFrom(List.of("cache-src:1"))).ok();
+    assertThat(changed.output()).contains("Running in");
+    assertThat(h.read(changed.imageId(), "/r")).isEqualTo("second\n");
+  }
 }
