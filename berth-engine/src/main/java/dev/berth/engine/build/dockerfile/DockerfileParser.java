@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -47,6 +48,7 @@ final class DockerfileParser {
   private final Set<String> directivesSeen = new HashSet<>();
   private Optional<String> syntax = Optional.empty();
   private final List<String> warnings = new ArrayList<>();
+  private boolean emptyContinuationSeen;
 
   DockerfileParser(String text) {
     this.lines = splitLines(text);
@@ -56,6 +58,22 @@ final class DockerfileParser {
     if (lines.isEmpty()) {
       throw new BerthException.InvalidArgument("the Dockerfile (Dockerfile) cannot be empty");
     }
+    List<Node> nodes = nodes();
+    if (emptyContinuationSeen) {
+      warnings.add("[WARNING]: Empty continuation lines will become errors in a future release.");
+    }
+    if (syntax.isPresent()) {
+      warnings.add("[WARNING]: the syntax directive (# syntax=" + syntax.get() + ") is ignored: Berth builds with"
+          + " its built-in Dockerfile frontend");
+    }
+    if (nodes.isEmpty()) {
+      throw new BerthException.InvalidArgument("failed to parse Dockerfile: file with no instructions");
+    }
+    return Instructions.build(nodes, escape, syntax, warnings);
+  }
+
+  /** The instructions as nodes, line by line (moby's parser.Parse). */
+  private List<Node> nodes() {
     List<Node> nodes = new ArrayList<>();
     int currentLine = 0;
     while (next < lines.size()) {
@@ -63,14 +81,14 @@ final class DockerfileParser {
       if (currentLine == 0 && raw.startsWith("\uFEFF")) {
         raw = raw.substring(1);
       }
-      String processed = processLine(raw, true, currentLine + 1);
+      String processed = processLine(raw, true);
       currentLine++;
       int startLine = currentLine;
       String line = processed;
       boolean endOfLine = true;
       Matcher m = continuation.matcher(line);
       if (m.find()) {
-        line = line.substring(0, m.start());
+        line = withoutContinuation(line, m);
         endOfLine = false;
       }
       if (endOfLine && line.isEmpty()) {
@@ -80,7 +98,7 @@ final class DockerfileParser {
       StringBuilder joined = new StringBuilder(line);
       while (!endOfLine && next < lines.size()) {
         String rawNext = lines.get(next++);
-        String p = processLine(rawNext, false, currentLine + 1);
+        String p = processLine(rawNext, false);
         currentLine++;
         if (isComment(rawNext)) {
           continue;
@@ -91,7 +109,7 @@ final class DockerfileParser {
         }
         Matcher mc = continuation.matcher(p);
         if (mc.find()) {
-          joined.append(p, 0, mc.start());
+          joined.append(withoutContinuation(p, mc));
         } else {
           joined.append(p);
           endOfLine = true;
@@ -99,12 +117,13 @@ final class DockerfileParser {
       }
       line = joined.toString();
       if (emptyContinuation) {
+        emptyContinuationSeen = true;
         warnings.add("[WARNING]: Empty continuation line found in:\n    " + line);
       }
       Node node = nodeFromLine(line, startLine);
       if (canContainHeredoc(node) && line.contains("<<")) {
         List<Heredoc> docs = new ArrayList<>();
-        for (Heredoc opened : heredocsFromLine(line, startLine)) {
+        for (Heredoc opened : heredocsFromLine(line)) {
           StringBuilder content = new StringBuilder();
           boolean terminated = false;
           while (next < lines.size()) {
@@ -130,42 +149,32 @@ final class DockerfileParser {
       }
       nodes.add(node);
     }
-    if (!warnings.isEmpty()) {
-      warnings.add("[WARNING]: Empty continuation lines will become errors in a future release.");
-    }
-    if (syntax.isPresent()) {
-      warnings.add("[WARNING]: the syntax directive (# syntax=" + syntax.get() + ") is ignored: Berth builds with"
-          + " its built-in Dockerfile frontend");
-    }
-    if (nodes.isEmpty()) {
-      throw new BerthException.InvalidArgument("failed to parse Dockerfile: file with no instructions");
-    }
-    return Instructions.build(nodes, escape, syntax, warnings);
+    return nodes;
   }
 
-  /** One instruction read alone (an ONBUILD trigger from an image config). */
+  /** One instruction read alone (an ONBUILD trigger from an image config), as a one-line Dockerfile. */
   static Instruction parseOne(String text) {
-    DockerfileParser parser = new DockerfileParser("");
-    parser.directivesDone = true;
-    String line = Words.trimLeft(trimNewline(text));
-    if (line.isEmpty()) {
-      throw new BerthException.InvalidArgument("an ONBUILD trigger cannot be empty");
+    DockerfileParser parser = new DockerfileParser(text);
+    parser.directivesDone = true; // a trigger is never a directive
+    List<Node> nodes = parser.nodes();
+    if (nodes.size() != 1) {
+      throw new BerthException.InvalidArgument("an ONBUILD trigger must be one instruction, not " + nodes.size()
+          + ": \"" + text + "\"");
     }
-    Node node = parser.nodeFromLine(line, 1);
-    return Instructions.instruction(node, '\\');
+    return Instructions.instruction(nodes.getFirst());
   }
 
   /** processLine: newline (and CR) removed, left-trimmed for a first line, directives noted. */
-  private String processLine(String raw, boolean stripLeft, int lineNumber) {
+  private String processLine(String raw, boolean stripLeft) {
     String token = trimNewline(raw);
     if (stripLeft) {
       token = Words.trimLeft(token);
     }
-    possibleDirective(token, lineNumber);
+    possibleDirective(token);
     return isComment(token) ? "" : token;
   }
 
-  private void possibleDirective(String line, int lineNumber) {
+  private void possibleDirective(String line) {
     if (directivesDone) {
       return;
     }
@@ -196,8 +205,20 @@ final class DockerfileParser {
     }
   }
 
+  /**
+   * moby's line continuation: the escape character, then only blanks, at the end of a line, either
+   * alone or after a character that is not the escape (so a line ending in {@code \\\\} continues
+   * nothing, as in Docker).
+   */
   private static Pattern continuationFor(char escape) {
-    return Pattern.compile(Pattern.quote(String.valueOf(escape)) + "[ \\t]*$");
+    String e = Pattern.quote(String.valueOf(escape));
+    String notEscape = escape == '\\' ? "[^\\\\]" : "[^`]";
+    return Pattern.compile("(" + notEscape + ")" + e + "[ \\t]*$|^" + e + "[ \\t]*$");
+  }
+
+  /** The line without its continuation mark (what Go's ReplaceAllString(line, "$1") leaves). */
+  private static String withoutContinuation(String line, Matcher m) {
+    return m.group(1) == null ? "" : line.substring(0, m.end(1));
   }
 
   private static boolean isComment(String line) {
@@ -241,13 +262,13 @@ final class DockerfileParser {
     Node sub = null;
     switch (keyword) {
       case "add", "copy", "volume" -> {
-        Optional<List<String>> array = JsonArgs.parse(rest, lineNumber);
+        Optional<List<String>> array = JsonArgs.parse(rest);
         json = array.isPresent();
         args = array.orElseGet(() -> Words.whitespaceDelimited(rest));
       }
       case "cmd", "entrypoint", "run", "shell" -> {
         if (!rest.isEmpty()) {
-          Optional<List<String>> array = JsonArgs.parse(rest, lineNumber);
+          Optional<List<String>> array = JsonArgs.parse(rest);
           json = array.isPresent();
           args = array.orElseGet(() -> List.of(rest));
         }
@@ -263,7 +284,7 @@ final class DockerfileParser {
           List<String> all = new ArrayList<>();
           all.add(type);
           if (!command.isEmpty()) {
-            Optional<List<String>> array = JsonArgs.parse(command, lineNumber);
+            Optional<List<String>> array = JsonArgs.parse(command);
             json = array.isPresent();
             all.addAll(array.orElseGet(() -> List.of(command)));
           }
@@ -271,7 +292,7 @@ final class DockerfileParser {
         }
       }
       case "arg" -> args = Words.parseWords(rest, escape);
-      case "env", "label" -> args = nameValues(rest, keyword.toUpperCase(Locale.ROOT), lineNumber);
+      case "env", "label" -> args = nameValues(rest, keyword.toUpperCase(Locale.ROOT));
       case "expose", "from" -> args = Words.whitespaceDelimited(rest);
       case "maintainer", "stopsignal", "user", "workdir" -> args = rest.isEmpty() ? List.of() : List.of(rest);
       case "onbuild" -> {
@@ -287,7 +308,7 @@ final class DockerfileParser {
   }
 
   /** parseNameVal: {@code KEY name value} (legacy, one pair) or {@code KEY a=b c=d}, flattened. */
-  private List<String> nameValues(String rest, String keyword, int lineNumber) {
+  private List<String> nameValues(String rest, String keyword) {
     List<String> words = Words.parseWords(rest, escape);
     if (words.isEmpty()) {
       return List.of();
@@ -318,22 +339,22 @@ final class DockerfileParser {
   }
 
   /** heredocsFromLine: every word of the line that is {@code <<NAME}, {@code <<-NAME}, {@code <<"NAME"}. */
-  private static List<Heredoc> heredocsFromLine(String line, int lineNumber) {
+  private static List<Heredoc> heredocsFromLine(String line) {
     List<String> words;
     try {
-      words = Expander.lexer(true, true, true, true).expandWords(line, java.util.Map.of());
+      words = Expander.lexer(true, true, true, true).expandWords(line, Map.of());
     } catch (BerthException.InvalidArgument e) {
       return List.of(); // BuildKit ignores a line its lexer cannot split
     }
     List<Heredoc> docs = new ArrayList<>();
     for (String word : words) {
-      heredoc(word, lineNumber).ifPresent(docs::add);
+      heredoc(word).ifPresent(docs::add);
     }
     return docs;
   }
 
   /** A heredoc word's name, or empty if the word is not one; content is filled in later. */
-  static Optional<Heredoc> heredoc(String word, int lineNumber) {
+  static Optional<Heredoc> heredoc(String word) {
     Matcher m = HEREDOC.matcher(word);
     if (!m.matches() || m.group(3).isEmpty()) {
       return Optional.empty();
@@ -343,8 +364,8 @@ final class DockerfileParser {
     List<String> plain;
     List<String> raw;
     try {
-      plain = Expander.lexer(false, false, true, false).expandWords(rest, java.util.Map.of());
-      raw = Expander.lexer(true, false, true, false).expandWords(rest, java.util.Map.of());
+      plain = Expander.lexer(false, false, true, false).expandWords(rest, Map.of());
+      raw = Expander.lexer(true, false, true, false).expandWords(rest, Map.of());
     } catch (BerthException.InvalidArgument e) {
       throw Instructions.parserError(e.getMessage());
     }

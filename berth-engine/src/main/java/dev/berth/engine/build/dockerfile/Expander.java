@@ -332,16 +332,16 @@ public final class Expander {
         throw e;
       }
       if (op != '-' && op != '+' && op != '?') {
-        throw new SyntaxError("unsupported modifier (" + (op == EOF ? "" : Character.toString(op)) + ") in substitution");
+        String shown = op == EOF ? "" : Character.toString(op);
+        throw new SyntaxError("unsupported modifier (" + shown + ") in substitution");
       }
-      ch = op;
       boolean set = vars.containsKey(name);
       String value = vars.getOrDefault(name, "");
       if (!set && skipUnset) {
         return "${" + name + modifier + word + "}";
       }
       boolean absent = !set || (nullIsUnset && value.isEmpty());
-      return switch (ch) {
+      return switch (op) {
         case '-' -> absent ? word : value;
         case '+' -> absent ? "" : word;
         default -> {

@@ -33,7 +33,7 @@ final class Instructions {
     Instruction.From from = null;
     List<Instruction> current = new ArrayList<>();
     for (Node node : nodes) {
-      Instruction instruction = instruction(node, escape);
+      Instruction instruction = instruction(node);
       if (instruction instanceof Instruction.From f) {
         if (from != null) {
           stages.add(new Stage(stages.size(), from, current));
@@ -63,7 +63,7 @@ final class Instructions {
     return Words.trim(node.original());
   }
 
-  static Instruction instruction(Node node, char escape) {
+  static Instruction instruction(Node node) {
     try {
       return switch (node.keyword()) {
         case "from" -> from(node);
@@ -87,7 +87,7 @@ final class Instructions {
             new Instruction.Maintainer(node.line(), original(node), noFlags(node, exactlyOne(node, "MAINTAINER")));
         case "shell" -> shell(node);
         case "healthcheck" -> Healthchecks.parse(node);
-        case "onbuild" -> onBuild(node, escape);
+        case "onbuild" -> onBuild(node);
         case "copy" -> copy(node);
         case "add" -> add(node);
         default -> throw new Failure("unknown instruction: " + node.keyword().toUpperCase(Locale.ROOT));
@@ -216,7 +216,7 @@ final class Instructions {
     return new Instruction.Shell(node.line(), original(node), node.args());
   }
 
-  private static Instruction onBuild(Node node, char escape) {
+  private static Instruction onBuild(Node node) {
     if (node.sub() == null) {
       throw new Failure("ONBUILD requires at least one argument");
     }
@@ -238,7 +238,7 @@ final class Instructions {
     List<String> args = node.args();
     List<String> sources = args.subList(0, args.size() - 1);
     String dest = args.getLast();
-    if (DockerfileParser.heredoc(dest, node.line()).isPresent()) {
+    if (DockerfileParser.heredoc(dest).isPresent()) {
       throw new Failure(keyword + " cannot accept a heredoc as a destination");
     }
     Map<String, Heredoc> byName = new LinkedHashMap<>();
@@ -246,7 +246,7 @@ final class Instructions {
     List<String> paths = new ArrayList<>();
     List<Heredoc> docs = new ArrayList<>();
     for (String src : sources) {
-      Optional<Heredoc> doc = node.json() ? Optional.empty() : DockerfileParser.heredoc(src, node.line());
+      Optional<Heredoc> doc = node.json() ? Optional.empty() : DockerfileParser.heredoc(src);
       if (doc.isPresent() && byName.containsKey(doc.get().name())) {
         docs.add(byName.get(doc.get().name()));
       } else {

@@ -1,9 +1,9 @@
 package dev.berth.engine.build.dockerfile;
 
 import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -19,7 +19,7 @@ final class JsonArgs {
    * a JSON array (then it is the shell form). Like Go's json.Decoder, only the first JSON value
    * is read; text after the closing bracket is ignored.
    */
-  static Optional<List<String>> parse(String rest, int line) {
+  static Optional<List<String>> parse(String rest) {
     String text = Words.trimLeft(rest);
     if (!text.startsWith("[")) {
       return Optional.empty();
@@ -27,10 +27,8 @@ final class JsonArgs {
     JsonNode tree;
     try (JsonParser parser = MAPPER.createParser(text)) {
       tree = MAPPER.readTree(parser);
-    } catch (JsonProcessingException e) {
-      return Optional.empty();
-    } catch (java.io.IOException e) {
-      return Optional.empty();
+    } catch (IOException e) {
+      return Optional.empty(); // not JSON: the shell form
     }
     if (tree == null || !tree.isArray()) {
       return Optional.empty();

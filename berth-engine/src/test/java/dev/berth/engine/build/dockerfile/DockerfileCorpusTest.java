@@ -91,7 +91,10 @@ class DockerfileCorpusTest {
     }));
   }
 
-  /** The config side of the classic builder, enough for the corpus (no files, no RUN). */
+  /**
+   * The config side of the classic builder, enough for the corpus (no files, no RUN). Docker's
+   * JSON omits empty strings and lists, so those are null here.
+   */
   private static final class Replay {
     private final Dockerfile df;
     private final Expander expander;
@@ -123,7 +126,7 @@ class DockerfileCorpusTest {
       String stopSignal = null;
       Map<String, Object> health = null;
       List<String> onBuild = new ArrayList<>();
-      Map<String, Object> shellOut = null;
+      boolean shellSet = false;
       for (Instruction in : stage.instructions()) {
         Map<String, String> vars = vars(env, args);
         switch (in) {
@@ -139,7 +142,7 @@ class DockerfileCorpusTest {
               l.pairs().forEach(p -> labels.put(expander.expand(p.key(), vars), expander.expand(p.value(), vars)));
           case Instruction.Workdir w -> {
             String path = expander.expand(w.path(), vars);
-            workdir = path.startsWith("/") ? path : workdir + "/" + path;
+            workdir = java.nio.file.Path.of(path.startsWith("/") ? path : workdir + "/" + path).normalize().toString();
           }
           case Instruction.User u -> user = expander.expand(u.user(), vars);
           case Instruction.StopSignal s -> stopSignal = expander.expand(s.signal(), vars);
@@ -156,7 +159,7 @@ class DockerfileCorpusTest {
           }));
           case Instruction.Shell s -> {
             shell = s.shell();
-            shellOut = null;
+            shellSet = true;
           }
           case Instruction.Cmd c -> {
             cmd = commandLine(c.command(), shell);
@@ -180,18 +183,17 @@ class DockerfileCorpusTest {
           default -> {}
         }
       }
-      boolean shellChanged = !shell.equals(List.of("/bin/sh", "-c"));
       Map<String, Object> config = new LinkedHashMap<>();
       config.put("Env", env);
       config.put("Labels", labels.isEmpty() ? null : labels);
       config.put("ExposedPorts", ports.isEmpty() ? null : ports);
       config.put("Volumes", volumes.isEmpty() ? null : volumes);
       config.put("WorkingDir", workdir.isEmpty() ? null : workdir); // Docker omits empty strings
-      config.put("User", user);
+      config.put("User", user == null || user.isEmpty() ? null : user);
       config.put("StopSignal", stopSignal);
-      config.put("Cmd", cmd);
-      config.put("Entrypoint", entrypoint);
-      config.put("Shell", shellChanged ? shell : shellOut);
+      config.put("Cmd", cmd == null || cmd.isEmpty() ? null : cmd);
+      config.put("Entrypoint", entrypoint == null || entrypoint.isEmpty() ? null : entrypoint);
+      config.put("Shell", shellSet ? shell : null);
       config.put("Healthcheck", health);
       config.put("OnBuild", onBuild.isEmpty() ? null : onBuild);
       return config;
