@@ -78,6 +78,16 @@ final class BuildRun {
 
   /** Runs the build; returns the final image (labelled, not yet tagged). */
   Image run(Consumer<BuildEvent> events) {
+    try (AutoCloseable link = cancel.whenCancelled(internal::cancel)) {
+      return runStages(events);
+    } catch (RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private Image runStages(Consumer<BuildEvent> events) {
     List<String> labelSteps = labelInstructions(req.labels());
     plan = BuildPlan.of(dockerfile, req.target(), labelSteps.size());
     for (Instruction i : dockerfile.globalArgs()) {
@@ -110,6 +120,9 @@ final class BuildRun {
           }
           result.complete(image);
         } catch (Throwable t) {
+          if (!(t instanceof StageFailedElsewhere)) {
+            firstFailure.compareAndSet(null, t); // the build's error is the one that happened first
+          }
           result.completeExceptionally(t);
           cancelOthers();
         } finally {
@@ -126,18 +139,9 @@ final class BuildRun {
       }
     }
     out.flushAll();
-    RuntimeException first = null;
-    for (Stage s : stages) {
-      CompletableFuture<Image> f = stageResults.get(s.index());
-      if (f.isCompletedExceptionally()) {
-        RuntimeException e = unwrap(f);
-        if (first == null || (first instanceof StageFailedElsewhere && !(e instanceof StageFailedElsewhere))) {
-          first = e;
-        }
-      }
-    }
-    if (first != null) {
-      throw first;
+    Throwable failed = firstFailure.get();
+    if (failed != null) {
+      throw failed instanceof RuntimeException r ? r : new BuildException(String.valueOf(failed), 1, failed);
     }
     List<String> unused = req.buildArgs().keySet().stream()
         .filter(a -> !consumedArgs.contains(a) && !PROXY_ARGS.contains(a)).sorted().toList();
@@ -155,7 +159,10 @@ final class BuildRun {
     }
   }
 
+  /** Cancelled by the client's cancel or by a failing stage: stops the other stages' RUN steps too. */
   private final BuildCancel internal = new BuildCancel();
+  private final java.util.concurrent.atomic.AtomicReference<Throwable> firstFailure =
+      new java.util.concurrent.atomic.AtomicReference<>();
 
   private void cancelOthers() {
     internal.cancel();
@@ -165,15 +172,6 @@ final class BuildRun {
     cancel.check();
     if (internal.isCancelled()) {
       throw new StageFailedElsewhere();
-    }
-  }
-
-  private static RuntimeException unwrap(CompletableFuture<Image> f) {
-    try {
-      f.join();
-      return null;
-    } catch (java.util.concurrent.CompletionException e) {
-      return e.getCause() instanceof RuntimeException r ? r : new BuildException(String.valueOf(e.getCause()));
     }
   }
 
@@ -463,7 +461,7 @@ final class BuildRun {
         List<String> extraEnv = visible.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList();
         StepContainers.RunOutcome outcome = parts.containers().run(parent, argv, extraEnv, runSettings(network),
             id -> out.accept(line(" ---> Running in " + id)),
-            text1 -> out.accept(new BuildEvent.Stream(text1)), cancel, !req.removeIntermediate(),
+            text1 -> out.accept(new BuildEvent.Stream(text1)), internal, !req.removeIntermediate(),
             !req.removeIntermediate() && !req.forceRemove(), joined, removed -> {
               if (req.removeIntermediate()) {
                 out.accept(line("Removing intermediate container " + removed));

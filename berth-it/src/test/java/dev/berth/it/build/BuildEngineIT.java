@@ -286,4 +286,19 @@ class BuildEngineIT {
     assertThat(changed.output()).contains("Running in");
     assertThat(h.read(changed.imageId(), "/r")).isEqualTo("second\n");
   }
+
+  @Test
+  void aFailingStageStopsTheOtherStagesRunAndItsErrorIsTheBuilds() throws Exception {
+    Path ctx = h.context("stagefail", "Dockerfile", "FROM " + h.busybox + " AS slow\nRUN sleep 60\n"
+        + "FROM " + h.busybox + " AS broken\nRUN sleep 1 && exit 7\n"
+        + "FROM " + h.busybox + "\nCOPY --from=slow /etc/passwd /a\nCOPY --from=broken /etc/passwd /b\n");
+
+    long t0 = System.nanoTime();
+    EngineHarness.Built b = h.build(BuildRequest.of(ctx).withNoCache(true));
+
+    assertThat(b.error()).hasMessage("The command '/bin/sh -c sleep 1 && exit 7' returned a non-zero code: 7");
+    assertThat((System.nanoTime() - t0) / 1_000_000).as("the slow stage was stopped").isLessThan(30_000);
+    assertThat(h.containerCount()).isZero();
+    assertThat(h.mounts()).isEmpty();
+  }
 }
