@@ -4,7 +4,8 @@
 # file changed; plus a two-stage build whose stages are independent against the sum of its
 # stages built alone. Berth (berthd, through the docker CLI with DOCKER_BUILDKIT=0) vs dockerd
 # 20.10's classic builder and Debian's buildah (`bud --layers`), in the same run, ROUNDS rounds
-# interleaved; medians and ratios printed.
+# interleaved; medians and ratios printed. Every engine builds with --network none (the dockerd here
+# runs without a bridge, so its RUN steps get no network either).
 # Needs: root, bin/build done (a berthd with POST /build), the docker CLI, dockerd, runc; buildah
 # optional (run with runc: Debian's crun refuses hybrid cgroups).
 set -eu
@@ -54,13 +55,13 @@ RUN sha1sum /app/src/f4.txt > /app/sum
 EXPOSE 8080
 CMD ["cat", "/app/count"]
 EOF
-# Two independent stages, each a few seconds of CPU, and a final stage that takes from both.
+# Two independent stages, each a wait (a download, say) and some CPU, and a final stage taking from both.
 mkdir -p "$TMP/two"
 cat > "$TMP/two/Dockerfile" <<'EOF'
 FROM busybox:bench AS a
-RUN i=0; while [ $i -lt 300000 ]; do i=$((i+1)); done; echo a > /a
+RUN sleep 2; i=0; while [ $i -lt 100000 ]; do i=$((i+1)); done; echo a > /a
 FROM busybox:bench AS b
-RUN i=0; while [ $i -lt 300000 ]; do i=$((i+1)); done; echo b > /b
+RUN sleep 2; i=0; while [ $i -lt 100000 ]; do i=$((i+1)); done; echo b > /b
 FROM busybox:bench
 COPY --from=a /a /a
 COPY --from=b /b /b
@@ -95,9 +96,9 @@ time_build() {
   engine=$1; ctx=$2; shift 2
   t0=$(ms)
   case $engine in
-    berth) "$DOCKER" -H "$BH" build -q -t bench:latest "$@" "$ctx" >/dev/null ;;
-    dockerd) "$DOCKER" -H "$DH" build -q -t bench:latest "$@" "$ctx" >/dev/null ;;
-    buildah) buildah $BA bud -q --layers --isolation oci --runtime "$(command -v runc)" -t bench:latest "$@" "$ctx" >/dev/null 2>&1 ;;
+    berth) "$DOCKER" -H "$BH" build -q --network none -t bench:latest "$@" "$ctx" >/dev/null ;;
+    dockerd) "$DOCKER" -H "$DH" build -q --network none -t bench:latest "$@" "$ctx" >/dev/null ;;
+    buildah) buildah $BA bud -q --layers --isolation oci --network none --runtime "$(command -v runc)" -t bench:latest "$@" "$ctx" >/dev/null 2>&1 ;;
   esac
   echo $(( $(ms) - t0 ))
 }

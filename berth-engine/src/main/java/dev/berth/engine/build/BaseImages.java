@@ -21,6 +21,11 @@ final class BaseImages {
     this.registries = registries;
   }
 
+  /** The image {@code name} names here, if any; never pulls. */
+  Optional<Image> local(String name) {
+    return images.lookup(name);
+  }
+
   Image resolve(String name, boolean pull, Function<String, Optional<BasicCredentials>> auth) {
     Optional<Image> local;
     Reference ref;

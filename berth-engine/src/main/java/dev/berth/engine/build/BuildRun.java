@@ -50,6 +50,21 @@ final class BuildRun {
   private final Set<String> consumedArgs = ConcurrentHashMap.newKeySet();
   private final Map<Integer, CompletableFuture<Image>> stageResults = new ConcurrentHashMap<>();
   private BuildPlan plan;
+  private List<Image> cacheFrom;
+
+  /** The --cache-from images present here (dockerd does not pull them either). */
+  private synchronized List<Image> cacheFromImages() {
+    if (cacheFrom == null) {
+      cacheFrom = req.cacheFrom().stream().map(n -> {
+        try {
+          return parts.images().local(n);
+        } catch (BerthException e) {
+          return Optional.<Image>empty();
+        }
+      }).flatMap(Optional::stream).toList();
+    }
+    return cacheFrom;
+  }
 
   BuildRun(BuildService.Parts parts, BuildRequest req, Dockerfile dockerfile, Predicate<String> excluded,
       BuildCancel cancel) {
@@ -63,6 +78,16 @@ final class BuildRun {
 
   /** Runs the build; returns the final image (labelled, not yet tagged). */
   Image run(Consumer<BuildEvent> events) {
+    try (AutoCloseable link = cancel.whenCancelled(internal::cancel)) {
+      return runStages(events);
+    } catch (RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private Image runStages(Consumer<BuildEvent> events) {
     List<String> labelSteps = labelInstructions(req.labels());
     plan = BuildPlan.of(dockerfile, req.target(), labelSteps.size());
     for (Instruction i : dockerfile.globalArgs()) {
@@ -95,6 +120,9 @@ final class BuildRun {
           }
           result.complete(image);
         } catch (Throwable t) {
+          if (!(t instanceof StageFailedElsewhere)) {
+            firstFailure.compareAndSet(null, t); // the build's error is the one that happened first
+          }
           result.completeExceptionally(t);
           cancelOthers();
         } finally {
@@ -111,18 +139,9 @@ final class BuildRun {
       }
     }
     out.flushAll();
-    RuntimeException first = null;
-    for (Stage s : stages) {
-      CompletableFuture<Image> f = stageResults.get(s.index());
-      if (f.isCompletedExceptionally()) {
-        RuntimeException e = unwrap(f);
-        if (first == null || (first instanceof StageFailedElsewhere && !(e instanceof StageFailedElsewhere))) {
-          first = e;
-        }
-      }
-    }
-    if (first != null) {
-      throw first;
+    Throwable failed = firstFailure.get();
+    if (failed != null) {
+      throw failed instanceof RuntimeException r ? r : new BuildException(String.valueOf(failed), 1, failed);
     }
     List<String> unused = req.buildArgs().keySet().stream()
         .filter(a -> !consumedArgs.contains(a) && !PROXY_ARGS.contains(a)).sorted().toList();
@@ -140,7 +159,10 @@ final class BuildRun {
     }
   }
 
+  /** Cancelled by the client's cancel or by a failing stage: stops the other stages' RUN steps too. */
   private final BuildCancel internal = new BuildCancel();
+  private final java.util.concurrent.atomic.AtomicReference<Throwable> firstFailure =
+      new java.util.concurrent.atomic.AtomicReference<>();
 
   private void cancelOthers() {
     internal.cancel();
@@ -150,15 +172,6 @@ final class BuildRun {
     cancel.check();
     if (internal.isCancelled()) {
       throw new StageFailedElsewhere();
-    }
-  }
-
-  private static RuntimeException unwrap(CompletableFuture<Image> f) {
-    try {
-      f.join();
-      return null;
-    } catch (java.util.concurrent.CompletionException e) {
-      return e.getCause() instanceof RuntimeException r ? r : new BuildException(String.valueOf(e.getCause()));
     }
   }
 
@@ -360,9 +373,18 @@ final class BuildRun {
           return;
         }
       }
-      Optional<Image.ImageLayer> layer = make.isPresent() ? make.get().make() : Optional.empty();
       Image parent = image;
-      String createdBy = kind == BuildCache.Kind.REGULAR ? text : "/bin/sh -c #(nop)  " + text;
+      String createdBy = kind == BuildCache.Kind.REGULAR ? text
+          : "/bin/sh -c #(nop)  " + text + (sources.isEmpty() ? "" : " sha256:" + sources);
+      Optional<Optional<Image.ImageLayer>> fromCacheImage = req.noCache() ? Optional.empty()
+          : cacheFromLayer(parent, createdBy);
+      Optional<Image.ImageLayer> layer;
+      if (fromCacheImage.isPresent()) {
+        out.accept(line(" ---> Using cache"));
+        layer = fromCacheImage.get();
+      } else {
+        layer = make.isPresent() ? make.get().make() : Optional.empty();
+      }
       Image child = parts.stepImages().child(parent, layer, c.toRunConfig(), createdBy);
       if (author != null) {
         child = parts.stepImages().withAuthor(child, author);
@@ -373,11 +395,49 @@ final class BuildRun {
       out.accept(line(" ---> " + image.shortId()));
     }
 
-    private void run(Instruction.Run r) {
-      if (!r.flags().isEmpty()) {
-        throw new BuildException("RUN " + String.join(", ", r.flags().keySet().stream().map(f -> "--" + f).toList())
-            + " is not supported by this builder (BuildKit-only)");
+    /**
+     * {@code --cache-from}: an image (present here) whose history starts with the parent's and
+     * whose next entry is this step (same created-by: the instruction, its args and, for COPY/ADD,
+     * the sources' digest) gives this step's layer without running it, as dockerd's classic
+     * builder matches cache-from images. Empty when none matches; the inner optional is the
+     * layer (empty for a step that made none).
+     */
+    private Optional<Optional<Image.ImageLayer>> cacheFromLayer(Image parent, String createdBy) {
+      List<ImageConfig.History> ph = parent.config().history() == null ? List.of() : parent.config().history();
+      for (Image t : cacheFromImages()) {
+        List<ImageConfig.History> th = t.config().history() == null ? List.of() : t.config().history();
+        if (th.size() <= ph.size() || t.layers().size() < parent.layers().size()) {
+          continue;
+        }
+        boolean prefix = true;
+        for (int i = 0; i < ph.size() && prefix; i++) {
+          prefix = java.util.Objects.equals(ph.get(i).createdBy(), th.get(i).createdBy())
+              && Boolean.TRUE.equals(ph.get(i).emptyLayer()) == Boolean.TRUE.equals(th.get(i).emptyLayer());
+        }
+        for (int i = 0; i < parent.layers().size() && prefix; i++) {
+          prefix = parent.layers().get(i).diffId().equals(t.layers().get(i).diffId());
+        }
+        ImageConfig.History next = th.get(ph.size());
+        if (!prefix || !createdBy.equals(next.createdBy())) {
+          continue;
+        }
+        if (Boolean.TRUE.equals(next.emptyLayer())) {
+          return Optional.of(Optional.empty());
+        }
+        if (t.layers().size() > parent.layers().size()) {
+          return Optional.of(Optional.of(t.layers().get(parent.layers().size())));
+        }
       }
+      return Optional.empty();
+    }
+
+    private void run(Instruction.Run r) {
+      List<String> unsupported = r.flags().keySet().stream().filter(f -> !f.equals("network")).map(f -> "--" + f)
+          .toList();
+      if (!unsupported.isEmpty()) {
+        throw new BuildException("RUN " + String.join(", ", unsupported) + " is not supported by this builder");
+      }
+      String network = runNetwork(r);
       ConfigSteps.Config c = config();
       List<String> argv = runArgv(r, c);
       Map<String, String> env = c.envMap();
@@ -393,14 +453,15 @@ final class BuildRun {
         }
       });
       String joined = String.join(" ", argv);
-      String text = visible.isEmpty() ? joined : "|" + visible.size() + " " + visible.entrySet().stream()
-          .map(e -> e.getKey() + "=" + e.getValue()).reduce((a, b) -> a + " " + b).orElse("") + " " + joined;
+      String keyText = network.equals(req.networkMode()) ? joined : "--network=" + network + " " + joined;
+      String text = visible.isEmpty() ? keyText : "|" + visible.size() + " " + visible.entrySet().stream()
+          .map(e -> e.getKey() + "=" + e.getValue()).reduce((a, b) -> a + " " + b).orElse("") + " " + keyText;
       Image parent = image;
       commit(Optional.of(() -> {
         List<String> extraEnv = visible.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList();
-        StepContainers.RunOutcome outcome = parts.containers().run(parent, argv, extraEnv, runSettings(),
+        StepContainers.RunOutcome outcome = parts.containers().run(parent, argv, extraEnv, runSettings(network),
             id -> out.accept(line(" ---> Running in " + id)),
-            text1 -> out.accept(new BuildEvent.Stream(text1)), cancel, !req.removeIntermediate(),
+            text1 -> out.accept(new BuildEvent.Stream(text1)), internal, !req.removeIntermediate(),
             !req.removeIntermediate() && !req.forceRemove(), joined, removed -> {
               if (req.removeIntermediate()) {
                 out.accept(line("Removing intermediate container " + removed));
@@ -430,9 +491,24 @@ final class BuildRun {
       return ConfigSteps.command(r.command(), c);
     }
 
-    private StepContainers.RunSettings runSettings() {
+    private StepContainers.RunSettings runSettings(String network) {
       String isolation = req.isolation().equals("vm") ? "vm" : "";
-      return new StepContainers.RunSettings(req.networkMode(), req.resources(), isolation);
+      return new StepContainers.RunSettings(network, req.resources(), isolation);
+    }
+
+    /** BuildKit's {@code RUN --network=default|none|host}: this step's network instead of the build's. */
+    private String runNetwork(Instruction.Run r) {
+      List<String> values = r.flags().getOrDefault("network", List.of());
+      if (values.isEmpty()) {
+        return req.networkMode();
+      }
+      String n = values.getLast();
+      return switch (n) {
+        case "default" -> req.networkMode();
+        case "none", "host" -> n;
+        default -> throw new BuildException("unsupported network mode for RUN --network: " + n
+            + " (use default, none or host)");
+      };
     }
 
     private void workdir(Instruction.Workdir w) {

@@ -116,13 +116,16 @@ public final class ContainerCommitter {
     Files.createDirectories(scratch);
     Path file = Files.createTempFile(scratch, "commit-", ".tar.gz");
     try {
-      try (OutputStream out = fastGzip(new BufferedOutputStream(Files.newOutputStream(file)));
+      // The diff ID is hashed while the tar is written, so the ingest need not inflate it again.
+      java.security.MessageDigest sha = Digest.newSha256();
+      try (OutputStream out = new java.security.DigestOutputStream(
+              fastGzip(new BufferedOutputStream(Files.newOutputStream(file))), sha);
           TarArchiveOutputStream tar = new TarArchiveOutputStream(out)) {
         new TreeTar(tar, TreeTar.Form.LAYER, TreeTar.INIT_PATHS::contains).add(upper, "");
         tar.finish();
       }
       String parent = base.layers().isEmpty() ? null : base.layers().getLast().chainId();
-      return Optional.of(LayerFiles.ingest(images, file, parent, null));
+      return Optional.of(LayerFiles.ingest(images, file, parent, Digest.fromSha256(sha.digest())));
     } finally {
       Files.deleteIfExists(file);
     }

@@ -256,4 +256,49 @@ class BuildEngineIT {
     assertThat(h.exists(b.imageId(), "/etc/group")).as("the whiteout hides it").isFalse();
     assertThat(h.exists(b.imageId(), "/etc/passwd")).isTrue();
   }
+
+  @Test
+  void runStepsJoinTheBuildsNetworkUnlessRunNetworkSaysOtherwise() throws Exception {
+    Path ctx = h.context("network", "Dockerfile", "FROM " + h.busybox + "\n"
+        + "RUN grep -c ':' /proc/net/dev > /default-ifaces\n"
+        + "RUN --network=none grep -c ':' /proc/net/dev > /none-ifaces\n");
+
+    EngineHarness.Built b = h.build(BuildRequest.of(ctx).withNoCache(true)).ok();
+
+    assertThat(h.read(b.imageId(), "/default-ifaces")).as("lo and eth0 on the default bridge").isEqualTo("2\n");
+    assertThat(h.read(b.imageId(), "/none-ifaces")).as("lo only").isEqualTo("1\n");
+  }
+
+  @Test
+  void cacheFromServesStepsFromAnImagesHistoryWithoutRunningThem() throws Exception {
+    Path ctx = h.context("cachefrom", "Dockerfile", "FROM " + h.busybox + "\nENV A=1\nCOPY f /f\n"
+        + "RUN cat /f > /r\n", "f", "first\n");
+    h.build(BuildRequest.of(ctx).withTags(List.of("cache-src:1"))).ok();
+    h.engine.builds().prune(true, java.time.Duration.ZERO); // the step cache is gone; the tagged image stays
+
+    EngineHarness.Built b = h.build(BuildRequest.of(ctx).withCacheFrom(List.of("cache-src:1"))).ok();
+
+    assertThat(b.output()).contains(" ---> Using cache\n").doesNotContain("Running in");
+    assertThat(h.read(b.imageId(), "/r")).isEqualTo("first\n");
+    java.nio.file.Files.writeString(ctx.resolve("f"), "second\n");
+    h.engine.builds().prune(true, java.time.Duration.ZERO);
+    EngineHarness.Built changed = h.build(BuildRequest.of(ctx).withCacheFrom(List.of("cache-src:1"))).ok();
+    assertThat(changed.output()).contains("Running in");
+    assertThat(h.read(changed.imageId(), "/r")).isEqualTo("second\n");
+  }
+
+  @Test
+  void aFailingStageStopsTheOtherStagesRunAndItsErrorIsTheBuilds() throws Exception {
+    Path ctx = h.context("stagefail", "Dockerfile", "FROM " + h.busybox + " AS slow\nRUN sleep 60\n"
+        + "FROM " + h.busybox + " AS broken\nRUN sleep 1 && exit 7\n"
+        + "FROM " + h.busybox + "\nCOPY --from=slow /etc/passwd /a\nCOPY --from=broken /etc/passwd /b\n");
+
+    long t0 = System.nanoTime();
+    EngineHarness.Built b = h.build(BuildRequest.of(ctx).withNoCache(true));
+
+    assertThat(b.error()).hasMessage("The command '/bin/sh -c sleep 1 && exit 7' returned a non-zero code: 7");
+    assertThat((System.nanoTime() - t0) / 1_000_000).as("the slow stage was stopped").isLessThan(30_000);
+    assertThat(h.containerCount()).isZero();
+    assertThat(h.mounts()).isEmpty();
+  }
 }
