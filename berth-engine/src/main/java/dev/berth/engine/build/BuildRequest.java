@@ -102,4 +102,10 @@ public record BuildRequest(
     return new BuildRequest(contextDir, dockerfile, tags, buildArgs, labels, target, noCache, pull, removeIntermediate,
         forceRemove, networkMode, extraHosts, shmSize, resources, cacheFrom, platform, i, authForRegistry);
   }
+
+  /** {@code --add-host} entries and {@code --shm-size} for the RUN containers. */
+  public BuildRequest withHostSettings(List<String> hosts, long shm) {
+    return new BuildRequest(contextDir, dockerfile, tags, buildArgs, labels, target, noCache, pull, removeIntermediate,
+        forceRemove, networkMode, hosts, shm, resources, cacheFrom, platform, isolation, authForRegistry);
+  }
 }

@@ -493,7 +493,7 @@ final class BuildRun {
 
     private StepContainers.RunSettings runSettings(String network) {
       String isolation = req.isolation().equals("vm") ? "vm" : "";
-      return new StepContainers.RunSettings(network, req.resources(), isolation);
+      return new StepContainers.RunSettings(network, req.resources(), isolation, req.extraHosts(), req.shmSize());
     }
 
     /** BuildKit's {@code RUN --network=default|none|host}: this step's network instead of the build's. */

@@ -71,11 +71,6 @@ public final class BuildService {
         throw new BerthException.InvalidArgument("invalid reference format: " + t + " (a tag cannot hold a digest)");
       }
     }
-    if (!request.extraHosts().isEmpty() || request.shmSize() != 0) {
-      // Refused rather than ignored: a RUN step that needs them would fail in a confusing way.
-      throw new BerthException.InvalidArgument("extrahosts and shmsize are not supported by Berth's builder yet; "
-          + "build without --add-host and --shm-size");
-    }
     if (!request.isolation().isEmpty() && !request.isolation().equals("process") && !request.isolation().equals("vm")
         && !request.isolation().equals("default")) {
       throw new BerthException.InvalidArgument("invalid isolation: " + request.isolation()

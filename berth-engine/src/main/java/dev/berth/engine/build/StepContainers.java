@@ -6,6 +6,7 @@ import dev.berth.engine.container.ContainerCommitter;
 import dev.berth.engine.container.ContainerConfig;
 import dev.berth.engine.container.ContainerExits;
 import dev.berth.engine.container.ContainerRootfs;
+import dev.berth.engine.container.HostOptions;
 import dev.berth.engine.container.ContainerService;
 import dev.berth.engine.image.Image;
 import dev.berth.engine.image.ImageService;
@@ -47,7 +48,8 @@ final class StepContainers {
   }
 
   /** Settings every RUN container of one build shares (network, limits, isolation). */
-  record RunSettings(String networkMode, BuildResources resources, String isolation) {}
+  record RunSettings(String networkMode, BuildResources resources, String isolation, List<String> extraHosts,
+      long shmSize) {}
 
   /** What a RUN made: the layer (empty when it changed nothing). */
   record RunOutcome(Optional<Image.ImageLayer> layer) {}
@@ -218,17 +220,22 @@ final class StepContainers {
   private static ContainerConfig runConfig(Image parent, List<String> cmd, List<String> extraEnv,
       RunSettings s) {
     ContainerConfig base = ContainerConfig.ofImage(parent.id().toString(), cmd);
-    return withEntrypoint(base, List.of(), extraEnv, s.networkMode(), s.resources(), s.isolation());
+    return withEntrypoint(base, List.of(), extraEnv, s);
   }
 
   /** The RUN container's config: no entrypoint (Docker overrides it), the limits and network of the build. */
   private static ContainerConfig withEntrypoint(ContainerConfig b, List<String> entrypoint, List<String> env,
-      String networkMode, BuildResources r, String isolation) {
+      RunSettings s) {
+    BuildResources r = s.resources();
+    String isolation = s.isolation();
+    // --add-host and --shm-size: the same HostConfig fields a docker run takes
+    HostOptions host = new HostOptions(null, null, null, null, null, null, null, 0, null, false, s.shmSize(), null,
+        null, null, null, s.extraHosts(), 0, null, null);
     long nanoCpus = r.cpuQuota() > 0 && r.cpuPeriod() > 0 ? r.cpuQuota() * 1_000_000_000L / r.cpuPeriod() : 0;
     return new ContainerConfig(b.image(), entrypoint, b.cmd(), env, null, null, null, null, null, false, false,
         false, null, null, false, false, false, null, null, false, null, r.memory(), r.memorySwap(), nanoCpus,
-        r.cpuShares(), r.cpusetCpus().isEmpty() ? null : r.cpusetCpus(), 0, r.ulimits(), networkMode, null, null, null,
-        null, isolation.isEmpty() ? null : isolation);
+        r.cpuShares(), r.cpusetCpus().isEmpty() ? null : r.cpusetCpus(), 0, r.ulimits(), s.networkMode(), null, null,
+        null, null, isolation.isEmpty() ? null : isolation, null, null, host, null);
   }
 
   private void killQuietly(String id) {

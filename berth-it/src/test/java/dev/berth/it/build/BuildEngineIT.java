@@ -165,6 +165,18 @@ class BuildEngineIT {
   }
 
   @Test
+  void addHostAndShmSizeReachTheRunSteps() throws Exception {
+    Path ctx = h.context("hostsettings", "Dockerfile", "FROM " + h.busybox + "\n"
+        + "RUN grep registry.example /etc/hosts > /hosts.txt && df -k /dev/shm | tail -n 1 > /shm.txt\n");
+
+    EngineHarness.Built b = h.build(BuildRequest.of(ctx)
+        .withHostSettings(List.of("registry.example:10.1.2.3"), 16L * 1024 * 1024)).ok();
+
+    assertThat(h.read(b.imageId(), "/hosts.txt")).startsWith("10.1.2.3").contains("registry.example");
+    assertThat(h.read(b.imageId(), "/shm.txt").split("\\s+")[1]).isEqualTo("16384");
+  }
+
+  @Test
   void theCacheSurvivesARestartAndAnImagePruneButNotABuilderPrune() throws Exception {
     Path ctx = h.context("restart", "Dockerfile", "FROM " + h.busybox + "\nRUN echo cached > /c.txt\n");
     String first = h.build(BuildRequest.of(ctx)).ok().imageId();
