@@ -3,8 +3,8 @@ package dev.berth.engine.vm;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.berth.engine.BerthException;
+import dev.berth.engine.sys.KvmProbe;
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -76,8 +76,8 @@ public final class Qemu {
   }
 
   /**
-   * The accelerator for {@code requested} (auto, kvm or tcg). auto is kvm when /dev/kvm opens
-   * read-write (what QEMU needs), else tcg; berthd's environment may override auto with
+   * The accelerator for {@code requested} (auto, kvm or tcg). auto is kvm when /dev/kvm is a
+   * KVM device that answers (see {@link KvmProbe}), else tcg; berthd's environment may override auto with
    * BERTH_VM_ACCEL, for hosts whose /dev/kvm opens but cannot run guests (broken nesting).
    */
   public static String accelerator(String requested) {
@@ -88,26 +88,19 @@ public final class Qemu {
     return switch (r) {
       case "tcg" -> "tcg";
       case "kvm" -> {
-        if (!kvmUsable()) {
-          throw new BerthException.Unavailable("KVM was asked for but /dev/kvm cannot be opened read-write; "
-              + "load the kvm module and check permissions, or use --accel tcg");
+        KvmProbe.Result kvm = KvmProbe.probe();
+        if (!kvm.usable()) {
+          throw new BerthException.Unavailable("KVM was asked for but " + kvm.reason()
+              + "; load the kvm module and check permissions, or use --accel tcg");
         }
         yield "kvm";
       }
-      default -> kvmUsable() ? "kvm" : "tcg";
+      default -> KvmProbe.probe().usable() ? "kvm" : "tcg";
     };
   }
 
   public static String accelerator() {
     return accelerator("auto");
-  }
-
-  static boolean kvmUsable() {
-    try (RandomAccessFile kvm = new RandomAccessFile("/dev/kvm", "rw")) {
-      return true;
-    } catch (IOException | SecurityException e) {
-      return false;
-    }
   }
 
   static String checkAccel(String requested) {

@@ -9,6 +9,7 @@ import dev.berth.engine.EngineConfig;
 import dev.berth.engine.state.StateStore;
 import dev.berth.engine.state.VmRow;
 import dev.berth.engine.state.VmTable;
+import dev.berth.engine.sys.KvmProbe;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -85,10 +86,13 @@ public final class VmService implements AutoCloseable {
     return q;
   }
 
-  /** "QEMU 7.2.x (tcg)" for info, or why there is none. */
+  /** "QEMU 7.2.x (tcg: /dev/kvm does not exist …)" for info, or why there is none. */
   public String hypervisor() {
     try {
-      return "QEMU " + qemu().version() + " (" + Qemu.accelerator() + ")";
+      String accel = Qemu.accelerator();
+      KvmProbe.Result kvm = KvmProbe.probe();
+      String why = accel.equals("tcg") && kvm.usable() ? "BERTH_VM_ACCEL=tcg" : kvm.reason();
+      return "QEMU " + qemu().version() + " (" + accel + ": " + why + ")";
     } catch (BerthException.Unavailable e) {
       return "none (" + e.getMessage() + ")";
     }

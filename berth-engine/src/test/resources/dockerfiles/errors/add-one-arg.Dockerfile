@@ -1,0 +1,4 @@
+FROM bbox:1
+
+
+ADD a

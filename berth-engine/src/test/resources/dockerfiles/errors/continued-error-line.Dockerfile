@@ -1,0 +1,5 @@
+FROM bbox:1
+RUN true \
+  && true
+COPY \
+  a

@@ -1,0 +1,2 @@
+FROM bbox:1
+COPY --from=x --from=y a b

@@ -1,0 +1,2 @@
+FROM bbox:1
+COPY --foo=1 a b

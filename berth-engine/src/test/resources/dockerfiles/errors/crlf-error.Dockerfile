@@ -1,0 +1,3 @@
+FROM bbox:1
+ENV a=b
+BAD x

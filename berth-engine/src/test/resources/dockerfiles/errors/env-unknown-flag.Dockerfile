@@ -1,0 +1,2 @@
+FROM bbox:1
+ENV --x=1 a=b

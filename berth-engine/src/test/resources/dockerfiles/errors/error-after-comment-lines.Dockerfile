@@ -1,0 +1,6 @@
+# c
+FROM bbox:1
+# c
+
+# c
+BOGUS

@@ -1,0 +1,1 @@
+FROM bbox:1 AS 1x

@@ -1,0 +1,1 @@
+FROM --x=1 bbox:1

@@ -1,0 +1,2 @@
+FROM bbox:1
+HEALTHCHECK --timeout=5 CMD x

@@ -1,0 +1,2 @@
+FROM bbox:1
+HEALTHCHECK --retries=0 CMD x

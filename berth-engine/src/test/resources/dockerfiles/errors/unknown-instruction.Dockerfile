@@ -1,0 +1,3 @@
+FROM bbox:1
+
+FOO bar

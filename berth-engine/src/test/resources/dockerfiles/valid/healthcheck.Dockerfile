@@ -1,0 +1,5 @@
+FROM bbox:1
+HEALTHCHECK CMD ["/bin/true", "arg"]
+CMD ["echo", "exec"]
+ENTRYPOINT /bin/sh
+HEALTHCHECK NONE

@@ -1,0 +1,6 @@
+FROM bbox:1
+ARG P="81 82/udp"
+ENV ONE=83 EMPTY=
+EXPOSE $P "${ONE}" '84' 8\5 $EMPTY
+ENV SPLIT="a  b" NOSPLIT=$P
+LABEL joined=$P
