@@ -340,9 +340,10 @@ public final class ContainerService {
       rootfs.mount(c);
       Path rootfs = dir.resolve("rootfs");
       User user = Users.resolve(c.config().user(), Users.readEtc(rootfs, "passwd"), Users.readEtc(rootfs, "group"));
+      Optional<MicroVmRuntime.Network> network = VmNetworks.attach(store.networks(), c, dir, this::find);
       vm = microVms.launch(c.id(), dir, rootfs, VmIsolation.guestCommand(c.config(), user),
           new MicroVmRuntime.EtcFiles(dir.resolve("hosts"), dir.resolve("hostname"), dir.resolve("resolv.conf")),
-          c.config().memory(), c.config().nanoCpus(), logPath(c.id()));
+          c.config().memory(), c.config().nanoCpus(), logPath(c.id()), network);
       attach.connectPending(c.id(), vm::attach);
     } catch (RuntimeException e) {
       if (vm != null) {

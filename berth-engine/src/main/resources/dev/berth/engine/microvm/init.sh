@@ -1,8 +1,8 @@
 #!/bin/busybox sh
 # Berth's guest init: PID 1 of a microVM container. It mounts the container's root file system
 # (9p tag "rootfs"), runs the command from /berth/run.sh in it (env, workdir, uid/gid through
-# busybox nsenter), sends stdout, stderr and the exit code to the host over virtio-serial ports,
-# and reboots, which ends QEMU (-no-reboot). The host sends signal numbers as lines on ttyS0.
+# busybox nsenter), sets up the network from /berth/net, sends stdout, stderr and the exit code to
+# the host over virtio-serial ports, and reboots, which ends QEMU (-no-reboot). The host sends signal numbers as lines on ttyS0.
 bb=/bin/busybox
 fail() {
   echo "berth-init: $*"
@@ -17,6 +17,28 @@ while read -r m; do
 done </lib/modules/order
 $bb mount -t 9p -o trans=virtio,version=9p2000.L,ro berth /berth || fail "cannot mount the config share"
 $bb mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 rootfs /newroot || fail "cannot mount the rootfs"
+
+# The network: each line of /berth/net is "MAC ADDRESS/PREFIX GATEWAY|-" for the virtio-net
+# interface with that MAC (the host's tap is redirected to the container's CNI interface).
+$bb ip link set lo up
+if [ -r /berth/net ]; then
+  while read -r mac addr gw; do
+    dev=
+    i=0
+    while [ -z "$dev" ] && [ $i -lt 300 ]; do
+      for n in /sys/class/net/*; do
+        [ "$($bb cat "$n/address" 2>/dev/null)" = "$mac" ] && dev=${n##*/}
+      done
+      [ -n "$dev" ] || { $bb usleep 10000; i=$((i + 1)); }
+    done
+    [ -n "$dev" ] || fail "no network interface with MAC $mac"
+    $bb ip addr add "$addr" dev "$dev" || fail "cannot set $addr on $dev"
+    $bb ip link set "$dev" up || fail "cannot bring $dev up"
+    if [ "$gw" != - ]; then
+      $bb ip route add default via "$gw" dev "$dev" || fail "cannot route through $gw"
+    fi
+  done </berth/net
+fi
 
 # The ports are named by the host; their device numbers depend on probe order.
 i=0

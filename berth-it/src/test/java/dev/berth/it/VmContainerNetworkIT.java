@@ -1,0 +1,199 @@
+package dev.berth.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.berth.testkit.BerthdProcess;
+import dev.berth.testkit.Commands;
+import dev.berth.testkit.HostNetwork;
+import dev.berth.testkit.Leftovers;
+import dev.berth.testkit.Poll;
+import dev.berth.testkit.ProcessResult;
+import dev.berth.testkit.image.BusyboxImage;
+import dev.berth.testkit.registry.LocalRegistry;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code --isolation=vm} containers on Berth's networks: a microVM serves HTTP to the host through
+ * a published port and to a plain container by name on a user network; --network none still
+ * boots; --network host is refused; nothing is left after removal. QEMU runs under TCG (see
+ * VmContainerIT), so the boots are few: two.
+ */
+@Tag("integration")
+class VmContainerNetworkIT {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Duration RUN = Duration.ofMinutes(3);
+  private static final Path DOCKER = Path.of("/usr/local/bin/docker");
+  private static final String HTTPD = "mkdir -p /www && echo hello-from-vm > /www/index.html"
+      + " && exec httpd -f -p 80 -h /www";
+
+  @TempDir
+  static Path dir;
+
+  static LocalRegistry registry;
+  static BerthdProcess daemon;
+  static String image;
+  static final List<String> userBridges = new ArrayList<>();
+
+  @BeforeAll
+  static void startDaemon() throws IOException {
+    Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/qemu-system-x86_64")),
+        "qemu-system-x86 is not installed");
+    try (Stream<Path> boot = Files.list(Path.of("/boot"))) {
+      Assumptions.assumeTrue(boot.anyMatch(p -> p.getFileName().toString().startsWith("vmlinuz-")),
+          "no guest kernel in /boot (linux-image-amd64)");
+    }
+    registry = LocalRegistry.start(dir.resolve("registry"));
+    image = BusyboxImage.writeOciLayout(dir.resolve("layout"), "latest").pushTo(registry.host() + "/test/busybox:latest");
+    Files.createDirectories(dir.resolve("berthd"));
+    Files.writeString(dir.resolve("berthd/daemon.json"), "{\"vm-accel\": \"tcg\"}\n");
+    daemon = BerthdProcess.start(dir.resolve("berthd"));
+    ok(berth("pull", image));
+  }
+
+  @AfterAll
+  static void stopAll() {
+    if (daemon != null) {
+      removeAll();
+      daemon.stop();
+    }
+    if (registry != null) {
+      registry.close();
+    }
+    killLeftoverQemu();
+    HostNetwork.forDaemon(dir.resolve("berthd/data")).cleanUp();
+    userBridges.forEach(b -> Commands.run(List.of("ip", "link", "delete", b), Duration.ofSeconds(10)));
+    Leftovers.mountsUnder(dir).forEach(m -> Commands.run(List.of("umount", "-l", m), Duration.ofSeconds(10)));
+  }
+
+  private static void killLeftoverQemu() {
+    ProcessHandle.allProcesses().forEach(p -> p.info().commandLine().ifPresent(cmd -> {
+      if (cmd.contains("qemu-system") && cmd.contains(dir.toString())) {
+        p.destroyForcibly();
+      }
+    }));
+  }
+
+  @AfterEach
+  void removeEverything() {
+    removeAll();
+  }
+
+  private static void removeAll() {
+    for (String id : berth("ps", "-aq", "--no-trunc").stdout().lines().filter(l -> !l.isBlank()).toList()) {
+      berth("rm", "-f", id);
+    }
+    for (String n : berth("network", "ls", "--filter", "type=custom", "-q").stdout().lines()
+        .filter(l -> !l.isBlank()).toList()) {
+      berth("network", "rm", n);
+    }
+  }
+
+  private static ProcessResult berth(String... args) {
+    return Commands.run(Commands.berthCommand(daemon.host(), args), RUN);
+  }
+
+  private static ProcessResult docker(String... args) {
+    List<String> cmd = new ArrayList<>(List.of(DOCKER.toString(), "-H", daemon.host()));
+    cmd.addAll(List.of(args));
+    return Commands.run(cmd, Map.of("DOCKER_CONFIG", dir.resolve("docker-config").toString()), RUN);
+  }
+
+  private static ProcessResult ok(ProcessResult r) {
+    assertThat(r.exitCode()).as(r.toString()).isZero();
+    return r;
+  }
+
+  private static String curl(String hostPort) {
+    return Commands.run(List.of("curl", "-s", "--max-time", "5", "http://" + hostPort + "/"), Duration.ofSeconds(10))
+        .stdout().strip();
+  }
+
+  private static String serialLog(String id) {
+    try {
+      return Files.readString(daemon.dataRoot().resolve("containers").resolve(id).resolve("vm/serial.log"));
+    } catch (IOException e) {
+      return "(none: " + e.getMessage() + ")";
+    }
+  }
+
+  @Test
+  void aMicroVmServesHttpOnAPublishedPortAndByNameOnAUserNetworkAndLeavesNothingBehind() throws IOException {
+    Assumptions.assumeTrue(Files.isExecutable(DOCKER), "the docker CLI is not at /usr/local/bin/docker");
+    String net = ok(berth("network", "create", "n1")).stdout().strip();
+    userBridges.add("br-" + net.substring(0, 12));
+
+    // Through the Docker API path, as a user of the docker CLI would.
+    String id = ok(docker("run", "-d", "--isolation=vm", "--name", "web", "--network", "n1", "--network-alias", "www",
+        "-p", "127.0.0.1::80", image, "sh", "-c", HTTPD)).stdout().strip();
+
+    String mapping = ok(berth("port", "web", "80")).stdout().strip();
+    assertThat(mapping).matches("127\\.0\\.0\\.1:\\d+");
+    boolean served = Poll.until(Duration.ofSeconds(120), () -> curl(mapping).equals("hello-from-vm"));
+    assertThat(served).as("HTTP from the microVM through %s; serial log:%n%s", mapping, serialLog(id)).isTrue();
+
+    // A plain container on the same network reaches it by name and by alias (Berth's DNS).
+    for (String name : List.of("web", "www")) {
+      ProcessResult fetched = berth("run", "--rm", "--network", "n1", image, "sh", "-c",
+          "printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 5 " + name + " 80");
+      assertThat(fetched.stdout()).as(fetched.toString()).contains("hello-from-vm");
+    }
+
+    JsonNode c = JSON.readTree(ok(berth("inspect", id)).stdout()).get(0);
+    JsonNode endpoint = c.path("NetworkSettings").path("Networks").path("n1");
+    assertThat(endpoint.path("IPAddress").asText()).isNotEmpty();
+    assertThat(endpoint.path("MacAddress").asText()).matches("[0-9a-f]{2}(:[0-9a-f]{2}){5}");
+    assertThat(ok(berth("ps", "--filter", "name=web", "--format", "{{.Ports}}")).stdout())
+        .contains(mapping + "->80/tcp");
+    // The guest's interface has the CNI result's MAC: what inspect shows is what is on the wire.
+    assertThat(Commands.run(List.of("ip", "neigh", "show", endpoint.path("IPAddress").asText()),
+        Duration.ofSeconds(10)).stdout()).contains(endpoint.path("MacAddress").asText());
+
+    // A running microVM's devices are fixed at boot: connect is refused clearly.
+    ok(berth("network", "create", "n2"));
+    ProcessResult connect = berth("network", "connect", "n2", "web");
+    assertThat(connect.exitCode()).isNotZero();
+    assertThat(connect.stderr()).contains("--isolation=vm").contains("stop it");
+
+    ok(berth("rm", "-f", "web"));
+    assertThat(Poll.until(Duration.ofSeconds(20), () -> !Files.exists(daemon.execRoot().resolve("netns").resolve(id))))
+        .as("the namespace (and the tap in it) is gone").isTrue();
+    assertThat(daemon.network().iptablesRules()).noneMatch(l -> l.contains(id.substring(0, 12)));
+    assertThat(Commands.run(List.of("ip", "-o", "link", "show", "master", "br-" + net.substring(0, 12)),
+        Duration.ofSeconds(10)).stdout()).isBlank();
+    assertThat(Poll.until(Duration.ofSeconds(20), () -> {
+      List<Long> left = new ArrayList<>();
+      ProcessHandle.allProcesses().forEach(p -> p.info().commandLine()
+          .filter(cmd -> cmd.contains("qemu-system") && cmd.contains(id)).ifPresent(cmd -> left.add(p.pid())));
+      return left.isEmpty();
+    })).as("no QEMU left").isTrue();
+  }
+
+  @Test
+  void withNetworkNoneTheGuestHasLoopbackOnlyAndHostIsRefused() {
+    ProcessResult none = berth("run", "--rm", "--isolation=vm", "--network", "none", image, "sh", "-c",
+        "ls /sys/class/net; ping -c 1 -W 2 127.0.0.1 >/dev/null && echo loopback-up");
+    assertThat(none.exitCode()).as(none.toString()).isZero();
+    assertThat(none.stdout()).isEqualTo("lo\nloopback-up\n");
+
+    ProcessResult host = berth("create", "--isolation=vm", "--network", "host", image, "true");
+    assertThat(host.exitCode()).isNotZero();
+    assertThat(host.stderr()).contains("--isolation=vm cannot use --network host");
+    assertThat(berth("ps", "-aq").stdout()).isBlank();
+  }
+}
