@@ -164,6 +164,12 @@ class VmContainerNetworkIT {
     assertThat(Commands.run(List.of("ip", "neigh", "show", endpoint.path("IPAddress").asText()),
         Duration.ofSeconds(10)).stdout()).contains(endpoint.path("MacAddress").asText());
 
+    // berthd restarts; the microVM keeps running and keeps its namespace, rules and held port.
+    daemon.stop();
+    daemon = BerthdProcess.start(dir.resolve("berthd"));
+    assertThat(curl(mapping)).isEqualTo("hello-from-vm");
+    assertThat(ok(berth("port", "web", "80")).stdout().strip()).isEqualTo(mapping);
+
     // A running microVM's devices are fixed at boot: connect is refused clearly.
     ok(berth("network", "create", "n2"));
     ProcessResult connect = berth("network", "connect", "n2", "web");
