@@ -80,7 +80,10 @@ ms() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
 FL=""; VM=""; VN=""; RC=""
 run=1
 while [ "$run" -le "$RUNS" ]; do
+  rm -f "$F/exit"
   t=$(date +%s%N); ip netns exec "$NS" sh -c "$FLOOR"; f=$(ms "$t")
+  # A guest init that failed (its network, say) reboots early: that would be no floor.
+  [ "$(tr -d '\r\n' < "$F/exit" 2>/dev/null)" = 0 ] || { echo "the floor's guest failed:"; cat "$F/serial.log"; exit 1; }
   t=$(date +%s%N); $B run --rm --isolation=vm busybox:bench true; v=$(ms "$t")
   t=$(date +%s%N); $B run --rm --isolation=vm --network none busybox:bench true; n=$(ms "$t")
   t=$(date +%s%N); $B run --rm busybox:bench true; r=$(ms "$t")

@@ -138,9 +138,15 @@ class VmContainerNetworkIT {
     String net = ok(berth("network", "create", "n1")).stdout().strip();
     userBridges.add("br-" + net.substring(0, 12));
 
-    // Through the Docker API path, as a user of the docker CLI would.
-    String id = ok(docker("run", "-d", "--isolation=vm", "--name", "web", "--network", "n1", "--network-alias", "www",
+    String net2 = ok(berth("network", "create", "n2")).stdout().strip();
+    userBridges.add("br-" + net2.substring(0, 12));
+
+    // Through the Docker API path, as a user of the docker CLI would; a second network is
+    // connected while the container is stopped (the microVM boots with both).
+    String id = ok(docker("create", "--isolation=vm", "--name", "web", "--network", "n1", "--network-alias", "www",
         "-p", "127.0.0.1::80", image, "sh", "-c", HTTPD)).stdout().strip();
+    ok(berth("network", "connect", "n2", "web"));
+    ok(docker("start", "web"));
 
     String mapping = ok(berth("port", "web", "80")).stdout().strip();
     assertThat(mapping).matches("127\\.0\\.0\\.1:\\d+");
@@ -148,9 +154,10 @@ class VmContainerNetworkIT {
     assertThat(served).as("HTTP from the microVM through %s; serial log:%n%s", mapping, serialLog(id)).isTrue();
 
     // A plain container on the same network reaches it by name and by alias (Berth's DNS).
-    for (String name : List.of("web", "www")) {
-      ProcessResult fetched = berth("run", "--rm", "--network", "n1", image, "sh", "-c",
-          "printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 5 " + name + " 80");
+    for (String[] netAndName : List.of(new String[] {"n1", "web"}, new String[] {"n1", "www"},
+        new String[] {"n2", "web"})) {
+      ProcessResult fetched = berth("run", "--rm", "--network", netAndName[0], image, "sh", "-c",
+          "printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 5 " + netAndName[1] + " 80");
       assertThat(fetched.stdout()).as(fetched.toString()).contains("hello-from-vm");
     }
 
@@ -170,18 +177,23 @@ class VmContainerNetworkIT {
     assertThat(curl(mapping)).isEqualTo("hello-from-vm");
     assertThat(ok(berth("port", "web", "80")).stdout().strip()).isEqualTo(mapping);
 
-    // A running microVM's devices are fixed at boot: connect is refused clearly.
-    ok(berth("network", "create", "n2"));
-    ProcessResult connect = berth("network", "connect", "n2", "web");
+    // A running microVM's devices are fixed at boot: connect and disconnect are refused clearly.
+    userBridges.add("br-" + ok(berth("network", "create", "n3")).stdout().strip().substring(0, 12));
+    ProcessResult connect = berth("network", "connect", "n3", "web");
     assertThat(connect.exitCode()).isNotZero();
     assertThat(connect.stderr()).contains("--isolation=vm").contains("stop it");
+    ProcessResult disconnect = berth("network", "disconnect", "n2", "web");
+    assertThat(disconnect.exitCode()).isNotZero();
+    assertThat(disconnect.stderr()).contains("--isolation=vm");
 
     ok(berth("rm", "-f", "web"));
     assertThat(Poll.until(Duration.ofSeconds(20), () -> !Files.exists(daemon.execRoot().resolve("netns").resolve(id))))
         .as("the namespace (and the tap in it) is gone").isTrue();
     assertThat(daemon.network().iptablesRules()).noneMatch(l -> l.contains(id.substring(0, 12)));
-    assertThat(Commands.run(List.of("ip", "-o", "link", "show", "master", "br-" + net.substring(0, 12)),
-        Duration.ofSeconds(10)).stdout()).isBlank();
+    for (String n : List.of(net, net2)) {
+      assertThat(Poll.until(Duration.ofSeconds(20), () -> Commands.run(List.of("ip", "-o", "link", "show", "master",
+          "br-" + n.substring(0, 12)), Duration.ofSeconds(10)).stdout().isBlank())).as("veths left on %s", n).isTrue();
+    }
     assertThat(Poll.until(Duration.ofSeconds(20), () -> {
       List<Long> left = new ArrayList<>();
       ProcessHandle.allProcesses().forEach(p -> p.info().commandLine()
