@@ -177,6 +177,19 @@ class VmContainerNetworkIT {
     assertThat(curl(mapping)).isEqualTo("hello-from-vm");
     assertThat(ok(berth("port", "web", "80")).stdout().strip()).isEqualTo(mapping);
 
+    // exec through the guest init's agent (after the restart: the agent's socket is found again).
+    String ip = endpoint.path("IPAddress").asText();
+    ProcessResult exec = berth("exec", "-e", "X=from-exec", "web", "sh", "-c",
+        "echo $X on $(uname -r); ip -o -4 addr show; echo oops >&2; exit 3");
+    assertThat(exec.exitCode()).as(exec.toString()).isEqualTo(3);
+    assertThat(exec.stdout()).startsWith("from-exec on ").doesNotContain("on " + hostKernel() + "\n").contains(ip + "/");
+    assertThat(exec.stderr()).contains("oops");
+    ProcessResult viaDocker = docker("exec", "web", "cat", "/www/index.html");
+    assertThat(viaDocker.stdout()).as(viaDocker.toString()).isEqualTo("hello-from-vm\n");
+    ProcessResult tty = docker("exec", "-t", "web", "sh");
+    assertThat(tty.exitCode()).isNotZero();
+    assertThat(tty.stderr()).contains("exec -t").contains("--isolation=vm");
+
     // A running microVM's devices are fixed at boot: connect and disconnect are refused clearly.
     userBridges.add("br-" + ok(berth("network", "create", "n3")).stdout().strip().substring(0, 12));
     ProcessResult connect = berth("network", "connect", "n3", "web");
@@ -200,6 +213,10 @@ class VmContainerNetworkIT {
           .filter(cmd -> cmd.contains("qemu-system") && cmd.contains(id)).ifPresent(cmd -> left.add(p.pid())));
       return left.isEmpty();
     })).as("no QEMU left").isTrue();
+  }
+
+  private static String hostKernel() {
+    return Commands.run(List.of("uname", "-r"), Duration.ofSeconds(10)).stdout().strip();
   }
 
   @Test

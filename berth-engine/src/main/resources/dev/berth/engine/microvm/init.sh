@@ -49,9 +49,10 @@ while [ $i -lt 500 ]; do
       stdout) port_stdout=/dev/${p##*/} ;;
       stderr) port_stderr=/dev/${p##*/} ;;
       exit) port_exit=/dev/${p##*/} ;;
+      agent) port_agent=/dev/${p##*/} ;;
     esac
   done
-  [ -n "$port_stdout" ] && [ -n "$port_stderr" ] && [ -n "$port_exit" ] && break
+  [ -n "$port_stdout" ] && [ -n "$port_stderr" ] && [ -n "$port_exit" ] && [ -n "$port_agent" ] && break
   $bb usleep 10000
   i=$((i + 1))
 done
@@ -88,6 +89,26 @@ pid=$!
     esac
   done </dev/ttyS0
 ) &
+# The exec agent: berthd connects to the port's socket, sends one line (a run.sh-style script,
+# base64), and reads "CODE STDOUT STDERR" (base64) when the command ended. The port can be open
+# only once: read and write through one descriptor. Without berthd connected a read ends at once:
+# wait a little before opening it again.
+if [ -n "$port_agent" ]; then
+  $bb mkdir -p /tmp
+  (
+    while :; do
+      while read -r req; do
+        echo "$req" | $bb base64 -d >/tmp/exec.sh
+        (
+          . /tmp/exec.sh
+          exec $bb env -i "$@"
+        ) </dev/null >/tmp/exec.out 2>/tmp/exec.err
+        echo "$? $($bb base64 -w 0 </tmp/exec.out) $($bb base64 -w 0 </tmp/exec.err)"
+      done <>"$port_agent" >&0
+      $bb usleep 200000
+    done
+  ) </dev/null >/dev/null 2>&1 &
+fi
 wait "$pid"
 code=$?
 echo "$code" >"$port_exit"

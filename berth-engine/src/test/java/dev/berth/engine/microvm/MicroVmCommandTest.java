@@ -56,6 +56,8 @@ class MicroVmCommandTest {
 
     assertThat(all).contains("local,id=rootfs,path=/data/a,,b/rootfs,security_model=none") // commas doubled
         .contains("mount_tag=rootfs").contains("mount_tag=berth").contains(",readonly=on");
+    assertThat(all).contains("socket,id=agent,path=/run/berth/microvm/0123/agent.sock,server=on,wait=off")
+        .contains("virtserialport,chardev=agent,name=agent"); // the exec agent's port
     for (String port : List.of("stdout", "stderr", "exit")) {
       assertThat(all).contains("virtserialport,chardev=" + port + ",name=" + port)
           .contains("file,id=" + port + ",path=/data/containers/" + ID + "/vm/" + port);
