@@ -69,6 +69,7 @@ FLOOR="qemu-system-x86_64 -machine $MACHINE -accel $ACCEL -cpu $CPU -smp 1 -m 12
  -chardev file,id=stdout,path=$F/out -device virtserialport,chardev=stdout,name=stdout \
  -chardev file,id=stderr,path=$F/err -device virtserialport,chardev=stderr,name=stderr \
  -chardev file,id=exit,path=$F/exit -device virtserialport,chardev=exit,name=exit \
+ -chardev socket,id=agent,path=$F/agent.sock,server=on,wait=off -device virtserialport,chardev=agent,name=agent \
  -fsdev local,id=rootfs,path=$TMP/rootfs,security_model=none -device virtio-9p-device,fsdev=rootfs,mount_tag=rootfs \
  -fsdev local,id=berth,path=$F/share,security_model=none,readonly=on -device virtio-9p-device,fsdev=berth,mount_tag=berth \
  -netdev tap,id=net0,ifname=tap0,script=no,downscript=no,vhost=off -device virtio-net-device,netdev=net0,mac=02:42:0a:63:00:02"
