@@ -5,12 +5,10 @@ import dev.berth.engine.microvm.GuestInterface;
 import dev.berth.engine.microvm.MicroVmRuntime;
 import dev.berth.engine.network.Attached;
 import dev.berth.engine.network.NetworkService;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Function;
 
 /**
  * The network of a microVM container: attached by CNI exactly as a runc container's (the
@@ -21,12 +19,12 @@ public final class VmNetworks {
   private VmNetworks() {}
 
   /**
-   * Attaches a starting microVM container and waits for its interfaces (QEMU needs their MACs
-   * before it starts); empty for --network none. A failure leaves the namespace to the caller's detach.
+   * Waits for a starting microVM container's interfaces (CNI ran while the rootfs was mounted;
+   * QEMU needs their MACs before it starts); empty for --network none. A failure leaves the
+   * namespace to the caller's detach.
    */
-  static Optional<MicroVmRuntime.Network> attach(ContainerNetworks networks, Container c, Path dir,
-      Function<String, Container> find) {
-    ContainerNetworks.Start start = networks.attach(c, dir, find);
+  static Optional<MicroVmRuntime.Network> ready(ContainerNetworks networks, ContainerNetworks.Start start,
+      Container c) {
     Optional<NetworkService.Attachment> attachment = start.ready();
     if (start.netns().isEmpty() || attachment.isEmpty()) {
       return Optional.empty();

@@ -20,21 +20,25 @@ import java.util.concurrent.TimeUnit;
 public final class GuestNetwork {
   private GuestNetwork() {}
 
-  /** The shell script that makes the taps and the redirects, run inside the namespace. */
+  /**
+   * The shell script that makes the taps and the redirects, run inside the namespace: one
+   * {@code ip -batch} and one {@code tc -batch}, whatever the number of interfaces (each process
+   * costs start time).
+   */
   static String hostScript(List<GuestInterface> interfaces) {
-    StringBuilder s = new StringBuilder();
+    StringBuilder ip = new StringBuilder();
+    StringBuilder tc = new StringBuilder();
     for (GuestInterface i : interfaces) {
       String tap = i.tap();
-      s.append("ip tuntap add ").append(tap).append(" mode tap\n")
-          .append("ip link set ").append(tap).append(" up\n");
+      ip.append("tuntap add ").append(tap).append(" mode tap\n").append("link set ").append(tap).append(" up\n");
       // u32 matching everything: the matchall classifier is not in every kernel (not in this CI's).
       for (String[] pair : new String[][] {{i.ifname(), tap}, {tap, i.ifname()}}) {
-        s.append("tc qdisc add dev ").append(pair[0]).append(" ingress\n")
-            .append("tc filter add dev ").append(pair[0]).append(" parent ffff: protocol all u32 match u8 0 0")
+        tc.append("qdisc add dev ").append(pair[0]).append(" ingress\n")
+            .append("filter add dev ").append(pair[0]).append(" parent ffff: protocol all u32 match u8 0 0")
             .append(" action mirred egress redirect dev ").append(pair[1]).append('\n');
       }
     }
-    return s.toString();
+    return "ip -batch - <<'EOF'\n" + ip + "EOF\ntc -batch - <<'EOF'\n" + tc + "EOF\n";
   }
 
   /** QEMU's options: one virtio-net device per tap, with the CNI interface's MAC. */

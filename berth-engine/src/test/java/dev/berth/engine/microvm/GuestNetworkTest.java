@@ -25,15 +25,19 @@ class GuestNetworkTest {
     String script = GuestNetwork.hostScript(List.of(ETH0, ETH1));
 
     assertThat(script.lines()).containsSubsequence(
-        "ip tuntap add tap0 mode tap",
-        "ip link set tap0 up",
-        "tc qdisc add dev eth0 ingress",
-        "tc filter add dev eth0 parent ffff: protocol all u32 match u8 0 0 action mirred egress redirect dev tap0",
-        "tc qdisc add dev tap0 ingress",
-        "tc filter add dev tap0 parent ffff: protocol all u32 match u8 0 0 action mirred egress redirect dev eth0",
-        "ip tuntap add tap1 mode tap",
-        "tc filter add dev eth1 parent ffff: protocol all u32 match u8 0 0 action mirred egress redirect dev tap1",
-        "tc filter add dev tap1 parent ffff: protocol all u32 match u8 0 0 action mirred egress redirect dev eth1");
+        "ip -batch - <<'EOF'",
+        "tuntap add tap0 mode tap",
+        "link set tap0 up",
+        "tuntap add tap1 mode tap",
+        "EOF",
+        "tc -batch - <<'EOF'",
+        "qdisc add dev eth0 ingress",
+        "filter add dev eth0 parent ffff: protocol all u32 match u8 0 0 action mirred egress redirect dev tap0",
+        "qdisc add dev tap0 ingress",
+        "filter add dev tap0 parent ffff: protocol all u32 match u8 0 0 action mirred egress redirect dev eth0",
+        "filter add dev eth1 parent ffff: protocol all u32 match u8 0 0 action mirred egress redirect dev tap1",
+        "filter add dev tap1 parent ffff: protocol all u32 match u8 0 0 action mirred egress redirect dev eth1",
+        "EOF");
   }
 
   @Test
