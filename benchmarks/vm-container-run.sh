@@ -1,7 +1,10 @@
 #!/bin/sh
-# microVM container benchmark: `berth run --rm --isolation=vm busybox true` against
-#  - the floor: qemu-system-x86_64 started by hand on the same kernel, initramfs, shares and
-#    serial ports (what Berth's microVM does, minus Berth), and
+# microVM container benchmark: `berth run --rm --isolation=vm busybox true` (on the default
+# bridge: CNI, a tap in the namespace, virtio-net) against
+#  - the floor: qemu-system-x86_64 started by hand on the same kernel, initramfs, shares, serial
+#    ports and the same kind of tap (in a namespace of its own, the guest given an address; what
+#    Berth's microVM does, minus Berth),
+#  - `berth run --rm --isolation=vm --network none busybox true` (no network), and
 #  - `berth run --rm busybox true` (runc under conmon), for scale.
 # Also the RSS of QEMU for an idle microVM container (128 MiB guest). Same image everywhere:
 # Debian's static busybox, imported. Prints the load and the ratios.
@@ -13,9 +16,11 @@ ACCEL=${ACCEL:-tcg}
 [ "$BERTH_HOME/berth-cli/target/berth-cli.aot" -nt "$BERTH_HOME/berth-cli/target/berth-cli.jar" ] || "$BERTH_HOME/bin/build"
 
 TMP=$(mktemp -d /tmp/berth-vmrun.XXXXXX)
+NS=berth-bench-$$
 cleanup() {
   [ -z "${B-}" ] || { ids=$($B ps -aq 2>/dev/null || true); [ -z "$ids" ] || $B rm -f $ids >/dev/null 2>&1 || true; }
   [ -z "${PID-}" ] || { kill "$PID" 2>/dev/null; wait "$PID" 2>/dev/null || true; }
+  ip netns del "$NS" 2>/dev/null || true
   for f in "$TMP"/exec/microvm/*/qemu.pid; do [ -f "$f" ] && kill -9 "$(cat "$f")" 2>/dev/null || true; done
   for m in $(findmnt -rn -o TARGET | grep "^$TMP" | sort -r); do umount -l "$m" || true; done
   cp "$TMP/berthd.log" /tmp/vm-container-bench-berthd.log 2>/dev/null || true
@@ -46,6 +51,11 @@ mkdir -p "$TMP/floor/share"
 printf "BERTH_WORKDIR='/'\nset -- 'PATH=/bin' /bin/busybox nsenter -F --root=/newroot --wd=/newroot/ -S 0 -G 0 -- true\n" \
   > "$TMP/floor/share/run.sh"
 for f in hosts hostname resolv.conf; do echo > "$TMP/floor/share/$f"; done
+# The floor's network: a tap in a namespace, as Berth makes one beside the container's eth0.
+ip netns add "$NS"
+ip -n "$NS" tuntap add tap0 mode tap
+ip -n "$NS" link set tap0 up
+echo "02:42:0a:63:00:02 10.99.0.2/24 -" > "$TMP/floor/share/net"
 KHZ=$(awk -F: '/cpu MHz/ { printf "%d", $2 * 1000; exit }' /proc/cpuinfo)
 MACHINE=microvm; CPU=host; [ "$ACCEL" = tcg ] && { MACHINE=microvm,pit=on; CPU=max; }
 # The guest command line Berth uses (MicroVmCommand.append): keep the two the same.
@@ -59,29 +69,37 @@ FLOOR="qemu-system-x86_64 -machine $MACHINE -accel $ACCEL -cpu $CPU -smp 1 -m 12
  -chardev file,id=stdout,path=$F/out -device virtserialport,chardev=stdout,name=stdout \
  -chardev file,id=stderr,path=$F/err -device virtserialport,chardev=stderr,name=stderr \
  -chardev file,id=exit,path=$F/exit -device virtserialport,chardev=exit,name=exit \
+ -chardev socket,id=agent,path=$F/agent.sock,server=on,wait=off -device virtserialport,chardev=agent,name=agent \
  -fsdev local,id=rootfs,path=$TMP/rootfs,security_model=none -device virtio-9p-device,fsdev=rootfs,mount_tag=rootfs \
- -fsdev local,id=berth,path=$F/share,security_model=none,readonly=on -device virtio-9p-device,fsdev=berth,mount_tag=berth"
+ -fsdev local,id=berth,path=$F/share,security_model=none,readonly=on -device virtio-9p-device,fsdev=berth,mount_tag=berth \
+ -netdev tap,id=net0,ifname=tap0,script=no,downscript=no,vhost=off -device virtio-net-device,netdev=net0,mac=02:42:0a:63:00:02"
 
 echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); accel $ACCEL"; $B info 2>/dev/null | grep -E "berth.(hypervisor|microvm)" || true
 # Interleaved rather than one command after the other (hyperfine): on a shared machine the load
 # drifts, and each ratio should compare runs made under the same load.
 ms() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
-FL=""; VM=""; RC=""
+FL=""; VM=""; VN=""; RC=""
 run=1
 while [ "$run" -le "$RUNS" ]; do
-  t=$(date +%s%N); sh -c "$FLOOR"; f=$(ms "$t")
+  rm -f "$F/exit"
+  t=$(date +%s%N); ip netns exec "$NS" sh -c "$FLOOR"; f=$(ms "$t")
+  # A guest init that failed (its network, say) reboots early: that would be no floor.
+  [ "$(tr -d '\r\n' < "$F/exit" 2>/dev/null)" = 0 ] || { echo "the floor's guest failed:"; cat "$F/serial.log"; exit 1; }
   t=$(date +%s%N); $B run --rm --isolation=vm busybox:bench true; v=$(ms "$t")
+  t=$(date +%s%N); $B run --rm --isolation=vm --network none busybox:bench true; n=$(ms "$t")
   t=$(date +%s%N); $B run --rm busybox:bench true; r=$(ms "$t")
-  echo "run $run: floor $f ms, berth --isolation=vm $v ms, berth (runc) $r ms; load $(cut -d' ' -f1 /proc/loadavg)"
-  FL="$FL $f"; VM="$VM $v"; RC="$RC $r"
+  echo "run $run: floor $f ms, berth --isolation=vm $v ms (--network none $n ms), berth (runc) $r ms;" \
+    "load $(cut -d' ' -f1 /proc/loadavg)"
+  FL="$FL $f"; VM="$VM $v"; VN="$VN $n"; RC="$RC $r"
   run=$((run + 1))
 done
-echo "$FL|$VM|$RC" | awk -F'|' '
+echo "$FL|$VM|$RC|$VN" | awk -F'|' '
   function mean(s,   n, a, i, t) { n = split(s, a, " "); t = 0; for (i = 1; i <= n; i++) t += a[i]; return t / n }
   function min(s,   n, a, i, m) { n = split(s, a, " "); m = a[1]; for (i = 2; i <= n; i++) if (a[i] < m) m = a[i]; return m }
-  { f = mean($1); v = mean($2); r = mean($3)
-    printf "floor (qemu by hand)      mean %6.0f ms  min %6.0f ms\n", f, min($1)
+  { f = mean($1); v = mean($2); r = mean($3); n = mean($4)
+    printf "floor (qemu by hand, tap) mean %6.0f ms  min %6.0f ms\n", f, min($1)
     printf "berth run --isolation=vm  mean %6.0f ms  min %6.0f ms  %5.2fx the floor (goal <= 1.2x; min/min %4.2fx)\n", v, min($2), v / f, min($2) / min($1)
+    printf "  --network none          mean %6.0f ms  min %6.0f ms\n", n, min($4)
     printf "berth run (runc)          mean %6.0f ms  min %6.0f ms  vm/process %4.1fx\n", r, min($3), v / r }'
 
 ID=$($B run -d --isolation=vm busybox:bench sleep 600)

@@ -1,6 +1,8 @@
 package dev.berth.engine.container;
 
 import dev.berth.engine.BerthException;
+import dev.berth.engine.microvm.GuestAgent;
+import dev.berth.engine.microvm.MicroVm;
 import dev.berth.engine.runtime.ContainerProcess;
 import dev.berth.engine.runtime.ExecResult;
 import dev.berth.engine.runtime.OciRuntime;
@@ -12,6 +14,7 @@ import dev.berth.engine.sys.Pty;
 import dev.berth.engine.runtime.Pids;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -49,11 +52,11 @@ public final class ContainerExecs {
     if (c.paused()) {
       throw new BerthException.Conflict("Container " + c.id() + " is paused, unpause the container before exec");
     }
-    if (VmIsolation.isVm(c.config())) {
-      throw VmIsolation.unsupported(c, "exec");
-    }
     if (cfg.cmd() == null || cfg.cmd().isEmpty()) {
       throw new BerthException.InvalidArgument("No exec command specified");
+    }
+    if (VmIsolation.isVm(c.config())) {
+      VmExecs.checkCreate(c, cfg);
     }
     Exec e = new Exec(ContainerStore.newId(), c.id(), cfg, false, null, "", "");
     execs.put(e.id(), e);
@@ -75,6 +78,17 @@ public final class ContainerExecs {
    */
   public Exec run(String execId, Duration timeout) {
     Exec e = claim(execId);
+    MicroVm vm = store.vms.get(e.containerId());
+    if (vm != null) {
+      Container c = store.get(e.containerId());
+      store.events.exec(c, "exec_start", e, Map.of());
+      GuestAgent.Result r = VmExecs.run(vm, VmExecs.command(c, e.config(), store.dir(c.id()).resolve("rootfs")), timeout);
+      Exec done = new Exec(e.id(), e.containerId(), e.config(), false, r.exitCode(),
+          new String(r.stdout(), StandardCharsets.UTF_8), new String(r.stderr(), StandardCharsets.UTF_8));
+      execs.put(execId, done);
+      store.events.exec(c, "exec_die", e, Map.of("exitCode", Integer.toString(r.exitCode())));
+      return done;
+    }
     ContainerProcess p = store.processes.get(e.containerId());
     if (p == null) {
       throw new BerthException.Conflict("Container " + e.containerId() + " is not running");
@@ -105,6 +119,20 @@ public final class ContainerExecs {
    */
   public ExecSession start(String execId) {
     Exec e = claim(execId);
+    MicroVm vm = store.vms.get(e.containerId());
+    if (vm != null) {
+      Container c = store.get(e.containerId());
+      Process process = VmExecs.asProcess(vm, VmExecs.command(c, e.config(), store.dir(c.id()).resolve("rootfs")));
+      ExecSession session = new ExecSession(process, store.dir(c.id()).resolve("exec-" + e.id() + ".json"), null,
+          code -> {
+            execs.put(execId, new Exec(e.id(), e.containerId(), e.config(), false, code, "", ""));
+            execSessions.remove(execId);
+            store.byId(e.containerId()).ifPresent(x -> store.events.exec(x, "exec_die", e, Map.of("exitCode", "" + code)));
+          });
+      execSessions.put(execId, session);
+      store.events.exec(c, "exec_start", e, Map.of());
+      return session;
+    }
     if (!store.processes.containsKey(e.containerId())) {
       execs.put(execId, new Exec(e.id(), e.containerId(), e.config(), false, null, "", ""));
       throw new BerthException.Conflict("Container " + e.containerId() + " is not running");

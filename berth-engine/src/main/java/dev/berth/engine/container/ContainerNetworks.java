@@ -68,9 +68,9 @@ final class ContainerNetworks {
      * and /etc/resolv.conf in place (the container's bind mounts see them); call it before the
      * process starts. A failure here leaves the namespace to the caller's detach.
      */
-    void ready() {
+    Optional<NetworkService.Attachment> ready() {
       if (attaching.isEmpty()) {
-        return;
+        return Optional.empty();
       }
       long t0 = System.nanoTime();
       NetworkService.Attachment a = attaching.get().await();
@@ -81,6 +81,7 @@ final class ContainerNetworks {
       } catch (IOException e) {
         throw new UncheckedIOException("cannot write the network files of container " + dir.getFileName(), e);
       }
+      return Optional.of(a);
     }
   }
 
@@ -91,6 +92,10 @@ final class ContainerNetworks {
       Container other = find.apply(mode.substring("container:".length()));
       if (!(other.state() instanceof ContainerState.Running r)) {
         throw new BerthException.Conflict("cannot join network of a non running container: " + other.id());
+      }
+      if (VmIsolation.isVm(other.config())) {
+        throw new BerthException.InvalidArgument("cannot join the network of container " + other.shortId()
+            + " (--network container:…): it runs in a microVM (--isolation=vm), whose network stack is the guest's");
       }
       if (other.config().networkMode().equals("host")) {
         return Start.of(Optional.of(Path.of("/proc/" + r.pid() + "/ns/net")));
@@ -144,6 +149,20 @@ final class ContainerNetworks {
     }
     ports.addAll(c.config().networking().exposedPorts());
     return ports;
+  }
+
+  /** The container's interfaces on internal networks (no way out: their gateways are no default route). */
+  Set<String> internalInterfaces(String id) {
+    if (networks == null) {
+      return Set.of();
+    }
+    Set<String> names = new LinkedHashSet<>();
+    for (NetworkService.EndpointView v : networks.endpoints(id)) {
+      if (v.network().config().internal()) {
+        v.attached().ifPresent(a -> names.add(a.ifname()));
+      }
+    }
+    return names;
   }
 
   void detach(String id) {

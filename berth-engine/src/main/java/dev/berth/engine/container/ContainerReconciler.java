@@ -96,7 +96,10 @@ final class ContainerReconciler {
       }
     }
     finishRuntimeDeletes();
-    store.networks().reconcile(new java.util.HashSet<>(store.processes.keySet()));
+    // Running microVMs keep their namespaces, taps and ports too (they are followed, not in processes).
+    java.util.Set<String> running = new java.util.HashSet<>(store.processes.keySet());
+    running.addAll(store.vms.keySet());
+    store.networks().reconcile(running);
   }
 
   /**

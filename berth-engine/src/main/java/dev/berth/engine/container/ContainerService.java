@@ -382,13 +382,16 @@ public final class ContainerService {
     Path dir = dir(c.id());
     MicroVm vm = null;
     try {
+      // The namespace now and CNI in the background, while the rootfs is mounted.
+      ContainerNetworks.Start attaching = store.networks().attach(c, dir, this::find);
       rootfs.mount(c);
       Path rootfs = dir.resolve("rootfs");
       User user = Users.resolve(c.config().user(), c.config().host().groupAdd(), Users.readEtc(rootfs, "passwd"),
           Users.readEtc(rootfs, "group"));
+      Optional<MicroVmRuntime.Network> network = VmNetworks.ready(store.networks(), attaching, c);
       vm = microVms.launch(c.id(), dir, rootfs, VmIsolation.guestCommand(c.config(), user),
           new MicroVmRuntime.EtcFiles(dir.resolve("hosts"), dir.resolve("hostname"), dir.resolve("resolv.conf")),
-          c.config().memory(), c.config().nanoCpus(), logPath(c.id()));
+          c.config().memory(), c.config().nanoCpus(), logPath(c.id()), network);
       attach.connectPending(c.id(), vm::attach);
     } catch (RuntimeException e) {
       if (vm != null) {

@@ -34,7 +34,11 @@ final class VmIsolation {
     }
     if (c.networkMode().equals("host")) {
       throw new BerthException.InvalidArgument("--isolation=vm cannot use --network host: the microVM has its own "
-          + "kernel (and no network yet)");
+          + "kernel and network stack; use the default bridge or a user network (--network NAME) and -p to publish");
+    }
+    if (c.networkMode().startsWith("container:")) {
+      throw new BerthException.InvalidArgument("--isolation=vm cannot use --network " + c.networkMode()
+          + ": the microVM's kernel cannot share another container's network stack; put both on a user network");
     }
     if (c.readonlyRootfs()) {
       throw new BerthException.InvalidArgument("--isolation=vm does not support --read-only yet");
@@ -44,14 +48,6 @@ final class VmIsolation {
         || !storage.volumesFrom().isEmpty()) {
       throw new BerthException.InvalidArgument("--isolation=vm does not support volumes, bind mounts or tmpfs"
           + " (-v, --mount, --tmpfs, --volumes-from) yet");
-    }
-    if (!List.of("none", "bridge", "default").contains(c.networkMode())) {
-      throw new BerthException.InvalidArgument("--isolation=vm cannot join network " + c.networkMode()
-          + " yet: the microVM has no network (use --network none)");
-    }
-    if (c.networking().publishAllPorts() || !c.networking().portBindings().isEmpty()) {
-      throw new BerthException.InvalidArgument("--isolation=vm cannot publish ports (-P, -p) yet: the microVM has"
-          + " no network");
     }
   }
 

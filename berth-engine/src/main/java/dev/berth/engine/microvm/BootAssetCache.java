@@ -103,7 +103,7 @@ public final class BootAssetCache {
     String version = version(kernel);
     Path modules = modulesRoot.resolve(version);
     try {
-      String key = key(kernel, modules);
+      String key = key(kernel, modules, GuestModules.WANTED);
       Path dir = root.resolve(key);
       if (built != null && built.kernel().startsWith(dir) && Files.isDirectory(dir)) {
         return built;
@@ -119,10 +119,12 @@ public final class BootAssetCache {
     }
   }
 
-  private String key(Path kernel, Path modules) throws IOException {
+  /** The assets' directory name: a hash of every input, {@code wanted} (the module set) included. */
+  String key(Path kernel, Path modules, List<String> wanted) throws IOException {
     try {
       MessageDigest sha = MessageDigest.getInstance("SHA-256");
-      StringBuilder s = new StringBuilder(FORMAT).append('\n');
+      // The module set is an input too: a Berth that loads one more module must not boot the old initramfs.
+      StringBuilder s = new StringBuilder(FORMAT).append('\n').append(String.join(" ", wanted)).append('\n');
       for (Path p : List.of(kernel, modules.resolve("modules.dep"), busybox)) {
         s.append(p).append(' ');
         if (Files.exists(p)) {

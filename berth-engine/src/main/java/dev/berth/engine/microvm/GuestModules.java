@@ -16,8 +16,9 @@ import java.util.Set;
  * (fscache became part of netfs in 6.x), so the order comes from the kernel's own list.
  */
 public final class GuestModules {
-  /** Transport, guest channel and shared root file system. */
-  public static final List<String> WANTED = List.of("virtio_mmio", "virtio_console", "9pnet_virtio", "9p");
+  /** Transport, guest channel, shared root file system and the network device. */
+  public static final List<String> WANTED = List.of("virtio_mmio", "virtio_console", "9pnet_virtio", "9p",
+      "virtio_net");
 
   private GuestModules() {}
 
@@ -57,7 +58,7 @@ public final class GuestModules {
           continue;
         }
         throw new BerthException.Unavailable("the guest kernel has no module " + w + " (not in modules.dep nor"
-            + " modules.builtin); use a kernel with virtio, virtio-serial and 9p (Debian: linux-image-amd64)");
+            + " modules.builtin); use a kernel with virtio, virtio-serial, 9p and virtio-net (Debian: linux-image-amd64)");
       }
       visit(path, deps, order, new LinkedHashSet<>());
     }

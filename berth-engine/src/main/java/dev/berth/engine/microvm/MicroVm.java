@@ -34,6 +34,7 @@ public final class MicroVm {
   private final MicroVmPaths paths;
   private final long pid;
   private final OutputPump pump;
+  private final GuestAgent agent;
   private volatile boolean hardStopped;
   private volatile boolean closed;
   private Thread thread;
@@ -43,6 +44,7 @@ public final class MicroVm {
     this.paths = paths;
     this.pid = pid;
     this.pump = new OutputPump(paths, log);
+    this.agent = new GuestAgent(paths.agentSocket());
   }
 
   public String id() {
@@ -52,6 +54,11 @@ public final class MicroVm {
   /** QEMU's pid. */
   public long pid() {
     return pid;
+  }
+
+  /** The guest init's exec agent. */
+  public GuestAgent agent() {
+    return agent;
   }
 
   public MicroVmPaths paths() {

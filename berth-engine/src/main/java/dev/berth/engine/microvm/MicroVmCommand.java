@@ -56,11 +56,15 @@ public final class MicroVmCommand {
       cmd.addAll(List.of("-chardev", "file,id=" + port[0] + ",path=" + escape(port[1]),
           "-device", "virtserialport,chardev=" + port[0] + ",name=" + port[0]));
     }
+    // The exec agent: a socket berthd connects to per exec (see GuestAgent).
+    cmd.addAll(List.of("-chardev", "socket,id=agent,path=" + escape(p.agentSocket().toString()) + ",server=on,wait=off",
+        "-device", "virtserialport,chardev=agent,name=agent"));
     cmd.addAll(List.of(
         "-fsdev", "local,id=rootfs,path=" + escape(s.rootfs().toString()) + ",security_model=none",
         "-device", "virtio-9p-device,fsdev=rootfs,mount_tag=rootfs",
         "-fsdev", "local,id=berth,path=" + escape(p.share().toString()) + ",security_model=none,readonly=on",
         "-device", "virtio-9p-device,fsdev=berth,mount_tag=berth"));
+    cmd.addAll(GuestNetwork.qemuArgs(s.interfaces()));
     return cmd;
   }
 

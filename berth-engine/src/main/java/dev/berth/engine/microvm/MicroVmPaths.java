@@ -42,6 +42,11 @@ public record MicroVmPaths(Path dataDir, Path runDir) {
     return runDir.resolve("qmp.sock");
   }
 
+  /** The exec agent's virtio-serial port. */
+  public Path agentSocket() {
+    return runDir.resolve("agent.sock");
+  }
+
   public Path consoleSocket() {
     return runDir.resolve("console.sock");
   }

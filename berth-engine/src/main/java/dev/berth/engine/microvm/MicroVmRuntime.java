@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -37,6 +38,16 @@ public final class MicroVmRuntime {
       if (!List.of("auto", "kvm", "tcg").contains(accel)) {
         throw new IllegalArgumentException("invalid vm-accel \"" + accel + "\": use auto, kvm or tcg");
       }
+    }
+  }
+
+  /**
+   * A container's network namespace (made and wired by CNI, as for any container) and the
+   * guest's interfaces in it; absent for --network none (the guest has loopback only).
+   */
+  public record Network(Path netns, List<GuestInterface> interfaces) {
+    public Network {
+      interfaces = List.copyOf(interfaces);
     }
   }
 
@@ -113,7 +124,7 @@ public final class MicroVmRuntime {
    * QEMU and no runtime dir behind.
    */
   public MicroVm launch(String id, Path containerDir, Path rootfs, GuestCommand command, EtcFiles etc,
-      long memoryBytes, long nanoCpus, Path logFile) {
+      long memoryBytes, long nanoCpus, Path logFile, Optional<Network> network) {
     Qemu q = qemu();
     BootAssets boot = assets.get();
     MicroVmPaths paths = paths(id, containerDir);
@@ -121,9 +132,17 @@ public final class MicroVmRuntime {
     long memoryMib = Math.max(MIN_MEMORY_MIB, memoryBytes >> 20);
     int cpus = nanoCpus <= 0 ? 1 : (int) Math.ceil(nanoCpus / 1e9);
     try {
-      prepare(paths, command, etc);
-      List<String> cmd = MicroVmCommand.build(q.systemBinary().toString(),
-          new MicroVmSpec(id, rootfs, paths, boot, accel, Qemu.hostKhz(), cpus, memoryMib));
+      List<GuestInterface> interfaces = network.map(Network::interfaces).orElse(List.of());
+      prepare(paths, command, etc, interfaces);
+      List<String> cmd = new ArrayList<>();
+      if (network.isPresent()) {
+        long t0 = System.nanoTime();
+        GuestNetwork.wire(network.get().netns(), interfaces);
+        log.debug("container {}: taps wired in {} ms", id.substring(0, 12), (System.nanoTime() - t0) / 1_000_000);
+        cmd.addAll(GuestNetwork.inNamespace(network.get().netns())); // QEMU opens the taps by name, there
+      }
+      cmd.addAll(MicroVmCommand.build(q.systemBinary().toString(),
+          new MicroVmSpec(id, rootfs, paths, boot, accel, Qemu.hostKhz(), cpus, memoryMib, interfaces)));
       log.debug("container {}: {}", id.substring(0, 12), String.join(" ", cmd));
       q.launch(cmd);
       long pid = Long.parseLong(Files.readString(paths.pidFile()).strip());
@@ -141,7 +160,8 @@ public final class MicroVmRuntime {
   }
 
   /** The share the guest reads (run.sh and the /etc files), and fresh output files. */
-  private static void prepare(MicroVmPaths paths, GuestCommand command, EtcFiles etc) throws IOException {
+  private static void prepare(MicroVmPaths paths, GuestCommand command, EtcFiles etc, List<GuestInterface> interfaces)
+      throws IOException {
     Files.createDirectories(paths.share());
     Files.createDirectories(paths.runDir());
     for (Path old : List.of(paths.stdout(), paths.stderr(), paths.exit(), paths.offsets(), paths.pidFile())) {
@@ -151,6 +171,12 @@ public final class MicroVmRuntime {
     Files.copy(etc.hosts(), paths.share().resolve("hosts"), StandardCopyOption.REPLACE_EXISTING);
     Files.copy(etc.hostname(), paths.share().resolve("hostname"), StandardCopyOption.REPLACE_EXISTING);
     Files.copy(etc.resolvConf(), paths.share().resolve("resolv.conf"), StandardCopyOption.REPLACE_EXISTING);
+    Path net = paths.share().resolve("net");
+    if (interfaces.isEmpty()) {
+      Files.deleteIfExists(net);
+    } else {
+      Files.writeString(net, GuestNetwork.guestConfig(interfaces));
+    }
   }
 
   private static void killLeftover(String id, MicroVmPaths paths) {

@@ -1,6 +1,7 @@
 package dev.berth.engine.microvm;
 
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * One microVM boot of a container.
@@ -9,6 +10,11 @@ import java.nio.file.Path;
  * @param rootfs the container's mounted rootfs, shared with the guest over 9p
  * @param accel kvm or tcg
  * @param hostKhz the host's TSC rate, for microvm under TCG (0 = unknown)
+ * @param interfaces the guest's network interfaces (taps in the container's namespace); none for --network none
  */
 public record MicroVmSpec(String id, Path rootfs, MicroVmPaths paths, BootAssets assets, String accel, long hostKhz,
-    int cpus, long memoryMib) {}
+    int cpus, long memoryMib, List<GuestInterface> interfaces) {
+  public MicroVmSpec {
+    interfaces = interfaces == null ? List.of() : List.copyOf(interfaces);
+  }
+}

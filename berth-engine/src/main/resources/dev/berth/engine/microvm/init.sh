@@ -1,8 +1,8 @@
 #!/bin/busybox sh
 # Berth's guest init: PID 1 of a microVM container. It mounts the container's root file system
 # (9p tag "rootfs"), runs the command from /berth/run.sh in it (env, workdir, uid/gid through
-# busybox nsenter), sends stdout, stderr and the exit code to the host over virtio-serial ports,
-# and reboots, which ends QEMU (-no-reboot). The host sends signal numbers as lines on ttyS0.
+# busybox nsenter), sets up the network from /berth/net, sends stdout, stderr and the exit code to
+# the host over virtio-serial ports, and reboots, which ends QEMU (-no-reboot). The host sends signal numbers as lines on ttyS0.
 bb=/bin/busybox
 fail() {
   echo "berth-init: $*"
@@ -18,6 +18,28 @@ done </lib/modules/order
 $bb mount -t 9p -o trans=virtio,version=9p2000.L,ro berth /berth || fail "cannot mount the config share"
 $bb mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 rootfs /newroot || fail "cannot mount the rootfs"
 
+# The network: each line of /berth/net is "MAC ADDRESS/PREFIX GATEWAY|-" for the virtio-net
+# interface with that MAC (the host's tap is redirected to the container's CNI interface).
+$bb ip link set lo up
+if [ -r /berth/net ]; then
+  while read -r mac addr gw; do
+    dev=
+    i=0
+    while [ -z "$dev" ] && [ $i -lt 300 ]; do
+      for n in /sys/class/net/*; do
+        [ "$($bb cat "$n/address" 2>/dev/null)" = "$mac" ] && dev=${n##*/}
+      done
+      [ -n "$dev" ] || { $bb usleep 10000; i=$((i + 1)); }
+    done
+    [ -n "$dev" ] || fail "no network interface with MAC $mac"
+    $bb ip addr add "$addr" dev "$dev" || fail "cannot set $addr on $dev"
+    $bb ip link set "$dev" up || fail "cannot bring $dev up"
+    if [ "$gw" != - ]; then
+      $bb ip route add default via "$gw" dev "$dev" || fail "cannot route through $gw"
+    fi
+  done </berth/net
+fi
+
 # The ports are named by the host; their device numbers depend on probe order.
 i=0
 while [ $i -lt 500 ]; do
@@ -27,9 +49,10 @@ while [ $i -lt 500 ]; do
       stdout) port_stdout=/dev/${p##*/} ;;
       stderr) port_stderr=/dev/${p##*/} ;;
       exit) port_exit=/dev/${p##*/} ;;
+      agent) port_agent=/dev/${p##*/} ;;
     esac
   done
-  [ -n "$port_stdout" ] && [ -n "$port_stderr" ] && [ -n "$port_exit" ] && break
+  [ -n "$port_stdout" ] && [ -n "$port_stderr" ] && [ -n "$port_exit" ] && [ -n "$port_agent" ] && break
   $bb usleep 10000
   i=$((i + 1))
 done
@@ -66,6 +89,26 @@ pid=$!
     esac
   done </dev/ttyS0
 ) &
+# The exec agent: berthd connects to the port's socket, sends one line (a run.sh-style script,
+# base64), and reads "CODE STDOUT STDERR" (base64) when the command ended. The port can be open
+# only once: read and write through one descriptor. Without berthd connected a read ends at once:
+# wait a little before opening it again.
+if [ -n "$port_agent" ]; then
+  $bb mkdir -p /tmp
+  (
+    while :; do
+      while read -r req; do
+        echo "$req" | $bb base64 -d >/tmp/exec.sh
+        (
+          . /tmp/exec.sh
+          exec $bb env -i "$@"
+        ) </dev/null >/tmp/exec.out 2>/tmp/exec.err
+        echo "$? $($bb base64 -w 0 </tmp/exec.out) $($bb base64 -w 0 </tmp/exec.err)"
+      done <>"$port_agent" >&0
+      $bb usleep 200000
+    done
+  ) </dev/null >/dev/null 2>&1 &
+fi
 wait "$pid"
 code=$?
 echo "$code" >"$port_exit"

@@ -31,7 +31,7 @@ class VmIsolationTest {
     assertThatThrownBy(() -> VmIsolation.validate(with("vm", true, false, null))).hasMessageContaining("TTY (-t)");
     assertThatThrownBy(() -> VmIsolation.validate(with("vm", false, true, null))).hasMessageContaining("stdin (-i)");
     assertThatThrownBy(() -> VmIsolation.validate(with("vm", false, false, "host")))
-        .hasMessageContaining("--network host");
+        .isInstanceOf(BerthException.InvalidArgument.class).hasMessageStartingWith("--isolation=vm cannot use --network host");
     VmIsolation.validate(with("vm", false, false, null));
     ContainerConfig volume = new ContainerConfig("busybox", null, List.of("true"), null, null, null, null, null, null,
         false, false, false, null, null, false, false, false, null, null, false, null, 0, 0, 0, 0, null, 0, null, null,
@@ -40,7 +40,9 @@ class VmIsolationTest {
     ContainerConfig userNetwork = new ContainerConfig("busybox", null, List.of("true"), null, null, null, null, null,
         null, false, false, false, null, null, false, false, false, null, null, false, null, 0, 0, 0, 0, null, 0, null,
         "n1", null, null, null, null, "vm", null, null, null, null);
-    assertThatThrownBy(() -> VmIsolation.validate(userNetwork)).hasMessageContaining("network n1");
+    VmIsolation.validate(userNetwork); // user networks, the default bridge and none are the microVM's too
+    assertThatThrownBy(() -> VmIsolation.validate(with("vm", false, false, "container:web")))
+        .isInstanceOf(BerthException.InvalidArgument.class).hasMessageContaining("--network container:web");
   }
 
   @Test

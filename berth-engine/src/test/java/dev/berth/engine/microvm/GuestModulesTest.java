@@ -25,6 +25,9 @@ class GuestModulesTest {
       kernel/net/9p/9pnet.ko:
       kernel/net/9p/9pnet_virtio.ko: kernel/net/9p/9pnet.ko kernel/drivers/virtio/virtio.ko kernel/drivers/virtio/virtio_ring.ko
       kernel/drivers/block/virtio_blk.ko: kernel/drivers/virtio/virtio.ko kernel/drivers/virtio/virtio_ring.ko
+      kernel/drivers/net/virtio_net.ko: kernel/drivers/net/net_failover.ko kernel/net/core/failover.ko kernel/drivers/virtio/virtio.ko kernel/drivers/virtio/virtio_ring.ko
+      kernel/drivers/net/net_failover.ko: kernel/net/core/failover.ko
+      kernel/net/core/failover.ko:
       """;
 
   @Test
@@ -33,7 +36,8 @@ class GuestModulesTest {
     List<String> order = GuestModules.loadOrder(deps, GuestModules.WANTED, Set.of());
 
     assertThat(order.stream().map(GuestModules::name)).containsExactlyInAnyOrder("virtio_ring", "virtio",
-        "virtio_mmio", "virtio_console", "9pnet", "9pnet_virtio", "netfs", "fscache", "9p");
+        "virtio_mmio", "virtio_console", "9pnet", "9pnet_virtio", "netfs", "fscache", "9p", "failover", "net_failover",
+        "virtio_net");
     for (String module : order) {
       for (String dep : deps.get(module)) {
         assertThat(order.indexOf(dep)).as("%s before %s", dep, module).isLessThan(order.indexOf(module));

@@ -4,17 +4,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class MicroVmCommandTest {
   private static final String ID = "0123456789abcdef".repeat(4);
 
   private static List<String> build(String accel, Path rootfs) {
+    return build(accel, rootfs, List.of());
+  }
+
+  private static List<String> build(String accel, Path rootfs, List<GuestInterface> interfaces) {
     MicroVmPaths paths = new MicroVmPaths(Path.of("/data/containers/" + ID + "/vm"), Path.of("/run/berth/microvm/0123"));
     BootAssets assets = new BootAssets(Path.of("/data/microvm/assets/k/vmlinux"),
         Path.of("/data/microvm/assets/k/initramfs.cpio"), "6.1.0-56-amd64", Path.of("/boot/vmlinuz-6.1.0-56-amd64"));
     return MicroVmCommand.build("/usr/bin/qemu-system-x86_64", new MicroVmSpec(ID, rootfs, paths, assets, accel,
-        2_400_000, 2, 256));
+        2_400_000, 2, 256, interfaces));
   }
 
   private static String after(List<String> cmd, String option) {
@@ -51,9 +56,28 @@ class MicroVmCommandTest {
 
     assertThat(all).contains("local,id=rootfs,path=/data/a,,b/rootfs,security_model=none") // commas doubled
         .contains("mount_tag=rootfs").contains("mount_tag=berth").contains(",readonly=on");
+    assertThat(all).contains("socket,id=agent,path=/run/berth/microvm/0123/agent.sock,server=on,wait=off")
+        .contains("virtserialport,chardev=agent,name=agent"); // the exec agent's port
     for (String port : List.of("stdout", "stderr", "exit")) {
       assertThat(all).contains("virtserialport,chardev=" + port + ",name=" + port)
           .contains("file,id=" + port + ",path=/data/containers/" + ID + "/vm/" + port);
     }
+  }
+
+  @Test
+  void eachInterfaceIsAVirtioNetDeviceOnItsTapWithTheCniMac() {
+    List<String> cmd = build("tcg", Path.of("/r"), List.of(
+        new GuestInterface("eth0", "3a:1f:00:aa:bb:01", "172.18.0.2", 16, Optional.of("172.18.0.1")),
+        new GuestInterface("eth1", "3a:1f:00:aa:bb:02", "172.19.0.5", 24, Optional.empty())));
+
+    assertThat(cmd).containsSubsequence("-netdev", "tap,id=net0,ifname=tap0,script=no,downscript=no,vhost=off",
+        "-device", "virtio-net-device,netdev=net0,mac=3a:1f:00:aa:bb:01",
+        "-netdev", "tap,id=net1,ifname=tap1,script=no,downscript=no,vhost=off",
+        "-device", "virtio-net-device,netdev=net1,mac=3a:1f:00:aa:bb:02");
+  }
+
+  @Test
+  void withoutInterfacesThereIsNoNetworkDevice() {
+    assertThat(String.join(" ", build("tcg", Path.of("/r")))).doesNotContain("-netdev").doesNotContain("virtio-net");
   }
 }

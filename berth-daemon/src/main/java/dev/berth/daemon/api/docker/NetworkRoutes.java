@@ -8,6 +8,7 @@ import dev.berth.engine.BerthException;
 import dev.berth.engine.Engine;
 import dev.berth.engine.container.Container;
 import dev.berth.engine.container.ContainerService;
+import dev.berth.engine.container.VmNetworks;
 import dev.berth.engine.network.Network;
 import dev.berth.engine.network.NetworkService;
 import java.io.IOException;
@@ -159,6 +160,7 @@ public final class NetworkRoutes {
     JsonNode b = req.jsonBody(JsonNode.class);
     Container c = containers.find(b == null ? "" : b.path("Container").asText(""));
     refuseBuiltin(req.pathParam("id"), "connected to");
+    VmNetworks.refuseLiveChange(c, "connect");
     networks.connect(c.id(), c.name(), req.pathParam("id"), NetworkingJsons.endpoint(b.path("EndpointConfig")),
         c.running());
     res.empty(200);
@@ -168,6 +170,7 @@ public final class NetworkRoutes {
     JsonNode b = req.jsonBody(JsonNode.class);
     Container c = containers.find(b == null ? "" : b.path("Container").asText(""));
     refuseBuiltin(req.pathParam("id"), "disconnected from");
+    VmNetworks.refuseLiveChange(c, "disconnect");
     networks.disconnect(c.id(), req.pathParam("id"));
     res.empty(200);
   }

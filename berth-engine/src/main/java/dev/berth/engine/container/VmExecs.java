@@ -1,0 +1,154 @@
+package dev.berth.engine.container;
+
+import dev.berth.engine.BerthException;
+import dev.berth.engine.microvm.GuestAgent;
+import dev.berth.engine.microvm.GuestCommand;
+import dev.berth.engine.microvm.MicroVm;
+import dev.berth.engine.runtime.spec.User;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * exec in a microVM container, through the guest init's agent ({@link GuestAgent}): the command
+ * runs in the guest like the container's own (env, workdir, user), its output comes back whole
+ * when it ended. No stdin and no TTY yet (refused at create), one exec at a time per microVM.
+ */
+final class VmExecs {
+  /** An attached exec waits this long at most (the agent serves one exec at a time). */
+  static final Duration ATTACHED_LIMIT = Duration.ofHours(24);
+
+  private VmExecs() {}
+
+  static void checkCreate(Container c, ContainerExecs.ExecConfig cfg) {
+    if (cfg.tty() || cfg.attachStdin()) {
+      throw new BerthException.InvalidArgument("exec " + (cfg.tty() ? "-t" : "-i") + " is not supported for container "
+          + c.shortId() + " yet: it runs with --isolation=vm, whose exec agent returns output and exit code only"
+          + " (run the exec without -i and -t)");
+    }
+  }
+
+  /** The exec's command: the container's env with the exec's on top, its workdir and user unless the exec sets them. */
+  static GuestCommand command(Container c, ContainerExecs.ExecConfig cfg, Path rootfs) {
+    String userSpec = cfg.user() == null || cfg.user().isEmpty() ? c.config().user() : cfg.user();
+    User user = Users.resolve(userSpec, Users.readEtc(rootfs, "passwd"), Users.readEtc(rootfs, "group"));
+    GuestCommand base = VmIsolation.guestCommand(c.config(), user);
+    List<String> env = new ArrayList<>(base.env());
+    for (String kv : cfg.env() == null ? List.<String>of() : cfg.env()) {
+      String key = kv.contains("=") ? kv.substring(0, kv.indexOf('=') + 1) : kv + "=";
+      env.removeIf(x -> x.startsWith(key));
+      env.add(kv);
+    }
+    String cwd = cfg.workingDir() == null || cfg.workingDir().isEmpty() ? base.workingDir() : cfg.workingDir();
+    return new GuestCommand(env, cfg.cmd(), cwd, user.uid(), user.gid());
+  }
+
+  /** Runs the exec; a failure of the agent itself is exit 126 with the reason on stderr. */
+  static GuestAgent.Result run(MicroVm vm, GuestCommand command, Duration timeout) {
+    try {
+      return vm.agent().run(command, timeout);
+    } catch (BerthException e) {
+      return new GuestAgent.Result(126, new byte[0], (e.getMessage() + "\n").getBytes(StandardCharsets.UTF_8));
+    }
+  }
+
+  /** The exec as a {@link Process} for {@link ExecSession}: its streams give the output once the command ended. */
+  static Process asProcess(MicroVm vm, GuestCommand command) {
+    return new AgentProcess(CompletableFuture.supplyAsync(() -> run(vm, command, ATTACHED_LIMIT),
+        r -> Thread.ofVirtual().name("microvm-exec").start(r)));
+  }
+
+  private static final class AgentProcess extends Process {
+    private final CompletableFuture<GuestAgent.Result> result;
+
+    AgentProcess(CompletableFuture<GuestAgent.Result> result) {
+      this.result = result;
+    }
+
+    @Override
+    public OutputStream getOutputStream() {
+      return OutputStream.nullOutputStream();
+    }
+
+    @Override
+    public InputStream getInputStream() {
+      return new WhenDone(() -> result.join().stdout());
+    }
+
+    @Override
+    public InputStream getErrorStream() {
+      return new WhenDone(() -> result.join().stderr());
+    }
+
+    @Override
+    public int waitFor() {
+      return result.join().exitCode();
+    }
+
+    @Override
+    public boolean waitFor(long timeout, TimeUnit unit) throws InterruptedException {
+      try {
+        result.get(timeout, unit);
+        return true;
+      } catch (java.util.concurrent.TimeoutException e) {
+        return false;
+      } catch (java.util.concurrent.ExecutionException e) {
+        return true;
+      }
+    }
+
+    @Override
+    public int exitValue() {
+      if (!result.isDone()) {
+        throw new IllegalThreadStateException("the exec in the microVM is still running");
+      }
+      return result.join().exitCode();
+    }
+
+    @Override
+    public boolean isAlive() {
+      return !result.isDone();
+    }
+
+    @Override
+    public void destroy() {
+      // The guest command cannot be killed from here yet; it ends on its own or with the microVM.
+    }
+  }
+
+  /** An input stream of bytes that exist once the exec ended: the first read waits for them. */
+  private static final class WhenDone extends InputStream {
+    private final Supplier<byte[]> bytes;
+    private InputStream in;
+
+    WhenDone(Supplier<byte[]> bytes) {
+      this.bytes = bytes;
+    }
+
+    private InputStream in() {
+      if (in == null) {
+        in = new ByteArrayInputStream(bytes.get());
+      }
+      return in;
+    }
+
+    @Override
+    public int read() throws IOException {
+      return in().read();
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      return in().read(b, off, len);
+    }
+  }
+}

@@ -1,0 +1,112 @@
+package dev.berth.engine.microvm;
+
+import dev.berth.engine.BerthException;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The host side of the guest init's exec agent, on the virtio-serial port {@code agent} (a unix
+ * socket of QEMU's). One request at a time, one line each way, base64 so no byte of a command or
+ * its output can break the framing: the host sends a run.sh-style script ({@link GuestCommand});
+ * the guest runs it like the container's command and answers "CODE STDOUT STDERR" once it
+ * ended. Output comes back whole at the end: no stdin, no TTY, no streaming (yet).
+ */
+public final class GuestAgent {
+  /** What an exec in the guest gave. */
+  public record Result(int exitCode, byte[] stdout, byte[] stderr) {}
+
+  private final Path socket;
+
+  GuestAgent(Path socket) {
+    this.socket = socket;
+  }
+
+  /** The request line for {@code command}. */
+  static String request(GuestCommand command) {
+    return Base64.getEncoder().encodeToString(command.script().getBytes(StandardCharsets.UTF_8)) + "\n";
+  }
+
+  /** Parses the guest's answer line. */
+  static Result parse(String line) {
+    String[] parts = line.strip().split(" ", -1);
+    try {
+      Base64.Decoder d = Base64.getDecoder();
+      return new Result(Integer.parseInt(parts[0]), parts.length > 1 ? d.decode(parts[1]) : new byte[0],
+          parts.length > 2 ? d.decode(parts[2]) : new byte[0]);
+    } catch (IllegalArgumentException e) {
+      throw new BerthException("the microVM's agent answered something unreadable: "
+          + (line.length() > 80 ? line.substring(0, 80) + "…" : line));
+    }
+  }
+
+  /** Runs {@code command} in the guest and waits for it (at most {@code timeout}). */
+  public synchronized Result run(GuestCommand command, Duration timeout) {
+    CompletableFuture<Result> done = new CompletableFuture<>();
+    SocketChannel[] open = new SocketChannel[1];
+    Thread.ofVirtual().name("microvm-agent").start(() -> {
+      try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+        open[0] = ch;
+        ch.connect(UnixDomainSocketAddress.of(socket));
+        ch.write(ByteBuffer.wrap(request(command).getBytes(StandardCharsets.US_ASCII)));
+        ByteArrayOutputStream line = new ByteArrayOutputStream();
+        ByteBuffer buf = ByteBuffer.allocate(65536);
+        while (true) {
+          buf.clear();
+          int n = ch.read(buf);
+          if (n < 0) {
+            throw new IOException("the microVM's agent closed the connection (the VM ended?)");
+          }
+          int nl = -1;
+          for (int i = 0; i < n; i++) {
+            if (buf.get(i) == '\n') {
+              nl = i;
+              break;
+            }
+          }
+          line.write(buf.array(), 0, nl < 0 ? n : nl);
+          if (nl >= 0) {
+            break;
+          }
+        }
+        done.complete(parse(line.toString(StandardCharsets.US_ASCII)));
+      } catch (IOException | RuntimeException e) {
+        done.completeExceptionally(e);
+      }
+    });
+    try {
+      return done.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      closeQuietly(open[0]);
+      throw new BerthException("the exec in the microVM did not end within " + timeout.toSeconds() + " s");
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof BerthException b ? b
+          : new BerthException("cannot exec in the microVM: " + e.getCause().getMessage(), e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      closeQuietly(open[0]);
+      throw new BerthException("interrupted while waiting for an exec in the microVM", e);
+    }
+  }
+
+  private static void closeQuietly(SocketChannel ch) {
+    try {
+      if (ch != null) {
+        ch.close();
+      }
+    } catch (IOException ignored) {
+      // closing to end the wait
+    }
+  }
+}
