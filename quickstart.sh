@@ -65,6 +65,13 @@ echo
 berth run --rm busybox echo "hello from a Berth container"
 echo
 
+# A Dockerfile built into an image (on stdin here; usually `berth build -t NAME DIR`), then run.
+printf 'FROM busybox\nRUN echo "hello from an image Berth built" > /hello.txt\nCMD ["cat", "/hello.txt"]\n' \
+  | berth build -t quickstart-app -
+berth run --rm quickstart-app
+berth rmi quickstart-app > /dev/null
+echo
+
 # A web server: a named volume holds its page, a published port serves it to the host.
 berth rm -f quickstart-web > /dev/null 2>&1 || true
 berth volume rm quickstart-www > /dev/null 2>&1 || true
