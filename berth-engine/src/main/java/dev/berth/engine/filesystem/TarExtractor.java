@@ -66,8 +66,10 @@ public final class TarExtractor {
   public void extract(InputStream in) throws IOException {
     TarArchiveInputStream tar = new TarArchiveInputStream(in);
     TarArchiveEntry e;
-    while ((e = tar.getNextEntry()) != null) {
+    String previous = null;
+    while ((e = TarHeaders.next(tar, previous)) != null) {
       entry(e, tar);
+      previous = e.getName();
     }
     for (Map.Entry<Path, FileTime> d : dirTimes.entrySet()) {
       if (Files.isDirectory(d.getKey(), LinkOption.NOFOLLOW_LINKS)) {

@@ -71,6 +71,28 @@ class TarExtractorTest {
   }
 
   @Test
+  void aPaxHeaderThatIsNotANumberIsTheClientsError() throws IOException {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (TarArchiveOutputStream t = new TarArchiveOutputStream(bytes)) {
+      byte[] record = "34 uid=99999999999999999999999999\n".getBytes(StandardCharsets.UTF_8);
+      TarArchiveEntry pax = new TarArchiveEntry("PaxHeaders/x", TarConstants.LF_PAX_EXTENDED_HEADER_LC, true);
+      pax.setSize(record.length);
+      t.putArchiveEntry(pax);
+      t.write(record);
+      t.closeArchiveEntry();
+      TarArchiveEntry file = new TarArchiveEntry("f.txt");
+      file.setSize(1);
+      t.putArchiveEntry(file);
+      t.write('x');
+      t.closeArchiveEntry();
+    }
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> extract(bytes.toByteArray(), false))
+        .isInstanceOf(dev.berth.engine.BerthException.InvalidArgument.class)
+        .hasMessageContaining("invalid tar archive: cannot read the header of the first entry");
+    assertThat(root.resolve("dst/f.txt")).doesNotExist();
+  }
+
+  @Test
   void dotDotNamesStayInsideTheRootfs() throws IOException {
     extract(tar("../../../../escape.txt", "x"), false);
     assertThat(tmp.resolve("escape.txt")).doesNotExist();

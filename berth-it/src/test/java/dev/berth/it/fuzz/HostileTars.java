@@ -48,7 +48,9 @@ public final class HostileTars {
           t.setDevMajor(1);
           t.setDevMinor(1); // /dev/mem's numbers
         }
-        e.pax().forEach(t::addPaxHeader);
+        if (!e.pax().isEmpty()) {
+          writePax(tar, e.pax()); // by hand: commons-compress refuses invalid values, a hostile client does not
+        }
         t.setSize(e.kind() == TarConstants.LF_NORMAL ? e.content().length : 0);
         t.setMode(e.kind() == TarConstants.LF_DIR ? 0755 : 0644);
         tar.putArchiveEntry(t);
@@ -63,6 +65,24 @@ public final class HostileTars {
     }
     byte[] all = bytes.toByteArray();
     return truncate ? java.util.Arrays.copyOf(all, Math.max(1, all.length / 2 + 17)) : all;
+  }
+
+  private static void writePax(TarArchiveOutputStream tar, Map<String, String> pax) throws IOException {
+    ByteArrayOutputStream records = new ByteArrayOutputStream();
+    for (Map.Entry<String, String> kv : pax.entrySet()) {
+      byte[] rest = (" " + kv.getKey() + "=" + kv.getValue() + "\n").getBytes(StandardCharsets.UTF_8);
+      int len = rest.length + 1;
+      while (len != rest.length + Integer.toString(len).length()) {
+        len = rest.length + Integer.toString(len).length();
+      }
+      records.write(Integer.toString(len).getBytes(StandardCharsets.US_ASCII));
+      records.write(rest);
+    }
+    TarArchiveEntry header = new TarArchiveEntry("PaxHeaders/x", TarConstants.LF_PAX_EXTENDED_HEADER_LC, true);
+    header.setSize(records.size());
+    tar.putArchiveEntry(header);
+    tar.write(records.toByteArray());
+    tar.closeArchiveEntry();
   }
 
   /**

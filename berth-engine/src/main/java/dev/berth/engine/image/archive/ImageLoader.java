@@ -166,7 +166,9 @@ public final class ImageLoader {
     TarArchiveEntry entry;
     boolean any = false;
     List<Path[]> links = new ArrayList<>();
-    while ((entry = tar.getNextEntry()) != null) {
+    String previous = null;
+    while ((entry = dev.berth.engine.filesystem.TarHeaders.next(tar, previous)) != null) {
+      previous = entry.getName();
       any = true;
       Path target = inside(dir, entry.getName());
       if (entry.isDirectory()) {
