@@ -13,10 +13,21 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 public final class TarHeaders {
   private TarHeaders() {}
 
-  /** The next entry, or null at the end; a header that cannot be parsed is an InvalidArgument. */
+  /** Linux's NAME_MAX and PATH_MAX: a longer name fails at creation with ENAMETOOLONG. */
+  private static final int NAME_MAX = 255, PATH_MAX = 4095;
+
+  /**
+   * The next entry, or null at the end; a header that cannot be parsed, or a name no Linux file
+   * system can hold, is an InvalidArgument.
+   */
   public static TarArchiveEntry next(TarArchiveInputStream tar, String previous) throws IOException {
     try {
-      return tar.getNextEntry();
+      TarArchiveEntry e = tar.getNextEntry();
+      String problem = e == null ? null : nameProblem(e.getName());
+      if (problem != null) {
+        throw new BerthException.InvalidArgument("invalid tar archive: entry " + abbreviate(e.getName()) + " " + problem);
+      }
+      return e;
     } catch (IOException | IllegalArgumentException e) {
       if (e instanceof IOException io && !isHeaderError(io)) {
         throw io; // the stream itself failed (the client went away): not a header to complain about
@@ -24,6 +35,23 @@ public final class TarHeaders {
       throw new BerthException.InvalidArgument("invalid tar archive: cannot read the header "
           + (previous == null ? "of the first entry" : "after entry " + previous) + ": " + e.getMessage());
     }
+  }
+
+  /** Why {@code name} cannot be a file's path on Linux, or null when it can. */
+  public static String nameProblem(String name) {
+    if (name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > PATH_MAX) {
+      return "has a name longer than " + PATH_MAX + " bytes";
+    }
+    for (String part : name.split("/")) {
+      if (part.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > NAME_MAX) {
+        return "has a path component longer than " + NAME_MAX + " bytes";
+      }
+    }
+    return name.indexOf('\0') >= 0 ? "has a NUL byte in its name" : null;
+  }
+
+  private static String abbreviate(String name) {
+    return name.length() > 80 ? name.substring(0, 80) + "…" : name;
   }
 
   private static boolean isHeaderError(IOException e) {

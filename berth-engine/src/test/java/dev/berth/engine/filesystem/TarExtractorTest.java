@@ -36,6 +36,7 @@ class TarExtractorTest {
   private static byte[] tar(Object... entries) throws IOException {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     try (TarArchiveOutputStream t = new TarArchiveOutputStream(bytes)) {
+      t.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
       for (int i = 0; i < entries.length; i += 2) {
         String name = (String) entries[i];
         String content = (String) entries[i + 1];
@@ -90,6 +91,16 @@ class TarExtractorTest {
         .isInstanceOf(dev.berth.engine.BerthException.InvalidArgument.class)
         .hasMessageContaining("invalid tar archive: cannot read the header of the first entry");
     assertThat(root.resolve("dst/f.txt")).doesNotExist();
+  }
+
+  @Test
+  void aNameNoFileSystemCanHoldIsTheClientsError() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> extract(tar("n".repeat(300), "x"), false))
+        .isInstanceOf(dev.berth.engine.BerthException.InvalidArgument.class)
+        .hasMessageContaining("has a path component longer than 255 bytes");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> extract(tar("d/".repeat(2100) + "f", "x"), false))
+        .isInstanceOf(dev.berth.engine.BerthException.InvalidArgument.class)
+        .hasMessageContaining("has a name longer than 4095 bytes");
   }
 
   @Test
