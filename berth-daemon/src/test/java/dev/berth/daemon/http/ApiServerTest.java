@@ -48,6 +48,7 @@ class ApiServerTest {
         .post("/echo", (req, res) -> res.json(201, req.jsonBody(Map.class)))
         .post("/count", (req, res) -> res.json(200, Map.of("bytes", req.body().transferTo(OutputStream.nullOutputStream()))))
         .get("/query", (req, res) -> res.json(200, Map.of("all", req.query("all").orElse(""))))
+        .get("/number", (req, res) -> res.json(200, Map.of("n", req.queryNumber("n").orElse(-7L))))
         .get("/stream", (req, res) -> {
           try (OutputStream out = res.stream(200, "application/json")) {
             for (int i = 0; i < 3; i++) {
@@ -161,6 +162,16 @@ class ApiServerTest {
     assertThat(path).startsWith("HTTP/1.1 4").contains("{\"message\":");
     assertThat(rawExchange("GET /query?all=1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", null))
         .startsWith("HTTP/1.1 200").contains("{\"all\":\"1\"}");
+  }
+
+  @Test
+  void aQueryNumberThatIsNoNumberIsA400() throws Exception {
+    assertThat(rawExchange("GET /number?n=%24%28id%29 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", null))
+        .startsWith("HTTP/1.1 400").contains("invalid value for query parameter n: \\\"$(id)\\\" is not a whole number");
+    assertThat(rawExchange("GET /number?n=42 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", null))
+        .contains("{\"n\":42}");
+    assertThat(rawExchange("GET /number?n= HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", null))
+        .contains("{\"n\":-7}");
   }
 
   @Test

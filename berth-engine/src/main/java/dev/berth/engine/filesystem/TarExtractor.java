@@ -129,7 +129,7 @@ public final class TarExtractor {
     } else if (e.isFile()) {
       try (FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
           LinkOption.NOFOLLOW_LINKS); OutputStream out = Channels.newOutputStream(ch)) {
-        long n = data.transferTo(out);
+        long n = TarHeaders.copyEntry(data, out, e.getName());
         if (n != e.getSize()) {
           throw new BerthException.InvalidArgument("archive entry " + e.getName() + " is truncated");
         }

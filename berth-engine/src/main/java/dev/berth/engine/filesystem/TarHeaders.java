@@ -2,6 +2,8 @@ package dev.berth.engine.filesystem;
 
 import dev.berth.engine.BerthException;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 
@@ -34,6 +36,32 @@ public final class TarHeaders {
       }
       throw new BerthException.InvalidArgument("invalid tar archive: cannot read the header "
           + (previous == null ? "of the first entry" : "after entry " + previous) + ": " + e.getMessage());
+    }
+  }
+
+  /**
+   * Copies the current entry's content; a tar that ends inside it (commons-compress's plain
+   * IOException from the read side) is the client's error, a failing write stays berthd's.
+   */
+  public static long copyEntry(InputStream tar, OutputStream out, String name) throws IOException {
+    byte[] buf = new byte[64 * 1024];
+    long total = 0;
+    while (true) {
+      int n;
+      try {
+        n = tar.read(buf);
+      } catch (IOException e) {
+        if (!isHeaderError(e)) {
+          throw e;
+        }
+        throw new BerthException.InvalidArgument("invalid tar archive: entry " + abbreviate(name)
+            + " is truncated (" + e.getMessage() + ")");
+      }
+      if (n < 0) {
+        return total;
+      }
+      out.write(buf, 0, n);
+      total += n;
     }
   }
 

@@ -104,6 +104,15 @@ class TarExtractorTest {
   }
 
   @Test
+  void anArchiveThatEndsInsideAnEntryIsTheClientsError() throws IOException {
+    byte[] whole = tar("big.txt", "y".repeat(5000));
+    byte[] cut = java.util.Arrays.copyOf(whole, 512 + 1000);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> extract(cut, false))
+        .isInstanceOf(dev.berth.engine.BerthException.InvalidArgument.class)
+        .hasMessageContaining("big.txt").hasMessageContaining("truncated");
+  }
+
+  @Test
   void dotDotNamesStayInsideTheRootfs() throws IOException {
     extract(tar("../../../../escape.txt", "x"), false);
     assertThat(tmp.resolve("escape.txt")).doesNotExist();

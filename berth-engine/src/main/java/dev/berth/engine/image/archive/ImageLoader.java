@@ -179,7 +179,7 @@ public final class ImageLoader {
           Files.delete(target);
         }
         try (OutputStream out = Files.newOutputStream(target)) {
-          tar.transferTo(out);
+          dev.berth.engine.filesystem.TarHeaders.copyEntry(tar, out, entry.getName());
         }
       }
       else if (entry.isSymbolicLink()) {
