@@ -114,6 +114,7 @@ class ApiFuzzIT {
   static BerthdProcess daemon;
   static Map<String, String> before;
   static Map<String, String> beforeTmpSentinel;
+  static Map<String, String> beforeEtc;
   static int baseThreads;
   static int baseFds;
   static final AtomicInteger cases = new AtomicInteger();
@@ -138,6 +139,7 @@ class ApiFuzzIT {
     baseFds = fds();
     before = Sentinel.snapshot(dir, outsideRoots());
     beforeTmpSentinel = Sentinel.snapshot(sentinelTmp, p -> false);
+    beforeEtc = etcFiles();
     System.out.println("ApiFuzzIT: jqwik seed " + SEED + ", baseline threads=" + baseThreads + " fds=" + baseFds);
   }
 
@@ -155,6 +157,7 @@ class ApiFuzzIT {
           .isTrue();
       assertThat(Sentinel.snapshot(dir, outsideRoots())).as("files outside the roots").isEqualTo(before);
       assertThat(Sentinel.snapshot(sentinelTmp, p -> false)).isEqualTo(beforeTmpSentinel);
+      assertThat(etcFiles()).as("/etc/passwd, /etc/shadow, /etc/hosts").isEqualTo(beforeEtc);
       List<Path> landing = new ArrayList<>(List.of(Path.of("/"), Path.of("/tmp"), Path.of("/etc")));
       for (Path p = daemon.dataRoot(); p != null; p = p.getParent()) {
         landing.add(p);
@@ -336,6 +339,9 @@ class ApiFuzzIT {
         Entry.link("hl", TarConstants.LF_LINK, s + "/file.txt"),
         Entry.file("hl", "written through a hardlink"),
         Entry.link("hl2", TarConstants.LF_LINK, "../../../../../../../etc/passwd"),
+        Entry.file("hl2", "root::0:0::/:/bin/sh\n"),
+        Entry.link("hl4", TarConstants.LF_LINK, "/etc/passwd"),
+        Entry.file("hl4", "root::0:0::/:/bin/sh\n"),
         Entry.link("hl3", TarConstants.LF_LINK, "esc/file.txt"),
         Entry.device("dev-mem", TarConstants.LF_CHR),
         Entry.device("dev-blk", TarConstants.LF_BLK),
@@ -374,6 +380,8 @@ class ApiFuzzIT {
       cases.incrementAndGet();
       checkAnswer("gzip bomb to " + route, mt[1], mt[0], a);
       long used = free - Files.getFileStore(daemon.dataRoot()).getUsableSpace();
+      System.out.println("ApiFuzzIT: gzip bomb (" + bomb.length + " bytes, " + expanded + " expanded) to " + route + " -> "
+          + a + "; data-root grew by about " + (used >> 20) + " MiB");
       // unpacked once into a rootfs or a build context plus its layer at most: never unbounded
       assertThat(used).as("bytes written for the bomb to %s", route).isLessThan(3 * expanded + (64L << 20));
     }
@@ -431,6 +439,14 @@ class ApiFuzzIT {
     Path berthd = dir.resolve("berthd");
     return p -> p.startsWith(berthd.resolve("data")) || p.startsWith(berthd.resolve("exec"))
         || p.getFileName().toString().endsWith(".log") || p.startsWith(dir.resolve("registry"));
+  }
+
+  private static Map<String, String> etcFiles() {
+    Map<String, String> m = new java.util.TreeMap<>();
+    for (String f : List.of("/etc/passwd", "/etc/shadow", "/etc/hosts")) {
+      m.putAll(Sentinel.snapshot(Path.of(f), p -> false));
+    }
+    return m;
   }
 
   private static int threads() {
