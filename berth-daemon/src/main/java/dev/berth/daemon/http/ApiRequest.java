@@ -35,6 +35,20 @@ public interface ApiRequest {
         || v.equalsIgnoreCase("no"))).orElse(false);
   }
 
+  /**
+   * A whole-number query parameter, empty when absent or ""; anything else that is not a number is
+   * the client's error (400: dockerd answers some of these with Go's strconv error as a 500).
+   */
+  default Optional<Long> queryNumber(String name) {
+    Optional<String> v = query(name).filter(s -> !s.isEmpty());
+    try {
+      return v.map(Long::parseLong);
+    } catch (NumberFormatException e) {
+      throw new dev.berth.engine.BerthException.InvalidArgument("invalid value for query parameter " + name + ": \""
+          + v.get() + "\" is not a whole number");
+    }
+  }
+
   Optional<String> header(String name);
 
   InputStream body();

@@ -141,6 +141,11 @@ public final class Router {
 
   private static String decode(String segment) {
     // URLDecoder treats '+' as space (form encoding); in a path '+' is literal.
-    return URLDecoder.decode(segment.replace("+", "%2B"), StandardCharsets.UTF_8);
+    try {
+      return URLDecoder.decode(segment.replace("+", "%2B"), StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException badEscape) {
+      // a client's broken %-escape (found by ApiFuzzIT): a 400 as Go's net/http gives, not a 500
+      throw new ApiError(400, "invalid URL escape in the request path: " + badEscape.getMessage());
+    }
   }
 }

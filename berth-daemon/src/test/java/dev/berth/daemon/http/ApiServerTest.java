@@ -47,6 +47,8 @@ class ApiServerTest {
         .head("/_ping", (req, res) -> res.text(200, "text/plain", "OK"))
         .post("/echo", (req, res) -> res.json(201, req.jsonBody(Map.class)))
         .post("/count", (req, res) -> res.json(200, Map.of("bytes", req.body().transferTo(OutputStream.nullOutputStream()))))
+        .get("/query", (req, res) -> res.json(200, Map.of("all", req.query("all").orElse(""))))
+        .get("/number", (req, res) -> res.json(200, Map.of("n", req.queryNumber("n").orElse(-7L))))
         .get("/stream", (req, res) -> {
           try (OutputStream out = res.stream(200, "application/json")) {
             for (int i = 0; i < 3; i++) {
@@ -150,6 +152,26 @@ class ApiServerTest {
     HttpResponse<String> r = send(HttpRequest.newBuilder(base.resolve("/stream")));
     assertThat(r.headers().firstValue("Transfer-Encoding")).contains("chunked");
     assertThat(r.body()).isEqualTo("{\"n\":0}\n{\"n\":1}\n{\"n\":2}\n");
+  }
+
+  @Test
+  void brokenPercentEscapesInPathOrQueryAre400sWithAMessage() throws Exception {
+    String query = rawExchange("GET /query?all=%zz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", null);
+    assertThat(query).startsWith("HTTP/1.1 400").contains("{\"message\":\"invalid URL escape in the query: ");
+    String path = rawExchange("GET /nope%2 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", null);
+    assertThat(path).startsWith("HTTP/1.1 4").contains("{\"message\":");
+    assertThat(rawExchange("GET /query?all=1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", null))
+        .startsWith("HTTP/1.1 200").contains("{\"all\":\"1\"}");
+  }
+
+  @Test
+  void aQueryNumberThatIsNoNumberIsA400() throws Exception {
+    assertThat(rawExchange("GET /number?n=%24%28id%29 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", null))
+        .startsWith("HTTP/1.1 400").contains("invalid value for query parameter n: \\\"$(id)\\\" is not a whole number");
+    assertThat(rawExchange("GET /number?n=42 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", null))
+        .contains("{\"n\":42}");
+    assertThat(rawExchange("GET /number?n= HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", null))
+        .contains("{\"n\":-7}");
   }
 
   @Test

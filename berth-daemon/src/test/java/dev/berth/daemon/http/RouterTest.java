@@ -37,6 +37,15 @@ class RouterTest {
   }
 
   @Test
+  void aBrokenPercentEscapeIsTheClientsError() {
+    Router router = new Router().get("/containers/{id}/json", b);
+    assertThatThrownBy(() -> router.match("GET", "/containers/abc%2/json"))
+        .isInstanceOfSatisfying(ApiError.class, e -> assertThat(e.status()).isEqualTo(400))
+        .hasMessageContaining("invalid URL escape in the request path");
+    assertThatThrownBy(() -> router.match("GET", "/containers/a%zzb/json")).isInstanceOf(ApiError.class);
+  }
+
+  @Test
   void plusInAPathSegmentIsLiteral() {
     Router router = new Router().get("/x/{v}", a);
     assertThat(router.match("GET", "/x/a+b").orElseThrow().params()).containsEntry("v", "a+b");

@@ -66,8 +66,10 @@ public final class TarExtractor {
   public void extract(InputStream in) throws IOException {
     TarArchiveInputStream tar = new TarArchiveInputStream(in);
     TarArchiveEntry e;
-    while ((e = tar.getNextEntry()) != null) {
+    String previous = null;
+    while ((e = TarHeaders.next(tar, previous)) != null) {
       entry(e, tar);
+      previous = e.getName();
     }
     for (Map.Entry<Path, FileTime> d : dirTimes.entrySet()) {
       if (Files.isDirectory(d.getKey(), LinkOption.NOFOLLOW_LINKS)) {
@@ -127,7 +129,7 @@ public final class TarExtractor {
     } else if (e.isFile()) {
       try (FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
           LinkOption.NOFOLLOW_LINKS); OutputStream out = Channels.newOutputStream(ch)) {
-        long n = data.transferTo(out);
+        long n = TarHeaders.copyEntry(data, out, e.getName());
         if (n != e.getSize()) {
           throw new BerthException.InvalidArgument("archive entry " + e.getName() + " is truncated");
         }

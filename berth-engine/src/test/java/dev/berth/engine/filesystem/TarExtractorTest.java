@@ -36,6 +36,7 @@ class TarExtractorTest {
   private static byte[] tar(Object... entries) throws IOException {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     try (TarArchiveOutputStream t = new TarArchiveOutputStream(bytes)) {
+      t.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
       for (int i = 0; i < entries.length; i += 2) {
         String name = (String) entries[i];
         String content = (String) entries[i + 1];
@@ -68,6 +69,47 @@ class TarExtractorTest {
   void filesLandInTheDestination() throws IOException {
     extract(tar("a/", "", "a/b.txt", "hello"), false);
     assertThat(root.resolve("dst/a/b.txt")).hasContent("hello");
+  }
+
+  @Test
+  void aPaxHeaderThatIsNotANumberIsTheClientsError() throws IOException {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (TarArchiveOutputStream t = new TarArchiveOutputStream(bytes)) {
+      byte[] record = "34 uid=99999999999999999999999999\n".getBytes(StandardCharsets.UTF_8);
+      TarArchiveEntry pax = new TarArchiveEntry("PaxHeaders/x", TarConstants.LF_PAX_EXTENDED_HEADER_LC, true);
+      pax.setSize(record.length);
+      t.putArchiveEntry(pax);
+      t.write(record);
+      t.closeArchiveEntry();
+      TarArchiveEntry file = new TarArchiveEntry("f.txt");
+      file.setSize(1);
+      t.putArchiveEntry(file);
+      t.write('x');
+      t.closeArchiveEntry();
+    }
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> extract(bytes.toByteArray(), false))
+        .isInstanceOf(dev.berth.engine.BerthException.InvalidArgument.class)
+        .hasMessageContaining("invalid tar archive: cannot read the header of the first entry");
+    assertThat(root.resolve("dst/f.txt")).doesNotExist();
+  }
+
+  @Test
+  void aNameNoFileSystemCanHoldIsTheClientsError() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> extract(tar("n".repeat(300), "x"), false))
+        .isInstanceOf(dev.berth.engine.BerthException.InvalidArgument.class)
+        .hasMessageContaining("has a path component longer than 255 bytes");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> extract(tar("d/".repeat(2100) + "f", "x"), false))
+        .isInstanceOf(dev.berth.engine.BerthException.InvalidArgument.class)
+        .hasMessageContaining("has a name longer than 4095 bytes");
+  }
+
+  @Test
+  void anArchiveThatEndsInsideAnEntryIsTheClientsError() throws IOException {
+    byte[] whole = tar("big.txt", "y".repeat(5000));
+    byte[] cut = java.util.Arrays.copyOf(whole, 512 + 1000);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> extract(cut, false))
+        .isInstanceOf(dev.berth.engine.BerthException.InvalidArgument.class)
+        .hasMessageContaining("big.txt").hasMessageContaining("truncated");
   }
 
   @Test

@@ -43,8 +43,12 @@ public final class ContainerFileRoutes {
   }
 
   private static String path(ApiRequest req) {
-    return req.query("path").filter(p -> !p.isEmpty())
+    String path = req.query("path").filter(p -> !p.isEmpty())
         .orElseThrow(() -> new BerthException.InvalidArgument("path is required: name a file or directory in the container"));
+    if (path.indexOf('\0') >= 0) { // no file name holds a NUL; java.nio would throw InvalidPathException (a 500)
+      throw new BerthException.InvalidArgument("path must not contain a NUL character: name a file or directory in the container");
+    }
+    return path;
   }
 
   private void statPath(ApiRequest req, ApiResponse res) throws IOException {

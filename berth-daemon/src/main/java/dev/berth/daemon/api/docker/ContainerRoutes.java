@@ -104,7 +104,7 @@ public final class ContainerRoutes {
       }
     }
     boolean all = req.queryFlag("all") || filters.has("status") || filters.has("exited");
-    int limit = req.query("limit").filter(s -> !s.isEmpty()).map(Integer::parseInt).orElse(-1);
+    int limit = (int) Math.max(-1, Math.min(Integer.MAX_VALUE, req.queryNumber("limit").orElse(-1L)));
     if (limit > 0) {
       all = true;
     }
@@ -201,8 +201,8 @@ public final class ContainerRoutes {
   }
 
   private static Optional<Duration> timeout(ApiRequest req) {
-    return req.query("t").or(() -> req.query("timeout")).filter(s -> !s.isEmpty())
-        .map(s -> Duration.ofSeconds(Math.max(0, Long.parseLong(s))));
+    String name = req.query("t").filter(s -> !s.isEmpty()).isPresent() ? "t" : "timeout";
+    return req.queryNumber(name).map(s -> Duration.ofSeconds(Math.max(0, s)));
   }
 
   private void stop(ApiRequest req, ApiResponse res) throws IOException {
@@ -342,7 +342,7 @@ public final class ContainerRoutes {
       throw new dev.berth.daemon.http.ApiError(501, "configured logging driver does not support reading");
     }
     String tailArg = req.query("tail").orElse("all");
-    int tail = tailArg.isEmpty() || tailArg.equals("all") ? -1 : Integer.parseInt(tailArg);
+    int tail = tailLines(tailArg);
     var options = new ContainerLogs.Options(stdout, stderr, time(req.query("since")), time(req.query("until")), tail,
         req.queryFlag("follow"));
     boolean timestamps = req.queryFlag("timestamps");
@@ -373,6 +373,15 @@ public final class ContainerRoutes {
   }
 
   /** Docker's since/until: unix seconds with optional fraction; 0 or absent = unset. */
+  /** dockerd's reading of {@code tail}: a number of lines, anything else (all, "", junk) is every line. */
+  static int tailLines(String tailArg) {
+    try {
+      return Math.max(-1, Integer.parseInt(tailArg));
+    } catch (NumberFormatException notANumber) {
+      return -1;
+    }
+  }
+
   static Instant time(Optional<String> value) {
     if (value.isEmpty() || value.get().isEmpty() || value.get().equals("0")) {
       return null;
@@ -510,9 +519,19 @@ public final class ContainerRoutes {
     res.empty(204);
   }
 
+  /** A terminal's height or width: a number that fits a tty's unsigned short (dockerd: 400 otherwise). */
+  private static int dimension(ApiRequest req, String name) {
+    long v = req.queryNumber(name).orElse(0L);
+    if (v < 0 || v > 65535) {
+      throw new BerthException.InvalidArgument("invalid value for query parameter " + name + ": " + v
+          + " is not a terminal size (0-65535)");
+    }
+    return (int) v;
+  }
+
   private void resize(ApiRequest req, ApiResponse res) throws IOException {
-    int h = req.query("h").map(Integer::parseInt).orElse(0);
-    int w = req.query("w").map(Integer::parseInt).orElse(0);
+    int h = dimension(req, "h");
+    int w = dimension(req, "w");
     containers.attach().resize(req.pathParam("id"), h, w);
     res.empty(200);
   }
@@ -698,8 +717,7 @@ public final class ContainerRoutes {
   }
 
   private void resizeExec(ApiRequest req, ApiResponse res) throws IOException {
-    containers.execs().resize(req.pathParam("id"), req.query("h").map(Integer::parseInt).orElse(0),
-        req.query("w").map(Integer::parseInt).orElse(0));
+    containers.execs().resize(req.pathParam("id"), dimension(req, "h"), dimension(req, "w"));
     res.empty(200);
   }
 

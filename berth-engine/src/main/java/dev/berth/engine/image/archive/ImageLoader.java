@@ -29,6 +29,7 @@ import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.archivers.tar.TarConstants;
 
 /**
  * {@code load}: reads an archive written by {@code docker save} (either the classic layout with
@@ -166,27 +167,35 @@ public final class ImageLoader {
     TarArchiveEntry entry;
     boolean any = false;
     List<Path[]> links = new ArrayList<>();
-    while ((entry = tar.getNextEntry()) != null) {
+    String previous = null;
+    while ((entry = dev.berth.engine.filesystem.TarHeaders.next(tar, previous)) != null) {
+      previous = entry.getName();
       any = true;
       Path target = inside(dir, entry.getName());
-      if (entry.isDirectory()) {
-        Files.createDirectories(target);
-      } else if (entry.isFile()) {
-        Files.createDirectories(target.getParent());
-        if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
-          Files.delete(target);
+      try {
+        if (entry.isSymbolicLink()) { // before isFile(): commons-compress calls a link a file too
+          // The classic layout links a layer shared by two images; copy it after extraction
+          // instead of creating a link, so nothing here ever follows a link the archive made.
+          String linkName = entry.getLinkName();
+          Path linkTarget = linkName.startsWith("/") ? inside(dir, linkName)
+              : inside(dir, dir.relativize(target.getParent().resolve(linkName).normalize()).toString());
+          links.add(new Path[] {target, linkTarget});
+        } else if (entry.isDirectory()) {
+          Files.createDirectories(target);
+        } else if (entry.getLinkFlag() == TarConstants.LF_NORMAL || entry.getLinkFlag() == TarConstants.LF_OLDNORM) {
+          Files.createDirectories(target.getParent());
+          if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+            Files.delete(target);
+          }
+          try (OutputStream out = Files.newOutputStream(target)) {
+            dev.berth.engine.filesystem.TarHeaders.copyEntry(tar, out, entry.getName());
+          }
         }
-        try (OutputStream out = Files.newOutputStream(target)) {
-          tar.transferTo(out);
-        }
-      }
-      else if (entry.isSymbolicLink()) {
-        // The classic layout links a layer shared by two images; copy it after extraction
-        // instead of creating a link, so nothing here ever follows a link the archive made.
-        String linkName = entry.getLinkName();
-        Path linkTarget = linkName.startsWith("/") ? inside(dir, linkName)
-            : inside(dir, dir.relativize(target.getParent().resolve(linkName).normalize()).toString());
-        links.add(new Path[] {target, linkTarget});
+      } catch (java.nio.file.FileAlreadyExistsException | java.nio.file.NotDirectoryException
+          | java.nio.file.DirectoryNotEmptyException clash) {
+        // a file where an earlier entry made a directory, or the reverse (found by ApiFuzzIT)
+        throw new BerthException.InvalidArgument("archive entry " + entry.getName()
+            + " clashes with an earlier entry of the archive; this is not an image archive docker save makes");
       }
     }
     if (!any) {

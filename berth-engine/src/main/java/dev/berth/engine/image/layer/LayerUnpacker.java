@@ -140,8 +140,9 @@ public final class LayerUnpacker {
   }
 
   private static TarArchiveEntry nextEntry(TarArchiveInputStream tar, String previous) throws IOException {
+    TarArchiveEntry entry;
     try {
-      return tar.getNextEntry();
+      entry = tar.getNextEntry();
     } catch (MeasuredStream.LimitExceededException e) {
       throw e;
     } catch (IOException | IllegalArgumentException e) {
@@ -150,6 +151,12 @@ public final class LayerUnpacker {
           ? "reading the first entry" : "reading the entry after '" + previous + "'",
           e instanceof IOException io ? io : new IOException(e.getMessage(), e));
     }
+    String problem = entry == null ? null : dev.berth.engine.filesystem.TarHeaders.nameProblem(entry.getName());
+    if (problem != null) { // else ENAMETOOLONG at creation, a 500 (found by ApiFuzzIT)
+      throw new BerthException.InvalidArgument("layer refused: entry '"
+          + entry.getName().substring(0, Math.min(80, entry.getName().length())) + "' " + problem);
+    }
+    return entry;
   }
 
   private static InputStream decompress(Compression compression, InputStream in) throws IOException {

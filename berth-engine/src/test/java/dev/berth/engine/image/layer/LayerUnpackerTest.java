@@ -131,6 +131,15 @@ class LayerUnpackerTest {
   }
 
   @Test
+  void refusesANameNoFileSystemCanHold() {
+    byte[] tar = new TarBuilder().file("n".repeat(300), "x").tar();
+    assertThatThrownBy(() -> unpack(tar, "application/vnd.oci.image.layer.v1.tar", tmp.resolve("l")))
+        .isInstanceOf(BerthException.InvalidArgument.class)
+        .hasMessageContaining("has a path component longer than 255 bytes");
+    assertThat(tmp.resolve("l")).doesNotExist();
+  }
+
+  @Test
   void refusesAMediaTypeThatIsNotALayer() {
     assertThatThrownBy(() -> unpack(sampleTar(), "application/vnd.oci.image.config.v1+json", tmp.resolve("l")))
         .isInstanceOf(BerthException.InvalidArgument.class)
