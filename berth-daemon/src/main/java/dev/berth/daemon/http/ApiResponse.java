@@ -39,6 +39,14 @@ public interface ApiResponse {
     return true;
   }
 
+  /**
+   * Runs {@code listener} once when the client hangs up (as {@link #connected()} turns false),
+   * on a network thread: it must be quick. Closing the result forgets the listener.
+   */
+  default AutoCloseable onHangUp(Runnable listener) {
+    return () -> { };
+  }
+
   /** True once a response has been started. */
   boolean committed();
 }

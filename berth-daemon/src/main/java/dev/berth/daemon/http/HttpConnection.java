@@ -40,6 +40,8 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
   private volatile Channel channel;
   private volatile boolean closed;
   private volatile boolean inputShutdown;
+  /** Run once when the client closes its side or the connection ends (see {@link #onHangUp}). */
+  private final java.util.List<Runnable> hangUpListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   HttpConnection(Dispatcher dispatcher, InFlight inFlight, ServerIdentity identity, HttpLimits limits) {
     this.dispatcher = dispatcher;
@@ -78,6 +80,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     if (evt instanceof ChannelInputShutdownEvent || evt instanceof io.netty.handler.ssl.SslCloseCompletionEvent) {
       inputShutdown = true;
       inbox.add(Signal.INPUT_SHUTDOWN);
+      hungUp();
     }
     ctx.fireUserEventTriggered(evt);
   }
@@ -85,6 +88,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     inbox.add(Signal.CLOSED);
+    hungUp();
     ctx.fireChannelInactive();
   }
 
@@ -100,6 +104,27 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
    */
   boolean inputShutdown() {
     return inputShutdown;
+  }
+
+  /**
+   * Runs {@code listener} when the client hangs up (at once if it has); closing the result
+   * forgets it, so a later request on this keep-alive connection is not told of an old one's.
+   */
+  AutoCloseable onHangUp(Runnable listener) {
+    hangUpListeners.add(listener);
+    Channel ch = channel;
+    if (inputShutdown || ch == null || !ch.isActive()) {
+      hungUp();
+    }
+    return () -> hangUpListeners.remove(listener);
+  }
+
+  private void hungUp() {
+    for (Runnable r : hangUpListeners) {
+      if (hangUpListeners.remove(r)) {
+        r.run();
+      }
+    }
   }
 
   Channel channel() {

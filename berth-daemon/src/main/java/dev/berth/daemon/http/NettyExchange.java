@@ -232,6 +232,11 @@ final class NettyExchange implements Dispatcher.Exchange {
       return connection.channel().isActive() && !connection.inputShutdown();
     }
 
+    @Override
+    public AutoCloseable onHangUp(Runnable listener) {
+      return connection.onHangUp(listener);
+    }
+
     private void commit() {
       if (committed) {
         throw new IllegalStateException("response already sent");

@@ -57,12 +57,11 @@ class ApiServerTest {
           }
         })
         .post("/until-hang-up", (req, res) -> {
-          long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-          while (res.connected() && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-          }
-          if (!res.connected()) {
-            hungUp.countDown();
+          var told = new java.util.concurrent.CountDownLatch(1);
+          try (AutoCloseable listener = res.onHangUp(told::countDown)) {
+            if (told.await(10, java.util.concurrent.TimeUnit.SECONDS) && !res.connected()) {
+              hungUp.countDown();
+            }
           }
           res.empty(204);
         })

@@ -28,7 +28,6 @@ import java.util.regex.Pattern;
  */
 public final class BuildRoutes {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(BuildRoutes.class);
-  private static final long HANG_UP_POLL_MILLIS = 200;
   private static final Pattern GO_DURATION_PART = Pattern.compile("(\\d+(?:\\.\\d+)?)(ns|us|µs|ms|s|m|h)");
 
   private final Engine engine;
@@ -57,7 +56,9 @@ public final class BuildRoutes {
   private void run(BuildRequest request, boolean quiet, ApiResponse res) throws IOException {
     BuildCancel cancel = new BuildCancel();
     BuildMessages messages = new BuildMessages(res, quiet);
-    Thread watcher = Thread.ofVirtual().name("build-hang-up").start(() -> cancelAtHangUp(res, messages, cancel));
+    // dockerd cancels a build when its client goes, also while the stream is quiet (a RUN
+    // sleeping); the cancel kills a RUN container, so it runs off the network thread.
+    AutoCloseable hangUp = res.onHangUp(() -> Thread.ofVirtual().name("build-hang-up").start(cancel::cancel));
     try {
       String imageId = engine.builds().build(request, event -> {
         messages.event(event);
@@ -75,20 +76,16 @@ public final class BuildRoutes {
       }
       messages.failed(e); // the answer began: the error ends the stream, as dockerd writes it
     } finally {
-      watcher.interrupt();
+      closeQuietly(hangUp);
     }
     messages.close();
   }
 
-  /** dockerd cancels a build when its client goes; the JSON stream may be quiet for long (a RUN sleeping). */
-  private static void cancelAtHangUp(ApiResponse res, BuildMessages messages, BuildCancel cancel) {
+  private static void closeQuietly(AutoCloseable c) {
     try {
-      while (res.connected() && !messages.clientGone()) {
-        Thread.sleep(HANG_UP_POLL_MILLIS);
-      }
-      cancel.cancel();
-    } catch (InterruptedException buildOver) {
-      // the build ended first
+      c.close();
+    } catch (Exception e) {
+      throw new IllegalStateException(e); // forgetting a listener throws nothing
     }
   }
 
