@@ -166,7 +166,7 @@ public final class ContainerSpecs {
       b.rlimit(new Rlimit(type, u.hard(), u.soft()));
     }
     hostOptions(b, c.host());
-    // update's limits last: a later update wins over create's values (memory reservation)
+    // the limits only update sets (CFS period/quota, cpuset mems, blkio weight)
     Spec spec = ContainerUpdater.withLimits(b.build(), c);
     return c.privileged() ? privileged(spec, availableCaps) : spec;
   }

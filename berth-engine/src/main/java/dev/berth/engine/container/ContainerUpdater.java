@@ -253,14 +253,15 @@ public final class ContainerUpdater {
       }
       restart = u.restartPolicy();
     }
-    ResourceLimits limits = new ResourceLimits(
-        set(u.memoryReservation()) ? u.memoryReservation() : l.memoryReservation(), cpuPeriod, cpuQuota,
+    ResourceLimits limits = new ResourceLimits(cpuPeriod, cpuQuota,
         u.cpusetMems() != null && !u.cpusetMems().isEmpty() ? u.cpusetMems() : l.cpusetMems(),
         set(u.blkioWeight()) ? u.blkioWeight() : l.blkioWeight());
-    return cfg.withUpdate(memory, memory == cfg.memory() && !set(u.memorySwap()) ? cfg.memorySwap() : swap,
+    ContainerConfig next = cfg.withUpdate(memory, memory == cfg.memory() && !set(u.memorySwap()) ? cfg.memorySwap() : swap,
         nanoCpus, set(u.cpuShares()) ? u.cpuShares() : cfg.cpuShares(),
         u.cpusetCpus() != null && !u.cpusetCpus().isEmpty() ? u.cpusetCpus() : cfg.cpusetCpus(),
         u.pidsLimit() != null ? u.pidsLimit() : cfg.pidsLimit(), limits, restart);
+    // the soft limit lives where create puts it (HostOptions), so inspect and the spec read one value
+    return set(u.memoryReservation()) ? next.withHost(next.host().withMemoryReservation(u.memoryReservation())) : next;
   }
 
   /** What the runtime must change in the running container's cgroup; null when nothing. */
@@ -303,11 +304,6 @@ public final class ContainerUpdater {
       return spec;
     }
     Resources r = spec.linux().resources();
-    Resources.Memory m = r.memory();
-    if (l.memoryReservation() > 0) {
-      m = m == null ? new Resources.Memory(null, l.memoryReservation(), null, null, null)
-          : new Resources.Memory(m.limit(), l.memoryReservation(), m.swap(), m.swappiness(), m.disableOOMKiller());
-    }
     Resources.Cpu cpu = r.cpu();
     if (l.cpuQuota() != 0 || l.cpuPeriod() != 0 || !l.cpusetMems().isEmpty()) {
       Resources.Cpu base = cpu == null ? new Resources.Cpu(null, null, null, null, null) : cpu;
@@ -317,7 +313,7 @@ public final class ContainerUpdater {
     }
     Resources.BlockIo io = l.blkioWeight() > 0 ? new Resources.BlockIo((int) l.blkioWeight()) : r.blockIO();
     Linux x = spec.linux();
-    Linux linux = new Linux(x.uidMappings(), x.gidMappings(), x.sysctl(), new Resources(r.devices(), m, cpu, r.pids(), io),
+    Linux linux = new Linux(x.uidMappings(), x.gidMappings(), x.sysctl(), new Resources(r.devices(), r.memory(), cpu, r.pids(), io),
         x.cgroupsPath(), x.namespaces(), x.devices(), x.seccomp(), x.rootfsPropagation(), x.maskedPaths(),
         x.readonlyPaths());
     return new Spec(spec.ociVersion(), spec.process(), spec.root(), spec.hostname(), spec.domainname(), spec.mounts(),

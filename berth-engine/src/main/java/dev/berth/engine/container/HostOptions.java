@@ -113,6 +113,13 @@ public record HostOptions(
         oomScoreAdj, annotations, links);
   }
 
+  /** The soft memory limit an update set (create's field, so one place holds it). */
+  HostOptions withMemoryReservation(long bytes) {
+    return new HostOptions(groupAdd, pidMode, ipcMode, utsMode, cgroupnsMode, devices, deviceCgroupRules,
+        bytes, memorySwappiness, oomKillDisable, shmSize, sysctls, dns, dnsSearch, dnsOptions, extraHosts,
+        oomScoreAdj, annotations, links);
+  }
+
   HostOptions withLinks(List<Link> resolved) {
     return new HostOptions(groupAdd, pidMode, ipcMode, utsMode, cgroupnsMode, devices, deviceCgroupRules,
         memoryReservation, memorySwappiness, oomKillDisable, shmSize, sysctls, dns, dnsSearch, dnsOptions, extraHosts,

@@ -259,9 +259,7 @@ final class ContainerJsons {
     h.put("DeviceRequests", null);
     h.put("KernelMemory", 0);
     h.put("KernelMemoryTCP", 0);
-    // create keeps it in HostOptions, update in ResourceLimits; the later update wins
-    h.put("MemoryReservation", cfg.limits().memoryReservation() > 0 ? cfg.limits().memoryReservation()
-        : host.get("MemoryReservation"));
+    h.put("MemoryReservation", host.get("MemoryReservation"));
     h.put("MemorySwap", cfg.memorySwap());
     h.put("MemorySwappiness", host.get("MemorySwappiness"));
     h.put("OomKillDisable", host.get("OomKillDisable"));
