@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import dev.berth.engine.microvm.MicroVmRuntime;
+import dev.berth.daemon.console.Console;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -110,6 +111,11 @@ public final class Berthd implements Callable<Integer> {
       description = "The server's private key, PEM: PKCS#8, PKCS#1 or SEC1 (default: /etc/berth/tls/key.pem)")
   Path tlsKey;
 
+  @Option(names = "--console-addr", paramLabel = "HOST:PORT",
+      description = "Serve the web console there (off by default); a non-loopback address needs TLS (--tls or "
+          + "--tlsverify). The token is printed in the log and kept in <data-root>/console.token")
+  String consoleAddr;
+
   @Option(names = "--config-file", paramLabel = "FILE",
       description = "Daemon configuration file (default: /etc/berth/daemon.json; missing is fine)")
   Path configFile;
@@ -192,10 +198,14 @@ public final class Berthd implements Callable<Integer> {
     }
     // Before anything is opened or bound: plain TCP that others can reach is refused here.
     tlsOptions.exposedPlainListeners(h);
+    String console = consoleAddr != null ? consoleAddr : file.has("console-addr") ? file.string("console-addr") : null;
+    if (console != null) {
+      Console.requireTlsBeyondLoopback(Console.parseAddress(console), tlsOptions.enabled());
+    }
     return new DaemonConfig(h, data.toAbsolutePath(), exec.toAbsolutePath(), DaemonConfig.LogLevel.parse(level),
         pid.toAbsolutePath(), insecure, runtime, networks,
         new MicroVmRuntime.Settings(java.util.Optional.ofNullable(kernel).map(Path::toAbsolutePath), accel),
-        tlsOptions, socketGroup, maxConnections);
+        tlsOptions, socketGroup, maxConnections, console);
   }
 
   private static Path absolute(Path p) {

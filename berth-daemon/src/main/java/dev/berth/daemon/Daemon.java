@@ -66,6 +66,7 @@ final class Daemon {
     Signal.handle(new Signal("INT"), s -> stopRequested.countDown());
     Engine engine = null;
     ApiServer server = null;
+    dev.berth.daemon.console.Console console = null;
     try (lock) {
       engine = Engine.open(new EngineConfig(config.dataRoot(), config.execRoot()),
           java.util.Set.copyOf(config.insecureRegistries()), java.util.Optional.ofNullable(config.defaultRuntime()),
@@ -73,16 +74,21 @@ final class Daemon {
       Router router = new Router();
       DockerApi.register(router, engine);
       BerthApi.register(router, engine);
-      server = new ApiServer(
-          new Dispatcher(router, ApiVersion.parse(BerthVersion.MIN_API_VERSION), ApiVersion.parse(BerthVersion.API_VERSION),
-              java.util.List.of(config.dataRoot())),
-          new ServerIdentity("Berth/" + BerthVersion.version() + " (linux)", BerthVersion.API_VERSION, "linux"),
-          serverOptions);
+      Dispatcher dispatcher = new Dispatcher(router, ApiVersion.parse(BerthVersion.MIN_API_VERSION),
+          ApiVersion.parse(BerthVersion.API_VERSION), java.util.List.of(config.dataRoot()));
+      ServerIdentity identity = new ServerIdentity("Berth/" + BerthVersion.version() + " (linux)",
+          BerthVersion.API_VERSION, "linux");
+      server = new ApiServer(dispatcher, identity, serverOptions);
       // The pidfile first: a client that reaches the socket may rely on it (a failed start
       // removes it again in shutdown).
       writePidfile(config.pidfile());
       for (String host : config.hosts()) {
         server.listen(host);
+      }
+      if (config.consoleAddr() != null) {
+        // A client of the same dispatcher the socket serves (decision 1500).
+        console = dev.berth.daemon.console.Console.start(dev.berth.daemon.console.Console.parseAddress(
+            config.consoleAddr()), serverOptions.tls(), config.dataRoot(), dispatcher, identity);
       }
       log.info("berthd {} ready (pid {}, data-root {}, exec-root {})", BerthVersion.version(),
           ProcessHandle.current().pid(), config.dataRoot(), config.execRoot());
@@ -94,6 +100,9 @@ final class Daemon {
       System.err.println("berthd: " + e.getMessage());
       return 1;
     } finally {
+      if (console != null) {
+        console.close();
+      }
       shutdown(server, engine);
     }
   }

@@ -19,13 +19,22 @@ import java.util.List;
  * @param socketGroup the group that owns the unix sockets ({@code -G}); null = {@code berth} when it
  *     exists, else root
  * @param maxApiConnections open API connections at most; more are answered 503
+ * @param consoleAddr where the web console listens (HOST:PORT), or null for no console
  */
 public record DaemonConfig(List<String> hosts, Path dataRoot, Path execRoot, LogLevel logLevel, Path pidfile,
     List<String> insecureRegistries, String defaultRuntime, NetworkDefaults networks,
-    MicroVmRuntime.Settings microVm, TlsOptions tls, String socketGroup, int maxApiConnections) {
+    MicroVmRuntime.Settings microVm, TlsOptions tls, String socketGroup, int maxApiConnections, String consoleAddr) {
 
   /** The default group of the sockets when it exists, as dockerd's {@code docker}. */
   public static final String DEFAULT_SOCKET_GROUP = "berth";
+
+  /** Without a web console. */
+  public DaemonConfig(List<String> hosts, Path dataRoot, Path execRoot, LogLevel logLevel, Path pidfile,
+      List<String> insecureRegistries, String defaultRuntime, NetworkDefaults networks,
+      MicroVmRuntime.Settings microVm, TlsOptions tls, String socketGroup, int maxApiConnections) {
+    this(hosts, dataRoot, execRoot, logLevel, pidfile, insecureRegistries, defaultRuntime, networks, microVm, tls,
+        socketGroup, maxApiConnections, null);
+  }
 
   /** Without TLS settings (plain TCP on loopback only). */
   public DaemonConfig(List<String> hosts, Path dataRoot, Path execRoot, LogLevel logLevel, Path pidfile,

@@ -15,6 +15,16 @@ public interface ApiResponse {
 
   void text(int status, String contentType, String body) throws IOException;
 
+  /**
+   * A whole body of bytes (static files of the web console). The default streams it; the
+   * server's own response sends it with a Content-Length.
+   */
+  default void bytes(int status, String contentType, byte[] body) throws IOException {
+    try (OutputStream out = stream(status, contentType)) {
+      out.write(body);
+    }
+  }
+
   /** A response without a body (204, 304, or a HEAD answer). */
   void empty(int status) throws IOException;
 

@@ -50,7 +50,7 @@ public final class ApiServer implements AutoCloseable {
   private final List<Path> socketFiles = new ArrayList<>();
   private final InFlight inFlight = new InFlight();
   private final java.util.concurrent.atomic.AtomicInteger open = new java.util.concurrent.atomic.AtomicInteger();
-  private final Dispatcher dispatcher;
+  private final ExchangeHandler dispatcher;
   private final ServerIdentity identity;
   private final Options options;
 
@@ -73,11 +73,11 @@ public final class ApiServer implements AutoCloseable {
     }
   }
 
-  public ApiServer(Dispatcher dispatcher, ServerIdentity identity) {
+  public ApiServer(ExchangeHandler dispatcher, ServerIdentity identity) {
     this(dispatcher, identity, Options.DEFAULTS);
   }
 
-  public ApiServer(Dispatcher dispatcher, ServerIdentity identity, Options options) {
+  public ApiServer(ExchangeHandler dispatcher, ServerIdentity identity, Options options) {
     this.dispatcher = dispatcher;
     this.identity = identity;
     this.options = options;

@@ -10,7 +10,7 @@ import org.slf4j.LoggerFactory;
  * Runs one request: checks the API version, finds the route, runs it, and turns any failure
  * into Docker's error shape. Transport-free, so it is tested without sockets.
  */
-public final class Dispatcher {
+public final class Dispatcher implements ExchangeHandler {
   private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
 
   private final Router router;
@@ -39,6 +39,11 @@ public final class Dispatcher {
     ApiRequest request(Optional<ApiVersion> version, String path, Map<String, String> params);
 
     ApiResponse response();
+  }
+
+  @Override
+  public void handle(Exchange exchange) {
+    dispatch(exchange);
   }
 
   public void dispatch(Exchange exchange) {

@@ -32,7 +32,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
   /** Markers in the inbox besides Netty messages. */
   enum Signal { INPUT_SHUTDOWN, CLOSED }
 
-  private final Dispatcher dispatcher;
+  private final ExchangeHandler dispatcher;
   private final InFlight inFlight;
   private final ServerIdentity identity;
   private final HttpLimits limits;
@@ -43,7 +43,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
   /** Run once when the client closes its side or the connection ends (see {@link #onHangUp}). */
   private final java.util.List<Runnable> hangUpListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
-  HttpConnection(Dispatcher dispatcher, InFlight inFlight, ServerIdentity identity, HttpLimits limits) {
+  HttpConnection(ExchangeHandler dispatcher, InFlight inFlight, ServerIdentity identity, HttpLimits limits) {
     this.dispatcher = dispatcher;
     this.inFlight = inFlight;
     this.identity = identity;
@@ -174,7 +174,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
         NettyExchange exchange = new NettyExchange(this, request, keepAlive);
         inFlight.begin();
         try {
-          dispatcher.dispatch(exchange);
+          dispatcher.handle(exchange);
         } finally {
           inFlight.end();
         }

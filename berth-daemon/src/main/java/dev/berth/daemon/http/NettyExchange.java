@@ -275,6 +275,11 @@ final class NettyExchange implements Dispatcher.Exchange {
     }
 
     @Override
+    public void bytes(int status, String contentType, byte[] body) throws IOException {
+      full(status, contentType, body);
+    }
+
+    @Override
     public void empty(int status) throws IOException {
       commit();
       FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status));
