@@ -75,7 +75,8 @@ const fmtBytes = (n) => {
   while (n >= 1024 && i < u.length - 1) { n /= 1024; i++; }
   return (i ? n.toFixed(1) : n) + ' ' + u[i];
 };
-const shortId = (id) => (id || '').replace(/^sha256:/, '').slice(0, 12);
+// Hex IDs are cut to 12 characters as docker prints them; names (volume IDs are names) stay whole.
+const shortId = (id) => { const h = (id || '').replace(/^sha256:/, ''); return /^[0-9a-f]{64}$/.test(h) ? h.slice(0, 12) : h; };
 const ago = (secs) => secs ? new Date(secs * 1000).toLocaleString() : '';
 const button = (label, onclick, cls = '') => el('button', { type: 'button', class: cls, onclick, 'data-action': label.toLowerCase() }, label);
 
@@ -121,6 +122,7 @@ async function loadContainers() {
   body.replaceChildren(...rows);
   if (!rows.length) body.append(el('tr', {}, el('td', { colspan: 7, class: 'empty' }, 'No containers.')));
   watchRows();
+  state.readyAt ??= performance.now(); // the first page is usable: for the load-time check
   document.body.dataset.ready = '1';
 }
 
