@@ -94,7 +94,7 @@ class ConsoleIT {
     env.removeAllContainers();
   }
 
-  private ChromeDriver browser() {
+  private ChromeDriver browser(String... extraArguments) {
     ChromeDriverService service = new ChromeDriverService.Builder()
         .usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
     ChromeOptions options = new ChromeOptions();
@@ -103,6 +103,7 @@ class ConsoleIT {
     options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-gpu-sandbox",
         "--in-process-gpu", "--disable-dev-shm-usage", "--window-size=1280,900", "--no-first-run",
         "--disable-extensions", "--user-data-dir=" + dir.resolve("chrome-" + PROFILES.incrementAndGet())); // a fresh profile: no cache
+    options.addArguments(extraArguments); // a later --window-size wins
     ChromeDriver driver = new ChromeDriver(service, options);
     browsers.add(driver);
     return driver;
@@ -306,6 +307,57 @@ class ConsoleIT {
       env.berth("vm", "rm", "-f", "tiny");
       Commands.run(List.of("pkill", "-9", "-f", "qemu-system.*" + id), Duration.ofSeconds(10));
     }
+  }
+
+  /**
+   * Issue #17's budget: live stats for 50 containers cost berthd at most 5% of one core. All 50
+   * rows are visible (a tall window), so the page reads all 50 in turn; berthd's CPU time
+   * (utime + stime from /proc) is measured over the same span with the page open and without it.
+   */
+  @Test
+  void liveStatsForFiftyContainersCostBerthdLittle() throws Exception {
+    int n = 50;
+    try (var pool = java.util.concurrent.Executors.newFixedThreadPool(4)) {
+      List<java.util.concurrent.Future<ProcessResult>> runs = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        String name = "load" + i;
+        runs.add(pool.submit(() -> env.berth("run", "-d", "--name", name, env.image(), "sleep", "3600")));
+      }
+      for (var r : runs) {
+        ok(r.get());
+      }
+    }
+    Duration span = Duration.ofSeconds(30);
+    double idle = cpuPercent(span);
+    ChromeDriver b = browser("--window-size=1280,2600");
+    b.get(console.resolve("/?token=" + token).toString());
+    new WebDriverWait(b, Duration.ofSeconds(120)).withMessage("every row shows live CPU").until(d ->
+        d.findElements(By.cssSelector("#containers td.cpu")).stream().filter(td -> td.getText().endsWith("%")).count() == n);
+    long polled = (Long) js(b, "return window.berthConsole.polled.size");
+    double watched = cpuPercent(span);
+    shot(b, "12-fifty-containers");
+    System.out.printf("berthd CPU with %d running containers: %.2f%% of one core idle, %.2f%% with the console "
+        + "showing live stats for all of them (%d rows read in turn), over %d s each%n", n, idle, watched, polled,
+        span.toSeconds());
+    assertThat(polled).isEqualTo(n);
+    assertThat(watched - idle).as("berthd CPU (%% of one core) that the console's live stats add").isLessThanOrEqualTo(5.0);
+  }
+
+  /** berthd's CPU time over {@code span} as a percentage of one core. */
+  private static double cpuPercent(Duration span) throws Exception {
+    long before = cpuTicks(daemon.pid());
+    long start = System.nanoTime();
+    Thread.sleep(span.toMillis()); // the measuring window itself, not a wait for a condition
+    long ticks = cpuTicks(daemon.pid()) - before;
+    double seconds = (System.nanoTime() - start) / 1e9;
+    return ticks / 100.0 / seconds * 100; // USER_HZ is 100 on Linux
+  }
+
+  /** utime + stime of a process, in clock ticks (fields 14 and 15 of /proc/PID/stat). */
+  private static long cpuTicks(long pid) throws IOException {
+    String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    return Long.parseLong(f[11]) + Long.parseLong(f[12]);
   }
 
   @Test
