@@ -349,8 +349,9 @@ public final class ContainerRoutes {
     boolean tty = c.config().tty();
     String id = c.id();
     try (OutputStream out = res.stream(200, tty ? AttachStreams.RAW : AttachStreams.MULTIPLEXED)) {
+      // A follower whose client left (a closed connection, a console's WebSocket) stops too.
       ContainerLogs.stream(containers.logPath(id), options,
-          () -> isRunning(id),
+          () -> res.connected() && isRunning(id),
           line -> {
             String text = timestamps ? NANOS.format(line.time()) + " " + line.text() : line.text();
             byte[] data = text.getBytes(StandardCharsets.UTF_8);
