@@ -470,10 +470,12 @@ function renderEvents() {
   $('#events tbody').replaceChildren(...events.slice().reverse().map(eventRow));
 }
 let refreshTimer;
+const pageOpened = Date.now() / 1000;
 function onEvent(e) {
   events.push(e);
   if (events.length > 500) events.shift();
   if (state.view === 'events') $('#events tbody').prepend(eventRow(e));
+  if ((e.time || 0) < pageOpened - 1) return; // the last hour's replay, not news
   const type = e.Type || e.type;
   const refresh = { container: ['containers', 'pods'], image: ['images'], network: ['networks'], volume: ['volumes'], vm: ['vms'] }[type] || [];
   if (refresh.includes(state.view)) {
@@ -481,8 +483,9 @@ function onEvent(e) {
     refreshTimer = setTimeout(() => act(views[state.view].show), 250);
   }
 }
-function followEvents() {
-  stream('/events', { onMessage: jsonLines(onEvent), onClose: (e) => { if (e.code < 4000) setTimeout(followEvents, 3000); } });
+// The last hour berthd still holds first (it keeps the latest 1024 events), then live ones.
+function followEvents(since = Math.floor(pageOpened) - 3600) {
+  stream('/events?since=' + since, { onMessage: jsonLines(onEvent), onClose: (e) => { if (e.code < 4000) setTimeout(() => followEvents(Math.floor(Date.now() / 1000)), 3000); } });
 }
 
 // ---- bench reports (berth bench) ----
