@@ -23,10 +23,13 @@ public final class Console implements AutoCloseable {
 
   private final ApiServer server;
   private final URI url;
+  private final Path tokenFile;
+  private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
-  private Console(ApiServer server, URI url) {
+  private Console(ApiServer server, URI url, Path tokenFile) {
     this.server = server;
     this.url = url;
+    this.tokenFile = tokenFile;
   }
 
   /**
@@ -67,7 +70,7 @@ public final class Console implements AutoCloseable {
   public static Console start(ListenAddress.Tcp address, ServerTls tls, Path dataRoot, ExchangeHandler api,
       ServerIdentity identity) throws IOException, InterruptedException {
     requireTlsBeyondLoopback(address, tls != null);
-    ConsoleToken token = ConsoleToken.createIn(dataRoot);
+    ConsoleToken token = ConsoleToken.generate();
     ApiServer server = new ApiServer(new ConsoleHandler(token, api, tls != null), identity,
         new ApiServer.Options(tls, null, HttpLimits.DEFAULTS));
     ListenAddress.Tcp bound;
@@ -77,23 +80,39 @@ public final class Console implements AutoCloseable {
       server.close();
       throw new IOException("cannot serve the console on " + address + ": " + e.getMessage(), e);
     }
+    Path tokenFile;
+    try {
+      tokenFile = token.writeTo(dataRoot); // only once the console listens: a failed start leaves none
+    } catch (IOException | RuntimeException e) {
+      server.close();
+      throw e;
+    }
     String host = bound.host().contains(":") ? "[" + bound.host() + "]" : bound.host();
     URI url = URI.create((tls != null ? "https" : "http") + "://" + host + ":" + bound.port() + "/");
     log.info("web console at {}?token={} (the token is also in {})", url, token.value(),
         dataRoot.resolve(ConsoleToken.FILE_NAME));
-    return new Console(server, url);
+    return new Console(server, url, tokenFile);
   }
 
   public URI url() {
     return url;
   }
 
+  /** Stops listening and removes the token file: the token dies with this berthd. */
   @Override
   public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
     try {
       server.stop(Duration.ofSeconds(1));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+    try {
+      java.nio.file.Files.deleteIfExists(tokenFile);
+    } catch (IOException e) {
+      log.warn("could not remove {}: {}", tokenFile, e.getMessage());
     }
   }
 }

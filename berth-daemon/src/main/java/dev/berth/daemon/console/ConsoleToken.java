@@ -23,20 +23,24 @@ public final class ConsoleToken {
     this.value = value;
   }
 
-  /** A fresh token, written to {@code dataRoot/console.token} (created 0600 and renamed into place). */
-  public static ConsoleToken createIn(Path dataRoot) throws IOException {
+  /** A fresh token, 32 random bytes. */
+  public static ConsoleToken generate() {
     byte[] random = new byte[32];
     new SecureRandom().nextBytes(random);
-    ConsoleToken token = new ConsoleToken(Base64.getUrlEncoder().withoutPadding().encodeToString(random));
+    return new ConsoleToken(Base64.getUrlEncoder().withoutPadding().encodeToString(random));
+  }
+
+  /** Writes {@code dataRoot/console.token}: created 0600 and renamed into place; returns the file. */
+  public Path writeTo(Path dataRoot) throws IOException {
     Files.createDirectories(dataRoot);
     Path file = dataRoot.resolve(FILE_NAME);
     Path tmp = dataRoot.resolve(FILE_NAME + ".tmp");
     Files.deleteIfExists(tmp);
     // Created with its mode, never readable by others even for an instant.
     Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-    Files.writeString(tmp, token.value + "\n", StandardCharsets.US_ASCII);
+    Files.writeString(tmp, value + "\n", StandardCharsets.US_ASCII);
     Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    return token;
+    return file;
   }
 
   /** For tests: a known token. */

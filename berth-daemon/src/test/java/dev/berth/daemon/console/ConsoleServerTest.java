@@ -117,10 +117,12 @@ class ConsoleServerTest {
   }
 
   @Test
-  void theTokenFileIsReadableByItsOwnerOnly() throws Exception {
+  void theTokenFileIsReadableByItsOwnerOnlyAndGoesWithTheConsole() throws Exception {
     Path file = dataRoot.resolve("console.token");
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
     assertThat(token).hasSizeGreaterThanOrEqualTo(40);
+    console.close();
+    assertThat(file).doesNotExist();
   }
 
   @Test
