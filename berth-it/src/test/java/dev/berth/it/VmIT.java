@@ -220,6 +220,122 @@ class VmIT {
     }
   }
 
+  /** A VM's serial console through `berth vm console`: lines typed in, output collected. */
+  private static final class GuestConsole implements AutoCloseable {
+    private final Process process;
+    private final ByteArrayOutputStream seen = new ByteArrayOutputStream();
+    private final Thread reader;
+
+    GuestConsole(BerthdProcess d, String vm) throws IOException {
+      process = new ProcessBuilder(Repo.root().resolve("bin/berth").toString(), "-H", d.host(),
+          "vm", "console", vm).redirectErrorStream(true).start();
+      reader = Thread.ofVirtual().start(() -> copy(process.getInputStream(), seen));
+    }
+
+    /** Runs {@code command} in the guest's shell and waits for the line {@code expected} it prints. */
+    void run(String command, String expected) throws IOException {
+      process.getOutputStream().write((command + "\n").getBytes(StandardCharsets.UTF_8));
+      process.getOutputStream().flush();
+      await("'" + expected + "' on the console after: " + command, Duration.ofSeconds(60),
+          () -> text(seen).replace("\r", "").contains("\n" + expected + "\n"));
+    }
+
+    String output() {
+      return text(seen).replace("\r", "");
+    }
+
+    @Override
+    public void close() throws Exception {
+      process.getOutputStream().close(); // end of input detaches
+      process.waitFor(30, TimeUnit.SECONDS);
+      process.destroyForcibly();
+      reader.join(Duration.ofSeconds(10));
+    }
+  }
+
+  /** The files at the root of a VM's qcow2 disk, read on the host (qemu-img to raw, then debugfs). */
+  private static String rootListing(Path qcow2, Path scratch) {
+    Path raw = scratch.resolve("inspect.raw");
+    ok(Commands.run(List.of("qemu-img", "convert", "-U", "-O", "raw", qcow2.toString(), raw.toString()),
+        Duration.ofMinutes(1)));
+    ProcessResult ls = ok(Commands.run(List.of("debugfs", "-R", "ls -l /", raw.toString()), Duration.ofMinutes(1)));
+    return ls.stdout();
+  }
+
+  @Test
+  void snapshotsBringBackADeletedFileAndACloneBootsFromTheCopy() throws Exception {
+    Path base = GuestAssets.rootDisk(dir.resolve("disk"), "BERTH-ROOT-SNAP");
+    try (BerthdProcess d = BerthdProcess.start(dir.resolve("berthd"))) {
+      String id = create(d, "--name", "snappy", "--from-disk", base.toString(), "--kernel", assets.kernel.toString(),
+          "--initrd", assets.initrd.toString(), "--append", "berth.root=/dev/vda");
+      Path disk = d.dataRoot().resolve("vm").resolve(id).resolve("disk.qcow2");
+      // Before the first boot: a snapshot of the disk alone (qemu-img; no QEMU runs).
+      ok(berth(d, "vm", "snapshot", "create", "snappy", "fresh"));
+
+      ok(berth(d, "vm", "start", "snappy"));
+      await("the root file system's marker", BOOT, () -> berth(d, "vm", "logs", "snappy").stdout().contains("BERTH-ROOT-SNAP"));
+      try (GuestConsole console = new GuestConsole(d, "snappy")) {
+        console.run("echo kept > /keep; sync; echo WROTE-$((1+1))", "WROTE-2");
+        // Running: the snapshot holds the guest's memory too (QMP savevm).
+        ok(berth(d, "vm", "snapshot", "create", "snappy", "live"));
+        console.run("rm /keep; sync; cat /keep || echo GONE-$((2+1))", "GONE-3");
+        ok(berth(d, "vm", "snapshot", "restore", "snappy", "live"));
+        console.run("cat /keep; echo BACK-$((3+1))", "BACK-4");
+        assertThat(console.output()).as("the deleted file is back after the restore")
+            .containsSubsequence("GONE-3", "\nkept\nBACK-4");
+      }
+      assertThat(ok(berth(d, "vm", "snapshot", "ls", "--format", "{{.Name}} {{.Memory}}", "snappy")).stdout())
+          .containsPattern("(?m)^fresh - \\(disk only\\)$").containsPattern("(?m)^live \\d+(\\.\\d+)? ?[KMG]i?B$");
+      ProcessResult diskOnly = berth(d, "vm", "snapshot", "restore", "snappy", "fresh");
+      assertThat(diskOnly.exitCode()).isEqualTo(1);
+      assertThat(diskOnly.stderr()).contains("holds only the disk").contains("stop the VM");
+      ProcessResult twice = berth(d, "vm", "snapshot", "create", "snappy", "live");
+      assertThat(twice.exitCode()).isEqualTo(1);
+      assertThat(twice.stderr()).contains("already has a snapshot named \"live\"");
+      ProcessResult busy = berth(d, "vm", "clone", "snappy", "copycat");
+      assertThat(busy.exitCode()).isEqualTo(1);
+      assertThat(busy.stderr()).contains("stop it before cloning");
+
+      ok(berth(d, "vm", "stop", "-t", "1", "snappy"));
+      String cloneId = ok(berth(d, "vm", "clone", "snappy", "copycat")).stdout().strip();
+      vmIds.add(cloneId);
+      assertThat(ok(berth(d, "vm", "snapshot", "ls", "-q", "copycat")).stdout().lines().toList())
+          .as("snapshots travel with the disk").containsExactlyInAnyOrder("fresh", "live");
+
+      // Stopped: a restore puts the disk back as it was before the first boot.
+      assertThat(rootListing(disk, dir)).contains("keep").contains("guest-was-here");
+      ok(berth(d, "vm", "snapshot", "restore", "snappy", "fresh"));
+      assertThat(rootListing(disk, dir)).doesNotContain("keep").doesNotContain("guest-was-here");
+      ok(berth(d, "vm", "snapshot", "rm", "snappy", "live"));
+      assertThat(ok(berth(d, "vm", "snapshot", "ls", "-q", "snappy")).stdout()).isEqualTo("fresh\n");
+
+      // The clone boots from its own copy, which still has the file.
+      ok(berth(d, "vm", "start", "copycat"));
+      await("the clone's marker", BOOT, () -> berth(d, "vm", "logs", "copycat").stdout().contains("BERTH-ROOT-SNAP"));
+      try (GuestConsole console = new GuestConsole(d, "copycat")) {
+        console.run("cat /keep; echo CLONE-$((4+1))", "CLONE-5");
+        assertThat(console.output()).contains("\nkept\nCLONE-5");
+      }
+      assertThat(rootListing(disk, dir)).as("the source's disk is not the clone's").doesNotContain("keep");
+
+      // What cannot be snapshotted says why.
+      create(d, "--name", "bare", "--kernel", assets.kernel.toString());
+      ProcessResult noDisk = berth(d, "vm", "snapshot", "create", "bare", "s1");
+      assertThat(noDisk.exitCode()).isEqualTo(1);
+      assertThat(noDisk.stderr()).contains("has no disk").contains("--from-disk");
+      ProcessResult digits = berth(d, "vm", "snapshot", "create", "copycat", "123");
+      assertThat(digits.exitCode()).isEqualTo(1);
+      assertThat(digits.stderr()).contains("invalid snapshot name \"123\"");
+      ProcessResult missing = berth(d, "vm", "snapshot", "restore", "snappy", "ghost");
+      assertThat(missing.exitCode()).isEqualTo(1);
+      assertThat(missing.stderr()).contains("no snapshot named \"ghost\"");
+
+      ok(berth(d, "vm", "rm", "-f", "copycat", "snappy", "bare"));
+      assertThat(qemuRunning(cloneId)).isFalse();
+      assertThat(d.dataRoot().resolve("vm")).isEmptyDirectory();
+    }
+  }
+
   @Test
   void badInputIsAClearErrorAndStartsNothing() throws Exception {
     try (BerthdProcess d = BerthdProcess.start(dir)) {

@@ -215,13 +215,22 @@ public final class Qemu {
 
   /** The image's format as qemu-img detects it (qcow2, raw, ...). */
   public String imageFormat(Path file) {
-    String out = run(List.of(img.toString(), "info", "--output=json", "-U", file.toString()), "qemu-img info");
+    return info(file.toString()).path("format").asText("raw");
+  }
+
+  /** qemu-img info as JSON; {@code -U} so it also reads the disk of a running VM. */
+  JsonNode info(String file) {
+    String out = run(List.of(img.toString(), "info", "--output=json", "-U", file), "qemu-img info");
     try {
-      JsonNode info = JSON.readTree(out);
-      return info.path("format").asText("raw");
+      return JSON.readTree(out);
     } catch (IOException e) {
       throw new BerthException.InvalidArgument("cannot read the image " + file + ": " + e.getMessage());
     }
+  }
+
+  /** qemu-img snapshot {@code op} (-c create, -a apply, -d delete) on a disk no QEMU has open. */
+  void snapshot(String file, String op, String name) {
+    run(List.of(img.toString(), "snapshot", op, name, file), "qemu-img snapshot " + op);
   }
 
   /** Runs a tool to its end; its stdout, or InvalidArgument with its stderr (bad input is the usual cause). */

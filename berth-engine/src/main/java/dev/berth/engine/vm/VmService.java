@@ -55,6 +55,7 @@ public final class VmService implements AutoCloseable {
   private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
   private volatile Qemu qemu;
   private final EventBus events;
+  private final VmSnapshots snapshots = new VmSnapshots(this);
 
   public VmService(EngineConfig config, StateStore state, EventBus events) {
     this.config = config;
@@ -62,8 +63,12 @@ public final class VmService implements AutoCloseable {
     this.events = events;
   }
 
+  public VmSnapshots snapshots() {
+    return snapshots;
+  }
+
   /** A VM event on the engine's bus (type "vm", Berth's own): the actor is the VM's ID. */
-  private void emit(String action, String id, String name) {
+  void emit(String action, String id, String name) {
     events.publish("vm", action, id, Map.of("name", name));
   }
 
@@ -103,10 +108,7 @@ public final class VmService implements AutoCloseable {
   public Vm create(VmSpec spec) {
     String id = newId();
     String name = spec.name() == null || spec.name().isBlank() ? "vm-" + id.substring(0, 12) : spec.name();
-    if (!NAME.matcher(name).matches()) {
-      throw new BerthException.InvalidArgument("invalid VM name \"" + name
-          + "\": use at least two characters from [a-zA-Z0-9_.-], starting with a letter or digit");
-    }
+    checkName(name);
     int cpus = spec.cpus() == null ? 1 : spec.cpus();
     if (cpus < 1 || cpus > 255) {
       throw new BerthException.InvalidArgument("invalid --cpus " + cpus + ": use 1 to 255");
@@ -132,16 +134,7 @@ public final class VmService implements AutoCloseable {
     }
     String accel = Qemu.checkAccel(spec.accel());
     Path userData = spec.cloudInit() == null ? null : readableFile("--cloud-init", spec.cloudInit());
-    List<PortMapping> ports = new ArrayList<>();
-    Set<Integer> hostPorts = new HashSet<>();
-    for (String p : spec.ports()) {
-      PortMapping m = PortMapping.parse(p);
-      if (!hostPorts.add(m.hostPort())) {
-        throw new BerthException.InvalidArgument("host port " + m.hostPort() + " is given twice in -p");
-      }
-      ports.add(m);
-    }
-    ports.forEach(PortMapping::checkFree);
+    List<PortMapping> ports = ports(spec.ports());
     if (table.byName(name).isPresent()) {
       throw nameTaken(name);
     }
@@ -189,6 +182,83 @@ public final class VmService implements AutoCloseable {
       deleteTree(dir);
       throw e;
     }
+  }
+
+  private static void checkName(String name) {
+    if (!NAME.matcher(name).matches()) {
+      throw new BerthException.InvalidArgument("invalid VM name \"" + name
+          + "\": use at least two characters from [a-zA-Z0-9_.-], starting with a letter or digit");
+    }
+  }
+
+  private static List<PortMapping> ports(List<String> specs) {
+    List<PortMapping> ports = new ArrayList<>();
+    Set<Integer> hostPorts = new HashSet<>();
+    for (String p : specs == null ? List.<String>of() : specs) {
+      PortMapping m = PortMapping.parse(p);
+      if (!hostPorts.add(m.hostPort())) {
+        throw new BerthException.InvalidArgument("host port " + m.hostPort() + " is given twice in -p");
+      }
+      ports.add(m);
+    }
+    ports.forEach(PortMapping::checkFree);
+    return ports;
+  }
+
+  /**
+   * A new VM, in state created, with {@code ref}'s configuration and a copy of its disk
+   * (snapshots included; an overlay keeps pointing at its base). The source must not run, so
+   * the copy is consistent. Published ports are not copied, since two VMs cannot hold one host
+   * port: {@code ports} are the clone's own.
+   */
+  public Vm cloneOf(String ref, String newName, List<String> portSpecs) {
+    if (newName == null || newName.isBlank()) {
+      throw new BerthException.InvalidArgument("no name given for the clone: name the new VM");
+    }
+    checkName(newName);
+    List<PortMapping> ports = ports(portSpecs);
+    String id = newId();
+    Path dir = vmDir(id);
+    return locked(ref, source -> {
+      if (source.state().hasProcess()) {
+        throw new BerthException.Conflict("VM " + source.name() + " is " + source.state().name()
+            + "; stop it before cloning, so its disk is copied whole (berth vm stop " + source.name() + ")");
+      }
+      VmConfig c = source.config();
+      if (c.disk() != null && !c.ownsDisk()) {
+        throw new BerthException.InvalidArgument("VM " + source.name() + " boots from your own disk file " + c.disk()
+            + "; a clone would write to the same file: create a VM with --from-disk " + c.disk() + " instead");
+      }
+      if (table.byName(newName).isPresent()) {
+        throw nameTaken(newName);
+      }
+      try {
+        Files.createDirectories(dir);
+        String disk = c.disk() == null ? null : copyInto(dir, Path.of(c.disk()));
+        String seed = c.seed() == null ? null : copyInto(dir, Path.of(c.seed()));
+        VmConfig copy = new VmConfig(c.cpus(), c.memoryBytes(), disk, c.diskFormat(), c.baseDisk(), c.ownsDisk(),
+            c.kernel(), c.initrd(), c.append(), seed, ports, c.machine(), c.accel());
+        VmRow row = new VmRow(id, newName, Instant.now().toString(), toJson(copy), "created", 0, null, null, null);
+        if (!table.insert(row)) {
+          throw nameTaken(newName);
+        }
+        log.info("vm {}: cloned {} from {}", id.substring(0, 12), newName, source.name());
+        emit("create", id, newName);
+        return view(row);
+      } catch (IOException e) {
+        deleteTree(dir);
+        throw new BerthException.Unavailable("cannot clone VM " + source.name() + " into " + dir + ": " + e.getMessage());
+      } catch (RuntimeException e) {
+        deleteTree(dir);
+        throw e;
+      }
+    });
+  }
+
+  private static String copyInto(Path dir, Path file) throws IOException {
+    Path target = dir.resolve(file.getFileName());
+    Files.copy(file, target);
+    return target.toString();
   }
 
   private static BerthException nameTaken(String name) {
@@ -393,9 +463,14 @@ public final class VmService implements AutoCloseable {
     });
   }
 
-  private void qmpCall(Vm vm, String command) {
-    QmpClient client = client(vm).orElseThrow(() -> new BerthException.Unavailable(
+  /** The VM's QMP connection, or Unavailable when QEMU cannot be reached. */
+  QmpClient qmpClient(Vm vm) {
+    return client(vm).orElseThrow(() -> new BerthException.Unavailable(
         "cannot reach QEMU's QMP socket " + vm.qmpSocket() + " for VM " + vm.name()));
+  }
+
+  private void qmpCall(Vm vm, String command) {
+    QmpClient client = qmpClient(vm);
     try {
       client.execute(command);
     } catch (IOException e) {
@@ -606,11 +681,11 @@ public final class VmService implements AutoCloseable {
     return config.execRoot().resolve("vm").resolve(id.substring(0, 12));
   }
 
-  private interface VmWork {
+  interface VmWork {
     Vm apply(Vm vm);
   }
 
-  private Vm locked(String ref, VmWork work) {
+  Vm locked(String ref, VmWork work) {
     String id = resolve(ref).id();
     return withLock(id, () -> work.apply(refreshedNoLock(id)));
   }

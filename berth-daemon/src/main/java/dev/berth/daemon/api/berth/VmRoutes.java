@@ -9,6 +9,7 @@ import dev.berth.engine.vm.PortMapping;
 import dev.berth.engine.vm.Vm;
 import dev.berth.engine.vm.VmConfig;
 import dev.berth.engine.vm.VmService;
+import dev.berth.engine.vm.VmSnapshots;
 import dev.berth.engine.vm.VmSpec;
 import java.io.IOException;
 import java.io.InputStream;
@@ -44,6 +45,48 @@ public final class VmRoutes {
     router.delete(VMS + "/{id}", this::remove);
     router.get(VMS + "/{id}/logs", this::logs);
     router.post(VMS + "/{id}/console", this::console);
+    router.get(VMS + "/{id}/snapshots", this::snapshots);
+    router.post(VMS + "/{id}/snapshots", this::snapshot);
+    router.post(VMS + "/{id}/snapshots/{name}/restore", (req, res) -> res.json(200,
+        json(vms.snapshots().restore(req.pathParam("id"), req.pathParam("name")))));
+    router.delete(VMS + "/{id}/snapshots/{name}", (req, res) -> {
+      vms.snapshots().remove(req.pathParam("id"), req.pathParam("name"));
+      res.empty(204);
+    });
+    router.post(VMS + "/{id}/clone", this::cloneVm);
+  }
+
+  public record SnapshotRequest(String name) {}
+
+  /** A snapshot: {@code memoryBytes} 0 means the disk alone (taken while the VM was stopped). */
+  public record SnapshotJson(String name, String id, String created, long memoryBytes, double vmClockSeconds) {}
+
+  public record CloneRequest(String name, List<String> ports) {}
+
+  static SnapshotJson json(VmSnapshots.Snapshot s) {
+    return new SnapshotJson(s.name(), s.id(), s.created().toString(), s.memoryBytes(),
+        s.vmClock().toMillis() / 1000.0);
+  }
+
+  private void snapshots(ApiRequest req, ApiResponse res) throws IOException {
+    res.json(200, vms.snapshots().list(req.pathParam("id")).stream().map(VmRoutes::json).toList());
+  }
+
+  private void snapshot(ApiRequest req, ApiResponse res) throws IOException {
+    SnapshotRequest body = req.jsonBody(SnapshotRequest.class);
+    if (body == null || body.name() == null) {
+      throw new BerthException.InvalidArgument("no snapshot name: send {\"Name\": \"...\"}");
+    }
+    res.json(201, json(vms.snapshots().create(req.pathParam("id"), body.name())));
+  }
+
+  private void cloneVm(ApiRequest req, ApiResponse res) throws IOException {
+    CloneRequest body = req.jsonBody(CloneRequest.class);
+    if (body == null) {
+      throw new BerthException.InvalidArgument("empty request body: send {\"Name\": \"...\"} for the clone");
+    }
+    Vm vm = vms.cloneOf(req.pathParam("id"), body.name(), body.ports());
+    res.json(201, new CreateResponse(vm.id(), List.of()));
   }
 
   /** The create request body; PascalCase on the wire like every Berth and Docker body. */
