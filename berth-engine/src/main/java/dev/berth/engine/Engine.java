@@ -103,7 +103,7 @@ public final class Engine implements AutoCloseable {
       ImageService images = new ImageService(content, layers, new ImageTable(state), Clock.systemUTC(), events);
       SystemService system = new SystemService(config, state, HostFacts.probe());
       system.countImagesWith(images::count); // one SQL count, not every config read
-      VmService vms = new VmService(config, state, events);
+      VmService vms = new VmService(config, state, events, images);
       vms.reconcile();
       ContainerService containers;
       VolumeService volumes = new VolumeService(config.dataRoot().resolve("volumes"), new VolumeTable(state),
@@ -214,6 +214,11 @@ public final class Engine implements AutoCloseable {
 
   public ImageLoader loader() {
     return new ImageLoader(images, scratchDir());
+  }
+
+  /** VM disks as images (KubeVirt's containerDisk): commit a VM's disk; {@code --image} reads them. */
+  public dev.berth.engine.vm.VmDiskImages vmDiskImages() {
+    return new dev.berth.engine.vm.VmDiskImages(vms, images, importer(), scratchDir());
   }
 
   public ImageImporter importer() {

@@ -6,6 +6,7 @@ import dev.berth.testkit.BerthdProcess;
 import dev.berth.testkit.Commands;
 import dev.berth.testkit.ProcessResult;
 import dev.berth.testkit.Repo;
+import dev.berth.testkit.registry.LocalRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -333,6 +334,55 @@ class VmIT {
       ok(berth(d, "vm", "rm", "-f", "copycat", "snappy", "bare"));
       assertThat(qemuRunning(cloneId)).isFalse();
       assertThat(d.dataRoot().resolve("vm")).isEmptyDirectory();
+    }
+  }
+
+  @Test
+  void aDiskCommittedAndPushedToARegistryBootsWithImage() throws Exception {
+    Path base = GuestAssets.rootDisk(dir.resolve("disk"), "BERTH-ROOT-FROM-IMAGE");
+    try (LocalRegistry registry = LocalRegistry.start(dir.resolve("registry"));
+        BerthdProcess d = BerthdProcess.start(dir.resolve("berthd"))) {
+      String image = registry.host() + "/vmdisk:1";
+      create(d, "--name", "golden", "--from-disk", base.toString(), "--kernel", assets.kernel.toString());
+      ok(berth(d, "vm", "push", "golden", image));
+      ok(berth(d, "vm", "rm", "golden"));
+      ok(berth(d, "rmi", image));
+
+      // Pulled on first use, then booted from an overlay over the disk inside the image.
+      ProcessResult created = ok(berth(d, "vm", "create", "--accel", "tcg", "--memory", "128m", "--name", "fromimage",
+          "--image", image, "--kernel", assets.kernel.toString(), "--initrd", assets.initrd.toString(),
+          "--append", "berth.root=/dev/vda"));
+      assertThat(created.stderr()).contains("Unable to find image '" + image + "' locally");
+      String id = created.stdout().strip();
+      vmIds.add(id);
+      String imageId = ok(berth(d, "image", "inspect", "--format", "{{.Id}}", image)).stdout().strip();
+      assertThat(ok(berth(d, "vm", "inspect", "--format", "{{.Config.Image}}", "fromimage")).stdout().strip())
+          .isEqualTo(imageId);
+      ok(berth(d, "vm", "start", "fromimage"));
+      await("the marker of the disk from the image", BOOT, () -> {
+        String logs = berth(d, "vm", "logs", "fromimage").stdout();
+        assertThat(logs).as("the guest mounts its root").doesNotContain("BERTH-MOUNT-FAILED");
+        return logs.contains("BERTH-ROOT-FROM-IMAGE");
+      });
+
+      ProcessResult committing = berth(d, "vm", "commit", "fromimage");
+      assertThat(committing.exitCode()).isEqualTo(1);
+      assertThat(committing.stderr()).contains("stop it before committing");
+      ProcessResult inUse = berth(d, "rmi", image);
+      assertThat(inUse.exitCode()).isEqualTo(1);
+      assertThat(inUse.stderr()).contains("a VM is using its referenced image");
+      ok(berth(d, "vm", "rm", "-f", "fromimage"));
+      ok(berth(d, "rmi", image));
+
+      assertThat(berth(d, "image", "inspect", imageId).exitCode()).as("the image goes once no VM uses it").isEqualTo(1);
+      Path rootfsTar = dir.resolve("rootfs.tar");
+      ok(Commands.run(List.of("tar", "-C", base.getParent().resolve("rootfs").toString(), "-cf", rootfsTar.toString(), "."),
+          Duration.ofMinutes(1)));
+      ok(berth(d, "import", rootfsTar.toString(), "notadisk:1"));
+      ProcessResult notADisk = berth(d, "vm", "create", "--image", "notadisk:1", "--kernel", assets.kernel.toString());
+      assertThat(notADisk.exitCode()).isEqualTo(1);
+      assertThat(notADisk.stderr()).contains("carries no VM disk").contains("/disk/");
+      assertThat(ok(berth(d, "vm", "ls", "-q")).stdout()).isEmpty();
     }
   }
 

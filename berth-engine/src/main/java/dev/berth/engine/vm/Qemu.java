@@ -228,6 +228,11 @@ public final class Qemu {
     }
   }
 
+  /** A standalone qcow2 copy of {@code file}: its backing chain merged in, without its snapshots. */
+  void convert(String file, Path target) {
+    run(List.of(img.toString(), "convert", "-U", "-O", "qcow2", file, target.toString()), "qemu-img convert");
+  }
+
   /** qemu-img snapshot {@code op} (-c create, -a apply, -d delete) on a disk no QEMU has open. */
   void snapshot(String file, String op, String name) {
     run(List.of(img.toString(), "snapshot", op, name, file), "qemu-img snapshot " + op);

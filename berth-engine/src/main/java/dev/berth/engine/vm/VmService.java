@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.berth.engine.BerthException;
 import dev.berth.engine.EngineConfig;
+import dev.berth.engine.image.ImageService;
 import dev.berth.engine.state.StateStore;
 import dev.berth.engine.state.VmRow;
 import dev.berth.engine.state.VmTable;
@@ -57,10 +58,21 @@ public final class VmService implements AutoCloseable {
   private final EventBus events;
   private final VmSnapshots snapshots = new VmSnapshots(this);
 
+  private final ImageService images;
+
   public VmService(EngineConfig config, StateStore state, EventBus events) {
+    this(config, state, events, null);
+  }
+
+  /** With the image store, for VMs whose disk comes from an image ({@code --image}); those images stay while used. */
+  public VmService(EngineConfig config, StateStore state, EventBus events, ImageService images) {
     this.config = config;
     this.table = new VmTable(state);
     this.events = events;
+    this.images = images;
+    if (images != null) {
+      images.setVmUsage(id -> table.all().stream().anyMatch(r -> id.toString().equals(view(r).config().image())));
+    }
   }
 
   public VmSnapshots snapshots() {
@@ -122,15 +134,17 @@ public final class VmService implements AutoCloseable {
     if (kernel == null && (initrd != null || spec.append() != null)) {
       throw new BerthException.InvalidArgument("--initrd and --append need --kernel");
     }
-    if (spec.disk() != null && spec.fromDisk() != null) {
-      throw new BerthException.InvalidArgument("use either --disk or --from-disk, not both");
+    if (Stream.of(spec.disk(), spec.fromDisk(), spec.image()).filter(d -> d != null).count() > 1) {
+      throw new BerthException.InvalidArgument("give one of --disk, --from-disk and --image, not several");
     }
     boolean newDisk = spec.disk() != null && ByteSize.looksLikeSize(spec.disk()) && !Files.exists(Path.of(spec.disk()));
     long newDiskBytes = newDisk ? ByteSize.parse("--disk", spec.disk()) : 0;
     Path userDisk = spec.disk() != null && !newDisk ? readableFile("--disk", spec.disk()) : null;
-    Path base = spec.fromDisk() == null ? null : readableFile("--from-disk", spec.fromDisk());
+    VmDiskImages.DiskFile fromImage = spec.image() == null ? null : diskImage(spec.image());
+    Path base = fromImage != null ? fromImage.file()
+        : spec.fromDisk() == null ? null : readableFile("--from-disk", spec.fromDisk());
     if (kernel == null && spec.disk() == null && base == null) {
-      throw new BerthException.InvalidArgument("nothing to boot: give --kernel, --disk or --from-disk");
+      throw new BerthException.InvalidArgument("nothing to boot: give --kernel, --disk, --from-disk or --image");
     }
     String accel = Qemu.checkAccel(spec.accel());
     Path userData = spec.cloudInit() == null ? null : readableFile("--cloud-init", spec.cloudInit());
@@ -167,7 +181,7 @@ public final class VmService implements AutoCloseable {
       }
       VmConfig vmConfig = new VmConfig(cpus, memory, disk, format, base == null ? null : base.toString(),
           newDisk || base != null, str(kernel), str(initrd), spec.append(), seed, ports,
-          kernel != null ? "microvm" : "q35", accel);
+          kernel != null ? "microvm" : "q35", accel, fromImage == null ? null : fromImage.image().id().toString());
       VmRow row = new VmRow(id, name, Instant.now().toString(), toJson(vmConfig), "created", 0, null, null, null);
       if (!table.insert(row)) {
         throw nameTaken(name);
@@ -182,6 +196,13 @@ public final class VmService implements AutoCloseable {
       deleteTree(dir);
       throw e;
     }
+  }
+
+  private VmDiskImages.DiskFile diskImage(String ref) {
+    if (images == null) {
+      throw new BerthException.Unavailable("this engine has no image store for --image");
+    }
+    return VmDiskImages.diskOf(images, ref);
   }
 
   private static void checkName(String name) {
@@ -237,7 +258,7 @@ public final class VmService implements AutoCloseable {
         String disk = c.disk() == null ? null : copyInto(dir, Path.of(c.disk()));
         String seed = c.seed() == null ? null : copyInto(dir, Path.of(c.seed()));
         VmConfig copy = new VmConfig(c.cpus(), c.memoryBytes(), disk, c.diskFormat(), c.baseDisk(), c.ownsDisk(),
-            c.kernel(), c.initrd(), c.append(), seed, ports, c.machine(), c.accel());
+            c.kernel(), c.initrd(), c.append(), seed, ports, c.machine(), c.accel(), c.image());
         VmRow row = new VmRow(id, newName, Instant.now().toString(), toJson(copy), "created", 0, null, null, null);
         if (!table.insert(row)) {
           throw nameTaken(newName);

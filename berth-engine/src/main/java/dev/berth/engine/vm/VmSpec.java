@@ -12,6 +12,8 @@ import java.util.List;
  * @param cloudInit a user-data file, put on a NoCloud seed disk labelled cidata
  * @param ports HOSTPORT:GUESTPORT forwards on 127.0.0.1
  * @param accel auto (default), kvm or tcg
+ * @param image an image (name or ID) in the store carrying a disk under /disk/ (KubeVirt's
+ *     containerDisk); the VM gets a qcow2 overlay over it, as with {@code fromDisk}
  */
 public record VmSpec(
     String name,
@@ -24,8 +26,14 @@ public record VmSpec(
     String append,
     String cloudInit,
     List<String> ports,
-    String accel) {
+    String accel,
+    String image) {
   public VmSpec {
     ports = ports == null ? List.of() : List.copyOf(ports);
+  }
+
+  public VmSpec(String name, Integer cpus, String memory, String disk, String fromDisk, String kernel, String initrd,
+      String append, String cloudInit, List<String> ports, String accel) {
+    this(name, cpus, memory, disk, fromDisk, kernel, initrd, append, cloudInit, ports, accel, null);
   }
 }

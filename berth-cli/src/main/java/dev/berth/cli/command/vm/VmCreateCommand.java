@@ -4,6 +4,8 @@ import dev.berth.cli.json.Json;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.berth.cli.client.DaemonException;
+import dev.berth.cli.command.image.PullCommand;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,6 +42,11 @@ final class VmCreateCommand implements Callable<Integer> {
       description = "Boot from a copy-on-write qcow2 overlay of BASE; BASE is never written")
   String fromDisk;
 
+  @Option(names = "--image", paramLabel = "IMAGE",
+      description = "Boot from a copy-on-write overlay of the disk under /disk/ in IMAGE (KubeVirt's containerDisk; "
+          + "pulled when missing)")
+  String image;
+
   @Option(names = "--kernel", paramLabel = "PATH", description = "Kernel for direct boot (uses the microvm machine)")
   String kernel;
 
@@ -63,7 +70,7 @@ final class VmCreateCommand implements Callable<Integer> {
   List<String> ports = new ArrayList<>();
 
   @Override
-  public Integer call() {
+  public Integer call() throws java.io.IOException {
     ObjectNode body = Json.object();
     body.put("Name", name);
     if (cpus != null) {
@@ -78,7 +85,19 @@ final class VmCreateCommand implements Callable<Integer> {
     body.put("CloudInit", absolute(cloudInit));
     body.put("Accel", accel);
     body.set("Ports", Json.tree(ports));
-    JsonNode answer = vm.call("POST", VmCommand.VMS + "/create", body);
+    body.put("Image", image);
+    JsonNode answer;
+    try {
+      answer = vm.call("POST", VmCommand.VMS + "/create", body);
+    } catch (DaemonException e) {
+      if (image == null || e.status() != 404 || !e.getMessage().startsWith("No such image")) {
+        throw e;
+      }
+      spec.commandLine().getErr().println("Unable to find image '" + image + "' locally");
+      spec.commandLine().getErr().flush();
+      PullCommand.pullFor(spec, image);
+      answer = vm.call("POST", VmCommand.VMS + "/create", body);
+    }
     spec.commandLine().getOut().println(answer.path("Id").asText());
     spec.commandLine().getOut().flush();
     return 0;

@@ -7,7 +7,10 @@ import dev.berth.daemon.http.Router;
 import dev.berth.engine.BerthException;
 import dev.berth.engine.vm.PortMapping;
 import dev.berth.engine.vm.Vm;
+import dev.berth.engine.image.Image;
+import dev.berth.engine.image.Reference;
 import dev.berth.engine.vm.VmConfig;
+import dev.berth.engine.vm.VmDiskImages;
 import dev.berth.engine.vm.VmService;
 import dev.berth.engine.vm.VmSnapshots;
 import dev.berth.engine.vm.VmSpec;
@@ -19,6 +22,7 @@ import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 /** Berth's VM API under {@code /berth/v1/vms}: JSON in and out, logs streamed, console hijacked. */
 public final class VmRoutes {
@@ -26,9 +30,11 @@ public final class VmRoutes {
   private static final int DEFAULT_STOP_SECONDS = 10;
 
   private final VmService vms;
+  private final VmDiskImages diskImages;
 
-  public VmRoutes(VmService vms) {
+  public VmRoutes(VmService vms, VmDiskImages diskImages) {
     this.vms = vms;
+    this.diskImages = diskImages;
   }
 
   public void register(Router router) {
@@ -54,6 +60,7 @@ public final class VmRoutes {
       res.empty(204);
     });
     router.post(VMS + "/{id}/clone", this::cloneVm);
+    router.post(VMS + "/{id}/commit", this::commit);
   }
 
   public record SnapshotRequest(String name) {}
@@ -80,6 +87,14 @@ public final class VmRoutes {
     res.json(201, json(vms.snapshots().create(req.pathParam("id"), body.name())));
   }
 
+  /** As Docker's {@code POST /commit}: {@code repo} and {@code tag} name the new image; answers its ID. */
+  private void commit(ApiRequest req, ApiResponse res) throws IOException {
+    Optional<Reference> tag = req.query("repo").filter(s -> !s.isEmpty())
+        .map(repo -> Reference.parse(req.query("tag").filter(t -> !t.isEmpty()).map(t -> repo + ":" + t).orElse(repo)));
+    Image image = diskImages.commit(req.pathParam("id"), tag);
+    res.json(201, java.util.Map.of("Id", image.id().toString()));
+  }
+
   private void cloneVm(ApiRequest req, ApiResponse res) throws IOException {
     CloneRequest body = req.jsonBody(CloneRequest.class);
     if (body == null) {
@@ -91,7 +106,7 @@ public final class VmRoutes {
 
   /** The create request body; PascalCase on the wire like every Berth and Docker body. */
   public record CreateRequest(String name, Integer cpus, String memory, String disk, String fromDisk,
-      String kernel, String initrd, String append, String cloudInit, List<String> ports, String accel) {}
+      String kernel, String initrd, String append, String cloudInit, List<String> ports, String accel, String image) {}
 
   public record CreateResponse(String id, List<String> warnings) {}
 
@@ -100,14 +115,14 @@ public final class VmRoutes {
       String serialLog) {}
 
   public record ConfigJson(int cpus, long memory, String machine, String disk, String diskFormat,
-      String baseDisk, String kernel, String initrd, String append, String cloudInitSeed, String accel) {}
+      String baseDisk, String kernel, String initrd, String append, String cloudInitSeed, String accel, String image) {}
 
   static VmJson json(Vm vm) {
     VmConfig c = vm.config();
     return new VmJson(vm.id(), vm.name(), vm.created(), vm.state().name(), vm.state().pid(), vm.accel(),
         vm.startedAt(), vm.stoppedAt(),
         new ConfigJson(c.cpus(), c.memoryBytes(), c.machine(), c.disk(), c.diskFormat(), c.baseDisk(),
-            c.kernel(), c.initrd(), c.append(), c.seed(), c.accel()),
+            c.kernel(), c.initrd(), c.append(), c.seed(), c.accel(), c.image()),
         c.ports().stream().map(PortMapping::toString).toList(),
         vm.dir().toString(), vm.runDir().toString(), vm.serialLog().toString());
   }
@@ -139,7 +154,7 @@ public final class VmRoutes {
       throw new BerthException.InvalidArgument("empty request body: send the VM's configuration as JSON");
     }
     Vm vm = vms.create(new VmSpec(body.name(), body.cpus(), body.memory(), body.disk(), body.fromDisk(),
-        body.kernel(), body.initrd(), body.append(), body.cloudInit(), body.ports(), body.accel()));
+        body.kernel(), body.initrd(), body.append(), body.cloudInit(), body.ports(), body.accel(), body.image()));
     res.json(201, new CreateResponse(vm.id(), List.of()));
   }
 
