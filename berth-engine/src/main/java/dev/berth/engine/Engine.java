@@ -104,7 +104,6 @@ public final class Engine implements AutoCloseable {
       SystemService system = new SystemService(config, state, HostFacts.probe());
       system.countImagesWith(images::count); // one SQL count, not every config read
       VmService vms = new VmService(config, state, events, images);
-      vms.reconcile();
       ContainerService containers;
       VolumeService volumes = new VolumeService(config.dataRoot().resolve("volumes"), new VolumeTable(state),
           Clock.systemUTC(), events);
@@ -113,6 +112,8 @@ public final class Engine implements AutoCloseable {
             CniExecutor.system(), Clock.systemUTC(), events);
         networks.open();
         networkService = networks;
+        vms.useNetworks(networks);
+        vms.reconcile(); // with the networks: a VM that ended meanwhile gives its network back
         containers = openContainers(config, state, images, defaultRuntime, volumes, networks,
             new MicroVmRuntime(config.dataRoot(), config.execRoot(), microVm));
       } catch (RuntimeException e) {

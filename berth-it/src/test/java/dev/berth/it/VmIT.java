@@ -237,8 +237,13 @@ class VmIT {
     void run(String command, String expected) throws IOException {
       process.getOutputStream().write((command + "\n").getBytes(StandardCharsets.UTF_8));
       process.getOutputStream().flush();
-      await("'" + expected + "' on the console after: " + command, Duration.ofSeconds(60),
-          () -> text(seen).replace("\r", "").contains("\n" + expected + "\n"));
+      try {
+        await("'" + expected + "' on the console after: " + command, Duration.ofSeconds(60),
+            () -> text(seen).replace("\r", "").contains("\n" + expected + "\n"));
+      } catch (AssertionError e) {
+        String out = output();
+        throw new AssertionError(e.getMessage() + "; the console showed:\n" + out.substring(Math.max(0, out.length() - 3000)));
+      }
     }
 
     String output() {
@@ -384,6 +389,66 @@ class VmIT {
       assertThat(notADisk.stderr()).contains("carries no VM disk").contains("/disk/");
       assertThat(ok(berth(d, "vm", "ls", "-q")).stdout()).isEmpty();
     }
+  }
+
+  @Test
+  void aVmOnAUserNetworkGetsItsAddressByDhcpAndAnswersAContainerByName() throws Exception {
+    Path base = GuestAssets.rootDisk(dir.resolve("disk"), "BERTH-ROOT-NET");
+    Path rootfsTar = dir.resolve("rootfs.tar");
+    ok(Commands.run(List.of("tar", "-C", base.getParent().resolve("rootfs").toString(), "-cf", rootfsTar.toString(), "."),
+        Duration.ofMinutes(1)));
+    try (BerthdProcess d = BerthdProcess.start(dir.resolve("berthd"))) {
+      ok(berth(d, "import", rootfsTar.toString(), "bb:1"));
+      ok(berth(d, "network", "create", "vmnet"));
+      int port = freePort();
+      String id = create(d, "--name", "netvm", "--network", "vmnet", "-p", port + ":80", "--from-disk", base.toString(),
+          "--kernel", assets.kernel.toString(), "--initrd", assets.initrd.toString(), "--append", "berth.root=/dev/vda");
+      try {
+        startOnNetwork(d, id, port);
+      } finally {
+        berth(d, "vm", "rm", "-f", "netvm"); // its DHCP server and namespace go with it, whatever failed
+      }
+      ok(berth(d, "network", "rm", "vmnet"));
+
+      ProcessResult noSuchNetwork = berth(d, "vm", "create", "--network", "ghostnet", "--kernel", assets.kernel.toString());
+      assertThat(noSuchNetwork.exitCode()).isEqualTo(1);
+      assertThat(noSuchNetwork.stderr()).contains("ghostnet");
+      assertThat(ok(berth(d, "vm", "ls", "-q")).stdout()).isEmpty();
+    }
+  }
+
+  private void startOnNetwork(BerthdProcess d, String id, int port) throws Exception {
+    ok(berth(d, "vm", "start", "netvm"));
+    java.util.regex.Matcher ip = java.util.regex.Pattern.compile("\"IPAddress\":\"(\\d+\\.\\d+\\.\\d+\\.\\d+)\"")
+        .matcher(ok(berth(d, "vm", "inspect", "--format", "{{json .Networks}}", "netvm")).stdout());
+    assertThat(ip.find()).as("the VM's address on vmnet in inspect").isTrue();
+    String address = ip.group(1);
+    await("the root file system's marker", BOOT, () -> berth(d, "vm", "logs", "netvm").stdout().contains("BERTH-ROOT-NET"));
+    try (GuestConsole console = new GuestConsole(d, "netvm")) {
+      // Any guest with a DHCP client gets the network's address for it.
+      console.run("ip link set eth0 up; udhcpc -i eth0 -n -q -t 5 -s /udhcpc.sh; ip -4 -o addr show eth0 | grep -q '"
+          + address + "/' && echo DHCP-OK", "DHCP-OK");
+      console.run("mkdir -p /www && echo VM-PAGE > /www/index.html && httpd -p 80 -h /www && echo HTTPD-UP", "HTTPD-UP");
+    }
+    // A container on the network reaches the VM by its name (the network's DNS) ...
+    ProcessResult byName = ok(berth(d, "run", "--rm", "--network", "vmnet", "bb:1", "/bin/busybox", "sh", "-c",
+        "printf 'GET / HTTP/1.0\\r\\n\\r\\n' | /bin/busybox nc -w 10 netvm 80"));
+    assertThat(byName.stdout()).contains("VM-PAGE");
+    // ... and the host through the published port.
+    ProcessResult published = ok(Commands.run(List.of("curl", "-sS", "--max-time", "10", "http://127.0.0.1:" + port + "/"),
+        Duration.ofSeconds(30)));
+    assertThat(published.stdout()).contains("VM-PAGE");
+
+    ProcessResult busy = berth(d, "network", "rm", "vmnet");
+    assertThat(busy.exitCode()).isEqualTo(1);
+    assertThat(busy.stderr()).contains("active endpoints");
+    ok(berth(d, "vm", "stop", "-t", "1", "netvm"));
+    assertThat(Commands.run(List.of("pgrep", "-f", "dnsmasq.*" + id.substring(0, 12)), Duration.ofSeconds(10)).exitCode())
+        .as("the VM's DHCP server ends with it").isEqualTo(1);
+    ok(berth(d, "vm", "start", "netvm"));
+    ok(berth(d, "vm", "kill", "netvm"));
+    assertThat(Commands.run(List.of("pgrep", "-f", "dnsmasq.*" + id.substring(0, 12)), Duration.ofSeconds(10)).exitCode())
+        .as("nor is it left by a kill").isEqualTo(1);
   }
 
   @Test

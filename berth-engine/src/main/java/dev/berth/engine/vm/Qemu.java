@@ -145,10 +145,19 @@ public final class Qemu {
 
   /** QEMU's full command line for {@code vm}; detached, with QMP and the serial console on sockets. */
   public List<String> commandLine(Vm vm, String accel, long hostKhz) {
-    return commandLine(system.toString(), vm, accel, hostKhz);
+    return commandLine(system.toString(), vm, accel, hostKhz, null);
+  }
+
+  /** As above, with {@code netArgs} (taps of Berth's networks) in place of QEMU's user-mode network. */
+  List<String> commandLine(Vm vm, String accel, long hostKhz, List<String> netArgs) {
+    return commandLine(system.toString(), vm, accel, hostKhz, netArgs);
   }
 
   static List<String> commandLine(String binary, Vm vm, String accel, long hostKhz) {
+    return commandLine(binary, vm, accel, hostKhz, null);
+  }
+
+  static List<String> commandLine(String binary, Vm vm, String accel, long hostKhz, List<String> netArgs) {
     VmConfig c = vm.config();
     boolean micro = c.machine().equals("microvm");
     String bus = micro ? "device" : "pci";
@@ -182,6 +191,10 @@ public final class Qemu {
     if (c.seed() != null) {
       cmd.addAll(List.of("-drive", "id=seed0,if=none,readonly=on,file=" + escape(c.seed()) + ",format=raw",
           "-device", "virtio-blk-" + bus + ",drive=seed0"));
+    }
+    if (netArgs != null) {
+      cmd.addAll(netArgs);
+      return cmd;
     }
     StringBuilder net = new StringBuilder("user,id=n0");
     for (PortMapping p : c.ports()) {

@@ -59,6 +59,7 @@ public final class VmService implements AutoCloseable {
   private final VmSnapshots snapshots = new VmSnapshots(this);
 
   private final ImageService images;
+  private volatile VmNetworking networking;
 
   public VmService(EngineConfig config, StateStore state, EventBus events) {
     this(config, state, events, null);
@@ -73,6 +74,16 @@ public final class VmService implements AutoCloseable {
     if (images != null) {
       images.setVmUsage(id -> table.all().stream().anyMatch(r -> id.toString().equals(view(r).config().image())));
     }
+  }
+
+  /**
+   * VMs may join Berth's networks ({@code --network}); the network service keeps running VMs'
+   * namespaces at its start-up reconcile, as it keeps running containers'.
+   */
+  public void useNetworks(dev.berth.engine.network.NetworkService networks) {
+    this.networking = new VmNetworking(networks);
+    networks.alsoRunning(() -> new HashSet<>(table.all().stream().map(this::view)
+        .filter(v -> v.state().hasProcess() && !v.config().networks().isEmpty()).map(Vm::id).toList()));
   }
 
   public VmSnapshots snapshots() {
@@ -149,6 +160,9 @@ public final class VmService implements AutoCloseable {
     String accel = Qemu.checkAccel(spec.accel());
     Path userData = spec.cloudInit() == null ? null : readableFile("--cloud-init", spec.cloudInit());
     List<PortMapping> ports = ports(spec.ports());
+    if (!spec.networks().isEmpty() && networking == null) {
+      throw new BerthException.Unavailable("this engine has no networks for --network");
+    }
     if (table.byName(name).isPresent()) {
       throw nameTaken(name);
     }
@@ -181,8 +195,12 @@ public final class VmService implements AutoCloseable {
       }
       VmConfig vmConfig = new VmConfig(cpus, memory, disk, format, base == null ? null : base.toString(),
           newDisk || base != null, str(kernel), str(initrd), spec.append(), seed, ports,
-          kernel != null ? "microvm" : "q35", accel, fromImage == null ? null : fromImage.image().id().toString());
+          kernel != null ? "microvm" : "q35", accel, fromImage == null ? null : fromImage.image().id().toString(),
+          spec.networks());
       VmRow row = new VmRow(id, name, Instant.now().toString(), toJson(vmConfig), "created", 0, null, null, null);
+      if (!spec.networks().isEmpty()) {
+        networking.join(id, name, spec.networks());
+      }
       if (!table.insert(row)) {
         throw nameTaken(name);
       }
@@ -190,11 +208,19 @@ public final class VmService implements AutoCloseable {
       emit("create", id, name);
       return view(row);
     } catch (IOException e) {
+      forgetNetworks(id, spec.networks());
       deleteTree(dir);
       throw new BerthException.Unavailable("cannot create " + dir + ": " + e.getMessage());
     } catch (RuntimeException e) {
+      forgetNetworks(id, spec.networks());
       deleteTree(dir);
       throw e;
+    }
+  }
+
+  private void forgetNetworks(String id, List<String> networks) {
+    if (!networks.isEmpty() && networking != null) {
+      networking.forget(id);
     }
   }
 
@@ -258,7 +284,10 @@ public final class VmService implements AutoCloseable {
         String disk = c.disk() == null ? null : copyInto(dir, Path.of(c.disk()));
         String seed = c.seed() == null ? null : copyInto(dir, Path.of(c.seed()));
         VmConfig copy = new VmConfig(c.cpus(), c.memoryBytes(), disk, c.diskFormat(), c.baseDisk(), c.ownsDisk(),
-            c.kernel(), c.initrd(), c.append(), seed, ports, c.machine(), c.accel(), c.image());
+            c.kernel(), c.initrd(), c.append(), seed, ports, c.machine(), c.accel(), c.image(), c.networks());
+        if (!c.networks().isEmpty()) {
+          networking.join(id, newName, c.networks());
+        }
         VmRow row = new VmRow(id, newName, Instant.now().toString(), toJson(copy), "created", 0, null, null, null);
         if (!table.insert(row)) {
           throw nameTaken(newName);
@@ -325,10 +354,19 @@ public final class VmService implements AutoCloseable {
     } catch (IOException e) {
       throw new BerthException.Unavailable("cannot create " + vm.runDir() + ": " + e.getMessage());
     }
-    List<String> cmd = q.commandLine(vm, accel, Qemu.hostKhz());
-    log.info("vm {}: starting QEMU ({}): {}", vm.shortId(), accel, String.join(" ", cmd));
     long pid = 0;
+    boolean networked = !vm.config().networks().isEmpty();
     try {
+      List<String> cmd;
+      if (networked) {
+        VmNetworking.Wired wired = networking.attach(vm);
+        cmd = new ArrayList<>(List.of("nsenter", "--net=" + wired.netns()));
+        cmd.addAll(q.commandLine(vm, accel, Qemu.hostKhz(),
+            VmNetworking.qemuArgs(wired.interfaces(), vm.config().machine().equals("microvm") ? "device" : "pci")));
+      } else {
+        cmd = q.commandLine(vm, accel, Qemu.hostKhz());
+      }
+      log.info("vm {}: starting QEMU ({}): {}", vm.shortId(), accel, String.join(" ", cmd));
       q.launch(cmd);
       pid = HostProcess.readPid(vm.pidFile());
       QmpClient client = QmpClient.connect(vm.qmpSocket(), QMP_TIMEOUT);
@@ -341,6 +379,9 @@ public final class VmService implements AutoCloseable {
       if (pid > 0) {
         HostProcess.kill(pid);
         HostProcess.awaitExit(pid, vm.id(), QUIT_GRACE);
+      }
+      if (networked) {
+        networking.detach(vm);
       }
       deleteTree(vm.runDir());
       if (e instanceof BerthException b) {
@@ -510,6 +551,7 @@ public final class VmService implements AutoCloseable {
         killAndWait(vm);
         markStopped(vm);
       }
+      forgetNetworks(vm.id(), vm.config().networks());
       deleteTree(vm.runDir());
       deleteTree(vm.dir());
       table.delete(vm.id());
@@ -525,6 +567,9 @@ public final class VmService implements AutoCloseable {
       c.close();
     }
     table.updateState(vm.id(), "stopped", 0, vm.accel(), vm.startedAt(), Instant.now().toString());
+    if (!vm.config().networks().isEmpty() && networking != null) {
+      networking.detach(vm); // before the run dir goes: the DHCP server's pidfile is there
+    }
     deleteTree(vm.runDir());
     log.info("vm {}: stopped", vm.shortId());
     emit("stop", vm.id(), vm.name());

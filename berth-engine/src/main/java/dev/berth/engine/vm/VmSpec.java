@@ -14,6 +14,7 @@ import java.util.List;
  * @param accel auto (default), kvm or tcg
  * @param image an image (name or ID) in the store carrying a disk under /disk/ (KubeVirt's
  *     containerDisk); the VM gets a qcow2 overlay over it, as with {@code fromDisk}
+ * @param networks Berth networks to attach the VM to (its address comes by DHCP); empty: QEMU's user-mode network
  */
 public record VmSpec(
     String name,
@@ -27,13 +28,15 @@ public record VmSpec(
     String cloudInit,
     List<String> ports,
     String accel,
-    String image) {
+    String image,
+    List<String> networks) {
   public VmSpec {
     ports = ports == null ? List.of() : List.copyOf(ports);
+    networks = networks == null ? List.of() : List.copyOf(networks);
   }
 
   public VmSpec(String name, Integer cpus, String memory, String disk, String fromDisk, String kernel, String initrd,
       String append, String cloudInit, List<String> ports, String accel) {
-    this(name, cpus, memory, disk, fromDisk, kernel, initrd, append, cloudInit, ports, accel, null);
+    this(name, cpus, memory, disk, fromDisk, kernel, initrd, append, cloudInit, ports, accel, null, List.of());
   }
 }

@@ -65,6 +65,11 @@ final class VmCreateCommand implements Callable<Integer> {
       description = "Accelerator: kvm, tcg (emulation), or auto: kvm when /dev/kvm is usable (default)")
   String accel;
 
+  @Option(names = "--network", paramLabel = "NETWORK",
+      description = "Attach to a Berth network (repeatable): a tap on its bridge, an address by DHCP and the VM's "
+          + "name in its DNS. Default: QEMU's user-mode network")
+  List<String> networks = new ArrayList<>();
+
   @Option(names = {"-p", "--publish"}, paramLabel = "HOSTPORT:GUESTPORT",
       description = "Forward 127.0.0.1:HOSTPORT to the guest's TCP GUESTPORT (repeatable)")
   List<String> ports = new ArrayList<>();
@@ -86,6 +91,7 @@ final class VmCreateCommand implements Callable<Integer> {
     body.put("Accel", accel);
     body.set("Ports", Json.tree(ports));
     body.put("Image", image);
+    body.set("Networks", Json.tree(networks));
     JsonNode answer;
     try {
       answer = vm.call("POST", VmCommand.VMS + "/create", body);

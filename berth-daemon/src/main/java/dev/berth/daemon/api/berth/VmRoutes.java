@@ -9,6 +9,7 @@ import dev.berth.engine.vm.PortMapping;
 import dev.berth.engine.vm.Vm;
 import dev.berth.engine.image.Image;
 import dev.berth.engine.image.Reference;
+import dev.berth.engine.network.NetworkService;
 import dev.berth.engine.vm.VmConfig;
 import dev.berth.engine.vm.VmDiskImages;
 import dev.berth.engine.vm.VmService;
@@ -31,10 +32,12 @@ public final class VmRoutes {
 
   private final VmService vms;
   private final VmDiskImages diskImages;
+  private final NetworkService networks;
 
-  public VmRoutes(VmService vms, VmDiskImages diskImages) {
+  public VmRoutes(VmService vms, VmDiskImages diskImages, NetworkService networks) {
     this.vms = vms;
     this.diskImages = diskImages;
+    this.networks = networks;
   }
 
   public void register(Router router) {
@@ -76,7 +79,7 @@ public final class VmRoutes {
   }
 
   private void snapshots(ApiRequest req, ApiResponse res) throws IOException {
-    res.json(200, vms.snapshots().list(req.pathParam("id")).stream().map(VmRoutes::json).toList());
+    res.json(200, vms.snapshots().list(req.pathParam("id")).stream().map(s -> json(s)).toList());
   }
 
   private void snapshot(ApiRequest req, ApiResponse res) throws IOException {
@@ -106,25 +109,37 @@ public final class VmRoutes {
 
   /** The create request body; PascalCase on the wire like every Berth and Docker body. */
   public record CreateRequest(String name, Integer cpus, String memory, String disk, String fromDisk,
-      String kernel, String initrd, String append, String cloudInit, List<String> ports, String accel, String image) {}
+      String kernel, String initrd, String append, String cloudInit, List<String> ports, String accel, String image,
+      List<String> networks) {}
 
   public record CreateResponse(String id, List<String> warnings) {}
 
   public record VmJson(String id, String name, String created, String state, long pid, String accel,
       String startedAt, String stoppedAt, ConfigJson config, List<String> ports, String dir, String runDir,
-      String serialLog) {}
+      String serialLog, java.util.Map<String, AddressJson> networks) {}
+
+  /** The VM's address on one of Berth's networks while it runs (what its DHCP server hands out). */
+  public record AddressJson(String networkID, String iPAddress, int iPPrefixLen, String gateway, String macAddress) {}
 
   public record ConfigJson(int cpus, long memory, String machine, String disk, String diskFormat,
-      String baseDisk, String kernel, String initrd, String append, String cloudInitSeed, String accel, String image) {}
+      String baseDisk, String kernel, String initrd, String append, String cloudInitSeed, String accel, String image,
+      List<String> networks) {}
 
-  static VmJson json(Vm vm) {
+  VmJson json(Vm vm) {
     VmConfig c = vm.config();
+    java.util.Map<String, AddressJson> addresses = new java.util.LinkedHashMap<>();
+    if (!c.networks().isEmpty()) {
+      for (NetworkService.EndpointView e : networks.endpoints(vm.id())) {
+        e.attached().ifPresent(a -> addresses.put(e.network().name(), new AddressJson(e.network().id(), a.ipAddress(),
+            a.prefixLen(), a.gateway(), a.macAddress())));
+      }
+    }
     return new VmJson(vm.id(), vm.name(), vm.created(), vm.state().name(), vm.state().pid(), vm.accel(),
         vm.startedAt(), vm.stoppedAt(),
         new ConfigJson(c.cpus(), c.memoryBytes(), c.machine(), c.disk(), c.diskFormat(), c.baseDisk(),
-            c.kernel(), c.initrd(), c.append(), c.seed(), c.accel(), c.image()),
+            c.kernel(), c.initrd(), c.append(), c.seed(), c.accel(), c.image(), c.networks()),
         c.ports().stream().map(PortMapping::toString).toList(),
-        vm.dir().toString(), vm.runDir().toString(), vm.serialLog().toString());
+        vm.dir().toString(), vm.runDir().toString(), vm.serialLog().toString(), addresses);
   }
 
   private static Duration timeout(ApiRequest req) {
@@ -141,7 +156,7 @@ public final class VmRoutes {
   }
 
   private void list(ApiRequest req, ApiResponse res) throws IOException {
-    res.json(200, vms.list().stream().map(VmRoutes::json).toList());
+    res.json(200, vms.list().stream().map(this::json).toList());
   }
 
   private void inspect(ApiRequest req, ApiResponse res) throws IOException {
@@ -154,7 +169,8 @@ public final class VmRoutes {
       throw new BerthException.InvalidArgument("empty request body: send the VM's configuration as JSON");
     }
     Vm vm = vms.create(new VmSpec(body.name(), body.cpus(), body.memory(), body.disk(), body.fromDisk(),
-        body.kernel(), body.initrd(), body.append(), body.cloudInit(), body.ports(), body.accel(), body.image()));
+        body.kernel(), body.initrd(), body.append(), body.cloudInit(), body.ports(), body.accel(), body.image(),
+        body.networks()));
     res.json(201, new CreateResponse(vm.id(), List.of()));
   }
 
