@@ -397,16 +397,48 @@ class VmIT {
     Path rootfsTar = dir.resolve("rootfs.tar");
     ok(Commands.run(List.of("tar", "-C", base.getParent().resolve("rootfs").toString(), "-cf", rootfsTar.toString(), "."),
         Duration.ofMinutes(1)));
-    try (BerthdProcess d = BerthdProcess.start(dir.resolve("berthd"))) {
-      ok(berth(d, "import", rootfsTar.toString(), "bb:1"));
-      ok(berth(d, "network", "create", "vmnet"));
-      int port = freePort();
-      String id = create(d, "--name", "netvm", "--network", "vmnet", "-p", port + ":80", "--from-disk", base.toString(),
+    int port = freePort();
+    String id;
+    BerthdProcess first = BerthdProcess.start(dir.resolve("berthd"));
+    try {
+      ok(berth(first, "import", rootfsTar.toString(), "bb:1"));
+      ok(berth(first, "network", "create", "vmnet"));
+      id = create(first, "--name", "netvm", "--network", "vmnet", "-p", port + ":80", "--from-disk", base.toString(),
           "--kernel", assets.kernel.toString(), "--initrd", assets.initrd.toString(), "--append", "berth.root=/dev/vda");
+      ok(berth(first, "vm", "start", "netvm"));
+      java.util.regex.Matcher ip = java.util.regex.Pattern.compile("\"IPAddress\":\"(\\d+\\.\\d+\\.\\d+\\.\\d+)\"")
+          .matcher(ok(berth(first, "vm", "inspect", "--format", "{{json .Networks}}", "netvm")).stdout());
+      assertThat(ip.find()).as("the VM's address on vmnet in inspect").isTrue();
+      await("the root file system's marker", BOOT, () -> berth(first, "vm", "logs", "netvm").stdout().contains("BERTH-ROOT-NET"));
+      try (GuestConsole console = new GuestConsole(first, "netvm")) {
+        // Any guest with a DHCP client gets the network's address for it.
+        console.run("ip link set eth0 up; udhcpc -i eth0 -n -q -t 5 -s /udhcpc.sh; ip -4 -o addr show eth0 | grep -q '"
+            + ip.group(1) + "/' && echo DHCP-OK", "DHCP-OK");
+        console.run("mkdir -p /www && echo VM-PAGE > /www/index.html && httpd -p 80 -h /www && echo HTTPD-UP", "HTTPD-UP");
+      }
+      reachedByNameAndPort(first, port);
+    } catch (Throwable e) {
+      berth(first, "vm", "rm", "-f", "netvm"); // its DHCP server and namespace go with it
+      first.close();
+      throw e;
+    }
+    first.kill(); // SIGKILL: the VM, its namespace and its DHCP server outlive berthd ...
+    try (BerthdProcess d = BerthdProcess.start(dir.resolve("berthd"))) {
       try {
-        startOnNetwork(d, id, port);
+        // ... and the next berthd keeps them: the name server and the port are back.
+        assertThat(ok(berth(d, "vm", "inspect", "--format", "{{.State}}", "netvm")).stdout()).isEqualTo("running\n");
+        reachedByNameAndPort(d, port);
+        ProcessResult busy = berth(d, "network", "rm", "vmnet");
+        assertThat(busy.exitCode()).isEqualTo(1);
+        assertThat(busy.stderr()).contains("active endpoints");
+        ok(berth(d, "vm", "stop", "-t", "1", "netvm"));
+        assertThat(dhcpServerRuns(id)).as("the VM's DHCP server ends with it").isFalse();
+        ok(berth(d, "vm", "start", "netvm"));
+        assertThat(dhcpServerRuns(id)).isTrue();
+        ok(berth(d, "vm", "kill", "netvm"));
+        assertThat(dhcpServerRuns(id)).as("nor is it left by a kill").isFalse();
       } finally {
-        berth(d, "vm", "rm", "-f", "netvm"); // its DHCP server and namespace go with it, whatever failed
+        berth(d, "vm", "rm", "-f", "netvm");
       }
       ok(berth(d, "network", "rm", "vmnet"));
 
@@ -417,38 +449,18 @@ class VmIT {
     }
   }
 
-  private void startOnNetwork(BerthdProcess d, String id, int port) throws Exception {
-    ok(berth(d, "vm", "start", "netvm"));
-    java.util.regex.Matcher ip = java.util.regex.Pattern.compile("\"IPAddress\":\"(\\d+\\.\\d+\\.\\d+\\.\\d+)\"")
-        .matcher(ok(berth(d, "vm", "inspect", "--format", "{{json .Networks}}", "netvm")).stdout());
-    assertThat(ip.find()).as("the VM's address on vmnet in inspect").isTrue();
-    String address = ip.group(1);
-    await("the root file system's marker", BOOT, () -> berth(d, "vm", "logs", "netvm").stdout().contains("BERTH-ROOT-NET"));
-    try (GuestConsole console = new GuestConsole(d, "netvm")) {
-      // Any guest with a DHCP client gets the network's address for it.
-      console.run("ip link set eth0 up; udhcpc -i eth0 -n -q -t 5 -s /udhcpc.sh; ip -4 -o addr show eth0 | grep -q '"
-          + address + "/' && echo DHCP-OK", "DHCP-OK");
-      console.run("mkdir -p /www && echo VM-PAGE > /www/index.html && httpd -p 80 -h /www && echo HTTPD-UP", "HTTPD-UP");
-    }
-    // A container on the network reaches the VM by its name (the network's DNS) ...
+  private static boolean dhcpServerRuns(String vmId) {
+    return Commands.run(List.of("pgrep", "-f", "dnsmasq.*" + vmId.substring(0, 12)), Duration.ofSeconds(10)).exitCode() == 0;
+  }
+
+  /** A container on vmnet reaches the VM's web server by the VM's name, and the host through the published port. */
+  private static void reachedByNameAndPort(BerthdProcess d, int port) {
     ProcessResult byName = ok(berth(d, "run", "--rm", "--network", "vmnet", "bb:1", "/bin/busybox", "sh", "-c",
         "printf 'GET / HTTP/1.0\\r\\n\\r\\n' | /bin/busybox nc -w 10 netvm 80"));
     assertThat(byName.stdout()).contains("VM-PAGE");
-    // ... and the host through the published port.
     ProcessResult published = ok(Commands.run(List.of("curl", "-sS", "--max-time", "10", "http://127.0.0.1:" + port + "/"),
         Duration.ofSeconds(30)));
     assertThat(published.stdout()).contains("VM-PAGE");
-
-    ProcessResult busy = berth(d, "network", "rm", "vmnet");
-    assertThat(busy.exitCode()).isEqualTo(1);
-    assertThat(busy.stderr()).contains("active endpoints");
-    ok(berth(d, "vm", "stop", "-t", "1", "netvm"));
-    assertThat(Commands.run(List.of("pgrep", "-f", "dnsmasq.*" + id.substring(0, 12)), Duration.ofSeconds(10)).exitCode())
-        .as("the VM's DHCP server ends with it").isEqualTo(1);
-    ok(berth(d, "vm", "start", "netvm"));
-    ok(berth(d, "vm", "kill", "netvm"));
-    assertThat(Commands.run(List.of("pgrep", "-f", "dnsmasq.*" + id.substring(0, 12)), Duration.ofSeconds(10)).exitCode())
-        .as("nor is it left by a kill").isEqualTo(1);
   }
 
   @Test
