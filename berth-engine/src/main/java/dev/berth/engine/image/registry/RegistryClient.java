@@ -671,7 +671,7 @@ public final class RegistryClient implements AutoCloseable {
   }
 
   /** Plain HTTP only for loopback and registries the admin marked insecure; else HTTPS. */
-  static boolean usesPlainHttp(String host, Set<String> insecureRegistries) {
+  public static boolean usesPlainHttp(String host, Set<String> insecureRegistries) {
     String bare = host.startsWith("[")
         ? host.substring(0, host.indexOf(']') + 1)
         : host.contains(":") ? host.substring(0, host.lastIndexOf(':')) : host;
