@@ -1,0 +1,197 @@
+package dev.berth.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.berth.testkit.BerthdProcess;
+import dev.berth.testkit.Commands;
+import dev.berth.testkit.Leftovers;
+import dev.berth.testkit.ProcessResult;
+import dev.berth.testkit.ThrottledProxy;
+import dev.berth.testkit.image.BusyboxImage;
+import dev.berth.testkit.registry.LocalRegistry;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Registry mirrors with real registries: {@code mirror} holds the images, {@code real} is a
+ * registry that lacks most of them, {@code empty} a mirror that has none, and one mirror is a
+ * port nobody listens on. Names under {@code .invalid} cannot resolve (RFC 6761), so a pull of
+ * one succeeds only through its mirror and nothing here leaves the machine.
+ */
+@Tag("integration")
+class RegistryMirrorIT {
+  @TempDir
+  static Path dir;
+
+  static LocalRegistry mirror;
+  static LocalRegistry real;
+  static LocalRegistry empty;
+  static ThrottledProxy slow;
+  static BerthdProcess daemon;
+  static String pauseDigest;
+
+  @BeforeAll
+  static void startRegistriesAndDaemon() throws IOException {
+    mirror = LocalRegistry.start(dir.resolve("mirror"));
+    real = LocalRegistry.start(dir.resolve("real"));
+    empty = LocalRegistry.start(dir.resolve("empty"));
+    BusyboxImage.Layout small = BusyboxImage.writeOciLayout(dir.resolve("small"), "latest");
+    small.pushTo(mirror.host() + "/k8s/pause:3.10");
+    small.pushTo(mirror.host() + "/app/busybox:1");
+    small.pushTo(real.host() + "/app/only-real:1");
+    pauseDigest = small.manifestDigest();
+    // Big enough (about 6 s behind a 4 MB/s relay) that four pulls started together overlap.
+    BusyboxImage.writeOciLayout(dir.resolve("big"), "latest", 1, 24L << 20)
+        .pushTo(mirror.host() + "/k8s/concurrent:1");
+    slow = ThrottledProxy.start("127.0.0.1", mirror.port(), 4L << 20);
+    daemon = BerthdProcess.start(dir.resolve("berthd"), List.of(
+        "--registry-mirror", "registry.invalid=http://" + deadHost(),
+        "--registry-mirror", "registry.invalid=http://" + mirror.host(),
+        "--registry-mirror", real.host() + "=http://" + empty.host(),
+        "--registry-mirror", real.host() + "=http://" + mirror.host(),
+        "--registry-mirror", "slow.invalid=http://" + slow.host(),
+        "--registry-mirror", "http://" + mirror.host()));
+  }
+
+  @AfterAll
+  static void stopAll() throws IOException {
+    if (daemon != null) {
+      daemon.stop();
+    }
+    for (AutoCloseable c : new AutoCloseable[] {slow, mirror, real, empty}) {
+      try {
+        if (c != null) {
+          c.close();
+        }
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    }
+    Leftovers.removeUnder(dir);
+  }
+
+  private static String deadHost() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return "127.0.0.1:" + socket.getLocalPort();
+    }
+  }
+
+  private static ProcessResult berth(String... args) {
+    return Commands.berth(daemon.host(), args);
+  }
+
+  private static ProcessResult ok(ProcessResult r) {
+    assertThat(r.exitCode()).as(r.toString()).isZero();
+    return r;
+  }
+
+  private static long count(LocalRegistry registry, String requestPrefix) {
+    return registry.requests().stream().filter(r -> r.startsWith(requestPrefix)).count();
+  }
+
+  @Test
+  void aNameThatCannotResolveIsPulledThroughItsMirrorPastADeadOneAndKeepsItsName() {
+    ok(berth("pull", "registry.invalid/k8s/pause:3.10"));
+
+    assertThat(ok(berth("images", "--format", "{{.Repository}}:{{.Tag}}")).stdout())
+        .contains("registry.invalid/k8s/pause:3.10");
+    assertThat(ok(berth("image", "inspect", "-f", "{{json .RepoTags}} {{json .RepoDigests}}",
+        "registry.invalid/k8s/pause:3.10")).stdout().strip())
+        .isEqualTo("[\"registry.invalid/k8s/pause:3.10\"] [\"registry.invalid/k8s/pause@" + pauseDigest + "\"]");
+    assertThat(count(mirror, "GET /v2/k8s/pause/manifests/3.10 200")).isEqualTo(1);
+  }
+
+  @Test
+  void aMirrorWithoutTheImageFallsThroughToTheNextAndThenToTheRegistry() {
+    ok(berth("pull", real.host() + "/app/busybox:1"));
+    ok(berth("pull", real.host() + "/app/only-real:1"));
+
+    // app/busybox: the empty mirror said 404, the second mirror served it, the registry (which
+    // lacks it) was never asked.
+    assertThat(count(empty, "GET /v2/app/busybox/manifests/1 404")).isEqualTo(1);
+    assertThat(count(mirror, "GET /v2/app/busybox/manifests/1 200")).isEqualTo(1);
+    assertThat(count(real, "GET /v2/app/busybox/")).isZero();
+    // app/only-real: both mirrors said 404, the registry served it.
+    assertThat(count(empty, "GET /v2/app/only-real/manifests/1 404")).isEqualTo(1);
+    assertThat(count(mirror, "GET /v2/app/only-real/manifests/1 404")).isEqualTo(1);
+    assertThat(count(real, "GET /v2/app/only-real/manifests/1 200")).isEqualTo(1);
+    assertThat(ok(berth("image", "inspect", "-f", "{{json .RepoTags}}", real.host() + "/app/busybox:1"))
+        .stdout().strip()).isEqualTo("[\"" + real.host() + "/app/busybox:1\"]");
+  }
+
+  @Test
+  void pullsOfOneImageStartedTogetherAreDoneOnceAndAllSucceed() throws Exception {
+    String name = "slow.invalid/k8s/concurrent:1";
+    List<Process> pulls = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      pulls.add(new ProcessBuilder(Commands.berthCommand(daemon.host(), "pull", name))
+          .redirectErrorStream(true).redirectOutput(dir.resolve("pull-" + i + ".log").toFile()).start());
+    }
+    for (int i = 0; i < pulls.size(); i++) {
+      Process p = pulls.get(i);
+      assertThat(p.waitFor(3, TimeUnit.MINUTES)).isTrue();
+      String output = Files.readString(dir.resolve("pull-" + i + ".log"));
+      assertThat(p.exitValue()).as(output).isZero();
+      assertThat(output).contains("Status: Downloaded newer image for " + name);
+    }
+
+    // One manifest request and one request per blob, for four callers. (A pull that started after
+    // the first had finished would find the image stored and say so, but would still ask for the
+    // manifest: the four overlapping is what makes the count 1.)
+    assertThat(count(mirror, "GET /v2/k8s/concurrent/manifests/")).isEqualTo(1);
+    List<String> blobGets = mirror.requests().stream()
+        .filter(r -> r.startsWith("GET /v2/k8s/concurrent/blobs/")).toList();
+    // The config and the big layer at least (the busybox layer may be there from another test).
+    assertThat(blobGets).doesNotHaveDuplicates().hasSizeGreaterThanOrEqualTo(2);
+    assertThat(daemon.log()).contains("pull of slow.invalid/k8s/concurrent:1 already under way");
+  }
+
+  @Test
+  void infoShowsTheMirrorsAsDockerdDoesAndPerRegistry() {
+    String info = ok(berth("info")).stdout();
+    assertThat(info).contains(" Registry Mirrors:", "  http://" + mirror.host() + "/",
+        "  registry.invalid: http://" + mirror.host() + "/");
+  }
+
+  @Test
+  void theDockerCliPullsThroughAMirrorAndSeesItInInfo() throws IOException {
+    Path docker = DockerCliIT.DOCKER;
+    Assumptions.assumeTrue(Files.isExecutable(docker), "the docker CLI is not at " + docker);
+    Map<String, String> env = Map.of("DOCKER_HOST", daemon.host(),
+        "DOCKER_CONFIG", Files.createDirectories(dir.resolve("docker-config")).toString());
+    ProcessResult pull = Commands.run(List.of(docker.toString(), "pull", "registry.invalid/app/busybox:1"), env,
+        Duration.ofMinutes(2));
+    assertThat(pull.exitCode()).as(pull.toString()).isZero();
+    assertThat(pull.stdout()).contains("Status: Downloaded newer image for registry.invalid/app/busybox:1");
+
+    ProcessResult info = Commands.run(List.of(docker.toString(), "info"), env, Duration.ofMinutes(1));
+    assertThat(info.stdout()).contains(" Registry Mirrors:\n  http://" + mirror.host() + "/\n");
+  }
+
+  @Test
+  void aPlainHttpMirrorOnTheNetworkIsRefusedAtStart() throws IOException {
+    Path base = dir.resolve("refused");
+    BerthdProcess refused = BerthdProcess.launch(base.resolve("data"), base.resolve("exec"),
+        base.resolve("exec/berth.sock"), base, List.of("--registry-mirror", "gcr.io=http://10.0.0.5:5000"));
+    try {
+      assertThat(refused.awaitExit(Duration.ofSeconds(60))).isEqualTo(1);
+      assertThat(refused.log()).contains("mirror http://10.0.0.5:5000 of gcr.io is plain HTTP", "--insecure-registry");
+    } finally {
+      refused.close();
+    }
+  }
+}
