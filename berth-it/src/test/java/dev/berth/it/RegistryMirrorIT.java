@@ -52,6 +52,7 @@ class RegistryMirrorIT {
     BusyboxImage.Layout small = BusyboxImage.writeOciLayout(dir.resolve("small"), "latest");
     small.pushTo(mirror.host() + "/k8s/pause:3.10");
     small.pushTo(mirror.host() + "/app/busybox:1");
+    small.pushTo(mirror.host() + "/app/docker-cli:1");
     small.pushTo(real.host() + "/app/only-real:1");
     pauseDigest = small.manifestDigest();
     // Big enough (about 6 s behind a 4 MB/s relay) that four pulls started together overlap.
@@ -110,8 +111,9 @@ class RegistryMirrorIT {
     assertThat(ok(berth("images", "--format", "{{.Repository}}:{{.Tag}}")).stdout())
         .contains("registry.invalid/k8s/pause:3.10");
     assertThat(ok(berth("image", "inspect", "-f", "{{json .RepoTags}} {{json .RepoDigests}}",
-        "registry.invalid/k8s/pause:3.10")).stdout().strip())
-        .isEqualTo("[\"registry.invalid/k8s/pause:3.10\"] [\"registry.invalid/k8s/pause@" + pauseDigest + "\"]");
+        "registry.invalid/k8s/pause:3.10")).stdout())
+        // Tests of this class share one image (the same busybox under several names): each name is there.
+        .contains("\"registry.invalid/k8s/pause:3.10\"", "\"registry.invalid/k8s/pause@" + pauseDigest + "\"");
     assertThat(count(mirror, "GET /v2/k8s/pause/manifests/3.10 200")).isEqualTo(1);
   }
 
@@ -130,7 +132,7 @@ class RegistryMirrorIT {
     assertThat(count(mirror, "GET /v2/app/only-real/manifests/1 404")).isEqualTo(1);
     assertThat(count(real, "GET /v2/app/only-real/manifests/1 200")).isEqualTo(1);
     assertThat(ok(berth("image", "inspect", "-f", "{{json .RepoTags}}", real.host() + "/app/busybox:1"))
-        .stdout().strip()).isEqualTo("[\"" + real.host() + "/app/busybox:1\"]");
+        .stdout()).contains("\"" + real.host() + "/app/busybox:1\"");
   }
 
   @Test
@@ -173,10 +175,14 @@ class RegistryMirrorIT {
     Assumptions.assumeTrue(Files.isExecutable(docker), "the docker CLI is not at " + docker);
     Map<String, String> env = Map.of("DOCKER_HOST", daemon.host(),
         "DOCKER_CONFIG", Files.createDirectories(dir.resolve("docker-config")).toString());
-    ProcessResult pull = Commands.run(List.of(docker.toString(), "pull", "registry.invalid/app/busybox:1"), env,
+    ProcessResult pull = Commands.run(List.of(docker.toString(), "pull", "registry.invalid/app/docker-cli:1"), env,
         Duration.ofMinutes(2));
     assertThat(pull.exitCode()).as(pull.toString()).isZero();
-    assertThat(pull.stdout()).contains("Status: Downloaded newer image for registry.invalid/app/busybox:1");
+    assertThat(pull.stdout()).contains("Digest: " + pauseDigest, "registry.invalid/app/docker-cli:1");
+    assertThat(count(mirror, "GET /v2/app/docker-cli/manifests/1 200")).isEqualTo(1);
+    ProcessResult tags = Commands.run(List.of(docker.toString(), "image", "inspect", "-f", "{{json .RepoTags}}",
+        "registry.invalid/app/docker-cli:1"), env, Duration.ofMinutes(1));
+    assertThat(tags.stdout()).contains("\"registry.invalid/app/docker-cli:1\"");
 
     ProcessResult info = Commands.run(List.of(docker.toString(), "info"), env, Duration.ofMinutes(1));
     assertThat(info.stdout()).contains(" Registry Mirrors:\n  http://" + mirror.host() + "/\n");
