@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.berth.testkit.BerthdProcess;
 import dev.berth.testkit.Commands;
+import dev.berth.testkit.DockerdProcess;
 import dev.berth.testkit.Leftovers;
 import dev.berth.testkit.ProcessResult;
 import dev.berth.testkit.ThrottledProxy;
@@ -167,6 +168,22 @@ class RegistryMirrorIT {
     String info = ok(berth("info")).stdout();
     assertThat(info).contains(" Registry Mirrors:", "  http://" + mirror.host() + "/",
         "  registry.invalid: http://" + mirror.host() + "/");
+  }
+
+  @Test
+  void registryConfigInInfoIsDockerdsForTheSameDockerHubMirror() {
+    Assumptions.assumeTrue(DockerdProcess.available(), "no dockerd at " + DockerdProcess.DOCKERD);
+    try (DockerdProcess dockerd = DockerdProcess.start(dir.resolve("dockerd"),
+        List.of("--registry-mirror", "http://" + mirror.host()))) {
+      String format = "{{json .RegistryConfig.Mirrors}} {{json (index .RegistryConfig.IndexConfigs \"docker.io\")}}";
+      ProcessResult theirs = dockerd.docker("info", "--format", format);
+      assertThat(theirs.exitCode()).as(theirs.toString()).isZero();
+      ProcessResult ours = Commands.run(List.of("docker", "-H", daemon.host(), "info", "--format", format),
+          Duration.ofMinutes(1));
+      assertThat(ours.exitCode()).as(ours.toString()).isZero();
+      assertThat(ours.stdout().strip()).isEqualTo(theirs.stdout().strip())
+          .contains("\"http://" + mirror.host() + "/\"");
+    }
   }
 
   @Test
