@@ -6,6 +6,7 @@ import dev.berth.testkit.BerthdProcess;
 import dev.berth.testkit.Commands;
 import dev.berth.testkit.DockerdProcess;
 import dev.berth.testkit.Leftovers;
+import dev.berth.testkit.Poll;
 import dev.berth.testkit.ProcessResult;
 import dev.berth.testkit.ThrottledProxy;
 import dev.berth.testkit.image.BusyboxImage;
@@ -56,10 +57,10 @@ class RegistryMirrorIT {
     small.pushTo(mirror.host() + "/app/docker-cli:1");
     small.pushTo(real.host() + "/app/only-real:1");
     pauseDigest = small.manifestDigest();
-    // Big enough (about 6 s behind a 4 MB/s relay) that four pulls started together overlap.
-    BusyboxImage.writeOciLayout(dir.resolve("big"), "latest", 1, 24L << 20)
+    // Big enough (about 16 s behind a 2 MB/s relay) that pulls started during one overlap it.
+    BusyboxImage.writeOciLayout(dir.resolve("big"), "latest", 1, 32L << 20)
         .pushTo(mirror.host() + "/k8s/concurrent:1");
-    slow = ThrottledProxy.start("127.0.0.1", mirror.port(), 4L << 20);
+    slow = ThrottledProxy.start("127.0.0.1", mirror.port(), 2L << 20);
     daemon = BerthdProcess.start(dir.resolve("berthd"), List.of(
         "--registry-mirror", "registry.invalid=http://" + deadHost(),
         "--registry-mirror", "registry.invalid=http://" + mirror.host(),
@@ -137,30 +138,45 @@ class RegistryMirrorIT {
   }
 
   @Test
-  void pullsOfOneImageStartedTogetherAreDoneOnceAndAllSucceed() throws Exception {
+  void pullsOfOneImageAskedForWhileItIsPulledAreDoneOnceAndAllSucceed() throws Exception {
     String name = "slow.invalid/k8s/concurrent:1";
+    Path blobs = daemon.dataRoot().resolve("content/blobs/sha256");
     List<Process> pulls = new ArrayList<>();
-    for (int i = 0; i < 4; i++) {
-      pulls.add(new ProcessBuilder(Commands.berthCommand(daemon.host(), "pull", name))
-          .redirectErrorStream(true).redirectOutput(dir.resolve("pull-" + i + ".log").toFile()).start());
+    pulls.add(pull(name, 0));
+    // The others start while the first is downloading (a blob's temp file is there): about 16 s
+    // behind the relay, ample for three CLIs to connect even on a loaded machine.
+    assertThat(Poll.until(Duration.ofSeconds(60), () -> hasPartialBlob(blobs))).isTrue();
+    for (int i = 1; i < 4; i++) {
+      pulls.add(pull(name, i));
     }
     for (int i = 0; i < pulls.size(); i++) {
       Process p = pulls.get(i);
       assertThat(p.waitFor(3, TimeUnit.MINUTES)).isTrue();
       String output = Files.readString(dir.resolve("pull-" + i + ".log"));
       assertThat(p.exitValue()).as(output).isZero();
-      assertThat(output).contains("Status: Downloaded newer image for " + name);
+      assertThat(output).as("pull %d", i).contains("Status: Downloaded newer image for " + name);
     }
 
-    // One manifest request and one request per blob, for four callers. (A pull that started after
-    // the first had finished would find the image stored and say so, but would still ask for the
-    // manifest: the four overlapping is what makes the count 1.)
+    // One manifest request and one request per blob, for four callers; three joined the first.
     assertThat(count(mirror, "GET /v2/k8s/concurrent/manifests/")).isEqualTo(1);
     List<String> blobGets = mirror.requests().stream()
         .filter(r -> r.startsWith("GET /v2/k8s/concurrent/blobs/")).toList();
     // The config and the big layer at least (the busybox layer may be there from another test).
     assertThat(blobGets).doesNotHaveDuplicates().hasSizeGreaterThanOrEqualTo(2);
-    assertThat(daemon.log()).contains("pull of slow.invalid/k8s/concurrent:1 already under way");
+    assertThat(daemon.log().split("pull of slow.invalid/k8s/concurrent:1 already under way", -1)).hasSize(4);
+  }
+
+  private static Process pull(String name, int i) throws IOException {
+    return new ProcessBuilder(Commands.berthCommand(daemon.host(), "pull", name))
+        .redirectErrorStream(true).redirectOutput(dir.resolve("pull-" + i + ".log").toFile()).start();
+  }
+
+  private static boolean hasPartialBlob(Path blobs) {
+    try (var files = Files.list(blobs)) {
+      return files.anyMatch(p -> p.getFileName().toString().contains(".tmp-"));
+    } catch (IOException notYet) {
+      return false;
+    }
   }
 
   @Test
