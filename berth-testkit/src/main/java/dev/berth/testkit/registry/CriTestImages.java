@@ -27,8 +27,10 @@ import java.util.Optional;
  * BerthdProcess.start(dir.resolve("berthd"), CriTestImages.mirrorFlags(registry));
  * }</pre>
  *
- * <p>Where the tools are: system property {@code berth.cri.tools}, else environment variable
- * {@code BERTH_CRI_TOOLS}, else {@code <repository root>/../shared/tools}. The script needs
+ * <p>Where the tools are: system property {@code berth.cri.tools} (or {@code BERTH_CRI_TOOLS}), else
+ * environment variable {@code BERTH_CRI_TOOLS}, else {@code <repository root>/../shared/tools}
+ * ({@code /work/shared/tools} beside a checkout at {@code /work/main}; a git worktree elsewhere
+ * needs the property or the variable). The script needs
  * python3, skopeo, gcc with a static libc (libc6-dev) and /bin/busybox (busybox-static); all are
  * in bin/lib/packages.txt. {@link #unavailable()} names whichever is missing, for a test's skip
  * reason.
@@ -54,6 +56,9 @@ public final class CriTestImages {
   public static Path toolsDir() {
     String configured = System.getProperty(TOOLS_PROPERTY);
     if (configured == null || configured.isBlank()) {
+      configured = System.getProperty(TOOLS_ENV); // -DBERTH_CRI_TOOLS=… is accepted too
+    }
+    if (configured == null || configured.isBlank()) {
       configured = System.getenv(TOOLS_ENV);
     }
     if (configured != null && !configured.isBlank()) {
@@ -64,7 +69,12 @@ public final class CriTestImages {
 
   /** Why the images cannot be made here (for a skip reason), or empty when they can. */
   public static Optional<String> unavailable() {
-    Path script = toolsDir().resolve(SCRIPT);
+    Path script;
+    try {
+      script = toolsDir().resolve(SCRIPT);
+    } catch (IllegalStateException noRepository) {
+      return Optional.of(noRepository.getMessage() + "; or set -D" + TOOLS_PROPERTY + " or " + TOOLS_ENV);
+    }
     if (!Files.isRegularFile(script)) {
       return Optional.of(script + " is missing: set -D" + TOOLS_PROPERTY + " or " + TOOLS_ENV
           + " to the dir holding critest's tools");
