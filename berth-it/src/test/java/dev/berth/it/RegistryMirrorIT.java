@@ -32,7 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Registry mirrors with real registries: {@code mirror} holds the images, {@code real} is a
  * registry that lacks most of them, {@code empty} a mirror that has none, and one mirror is a
  * port nobody listens on. Names under {@code .invalid} cannot resolve (RFC 6761), so a pull of
- * one succeeds only through its mirror and nothing here leaves the machine.
+ * one succeeds only through its mirror and nothing here leaves the machine. Each test pulls its
+ * own repository, so the registries' request counts of one test are not changed by another.
  */
 @Tag("integration")
 class RegistryMirrorIT {
@@ -55,6 +56,7 @@ class RegistryMirrorIT {
     small.pushTo(mirror.host() + "/k8s/pause:3.10");
     small.pushTo(mirror.host() + "/app/busybox:1");
     small.pushTo(mirror.host() + "/app/docker-cli:1");
+    small.pushTo(mirror.host() + "/app/from-file:1");
     small.pushTo(real.host() + "/app/only-real:1");
     pauseDigest = small.manifestDigest();
     // Big enough (about 16 s behind a 2 MB/s relay) that pulls started during one overlap it.
@@ -219,6 +221,22 @@ class RegistryMirrorIT {
 
     ProcessResult info = Commands.run(List.of(docker.toString(), "info"), env, Duration.ofMinutes(1));
     assertThat(info.stdout()).contains(" Registry Mirrors:\n  http://" + mirror.host() + "/\n");
+  }
+
+  @Test
+  void daemonJsonsObjectFormServesPullsOfThatRegistry() throws IOException {
+    Path base = dir.resolve("from-file");
+    Files.createDirectories(base);
+    Files.writeString(base.resolve("daemon.json"),
+        "{\"registry-mirrors\": {\"file.invalid\": [\"http://" + mirror.host() + "\"]}}\n");
+    try (BerthdProcess fromFile = BerthdProcess.start(base)) {
+      ProcessResult pull = Commands.berth(fromFile.host(), "pull", "file.invalid/app/from-file:1");
+      assertThat(pull.exitCode()).as(pull.toString()).isZero();
+      assertThat(Commands.berth(fromFile.host(), "images", "--format", "{{.Repository}}:{{.Tag}}").stdout())
+          .contains("file.invalid/app/from-file:1");
+      assertThat(count(mirror, "GET /v2/app/from-file/manifests/1 200")).isEqualTo(1);
+      fromFile.stop();
+    }
   }
 
   @Test
