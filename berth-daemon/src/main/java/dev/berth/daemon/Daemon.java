@@ -67,7 +67,7 @@ final class Daemon {
     Engine engine = null;
     ApiServer server = null;
     try (lock) {
-      engine = Engine.open(new EngineConfig(config.dataRoot(), config.execRoot()),
+      engine = Engine.open(new EngineConfig(config.dataRoot(), config.execRoot(), config.registryMirrors()),
           java.util.Set.copyOf(config.insecureRegistries()), java.util.Optional.ofNullable(config.defaultRuntime()),
           config.networks(), config.microVm());
       Router router = new Router();
@@ -84,6 +84,8 @@ final class Daemon {
       for (String host : config.hosts()) {
         server.listen(host);
       }
+      config.registryMirrors().byRegistry().forEach((registry, mirrors) ->
+          log.info("pulls from {} try the mirrors {} first", registry, mirrors));
       log.info("berthd {} ready (pid {}, data-root {}, exec-root {})", BerthVersion.version(),
           ProcessHandle.current().pid(), config.dataRoot(), config.execRoot());
       stopRequested.await();

@@ -234,7 +234,12 @@ public final class Engine implements AutoCloseable {
   /** A registry client for one operation, using {@code credentials} for the registries it asks about. */
   public RegistryClient registry(Function<String, Optional<BasicCredentials>> credentials) {
     return new RegistryClient(RegistryClient.Settings.defaults().withInsecureRegistries(insecureRegistries)
-        .withCredentials(credentials));
+        .withMirrors(config.mirrors()).withCredentials(credentials));
+  }
+
+  /** The mirrors pulls ask before each registry. */
+  public dev.berth.engine.image.registry.RegistryMirrors mirrors() {
+    return config.mirrors();
   }
 
   /** Leftovers of loads and imports cut short by a crash. */

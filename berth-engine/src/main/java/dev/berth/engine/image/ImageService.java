@@ -40,6 +40,8 @@ public final class ImageService {
   /** Blobs and layers an operation in progress will record; collection leaves them alone. */
   private final java.util.Map<String, Integer> pins = new java.util.HashMap<>();
   private final java.util.concurrent.locks.ReentrantLock gcLock = new java.util.concurrent.locks.ReentrantLock();
+  /** Pulls under way, one per image: every puller of this store shares them. */
+  private final PullFlights pullFlights = new PullFlights();
 
   public ImageService(ContentStore content, LayerStore layers, ImageTable table, Clock clock,
       dev.berth.engine.events.EventBus events) {
@@ -206,6 +208,10 @@ public final class ImageService {
     String hex = nameOrId.startsWith("sha256:") ? nameOrId.substring(7) : nameOrId;
     return image.id().hex().startsWith(hex) && HEX.matcher(hex).matches()
         && image.repoTags().stream().noneMatch(t -> t.familiar().equals(nameOrId) || t.toString().equals(nameOrId));
+  }
+
+  PullFlights pullFlights() {
+    return pullFlights;
   }
 
   /** A hold on blobs and layers (by digest or chain ID) until closed. */
