@@ -65,6 +65,22 @@ echo
 berth run --rm busybox echo "hello from a Berth container"
 echo
 
+# The trade-off Berth exists for, on one screen: the same image as a container (the host's
+# kernel, namespaces) and as a microVM container (its own kernel under QEMU: KVM where the host
+# has it, TCG emulation otherwise). `berth bench` measures the whole table.
+echo "The same image, two isolations (berth run --rm --isolation=...):"
+for isolation in process vm; do
+  t0=$(date +%s%N)
+  if kernel=$(timeout 300 berth run --rm --isolation="$isolation" busybox uname -r 2>&1); then
+    t1=$(date +%s%N)
+    printf '  %-8s kernel %-24s created, ran and removed in %5d ms\n' "$isolation" "$kernel" $(((t1 - t0) / 1000000))
+  else
+    printf '  %-8s did not run here: %s\n' "$isolation" "$kernel"
+  fi
+done
+berth info 2>/dev/null | grep 'berth.microvm' | sed 's/^ */  the microVM: /' || true
+echo
+
 # A Dockerfile built into an image (on stdin here; usually `berth build -t NAME DIR`), then run.
 printf 'FROM busybox\nRUN echo "hello from an image Berth built" > /hello.txt\nCMD ["cat", "/hello.txt"]\n' \
   | berth build -t quickstart-app -

@@ -50,6 +50,11 @@ public final class Berthd implements Callable<Integer> {
       description = "A registry spoken to over plain HTTP; repeatable (loopback registries always are)")
   List<String> insecureRegistries;
 
+  @Option(names = "--registry-mirror", paramLabel = "[REGISTRY=]URL",
+      description = "A mirror pulls from REGISTRY try first, in the order given; repeatable; without REGISTRY= a "
+          + "mirror of docker.io (as dockerd). http:// only for loopback and --insecure-registry hosts")
+  List<String> registryMirrors;
+
   @Option(names = "--default-runtime", paramLabel = "NAME",
       description = "OCI runtime for containers that name none: runc or crun (default: the first that works here)")
   String defaultRuntime;
@@ -150,6 +155,7 @@ public final class Berthd implements Callable<Integer> {
         case "hosts" -> "--host";
         case "insecure-registries" -> "--insecure-registry";
         case "default-address-pools" -> "--default-address-pool";
+        case "registry-mirrors" -> "--registry-mirror";
         default -> "--" + key;
       };
       if (file.has(key) && parsed.hasMatchedOption(flag)) {
@@ -172,6 +178,13 @@ public final class Berthd implements Callable<Integer> {
         : file.has("pidfile") ? Path.of(file.string("pidfile")) : exec.resolve("berthd.pid");
     List<String> insecure = insecureRegistries != null ? insecureRegistries
         : file.has("insecure-registries") ? file.strings("insecure-registries") : List.of();
+    var mirrorTable = new dev.berth.engine.image.registry.RegistryMirrors.Builder();
+    if (registryMirrors != null) {
+      registryMirrors.forEach(mirrorTable::addFlag);
+    } else if (file.has("registry-mirrors")) {
+      file.mirrors("registry-mirrors", mirrorTable);
+    }
+    var mirrors = mirrorTable.build(java.util.Set.copyOf(insecure));
     String runtime = defaultRuntime != null ? defaultRuntime
         : file.has("default-runtime") ? file.string("default-runtime") : null;
     List<NetworkDefaults.Pool> pools = addressPools != null ? addressPools.stream().map(Berthd::pool).toList()
@@ -205,7 +218,7 @@ public final class Berthd implements Callable<Integer> {
     return new DaemonConfig(h, data.toAbsolutePath(), exec.toAbsolutePath(), DaemonConfig.LogLevel.parse(level),
         pid.toAbsolutePath(), insecure, runtime, networks,
         new MicroVmRuntime.Settings(java.util.Optional.ofNullable(kernel).map(Path::toAbsolutePath), accel),
-        tlsOptions, socketGroup, maxConnections, console);
+        tlsOptions, socketGroup, maxConnections, mirrors, console);
   }
 
   private static Path absolute(Path p) {

@@ -24,7 +24,7 @@ public final class ConfigFile {
   public static final Set<String> KEYS = Set.of("hosts", "data-root", "exec-root", "log-level", "pidfile",
       "insecure-registries", "default-runtime", "bridge", "bip", "default-address-pools", "iptables-prefix",
       "vm-kernel", "vm-accel", "tls", "tlsverify", "tlscacert", "tlscert", "tlskey", "group",
-      "api-max-connections", "console-addr");
+      "api-max-connections", "registry-mirrors", "console-addr");
 
   private final Map<String, JsonNode> values;
 
@@ -107,6 +107,35 @@ public final class ConfigFile {
       throw new IllegalArgumentException("config key \"" + key + "\" must be an array of {\"base\": CIDR, \"size\": n}");
     }
     return pools;
+  }
+
+  /**
+   * {@code registry-mirrors}: dockerd's list of docker.io mirrors, {@code ["https://mirror.example"]},
+   * or Berth's object of mirrors per registry, {@code {"registry.k8s.io": ["http://127.0.0.1:5000"]}}.
+   */
+  public void mirrors(String key, dev.berth.engine.image.registry.RegistryMirrors.Builder table) {
+    JsonNode node = values.get(key);
+    String shape = "config key \"" + key + "\" must be an array of mirror URLs (mirrors of docker.io) or an object "
+        + "of arrays, as in {\"registry.k8s.io\": [\"http://127.0.0.1:5000\"]}";
+    if (node.isArray()) {
+      strings(key).forEach(url -> table.add(dev.berth.engine.image.registry.RegistryMirrors.DOCKER_HUB, url));
+      return;
+    }
+    if (!node.isObject()) {
+      throw new IllegalArgumentException(shape);
+    }
+    for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      if (!e.getValue().isArray()) {
+        throw new IllegalArgumentException(shape);
+      }
+      for (JsonNode url : e.getValue()) {
+        if (!url.isTextual()) {
+          throw new IllegalArgumentException(shape);
+        }
+        table.add(e.getKey(), url.asText());
+      }
+    }
   }
 
   public int integer(String key) {

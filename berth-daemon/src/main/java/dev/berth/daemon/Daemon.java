@@ -68,7 +68,7 @@ final class Daemon {
     ApiServer server = null;
     dev.berth.daemon.console.Console console = null;
     try (lock) {
-      engine = Engine.open(new EngineConfig(config.dataRoot(), config.execRoot()),
+      engine = Engine.open(new EngineConfig(config.dataRoot(), config.execRoot(), config.registryMirrors()),
           java.util.Set.copyOf(config.insecureRegistries()), java.util.Optional.ofNullable(config.defaultRuntime()),
           config.networks(), config.microVm());
       Router router = new Router();
@@ -85,6 +85,8 @@ final class Daemon {
       for (String host : config.hosts()) {
         server.listen(host);
       }
+      config.registryMirrors().byRegistry().forEach((registry, mirrors) ->
+          log.info("pulls from {} try the mirrors {} first", registry, mirrors));
       if (config.consoleAddr() != null) {
         // A client of the same dispatcher the socket serves (decision 1500).
         console = dev.berth.daemon.console.Console.start(dev.berth.daemon.console.Console.parseAddress(

@@ -1,5 +1,6 @@
 package dev.berth.daemon;
 
+import dev.berth.engine.image.registry.RegistryMirrors;
 import dev.berth.engine.network.NetworkDefaults;
 import dev.berth.engine.microvm.MicroVmRuntime;
 import java.nio.file.Path;
@@ -19,11 +20,21 @@ import java.util.List;
  * @param socketGroup the group that owns the unix sockets ({@code -G}); null = {@code berth} when it
  *     exists, else root
  * @param maxApiConnections open API connections at most; more are answered 503
+ * @param registryMirrors mirrors per registry ({@code --registry-mirror}, daemon.json {@code registry-mirrors})
  * @param consoleAddr where the web console listens (HOST:PORT), or null for no console
  */
 public record DaemonConfig(List<String> hosts, Path dataRoot, Path execRoot, LogLevel logLevel, Path pidfile,
     List<String> insecureRegistries, String defaultRuntime, NetworkDefaults networks,
-    MicroVmRuntime.Settings microVm, TlsOptions tls, String socketGroup, int maxApiConnections, String consoleAddr) {
+    MicroVmRuntime.Settings microVm, TlsOptions tls, String socketGroup, int maxApiConnections,
+    RegistryMirrors registryMirrors, String consoleAddr) {
+
+  /** Without registry mirrors. */
+  public DaemonConfig(List<String> hosts, Path dataRoot, Path execRoot, LogLevel logLevel, Path pidfile,
+      List<String> insecureRegistries, String defaultRuntime, NetworkDefaults networks,
+      MicroVmRuntime.Settings microVm, TlsOptions tls, String socketGroup, int maxApiConnections) {
+    this(hosts, dataRoot, execRoot, logLevel, pidfile, insecureRegistries, defaultRuntime, networks, microVm, tls,
+        socketGroup, maxApiConnections, RegistryMirrors.NONE);
+  }
 
   /** The default group of the sockets when it exists, as dockerd's {@code docker}. */
   public static final String DEFAULT_SOCKET_GROUP = "berth";
@@ -31,9 +42,10 @@ public record DaemonConfig(List<String> hosts, Path dataRoot, Path execRoot, Log
   /** Without a web console. */
   public DaemonConfig(List<String> hosts, Path dataRoot, Path execRoot, LogLevel logLevel, Path pidfile,
       List<String> insecureRegistries, String defaultRuntime, NetworkDefaults networks,
-      MicroVmRuntime.Settings microVm, TlsOptions tls, String socketGroup, int maxApiConnections) {
+      MicroVmRuntime.Settings microVm, TlsOptions tls, String socketGroup, int maxApiConnections,
+      RegistryMirrors registryMirrors) {
     this(hosts, dataRoot, execRoot, logLevel, pidfile, insecureRegistries, defaultRuntime, networks, microVm, tls,
-        socketGroup, maxApiConnections, null);
+        socketGroup, maxApiConnections, registryMirrors, null);
   }
 
   /** Without TLS settings (plain TCP on loopback only). */
@@ -68,6 +80,7 @@ public record DaemonConfig(List<String> hosts, Path dataRoot, Path execRoot, Log
     networks = networks == null ? NetworkDefaults.defaults() : networks;
     microVm = microVm == null ? MicroVmRuntime.Settings.DEFAULTS : microVm;
     tls = tls == null ? TlsOptions.DEFAULTS : tls;
+    registryMirrors = registryMirrors == null ? RegistryMirrors.NONE : registryMirrors;
     if (hosts.isEmpty()) {
       throw new IllegalArgumentException("at least one -H/--host is needed");
     }

@@ -103,8 +103,7 @@ public final class Engine implements AutoCloseable {
       ImageService images = new ImageService(content, layers, new ImageTable(state), Clock.systemUTC(), events);
       SystemService system = new SystemService(config, state, HostFacts.probe());
       system.countImagesWith(images::count); // one SQL count, not every config read
-      VmService vms = new VmService(config, state, events);
-      vms.reconcile();
+      VmService vms = new VmService(config, state, events, images);
       ContainerService containers;
       VolumeService volumes = new VolumeService(config.dataRoot().resolve("volumes"), new VolumeTable(state),
           Clock.systemUTC(), events);
@@ -113,6 +112,8 @@ public final class Engine implements AutoCloseable {
             CniExecutor.system(), Clock.systemUTC(), events);
         networks.open();
         networkService = networks;
+        vms.useNetworks(networks);
+        vms.reconcile(); // with the networks: a VM that ended meanwhile gives its network back
         containers = openContainers(config, state, images, defaultRuntime, volumes, networks,
             new MicroVmRuntime(config.dataRoot(), config.execRoot(), microVm));
       } catch (RuntimeException e) {
@@ -216,6 +217,11 @@ public final class Engine implements AutoCloseable {
     return new ImageLoader(images, scratchDir());
   }
 
+  /** VM disks as images (KubeVirt's containerDisk): commit a VM's disk; {@code --image} reads them. */
+  public dev.berth.engine.vm.VmDiskImages vmDiskImages() {
+    return new dev.berth.engine.vm.VmDiskImages(vms, images, importer(), scratchDir());
+  }
+
   public ImageImporter importer() {
     return new ImageImporter(images, scratchDir(), system.host());
   }
@@ -228,7 +234,12 @@ public final class Engine implements AutoCloseable {
   /** A registry client for one operation, using {@code credentials} for the registries it asks about. */
   public RegistryClient registry(Function<String, Optional<BasicCredentials>> credentials) {
     return new RegistryClient(RegistryClient.Settings.defaults().withInsecureRegistries(insecureRegistries)
-        .withCredentials(credentials));
+        .withMirrors(config.mirrors()).withCredentials(credentials));
+  }
+
+  /** The mirrors pulls ask before each registry. */
+  public dev.berth.engine.image.registry.RegistryMirrors mirrors() {
+    return config.mirrors();
   }
 
   /** Leftovers of loads and imports cut short by a crash. */

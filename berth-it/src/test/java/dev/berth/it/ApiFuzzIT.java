@@ -108,6 +108,8 @@ class ApiFuzzIT {
       GET /berth/v1/info|GET /berth/v1/vms|POST /berth/v1/vms/create|GET /berth/v1/vms/{id}|POST /berth/v1/vms/{id}/start
       POST /berth/v1/vms/{id}/stop|POST /berth/v1/vms/{id}/restart|POST /berth/v1/vms/{id}/kill|POST /berth/v1/vms/{id}/pause
       POST /berth/v1/vms/{id}/resume|DELETE /berth/v1/vms/{id}|GET /berth/v1/vms/{id}/logs|POST /berth/v1/vms/{id}/console
+      GET /berth/v1/vms/{id}/snapshots|POST /berth/v1/vms/{id}/snapshots|POST /berth/v1/vms/{id}/snapshots/snap/restore
+      DELETE /berth/v1/vms/{id}/snapshots/snap|POST /berth/v1/vms/{id}/clone|POST /berth/v1/vms/{id}/commit
       """);
 
   /**

@@ -25,7 +25,9 @@ final class GuestAssets {
       "kernel/drivers/virtio/virtio_ring.ko", "kernel/drivers/virtio/virtio.ko",
       "kernel/drivers/virtio/virtio_mmio.ko", "kernel/drivers/block/virtio_blk.ko",
       "kernel/lib/crc16.ko", "kernel/fs/mbcache.ko", "kernel/fs/jbd2/jbd2.ko",
-      "kernel/crypto/crc32c_generic.ko", "kernel/fs/ext4/ext4.ko");
+      "kernel/crypto/crc32c_generic.ko", "kernel/fs/ext4/ext4.ko",
+      // a VM on a Berth network: virtio-net and what it needs
+      "kernel/net/core/failover.ko", "kernel/drivers/net/net_failover.ko", "kernel/drivers/net/virtio_net.ko");
 
   final Path kernel;
   final Path initrd;
@@ -103,6 +105,15 @@ final class GuestAssets {
       Files.createDirectories(root.resolve(d));
     }
     Files.copy(Path.of("/bin/busybox"), root.resolve("bin/busybox"));
+    // udhcpc's script: what a DHCP lease says, set on the interface
+    script(root.resolve("udhcpc.sh"), """
+        #!/bin/busybox sh
+        [ "$1" = bound ] || exit 0
+        ip link set "$interface" up
+        ip addr add "$ip/$mask" dev "$interface"
+        [ -z "$router" ] || ip route add default via "${router%% *}"
+        echo "DHCP-BOUND $ip"
+        """);
     script(root.resolve("init"), """
         #!/bin/busybox sh
         /bin/busybox --install -s /bin

@@ -6,6 +6,7 @@ import dev.berth.testkit.BerthdProcess;
 import dev.berth.testkit.Commands;
 import dev.berth.testkit.ProcessResult;
 import dev.berth.testkit.Repo;
+import dev.berth.testkit.registry.LocalRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -218,6 +219,248 @@ class VmIT {
           "--format", "{{.Action}}")).stdout().lines().toList())
           .containsSubsequence("create", "start", "stop", "start", "stop", "start", "stop", "destroy");
     }
+  }
+
+  /** A VM's serial console through `berth vm console`: lines typed in, output collected. */
+  private static final class GuestConsole implements AutoCloseable {
+    private final Process process;
+    private final ByteArrayOutputStream seen = new ByteArrayOutputStream();
+    private final Thread reader;
+
+    GuestConsole(BerthdProcess d, String vm) throws IOException {
+      process = new ProcessBuilder(Repo.root().resolve("bin/berth").toString(), "-H", d.host(),
+          "vm", "console", vm).redirectErrorStream(true).start();
+      reader = Thread.ofVirtual().start(() -> copy(process.getInputStream(), seen));
+    }
+
+    /** Runs {@code command} in the guest's shell and waits for the line {@code expected} it prints. */
+    void run(String command, String expected) throws IOException {
+      process.getOutputStream().write((command + "\n").getBytes(StandardCharsets.UTF_8));
+      process.getOutputStream().flush();
+      try {
+        await("'" + expected + "' on the console after: " + command, Duration.ofSeconds(60),
+            () -> text(seen).replace("\r", "").contains("\n" + expected + "\n"));
+      } catch (AssertionError e) {
+        String out = output();
+        throw new AssertionError(e.getMessage() + "; the console showed:\n" + out.substring(Math.max(0, out.length() - 3000)));
+      }
+    }
+
+    String output() {
+      return text(seen).replace("\r", "");
+    }
+
+    @Override
+    public void close() throws Exception {
+      process.getOutputStream().close(); // end of input detaches
+      process.waitFor(30, TimeUnit.SECONDS);
+      process.destroyForcibly();
+      reader.join(Duration.ofSeconds(10));
+    }
+  }
+
+  /** The files at the root of a VM's qcow2 disk, read on the host (qemu-img to raw, then debugfs). */
+  private static String rootListing(Path qcow2, Path scratch) {
+    Path raw = scratch.resolve("inspect.raw");
+    ok(Commands.run(List.of("qemu-img", "convert", "-U", "-O", "raw", qcow2.toString(), raw.toString()),
+        Duration.ofMinutes(1)));
+    ProcessResult ls = ok(Commands.run(List.of("debugfs", "-R", "ls -l /", raw.toString()), Duration.ofMinutes(1)));
+    return ls.stdout();
+  }
+
+  @Test
+  void snapshotsBringBackADeletedFileAndACloneBootsFromTheCopy() throws Exception {
+    Path base = GuestAssets.rootDisk(dir.resolve("disk"), "BERTH-ROOT-SNAP");
+    try (BerthdProcess d = BerthdProcess.start(dir.resolve("berthd"))) {
+      String id = create(d, "--name", "snappy", "--from-disk", base.toString(), "--kernel", assets.kernel.toString(),
+          "--initrd", assets.initrd.toString(), "--append", "berth.root=/dev/vda");
+      Path disk = d.dataRoot().resolve("vm").resolve(id).resolve("disk.qcow2");
+      // Before the first boot: a snapshot of the disk alone (qemu-img; no QEMU runs).
+      ok(berth(d, "vm", "snapshot", "create", "snappy", "fresh"));
+
+      ok(berth(d, "vm", "start", "snappy"));
+      await("the root file system's marker", BOOT, () -> berth(d, "vm", "logs", "snappy").stdout().contains("BERTH-ROOT-SNAP"));
+      try (GuestConsole console = new GuestConsole(d, "snappy")) {
+        console.run("echo kept > /keep; sync; echo WROTE-$((1+1))", "WROTE-2");
+        // Running: the snapshot holds the guest's memory too (QMP savevm).
+        ok(berth(d, "vm", "snapshot", "create", "snappy", "live"));
+        console.run("rm /keep; sync; cat /keep || echo GONE-$((2+1))", "GONE-3");
+        ok(berth(d, "vm", "snapshot", "restore", "snappy", "live"));
+        console.run("cat /keep; echo BACK-$((3+1))", "BACK-4");
+        assertThat(console.output()).as("the deleted file is back after the restore")
+            .containsSubsequence("GONE-3", "\nkept\nBACK-4");
+      }
+      assertThat(ok(berth(d, "vm", "snapshot", "ls", "--format", "{{.Name}} {{.Memory}}", "snappy")).stdout())
+          .containsPattern("(?m)^fresh - \\(disk only\\)$").containsPattern("(?m)^live \\d+(\\.\\d+)? ?[KMG]i?B$");
+      ProcessResult diskOnly = berth(d, "vm", "snapshot", "restore", "snappy", "fresh");
+      assertThat(diskOnly.exitCode()).isEqualTo(1);
+      assertThat(diskOnly.stderr()).contains("holds only the disk").contains("stop the VM");
+      ProcessResult twice = berth(d, "vm", "snapshot", "create", "snappy", "live");
+      assertThat(twice.exitCode()).isEqualTo(1);
+      assertThat(twice.stderr()).contains("already has a snapshot named \"live\"");
+      ProcessResult busy = berth(d, "vm", "clone", "snappy", "copycat");
+      assertThat(busy.exitCode()).isEqualTo(1);
+      assertThat(busy.stderr()).contains("stop it before cloning");
+
+      ok(berth(d, "vm", "stop", "-t", "1", "snappy"));
+      String cloneId = ok(berth(d, "vm", "clone", "snappy", "copycat")).stdout().strip();
+      vmIds.add(cloneId);
+      assertThat(ok(berth(d, "vm", "snapshot", "ls", "-q", "copycat")).stdout().lines().toList())
+          .as("snapshots travel with the disk").containsExactlyInAnyOrder("fresh", "live");
+
+      // Stopped: a restore puts the disk back as it was before the first boot.
+      assertThat(rootListing(disk, dir)).contains("keep").contains("guest-was-here");
+      ok(berth(d, "vm", "snapshot", "restore", "snappy", "fresh"));
+      assertThat(rootListing(disk, dir)).doesNotContain("keep").doesNotContain("guest-was-here");
+      ok(berth(d, "vm", "snapshot", "rm", "snappy", "live"));
+      assertThat(ok(berth(d, "vm", "snapshot", "ls", "-q", "snappy")).stdout()).isEqualTo("fresh\n");
+
+      // The clone boots from its own copy, which still has the file.
+      ok(berth(d, "vm", "start", "copycat"));
+      await("the clone's marker", BOOT, () -> berth(d, "vm", "logs", "copycat").stdout().contains("BERTH-ROOT-SNAP"));
+      try (GuestConsole console = new GuestConsole(d, "copycat")) {
+        console.run("cat /keep; echo CLONE-$((4+1))", "CLONE-5");
+        assertThat(console.output()).contains("\nkept\nCLONE-5");
+      }
+      assertThat(rootListing(disk, dir)).as("the source's disk is not the clone's").doesNotContain("keep");
+
+      // What cannot be snapshotted says why.
+      create(d, "--name", "bare", "--kernel", assets.kernel.toString());
+      ProcessResult noDisk = berth(d, "vm", "snapshot", "create", "bare", "s1");
+      assertThat(noDisk.exitCode()).isEqualTo(1);
+      assertThat(noDisk.stderr()).contains("has no disk").contains("--from-disk");
+      ProcessResult digits = berth(d, "vm", "snapshot", "create", "copycat", "123");
+      assertThat(digits.exitCode()).isEqualTo(1);
+      assertThat(digits.stderr()).contains("invalid snapshot name \"123\"");
+      ProcessResult missing = berth(d, "vm", "snapshot", "restore", "snappy", "ghost");
+      assertThat(missing.exitCode()).isEqualTo(1);
+      assertThat(missing.stderr()).contains("no snapshot named \"ghost\"");
+
+      ok(berth(d, "vm", "rm", "-f", "copycat", "snappy", "bare"));
+      assertThat(qemuRunning(cloneId)).isFalse();
+      assertThat(d.dataRoot().resolve("vm")).isEmptyDirectory();
+    }
+  }
+
+  @Test
+  void aDiskCommittedAndPushedToARegistryBootsWithImage() throws Exception {
+    Path base = GuestAssets.rootDisk(dir.resolve("disk"), "BERTH-ROOT-FROM-IMAGE");
+    try (LocalRegistry registry = LocalRegistry.start(dir.resolve("registry"));
+        BerthdProcess d = BerthdProcess.start(dir.resolve("berthd"))) {
+      String image = registry.host() + "/vmdisk:1";
+      create(d, "--name", "golden", "--from-disk", base.toString(), "--kernel", assets.kernel.toString());
+      ok(berth(d, "vm", "push", "golden", image));
+      ok(berth(d, "vm", "rm", "golden"));
+      ok(berth(d, "rmi", image));
+
+      // Pulled on first use, then booted from an overlay over the disk inside the image.
+      ProcessResult created = ok(berth(d, "vm", "create", "--accel", "tcg", "--memory", "128m", "--name", "fromimage",
+          "--image", image, "--kernel", assets.kernel.toString(), "--initrd", assets.initrd.toString(),
+          "--append", "berth.root=/dev/vda"));
+      assertThat(created.stderr()).contains("Unable to find image '" + image + "' locally");
+      String id = created.stdout().strip();
+      vmIds.add(id);
+      String imageId = ok(berth(d, "image", "inspect", "--format", "{{.Id}}", image)).stdout().strip();
+      assertThat(ok(berth(d, "vm", "inspect", "--format", "{{.Config.Image}}", "fromimage")).stdout().strip())
+          .isEqualTo(imageId);
+      ok(berth(d, "vm", "start", "fromimage"));
+      await("the marker of the disk from the image", BOOT, () -> {
+        String logs = berth(d, "vm", "logs", "fromimage").stdout();
+        assertThat(logs).as("the guest mounts its root").doesNotContain("BERTH-MOUNT-FAILED");
+        return logs.contains("BERTH-ROOT-FROM-IMAGE");
+      });
+
+      ProcessResult committing = berth(d, "vm", "commit", "fromimage");
+      assertThat(committing.exitCode()).isEqualTo(1);
+      assertThat(committing.stderr()).contains("stop it before committing");
+      ProcessResult inUse = berth(d, "rmi", image);
+      assertThat(inUse.exitCode()).isEqualTo(1);
+      assertThat(inUse.stderr()).contains("a VM is using its referenced image");
+      ok(berth(d, "vm", "rm", "-f", "fromimage"));
+      ok(berth(d, "rmi", image));
+
+      assertThat(berth(d, "image", "inspect", imageId).exitCode()).as("the image goes once no VM uses it").isEqualTo(1);
+      Path rootfsTar = dir.resolve("rootfs.tar");
+      ok(Commands.run(List.of("tar", "-C", base.getParent().resolve("rootfs").toString(), "-cf", rootfsTar.toString(), "."),
+          Duration.ofMinutes(1)));
+      ok(berth(d, "import", rootfsTar.toString(), "notadisk:1"));
+      ProcessResult notADisk = berth(d, "vm", "create", "--image", "notadisk:1", "--kernel", assets.kernel.toString());
+      assertThat(notADisk.exitCode()).isEqualTo(1);
+      assertThat(notADisk.stderr()).contains("carries no VM disk").contains("/disk/");
+      assertThat(ok(berth(d, "vm", "ls", "-q")).stdout()).isEmpty();
+    }
+  }
+
+  @Test
+  void aVmOnAUserNetworkGetsItsAddressByDhcpAndAnswersAContainerByName() throws Exception {
+    Path base = GuestAssets.rootDisk(dir.resolve("disk"), "BERTH-ROOT-NET");
+    Path rootfsTar = dir.resolve("rootfs.tar");
+    ok(Commands.run(List.of("tar", "-C", base.getParent().resolve("rootfs").toString(), "-cf", rootfsTar.toString(), "."),
+        Duration.ofMinutes(1)));
+    int port = freePort();
+    String id;
+    BerthdProcess first = BerthdProcess.start(dir.resolve("berthd"));
+    try {
+      ok(berth(first, "import", rootfsTar.toString(), "bb:1"));
+      ok(berth(first, "network", "create", "vmnet"));
+      id = create(first, "--name", "netvm", "--network", "vmnet", "-p", port + ":80", "--from-disk", base.toString(),
+          "--kernel", assets.kernel.toString(), "--initrd", assets.initrd.toString(), "--append", "berth.root=/dev/vda");
+      ok(berth(first, "vm", "start", "netvm"));
+      java.util.regex.Matcher ip = java.util.regex.Pattern.compile("\"IPAddress\":\"(\\d+\\.\\d+\\.\\d+\\.\\d+)\"")
+          .matcher(ok(berth(first, "vm", "inspect", "--format", "{{json .Networks}}", "netvm")).stdout());
+      assertThat(ip.find()).as("the VM's address on vmnet in inspect").isTrue();
+      await("the root file system's marker", BOOT, () -> berth(first, "vm", "logs", "netvm").stdout().contains("BERTH-ROOT-NET"));
+      try (GuestConsole console = new GuestConsole(first, "netvm")) {
+        // Any guest with a DHCP client gets the network's address for it.
+        console.run("ip link set eth0 up; udhcpc -i eth0 -n -q -t 5 -s /udhcpc.sh; ip -4 -o addr show eth0 | grep -q '"
+            + ip.group(1) + "/' && echo DHCP-OK", "DHCP-OK");
+        console.run("mkdir -p /www && echo VM-PAGE > /www/index.html && httpd -p 80 -h /www && echo HTTPD-UP", "HTTPD-UP");
+      }
+      reachedByNameAndPort(first, port);
+    } catch (Throwable e) {
+      berth(first, "vm", "rm", "-f", "netvm"); // its DHCP server and namespace go with it
+      first.close();
+      throw e;
+    }
+    first.kill(); // SIGKILL: the VM, its namespace and its DHCP server outlive berthd ...
+    try (BerthdProcess d = BerthdProcess.start(dir.resolve("berthd"))) {
+      try {
+        // ... and the next berthd keeps them: the name server and the port are back.
+        assertThat(ok(berth(d, "vm", "inspect", "--format", "{{.State}}", "netvm")).stdout()).isEqualTo("running\n");
+        reachedByNameAndPort(d, port);
+        ProcessResult busy = berth(d, "network", "rm", "vmnet");
+        assertThat(busy.exitCode()).isEqualTo(1);
+        assertThat(busy.stderr()).contains("active endpoints");
+        ok(berth(d, "vm", "stop", "-t", "1", "netvm"));
+        assertThat(dhcpServerRuns(id)).as("the VM's DHCP server ends with it").isFalse();
+        ok(berth(d, "vm", "start", "netvm"));
+        assertThat(dhcpServerRuns(id)).isTrue();
+        ok(berth(d, "vm", "kill", "netvm"));
+        assertThat(dhcpServerRuns(id)).as("nor is it left by a kill").isFalse();
+      } finally {
+        berth(d, "vm", "rm", "-f", "netvm");
+      }
+      ok(berth(d, "network", "rm", "vmnet"));
+
+      ProcessResult noSuchNetwork = berth(d, "vm", "create", "--network", "ghostnet", "--kernel", assets.kernel.toString());
+      assertThat(noSuchNetwork.exitCode()).isEqualTo(1);
+      assertThat(noSuchNetwork.stderr()).contains("ghostnet");
+      assertThat(ok(berth(d, "vm", "ls", "-q")).stdout()).isEmpty();
+    }
+  }
+
+  private static boolean dhcpServerRuns(String vmId) {
+    return Commands.run(List.of("pgrep", "-f", "dnsmasq.*" + vmId.substring(0, 12)), Duration.ofSeconds(10)).exitCode() == 0;
+  }
+
+  /** A container on vmnet reaches the VM's web server by the VM's name, and the host through the published port. */
+  private static void reachedByNameAndPort(BerthdProcess d, int port) {
+    ProcessResult byName = ok(berth(d, "run", "--rm", "--network", "vmnet", "bb:1", "/bin/busybox", "sh", "-c",
+        "printf 'GET / HTTP/1.0\\r\\n\\r\\n' | /bin/busybox nc -w 10 netvm 80"));
+    assertThat(byName.stdout()).contains("VM-PAGE");
+    ProcessResult published = ok(Commands.run(List.of("curl", "-sS", "--max-time", "10", "http://127.0.0.1:" + port + "/"),
+        Duration.ofSeconds(30)));
+    assertThat(published.stdout()).contains("VM-PAGE");
   }
 
   @Test

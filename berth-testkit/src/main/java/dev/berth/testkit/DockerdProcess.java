@@ -30,14 +30,22 @@ public final class DockerdProcess implements AutoCloseable {
   }
 
   public static DockerdProcess start(Path base) {
+    return start(base, List.of());
+  }
+
+  /** Starts dockerd with more flags ({@code --registry-mirror …}), to compare Berth with it. */
+  public static DockerdProcess start(Path base, List<String> extraArgs) {
     try {
       Files.createDirectories(base);
       Path socket = base.resolve("d.sock");
       Path log = base.resolve("dockerd.log");
-      Process p = new ProcessBuilder(DOCKERD.toString(), "--data-root", base.resolve("data").toString(),
+      ProcessBuilder p0 = new ProcessBuilder(DOCKERD.toString(), "--data-root", base.resolve("data").toString(),
           "--exec-root", base.resolve("exec").toString(), "-H", "unix://" + socket,
           "--pidfile", base.resolve("dockerd.pid").toString(), "--bridge=none", "--iptables=false",
-          "--ip-masq=false").redirectErrorStream(true).redirectOutput(log.toFile()).start();
+          "--ip-masq=false");
+      List<String> cmd = new java.util.ArrayList<>(p0.command());
+      cmd.addAll(extraArgs);
+      Process p = p0.command(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
       DockerdProcess d = new DockerdProcess(p, socket, log);
       d.awaitReady();
       return d;

@@ -58,6 +58,7 @@ public final class InfoCommand implements Callable<Integer> {
     out.println(" ID: " + info.path("ID").asText());
     out.println(" Berth Root Dir: " + info.path("DockerRootDir").asText());
     out.println(" Debug Mode: " + info.path("Debug").asBoolean());
+    printMirrors(info.path("RegistryConfig"), out);
     if (!info.path("Labels").isEmpty()) {
       out.println(" Labels:");
       info.path("Labels").forEach(l -> out.println("  " + l.asText()));
@@ -66,5 +67,23 @@ public final class InfoCommand implements Callable<Integer> {
       out.println("WARNING: " + warning.asText());
     }
     return 0;
+  }
+
+  /**
+   * As the docker CLI: docker.io's mirrors under "Registry Mirrors:"; other registries' mirrors
+   * (Berth's per-registry ones, from IndexConfigs) follow as "REGISTRY: URL".
+   */
+  private static void printMirrors(JsonNode registryConfig, PrintWriter out) {
+    java.util.List<String> lines = new java.util.ArrayList<>();
+    registryConfig.path("Mirrors").forEach(m -> lines.add(m.asText()));
+    registryConfig.path("IndexConfigs").fields().forEachRemaining(e -> {
+      if (!e.getKey().equals("docker.io")) {
+        e.getValue().path("Mirrors").forEach(m -> lines.add(e.getKey() + ": " + m.asText()));
+      }
+    });
+    if (!lines.isEmpty()) {
+      out.println(" Registry Mirrors:");
+      lines.forEach(l -> out.println("  " + l));
+    }
   }
 }

@@ -36,7 +36,16 @@ public final class ImagePuller {
   /** The outcome: the image, and whether anything new was stored. */
   public record Result(Image image, boolean updated, Digest repoDigest) {}
 
+  /**
+   * Pulls {@code ref} for {@code platform}; a pull of the same reference, platform and
+   * credentials already under way is joined instead of repeated ({@link PullFlights}).
+   */
   public Result pull(RegistryClient client, Reference ref, Platform platform, Consumer<PullEvent> events) {
+    PullFlights.Key key = new PullFlights.Key(ref.toString(), platform, client.credentials(ref.domain()));
+    return images.pullFlights().run(key, events, shared -> pullOnce(client, ref, platform, shared));
+  }
+
+  private Result pullOnce(RegistryClient client, Reference ref, Platform platform, Consumer<PullEvent> events) {
     // Resolve first: a missing image or a refused login fails before any progress is sent,
     // so the API can still answer with a plain error status.
     FetchedManifest.Resolved resolved = client.resolve(ref, platform);

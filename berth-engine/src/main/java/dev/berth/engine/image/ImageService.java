@@ -36,9 +36,12 @@ public final class ImageService {
   private final dev.berth.engine.events.EventBus events;
   private volatile Predicate<Digest> usedByContainer = id -> false;
   private volatile Predicate<Digest> heldByBuildCache = id -> false;
+  private volatile Predicate<Digest> usedByVm = id -> false;
   /** Blobs and layers an operation in progress will record; collection leaves them alone. */
   private final java.util.Map<String, Integer> pins = new java.util.HashMap<>();
   private final java.util.concurrent.locks.ReentrantLock gcLock = new java.util.concurrent.locks.ReentrantLock();
+  /** Pulls under way, one per image: every puller of this store shares them. */
+  private final PullFlights pullFlights = new PullFlights();
 
   public ImageService(ContentStore content, LayerStore layers, ImageTable table, Clock clock,
       dev.berth.engine.events.EventBus events) {
@@ -68,6 +71,11 @@ public final class ImageService {
   /** Lets the container side say which images are in use (rmi refuses those without force). */
   public void setUsage(Predicate<Digest> usedByContainer) {
     this.usedByContainer = usedByContainer;
+  }
+
+  /** Lets the VM side say which images hold a VM's base disk (rmi refuses those, as for containers). */
+  public void setVmUsage(Predicate<Digest> usedByVm) {
+    this.usedByVm = usedByVm;
   }
 
   /** The image named by a reference, a full ID, or a unique ID prefix; NotFound otherwise. */
@@ -143,7 +151,9 @@ public final class ImageService {
    */
   public List<Removal> remove(String nameOrId, boolean force) {
     Image image = find(nameOrId);
-    boolean inUse = usedByContainer.test(image.id());
+    boolean vmDisk = usedByVm.test(image.id());
+    boolean inUse = usedByContainer.test(image.id()) || vmDisk;
+    String user = vmDisk ? "a VM" : "a container";
     List<Removal> done = new ArrayList<>();
     if (!isIdLike(nameOrId, image)) {
       Reference ref = Reference.parse(nameOrId);
@@ -154,7 +164,7 @@ public final class ImageService {
           : image.repoTags().isEmpty() && image.repoDigests().size() <= 1;
       if (lastName && inUse && !force) {
         throw new BerthException.Conflict("conflict: unable to remove repository reference \"" + nameOrId
-            + "\" (must force) - a container is using its referenced image " + image.shortId());
+            + "\" (must force) - " + user + " is using its referenced image " + image.shortId());
       }
       boolean removed = ref.digest() != null
           ? table.removeDigest(ref.name() + "@" + ref.digest())
@@ -169,7 +179,7 @@ public final class ImageService {
     } else {
       if (inUse) {
         throw new BerthException.Conflict("conflict: unable to delete " + image.shortId()
-            + " (cannot be forced) - image is being used by a container; remove the container first");
+            + " (cannot be forced) - image is being used by " + user + "; remove the " + user.substring(2) + " first");
       }
       if (image.repoTags().size() > 1 && !force) {
         throw new BerthException.Conflict("conflict: unable to delete " + image.shortId()
@@ -198,6 +208,10 @@ public final class ImageService {
     String hex = nameOrId.startsWith("sha256:") ? nameOrId.substring(7) : nameOrId;
     return image.id().hex().startsWith(hex) && HEX.matcher(hex).matches()
         && image.repoTags().stream().noneMatch(t -> t.familiar().equals(nameOrId) || t.toString().equals(nameOrId));
+  }
+
+  PullFlights pullFlights() {
+    return pullFlights;
   }
 
   /** A hold on blobs and layers (by digest or chain ID) until closed. */
@@ -277,6 +291,7 @@ public final class ImageService {
   /** Images without tags (dangling, build cache excepted), or with {@code all} every image no container uses. */
   public List<Image> pruneCandidates(boolean all) {
     return list().stream()
+        .filter(i -> !usedByVm.test(i.id()))
         .filter(i -> all ? !usedByContainer.test(i.id())
             : i.repoTags().isEmpty() && !usedByContainer.test(i.id()) && !heldByBuildCache.test(i.id()))
         .sorted(Comparator.comparing(Image::storedAt))

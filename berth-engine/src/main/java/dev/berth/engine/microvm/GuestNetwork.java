@@ -72,7 +72,7 @@ public final class GuestNetwork {
   }
 
   /** Makes the taps and redirects in {@code netns}; they go with the namespace (or when QEMU ends, for the tap's state). */
-  static void wire(Path netns, List<GuestInterface> interfaces) {
+  public static void wire(Path netns, List<GuestInterface> interfaces) {
     if (interfaces.isEmpty()) {
       return;
     }

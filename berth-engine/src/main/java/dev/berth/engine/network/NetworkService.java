@@ -75,6 +75,13 @@ public final class NetworkService implements AutoCloseable {
   /** Berth's chains exist; made at the first need, so a daemon that never networks adds none. */
   private volatile boolean chainsReady;
 
+  private volatile java.util.function.Supplier<Set<String>> alsoRunning = Set::of;
+
+  /** Other running members than containers (VMs on networks): {@link #reconcile} keeps their namespaces too. */
+  public void alsoRunning(java.util.function.Supplier<Set<String>> members) {
+    this.alsoRunning = members;
+  }
+
   public NetworkService(EngineConfig config, NetworkTable table, NetworkDefaults defaults, CniExecutor cni,
       Clock clock, EventBus events) {
     this.events = events;
@@ -712,7 +719,9 @@ public final class NetworkService implements AutoCloseable {
    * held is released (namespaces, attachments, leases, rules); running ones get their name
    * servers and host ports back.
    */
-  public void reconcile(Set<String> running) {
+  public void reconcile(Set<String> runningContainers) {
+    Set<String> running = new LinkedHashSet<>(runningContainers);
+    running.addAll(alsoRunning.get());
     if (list().size() > 1 || table.allEndpoints().stream().anyMatch(e -> !e.attachedJson().isEmpty())) {
       applyNetworkRules(); // a daemon that never networked leaves the host's iptables alone
     }

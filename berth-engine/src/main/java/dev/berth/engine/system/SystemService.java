@@ -59,6 +59,11 @@ public final class SystemService {
     return daemonId;
   }
 
+  /** The registry mirrors pulls use ({@code RegistryConfig} in {@code /info}). */
+  public dev.berth.engine.image.registry.RegistryMirrors registryMirrors() {
+    return config.mirrors();
+  }
+
   public SystemInfo info() {
     return new SystemInfo(daemonId, BerthVersion.version(), config.dataRoot(), config.execRoot(),
         state.schemaVersion(), host, counts());

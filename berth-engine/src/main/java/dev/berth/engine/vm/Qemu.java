@@ -145,10 +145,19 @@ public final class Qemu {
 
   /** QEMU's full command line for {@code vm}; detached, with QMP and the serial console on sockets. */
   public List<String> commandLine(Vm vm, String accel, long hostKhz) {
-    return commandLine(system.toString(), vm, accel, hostKhz);
+    return commandLine(system.toString(), vm, accel, hostKhz, null);
+  }
+
+  /** As above, with {@code netArgs} (taps of Berth's networks) in place of QEMU's user-mode network. */
+  List<String> commandLine(Vm vm, String accel, long hostKhz, List<String> netArgs) {
+    return commandLine(system.toString(), vm, accel, hostKhz, netArgs);
   }
 
   static List<String> commandLine(String binary, Vm vm, String accel, long hostKhz) {
+    return commandLine(binary, vm, accel, hostKhz, null);
+  }
+
+  static List<String> commandLine(String binary, Vm vm, String accel, long hostKhz, List<String> netArgs) {
     VmConfig c = vm.config();
     boolean micro = c.machine().equals("microvm");
     String bus = micro ? "device" : "pci";
@@ -183,6 +192,10 @@ public final class Qemu {
       cmd.addAll(List.of("-drive", "id=seed0,if=none,readonly=on,file=" + escape(c.seed()) + ",format=raw",
           "-device", "virtio-blk-" + bus + ",drive=seed0"));
     }
+    if (netArgs != null) {
+      cmd.addAll(netArgs);
+      return cmd;
+    }
     StringBuilder net = new StringBuilder("user,id=n0");
     for (PortMapping p : c.ports()) {
       net.append(",hostfwd=tcp:127.0.0.1:").append(p.hostPort()).append("-:").append(p.guestPort());
@@ -215,13 +228,27 @@ public final class Qemu {
 
   /** The image's format as qemu-img detects it (qcow2, raw, ...). */
   public String imageFormat(Path file) {
-    String out = run(List.of(img.toString(), "info", "--output=json", "-U", file.toString()), "qemu-img info");
+    return info(file.toString()).path("format").asText("raw");
+  }
+
+  /** qemu-img info as JSON; {@code -U} so it also reads the disk of a running VM. */
+  JsonNode info(String file) {
+    String out = run(List.of(img.toString(), "info", "--output=json", "-U", file), "qemu-img info");
     try {
-      JsonNode info = JSON.readTree(out);
-      return info.path("format").asText("raw");
+      return JSON.readTree(out);
     } catch (IOException e) {
       throw new BerthException.InvalidArgument("cannot read the image " + file + ": " + e.getMessage());
     }
+  }
+
+  /** A standalone qcow2 copy of {@code file}: its backing chain merged in, without its snapshots. */
+  void convert(String file, Path target) {
+    run(List.of(img.toString(), "convert", "-U", "-O", "qcow2", file, target.toString()), "qemu-img convert");
+  }
+
+  /** qemu-img snapshot {@code op} (-c create, -a apply, -d delete) on a disk no QEMU has open. */
+  void snapshot(String file, String op, String name) {
+    run(List.of(img.toString(), "snapshot", op, name, file), "qemu-img snapshot " + op);
   }
 
   /** Runs a tool to its end; its stdout, or InvalidArgument with its stderr (bad input is the usual cause). */

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.berth.engine.BerthException;
 import dev.berth.engine.EngineConfig;
+import dev.berth.engine.image.ImageService;
 import dev.berth.engine.state.StateStore;
 import dev.berth.engine.state.VmRow;
 import dev.berth.engine.state.VmTable;
@@ -55,15 +56,42 @@ public final class VmService implements AutoCloseable {
   private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
   private volatile Qemu qemu;
   private final EventBus events;
+  private final VmSnapshots snapshots = new VmSnapshots(this);
+
+  private final ImageService images;
+  private volatile VmNetworking networking;
 
   public VmService(EngineConfig config, StateStore state, EventBus events) {
+    this(config, state, events, null);
+  }
+
+  /** With the image store, for VMs whose disk comes from an image ({@code --image}); those images stay while used. */
+  public VmService(EngineConfig config, StateStore state, EventBus events, ImageService images) {
     this.config = config;
     this.table = new VmTable(state);
     this.events = events;
+    this.images = images;
+    if (images != null) {
+      images.setVmUsage(id -> table.all().stream().anyMatch(r -> id.toString().equals(view(r).config().image())));
+    }
+  }
+
+  /**
+   * VMs may join Berth's networks ({@code --network}); the network service keeps running VMs'
+   * namespaces at its start-up reconcile, as it keeps running containers'.
+   */
+  public void useNetworks(dev.berth.engine.network.NetworkService networks) {
+    this.networking = new VmNetworking(networks);
+    networks.alsoRunning(() -> new HashSet<>(table.all().stream().map(this::view)
+        .filter(v -> v.state().hasProcess() && !v.config().networks().isEmpty()).map(Vm::id).toList()));
+  }
+
+  public VmSnapshots snapshots() {
+    return snapshots;
   }
 
   /** A VM event on the engine's bus (type "vm", Berth's own): the actor is the VM's ID. */
-  private void emit(String action, String id, String name) {
+  void emit(String action, String id, String name) {
     events.publish("vm", action, id, Map.of("name", name));
   }
 
@@ -103,10 +131,7 @@ public final class VmService implements AutoCloseable {
   public Vm create(VmSpec spec) {
     String id = newId();
     String name = spec.name() == null || spec.name().isBlank() ? "vm-" + id.substring(0, 12) : spec.name();
-    if (!NAME.matcher(name).matches()) {
-      throw new BerthException.InvalidArgument("invalid VM name \"" + name
-          + "\": use at least two characters from [a-zA-Z0-9_.-], starting with a letter or digit");
-    }
+    checkName(name);
     int cpus = spec.cpus() == null ? 1 : spec.cpus();
     if (cpus < 1 || cpus > 255) {
       throw new BerthException.InvalidArgument("invalid --cpus " + cpus + ": use 1 to 255");
@@ -120,28 +145,24 @@ public final class VmService implements AutoCloseable {
     if (kernel == null && (initrd != null || spec.append() != null)) {
       throw new BerthException.InvalidArgument("--initrd and --append need --kernel");
     }
-    if (spec.disk() != null && spec.fromDisk() != null) {
-      throw new BerthException.InvalidArgument("use either --disk or --from-disk, not both");
+    if (Stream.of(spec.disk(), spec.fromDisk(), spec.image()).filter(d -> d != null).count() > 1) {
+      throw new BerthException.InvalidArgument("give one of --disk, --from-disk and --image, not several");
     }
     boolean newDisk = spec.disk() != null && ByteSize.looksLikeSize(spec.disk()) && !Files.exists(Path.of(spec.disk()));
     long newDiskBytes = newDisk ? ByteSize.parse("--disk", spec.disk()) : 0;
     Path userDisk = spec.disk() != null && !newDisk ? readableFile("--disk", spec.disk()) : null;
-    Path base = spec.fromDisk() == null ? null : readableFile("--from-disk", spec.fromDisk());
+    VmDiskImages.DiskFile fromImage = spec.image() == null ? null : diskImage(spec.image());
+    Path base = fromImage != null ? fromImage.file()
+        : spec.fromDisk() == null ? null : readableFile("--from-disk", spec.fromDisk());
     if (kernel == null && spec.disk() == null && base == null) {
-      throw new BerthException.InvalidArgument("nothing to boot: give --kernel, --disk or --from-disk");
+      throw new BerthException.InvalidArgument("nothing to boot: give --kernel, --disk, --from-disk or --image");
     }
     String accel = Qemu.checkAccel(spec.accel());
     Path userData = spec.cloudInit() == null ? null : readableFile("--cloud-init", spec.cloudInit());
-    List<PortMapping> ports = new ArrayList<>();
-    Set<Integer> hostPorts = new HashSet<>();
-    for (String p : spec.ports()) {
-      PortMapping m = PortMapping.parse(p);
-      if (!hostPorts.add(m.hostPort())) {
-        throw new BerthException.InvalidArgument("host port " + m.hostPort() + " is given twice in -p");
-      }
-      ports.add(m);
+    List<PortMapping> ports = ports(spec.ports());
+    if (!spec.networks().isEmpty() && networking == null) {
+      throw new BerthException.Unavailable("this engine has no networks for --network");
     }
-    ports.forEach(PortMapping::checkFree);
     if (table.byName(name).isPresent()) {
       throw nameTaken(name);
     }
@@ -174,8 +195,12 @@ public final class VmService implements AutoCloseable {
       }
       VmConfig vmConfig = new VmConfig(cpus, memory, disk, format, base == null ? null : base.toString(),
           newDisk || base != null, str(kernel), str(initrd), spec.append(), seed, ports,
-          kernel != null ? "microvm" : "q35", accel);
+          kernel != null ? "microvm" : "q35", accel, fromImage == null ? null : fromImage.image().id().toString(),
+          spec.networks());
       VmRow row = new VmRow(id, name, Instant.now().toString(), toJson(vmConfig), "created", 0, null, null, null);
+      if (!spec.networks().isEmpty()) {
+        networking.join(id, name, spec.networks());
+      }
       if (!table.insert(row)) {
         throw nameTaken(name);
       }
@@ -183,12 +208,107 @@ public final class VmService implements AutoCloseable {
       emit("create", id, name);
       return view(row);
     } catch (IOException e) {
+      forgetNetworks(id, spec.networks());
       deleteTree(dir);
       throw new BerthException.Unavailable("cannot create " + dir + ": " + e.getMessage());
     } catch (RuntimeException e) {
+      forgetNetworks(id, spec.networks());
       deleteTree(dir);
       throw e;
     }
+  }
+
+  private void forgetNetworks(String id, List<String> networks) {
+    if (!networks.isEmpty() && networking != null) {
+      networking.forget(id);
+    }
+  }
+
+  private VmDiskImages.DiskFile diskImage(String ref) {
+    if (images == null) {
+      throw new BerthException.Unavailable("this engine has no image store for --image");
+    }
+    return VmDiskImages.diskOf(images, ref);
+  }
+
+  private static void checkName(String name) {
+    if (!NAME.matcher(name).matches()) {
+      throw new BerthException.InvalidArgument("invalid VM name \"" + name
+          + "\": use at least two characters from [a-zA-Z0-9_.-], starting with a letter or digit");
+    }
+  }
+
+  private static List<PortMapping> ports(List<String> specs) {
+    List<PortMapping> ports = new ArrayList<>();
+    Set<Integer> hostPorts = new HashSet<>();
+    for (String p : specs == null ? List.<String>of() : specs) {
+      PortMapping m = PortMapping.parse(p);
+      if (!hostPorts.add(m.hostPort())) {
+        throw new BerthException.InvalidArgument("host port " + m.hostPort() + " is given twice in -p");
+      }
+      ports.add(m);
+    }
+    ports.forEach(PortMapping::checkFree);
+    return ports;
+  }
+
+  /**
+   * A new VM, in state created, with {@code ref}'s configuration and a copy of its disk
+   * (snapshots included; an overlay keeps pointing at its base). The source must not run, so
+   * the copy is consistent. Published ports are not copied, since two VMs cannot hold one host
+   * port: {@code ports} are the clone's own.
+   */
+  public Vm cloneOf(String ref, String newName, List<String> portSpecs) {
+    if (newName == null || newName.isBlank()) {
+      throw new BerthException.InvalidArgument("no name given for the clone: name the new VM");
+    }
+    checkName(newName);
+    List<PortMapping> ports = ports(portSpecs);
+    String id = newId();
+    Path dir = vmDir(id);
+    return locked(ref, source -> {
+      if (source.state().hasProcess()) {
+        throw new BerthException.Conflict("VM " + source.name() + " is " + source.state().name()
+            + "; stop it before cloning, so its disk is copied whole (berth vm stop " + source.name() + ")");
+      }
+      VmConfig c = source.config();
+      if (c.disk() != null && !c.ownsDisk()) {
+        throw new BerthException.InvalidArgument("VM " + source.name() + " boots from your own disk file " + c.disk()
+            + "; a clone would write to the same file: create a VM with --from-disk " + c.disk() + " instead");
+      }
+      if (table.byName(newName).isPresent()) {
+        throw nameTaken(newName);
+      }
+      try {
+        Files.createDirectories(dir);
+        String disk = c.disk() == null ? null : copyInto(dir, Path.of(c.disk()));
+        String seed = c.seed() == null ? null : copyInto(dir, Path.of(c.seed()));
+        VmConfig copy = new VmConfig(c.cpus(), c.memoryBytes(), disk, c.diskFormat(), c.baseDisk(), c.ownsDisk(),
+            c.kernel(), c.initrd(), c.append(), seed, ports, c.machine(), c.accel(), c.image(), c.networks());
+        if (!c.networks().isEmpty()) {
+          networking.join(id, newName, c.networks());
+        }
+        VmRow row = new VmRow(id, newName, Instant.now().toString(), toJson(copy), "created", 0, null, null, null);
+        if (!table.insert(row)) {
+          throw nameTaken(newName);
+        }
+        log.info("vm {}: cloned {} from {}", id.substring(0, 12), newName, source.name());
+        emit("create", id, newName);
+        return view(row);
+      } catch (IOException e) {
+        deleteTree(dir);
+        throw new BerthException.Unavailable("cannot clone VM " + source.name() + " into " + dir + ": " + e.getMessage());
+      } catch (RuntimeException e) {
+        deleteTree(dir);
+        throw e;
+      }
+    });
+  }
+
+  private static String copyInto(Path dir, Path file) throws IOException {
+    Path target = dir.resolve(file.getFileName());
+    Files.copy(file, target);
+    return target.toString();
   }
 
   private static BerthException nameTaken(String name) {
@@ -234,10 +354,19 @@ public final class VmService implements AutoCloseable {
     } catch (IOException e) {
       throw new BerthException.Unavailable("cannot create " + vm.runDir() + ": " + e.getMessage());
     }
-    List<String> cmd = q.commandLine(vm, accel, Qemu.hostKhz());
-    log.info("vm {}: starting QEMU ({}): {}", vm.shortId(), accel, String.join(" ", cmd));
     long pid = 0;
+    boolean networked = !vm.config().networks().isEmpty();
     try {
+      List<String> cmd;
+      if (networked) {
+        VmNetworking.Wired wired = networking.attach(vm);
+        cmd = new ArrayList<>(List.of("nsenter", "--net=" + wired.netns()));
+        cmd.addAll(q.commandLine(vm, accel, Qemu.hostKhz(),
+            VmNetworking.qemuArgs(wired.interfaces(), vm.config().machine().equals("microvm") ? "device" : "pci")));
+      } else {
+        cmd = q.commandLine(vm, accel, Qemu.hostKhz());
+      }
+      log.info("vm {}: starting QEMU ({}): {}", vm.shortId(), accel, String.join(" ", cmd));
       q.launch(cmd);
       pid = HostProcess.readPid(vm.pidFile());
       QmpClient client = QmpClient.connect(vm.qmpSocket(), QMP_TIMEOUT);
@@ -250,6 +379,9 @@ public final class VmService implements AutoCloseable {
       if (pid > 0) {
         HostProcess.kill(pid);
         HostProcess.awaitExit(pid, vm.id(), QUIT_GRACE);
+      }
+      if (networked) {
+        networking.detach(vm);
       }
       deleteTree(vm.runDir());
       if (e instanceof BerthException b) {
@@ -393,9 +525,14 @@ public final class VmService implements AutoCloseable {
     });
   }
 
-  private void qmpCall(Vm vm, String command) {
-    QmpClient client = client(vm).orElseThrow(() -> new BerthException.Unavailable(
+  /** The VM's QMP connection, or Unavailable when QEMU cannot be reached. */
+  QmpClient qmpClient(Vm vm) {
+    return client(vm).orElseThrow(() -> new BerthException.Unavailable(
         "cannot reach QEMU's QMP socket " + vm.qmpSocket() + " for VM " + vm.name()));
+  }
+
+  private void qmpCall(Vm vm, String command) {
+    QmpClient client = qmpClient(vm);
     try {
       client.execute(command);
     } catch (IOException e) {
@@ -414,6 +551,7 @@ public final class VmService implements AutoCloseable {
         killAndWait(vm);
         markStopped(vm);
       }
+      forgetNetworks(vm.id(), vm.config().networks());
       deleteTree(vm.runDir());
       deleteTree(vm.dir());
       table.delete(vm.id());
@@ -429,6 +567,9 @@ public final class VmService implements AutoCloseable {
       c.close();
     }
     table.updateState(vm.id(), "stopped", 0, vm.accel(), vm.startedAt(), Instant.now().toString());
+    if (!vm.config().networks().isEmpty() && networking != null) {
+      networking.detach(vm); // before the run dir goes: the DHCP server's pidfile is there
+    }
     deleteTree(vm.runDir());
     log.info("vm {}: stopped", vm.shortId());
     emit("stop", vm.id(), vm.name());
@@ -606,11 +747,11 @@ public final class VmService implements AutoCloseable {
     return config.execRoot().resolve("vm").resolve(id.substring(0, 12));
   }
 
-  private interface VmWork {
+  interface VmWork {
     Vm apply(Vm vm);
   }
 
-  private Vm locked(String ref, VmWork work) {
+  Vm locked(String ref, VmWork work) {
     String id = resolve(ref).id();
     return withLock(id, () -> work.apply(refreshedNoLock(id)));
   }

@@ -12,6 +12,9 @@ import java.util.List;
  * @param cloudInit a user-data file, put on a NoCloud seed disk labelled cidata
  * @param ports HOSTPORT:GUESTPORT forwards on 127.0.0.1
  * @param accel auto (default), kvm or tcg
+ * @param image an image (name or ID) in the store carrying a disk under /disk/ (KubeVirt's
+ *     containerDisk); the VM gets a qcow2 overlay over it, as with {@code fromDisk}
+ * @param networks Berth networks to attach the VM to (its address comes by DHCP); empty: QEMU's user-mode network
  */
 public record VmSpec(
     String name,
@@ -24,8 +27,16 @@ public record VmSpec(
     String append,
     String cloudInit,
     List<String> ports,
-    String accel) {
+    String accel,
+    String image,
+    List<String> networks) {
   public VmSpec {
     ports = ports == null ? List.of() : List.copyOf(ports);
+    networks = networks == null ? List.of() : List.copyOf(networks);
+  }
+
+  public VmSpec(String name, Integer cpus, String memory, String disk, String fromDisk, String kernel, String initrd,
+      String append, String cloudInit, List<String> ports, String accel) {
+    this(name, cpus, memory, disk, fromDisk, kernel, initrd, append, cloudInit, ports, accel, null, List.of());
   }
 }

@@ -142,6 +142,21 @@ public final class LocalRegistry implements AutoCloseable {
     return port;
   }
 
+  /**
+   * The requests the registry has answered so far, from its access log: {@code "GET
+   * /v2/app/manifests/1 200"}, in order. For counting what a client asked.
+   */
+  public java.util.List<String> requests() {
+    java.util.regex.Pattern line = java.util.regex.Pattern.compile("\"([A-Z]+) (\\S+) HTTP/[0-9.]+\" ([0-9]{3}) ");
+    try {
+      return Files.readAllLines(dir.resolve("registry-" + port + ".log"), StandardCharsets.UTF_8).stream()
+          .map(line::matcher).filter(java.util.regex.Matcher::find)
+          .map(m -> m.group(1) + " " + m.group(2) + " " + m.group(3)).toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /** Where the registry keeps its files and log. */
   public Path dir() {
     return dir;

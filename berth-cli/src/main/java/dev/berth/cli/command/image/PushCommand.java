@@ -27,6 +27,12 @@ public final class PushCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    push(spec, name, allTags, quiet);
+    return 0;
+  }
+
+  /** Pushes {@code name} with the credentials docker's config.json holds for its registry. */
+  public static void push(CommandSpec spec, String name, boolean allTags, boolean quiet) throws java.io.IOException {
     String[] repoTag = Registries.repoAndTag(name);
     if (repoTag[1].isEmpty() && !allTags) {
       repoTag[1] = "latest";
@@ -45,7 +51,6 @@ public final class PushCommand implements Callable<Integer> {
       ImageCommands.out(spec).println(repoTag[1].isEmpty() ? repoTag[0] : repoTag[0] + ":" + repoTag[1]);
       ImageCommands.out(spec).flush();
     }
-    return 0;
   }
 
   static String encode(String name) {

@@ -9,7 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /** The client's side of registry logins: which registry a name is in, and the auth header. */
-final class Registries {
+public final class Registries {
 
   private Registries() {}
 
@@ -36,7 +36,7 @@ final class Registries {
   }
 
   /** Splits "repo:tag" at the tag's colon (not a registry port's). */
-  static String[] repoAndTag(String name) {
+  public static String[] repoAndTag(String name) {
     int at = name.indexOf('@');
     if (at >= 0) {
       return new String[] {name.substring(0, at), name.substring(at + 1)};

@@ -15,7 +15,8 @@ import picocli.CommandLine.ParentCommand;
     subcommands = {VmCreateCommand.class, VmLifecycleCommand.Start.class, VmLifecycleCommand.Stop.class,
         VmLifecycleCommand.Kill.class, VmLifecycleCommand.Restart.class, VmLifecycleCommand.Pause.class,
         VmLifecycleCommand.Resume.class, VmRmCommand.class, VmLsCommand.class, VmInspectCommand.class,
-        VmLogsCommand.class, VmConsoleCommand.class},
+        VmLogsCommand.class, VmConsoleCommand.class, VmSnapshotCommand.class, VmCloneCommand.class,
+        VmCommitCommand.Commit.class, VmCommitCommand.Push.class},
     footer = {"", "Run 'berth vm COMMAND --help' for more information on a command."})
 public final class VmCommand implements Runnable {
   static final String VMS = "/berth/v1/vms";

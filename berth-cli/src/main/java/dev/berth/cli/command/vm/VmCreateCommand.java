@@ -4,6 +4,8 @@ import dev.berth.cli.json.Json;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.berth.cli.client.DaemonException;
+import dev.berth.cli.command.image.PullCommand;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,6 +42,11 @@ final class VmCreateCommand implements Callable<Integer> {
       description = "Boot from a copy-on-write qcow2 overlay of BASE; BASE is never written")
   String fromDisk;
 
+  @Option(names = "--image", paramLabel = "IMAGE",
+      description = "Boot from a copy-on-write overlay of the disk under /disk/ in IMAGE (KubeVirt's containerDisk; "
+          + "pulled when missing)")
+  String image;
+
   @Option(names = "--kernel", paramLabel = "PATH", description = "Kernel for direct boot (uses the microvm machine)")
   String kernel;
 
@@ -58,12 +65,17 @@ final class VmCreateCommand implements Callable<Integer> {
       description = "Accelerator: kvm, tcg (emulation), or auto: kvm when /dev/kvm is usable (default)")
   String accel;
 
+  @Option(names = "--network", paramLabel = "NETWORK",
+      description = "Attach to a Berth network (repeatable): a tap on its bridge, an address by DHCP and the VM's "
+          + "name in its DNS. Default: QEMU's user-mode network")
+  List<String> networks = new ArrayList<>();
+
   @Option(names = {"-p", "--publish"}, paramLabel = "HOSTPORT:GUESTPORT",
       description = "Forward 127.0.0.1:HOSTPORT to the guest's TCP GUESTPORT (repeatable)")
   List<String> ports = new ArrayList<>();
 
   @Override
-  public Integer call() {
+  public Integer call() throws java.io.IOException {
     ObjectNode body = Json.object();
     body.put("Name", name);
     if (cpus != null) {
@@ -78,7 +90,20 @@ final class VmCreateCommand implements Callable<Integer> {
     body.put("CloudInit", absolute(cloudInit));
     body.put("Accel", accel);
     body.set("Ports", Json.tree(ports));
-    JsonNode answer = vm.call("POST", VmCommand.VMS + "/create", body);
+    body.put("Image", image);
+    body.set("Networks", Json.tree(networks));
+    JsonNode answer;
+    try {
+      answer = vm.call("POST", VmCommand.VMS + "/create", body);
+    } catch (DaemonException e) {
+      if (image == null || e.status() != 404 || !e.getMessage().startsWith("No such image")) {
+        throw e;
+      }
+      spec.commandLine().getErr().println("Unable to find image '" + image + "' locally");
+      spec.commandLine().getErr().flush();
+      PullCommand.pullFor(spec, image);
+      answer = vm.call("POST", VmCommand.VMS + "/create", body);
+    }
     spec.commandLine().getOut().println(answer.path("Id").asText());
     spec.commandLine().getOut().flush();
     return 0;

@@ -20,7 +20,7 @@ public final class BerthApi {
   public static void register(Router router, Engine engine) {
     BerthApi api = new BerthApi(engine);
     router.get(PREFIX + "/info", api::info);
-    new VmRoutes(engine.vms()).register(router);
+    new VmRoutes(engine.vms(), engine.vmDiskImages(), engine.networks()).register(router);
   }
 
   /** Facts Docker's /info has no field for: the cgroup layout, roots, schema version. */

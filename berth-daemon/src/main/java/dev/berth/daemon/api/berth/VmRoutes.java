@@ -7,8 +7,13 @@ import dev.berth.daemon.http.Router;
 import dev.berth.engine.BerthException;
 import dev.berth.engine.vm.PortMapping;
 import dev.berth.engine.vm.Vm;
+import dev.berth.engine.image.Image;
+import dev.berth.engine.image.Reference;
+import dev.berth.engine.network.NetworkService;
 import dev.berth.engine.vm.VmConfig;
+import dev.berth.engine.vm.VmDiskImages;
 import dev.berth.engine.vm.VmService;
+import dev.berth.engine.vm.VmSnapshots;
 import dev.berth.engine.vm.VmSpec;
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,6 +23,7 @@ import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 /** Berth's VM API under {@code /berth/v1/vms}: JSON in and out, logs streamed, console hijacked. */
 public final class VmRoutes {
@@ -25,9 +31,13 @@ public final class VmRoutes {
   private static final int DEFAULT_STOP_SECONDS = 10;
 
   private final VmService vms;
+  private final VmDiskImages diskImages;
+  private final NetworkService networks;
 
-  public VmRoutes(VmService vms) {
+  public VmRoutes(VmService vms, VmDiskImages diskImages, NetworkService networks) {
     this.vms = vms;
+    this.diskImages = diskImages;
+    this.networks = networks;
   }
 
   public void register(Router router) {
@@ -44,29 +54,92 @@ public final class VmRoutes {
     router.delete(VMS + "/{id}", this::remove);
     router.get(VMS + "/{id}/logs", this::logs);
     router.post(VMS + "/{id}/console", this::console);
+    router.get(VMS + "/{id}/snapshots", this::snapshots);
+    router.post(VMS + "/{id}/snapshots", this::snapshot);
+    router.post(VMS + "/{id}/snapshots/{name}/restore", (req, res) -> res.json(200,
+        json(vms.snapshots().restore(req.pathParam("id"), req.pathParam("name")))));
+    router.delete(VMS + "/{id}/snapshots/{name}", (req, res) -> {
+      vms.snapshots().remove(req.pathParam("id"), req.pathParam("name"));
+      res.empty(204);
+    });
+    router.post(VMS + "/{id}/clone", this::cloneVm);
+    router.post(VMS + "/{id}/commit", this::commit);
+  }
+
+  public record SnapshotRequest(String name) {}
+
+  /** A snapshot: {@code memoryBytes} 0 means the disk alone (taken while the VM was stopped). */
+  public record SnapshotJson(String name, String id, String created, long memoryBytes, double vmClockSeconds) {}
+
+  public record CloneRequest(String name, List<String> ports) {}
+
+  static SnapshotJson json(VmSnapshots.Snapshot s) {
+    return new SnapshotJson(s.name(), s.id(), s.created().toString(), s.memoryBytes(),
+        s.vmClock().toMillis() / 1000.0);
+  }
+
+  private void snapshots(ApiRequest req, ApiResponse res) throws IOException {
+    res.json(200, vms.snapshots().list(req.pathParam("id")).stream().map(s -> json(s)).toList());
+  }
+
+  private void snapshot(ApiRequest req, ApiResponse res) throws IOException {
+    SnapshotRequest body = req.jsonBody(SnapshotRequest.class);
+    if (body == null || body.name() == null) {
+      throw new BerthException.InvalidArgument("no snapshot name: send {\"Name\": \"...\"}");
+    }
+    res.json(201, json(vms.snapshots().create(req.pathParam("id"), body.name())));
+  }
+
+  /** As Docker's {@code POST /commit}: {@code repo} and {@code tag} name the new image; answers its ID. */
+  private void commit(ApiRequest req, ApiResponse res) throws IOException {
+    Optional<Reference> tag = req.query("repo").filter(s -> !s.isEmpty())
+        .map(repo -> Reference.parse(req.query("tag").filter(t -> !t.isEmpty()).map(t -> repo + ":" + t).orElse(repo)));
+    Image image = diskImages.commit(req.pathParam("id"), tag);
+    res.json(201, java.util.Map.of("Id", image.id().toString()));
+  }
+
+  private void cloneVm(ApiRequest req, ApiResponse res) throws IOException {
+    CloneRequest body = req.jsonBody(CloneRequest.class);
+    if (body == null) {
+      throw new BerthException.InvalidArgument("empty request body: send {\"Name\": \"...\"} for the clone");
+    }
+    Vm vm = vms.cloneOf(req.pathParam("id"), body.name(), body.ports());
+    res.json(201, new CreateResponse(vm.id(), List.of()));
   }
 
   /** The create request body; PascalCase on the wire like every Berth and Docker body. */
   public record CreateRequest(String name, Integer cpus, String memory, String disk, String fromDisk,
-      String kernel, String initrd, String append, String cloudInit, List<String> ports, String accel) {}
+      String kernel, String initrd, String append, String cloudInit, List<String> ports, String accel, String image,
+      List<String> networks) {}
 
   public record CreateResponse(String id, List<String> warnings) {}
 
   public record VmJson(String id, String name, String created, String state, long pid, String accel,
       String startedAt, String stoppedAt, ConfigJson config, List<String> ports, String dir, String runDir,
-      String serialLog) {}
+      String serialLog, java.util.Map<String, AddressJson> networks) {}
+
+  /** The VM's address on one of Berth's networks while it runs (what its DHCP server hands out). */
+  public record AddressJson(String networkID, String iPAddress, int iPPrefixLen, String gateway, String macAddress) {}
 
   public record ConfigJson(int cpus, long memory, String machine, String disk, String diskFormat,
-      String baseDisk, String kernel, String initrd, String append, String cloudInitSeed, String accel) {}
+      String baseDisk, String kernel, String initrd, String append, String cloudInitSeed, String accel, String image,
+      List<String> networks) {}
 
-  static VmJson json(Vm vm) {
+  VmJson json(Vm vm) {
     VmConfig c = vm.config();
+    java.util.Map<String, AddressJson> addresses = new java.util.LinkedHashMap<>();
+    if (!c.networks().isEmpty()) {
+      for (NetworkService.EndpointView e : networks.endpoints(vm.id())) {
+        e.attached().ifPresent(a -> addresses.put(e.network().name(), new AddressJson(e.network().id(), a.ipAddress(),
+            a.prefixLen(), a.gateway(), a.macAddress())));
+      }
+    }
     return new VmJson(vm.id(), vm.name(), vm.created(), vm.state().name(), vm.state().pid(), vm.accel(),
         vm.startedAt(), vm.stoppedAt(),
         new ConfigJson(c.cpus(), c.memoryBytes(), c.machine(), c.disk(), c.diskFormat(), c.baseDisk(),
-            c.kernel(), c.initrd(), c.append(), c.seed(), c.accel()),
+            c.kernel(), c.initrd(), c.append(), c.seed(), c.accel(), c.image(), c.networks()),
         c.ports().stream().map(PortMapping::toString).toList(),
-        vm.dir().toString(), vm.runDir().toString(), vm.serialLog().toString());
+        vm.dir().toString(), vm.runDir().toString(), vm.serialLog().toString(), addresses);
   }
 
   private static Duration timeout(ApiRequest req) {
@@ -83,7 +156,7 @@ public final class VmRoutes {
   }
 
   private void list(ApiRequest req, ApiResponse res) throws IOException {
-    res.json(200, vms.list().stream().map(VmRoutes::json).toList());
+    res.json(200, vms.list().stream().map(this::json).toList());
   }
 
   private void inspect(ApiRequest req, ApiResponse res) throws IOException {
@@ -96,7 +169,8 @@ public final class VmRoutes {
       throw new BerthException.InvalidArgument("empty request body: send the VM's configuration as JSON");
     }
     Vm vm = vms.create(new VmSpec(body.name(), body.cpus(), body.memory(), body.disk(), body.fromDisk(),
-        body.kernel(), body.initrd(), body.append(), body.cloudInit(), body.ports(), body.accel()));
+        body.kernel(), body.initrd(), body.append(), body.cloudInit(), body.ports(), body.accel(), body.image(),
+        body.networks()));
     res.json(201, new CreateResponse(vm.id(), List.of()));
   }
 

@@ -64,6 +64,9 @@ public record InfoResponse(
       Map<String, Object> indexConfigs,
       List<String> mirrors) {}
 
+  /** One registry in {@code IndexConfigs}, as dockerd shows docker.io and its mirrors there. */
+  public record IndexInfo(String name, List<String> mirrors, boolean secure, boolean official) {}
+
   /** dockerd writes this one key in lower case. */
   public record Runtime(@JsonProperty("path") String path) {}
 

@@ -4,6 +4,8 @@ import dev.berth.daemon.http.ApiRequest;
 import dev.berth.daemon.http.ApiResponse;
 import dev.berth.daemon.http.Router;
 import dev.berth.engine.BerthVersion;
+import dev.berth.engine.image.registry.RegistryClient;
+import dev.berth.engine.image.registry.RegistryMirrors;
 import dev.berth.engine.system.HostFacts;
 import dev.berth.engine.system.SystemInfo;
 import dev.berth.engine.system.SystemService;
@@ -19,6 +21,22 @@ import java.util.function.Supplier;
 
 /** {@code /_ping}, {@code /version}, {@code /info}: what a client asks before anything else. */
 public final class SystemRoutes {
+  /**
+   * dockerd's shape: docker.io's mirrors in {@code Mirrors} and, with every other registry's, in
+   * {@code IndexConfigs[registry].Mirrors} (Berth's per-registry mirrors appear there), written
+   * as dockerd writes them ({@code https://mirror.example/}).
+   */
+  static InfoResponse.RegistryConfig registryConfig(RegistryMirrors table) {
+    Map<String, Object> indexes = new java.util.TreeMap<>();
+    indexes.put(RegistryMirrors.DOCKER_HUB,
+        new InfoResponse.IndexInfo(RegistryMirrors.DOCKER_HUB, List.of(), true, true));
+    table.byRegistry().forEach((registry, mirrors) -> indexes.put(registry, new InfoResponse.IndexInfo(registry,
+        mirrors.stream().map(RegistryMirrors::display).toList(),
+        !RegistryClient.usesPlainHttp(registry, java.util.Set.of()), registry.equals(RegistryMirrors.DOCKER_HUB))));
+    List<String> hubMirrors = table.of(RegistryMirrors.DOCKER_HUB).stream().map(RegistryMirrors::display).toList();
+    return new InfoResponse.RegistryConfig(List.of("127.0.0.0/8", "::1/128"), indexes, hubMirrors);
+  }
+
   private final SystemService system;
   private final String buildTime = BerthVersion.buildTime();
   private final Supplier<String> hypervisor;
@@ -117,7 +135,7 @@ public final class SystemRoutes {
         host.cpus(),
         host.memTotalBytes(),
         "https://index.docker.io/v1/",
-        new InfoResponse.RegistryConfig(List.of("127.0.0.0/8", "::1/128"), Map.of(), List.of()),
+        registryConfig(system.registryMirrors()),
         host.hostname(),
         List.of("berth.cgroup-layout=" + host.cgroupLayout().name().toLowerCase(),
             "berth.exec-root=" + info.execRoot(),

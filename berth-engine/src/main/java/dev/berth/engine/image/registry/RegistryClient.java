@@ -48,6 +48,8 @@ import java.util.function.Supplier;
  * blobs into the {@link ContentStore}, and push. Handles anonymous, basic and bearer-token auth
  * (tokens cached per scope), retries connect errors, 5xx and 429 with backoff, and verifies
  * every digest. Plain HTTP is used only for loopback hosts and configured insecure registries.
+ * Pulls ask the registry's mirrors first, in order ({@link RegistryMirrors}, {@link
+ * PullEndpoints}); push and login go to the registry only.
  *
  * <p>Thread-safe; one instance per engine, closed with it.
  */
@@ -70,6 +72,7 @@ public final class RegistryClient implements AutoCloseable {
    * @param initialBackoff the wait before the second try; doubled for each further one
    * @param maxConcurrentDownloads blobs downloaded at once by {@link #fetchBlobs}
    * @param requestTimeout the longest wait for response headers
+   * @param mirrors mirrors per registry, tried in order before the registry when pulling
    */
   public record Settings(
       Set<String> insecureRegistries,
@@ -77,12 +80,21 @@ public final class RegistryClient implements AutoCloseable {
       int maxAttempts,
       Duration initialBackoff,
       int maxConcurrentDownloads,
-      Duration requestTimeout) {
+      Duration requestTimeout,
+      RegistryMirrors mirrors) {
     public Settings {
       insecureRegistries = Set.copyOf(insecureRegistries);
+      mirrors = mirrors == null ? RegistryMirrors.NONE : mirrors;
       if (maxAttempts < 1 || maxConcurrentDownloads < 1) {
         throw new IllegalArgumentException("maxAttempts and maxConcurrentDownloads must be >= 1");
       }
+    }
+
+    /** Without mirrors. */
+    public Settings(Set<String> insecureRegistries, Function<String, Optional<BasicCredentials>> credentials,
+        int maxAttempts, Duration initialBackoff, int maxConcurrentDownloads, Duration requestTimeout) {
+      this(insecureRegistries, credentials, maxAttempts, initialBackoff, maxConcurrentDownloads, requestTimeout,
+          RegistryMirrors.NONE);
     }
 
     /** Six blobs at once, as skopeo and Podman (containers/image) download; Docker's default is three. */
@@ -93,12 +105,17 @@ public final class RegistryClient implements AutoCloseable {
 
     public Settings withCredentials(Function<String, Optional<BasicCredentials>> lookup) {
       return new Settings(insecureRegistries, lookup, maxAttempts, initialBackoff,
-          maxConcurrentDownloads, requestTimeout);
+          maxConcurrentDownloads, requestTimeout, mirrors);
     }
 
     public Settings withInsecureRegistries(Set<String> registries) {
       return new Settings(registries, credentials, maxAttempts, initialBackoff,
-          maxConcurrentDownloads, requestTimeout);
+          maxConcurrentDownloads, requestTimeout, mirrors);
+    }
+
+    public Settings withMirrors(RegistryMirrors table) {
+      return new Settings(insecureRegistries, credentials, maxAttempts, initialBackoff,
+          maxConcurrentDownloads, requestTimeout, table);
     }
   }
 
@@ -113,6 +130,7 @@ public final class RegistryClient implements AutoCloseable {
 
   private final Settings settings;
   private final HttpClient http;
+  private final PullEndpoints endpoints = new PullEndpoints();
   /** The last challenge per registry host: later requests authenticate up front. */
   private final ConcurrentHashMap<String, AuthChallenge> challenges = new ConcurrentHashMap<>();
 
@@ -154,7 +172,7 @@ public final class RegistryClient implements AutoCloseable {
    * @param domain the registry as users write it, such as {@code localhost:5000}
    */
   public void ping(String domain) {
-    Target target = target(domain, null);
+    Endpoint target = target(domain, null);
     try (Reply response =
         exchange(target, List.of(), () -> request(target.base()).GET())) {
       if (response.status() != 200) {
@@ -165,9 +183,16 @@ public final class RegistryClient implements AutoCloseable {
 
   // ---------------------------------------------------------------- manifests
 
-  /** Fetches what the reference names (by digest when it has one, else by tag). */
+  /**
+   * Fetches what the reference names (by digest when it has one, else by tag), from the first of
+   * its registry's mirrors that has it, else from the registry.
+   */
   public FetchedManifest fetchManifest(Reference ref) {
-    Target target = target(ref);
+    return endpoints.first(ref.name(), pullTargets(ref), "manifest " + ref.familiar(),
+        target -> fetchManifest(target, ref));
+  }
+
+  private FetchedManifest fetchManifest(Endpoint target, Reference ref) {
     URI uri = target.uri("manifests/" + ref.manifestRef());
     try (Reply response =
         exchange(target, pull(ref), () -> request(uri).GET()
@@ -243,13 +268,17 @@ public final class RegistryClient implements AutoCloseable {
    * {@link #MAX_MANIFEST_BYTES}.
    */
   public byte[] fetchSmallBlob(Reference ref, Descriptor descriptor) {
-    Target target = target(ref);
     String what = "blob " + descriptor.digest() + " of " + ref.familiar();
     if (descriptor.size() > MAX_MANIFEST_BYTES) {
       throw new BerthException.InvalidArgument(
           what + " declares " + descriptor.size() + " bytes, more than the "
               + MAX_MANIFEST_BYTES + " allowed for a config");
     }
+    return endpoints.first(ref.name(), pullTargets(ref), what,
+        target -> fetchSmallBlob(target, ref, descriptor, what));
+  }
+
+  private byte[] fetchSmallBlob(Endpoint target, Reference ref, Descriptor descriptor, String what) {
     URI uri = target.uri("blobs/" + descriptor.digest());
     try (Reply response = exchange(target, pull(ref), () -> request(uri).GET())) {
       if (response.status() != 200) {
@@ -283,15 +312,17 @@ public final class RegistryClient implements AutoCloseable {
 
   /** The body of a blob GET, opened when called (the response status already checked). */
   public ContentStore.Source blobSource(Reference ref, Descriptor descriptor) {
-    Target target = target(ref);
-    URI uri = target.uri("blobs/" + descriptor.digest());
-    return () -> {
+    String what = "blob " + descriptor.digest() + " of " + ref.familiar();
+    return () -> endpoints.first(ref.name(), pullTargets(ref), what, target -> {
+      URI uri = target.uri("blobs/" + descriptor.digest());
       Reply response = exchange(target, pull(ref), () -> request(uri).GET());
       if (response.status() != 200) {
-        throw failure(response, target, "blob " + descriptor.digest() + " of " + ref.familiar());
+        try (response) {
+          throw failure(response, target, what);
+        }
       }
       return response.body();
-    };
+    });
   }
 
   /** Something that downloads a blob and may lose its connection midway. */
@@ -322,7 +353,12 @@ public final class RegistryClient implements AutoCloseable {
     }
   }
 
-  /** How many blobs are downloaded at once. */
+  /** Who this client is at {@code domain}: the credentials it would send there, if any. */
+  public Optional<BasicCredentials> credentials(String domain) {
+    return settings.credentials().apply(domain);
+  }
+
+    /** How many blobs are downloaded at once. */
   public int maxConcurrentDownloads() {
     return settings.maxConcurrentDownloads();
   }
@@ -398,7 +434,7 @@ public final class RegistryClient implements AutoCloseable {
 
   /** Whether the repository already holds the blob. */
   public boolean blobExists(Reference ref, Digest digest) {
-    Target target = target(ref);
+    Endpoint target = target(ref);
     URI uri = target.uri("blobs/" + digest);
     try (Reply response =
         exchange(target, push(ref, null), () -> request(uri).method("HEAD", HttpRequest.BodyPublishers.noBody()))) {
@@ -421,7 +457,7 @@ public final class RegistryClient implements AutoCloseable {
     if (blobExists(ref, digest)) {
       return PushOutcome.ALREADY_EXISTS;
     }
-    Target target = target(ref);
+    Endpoint target = target(ref);
     String what = "upload of blob " + digest + " to " + ref.name();
     List<String> scopes = push(ref, mountFrom);
     URI start = target.uri("blobs/uploads/"
@@ -458,7 +494,7 @@ public final class RegistryClient implements AutoCloseable {
    * @return the digest of the bytes sent
    */
   public Digest pushManifest(Reference ref, String mediaType, byte[] bytes) {
-    Target target = target(ref);
+    Endpoint target = target(ref);
     Digest digest = Digest.of(bytes);
     if (ref.digest() != null && !ref.digest().equals(digest)) {
       throw mismatch("manifest for " + ref.familiar(), ref.digest(), digest);
@@ -492,24 +528,24 @@ public final class RegistryClient implements AutoCloseable {
 
   // ---------------------------------------------------------------- transport and auth
 
-  /** A registry endpoint and the repository a request is about. */
-  private record Target(String domain, String host, String scheme, String repository) {
-    URI uri(String rest) {
-      return URI.create(base() + repository + "/" + rest);
-    }
-
-    URI base() {
-      return URI.create(scheme + "://" + host + "/v2/");
-    }
-  }
-
-  private Target target(Reference ref) {
+  private Endpoint target(Reference ref) {
     return target(ref.domain(), ref.repository());
   }
 
-  private Target target(String domain, String repository) {
+  private Endpoint target(String domain, String repository) {
     String host = Reference.registryHost(domain);
-    return new Target(domain, host, plainHttp(host) ? "http" : "https", repository);
+    return new Endpoint(domain, host, plainHttp(host) ? "http" : "https", repository, null);
+  }
+
+  /** Where a pull of {@code ref} asks: its registry's mirrors in order, then the registry. */
+  private List<Endpoint> pullTargets(Reference ref) {
+    List<Endpoint> targets = new ArrayList<>();
+    for (URI mirror : settings.mirrors().of(ref.domain())) {
+      targets.add(new Endpoint(mirror.getRawAuthority(), mirror.getRawAuthority(), mirror.getScheme(),
+          ref.repository(), ref.domain()));
+    }
+    targets.add(target(ref));
+    return targets;
   }
 
   /** A response whose body is closed by try-with-resources. */
@@ -557,8 +593,10 @@ public final class RegistryClient implements AutoCloseable {
    * 429. The caller closes the response. Other statuses are returned for the caller to judge.
    */
   private Reply exchange(
-      Target target, List<String> scopes, Supplier<HttpRequest.Builder> request) {
+      Endpoint target, List<String> scopes, Supplier<HttpRequest.Builder> request) {
     boolean reauthenticated = false;
+    // A mirror gets one try: its failure falls through to the next mirror or the registry.
+    int maxAttempts = target.mirror() ? 1 : settings.maxAttempts();
     int attempt = 0;
     while (true) {
       attempt++;
@@ -569,7 +607,7 @@ public final class RegistryClient implements AutoCloseable {
       try {
         response = sendFollowingRedirects(built);
       } catch (IOException e) {
-        if (attempt < settings.maxAttempts()) {
+        if (attempt < maxAttempts) {
           backoff(attempt);
           continue;
         }
@@ -591,7 +629,7 @@ public final class RegistryClient implements AutoCloseable {
           continue;
         }
       }
-      if ((status >= 500 || status == 429) && attempt < settings.maxAttempts()) {
+      if ((status >= 500 || status == 429) && attempt < maxAttempts) {
         close(response);
         backoff(attempt);
         continue;
@@ -633,7 +671,7 @@ public final class RegistryClient implements AutoCloseable {
   }
 
   /** Plain HTTP only for loopback and registries the admin marked insecure; else HTTPS. */
-  static boolean usesPlainHttp(String host, Set<String> insecureRegistries) {
+  public static boolean usesPlainHttp(String host, Set<String> insecureRegistries) {
     String bare = host.startsWith("[")
         ? host.substring(0, host.indexOf(']') + 1)
         : host.contains(":") ? host.substring(0, host.lastIndexOf(':')) : host;
@@ -641,12 +679,12 @@ public final class RegistryClient implements AutoCloseable {
         || insecureRegistries.contains(host) || insecureRegistries.contains(bare);
   }
 
-  private Optional<String> authorization(Target target, List<String> scopes) {
+  private Optional<String> authorization(Endpoint target, List<String> scopes) {
     AuthChallenge challenge = challenges.get(target.host());
     if (challenge == null) {
       return Optional.empty();
     }
-    Optional<BasicCredentials> credentials = settings.credentials().apply(target.domain());
+    Optional<BasicCredentials> credentials = credentialsFor(target);
     if (challenge.scheme().equals("basic")) {
       return credentials.map(RegistryClient::basic);
     }
@@ -660,7 +698,7 @@ public final class RegistryClient implements AutoCloseable {
   }
 
   private Token fetchToken(
-      Target target, AuthChallenge challenge, List<String> scopes,
+      Endpoint target, AuthChallenge challenge, List<String> scopes,
       Optional<BasicCredentials> credentials) {
     if (challenge.realm() == null) {
       throw new BerthException.Unavailable(
@@ -706,7 +744,15 @@ public final class RegistryClient implements AutoCloseable {
     }
   }
 
-  private static String tokenKey(Target target, List<String> scopes) {
+  /**
+   * A request's credentials are for the registry it names: a mirror is asked anonymously, so a
+   * login never reaches a host the user did not send it to (docs/decisions/1300).
+   */
+  private Optional<BasicCredentials> credentialsFor(Endpoint target) {
+    return target.mirror() ? Optional.empty() : settings.credentials().apply(target.domain());
+  }
+
+  private static String tokenKey(Endpoint target, List<String> scopes) {
     return target.host() + " " + String.join(" ", scopes.stream().sorted().toList());
   }
 
@@ -727,14 +773,14 @@ public final class RegistryClient implements AutoCloseable {
   // ---------------------------------------------------------------- errors
 
   /** Turns an unexpected response into the engine's exception, with the registry's message. */
-  private BerthException failure(Reply response, Target target, String what) {
+  private BerthException failure(Reply response, Endpoint target, String what) {
     int status = response.status();
     String detail = registryMessage(response);
-    String said = "registry " + target.domain() + " answered " + status
+    String said = "registry " + target.display() + " answered " + status
         + (detail.isEmpty() ? "" : " (" + detail + ")");
     return switch (status) {
       case 401, 403 -> {
-        boolean haveCredentials = settings.credentials().apply(target.domain()).isPresent();
+        boolean haveCredentials = credentialsFor(target).isPresent();
         yield new BerthException.InvalidArgument("access to " + what + " denied: " + said + "; "
             + (haveCredentials
                 ? "check that the credentials for " + target.domain() + " may access it"
@@ -742,7 +788,7 @@ public final class RegistryClient implements AutoCloseable {
       }
       case 404 -> new BerthException.NotFound(what + " not found: " + said);
       default -> status >= 500 || status == 429
-          ? new BerthException.Unavailable(what + " failed after " + settings.maxAttempts()
+          ? new BerthException.Unavailable(what + " failed after " + (target.mirror() ? 1 : settings.maxAttempts())
               + " tries: " + said + "; try again later")
           : new BerthException.InvalidArgument(what + " failed: " + said);
     };
@@ -770,8 +816,8 @@ public final class RegistryClient implements AutoCloseable {
         + expected + " but the content hashes to " + actual + "; the registry sent other bytes");
   }
 
-  private static BerthException.Unavailable unreachable(Target target, String doing, Exception e) {
-    return new BerthException.Unavailable("registry " + target.domain() + " failed while "
+  private static BerthException.Unavailable unreachable(Endpoint target, String doing, Exception e) {
+    return new BerthException.Unavailable("registry " + target.display() + " failed while "
         + doing + ": " + describe(e) + "; check that it is reachable", e);
   }
 
