@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The cache identity of COPY/ADD sources: for every entry its relative path, type, mode, owner
@@ -18,6 +19,10 @@ import java.util.List;
  * the cache, as in Docker.
  */
 final class SourceDigest {
+  private static final int S_IFMT = 0170000;
+  private static final int S_IFLNK = 0120000;
+  private static final int S_IFDIR = 0040000;
+  private static final int S_IFREG = 0100000;
   private final MessageDigest sha = Digest.newSha256();
   private final byte[] buf = new byte[64 * 1024];
   private final java.util.function.Predicate<Path> skip;
@@ -49,13 +54,14 @@ final class SourceDigest {
   }
 
   private void entry(String name, Path p) throws IOException {
-    int mode = (Integer) Files.getAttribute(p, "unix:mode", LinkOption.NOFOLLOW_LINKS);
-    int uid = (Integer) Files.getAttribute(p, "unix:uid", LinkOption.NOFOLLOW_LINKS);
-    int gid = (Integer) Files.getAttribute(p, "unix:gid", LinkOption.NOFOLLOW_LINKS);
-    text(name + "\0" + Integer.toOctalString(mode) + " " + uid + ":" + gid + "\0");
-    if (Files.isSymbolicLink(p)) {
+    // One lstat for type, mode, owner and size (the type checks and getAttribute calls made six).
+    Map<String, Object> a = Files.readAttributes(p, "unix:mode,uid,gid,size", LinkOption.NOFOLLOW_LINKS);
+    int mode = (Integer) a.get("mode");
+    text(name + "\0" + Integer.toOctalString(mode) + " " + a.get("uid") + ":" + a.get("gid") + "\0");
+    int type = mode & S_IFMT;
+    if (type == S_IFLNK) {
       text("L" + Files.readSymbolicLink(p) + "\0");
-    } else if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+    } else if (type == S_IFDIR) {
       List<Path> children = new ArrayList<>();
       try (DirectoryStream<Path> s = Files.newDirectoryStream(p)) {
         s.forEach(children::add);
@@ -68,9 +74,9 @@ final class SourceDigest {
         entry(name + "/" + c.getFileName(), c);
       }
       text("D\0");
-    } else if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
-      text("F" + Files.size(p) + "\0");
-      try (InputStream in = Files.newInputStream(p)) {
+    } else if (type == S_IFREG) {
+      text("F" + a.get("size") + "\0");
+      try (InputStream in = Files.newInputStream(p, LinkOption.NOFOLLOW_LINKS)) {
         int n;
         while ((n = in.read(buf)) > 0) {
           sha.update(buf, 0, n);

@@ -12,6 +12,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.util.LinkedHashMap;
@@ -138,12 +139,27 @@ public final class TarExtractor {
       throw new BerthException.InvalidArgument("archive entry " + e.getName() + " has an unsupported type '"
           + (char) e.getLinkFlag() + "'");
     }
-    LinuxFs.lchown(path, uid.orElse((int) e.getLongUserId()), gid.orElse((int) e.getLongGroupId()));
-    if (!e.isSymbolicLink()) {
-      LinuxFs.chmod(path, e.getMode() & 07777);
-      if (!e.isDirectory()) {
-        LinuxFs.lutimes(path, e.getLastModifiedTime().toInstant(), e.getLastModifiedTime().toInstant());
-      }
+    int owner = uid.orElse((int) e.getLongUserId());
+    int group = gid.orElse((int) e.getLongGroupId());
+    if (e.isSymbolicLink()) {
+      LinuxFs.lchown(path, owner, group);
+      return;
+    }
+    setOwnerModeTime(path, owner, group, e.getMode() & 07777, e.isDirectory() ? null : e.getLastModifiedTime());
+  }
+
+  /**
+   * Owner, mode (set-id and sticky bits included) and mtime of an entry that is no symlink,
+   * never following a link. Through the JDK's own calls rather than {@link LinuxFs}: a foreign
+   * call per attribute and entry cost a build context of 1,000 files ~30 ms (decision 0260).
+   */
+  private static void setOwnerModeTime(Path path, int owner, int group, int mode, FileTime mtime) throws IOException {
+    Files.setAttribute(path, "unix:uid", owner, LinkOption.NOFOLLOW_LINKS);
+    Files.setAttribute(path, "unix:gid", group, LinkOption.NOFOLLOW_LINKS);
+    Files.setAttribute(path, "unix:mode", mode, LinkOption.NOFOLLOW_LINKS); // after chown, which clears set-id bits
+    if (mtime != null) {
+      Files.getFileAttributeView(path, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+          .setTimes(mtime, mtime, null);
     }
   }
 

@@ -11,6 +11,8 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.apache.commons.compress.archivers.tar.TarConstants;
@@ -128,5 +130,39 @@ class ContextArchiveTest {
     ContextArchive.delete(u.dir());
     assertThat(u.dir()).doesNotExist();
     assertThat(outside.resolve("keep")).exists();
+  }
+
+  @Test
+  void ownerModeWithSetIdBitsAndMtimeOfEveryEntryAreKept() throws IOException {
+    TarArchiveEntry dir = new TarArchiveEntry("bin/", TarConstants.LF_DIR);
+    dir.setMode(01775);
+    dir.setIds(1234, 5678);
+    TarArchiveEntry tool = file("bin/tool");
+    tool.setMode(06755);
+    tool.setIds(1234, 5678);
+    Instant mtime = Instant.parse("2020-01-02T03:04:05Z");
+    tool.setModTime(FileTime.from(mtime));
+    ContextArchive.Unpacked u = unpack(tar(dir, tool));
+    Path t = u.dir().resolve("bin/tool");
+    assertThat(Files.getAttribute(t, "unix:mode")).isEqualTo(0100000 | 06755);
+    assertThat(Files.getAttribute(t, "unix:uid")).isEqualTo(1234);
+    assertThat(Files.getAttribute(t, "unix:gid")).isEqualTo(5678);
+    assertThat(Files.getLastModifiedTime(t).toInstant()).isEqualTo(mtime);
+    assertThat(Files.getAttribute(u.dir().resolve("bin"), "unix:mode")).isEqualTo(0040000 | 01775);
+  }
+
+  @Test
+  void aSymlinkEntrysModeAndOwnerNeverReachItsTarget() throws IOException {
+    Path outside = Files.writeString(tmp.resolve("outside"), "host file");
+    Files.setPosixFilePermissions(outside, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    TarArchiveEntry l = link("escape", outside.toString(), TarConstants.LF_SYMLINK);
+    l.setMode(0777);
+    l.setIds(1234, 5678);
+    ContextArchive.Unpacked u = unpack(tar(l));
+    assertThat(Files.isSymbolicLink(u.dir().resolve("escape"))).isTrue();
+    assertThat(Files.getAttribute(u.dir().resolve("escape"), "unix:uid", java.nio.file.LinkOption.NOFOLLOW_LINKS))
+        .isEqualTo(1234);
+    assertThat(Files.getAttribute(outside, "unix:mode")).isEqualTo(0100600);
+    assertThat(Files.getAttribute(outside, "unix:uid")).isEqualTo(0);
   }
 }
