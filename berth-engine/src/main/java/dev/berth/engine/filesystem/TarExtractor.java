@@ -140,15 +140,21 @@ public final class TarExtractor {
     }
     int owner = uid.orElse((int) e.getLongUserId());
     int group = gid.orElse((int) e.getLongGroupId());
-    if (e.isSymbolicLink()) {
+    if (e.isSymbolicLink() || e.isCharacterDevice() || e.isBlockDevice() || e.isFIFO()) { // isFile() is true for these
+      // A symlink keeps its own mode. A device node or FIFO is not opened: the JDK's no-follow
+      // chmod opens the path, which blocks on a FIFO and wakes a device's driver.
       LinuxFs.lchown(path, owner, group);
+      if (!e.isSymbolicLink()) {
+        LinuxFs.chmod(path, e.getMode() & 07777);
+        LinuxFs.lutimes(path, e.getLastModifiedTime().toInstant(), e.getLastModifiedTime().toInstant());
+      }
       return;
     }
     setOwnerModeTime(path, owner, group, e.getMode() & 07777, e.isDirectory() ? null : e.getLastModifiedTime());
   }
 
   /**
-   * Owner, mode (set-id and sticky bits included) and mtime of an entry that is no symlink,
+   * Owner, mode (set-id and sticky bits included) and mtime of a regular file or directory,
    * never following a link. Through the JDK's own calls rather than {@link LinuxFs}: a foreign
    * call per attribute and entry cost a build context of 1,000 files ~30 ms (decision 0260).
    */
