@@ -65,6 +65,19 @@ class ExecTtyIT extends BusyboxDaemonTest {
     assertThat(berth("exec", container, "tty").stdout()).contains("not a tty");
   }
 
+  @Test
+  void aTerminalTurnsEveryNewlineIntoCrLfOnceAsDockerdDoes() {
+    // An exec's first write used to race runc's clearing of ONLCR on the console: about one
+    // exec in five delivered hello\r\r\n. Fifty in a row must all give what dockerd gives.
+    for (int i = 0; i < 50; i++) {
+      ProcessResult r = ok(berth("exec", "-t", container, "echo", "hello"));
+      assertThat(r.stdout()).as("exec %d", i).isEqualTo("hello\r\n");
+    }
+    // and a process that writes later, after any setup, gets the same
+    assertThat(ok(berth("exec", "-t", container, "sh", "-c", "sleep 0.2; printf 'a\\nb\\n'")).stdout())
+        .isEqualTo("a\r\nb\r\n");
+  }
+
   private void shellInATerminal(String client, List<String> command) {
     String session = "berth-exectty-" + client + "-" + ProcessHandle.current().pid();
     String shell = String.join(" ", command.stream().map(a -> "'" + a + "'").toList()) + "; echo EXITED=$?; sleep 60";

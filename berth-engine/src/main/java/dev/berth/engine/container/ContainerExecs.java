@@ -5,12 +5,12 @@ import dev.berth.engine.microvm.GuestAgent;
 import dev.berth.engine.microvm.MicroVm;
 import dev.berth.engine.runtime.ContainerProcess;
 import dev.berth.engine.runtime.ExecResult;
+import dev.berth.engine.runtime.ConmonExec;
 import dev.berth.engine.runtime.OciRuntime;
 import dev.berth.engine.runtime.spec.ProcessSpec;
 import dev.berth.engine.runtime.spec.Spec;
 import dev.berth.engine.runtime.spec.SpecJson;
 import dev.berth.engine.runtime.spec.User;
-import dev.berth.engine.sys.Pty;
 import dev.berth.engine.runtime.Pids;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -114,8 +114,8 @@ public final class ContainerExecs {
   }
 
   /**
-   * Starts an attached exec: {@code runc exec} with pipes for stdio, or a pty when the exec
-   * asked for a TTY; the caller streams it.
+   * Starts an attached exec: {@code runc exec} with pipes for stdio, or a conmon session
+   * holding the console when the exec asked for a TTY; the caller streams it.
    */
   public ExecSession start(String execId) {
     Exec e = claim(execId);
@@ -123,7 +123,7 @@ public final class ContainerExecs {
     if (vm != null) {
       Container c = store.get(e.containerId());
       Process process = VmExecs.asProcess(vm, VmExecs.command(c, e.config(), store.dir(c.id()).resolve("rootfs")));
-      ExecSession session = new ExecSession(process, store.dir(c.id()).resolve("exec-" + e.id() + ".json"), null,
+      ExecSession session = new ExecSession(process, store.dir(c.id()).resolve("exec-" + e.id() + ".json"),
           code -> {
             execs.put(execId, new Exec(e.id(), e.containerId(), e.config(), false, code, "", ""));
             execSessions.remove(execId);
@@ -137,46 +137,19 @@ public final class ContainerExecs {
       execs.put(execId, new Exec(e.id(), e.containerId(), e.config(), false, null, "", ""));
       throw new BerthException.Conflict("Container " + e.containerId() + " is not running");
     }
+    if (e.config().tty()) {
+      return startWithTerminal(execId, e);
+    }
     try {
       Path spec = store.dir(e.containerId()).resolve("exec-" + e.id() + ".json");
-      Files.write(spec, SpecJson.toBytes(processSpec(e, e.config().tty())));
+      Files.write(spec, SpecJson.toBytes(processSpec(e, false)));
       List<String> argv = new ArrayList<>();
       OciRuntime runtime = store.conmon(store.get(e.containerId())).runtime();
       argv.add(runtime.binary().toString());
       argv.addAll(runtime.globalArgs());
       argv.addAll(List.of("exec", "--process", spec.toString(), e.containerId()));
-      Pty pty = null;
-      if (e.config().tty()) {
-        // runc (terminal: true, without --detach) gives the process a console in the
-        // container's devpts and relays it to its own stdio, this pty: raw, so bytes pass as they are.
-        pty = Pty.open();
-        try {
-          pty.makeRaw();
-        } catch (IOException rawFailed) {
-          pty.close();
-          throw rawFailed;
-        }
-        // A shell opens the slave in the child: were berthd (a session leader under systemd or
-        // setsid) to open it, the pty would become its controlling terminal and its hangup kill berthd.
-        List<String> viaShell = new ArrayList<>(List.of("/bin/sh", "-c",
-            "exec \"$0\" \"$@\" <>\"$BERTH_EXEC_PTY\" >&0 2>&0"));
-        viaShell.addAll(argv);
-        argv = viaShell;
-      }
-      ProcessBuilder pb = new ProcessBuilder(argv);
-      if (pty != null) {
-        pb.environment().put("BERTH_EXEC_PTY", pty.slave().toString());
-      }
-      Process process;
-      try {
-        process = pb.start();
-      } catch (IOException startFailed) {
-        if (pty != null) {
-          pty.close();
-        }
-        throw startFailed;
-      }
-      ExecSession session = new ExecSession(process, spec, pty, code -> {
+      Process process = new ProcessBuilder(argv).start();
+      ExecSession session = new ExecSession(process, spec, code -> {
         execs.put(execId, new Exec(e.id(), e.containerId(), e.config(), false, code, "", ""));
         execSessions.remove(execId);
         store.byId(e.containerId()).ifPresent(c -> store.events.exec(c, "exec_die", e, Map.of("exitCode", "" + code)));
@@ -188,6 +161,29 @@ public final class ContainerExecs {
       execs.put(execId, new Exec(e.id(), e.containerId(), e.config(), false, 126, "", ""));
       throw new BerthException("cannot start exec " + execId + " in container " + e.containerId() + ": "
           + io.getMessage(), io);
+    } catch (RuntimeException notStarted) {
+      // e.g. an unknown user: the exec ran and failed, as dockerd records it (126), never "running"
+      execs.put(execId, new Exec(e.id(), e.containerId(), e.config(), false, 126, "", ""));
+      throw notStarted;
+    }
+  }
+
+  /**
+   * An exec with a TTY: under a conmon of its own, which holds the console from before the
+   * process runs, so its output is what dockerd relays (decision 1601).
+   */
+  private ExecSession startWithTerminal(String execId, Exec e) {
+    try {
+      ConmonExec console = store.processes.get(e.containerId())
+          .execWithTerminal(processSpec(e, true), e.config().attachStdin());
+      ExecSession session = new ExecSession(console, code -> {
+        execs.put(execId, new Exec(e.id(), e.containerId(), e.config(), false, code, "", ""));
+        execSessions.remove(execId);
+        store.byId(e.containerId()).ifPresent(c -> store.events.exec(c, "exec_die", e, Map.of("exitCode", "" + code)));
+      });
+      execSessions.put(execId, session);
+      store.events.exec(store.get(e.containerId()), "exec_start", e, Map.of());
+      return session;
     } catch (RuntimeException notStarted) {
       // e.g. an unknown user: the exec ran and failed, as dockerd records it (126), never "running"
       execs.put(execId, new Exec(e.id(), e.containerId(), e.config(), false, 126, "", ""));
