@@ -46,8 +46,12 @@ public final class BuildRoutes {
   private void build(ApiRequest req, ApiResponse res) throws IOException {
     BuildQuery query = BuildQuery.parse(req); // a refused parameter fails before the body is read
     var auth = RegistryAuth.decodeConfig(req.header("X-Registry-Config"));
+    long t0 = System.nanoTime();
     try (BuildContext context = ContextArchive.receive(req.body(), engine.scratchDir(), query.dockerfile())) {
+      long t1 = System.nanoTime();
       run(query.request(context, auth), query.quiet(), res);
+      LOG.debug("build context received in {} ms, built and answered in {} ms", (t1 - t0) / 1_000_000,
+          (System.nanoTime() - t1) / 1_000_000);
     }
   }
 
