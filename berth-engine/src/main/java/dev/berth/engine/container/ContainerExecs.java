@@ -28,6 +28,10 @@ public final class ContainerExecs {
   private final ContainerStore store;
   private final Map<String, Exec> execs = new ConcurrentHashMap<>();
   private final Map<String, ExecSession> execSessions = new ConcurrentHashMap<>();
+  /** A healthcheck's process spec file by container, written once for its config and command. */
+  private final Map<String, ProbeSpec> probeSpecs = new ConcurrentHashMap<>();
+
+  private record ProbeSpec(Path file, List<String> cmd, java.nio.file.attribute.FileTime configTime, long configSize) {}
 
   ContainerExecs(ContainerStore store) {
     this.store = store;
@@ -210,11 +214,10 @@ public final class ContainerExecs {
     // In the exec-root, not the container's directory: a removal deletes that while a check may run.
     Path probes = store.config.execRoot().resolve("probes");
     Path pidFile = probes.resolve(e.id() + ".pid");
-    Path spec = probes.resolve(e.id() + ".json");
     try {
       Files.createDirectories(probes);
       claim(e.id());
-      Files.write(spec, SpecJson.toBytes(processSpec(e)));
+      Path spec = probeSpec(c, e, probes);
       OciRuntime runtime = store.conmon(c).runtime();
       List<String> argv = new ArrayList<>(List.of(runtime.binary().toString()));
       argv.addAll(runtime.globalArgs());
@@ -262,12 +265,32 @@ public final class ContainerExecs {
     } finally {
       execs.remove(e.id());
       try {
-        Files.deleteIfExists(spec);
         Files.deleteIfExists(pidFile);
       } catch (IOException ignored) {
         // the container's directory goes with it
       }
     }
+  }
+
+  /**
+   * The check's process spec file: the same for every check of a container until its spec or the
+   * command changes, so a check neither parses the container's spec nor writes a file (a check a
+   * second on 50 containers made that a JVM's steady work; issue 14's CPU goal).
+   */
+  private Path probeSpec(Container c, Exec e, Path probes) throws IOException {
+    Path config = store.dir(c.id()).resolve("config.json");
+    var a = Files.readAttributes(config, java.nio.file.attribute.BasicFileAttributes.class);
+    ProbeSpec cached = probeSpecs.get(c.id());
+    if (cached != null && cached.cmd().equals(e.config().cmd()) && cached.configTime().equals(a.lastModifiedTime())
+        && cached.configSize() == a.size() && Files.exists(cached.file())) {
+      return cached.file();
+    }
+    Path file = probes.resolve(c.id() + ".json");
+    Path tmp = probes.resolve(c.id() + ".json.tmp");
+    Files.write(tmp, SpecJson.toBytes(processSpec(e)));
+    Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    probeSpecs.put(c.id(), new ProbeSpec(file, List.copyOf(e.config().cmd()), a.lastModifiedTime(), a.size()));
+    return file;
   }
 
   /** Go's rendering of a duration, for dockerd's timeout message ("1s", "500ms", "1m30s"). */
@@ -297,6 +320,14 @@ public final class ContainerExecs {
   /** The container was removed: its execs go with it. */
   void forget(String containerId) {
     execs.values().removeIf(e -> e.containerId().equals(containerId));
+    ProbeSpec probe = probeSpecs.remove(containerId);
+    if (probe != null) {
+      try {
+        Files.deleteIfExists(probe.file());
+      } catch (IOException ignored) {
+        // the exec-root is the daemon's scratch space
+      }
+    }
   }
 
   /** Marks the exec running; each exec runs once. */
