@@ -189,7 +189,17 @@ public final class ConmonExec implements AutoCloseable {
     try {
       String text;
       if (launcher != null) {
-        text = line.get(SETUP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        long deadline = System.nanoTime() + SETUP_TIMEOUT.toNanos();
+        while (true) {
+          try {
+            text = line.get(50, TimeUnit.MILLISECONDS);
+            break;
+          } catch (TimeoutException notYet) {
+            if (!launcher.isAlive() && launcher.exitValue() != 0 || System.nanoTime() > deadline) {
+              throw notYet; // conmon refused to start (its launcher failed), or never answered
+            }
+          }
+        }
       } else {
         // as long as the process runs; a conmon that died without a word ends the wait
         while (true) {
@@ -211,7 +221,7 @@ public final class ConmonExec implements AutoCloseable {
       return SpecJson.mapper().readTree(text);
     } catch (TimeoutException e) {
       reader.interrupt();
-      throw new BerthException("conmon did not start the exec within " + SETUP_TIMEOUT.toSeconds() + "s: "
+      throw new BerthException("conmon did not start the exec (waited up to " + SETUP_TIMEOUT.toSeconds() + "s): "
           + RuntimeLog.lastError(runtimeLog).orElse("no reason given"));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -244,7 +254,7 @@ public final class ConmonExec implements AutoCloseable {
       }
     }
     try {
-      Files.deleteIfExists(paths.socketDir().resolve(paths.id()));
+      Files.deleteIfExists(paths.attachDir());
     } catch (IOException ignored) {
       // conmon's symlink; the socket dir is swept with the container
     }
