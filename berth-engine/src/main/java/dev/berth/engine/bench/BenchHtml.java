@@ -6,7 +6,7 @@ import java.util.Optional;
 
 /**
  * A bench report as one self-contained HTML page: inline CSS and SVG, no script, no link to
- * anything outside it. The measured figures stand beside the claims people usually repeat; every
+ * anything outside it, written as well-formed XML too (polyglot HTML), so tools and tests can parse it. The measured figures stand beside the claims people usually repeat; every
  * figure carries its method. The CLI's --html and the console show this same page.
  */
 public final class BenchHtml {
@@ -33,8 +33,8 @@ public final class BenchHtml {
 
   public static String render(BenchReport r) {
     StringBuilder h = new StringBuilder(32_768);
-    h.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
-        .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
+    h.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n")
+        .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n")
         .append("<title>Berth bench ").append(esc(r.id())).append("</title>\n<style>\n").append(CSS).append("</style>\n")
         .append("</head>\n<body>\n<h1>Containers and VMs, measured on this machine</h1>\n");
     BenchReport.Host host = r.host();
@@ -52,7 +52,7 @@ public final class BenchHtml {
     }
     h.append("</tr>\n");
     for (Claim c : CLAIMS) {
-      h.append("<tr><td>").append(esc(c.text())).append("<br><small>measured: ").append(esc(c.reading()))
+      h.append("<tr><td>").append(esc(c.text())).append("<br/><small>measured: ").append(esc(c.reading()))
           .append("</small></td>");
       for (KindResult k : rows) {
         Optional<Figure> f = k.figure(c.key());
@@ -83,7 +83,7 @@ public final class BenchHtml {
       if (!k.figures().isEmpty()) {
         h.append("<table class=\"figures\">\n<tr><th>figure</th><th>value</th><th>samples</th><th>method</th></tr>\n");
         for (Figure f : k.figures()) {
-          h.append("<tr><td><code>").append(esc(f.key())).append("</code><br>").append(esc(f.label()))
+          h.append("<tr><td><code>").append(esc(f.key())).append("</code><br/>").append(esc(f.label()))
               .append("</td><td class=\"num\">").append(esc(valueWithUnit(f))).append("</td><td class=\"num\">")
               .append(f.samples()).append("</td><td class=\"method\">").append(esc(f.method())).append("</td></tr>\n");
         }
@@ -156,7 +156,7 @@ public final class BenchHtml {
 
   /** How a figure's value is written in the page and the terminal table. */
   public static String value(Figure f) {
-    return fmt(f.value());
+    return f.unit().equals("instances") ? Long.toString(Math.round(f.value())) : fmt(f.value());
   }
 
   static String valueWithUnit(Figure f) {

@@ -4,6 +4,7 @@ import dev.berth.engine.BerthException;
 import dev.berth.engine.BerthVersion;
 import dev.berth.engine.container.ContainerService;
 import dev.berth.engine.image.ImageService;
+import dev.berth.engine.image.archive.ImageArchive;
 import dev.berth.engine.network.NetworkService;
 import dev.berth.engine.vm.VmService;
 import java.io.IOException;
@@ -19,6 +20,7 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -96,9 +98,14 @@ public final class BenchService {
     String hostKernel = System.getProperty("os.version");
     BenchReport.Host host = new BenchReport.Host(hostKernel, Runtime.getRuntime().availableProcessors(),
         memTotal(), loadAverage(), BerthVersion.version());
-    List<String> measured = options.kinds().stream().filter(k -> k.equals("container") || k.equals("microvm")
-        || k.equals("docker") || k.equals("podman")).toList();
-    int total = measured.size() * KindBench.STEPS;
+    List<String> planned = options.kinds().stream().filter(k -> switch (k) {
+      case "container" -> true;
+      case "microvm" -> microVmUnavailable() == null;
+      case "docker" -> !options.dockerHost().isEmpty() && CliInstances.onPath("docker").isPresent();
+      case "podman" -> CliInstances.onPath("podman").isPresent();
+      default -> false;
+    }).toList();
+    int total = planned.size() * KindBench.STEPS;
     AtomicInteger step = new AtomicInteger();
     HostFloor floor = new HostFloor(work);
     List<KindResult> rows = new ArrayList<>();
@@ -106,19 +113,22 @@ public final class BenchService {
       if (!options.wants(kind)) {
         continue;
       }
-      Consumer<String> say = msg -> progress.accept(new BenchProgress(step.incrementAndGet(), total, kind, msg));
+      Consumer<String> say = msg -> progress.accept(new BenchProgress(Math.min(step.incrementAndGet(), total), total,
+          kind, msg));
       rows.add(switch (kind) {
         case "container" -> engineRow(options, id, "process", "container (runc)", floor, hostKernel, say);
         case "microvm" -> microVmRow(options, id, floor, hostKernel, say);
         case "vm" -> KindResult.skipped("vm", "full VM (QEMU)", options.vmImage().isEmpty()
             ? "no --vm-image given" : "full-VM measurement is not implemented yet");
-        case "docker" -> KindResult.skipped("docker", "docker (dockerd)", options.dockerHost().isEmpty()
-            ? "no --docker-host given" : "peer measurement is not implemented yet");
-        case "podman" -> KindResult.skipped("podman", "podman", "peer measurement is not implemented yet");
+        case "docker" -> options.dockerHost().isEmpty() ? KindResult.skipped("docker", "docker", "no --docker-host given")
+            : peerRow("docker", "docker (dockerd at " + options.dockerHost() + ")",
+                List.of("-H", options.dockerHost()), options, id, floor, hostKernel, say);
+        case "podman" -> peerRow("podman", "podman", List.of(), options, id, floor, hostKernel, say);
         default -> throw new IllegalStateException(kind);
       });
-      // a skipped row's steps are skipped too
-      step.set(Math.max(step.get(), (measured.indexOf(kind) + 1) * KindBench.STEPS));
+      if (planned.contains(kind)) { // a step that failed early still counts its whole row as done
+        step.set((planned.indexOf(kind) + 1) * KindBench.STEPS);
+      }
     }
     BenchReport report = new BenchReport(id, started.truncatedTo(ChronoUnit.MILLIS).toString(),
         Duration.between(started, Instant.now()).toMillis() / 1000.0, options, host, rows);
@@ -134,13 +144,49 @@ public final class BenchService {
     }
   }
 
+  private String microVmUnavailable() {
+    try {
+      containers.microVms().checkAvailable();
+      return null;
+    } catch (BerthException e) {
+      return e.getMessage();
+    }
+  }
+
+  /** A peer on the same image: loaded into its store (docker/podman load) when it lacks it. */
+  private KindResult peerRow(String kind, String label, List<String> flags, BenchOptions options, String id,
+      HostFloor floor, String hostKernel, Consumer<String> say) {
+    Optional<Path> binary = CliInstances.onPath(kind);
+    if (binary.isEmpty()) {
+      return KindResult.skipped(kind, label, "the " + kind + " CLI is not on PATH");
+    }
+    List<String> cli = new ArrayList<>(List.of(binary.get().toString()));
+    cli.addAll(flags);
+    try (CliInstances peer = new CliInstances(kind, cli, options.image(), id)) {
+      String why = peer.unavailable(Duration.ofSeconds(30));
+      if (why != null) {
+        return KindResult.skipped(kind, label, why);
+      }
+      String shown = label;
+      if (!peer.hasImage(Duration.ofSeconds(30))) {
+        say.accept("loading " + options.image() + " into " + kind);
+        try {
+          peer.load(out -> new ImageArchive(images).save(List.of(options.image()), out), Duration.ofMinutes(5));
+        } catch (Exception e) {
+          return KindResult.skipped(kind, label, "cannot load " + options.image() + " into " + kind + ": " + e.getMessage());
+        }
+        shown = label + ", " + options.image() + " loaded into it by the bench";
+      }
+      return new KindBench(peer, Budgets.of(options, kind), floor, hostKernel, say).run(shown);
+    }
+  }
+
   private KindResult microVmRow(BenchOptions options, String id, HostFloor floor, String hostKernel,
       Consumer<String> say) {
     String label = "microVM container (--isolation=vm)";
-    try {
-      containers.microVms().checkAvailable();
-    } catch (BerthException e) {
-      return KindResult.skipped("microvm", label, e.getMessage());
+    String why = microVmUnavailable();
+    if (why != null) {
+      return KindResult.skipped("microvm", label, why);
     }
     return engineRow(options, id, "vm", label, floor, hostKernel, say);
   }
