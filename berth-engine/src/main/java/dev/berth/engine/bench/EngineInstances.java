@@ -90,6 +90,12 @@ final class EngineInstances implements Instances, AutoCloseable {
             first = System.nanoTime() - t0;
           }
         }
+      } catch (IOException reset) {
+        // conmon may reset the attach socket as the container ends (ECONNRESET) rather than close it:
+        // after the first output that is the output's end; the exit is timed by the wait below
+        if (first < 0) {
+          throw reset;
+        }
       }
       exit.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
       long exited = System.nanoTime() - t0;
