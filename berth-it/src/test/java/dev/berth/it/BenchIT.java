@@ -159,6 +159,53 @@ class BenchIT {
     assertThat(report.path("DurationSeconds").asDouble()).as("bench duration at load %.1f", load).isLessThan(bound);
   }
 
+  /**
+   * The full-VM row from a disk image: a one-sector image whose boot code writes a banner and a
+   * login prompt to the serial port (COM1) and halts; QEMU boots it in well under a second, even under TCG.
+   */
+  @Test
+  void aFullVmFromADiskImageIsTimedToItsLoginPromptAndWeighed() throws IOException {
+    Path raw = dir.resolve("boot.raw");
+    Files.write(raw, bootSector("bench boot sector\r\nbench login: "));
+    Path disk = dir.resolve("boot.qcow2");
+    ok(Commands.run(List.of("qemu-img", "convert", "-O", "qcow2", raw.toString(), disk.toString()), Duration.ofMinutes(1)));
+
+    ProcessResult r = ok(berth("bench", "--quick", "--kinds", "vm", "--image", image, "--vm-image", disk.toString(),
+        "--format", "json"));
+
+    JsonNode vm = JSON.readTree(r.stdout()).path("Kinds").get(0);
+    assertThat(vm.path("Kind").asText()).isEqualTo("vm");
+    assertThat(vm.path("Status").asText()).as(vm.toString()).isEqualTo("partial");
+    assertThat(vm.path("Notes").toString()).contains("not measured for a full VM");
+    Map<String, JsonNode> figures = new HashMap<>();
+    vm.path("Figures").forEach(f -> figures.put(f.path("Key").asText(), f));
+    assertThat(figures).as(vm.toString()).containsOnlyKeys("start.firstOutput.median", "start.firstOutput.p90",
+        "start.login.median", "memory.pss");
+    for (JsonNode f : figures.values()) {
+      assertThat(f.path("Value").asDouble()).as("%s", f).isPositive();
+      assertThat(f.path("Method").asText()).as("%s", f).contains("serial").contains(disk.toString());
+    }
+    assertThat(figures.get("start.login.median").path("Value").asDouble())
+        .isGreaterThanOrEqualTo(figures.get("start.firstOutput.median").path("Value").asDouble());
+    assertThat(ok(berth("vm", "ls", "-q")).stdout()).isBlank(); // the bench removed its VM
+    assertThat(Files.size(raw)).isEqualTo(1 << 20); // the image itself is untouched (the VM ran on an overlay)
+  }
+
+  /** x86 real-mode boot code: print {@code text} on COM1 (port 0x3f8), then halt forever. */
+  private static byte[] bootSector(String text) {
+    byte[] code = {(byte) 0xFC, 0x31, (byte) 0xC0, (byte) 0x8E, (byte) 0xD8, // cld; xor ax,ax; mov ds,ax
+        (byte) 0xBE, 0x16, 0x7C, (byte) 0xBA, (byte) 0xF8, 0x03, // mov si,0x7c16 (the text); mov dx,0x3f8
+        (byte) 0xAC, (byte) 0x84, (byte) 0xC0, 0x74, 0x03, (byte) 0xEE, (byte) 0xEB, (byte) 0xF8, // lodsb; jz; out; jmp
+        (byte) 0xF4, (byte) 0xEB, (byte) 0xFD}; // hlt; jmp hlt
+    byte[] disk = new byte[1 << 20];
+    System.arraycopy(code, 0, disk, 0, code.length);
+    byte[] t = text.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    System.arraycopy(t, 0, disk, code.length, t.length); // NUL-terminated by the zeroes after it
+    disk[510] = 0x55;
+    disk[511] = (byte) 0xAA;
+    return disk;
+  }
+
   @Test
   void aMissingImageIsAClearErrorBeforeAnythingRuns() {
     ProcessResult r = berth("bench", "--quick", "--image", "nosuch:latest");

@@ -18,6 +18,8 @@ public final class BenchHtml {
   static final List<Claim> CLAIMS = List.of(
       new Claim("Containers start in milliseconds, VMs in seconds or minutes.", "start.firstOutput.median",
           "create to first output, median"),
+      new Claim("A full VM takes minutes to boot to a login prompt.", "start.login.median",
+          "create to a login prompt on the serial console, median (full VM)"),
       new Claim("VMs cost hundreds of MB of memory each; containers almost nothing.", "memory.pss",
           "host memory (PSS) of one idle instance"),
       new Claim("A host fits many more containers than VMs.", "density.instances",

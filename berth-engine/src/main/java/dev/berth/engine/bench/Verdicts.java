@@ -15,6 +15,7 @@ final class Verdicts {
     List<String> parts = new ArrayList<>();
     r.figure("start.firstOutput.median").ifPresent(f -> parts.add("starts in " + duration(f.value())
         + r.figure("start.firstOutput.p90").map(p -> " (p90 " + duration(p.value()) + ")").orElse("")));
+    r.figure("start.login.median").ifPresent(f -> parts.add("login prompt after " + duration(f.value())));
     r.figure("memory.pss").ifPresent(f -> parts.add(mib(f.value()) + " per idle instance"));
     r.figure("density.instances").ifPresent(f -> parts.add((int) f.value() + " fit the density budget"));
     r.figure("cpu.hash.ratio").ifPresent(f -> parts.add("CPU " + ratio(f.value()) + " the host"));
