@@ -183,8 +183,10 @@ class BenchIT {
         "start.login.median", "memory.pss");
     for (JsonNode f : figures.values()) {
       assertThat(f.path("Value").asDouble()).as("%s", f).isPositive();
-      assertThat(f.path("Method").asText()).as("%s", f).contains("serial").contains(disk.toString());
+      assertThat(f.path("Method").asText()).as("%s", f).contains("serial console");
     }
+    assertThat(figures.get("start.login.median").path("Method").asText()).contains(disk.toString());
+    assertThat(figures.get("memory.pss").path("Method").asText()).contains("QEMU");
     assertThat(figures.get("start.login.median").path("Value").asDouble())
         .isGreaterThanOrEqualTo(figures.get("start.firstOutput.median").path("Value").asDouble());
     assertThat(ok(berth("vm", "ls", "-q")).stdout()).isBlank(); // the bench removed its VM
