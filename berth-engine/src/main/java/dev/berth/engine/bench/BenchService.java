@@ -213,9 +213,15 @@ public final class BenchService {
     private final Path work;
     private final Map<String, Map<String, Double>> cache = new HashMap<>();
     private Path busyboxDir;
+    private String binary = "busybox";
 
     HostFloor(Path work) {
       this.work = work;
+    }
+
+    @Override
+    public synchronized String binary() {
+      return binary;
     }
 
     @Override
@@ -226,7 +232,10 @@ public final class BenchService {
         Files.createDirectories(bin);
         Path fromImage = source.kind().equals("container")
             ? containers.dir(running.id()).resolve("rootfs/bin/busybox") : Path.of("/nonexistent");
-        Path from = Files.isRegularFile(fromImage) ? fromImage : Path.of("/bin/busybox");
+        // not followed: an absolute link in the image would name a host file
+        boolean own = Files.isRegularFile(fromImage, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        Path from = own ? fromImage : Path.of("/bin/busybox");
+        binary = own ? "the image's /bin/busybox, copied out" : "the host's /bin/busybox (the image's was not read)";
         Files.copy(from, bin.resolve("busybox"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.COPY_ATTRIBUTES);
         busyboxDir = bin;
       }

@@ -46,6 +46,9 @@ final class KindBench {
   /** The host's own figure for a workload step, run on the host with the same busybox. */
   interface HostFloor {
     Map<String, Double> seconds(int mib, int syscalls, Instances source, Instances.Instance running) throws Exception;
+
+    /** Which busybox binary ran on the host, for the methods. */
+    String binary();
   }
 
   KindResult run(String label) {
@@ -166,14 +169,14 @@ final class KindBench {
   private void ratio(String key, String label, String step, Map<String, Double> inside, Map<String, Double> host,
       String what) {
     Double in = inside.get(step);
-    Double floor = host.get(step);
-    if (in == null || floor == null || floor <= 0 || in <= 0) {
-      notes.add(label + ": no time measured (inside " + in + " s, host " + floor + " s)");
+    Double onHost = host.get(step);
+    if (in == null || onHost == null || onHost <= 0 || in <= 0) {
+      notes.add(label + ": no time measured (inside " + in + " s, host " + onHost + " s)");
       return;
     }
-    figures.add(new Figure(key, label, in / floor, "x", what + "; timed inside around the step (adjtimex, µs;"
-        + " /proc/uptime where refused); the same busybox binary run on the host is the floor (1.0): inside "
-        + fmt(in) + " s, host " + fmt(floor) + " s", 1));
+    figures.add(new Figure(key, label, in / onHost, "x", what + "; timed inside around the step (adjtimex, µs;"
+        + " /proc/uptime where refused); the same script run on the host by " + floor.binary()
+        + " is the floor (1.0): inside " + fmt(in) + " s, host " + fmt(onHost) + " s", 1));
   }
 
   private void network(Instances.Instance client, Instances.Instance server) throws Exception {
