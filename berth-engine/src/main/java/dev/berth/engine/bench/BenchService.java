@@ -211,7 +211,6 @@ public final class BenchService {
    */
   private final class HostFloor implements KindBench.HostFloor {
     private final Path work;
-    private final Map<String, Map<String, Double>> cache = new HashMap<>();
     private Path busyboxDir;
     private String binary = "busybox";
 
@@ -239,11 +238,6 @@ public final class BenchService {
         Files.copy(from, bin.resolve("busybox"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.COPY_ATTRIBUTES);
         busyboxDir = bin;
       }
-      String key = mib + "/" + syscalls;
-      Map<String, Double> known = cache.get(key);
-      if (known != null) {
-        return known;
-      }
       Path dir = work.resolve("floor");
       Files.createDirectories(dir);
       ProcessBuilder pb = new ProcessBuilder(busyboxDir.resolve("busybox").toString(), "sh", "-c",
@@ -255,9 +249,7 @@ public final class BenchService {
         p.destroyForcibly();
         throw new IllegalStateException("the workload on the host failed: " + out.strip());
       }
-      Map<String, Double> seconds = Scripts.durations(out);
-      cache.put(key, seconds);
-      return seconds;
+      return Scripts.durations(out);
     }
   }
 

@@ -31,7 +31,8 @@ final class Verdicts {
       return r.status() + ": " + (r.notes().isEmpty() ? "nothing measured" : r.notes().getFirst());
     }
     String line = String.join("; ", parts);
-    return r.status().equals("partial") ? line + " (partial: " + r.notes().size() + " measurement(s) failed)" : line;
+    return r.status().equals("partial") ? line + " (partial: " + r.notes().size() + " note(s) on what was not measured)"
+        : line;
   }
 
   static String duration(double ms) {
