@@ -175,6 +175,7 @@ public final class BerthCli implements Runnable {
     c.put("image", ImageCommand::tree);
     c.put("volume", dev.berth.cli.command.volume.VolumeCommand::tree);
     c.put("vm", VmCommand::new);
+    c.put("bench", dev.berth.cli.command.bench.BenchCommand::new);
     c.put("system", dev.berth.cli.command.system.SystemCommand::tree);
     c.put("version", () -> new VersionCommand().spec());
     c.put("info", InfoCommand::new);

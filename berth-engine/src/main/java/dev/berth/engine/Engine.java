@@ -192,6 +192,16 @@ public final class Engine implements AutoCloseable {
     return new dev.berth.engine.container.ContainerCommitter(containers, images, scratchDir());
   }
 
+  private dev.berth.engine.bench.BenchService bench;
+
+  /** {@code berth bench}: measurements of each kind of isolation, reports under {@code <data-root>/bench}. */
+  public synchronized dev.berth.engine.bench.BenchService bench() {
+    if (bench == null) {
+      bench = new dev.berth.engine.bench.BenchService(containers, networks, images, vms, config.dataRoot(), scratchDir());
+    }
+    return bench;
+  }
+
   /** The builder ({@code POST /build}); one per engine, its cache in the state database. */
   public synchronized dev.berth.engine.build.BuildService builds() {
     if (builds == null) {

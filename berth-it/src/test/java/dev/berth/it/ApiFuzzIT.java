@@ -81,7 +81,10 @@ class ApiFuzzIT {
     }
   }
 
-  /** Every route berthd registers (DockerApi's route classes and api.berth), as method and template. */
+  /**
+   * Every route berthd registers (DockerApi's route classes and api.berth), as method and template;
+   * but POST /berth/v1/bench, whose valid requests start a real bench run of a minute or more.
+   */
   static final List<String[]> ROUTES = routes("""
       GET /_ping|HEAD /_ping|GET /version|GET /info|GET /events|GET /system/df|POST /auth
       GET /containers/json|POST /containers/create|POST /containers/prune
@@ -110,6 +113,7 @@ class ApiFuzzIT {
       POST /berth/v1/vms/{id}/resume|DELETE /berth/v1/vms/{id}|GET /berth/v1/vms/{id}/logs|POST /berth/v1/vms/{id}/console
       GET /berth/v1/vms/{id}/snapshots|POST /berth/v1/vms/{id}/snapshots|POST /berth/v1/vms/{id}/snapshots/snap/restore
       DELETE /berth/v1/vms/{id}/snapshots/snap|POST /berth/v1/vms/{id}/clone|POST /berth/v1/vms/{id}/commit
+      GET /berth/v1/bench|GET /berth/v1/bench/{id}|GET /berth/v1/bench/{id}/report.html
       """);
 
   /**

@@ -1,5 +1,6 @@
 package dev.berth.engine.build;
 
+import dev.berth.engine.filesystem.BuildContext;
 import dev.berth.engine.image.registry.BasicCredentials;
 import java.nio.file.Path;
 import java.util.List;
@@ -10,8 +11,8 @@ import java.util.function.Function;
 /**
  * One {@code docker build}: what the API side hands the engine.
  *
- * @param contextDir the build context, already extracted; owned by the caller (the build only reads it)
- * @param dockerfile the Dockerfile's path inside {@code contextDir}; blank = "Dockerfile"
+ * @param context the build context (a directory, or a spooled tar extracted on demand); owned by the caller
+ * @param dockerfile the Dockerfile's path inside the context; blank = "Dockerfile"
  * @param tags references to tag the result with, applied at the end
  * @param buildArgs {@code --build-arg}s; a null value means "take it from the environment" (none here: unset)
  * @param labels applied to the final image
@@ -27,7 +28,7 @@ import java.util.function.Function;
  * @param authForRegistry credentials for FROM pulls, by registry host
  */
 public record BuildRequest(
-    Path contextDir,
+    BuildContext context,
     String dockerfile,
     List<String> tags,
     Map<String, String> buildArgs,
@@ -63,49 +64,49 @@ public record BuildRequest(
 
   /** A request with Docker's defaults for everything but the context (tests, {@code berth build} defaults). */
   public static BuildRequest of(Path contextDir) {
-    return new BuildRequest(contextDir, "Dockerfile", List.of(), Map.of(), Map.of(), Optional.empty(), false, false,
+    return new BuildRequest(BuildContext.of(contextDir), "Dockerfile", List.of(), Map.of(), Map.of(), Optional.empty(), false, false,
         true, false, "default", List.of(), 0, BuildResources.NONE, List.of(), Optional.empty(), "", null);
   }
 
   public BuildRequest withTags(List<String> t) {
-    return new BuildRequest(contextDir, dockerfile, t, buildArgs, labels, target, noCache, pull, removeIntermediate,
+    return new BuildRequest(context, dockerfile, t, buildArgs, labels, target, noCache, pull, removeIntermediate,
         forceRemove, networkMode, extraHosts, shmSize, resources, cacheFrom, platform, isolation, authForRegistry);
   }
 
   public BuildRequest withBuildArgs(Map<String, String> a) {
-    return new BuildRequest(contextDir, dockerfile, tags, a, labels, target, noCache, pull, removeIntermediate,
+    return new BuildRequest(context, dockerfile, tags, a, labels, target, noCache, pull, removeIntermediate,
         forceRemove, networkMode, extraHosts, shmSize, resources, cacheFrom, platform, isolation, authForRegistry);
   }
 
   public BuildRequest withTarget(String t) {
-    return new BuildRequest(contextDir, dockerfile, tags, buildArgs, labels, Optional.ofNullable(t), noCache, pull,
+    return new BuildRequest(context, dockerfile, tags, buildArgs, labels, Optional.ofNullable(t), noCache, pull,
         removeIntermediate, forceRemove, networkMode, extraHosts, shmSize, resources, cacheFrom, platform, isolation,
         authForRegistry);
   }
 
   public BuildRequest withNoCache(boolean n) {
-    return new BuildRequest(contextDir, dockerfile, tags, buildArgs, labels, target, n, pull, removeIntermediate,
+    return new BuildRequest(context, dockerfile, tags, buildArgs, labels, target, n, pull, removeIntermediate,
         forceRemove, networkMode, extraHosts, shmSize, resources, cacheFrom, platform, isolation, authForRegistry);
   }
 
   public BuildRequest withLabels(Map<String, String> l) {
-    return new BuildRequest(contextDir, dockerfile, tags, buildArgs, l, target, noCache, pull, removeIntermediate,
+    return new BuildRequest(context, dockerfile, tags, buildArgs, l, target, noCache, pull, removeIntermediate,
         forceRemove, networkMode, extraHosts, shmSize, resources, cacheFrom, platform, isolation, authForRegistry);
   }
 
   public BuildRequest withCacheFrom(List<String> c) {
-    return new BuildRequest(contextDir, dockerfile, tags, buildArgs, labels, target, noCache, pull, removeIntermediate,
+    return new BuildRequest(context, dockerfile, tags, buildArgs, labels, target, noCache, pull, removeIntermediate,
         forceRemove, networkMode, extraHosts, shmSize, resources, c, platform, isolation, authForRegistry);
   }
 
   public BuildRequest withIsolation(String i) {
-    return new BuildRequest(contextDir, dockerfile, tags, buildArgs, labels, target, noCache, pull, removeIntermediate,
+    return new BuildRequest(context, dockerfile, tags, buildArgs, labels, target, noCache, pull, removeIntermediate,
         forceRemove, networkMode, extraHosts, shmSize, resources, cacheFrom, platform, i, authForRegistry);
   }
 
   /** {@code --add-host} entries and {@code --shm-size} for the RUN containers. */
   public BuildRequest withHostSettings(List<String> hosts, long shm) {
-    return new BuildRequest(contextDir, dockerfile, tags, buildArgs, labels, target, noCache, pull, removeIntermediate,
+    return new BuildRequest(context, dockerfile, tags, buildArgs, labels, target, noCache, pull, removeIntermediate,
         forceRemove, networkMode, hosts, shm, resources, cacheFrom, platform, isolation, authForRegistry);
   }
 }

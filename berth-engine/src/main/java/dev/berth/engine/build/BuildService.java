@@ -100,15 +100,21 @@ public final class BuildService {
   }
 
   private static String readDockerfile(BuildRequest r) {
-    Path file = r.contextDir().resolve(r.dockerfile()).normalize();
-    if (!file.startsWith(r.contextDir().normalize())) {
+    Path root = Path.of("/context");
+    Path file = root.resolve(r.dockerfile()).normalize();
+    if (!file.startsWith(root)) {
       throw new BerthException.InvalidArgument("the Dockerfile (" + r.dockerfile() + ") must be within the build context");
     }
+    String rel = root.relativize(file).toString();
     try {
-      if (!Files.isRegularFile(file)) {
-        throw new BerthException.InvalidArgument("Cannot locate specified Dockerfile: " + r.dockerfile());
+      Optional<String> text;
+      try {
+        text = indexed(r) == null ? onDisk(r, rel, true) : indexed(r).readRegularFile(rel, true);
+      } catch (IndexedSources.NeedsDisk link) {
+        text = onDisk(r, rel, true);
       }
-      return Files.readString(file, StandardCharsets.UTF_8);
+      return text.orElseThrow(() -> new BerthException.InvalidArgument("Cannot locate specified Dockerfile: "
+          + r.dockerfile()));
     } catch (IOException e) {
       throw new BerthException.InvalidArgument("Cannot read the Dockerfile " + r.dockerfile() + ": " + e.getMessage());
     }
@@ -116,17 +122,29 @@ public final class BuildService {
 
   /** The context's .dockerignore as a predicate on relative paths (the Dockerfile and .dockerignore are never excluded from reading it). */
   private static Predicate<String> ignoreRules(BuildRequest r) {
-    Path ignore = r.contextDir().resolve(".dockerignore");
-    if (!Files.isRegularFile(ignore, LinkOption.NOFOLLOW_LINKS)) {
-      return rel -> false;
-    }
     try {
+      Optional<String> text = indexed(r) == null ? onDisk(r, ".dockerignore", false)
+          : indexed(r).readRegularFile(".dockerignore", false);
+      if (text.isEmpty()) {
+        return rel -> false;
+      }
       dev.berth.engine.build.context.DockerIgnore rules = dev.berth.engine.build.context.DockerIgnore
-          .parse(Files.readString(ignore, StandardCharsets.UTF_8)).keepingBuildFiles(r.dockerfile());
+          .parse(text.get()).keepingBuildFiles(r.dockerfile());
       return rules::excluded;
     } catch (IOException e) {
       throw new BerthException.InvalidArgument("cannot read .dockerignore: " + e.getMessage());
     }
+  }
+
+  /** Lookups in the spooled context's index, or null when the context is a directory. */
+  private static IndexedSources indexed(BuildRequest r) {
+    return r.context().index().map(i -> new IndexedSources(i, rel -> false)).orElse(null);
+  }
+
+  private static Optional<String> onDisk(BuildRequest r, String rel, boolean followLinks) throws IOException {
+    Path file = r.context().directory().resolve(rel);
+    boolean regular = followLinks ? Files.isRegularFile(file) : Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS);
+    return regular ? Optional.of(Files.readString(file, StandardCharsets.UTF_8)) : Optional.empty();
   }
 
   /** The build cache, for {@code system df}. */

@@ -63,7 +63,7 @@ final class ContextSources {
   }
 
   /** Go's patterns have no {a,b} groups: braces are literal there. */
-  private static String escapeBraces(String glob) {
+  static String escapeBraces(String glob) {
     return glob.replace("{", "\\{").replace("}", "\\}");
   }
 }

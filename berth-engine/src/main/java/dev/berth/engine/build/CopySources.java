@@ -3,6 +3,7 @@ package dev.berth.engine.build;
 import dev.berth.engine.build.dockerfile.Expander;
 import dev.berth.engine.build.dockerfile.Heredoc;
 import dev.berth.engine.content.Digest;
+import dev.berth.engine.filesystem.ContextIndex;
 import dev.berth.engine.image.Image;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -73,11 +74,12 @@ final class CopySources {
 
   private Prepared fromContext(String what, List<String> sources, List<Heredoc> heredocs, Map<String, String> vars,
       boolean add, Optional<String> checksum) throws IOException {
-    ContextSources ctx = new ContextSources(req.contextDir(), excluded);
-    Predicate<Path> skip = ctx::excludedPath;
-    List<CopyFiles.Source> resolved = new ArrayList<>();
-    List<CopyFiles.Source> local = new ArrayList<>();
-    SourceDigest digest = new SourceDigest(skip);
+    Optional<ContextIndex> index = req.context().index();
+    IndexedSources indexed = index.map(i -> new IndexedSources(i, excluded)).orElse(null);
+    // Sources are found and hashed from the spooled tar's index; the files are extracted only
+    // when the step runs (a cache miss) or a link on a source's way must be followed on disk.
+    List<Function<Path, CopyFiles.Source>> resolved = new ArrayList<>();
+    SourceDigest digest = new SourceDigest(p -> false);
     List<Path> downloads = new ArrayList<>();
     if (checksum.isPresent() && sources.stream().noneMatch(CopySources::isUrl)) {
       throw new BuildException("checksum can't be specified for non-HTTP(S) sources");
@@ -89,25 +91,45 @@ final class CopySources {
         }
         CopyFiles.Source.Bytes b = download(s, checksum);
         digest.add("url:" + s, b.data());
-        resolved.add(b);
+        resolved.add(dir -> b);
         continue;
       }
-      List<Path> paths = ctx.resolve(s, what);
-      if (paths.isEmpty()) {
-        throw new BuildException(what + " failed: no source files were specified");
+      List<String> found = new ArrayList<>();
+      try {
+        if (indexed == null) {
+          throw new IndexedSources.NeedsDisk();
+        }
+        List<ContextIndex.Entry> entries = indexed.resolve(s, what);
+        if (entries.isEmpty()) {
+          throw new BuildException(what + " failed: no source files were specified");
+        }
+        for (ContextIndex.Entry e : entries) {
+          digest.add(e.path(), index.get(), e, excluded);
+          found.add(e.path());
+        }
+      } catch (IndexedSources.NeedsDisk onDisk) {
+        Path dir = req.context().directory();
+        ContextSources ctx = new ContextSources(dir, excluded);
+        List<Path> paths = ctx.resolve(s, what);
+        if (paths.isEmpty()) {
+          throw new BuildException(what + " failed: no source files were specified");
+        }
+        for (Path p : paths) {
+          String rel = dir.relativize(p).toString();
+          digest.add(rel, p, ctx::excludedPath);
+          found.add(rel);
+        }
       }
-      for (Path p : paths) {
-        digest.add(req.contextDir().relativize(p).toString(), p);
-        CopyFiles.Source.OnHost h = new CopyFiles.Source.OnHost(p);
-        resolved.add(h);
-        local.add(h);
+      for (String rel : found) {
+        resolved.add(dir -> new CopyFiles.Source.OnHost(rel.isEmpty() ? dir : dir.resolve(rel)));
       }
     }
     for (Heredoc h : heredocs) {
       String content = h.expand() ? expander.expand(h.content(), vars) : h.content();
       byte[] data = content.getBytes(StandardCharsets.UTF_8);
       digest.add("heredoc:" + h.name(), data);
-      resolved.add(new CopyFiles.Source.Bytes(h.name(), data, 0644, Optional.empty()));
+      CopyFiles.Source.Bytes b = new CopyFiles.Source.Bytes(h.name(), data, 0644, Optional.empty());
+      resolved.add(dir -> b);
     }
     int count = resolved.size();
     String description = String.join(" ", sources) + (heredocs.isEmpty() ? ""
@@ -127,7 +149,9 @@ final class CopySources {
       }
 
       public void writeInto(Path rootfs, String dest, CopyFiles.Owner owner, OptionalInt chmod) throws IOException {
-        new CopyFiles(rootfs, owner, chmod, skip).copy(resolved, dest, add);
+        Path dir = req.context().directory();
+        List<CopyFiles.Source> files = resolved.stream().map(r -> r.apply(dir)).toList();
+        new CopyFiles(rootfs, owner, chmod, new ContextSources(dir, excluded)::excludedPath).copy(files, dest, add);
       }
 
       public void close() {

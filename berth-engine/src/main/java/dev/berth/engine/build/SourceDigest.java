@@ -1,6 +1,7 @@
 package dev.berth.engine.build;
 
 import dev.berth.engine.content.Digest;
+import dev.berth.engine.filesystem.ContextIndex;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -10,7 +11,10 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * The cache identity of COPY/ADD sources: for every entry its relative path, type, mode, owner
@@ -18,6 +22,10 @@ import java.util.List;
  * the cache, as in Docker.
  */
 final class SourceDigest {
+  private static final int S_IFMT = 0170000;
+  private static final int S_IFLNK = 0120000;
+  private static final int S_IFDIR = 0040000;
+  private static final int S_IFREG = 0100000;
   private final MessageDigest sha = Digest.newSha256();
   private final byte[] buf = new byte[64 * 1024];
   private final java.util.function.Predicate<Path> skip;
@@ -29,7 +37,42 @@ final class SourceDigest {
 
   /** Adds one source (a tree walked in name order) under the label {@code name}. */
   SourceDigest add(String name, Path path) throws IOException {
-    entry(name, path);
+    return add(name, path, skip);
+  }
+
+  /** As {@link #add(String, Path)}, with its own {@code skip}. */
+  SourceDigest add(String name, Path path, java.util.function.Predicate<Path> skip) throws IOException {
+    entry(name, path, skip);
+    return this;
+  }
+
+  /**
+   * Adds one source from a spooled context's index: the same text as {@link #add(String, Path)}
+   * hashes for the extracted entry, so a key does not depend on whether the files were on disk.
+   */
+  SourceDigest add(String name, ContextIndex index, ContextIndex.Entry e, Predicate<String> excluded)
+      throws IOException {
+    text(name + "\0" + Integer.toOctalString(e.mode()) + " " + e.uid() + ":" + e.gid() + "\0");
+    if (e.isSymbolicLink()) {
+      text("L" + e.linkTarget() + "\0"); // readSymbolicLink prints the raw target
+    } else if (e.isDirectory()) {
+      List<ContextIndex.Entry> children = new ArrayList<>(index.children(e));
+      children.sort(Comparator.comparing(c -> Path.of(c.name())));
+      for (ContextIndex.Entry c : children) {
+        if (!excluded.test(c.path())) {
+          add(name + "/" + c.name(), index, c, excluded);
+        }
+      }
+      text("D\0");
+    } else if (e.isRegularFile()) {
+      text("F" + e.size() + "\0");
+      try (InputStream in = index.open(e)) {
+        int n;
+        while ((n = in.read(buf)) > 0) {
+          sha.update(buf, 0, n);
+        }
+      }
+    }
     return this;
   }
 
@@ -48,14 +91,15 @@ final class SourceDigest {
     return Digest.fromSha256(sha.digest()).hex();
   }
 
-  private void entry(String name, Path p) throws IOException {
-    int mode = (Integer) Files.getAttribute(p, "unix:mode", LinkOption.NOFOLLOW_LINKS);
-    int uid = (Integer) Files.getAttribute(p, "unix:uid", LinkOption.NOFOLLOW_LINKS);
-    int gid = (Integer) Files.getAttribute(p, "unix:gid", LinkOption.NOFOLLOW_LINKS);
-    text(name + "\0" + Integer.toOctalString(mode) + " " + uid + ":" + gid + "\0");
-    if (Files.isSymbolicLink(p)) {
+  private void entry(String name, Path p, java.util.function.Predicate<Path> skip) throws IOException {
+    // One lstat for type, mode, owner and size (the type checks and getAttribute calls made six).
+    Map<String, Object> a = Files.readAttributes(p, "unix:mode,uid,gid,size", LinkOption.NOFOLLOW_LINKS);
+    int mode = (Integer) a.get("mode");
+    text(name + "\0" + Integer.toOctalString(mode) + " " + a.get("uid") + ":" + a.get("gid") + "\0");
+    int type = mode & S_IFMT;
+    if (type == S_IFLNK) {
       text("L" + Files.readSymbolicLink(p) + "\0");
-    } else if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+    } else if (type == S_IFDIR) {
       List<Path> children = new ArrayList<>();
       try (DirectoryStream<Path> s = Files.newDirectoryStream(p)) {
         s.forEach(children::add);
@@ -65,12 +109,12 @@ final class SourceDigest {
         if (skip.test(c)) {
           continue;
         }
-        entry(name + "/" + c.getFileName(), c);
+        entry(name + "/" + c.getFileName(), c, skip);
       }
       text("D\0");
-    } else if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
-      text("F" + Files.size(p) + "\0");
-      try (InputStream in = Files.newInputStream(p)) {
+    } else if (type == S_IFREG) {
+      text("F" + a.get("size") + "\0");
+      try (InputStream in = Files.newInputStream(p, LinkOption.NOFOLLOW_LINKS)) {
         int n;
         while ((n = in.read(buf)) > 0) {
           sha.update(buf, 0, n);

@@ -5,12 +5,12 @@ import dev.berth.engine.microvm.GuestAgent;
 import dev.berth.engine.microvm.MicroVm;
 import dev.berth.engine.runtime.ContainerProcess;
 import dev.berth.engine.runtime.ExecResult;
+import dev.berth.engine.runtime.ConmonExec;
 import dev.berth.engine.runtime.OciRuntime;
 import dev.berth.engine.runtime.spec.ProcessSpec;
 import dev.berth.engine.runtime.spec.Spec;
 import dev.berth.engine.runtime.spec.SpecJson;
 import dev.berth.engine.runtime.spec.User;
-import dev.berth.engine.sys.Pty;
 import dev.berth.engine.runtime.Pids;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -28,6 +28,10 @@ public final class ContainerExecs {
   private final ContainerStore store;
   private final Map<String, Exec> execs = new ConcurrentHashMap<>();
   private final Map<String, ExecSession> execSessions = new ConcurrentHashMap<>();
+  /** A healthcheck's process spec file by container, written once for its config and command. */
+  private final Map<String, ProbeSpec> probeSpecs = new ConcurrentHashMap<>();
+
+  private record ProbeSpec(Path file, List<String> cmd, java.nio.file.attribute.FileTime configTime, long configSize) {}
 
   ContainerExecs(ContainerStore store) {
     this.store = store;
@@ -114,8 +118,8 @@ public final class ContainerExecs {
   }
 
   /**
-   * Starts an attached exec: {@code runc exec} with pipes for stdio, or a pty when the exec
-   * asked for a TTY; the caller streams it.
+   * Starts an attached exec: {@code runc exec} with pipes for stdio, or a conmon session
+   * holding the console when the exec asked for a TTY; the caller streams it.
    */
   public ExecSession start(String execId) {
     Exec e = claim(execId);
@@ -123,7 +127,7 @@ public final class ContainerExecs {
     if (vm != null) {
       Container c = store.get(e.containerId());
       Process process = VmExecs.asProcess(vm, VmExecs.command(c, e.config(), store.dir(c.id()).resolve("rootfs")));
-      ExecSession session = new ExecSession(process, store.dir(c.id()).resolve("exec-" + e.id() + ".json"), null,
+      ExecSession session = new ExecSession(process, store.dir(c.id()).resolve("exec-" + e.id() + ".json"),
           code -> {
             execs.put(execId, new Exec(e.id(), e.containerId(), e.config(), false, code, "", ""));
             execSessions.remove(execId);
@@ -137,46 +141,19 @@ public final class ContainerExecs {
       execs.put(execId, new Exec(e.id(), e.containerId(), e.config(), false, null, "", ""));
       throw new BerthException.Conflict("Container " + e.containerId() + " is not running");
     }
+    if (e.config().tty()) {
+      return startWithTerminal(execId, e);
+    }
     try {
       Path spec = store.dir(e.containerId()).resolve("exec-" + e.id() + ".json");
-      Files.write(spec, SpecJson.toBytes(processSpec(e, e.config().tty())));
+      Files.write(spec, SpecJson.toBytes(processSpec(e, false)));
       List<String> argv = new ArrayList<>();
       OciRuntime runtime = store.conmon(store.get(e.containerId())).runtime();
       argv.add(runtime.binary().toString());
       argv.addAll(runtime.globalArgs());
       argv.addAll(List.of("exec", "--process", spec.toString(), e.containerId()));
-      Pty pty = null;
-      if (e.config().tty()) {
-        // runc (terminal: true, without --detach) gives the process a console in the
-        // container's devpts and relays it to its own stdio, this pty: raw, so bytes pass as they are.
-        pty = Pty.open();
-        try {
-          pty.makeRaw();
-        } catch (IOException rawFailed) {
-          pty.close();
-          throw rawFailed;
-        }
-        // A shell opens the slave in the child: were berthd (a session leader under systemd or
-        // setsid) to open it, the pty would become its controlling terminal and its hangup kill berthd.
-        List<String> viaShell = new ArrayList<>(List.of("/bin/sh", "-c",
-            "exec \"$0\" \"$@\" <>\"$BERTH_EXEC_PTY\" >&0 2>&0"));
-        viaShell.addAll(argv);
-        argv = viaShell;
-      }
-      ProcessBuilder pb = new ProcessBuilder(argv);
-      if (pty != null) {
-        pb.environment().put("BERTH_EXEC_PTY", pty.slave().toString());
-      }
-      Process process;
-      try {
-        process = pb.start();
-      } catch (IOException startFailed) {
-        if (pty != null) {
-          pty.close();
-        }
-        throw startFailed;
-      }
-      ExecSession session = new ExecSession(process, spec, pty, code -> {
+      Process process = new ProcessBuilder(argv).start();
+      ExecSession session = new ExecSession(process, spec, code -> {
         execs.put(execId, new Exec(e.id(), e.containerId(), e.config(), false, code, "", ""));
         execSessions.remove(execId);
         store.byId(e.containerId()).ifPresent(c -> store.events.exec(c, "exec_die", e, Map.of("exitCode", "" + code)));
@@ -188,6 +165,29 @@ public final class ContainerExecs {
       execs.put(execId, new Exec(e.id(), e.containerId(), e.config(), false, 126, "", ""));
       throw new BerthException("cannot start exec " + execId + " in container " + e.containerId() + ": "
           + io.getMessage(), io);
+    } catch (RuntimeException notStarted) {
+      // e.g. an unknown user: the exec ran and failed, as dockerd records it (126), never "running"
+      execs.put(execId, new Exec(e.id(), e.containerId(), e.config(), false, 126, "", ""));
+      throw notStarted;
+    }
+  }
+
+  /**
+   * An exec with a TTY: under a conmon of its own, which holds the console from before the
+   * process runs, so its output is what dockerd relays (decision 1601).
+   */
+  private ExecSession startWithTerminal(String execId, Exec e) {
+    try {
+      ConmonExec console = store.processes.get(e.containerId())
+          .execWithTerminal(processSpec(e, true), e.config().attachStdin());
+      ExecSession session = new ExecSession(console, code -> {
+        execs.put(execId, new Exec(e.id(), e.containerId(), e.config(), false, code, "", ""));
+        execSessions.remove(execId);
+        store.byId(e.containerId()).ifPresent(c -> store.events.exec(c, "exec_die", e, Map.of("exitCode", "" + code)));
+      });
+      execSessions.put(execId, session);
+      store.events.exec(store.get(e.containerId()), "exec_start", e, Map.of());
+      return session;
     } catch (RuntimeException notStarted) {
       // e.g. an unknown user: the exec ran and failed, as dockerd records it (126), never "running"
       execs.put(execId, new Exec(e.id(), e.containerId(), e.config(), false, 126, "", ""));
@@ -214,11 +214,10 @@ public final class ContainerExecs {
     // In the exec-root, not the container's directory: a removal deletes that while a check may run.
     Path probes = store.config.execRoot().resolve("probes");
     Path pidFile = probes.resolve(e.id() + ".pid");
-    Path spec = probes.resolve(e.id() + ".json");
     try {
       Files.createDirectories(probes);
       claim(e.id());
-      Files.write(spec, SpecJson.toBytes(processSpec(e)));
+      Path spec = probeSpec(c, e, probes);
       OciRuntime runtime = store.conmon(c).runtime();
       List<String> argv = new ArrayList<>(List.of(runtime.binary().toString()));
       argv.addAll(runtime.globalArgs());
@@ -266,12 +265,32 @@ public final class ContainerExecs {
     } finally {
       execs.remove(e.id());
       try {
-        Files.deleteIfExists(spec);
         Files.deleteIfExists(pidFile);
       } catch (IOException ignored) {
         // the container's directory goes with it
       }
     }
+  }
+
+  /**
+   * The check's process spec file: the same for every check of a container until its spec or the
+   * command changes, so a check neither parses the container's spec nor writes a file (a check a
+   * second on 50 containers made that a JVM's steady work; issue 14's CPU goal).
+   */
+  private Path probeSpec(Container c, Exec e, Path probes) throws IOException {
+    Path config = store.dir(c.id()).resolve("config.json");
+    var a = Files.readAttributes(config, java.nio.file.attribute.BasicFileAttributes.class);
+    ProbeSpec cached = probeSpecs.get(c.id());
+    if (cached != null && cached.cmd().equals(e.config().cmd()) && cached.configTime().equals(a.lastModifiedTime())
+        && cached.configSize() == a.size() && Files.exists(cached.file())) {
+      return cached.file();
+    }
+    Path file = probes.resolve(c.id() + ".json");
+    Path tmp = probes.resolve(c.id() + ".json.tmp");
+    Files.write(tmp, SpecJson.toBytes(processSpec(e)));
+    Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    probeSpecs.put(c.id(), new ProbeSpec(file, List.copyOf(e.config().cmd()), a.lastModifiedTime(), a.size()));
+    return file;
   }
 
   /** Go's rendering of a duration, for dockerd's timeout message ("1s", "500ms", "1m30s"). */
@@ -301,6 +320,14 @@ public final class ContainerExecs {
   /** The container was removed: its execs go with it. */
   void forget(String containerId) {
     execs.values().removeIf(e -> e.containerId().equals(containerId));
+    ProbeSpec probe = probeSpecs.remove(containerId);
+    if (probe != null) {
+      try {
+        Files.deleteIfExists(probe.file());
+      } catch (IOException ignored) {
+        // the exec-root is the daemon's scratch space
+      }
+    }
   }
 
   /** Marks the exec running; each exec runs once. */

@@ -15,49 +15,14 @@ import org.apache.commons.compress.compressors.CompressorStreamFactory;
 /**
  * A build context as a client uploads it: a tar (plain, gzip, bzip2 or xz, told apart by their
  * magic bytes, as Docker's {@code DecompressStream} does) or, when the bytes are no tar, a bare
- * Dockerfile. The tar is extracted with every name and link contained in a fresh directory
- * ({@link TarExtractor#filesOnly}: no device nodes); the caller removes the directory with
- * {@link #delete} once the build is over.
+ * Dockerfile. The tar is spooled and indexed ({@link ContextIndex}); when extracted, every name
+ * and link stays contained in a fresh directory ({@link TarExtractor#filesOnly}: no device
+ * nodes); the caller closes the {@link BuildContext} once the build is over.
  */
 public final class ContextArchive {
   private static final int TAR_HEADER = 512;
 
   private ContextArchive() {}
-
-  /** What the upload was. */
-  public enum Kind { TAR, DOCKERFILE }
-
-  /** A context unpacked into {@code dir}. */
-  public record Unpacked(Path dir, Kind kind) {}
-
-  /**
-   * Unpacks {@code body} into a new directory under {@code scratch}. A bare Dockerfile is written
-   * as {@code dockerfileName} (the name the build will look for). Nothing is left behind on failure.
-   */
-  public static Unpacked unpack(InputStream body, Path scratch, String dockerfileName) throws IOException {
-    Files.createDirectories(scratch);
-    Path dir = Files.createTempDirectory(scratch, "build-context-");
-    try {
-      InputStream in = decompressed(new BufferedInputStream(body, 64 * 1024));
-      in.mark(TAR_HEADER);
-      byte[] head = in.readNBytes(TAR_HEADER);
-      in.reset();
-      if (head.length == TAR_HEADER && TarArchiveInputStream.matches(head, head.length)) {
-        TarExtractor.filesOnly(dir).extract(in);
-        in.transferTo(OutputStream.nullOutputStream()); // the tar's padding: the body must be read to its end
-        return new Unpacked(dir, Kind.TAR);
-      }
-      Path dockerfile = RootfsPath.resolve(dir, dockerfileName.isEmpty() ? "Dockerfile" : dockerfileName, false);
-      Files.createDirectories(dockerfile.getParent());
-      try (OutputStream out = Files.newOutputStream(dockerfile)) {
-        in.transferTo(out);
-      }
-      return new Unpacked(dir, head.length == 0 ? Kind.TAR : Kind.DOCKERFILE);
-    } catch (IOException | RuntimeException e) {
-      delete(dir);
-      throw e;
-    }
-  }
 
   private static InputStream decompressed(BufferedInputStream in) throws IOException {
     String format;
@@ -76,6 +41,50 @@ public final class ContextArchive {
     } catch (CompressorException e) {
       throw new BerthException.InvalidArgument("the build context is not a valid " + format + " stream: "
           + e.getMessage());
+    }
+  }
+
+  /**
+   * Receives {@code body} for a build: a tar is spooled to one file under {@code scratch} and
+   * indexed, not extracted (the build extracts it when a step needs the files); a tar the index
+   * cannot describe is extracted at once, as is a bare Dockerfile (written as
+   * {@code dockerfileName}). Nothing is left behind on failure.
+   */
+  public static BuildContext receive(InputStream body, Path scratch, String dockerfileName) throws IOException {
+    Files.createDirectories(scratch);
+    Path dir = Files.createTempDirectory(scratch, "build-context-");
+    Path spool = dir.resolveSibling(dir.getFileName() + ".tar");
+    ContextIndex index = null;
+    try {
+      InputStream in = decompressed(new BufferedInputStream(body, 64 * 1024));
+      in.mark(TAR_HEADER);
+      byte[] head = in.readNBytes(TAR_HEADER);
+      in.reset();
+      if (head.length == TAR_HEADER && TarArchiveInputStream.matches(head, head.length)) {
+        Files.copy(in, spool);
+        index = ContextIndex.read(spool, dir).orElse(null);
+        if (index == null) {
+          try (InputStream tar = Files.newInputStream(spool)) {
+            TarExtractor.filesOnly(dir).extract(tar);
+          }
+          Files.delete(spool);
+          return BuildContext.extracted(dir);
+        }
+        return BuildContext.spooled(dir, spool, index);
+      }
+      Path dockerfile = RootfsPath.resolve(dir, dockerfileName.isEmpty() ? "Dockerfile" : dockerfileName, false);
+      Files.createDirectories(dockerfile.getParent());
+      try (OutputStream out = Files.newOutputStream(dockerfile)) {
+        in.transferTo(out);
+      }
+      return BuildContext.extracted(dir);
+    } catch (IOException | RuntimeException e) {
+      if (index != null) {
+        index.close();
+      }
+      Files.deleteIfExists(spool);
+      delete(dir);
+      throw e;
     }
   }
 

@@ -195,6 +195,16 @@ public final class Conmon {
     }
   }
 
+  /**
+   * Starts {@code process} (with a terminal) in the running container {@code id} under a conmon
+   * of its own that holds the console, attached before the process runs (see {@link ConmonExec}).
+   */
+  ConmonExec execAttached(ConmonPaths container, ProcessSpec process, boolean stdin) {
+    String execId = HexFormat.of().formatHex(randomBytes());
+    Path runtimeLog = container.execDir(execId).resolve("runtime.log");
+    return ConmonExec.start(common(container.id(), execId, runtimeLog), container, execId, process, stdin, runtimeLog);
+  }
+
   /** Flags shared by create and exec sessions. */
   private List<String> common(String containerId, String uuid, Path runtimeLog) {
     List<String> argv = new ArrayList<>();

@@ -108,6 +108,11 @@ public final class ContainerProcess {
     }
   }
 
+  /** Starts a process with a terminal in the running container, its output attached (see {@link ConmonExec}). */
+  public ConmonExec execWithTerminal(ProcessSpec process, boolean stdin) {
+    return conmon.execAttached(paths, process, stdin);
+  }
+
   /** Runs a process in the running container and waits for it (see {@link Conmon}). */
   public ExecResult exec(ProcessSpec process, Duration timeout) {
     return conmon.exec(paths, process, timeout);

@@ -58,6 +58,26 @@ class BuildCacheKeyTest {
   }
 
   @Test
+  void sourcesHashOwnersAndLinkTargets(@TempDir Path dir) throws Exception {
+    Path src = Files.createDirectories(dir.resolve("src"));
+    Files.writeString(src.resolve("a.txt"), "one");
+    Files.createSymbolicLink(src.resolve("link"), Path.of("a.txt"));
+    String first = digest(src);
+
+    Files.setAttribute(src.resolve("a.txt"), "unix:uid", 1234);
+    String owner = digest(src);
+    assertThat(owner).as("owner counts").isNotEqualTo(first);
+
+    Files.setAttribute(src.resolve("a.txt"), "unix:gid", 5678);
+    String group = digest(src);
+    assertThat(group).as("group counts").isNotEqualTo(owner);
+
+    Files.delete(src.resolve("link"));
+    Files.createSymbolicLink(src.resolve("link"), Path.of("/etc/passwd"));
+    assertThat(digest(src)).as("link target counts, not followed").isNotEqualTo(group);
+  }
+
+  @Test
   void ignoredFilesInsideASourceDoNotCount(@TempDir Path dir) throws Exception {
     Path src = Files.createDirectories(dir.resolve("src"));
     Files.writeString(src.resolve("keep.txt"), "k");

@@ -11,6 +11,8 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.apache.commons.compress.archivers.tar.TarConstants;
@@ -53,8 +55,8 @@ class ContextArchiveTest {
     return e;
   }
 
-  private ContextArchive.Unpacked unpack(byte[] body) throws IOException {
-    return ContextArchive.unpack(new ByteArrayInputStream(body), tmp.resolve("scratch"), "Dockerfile");
+  private BuildContext unpack(byte[] body) throws IOException {
+    return ContextArchive.receive(new ByteArrayInputStream(body), tmp.resolve("scratch"), "Dockerfile");
   }
 
   @ParameterizedTest
@@ -69,20 +71,24 @@ class ContextArchiveTest {
       }
       body = packed.toByteArray();
     }
-    ContextArchive.Unpacked u = unpack(body);
-    assertThat(u.kind()).isEqualTo(ContextArchive.Kind.TAR);
-    assertThat(u.dir().resolve("Dockerfile")).hasContent("Dockerfile");
-    assertThat(u.dir().resolve("src/a.txt")).hasContent("src/a.txt");
-    assertThat(u.dir().getParent()).isEqualTo(tmp.resolve("scratch"));
+    BuildContext u = unpack(body);
+    assertThat(u.index()).as("a plain tree is indexed").isPresent();
+    assertThat(u.onDisk()).as("and not extracted until asked").isFalse();
+    assertThat(u.index().get().get("src/a.txt").orElseThrow().size()).isEqualTo("src/a.txt".length());
+    assertThat(u.directory().resolve("Dockerfile")).hasContent("Dockerfile");
+    assertThat(u.directory().resolve("src/a.txt")).hasContent("src/a.txt");
+    assertThat(u.directory().getParent()).isEqualTo(tmp.resolve("scratch"));
+    u.close();
+    assertThat(tmp.resolve("scratch")).as("closing removes the spool and the files").isEmptyDirectory();
   }
 
   @Test
   void aBodyThatIsNoTarIsTheDockerfile() throws IOException {
-    ContextArchive.Unpacked u = ContextArchive.unpack(
+    BuildContext u = ContextArchive.receive(
         new ByteArrayInputStream("FROM busybox\nRUN true\n".getBytes(StandardCharsets.UTF_8)),
         tmp.resolve("scratch"), "build/Dockerfile.dev");
-    assertThat(u.kind()).isEqualTo(ContextArchive.Kind.DOCKERFILE);
-    assertThat(u.dir().resolve("build/Dockerfile.dev")).hasContent("FROM busybox\nRUN true");
+    assertThat(u.index()).isEmpty();
+    assertThat(u.directory().resolve("build/Dockerfile.dev")).hasContent("FROM busybox\nRUN true");
   }
 
   @Test
@@ -101,13 +107,15 @@ class ContextArchiveTest {
   @Test
   void writesThroughAnAbsoluteLinkStayInside() throws IOException {
     Path outside = Files.createDirectories(tmp.resolve("outside"));
-    ContextArchive.Unpacked u = unpack(tar(file("../../escape.txt"),
+    BuildContext u = unpack(tar(file("../../escape.txt"),
         link("out", outside.toString(), TarConstants.LF_SYMLINK), file("out/through-link.txt")));
     assertThat(outside).isEmptyDirectory();
     assertThat(tmp.resolve("escape.txt")).doesNotExist();
-    assertThat(u.dir().resolve("escape.txt")).exists();
-    assertThat(Files.isSymbolicLink(u.dir().resolve("out"))).isTrue();
-    assertThat(u.dir().resolve(outside.toString().substring(1)).resolve("through-link.txt")).exists();
+    assertThat(u.index()).as("names with .. and entries under links are extracted at once").isEmpty();
+    assertThat(u.onDisk()).isTrue();
+    assertThat(u.directory().resolve("escape.txt")).exists();
+    assertThat(Files.isSymbolicLink(u.directory().resolve("out"))).isTrue();
+    assertThat(u.directory().resolve(outside.toString().substring(1)).resolve("through-link.txt")).exists();
   }
 
   @Test
@@ -121,12 +129,49 @@ class ContextArchiveTest {
   }
 
   @Test
-  void deleteRemovesTheTreeButNotWhatLinksPointAt() throws IOException {
+  void closeRemovesTheTreeButNotWhatLinksPointAt() throws IOException {
     Path outside = Files.createDirectories(tmp.resolve("outside"));
     Files.writeString(outside.resolve("keep"), "x");
-    ContextArchive.Unpacked u = unpack(tar(file("a"), link("out", outside.toString(), TarConstants.LF_SYMLINK)));
-    ContextArchive.delete(u.dir());
-    assertThat(u.dir()).doesNotExist();
+    BuildContext u = unpack(tar(file("a"), link("out", outside.toString(), TarConstants.LF_SYMLINK)));
+    Path dir = u.directory();
+    assertThat(dir.resolve("out")).isSymbolicLink();
+    u.close();
+    assertThat(dir).doesNotExist();
+    assertThat(tmp.resolve("scratch")).isEmptyDirectory();
     assertThat(outside.resolve("keep")).exists();
+  }
+
+  @Test
+  void ownerModeWithSetIdBitsAndMtimeOfEveryEntryAreKept() throws IOException {
+    TarArchiveEntry dir = new TarArchiveEntry("bin/", TarConstants.LF_DIR);
+    dir.setMode(01775);
+    dir.setIds(1234, 5678);
+    TarArchiveEntry tool = file("bin/tool");
+    tool.setMode(06755);
+    tool.setIds(1234, 5678);
+    Instant mtime = Instant.parse("2020-01-02T03:04:05Z");
+    tool.setModTime(FileTime.from(mtime));
+    BuildContext u = unpack(tar(dir, tool));
+    Path t = u.directory().resolve("bin/tool");
+    assertThat(Files.getAttribute(t, "unix:mode")).isEqualTo(0100000 | 06755);
+    assertThat(Files.getAttribute(t, "unix:uid")).isEqualTo(1234);
+    assertThat(Files.getAttribute(t, "unix:gid")).isEqualTo(5678);
+    assertThat(Files.getLastModifiedTime(t).toInstant()).isEqualTo(mtime);
+    assertThat(Files.getAttribute(u.directory().resolve("bin"), "unix:mode")).isEqualTo(0040000 | 01775);
+  }
+
+  @Test
+  void aSymlinkEntrysModeAndOwnerNeverReachItsTarget() throws IOException {
+    Path outside = Files.writeString(tmp.resolve("outside"), "host file");
+    Files.setPosixFilePermissions(outside, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    TarArchiveEntry l = link("escape", outside.toString(), TarConstants.LF_SYMLINK);
+    l.setMode(0777);
+    l.setIds(1234, 5678);
+    BuildContext u = unpack(tar(l));
+    assertThat(Files.isSymbolicLink(u.directory().resolve("escape"))).isTrue();
+    assertThat(Files.getAttribute(u.directory().resolve("escape"), "unix:uid", java.nio.file.LinkOption.NOFOLLOW_LINKS))
+        .isEqualTo(1234);
+    assertThat(Files.getAttribute(outside, "unix:mode")).isEqualTo(0100600);
+    assertThat(Files.getAttribute(outside, "unix:uid")).isEqualTo(0);
   }
 }

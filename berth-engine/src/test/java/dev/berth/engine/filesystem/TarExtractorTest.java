@@ -2,6 +2,7 @@ package dev.berth.engine.filesystem;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.berth.engine.BerthException;
 import java.io.ByteArrayInputStream;
@@ -9,7 +10,9 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.OptionalInt;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
@@ -140,5 +143,20 @@ class TarExtractorTest {
     assertThat(root.resolve("dst/d")).isDirectory();
     extract(tar("d", "file"), false);
     assertThat(root.resolve("dst/d")).hasContent("file");
+  }
+
+  @Test
+  void aFifoEntryGetsItsModeWithoutBeingOpened() throws IOException {
+    TarArchiveEntry fifo = new TarArchiveEntry("pipe", TarConstants.LF_FIFO);
+    fifo.setMode(0640);
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (TarArchiveOutputStream t = new TarArchiveOutputStream(bytes)) {
+      t.putArchiveEntry(fifo);
+      t.closeArchiveEntry();
+    }
+    // Opening a FIFO to chmod it would wait for a writer forever.
+    assertTimeoutPreemptively(Duration.ofSeconds(20), () -> extract(bytes.toByteArray(), false));
+    assertThat(Files.getAttribute(root.resolve("dst/pipe"), "unix:mode", LinkOption.NOFOLLOW_LINKS))
+        .isEqualTo(0010000 | 0640);
   }
 }

@@ -33,10 +33,6 @@ final class KnownDifferences {
           "Berth answers a bad reference with 400 and says which part is wrong; dockerd 20.10 answers 500"),
       Known.of("^create with a bad subnet \\| (status: berth 400, dockerd 500|message)",
           "Berth answers a bad subnet with 400 (a client's error) and its own words; dockerd 20.10 answers 500"),
-      Known.of("^start a TTY exec with Tty false \\(multiplexed\\) \\| body: berth \"[^\"]*hello\\\\r\\\\r\\\\n\", "
-          + "dockerd \"[^\"]*hello\\\\r\\\\n\"",
-          "known bug, not a choice: in some runs (about 1 in 5 here) a TTY exec's output gets a second CR on its way"
-          + " through runc's console relay and berthd's pty; listed in docs/compatibility.md until it is fixed"),
       Known.of("^unpause a running container \\| status: berth 409, dockerd 500",
           "Berth answers 409 (a conflict with the container's state), in dockerd's words; dockerd 20.10 answers 500"),
       Known.of("^create with a missing driver \\| message: berth \"Create dv2: error looking up volume plugin nope: plugin"

@@ -21,6 +21,7 @@ public final class BerthApi {
     BerthApi api = new BerthApi(engine);
     router.get(PREFIX + "/info", api::info);
     new VmRoutes(engine.vms(), engine.vmDiskImages(), engine.networks()).register(router);
+    new BenchRoutes(engine.bench()).register(router);
   }
 
   /** Facts Docker's /info has no field for: the cgroup layout, roots, schema version. */

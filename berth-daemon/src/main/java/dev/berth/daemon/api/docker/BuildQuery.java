@@ -6,10 +6,10 @@ import dev.berth.daemon.http.ApiRequest;
 import dev.berth.daemon.http.Json;
 import dev.berth.engine.BerthException;
 import dev.berth.engine.build.BuildRequest;
+import dev.berth.engine.filesystem.BuildContext;
 import dev.berth.engine.build.BuildResources;
 import dev.berth.engine.container.ContainerConfig;
 import dev.berth.engine.image.registry.BasicCredentials;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -97,9 +97,9 @@ record BuildQuery(String dockerfile, List<String> tags, Map<String, String> buil
         req.query("platform").filter(p -> !p.isEmpty()), isolation.equals("default") ? "" : isolation);
   }
 
-  /** The engine's request for a context unpacked in {@code contextDir}. */
-  BuildRequest request(Path contextDir, Function<String, Optional<BasicCredentials>> auth) {
-    return new BuildRequest(contextDir, dockerfile, tags, buildArgs, labels, target, noCache, pull, remove,
+  /** The engine's request for the received {@code context}. */
+  BuildRequest request(BuildContext context, Function<String, Optional<BasicCredentials>> auth) {
+    return new BuildRequest(context, dockerfile, tags, buildArgs, labels, target, noCache, pull, remove,
         forceRemove, networkMode, extraHosts, shmSize, resources, cacheFrom, platform, isolation, auth);
   }
 

@@ -9,6 +9,7 @@ import dev.berth.engine.build.BuildCacheUsage;
 import dev.berth.engine.build.BuildCancel;
 import dev.berth.engine.build.BuildPruneResult;
 import dev.berth.engine.build.BuildRequest;
+import dev.berth.engine.filesystem.BuildContext;
 import dev.berth.engine.filesystem.ContextArchive;
 import java.io.IOException;
 import java.time.Duration;
@@ -23,7 +24,8 @@ import java.util.regex.Pattern;
 /**
  * {@code POST /build} (the classic builder's API, as {@code DOCKER_BUILDKIT=0 docker build},
  * docker-py, docker-java and docker-compose 1.29 call it) and {@code POST /build/prune}. The
- * context is unpacked under the data-root for the build and removed after it; a client that
+ * context is spooled under the data-root for the build (extracted only when a step needs its
+ * files) and removed after it; a client that
  * hangs up cancels the build.
  */
 public final class BuildRoutes {
@@ -44,12 +46,12 @@ public final class BuildRoutes {
   private void build(ApiRequest req, ApiResponse res) throws IOException {
     BuildQuery query = BuildQuery.parse(req); // a refused parameter fails before the body is read
     var auth = RegistryAuth.decodeConfig(req.header("X-Registry-Config"));
-    ContextArchive.Unpacked context = ContextArchive.unpack(req.body(), engine.scratchDir(), query.dockerfile());
-    try {
-      BuildRequest request = query.request(context.dir(), auth);
-      run(request, query.quiet(), res);
-    } finally {
-      ContextArchive.delete(context.dir());
+    long t0 = System.nanoTime();
+    try (BuildContext context = ContextArchive.receive(req.body(), engine.scratchDir(), query.dockerfile())) {
+      long t1 = System.nanoTime();
+      run(query.request(context, auth), query.quiet(), res);
+      LOG.debug("build context received in {} ms, built and answered in {} ms", (t1 - t0) / 1_000_000,
+          (System.nanoTime() - t1) / 1_000_000);
     }
   }
 

@@ -77,11 +77,11 @@ class BuildQueryTest {
   }
 
   private static BuildRequest parse(String query) {
-    return BuildQuery.parse(request(query, Map.of())).request(Path.of("/ctx"), null);
+    return BuildQuery.parse(request(query, Map.of())).request(dev.berth.engine.filesystem.BuildContext.of(Path.of("/ctx")), null);
   }
 
   @Test
-  void theDockerClisQueryBecomesTheEnginesRequest() {
+  void theDockerClisQueryBecomesTheEnginesRequest() throws Exception {
     // as DOCKER_BUILDKIT=0 docker build -t a:1 -t b --build-arg X=1 --build-arg UNSET --label l=v
     //   --target t --no-cache --pull --network host --add-host h:1.2.3.4 --shm-size 64m -m 100m
     //   --cpu-shares 512 --cpuset-cpus 0 --ulimit nofile=100:200 --cache-from c:1 -f sub/Dockerfile.dev
@@ -111,7 +111,7 @@ class BuildQueryTest {
     assertThat(r.platform()).contains("linux/amd64");
     assertThat(r.removeIntermediate()).isTrue();
     assertThat(r.forceRemove()).isFalse();
-    assertThat(r.contextDir()).isEqualTo(Path.of("/ctx"));
+    assertThat(r.context().directory()).isEqualTo(Path.of("/ctx"));
   }
 
   @Test
