@@ -244,9 +244,21 @@ class ConsoleIT {
       new WebDriverWait(b, UI).withMessage("the volume create event").until(d -> d.findElement(By.id("events")).getText()
           .contains("console-vol-2"));
       shot(b, "08-events");
+      // A stored report (as `berth bench` leaves one; a real run takes minutes here), then its page in the console.
+      new dev.berth.engine.bench.BenchStore(daemon.dataRoot().resolve("bench")).save(benchReport());
       b.get(console.resolve("/#bench").toString());
-      new WebDriverWait(b, UI).withMessage("bench reports or the note that berthd has none")
-          .until(d -> !d.findElements(By.cssSelector("#bench-missing, #bench, #bench-list .empty")).isEmpty());
+      WebElement report = new WebDriverWait(b, UI).withMessage("the stored bench report listed")
+          .until(d -> d.findElements(By.cssSelector("#bench tr[data-id='0123456789ab']")).stream().findFirst().orElse(null));
+      assertThat(report.getText()).contains("container");
+      report.findElement(By.cssSelector("button[data-action='show']")).click();
+      new WebDriverWait(b, UI).withMessage("the report's page in the frame").until(d -> {
+        d.switchTo().frame(d.findElement(By.id("bench-report")));
+        try {
+          return d.getPageSource().contains("create to first output") && !d.findElements(By.tagName("svg")).isEmpty();
+        } finally {
+          d.switchTo().defaultContent();
+        }
+      });
       shot(b, "09-bench");
       b.get(console.resolve("/#vms").toString());
       new WebDriverWait(b, UI).until(d -> d.findElement(By.id("vms")).getText().contains("No VMs"));
@@ -254,6 +266,21 @@ class ConsoleIT {
       env.berth("volume", "rm", "console-vol", "console-vol-2");
       env.berth("network", "rm", "console-net");
     }
+  }
+
+  private static dev.berth.engine.bench.BenchReport benchReport() {
+    var facts = new dev.berth.engine.bench.IsolationFacts("6.1.0", false, 2, 0, "00000000a80425fb", "00000000a80425fb",
+        14, "0 0 4294967295", false, 121463, 0, false, false, "none", "no accelerator: the host's kernel");
+    var figures = List.of(
+        new dev.berth.engine.bench.Figure("start.firstOutput.median", "create to first output, median", 412.5, "ms",
+            "engine calls, timed", 5),
+        new dev.berth.engine.bench.Figure("memory.pss", "host memory of one idle instance", 1.56, "MiB",
+            "sum of Pss from smaps_rollup", 1));
+    var container = new dev.berth.engine.bench.KindResult("container", "container (runc)", "measured", "", figures,
+        facts, List.of(), "fast");
+    return new dev.berth.engine.bench.BenchReport("0123456789ab", "2026-12-07T00:48:47Z", 42.0,
+        new dev.berth.engine.bench.BenchOptions(true, 0, "busybox:latest", List.of(), "", ""),
+        new dev.berth.engine.bench.BenchReport.Host("6.1.0", 2, 8L << 30, 1.0, "0.1.0"), List.of(container));
   }
 
   @Test

@@ -509,10 +509,10 @@ async function loadBench() {
   }
   const id = (r) => r.Id || r.id || r.ID;
   box.replaceChildren(el('table', { id: 'bench' },
-    el('thead', {}, el('tr', {}, el('th', {}, 'Report'), el('th', {}, 'Created'), el('th', {}, 'Kinds'), el('th', {}, 'Duration'), el('th', {}))),
+    el('thead', {}, el('tr', {}, el('th', {}, 'Report'), el('th', {}, 'Created'), el('th', {}, 'Measured'), el('th', {}, 'Duration'), el('th', {}))),
     el('tbody', {}, ...list.map((r) => el('tr', { dataset: { id: id(r) } },
       el('td', {}, shortId(id(r))), el('td', {}, r.Created || r.created || ''),
-      el('td', {}, (r.Kinds || r.kinds || []).join(', ')),
+      el('td', {}, (r.Measured || r.Kinds || []).join(', ')),
       el('td', { class: 'num' }, r.DurationSeconds != null ? Math.round(r.DurationSeconds) + ' s' : ''),
       el('td', {}, button('Show', () => {
         frame.src = `/api/berth/v1/bench/${encodeURIComponent(id(r))}/report.html`;
