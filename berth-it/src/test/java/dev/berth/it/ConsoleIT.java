@@ -299,7 +299,10 @@ class ConsoleIT {
     System.out.printf("console first page: %d bytes transferred in %s files, usable after %.0f ms%n%s%n", bytes,
         m.get("files"), readyMs, m.get("names"));
     assertThat(bytes).as("bytes transferred by the first page").isPositive().isLessThanOrEqualTo(200 * 1024);
-    assertThat(readyMs).as("ms until the containers table is shown").isPositive().isLessThanOrEqualTo(1000);
+    assertThat(readyMs).as("ms until the containers table is shown").isPositive();
+    if (PERFORMANCE) { // a time limit is a benchmark's (benchmarks/console.sh), not the suite's: load makes it flaky
+      assertThat(readyMs).as("ms until the containers table is shown").isLessThanOrEqualTo(1000);
+    }
   }
 
   @Test
@@ -341,7 +344,12 @@ class ConsoleIT {
    * rows are visible (a tall window), so the page reads all 50 in turn; berthd's CPU time
    * (utime + stime from /proc) is measured over the same span with the page open and without it.
    */
+  /** The console's performance goals, measured by benchmarks/console.sh (-Dberth.console.perf=true), not in the suite. */
+  private static final boolean PERFORMANCE = Boolean.getBoolean("berth.console.perf");
+
   @Test
+  @org.junit.jupiter.api.condition.EnabledIfSystemProperty(named = "berth.console.perf", matches = "true",
+      disabledReason = "a benchmark of 4 minutes: benchmarks/console.sh runs it")
   void liveStatsForFiftyContainersCostBerthdLittle() throws Exception {
     int n = 50;
     try (var pool = java.util.concurrent.Executors.newFixedThreadPool(4)) {
