@@ -43,12 +43,6 @@ final class VmIsolation {
     if (c.readonlyRootfs()) {
       throw new BerthException.InvalidArgument("--isolation=vm does not support --read-only yet");
     }
-    ContainerStorage storage = c.storage();
-    if (!storage.binds().isEmpty() || !storage.mounts().isEmpty() || !storage.tmpfs().isEmpty()
-        || !storage.volumesFrom().isEmpty()) {
-      throw new BerthException.InvalidArgument("--isolation=vm does not support volumes, bind mounts or tmpfs"
-          + " (-v, --mount, --tmpfs, --volumes-from) yet");
-    }
   }
 
   /** What the guest runs: Docker's env (HOSTNAME first), the command, workdir and the resolved user. */

@@ -64,6 +64,7 @@ public final class MicroVmCommand {
         "-device", "virtio-9p-device,fsdev=rootfs,mount_tag=rootfs",
         "-fsdev", "local,id=berth,path=" + escape(p.share().toString()) + ",security_model=none,readonly=on",
         "-device", "virtio-9p-device,fsdev=berth,mount_tag=berth"));
+    cmd.addAll(GuestMount.qemuArgs(s.mounts()));
     cmd.addAll(GuestNetwork.qemuArgs(s.interfaces()));
     return cmd;
   }

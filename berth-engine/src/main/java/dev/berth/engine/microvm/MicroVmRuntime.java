@@ -124,7 +124,7 @@ public final class MicroVmRuntime {
    * QEMU and no runtime dir behind.
    */
   public MicroVm launch(String id, Path containerDir, Path rootfs, GuestCommand command, EtcFiles etc,
-      long memoryBytes, long nanoCpus, Path logFile, Optional<Network> network) {
+      long memoryBytes, long nanoCpus, Path logFile, Optional<Network> network, List<GuestMount> mounts) {
     Qemu q = qemu();
     BootAssets boot = assets.get();
     MicroVmPaths paths = paths(id, containerDir);
@@ -133,7 +133,7 @@ public final class MicroVmRuntime {
     int cpus = nanoCpus <= 0 ? 1 : (int) Math.ceil(nanoCpus / 1e9);
     try {
       List<GuestInterface> interfaces = network.map(Network::interfaces).orElse(List.of());
-      prepare(paths, command, etc, interfaces);
+      prepare(paths, command, etc, interfaces, mounts);
       List<String> cmd = new ArrayList<>();
       if (network.isPresent()) {
         long t0 = System.nanoTime();
@@ -142,7 +142,7 @@ public final class MicroVmRuntime {
         cmd.addAll(GuestNetwork.inNamespace(network.get().netns())); // QEMU opens the taps by name, there
       }
       cmd.addAll(MicroVmCommand.build(q.systemBinary().toString(),
-          new MicroVmSpec(id, rootfs, paths, boot, accel, Qemu.hostKhz(), cpus, memoryMib, interfaces)));
+          new MicroVmSpec(id, rootfs, paths, boot, accel, Qemu.hostKhz(), cpus, memoryMib, interfaces, mounts)));
       log.debug("container {}: {}", id.substring(0, 12), String.join(" ", cmd));
       q.launch(cmd);
       long pid = Long.parseLong(Files.readString(paths.pidFile()).strip());
@@ -160,8 +160,8 @@ public final class MicroVmRuntime {
   }
 
   /** The share the guest reads (run.sh and the /etc files), and fresh output files. */
-  private static void prepare(MicroVmPaths paths, GuestCommand command, EtcFiles etc, List<GuestInterface> interfaces)
-      throws IOException {
+  private static void prepare(MicroVmPaths paths, GuestCommand command, EtcFiles etc, List<GuestInterface> interfaces,
+      List<GuestMount> mounts) throws IOException {
     Files.createDirectories(paths.share());
     Files.createDirectories(paths.runDir());
     for (Path old : List.of(paths.stdout(), paths.stderr(), paths.exit(), paths.offsets(), paths.pidFile())) {
@@ -171,6 +171,7 @@ public final class MicroVmRuntime {
     Files.copy(etc.hosts(), paths.share().resolve("hosts"), StandardCopyOption.REPLACE_EXISTING);
     Files.copy(etc.hostname(), paths.share().resolve("hostname"), StandardCopyOption.REPLACE_EXISTING);
     Files.copy(etc.resolvConf(), paths.share().resolve("resolv.conf"), StandardCopyOption.REPLACE_EXISTING);
+    Files.writeString(paths.share().resolve("mounts"), GuestMount.guestConfig(mounts));
     Path net = paths.share().resolve("net");
     if (interfaces.isEmpty()) {
       Files.deleteIfExists(net);

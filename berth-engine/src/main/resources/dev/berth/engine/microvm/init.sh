@@ -75,6 +75,19 @@ if [ -d /newroot/etc ]; then
 fi
 $bb hostname "$($bb cat /berth/hostname)"
 
+# Volumes, binds and tmpfs from /berth/mounts: "9p TAG ro|rw TARGET" or "tmpfs OPTIONS - TARGET".
+# berthd made each target (resolved inside the rootfs) as a directory; read-only shares are
+# read-only in QEMU as well.
+if [ -r /berth/mounts ]; then
+  while read -r kind a b target; do
+    case "$kind" in
+      9p) $bb mount -t 9p -o "trans=virtio,version=9p2000.L,msize=262144,$b" "$a" "/newroot$target" \
+        || fail "cannot mount the share $a at $target" ;;
+      tmpfs) $bb mount -t tmpfs -o "$a" tmpfs "/newroot$target" || fail "cannot mount a tmpfs at $target" ;;
+    esac
+  done </berth/mounts
+fi
+
 # Sets BERTH_WORKDIR and the positional parameters: env assignments, then the nsenter command.
 . /berth/run.sh
 $bb mkdir -p "/newroot$BERTH_WORKDIR"
