@@ -396,7 +396,8 @@ public final class ContainerService {
       Optional<MicroVmRuntime.Network> network = VmNetworks.ready(store.networks(), attaching, c);
       vm = microVms.launch(c.id(), dir, rootfs, VmIsolation.guestCommand(c.config(), user),
           new MicroVmRuntime.EtcFiles(dir.resolve("hosts"), dir.resolve("hostname"), dir.resolve("resolv.conf")),
-          c.config().memory(), c.config().nanoCpus(), logPath(c.id()), network, guestMounts);
+          c.config().memory(), c.config().nanoCpus(), logPath(c.id()), network, guestMounts,
+          new MicroVmRuntime.Stdio(c.config().tty(), c.config().openStdin(), c.config().stdinOnce()));
       attach.connectPending(c.id(), vm::attach);
     } catch (RuntimeException e) {
       if (vm != null) {

@@ -26,11 +26,29 @@ public final class ExecSession {
   private final IntConsumer onExit;
   private final Pty pty;
 
+  /** A terminal that is not a local pty: a microVM's, resized in the guest. */
+  interface RemoteTerminal {
+    void resize(int rows, int cols) throws IOException;
+  }
+
+  /** With a remote terminal the process's stdout carries the terminal's output. */
+  private final RemoteTerminal remote;
+
   /** @param pty the terminal runc has as its stdio, or null for pipes */
   ExecSession(Process process, Path specFile, Pty pty, IntConsumer onExit) {
+    this(process, specFile, pty, null, onExit);
+  }
+
+  /** An exec whose terminal is elsewhere (a microVM's): stdio is the process's streams. */
+  ExecSession(Process process, Path specFile, RemoteTerminal remote, IntConsumer onExit) {
+    this(process, specFile, null, remote, onExit);
+  }
+
+  private ExecSession(Process process, Path specFile, Pty pty, RemoteTerminal remote, IntConsumer onExit) {
     this.process = process;
     this.specFile = specFile;
     this.pty = pty;
+    this.remote = remote;
     this.failures = new TailStream(pty == null ? process.getErrorStream() : pty.input());
     this.onExit = onExit;
   }
@@ -49,11 +67,14 @@ public final class ExecSession {
   }
 
   public boolean tty() {
-    return pty != null;
+    return pty != null || remote != null;
   }
 
   /** Resizes the exec's terminal; nothing to do without one. */
   public void resize(int rows, int cols) throws IOException {
+    if (remote != null) {
+      remote.resize(rows, cols);
+    }
     if (pty != null) {
       pty.resize(rows, cols);
       // runc is not in the pty's session, so no SIGWINCH reaches it from the kernel; on this
