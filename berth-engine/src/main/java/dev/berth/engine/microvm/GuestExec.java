@@ -30,6 +30,8 @@ public final class GuestExec {
   /** How long the output ports must stay quiet after the exit code before the streams end. */
   static final Duration QUIET = Duration.ofMillis(100);
   private static final Duration DRAIN_LIMIT = Duration.ofSeconds(2);
+  /** How long after the client closed stdin its socket is closed (see {@link #closeLater}). */
+  static final Duration EOF_DELAY = Duration.ofMillis(300);
   private static final byte[] END = new byte[0];
 
   private final int slot;
@@ -159,7 +161,7 @@ public final class GuestExec {
       @Override
       public void close() {
         if (!tty) {
-          inputReady.thenRun(() -> closeQuietly(input));
+          inputReady.thenRun(() -> closeLater(input));
         }
       }
     };
@@ -237,6 +239,21 @@ public final class GuestExec {
       }
       line.write(one.get(0));
     }
+  }
+
+  /**
+   * Closes a stdin socket for an EOF in the guest, after a moment: QEMU drops what it has not
+   * read from a client that hung up, and it reads only as fast as the guest takes the bytes.
+   */
+  static void closeLater(SocketChannel ch) {
+    Thread.ofVirtual().name("microvm-stdin-eof").start(() -> {
+      try {
+        Thread.sleep(EOF_DELAY);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      closeQuietly(ch);
+    });
   }
 
   static void closeQuietly(SocketChannel ch) {

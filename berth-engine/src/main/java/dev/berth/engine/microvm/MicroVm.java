@@ -117,7 +117,7 @@ public final class MicroVm {
       SocketChannel ch = stdin;
       if (stdio.stdinOnce() && !stdio.tty() && ch != null) {
         stdin = null;
-        stdinReady.thenRun(() -> GuestExec.closeQuietly(ch)); // what was sent must reach the guest first
+        stdinReady.thenRun(() -> GuestExec.closeLater(ch)); // what was sent must reach the guest first
       }
     }
   };
@@ -125,6 +125,13 @@ public final class MicroVm {
   /** Resizes the main process's terminal (nothing without one). */
   public void resize(int rows, int cols) {
     if (stdio.tty()) {
+      // Also as a file in the share: the init applies it before the process starts and when its
+      // control loop starts, so a resize sent while the guest boots (a client's first) is not lost.
+      try {
+        Files.writeString(paths.share().resolve("tty-size"), rows + " " + cols + "\n");
+      } catch (IOException e) {
+        log.debug("container {}: cannot record the terminal size: {}", id.substring(0, 12), e.getMessage());
+      }
       control("resize main " + rows + " " + cols);
     }
   }
@@ -151,16 +158,45 @@ public final class MicroVm {
     return GuestExec.start(paths, agent, slot, tty, rows, cols, command, slots::release);
   }
 
+  /** The control channel's connection, kept: QEMU drops what a client that hung up sent and it had not read. */
+  private SocketChannel console;
+
   /** One line to the guest init's control channel (the serial console). */
   private synchronized void control(String line) {
-    try (SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(paths.consoleSocket()))) {
-      ch.write(ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.US_ASCII)));
-    } catch (IOException e) {
-      if (alive()) {
-        throw new BerthException("cannot reach the microVM of container " + id.substring(0, 12) + ": "
-            + e.getMessage(), e);
+    ByteBuffer buf = ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.US_ASCII));
+    for (int attempt = 0; attempt < 2; attempt++) {
+      try {
+        if (console == null || !console.isOpen()) {
+          console = SocketChannel.open(UnixDomainSocketAddress.of(paths.consoleSocket()));
+          drain(console); // the console's output comes to us too: read it, or the guest blocks
+        }
+        while (buf.hasRemaining()) {
+          console.write(buf);
+        }
+        return;
+      } catch (IOException e) {
+        GuestExec.closeQuietly(console);
+        console = null;
+        if (attempt == 1 && alive()) {
+          throw new BerthException("cannot reach the microVM of container " + id.substring(0, 12) + ": "
+              + e.getMessage(), e);
+        }
       }
     }
+  }
+
+  private void drain(SocketChannel ch) {
+    Thread.ofVirtual().name("microvm-console-" + id.substring(0, 12)).start(() -> {
+      ByteBuffer drop = ByteBuffer.allocate(8192);
+      try {
+        while (ch.read(drop.clear()) >= 0) {
+          // serial.log (QEMU's logfile) has it
+        }
+      } catch (IOException closed) {
+        // the VM or berthd ended
+      }
+      GuestExec.closeQuietly(ch);
+    });
   }
 
   public String id() {
@@ -318,6 +354,12 @@ public final class MicroVm {
     stdin = null;
     if (ch != null) {
       GuestExec.closeQuietly(ch);
+    }
+    synchronized (this) {
+      if (console != null) {
+        GuestExec.closeQuietly(console);
+        console = null;
+      }
     }
   }
 

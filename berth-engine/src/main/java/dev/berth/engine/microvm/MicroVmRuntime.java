@@ -204,6 +204,7 @@ public final class MicroVmRuntime {
     Files.copy(etc.hostname(), paths.share().resolve("hostname"), StandardCopyOption.REPLACE_EXISTING);
     Files.copy(etc.resolvConf(), paths.share().resolve("resolv.conf"), StandardCopyOption.REPLACE_EXISTING);
     Files.writeString(paths.share().resolve("mounts"), GuestMount.guestConfig(mounts));
+    Files.deleteIfExists(paths.share().resolve("tty-size")); // the last run's terminal size
     Path net = paths.share().resolve("net");
     if (interfaces.isEmpty()) {
       Files.deleteIfExists(net);

@@ -102,6 +102,8 @@ case "$stdio" in
   tty)
     echo hvc0 >/tmp/hvc-taken
     $bb stty -F /dev/hvc0 sane
+    # the size berthd was last asked for (a client resizes while the guest boots)
+    [ -r /berth/tty-size ] && read -r r c </berth/tty-size && $bb stty -F /dev/hvc0 rows "$r" cols "$c"
     $bb setsid -c $bb env -i "$@" <>/dev/hvc0 >&0 2>&0 &
     ;;
   stdin)
@@ -126,6 +128,8 @@ pid=$!
 # "resize main|SLOT ROWS COLS" for a terminal (the kernel sends SIGWINCH to its foreground group).
 (
   $bb stty -F /dev/ttyS0 -echo 2>/dev/null
+  [ "$stdio" = tty ] && [ -r /berth/tty-size ] && read -r r c </berth/tty-size \
+    && $bb stty -F /dev/hvc0 rows "$r" cols "$c"
   while read -r a b c d; do
     case "$a" in
       resize)

@@ -80,7 +80,7 @@ class GuestExecTest {
     byte[] got = new byte[6];
     Channels.newInputStream(in).readNBytes(got, 0, 6);
     assertThat(new String(got, StandardCharsets.UTF_8)).isEqualTo("hello\n");
-    assertThat(in.read(ByteBuffer.allocate(1))).as("closing stdin is an EOF").isEqualTo(-1);
+    assertThat(in.read(ByteBuffer.allocate(1))).as("closing stdin is an EOF (after a moment)").isEqualTo(-1);
 
     out.write(ByteBuffer.wrap("hello\n".getBytes(StandardCharsets.UTF_8)));
     err.write(ByteBuffer.wrap("warn\n".getBytes(StandardCharsets.UTF_8)));
