@@ -136,7 +136,9 @@ pid=$!
         t=
         case "$b" in
           main) t=hvc0 ;;
-          [0-9]) t=$($bb cat "/tmp/slot-$b.hvc" 2>/dev/null) ;;
+          [0-9])
+            t=$($bb cat "/tmp/slot-$b.hvc" 2>/dev/null)
+            echo "$c $d" >"/tmp/slot-$b.size" ;; # for an exec whose terminal is not open yet
         esac
         [ -n "$t" ] && $bb stty -F "/dev/$t" rows "$c" cols "$d" 2>/dev/null ;;
       ''|*[!0-9]*) ;;
@@ -191,9 +193,12 @@ run_slot() {
   . "/tmp/exec-$slot.sh"
   if [ "$tty" = 1 ]; then
     t=/dev/$($bb cat "/tmp/slot-$slot.hvc")
+    # Held open from here: a tty nobody has open forgets its size.
+    exec 4<>"$t"
     $bb stty -F "$t" sane
     [ "$BERTH_ROWS" -gt 0 ] && $bb stty -F "$t" rows "$BERTH_ROWS" cols "$BERTH_COLS"
-    $bb setsid -c $bb env -i "$@" <>"$t" >&0 2>&0
+    [ -r "/tmp/slot-$slot.size" ] && read -r r c <"/tmp/slot-$slot.size" && $bb stty -F "$t" rows "$r" cols "$c"
+    $bb setsid -c $bb env -i "$@" <&4 >&4 2>&4 4<&-
   else
     in=$(port_wait "x${slot}i") && out=$(port_wait "x${slot}o") && err=$(port_wait "x${slot}e") \
       && exec 3<>"$in" && echo >&3 && $bb env -i "$@" <&3 3<&- >"$out" 2>"$err"
@@ -218,6 +223,7 @@ if [ -n "$port_agent" ]; then
               echo "no terminal for exec slot $2"
               continue
             fi
+            $bb rm -f "/tmp/slot-$2.size"
             echo "$6" | $bb base64 -d >"/tmp/exec-$2.sh"
             echo "BERTH_ROWS=$4 BERTH_COLS=$5" >>"/tmp/exec-$2.sh"
             run_slot "$2" "$3" </dev/null >/dev/null 2>&1 &
