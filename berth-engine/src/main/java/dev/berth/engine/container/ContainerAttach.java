@@ -93,6 +93,11 @@ public final class ContainerAttach {
 
   public void resize(String nameOrId, int height, int width) {
     Container c = store.find(nameOrId);
+    MicroVm vm = store.vms.get(c.id());
+    if (vm != null) {
+      vm.resize(height, width); // nothing without a TTY
+      return;
+    }
     ContainerProcess p = store.processes.get(c.id());
     if (p == null) {
       throw new BerthException.Conflict("Container " + c.id() + " is not running");

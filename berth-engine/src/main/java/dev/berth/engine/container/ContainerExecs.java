@@ -2,6 +2,8 @@ package dev.berth.engine.container;
 
 import dev.berth.engine.BerthException;
 import dev.berth.engine.microvm.GuestAgent;
+import dev.berth.engine.microvm.GuestCommand;
+import dev.berth.engine.microvm.GuestExec;
 import dev.berth.engine.microvm.MicroVm;
 import dev.berth.engine.runtime.ContainerProcess;
 import dev.berth.engine.runtime.ExecResult;
@@ -21,6 +23,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntConsumer;
 import java.util.concurrent.ConcurrentHashMap;
 
 /** Processes run in a running container beside its own: exec create, start (attached or detached), resize, inspect. */
@@ -58,9 +61,6 @@ public final class ContainerExecs {
     }
     if (cfg.cmd() == null || cfg.cmd().isEmpty()) {
       throw new BerthException.InvalidArgument("No exec command specified");
-    }
-    if (VmIsolation.isVm(c.config())) {
-      VmExecs.checkCreate(c, cfg);
     }
     Exec e = new Exec(ContainerStore.newId(), c.id(), cfg, false, null, "", "");
     execs.put(e.id(), e);
@@ -126,13 +126,22 @@ public final class ContainerExecs {
     MicroVm vm = store.vms.get(e.containerId());
     if (vm != null) {
       Container c = store.get(e.containerId());
-      Process process = VmExecs.asProcess(vm, VmExecs.command(c, e.config(), store.dir(c.id()).resolve("rootfs")));
-      ExecSession session = new ExecSession(process, store.dir(c.id()).resolve("exec-" + e.id() + ".json"),
-          code -> {
-            execs.put(execId, new Exec(e.id(), e.containerId(), e.config(), false, code, "", ""));
-            execSessions.remove(execId);
-            store.byId(e.containerId()).ifPresent(x -> store.events.exec(x, "exec_die", e, Map.of("exitCode", "" + code)));
-          });
+      GuestCommand command = VmExecs.command(c, e.config(), store.dir(c.id()).resolve("rootfs"));
+      IntConsumer onExit = code -> {
+        execs.put(execId, new Exec(e.id(), e.containerId(), e.config(), false, code, "", ""));
+        execSessions.remove(execId);
+        store.byId(e.containerId()).ifPresent(x -> store.events.exec(x, "exec_die", e, Map.of("exitCode", "" + code)));
+      };
+      Path specFile = store.dir(c.id()).resolve("exec-" + e.id() + ".json");
+      ExecSession session;
+      if (e.config().tty() || e.config().attachStdin()) {
+        GuestExec exec = vm.startExec(command, e.config().tty(), 0, 0);
+        session = e.config().tty()
+            ? new ExecSession(VmExecs.interactive(exec), specFile, (rows, cols) -> vm.resize(exec, rows, cols), onExit)
+            : new ExecSession(VmExecs.interactive(exec), specFile, onExit);
+      } else {
+        session = new ExecSession(VmExecs.asProcess(vm, command), specFile, onExit);
+      }
       execSessions.put(execId, session);
       store.events.exec(c, "exec_start", e, Map.of());
       return session;

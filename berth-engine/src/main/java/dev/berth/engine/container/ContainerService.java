@@ -261,6 +261,9 @@ public final class ContainerService {
     merged = merged.withStorage(storage.storage());
     Path dir = dir(id);
     try {
+      if (VmIsolation.isVm(merged)) {
+        VmMounts.checkSources(id.substring(0, 12), merged.storage().mountPoints()); // 400 before anything is made
+      }
       Files.createDirectories(dir.resolve("rootfs"));
       Files.createDirectories(dir.resolve("upper"));
       Files.createDirectories(dir.resolve("work"));
@@ -386,12 +389,15 @@ public final class ContainerService {
       ContainerNetworks.Start attaching = store.networks().attach(c, dir, this::find);
       rootfs.mount(c);
       Path rootfs = dir.resolve("rootfs");
+      mounts.populate(c.config().storage(), rootfs);
+      var guestMounts = VmMounts.forGuest(c.shortId(), c.config().storage().mountPoints(), rootfs);
       User user = Users.resolve(c.config().user(), c.config().host().groupAdd(), Users.readEtc(rootfs, "passwd"),
           Users.readEtc(rootfs, "group"));
       Optional<MicroVmRuntime.Network> network = VmNetworks.ready(store.networks(), attaching, c);
       vm = microVms.launch(c.id(), dir, rootfs, VmIsolation.guestCommand(c.config(), user),
           new MicroVmRuntime.EtcFiles(dir.resolve("hosts"), dir.resolve("hostname"), dir.resolve("resolv.conf")),
-          c.config().memory(), c.config().nanoCpus(), logPath(c.id()), network);
+          c.config().memory(), c.config().nanoCpus(), logPath(c.id()), network, guestMounts,
+          new MicroVmRuntime.Stdio(c.config().tty(), c.config().openStdin(), c.config().stdinOnce()));
       attach.connectPending(c.id(), vm::attach);
     } catch (RuntimeException e) {
       if (vm != null) {

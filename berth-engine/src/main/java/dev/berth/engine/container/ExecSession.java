@@ -25,13 +25,26 @@ public final class ExecSession {
   private final IntConsumer onExit;
   private final ConmonExec console;
   private final InputStream consoleOutput;
+  /** With a remote terminal the process's stdout carries the terminal's output. */
+  private final RemoteTerminal remote;
+
+  /** A terminal that is not a local console: a microVM's, resized in the guest. */
+  interface RemoteTerminal {
+    void resize(int rows, int cols) throws IOException;
+  }
 
   /** A process with pipes for its stdio. */
   ExecSession(Process process, Path specFile, IntConsumer onExit) {
+    this(process, specFile, (RemoteTerminal) null, onExit);
+  }
+
+  /** An exec whose terminal, if any, is elsewhere (a microVM's): stdio is the process's streams. */
+  ExecSession(Process process, Path specFile, RemoteTerminal remote, IntConsumer onExit) {
     this.process = process;
     this.specFile = specFile;
     this.console = null;
     this.consoleOutput = null;
+    this.remote = remote;
     this.failures = new TailStream(process.getErrorStream());
     this.onExit = onExit;
   }
@@ -42,6 +55,7 @@ public final class ExecSession {
     this.specFile = null;
     this.console = console;
     this.consoleOutput = new ConsoleOutput(console);
+    this.remote = null;
     this.failures = null;
     this.onExit = onExit;
   }
@@ -82,13 +96,16 @@ public final class ExecSession {
   }
 
   public boolean tty() {
-    return console != null;
+    return console != null || remote != null;
   }
 
   /** Resizes the exec's terminal; nothing to do without one. */
   public void resize(int rows, int cols) throws IOException {
     if (console != null) {
       console.resize(rows, cols);
+    }
+    if (remote != null) {
+      remote.resize(rows, cols);
     }
   }
 

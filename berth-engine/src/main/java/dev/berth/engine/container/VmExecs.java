@@ -3,6 +3,7 @@ package dev.berth.engine.container;
 import dev.berth.engine.BerthException;
 import dev.berth.engine.microvm.GuestAgent;
 import dev.berth.engine.microvm.GuestCommand;
+import dev.berth.engine.microvm.GuestExec;
 import dev.berth.engine.microvm.MicroVm;
 import dev.berth.engine.runtime.spec.User;
 import java.io.ByteArrayInputStream;
@@ -20,22 +21,15 @@ import java.util.function.Supplier;
 
 /**
  * exec in a microVM container, through the guest init's agent ({@link GuestAgent}): the command
- * runs in the guest like the container's own (env, workdir, user), its output comes back whole
- * when it ended. No stdin and no TTY yet (refused at create), one exec at a time per microVM.
+ * runs in the guest like the container's own (env, workdir, user). Without -i and -t its output
+ * comes back whole when it ended (one such exec at a time per microVM); with them it streams
+ * over an exec slot's ports ({@link GuestExec}), with a terminal in the guest for -t.
  */
 final class VmExecs {
   /** An attached exec waits this long at most (the agent serves one exec at a time). */
   static final Duration ATTACHED_LIMIT = Duration.ofHours(24);
 
   private VmExecs() {}
-
-  static void checkCreate(Container c, ContainerExecs.ExecConfig cfg) {
-    if (cfg.tty() || cfg.attachStdin()) {
-      throw new BerthException.InvalidArgument("exec " + (cfg.tty() ? "-t" : "-i") + " is not supported for container "
-          + c.shortId() + " yet: it runs with --isolation=vm, whose exec agent returns output and exit code only"
-          + " (run the exec without -i and -t)");
-    }
-  }
 
   /** The exec's command: the container's env with the exec's on top, its workdir and user unless the exec sets them. */
   static GuestCommand command(Container c, ContainerExecs.ExecConfig cfg, Path rootfs) {
@@ -59,6 +53,61 @@ final class VmExecs {
     } catch (BerthException e) {
       return new GuestAgent.Result(126, new byte[0], (e.getMessage() + "\n").getBytes(StandardCharsets.UTF_8));
     }
+  }
+
+  /** An interactive exec (-i or -t) as a {@link Process} for {@link ExecSession}: streams while it runs. */
+  static Process interactive(GuestExec exec) {
+    return new Process() {
+      @Override
+      public OutputStream getOutputStream() {
+        return exec.stdin();
+      }
+
+      @Override
+      public InputStream getInputStream() {
+        return exec.stdout();
+      }
+
+      @Override
+      public InputStream getErrorStream() {
+        return exec.stderr();
+      }
+
+      @Override
+      public int waitFor() {
+        return exec.exit().join();
+      }
+
+      @Override
+      public boolean waitFor(long timeout, TimeUnit unit) {
+        try {
+          exec.exit().get(timeout, unit);
+          return true;
+        } catch (java.util.concurrent.TimeoutException e) {
+          return false;
+        } catch (java.util.concurrent.ExecutionException | InterruptedException e) {
+          return true;
+        }
+      }
+
+      @Override
+      public int exitValue() {
+        if (!exec.exit().isDone()) {
+          throw new IllegalThreadStateException("the exec in the microVM is still running");
+        }
+        return exec.exit().join();
+      }
+
+      @Override
+      public boolean isAlive() {
+        return !exec.exit().isDone();
+      }
+
+      @Override
+      public void destroy() {
+        // The guest command ends on its own or with the microVM.
+      }
+    };
   }
 
   /** The exec as a {@link Process} for {@link ExecSession}: its streams give the output once the command ended. */

@@ -28,10 +28,6 @@ final class VmIsolation {
     if (!isVm(c)) {
       return;
     }
-    if (c.tty() || c.openStdin()) {
-      throw new BerthException.InvalidArgument("--isolation=vm does not support " + (c.tty() ? "a TTY (-t)" : "stdin (-i)")
-          + " yet: the microVM sends only the command's output and exit code back");
-    }
     if (c.networkMode().equals("host")) {
       throw new BerthException.InvalidArgument("--isolation=vm cannot use --network host: the microVM has its own "
           + "kernel and network stack; use the default bridge or a user network (--network NAME) and -p to publish");
@@ -42,12 +38,6 @@ final class VmIsolation {
     }
     if (c.readonlyRootfs()) {
       throw new BerthException.InvalidArgument("--isolation=vm does not support --read-only yet");
-    }
-    ContainerStorage storage = c.storage();
-    if (!storage.binds().isEmpty() || !storage.mounts().isEmpty() || !storage.tmpfs().isEmpty()
-        || !storage.volumesFrom().isEmpty()) {
-      throw new BerthException.InvalidArgument("--isolation=vm does not support volumes, bind mounts or tmpfs"
-          + " (-v, --mount, --tmpfs, --volumes-from) yet");
     }
   }
 

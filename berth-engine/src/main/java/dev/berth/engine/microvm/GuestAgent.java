@@ -21,7 +21,8 @@ import java.util.concurrent.TimeoutException;
  * socket of QEMU's). One request at a time, one line each way, base64 so no byte of a command or
  * its output can break the framing: the host sends a run.sh-style script ({@link GuestCommand});
  * the guest runs it like the container's command and answers "CODE STDOUT STDERR" once it
- * ended. Output comes back whole at the end: no stdin, no TTY, no streaming (yet).
+ * ended. Output comes back whole at the end. Interactive execs ({@link GuestExec}) are only
+ * started through it: they stream over ports of their own.
  */
 public final class GuestAgent {
   /** What an exec in the guest gave. */
@@ -97,6 +98,35 @@ public final class GuestAgent {
       Thread.currentThread().interrupt();
       closeQuietly(open[0]);
       throw new BerthException("interrupted while waiting for an exec in the microVM", e);
+    }
+  }
+
+  /** The request line that starts an interactive exec in {@code slot}. */
+  static String slotRequest(int slot, boolean tty, int rows, int cols, GuestCommand command) {
+    return "x " + slot + " " + (tty ? 1 : 0) + " " + Math.max(0, rows) + " " + Math.max(0, cols) + " "
+        + request(command);
+  }
+
+  /** Asks the agent to start an interactive exec in {@code slot} (its sockets connected already); returns when it runs. */
+  synchronized void startInSlot(int slot, boolean tty, int rows, int cols, GuestCommand command) {
+    try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+      ch.connect(UnixDomainSocketAddress.of(socket));
+      ch.write(ByteBuffer.wrap(slotRequest(slot, tty, rows, cols, command).getBytes(StandardCharsets.US_ASCII)));
+      ByteBuffer buf = ByteBuffer.allocate(64);
+      StringBuilder answer = new StringBuilder();
+      while (answer.indexOf("\n") < 0) {
+        buf.clear();
+        int n = ch.read(buf);
+        if (n < 0) {
+          throw new BerthException("the microVM's agent closed the connection (the VM ended?)");
+        }
+        answer.append(new String(buf.array(), 0, n, StandardCharsets.US_ASCII));
+      }
+      if (!answer.toString().strip().equals("started")) {
+        throw new BerthException("the microVM's agent did not start the exec: " + answer.toString().strip());
+      }
+    } catch (IOException e) {
+      throw new BerthException("cannot exec in the microVM: " + e.getMessage(), e);
     }
   }
 

@@ -35,6 +35,12 @@ public final class MicroVm {
   private final long pid;
   private final OutputPump pump;
   private final GuestAgent agent;
+  private final MicroVmRuntime.Stdio stdio;
+  private final ExecSlots slots;
+  /** The main process's stdin (or terminal) socket, while connected. */
+  private volatile SocketChannel stdin;
+  /** Completes when the guest opened the stdin port (it says so with a byte). */
+  private final java.util.concurrent.CompletableFuture<Void> stdinReady = new java.util.concurrent.CompletableFuture<>();
   private volatile boolean hardStopped;
   private volatile boolean closed;
   private Thread thread;
@@ -45,6 +51,152 @@ public final class MicroVm {
     this.pid = pid;
     this.pump = new OutputPump(paths, log);
     this.agent = new GuestAgent(paths.agentSocket());
+    this.slots = new ExecSlots(paths);
+    MicroVmRuntime.Stdio mode;
+    try {
+      mode = MicroVmRuntime.Stdio.parse(Files.readString(paths.share().resolve("stdio")));
+    } catch (IOException e) {
+      mode = MicroVmRuntime.Stdio.NONE;
+    }
+    this.stdio = mode;
+  }
+
+  /**
+   * Connects the main process's stdin: the terminal's socket with a TTY (whose output is read
+   * and dropped here: QEMU logs it to the stdout file, which the pump follows), else the stdin
+   * port's with -i. Held while the VM runs, so the guest's reads block instead of ending.
+   */
+  void connectStdio() {
+    if (!stdio.openStdin() && !stdio.tty()) {
+      return;
+    }
+    Path socket = stdio.tty() ? paths.mainTtySocket() : paths.stdinSocket();
+    try {
+      SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(socket));
+      stdin = ch;
+      if (!stdio.tty()) {
+        GuestExec.awaitReady(ch, stdinReady);
+      } else {
+        Thread.ofVirtual().name("microvm-tty-" + id.substring(0, 12)).start(() -> {
+          ByteBuffer drop = ByteBuffer.allocate(16384);
+          try {
+            while (ch.read(drop.clear()) >= 0) {
+              // the copy in the stdout file is the one that counts
+            }
+          } catch (IOException closed) {
+            // the VM or berthd ended
+          }
+        });
+      }
+    } catch (IOException e) {
+      log.warn("container {}: cannot connect the microVM's stdin: {}", id.substring(0, 12), e.getMessage());
+    }
+  }
+
+  private final OutputPump.StdinSink stdinSink = new OutputPump.StdinSink() {
+    @Override
+    public void write(byte[] data) throws IOException {
+      SocketChannel ch = stdin;
+      if (ch == null) {
+        return;
+      }
+      if (!stdio.tty()) {
+        GuestExec.await(stdinReady); // bytes that reach the port before the guest opened it are dropped
+      }
+      ByteBuffer buf = ByteBuffer.wrap(data);
+      synchronized (this) {
+        while (buf.hasRemaining()) {
+          ch.write(buf);
+        }
+      }
+    }
+
+    @Override
+    public void close() throws IOException {
+      // As conmon: only StdinOnce closes the process's stdin with the client's; a terminal stays.
+      SocketChannel ch = stdin;
+      if (stdio.stdinOnce() && !stdio.tty() && ch != null) {
+        stdin = null;
+        stdinReady.thenRun(() -> GuestExec.closeLater(ch)); // what was sent must reach the guest first
+      }
+    }
+  };
+
+  /** Resizes the main process's terminal (nothing without one). */
+  public void resize(int rows, int cols) {
+    if (stdio.tty()) {
+      // Also as a file in the share: the init applies it before the process starts and when its
+      // control loop starts, so a resize sent while the guest boots (a client's first) is not lost.
+      try {
+        Files.writeString(paths.share().resolve("tty-size"), rows + " " + cols + "\n");
+      } catch (IOException e) {
+        log.debug("container {}: cannot record the terminal size: {}", id.substring(0, 12), e.getMessage());
+      }
+      control("resize main " + rows + " " + cols);
+    }
+  }
+
+  /** Resizes an interactive exec's terminal. */
+  public void resize(GuestExec exec, int rows, int cols) {
+    if (exec.tty()) {
+      control("resize " + exec.slot() + " " + rows + " " + cols);
+    }
+  }
+
+  /**
+   * Starts an interactive exec ({@code -i}/{@code -t}) in a free slot, its ports plugged first
+   * when the slot never had them; a Conflict when {@link ExecSlots#MAX} execs run already.
+   */
+  public GuestExec startExec(GuestCommand command, boolean tty, int rows, int cols) {
+    int slot = slots.acquire(id.substring(0, 12));
+    try {
+      slots.plug(slot, tty);
+    } catch (RuntimeException e) {
+      slots.release(slot);
+      throw e;
+    }
+    return GuestExec.start(paths, agent, slot, tty, rows, cols, command, slots::release);
+  }
+
+  /** The control channel's connection, kept: QEMU drops what a client that hung up sent and it had not read. */
+  private SocketChannel console;
+
+  /** One line to the guest init's control channel (the serial console). */
+  private synchronized void control(String line) {
+    ByteBuffer buf = ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.US_ASCII));
+    for (int attempt = 0; attempt < 2; attempt++) {
+      try {
+        if (console == null || !console.isOpen()) {
+          console = SocketChannel.open(UnixDomainSocketAddress.of(paths.consoleSocket()));
+          drain(console); // the console's output comes to us too: read it, or the guest blocks
+        }
+        while (buf.hasRemaining()) {
+          console.write(buf);
+        }
+        return;
+      } catch (IOException e) {
+        GuestExec.closeQuietly(console);
+        console = null;
+        if (attempt == 1 && alive()) {
+          throw new BerthException("cannot reach the microVM of container " + id.substring(0, 12) + ": "
+              + e.getMessage(), e);
+        }
+      }
+    }
+  }
+
+  private void drain(SocketChannel ch) {
+    Thread.ofVirtual().name("microvm-console-" + id.substring(0, 12)).start(() -> {
+      ByteBuffer drop = ByteBuffer.allocate(8192);
+      try {
+        while (ch.read(drop.clear()) >= 0) {
+          // serial.log (QEMU's logfile) has it
+        }
+      } catch (IOException closed) {
+        // the VM or berthd ended
+      }
+      GuestExec.closeQuietly(ch);
+    });
   }
 
   public String id() {
@@ -100,7 +252,7 @@ public final class MicroVm {
 
   /** Output from now on (attach). */
   public AttachSession attach() {
-    return pump.subscribe();
+    return pump.subscribe(stdio.openStdin() || stdio.tty() ? stdinSink : OutputPump.StdinSink.NONE);
   }
 
   /**
@@ -112,14 +264,7 @@ public final class MicroVm {
       hardStop();
       return;
     }
-    try (SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(paths.consoleSocket()))) {
-      ch.write(ByteBuffer.wrap((signal + "\n").getBytes(StandardCharsets.US_ASCII)));
-    } catch (IOException e) {
-      if (alive()) {
-        throw new BerthException("cannot signal the microVM of container " + id.substring(0, 12) + ": "
-            + e.getMessage(), e);
-      }
-    }
+    control(Integer.toString(signal));
   }
 
   /** QMP quit, then SIGKILL after a grace period; the exit code becomes 137 (killed) unless the guest reported one. */
@@ -205,6 +350,17 @@ public final class MicroVm {
   /** Stops following (berthd closes); QEMU keeps running and is found again at the next start. */
   public void close() {
     closed = true;
+    SocketChannel ch = stdin;
+    stdin = null;
+    if (ch != null) {
+      GuestExec.closeQuietly(ch);
+    }
+    synchronized (this) {
+      if (console != null) {
+        GuestExec.closeQuietly(console);
+        console = null;
+      }
+    }
   }
 
   /** Kills QEMU if it still runs and removes the runtime dir. Idempotent. */

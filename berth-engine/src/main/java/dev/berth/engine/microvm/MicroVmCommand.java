@@ -59,11 +59,23 @@ public final class MicroVmCommand {
     // The exec agent: a socket berthd connects to per exec (see GuestAgent).
     cmd.addAll(List.of("-chardev", "socket,id=agent,path=" + escape(p.agentSocket().toString()) + ",server=on,wait=off",
         "-device", "virtserialport,chardev=agent,name=agent"));
+    // The main process's terminal (-t) is a virtio console, the guest's hvc0 (the only console
+    // at boot); QEMU also writes its output to the stdout file, for the pump and the log. Its
+    // stdin without a terminal (-i) is a port. Each costs the guest ~4 MiB of buffers: only when asked.
+    if (s.tty()) {
+      cmd.addAll(List.of("-chardev", "socket,id=tty,path=" + escape(p.mainTtySocket().toString())
+          + ",server=on,wait=off,logfile=" + escape(p.stdout().toString()) + ",logappend=on",
+          "-device", "virtconsole,chardev=tty,name=tty"));
+    } else if (s.stdin()) {
+      cmd.addAll(List.of("-chardev", "socket,id=stdin,path=" + escape(p.stdinSocket().toString())
+          + ",server=on,wait=off", "-device", "virtserialport,chardev=stdin,name=stdin"));
+    }
     cmd.addAll(List.of(
         "-fsdev", "local,id=rootfs,path=" + escape(s.rootfs().toString()) + ",security_model=none",
         "-device", "virtio-9p-device,fsdev=rootfs,mount_tag=rootfs",
         "-fsdev", "local,id=berth,path=" + escape(p.share().toString()) + ",security_model=none,readonly=on",
         "-device", "virtio-9p-device,fsdev=berth,mount_tag=berth"));
+    cmd.addAll(GuestMount.qemuArgs(s.mounts()));
     cmd.addAll(GuestNetwork.qemuArgs(s.interfaces()));
     return cmd;
   }

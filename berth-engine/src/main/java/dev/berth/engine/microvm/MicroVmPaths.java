@@ -50,4 +50,19 @@ public record MicroVmPaths(Path dataDir, Path runDir) {
   public Path consoleSocket() {
     return runDir.resolve("console.sock");
   }
+
+  /** The main process's terminal (a virtio console, hvc0 in the guest) when it has a TTY. */
+  public Path mainTtySocket() {
+    return runDir.resolve("tty.sock");
+  }
+
+  /** The main process's stdin port when it has no TTY ({@code -i}). */
+  public Path stdinSocket() {
+    return runDir.resolve("stdin.sock");
+  }
+
+  /** A socket of interactive exec slot {@code slot}: t(ty), i(n), o(ut), e(rr) or x (exit code). */
+  public Path execSocket(int slot, char stream) {
+    return runDir.resolve("x" + slot + stream + ".sock");
+  }
 }

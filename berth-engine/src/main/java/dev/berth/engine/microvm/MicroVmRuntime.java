@@ -22,6 +22,11 @@ import org.slf4j.LoggerFactory;
 public final class MicroVmRuntime {
   private static final Logger log = LoggerFactory.getLogger(MicroVmRuntime.class);
   private static final long MIN_MEMORY_MIB = 128;
+  /**
+   * Without --memory: the guest's RAM is touched only as it is used, and each virtio-serial port
+   * takes ~4 MiB of it (virtio-mmio gives every queue 1024 entries), so interactive execs need room.
+   */
+  private static final long DEFAULT_MEMORY_MIB = 256;
 
   /**
    * berthd's microVM settings.
@@ -48,6 +53,29 @@ public final class MicroVmRuntime {
   public record Network(Path netns, List<GuestInterface> interfaces) {
     public Network {
       interfaces = List.copyOf(interfaces);
+    }
+  }
+
+  /**
+   * The main process's stdio: a terminal ({@code -t}), stdin from attached clients ({@code -i}),
+   * and whether stdin closes when the first attached client closes it ({@code StdinOnce}).
+   */
+  public record Stdio(boolean tty, boolean openStdin, boolean stdinOnce) {
+    public static final Stdio NONE = new Stdio(false, false, false);
+
+    /** share/stdio: "tty", "stdin" or "none", then "once" when stdin closes with the first client's. */
+    String fileText() {
+      return (tty ? "tty" : openStdin ? "stdin" : "none") + (stdinOnce ? " once" : "") + "\n";
+    }
+
+    static Stdio parse(String text) {
+      String[] w = text.strip().split("\\s+");
+      boolean once = w.length > 1 && w[1].equals("once");
+      return switch (w[0]) {
+        case "tty" -> new Stdio(true, true, once);
+        case "stdin" -> new Stdio(false, true, once);
+        default -> NONE;
+      };
     }
   }
 
@@ -124,16 +152,17 @@ public final class MicroVmRuntime {
    * QEMU and no runtime dir behind.
    */
   public MicroVm launch(String id, Path containerDir, Path rootfs, GuestCommand command, EtcFiles etc,
-      long memoryBytes, long nanoCpus, Path logFile, Optional<Network> network) {
+      long memoryBytes, long nanoCpus, Path logFile, Optional<Network> network, List<GuestMount> mounts, Stdio stdio) {
     Qemu q = qemu();
     BootAssets boot = assets.get();
     MicroVmPaths paths = paths(id, containerDir);
     String accel = accel();
-    long memoryMib = Math.max(MIN_MEMORY_MIB, memoryBytes >> 20);
+    long memoryMib = memoryBytes <= 0 ? DEFAULT_MEMORY_MIB : Math.max(MIN_MEMORY_MIB, memoryBytes >> 20);
     int cpus = nanoCpus <= 0 ? 1 : (int) Math.ceil(nanoCpus / 1e9);
     try {
       List<GuestInterface> interfaces = network.map(Network::interfaces).orElse(List.of());
-      prepare(paths, command, etc, interfaces);
+      prepare(paths, command, etc, interfaces, mounts);
+      Files.writeString(paths.share().resolve("stdio"), stdio.fileText());
       List<String> cmd = new ArrayList<>();
       if (network.isPresent()) {
         long t0 = System.nanoTime();
@@ -142,13 +171,16 @@ public final class MicroVmRuntime {
         cmd.addAll(GuestNetwork.inNamespace(network.get().netns())); // QEMU opens the taps by name, there
       }
       cmd.addAll(MicroVmCommand.build(q.systemBinary().toString(),
-          new MicroVmSpec(id, rootfs, paths, boot, accel, Qemu.hostKhz(), cpus, memoryMib, interfaces)));
+          new MicroVmSpec(id, rootfs, paths, boot, accel, Qemu.hostKhz(), cpus, memoryMib, interfaces, mounts, stdio.tty(),
+          stdio.openStdin() && !stdio.tty())));
       log.debug("container {}: {}", id.substring(0, 12), String.join(" ", cmd));
       q.launch(cmd);
       long pid = Long.parseLong(Files.readString(paths.pidFile()).strip());
       log.info("container {}: microVM started (QEMU pid {}, {}, kernel {})", id.substring(0, 12), pid, accel,
           boot.kernelVersion());
-      return new MicroVm(id, paths, pid, logFile);
+      MicroVm vm = new MicroVm(id, paths, pid, logFile);
+      vm.connectStdio();
+      return vm;
     } catch (IOException | RuntimeException e) {
       killLeftover(id, paths);
       if (e instanceof IOException io) {
@@ -160,8 +192,8 @@ public final class MicroVmRuntime {
   }
 
   /** The share the guest reads (run.sh and the /etc files), and fresh output files. */
-  private static void prepare(MicroVmPaths paths, GuestCommand command, EtcFiles etc, List<GuestInterface> interfaces)
-      throws IOException {
+  private static void prepare(MicroVmPaths paths, GuestCommand command, EtcFiles etc, List<GuestInterface> interfaces,
+      List<GuestMount> mounts) throws IOException {
     Files.createDirectories(paths.share());
     Files.createDirectories(paths.runDir());
     for (Path old : List.of(paths.stdout(), paths.stderr(), paths.exit(), paths.offsets(), paths.pidFile())) {
@@ -171,6 +203,8 @@ public final class MicroVmRuntime {
     Files.copy(etc.hosts(), paths.share().resolve("hosts"), StandardCopyOption.REPLACE_EXISTING);
     Files.copy(etc.hostname(), paths.share().resolve("hostname"), StandardCopyOption.REPLACE_EXISTING);
     Files.copy(etc.resolvConf(), paths.share().resolve("resolv.conf"), StandardCopyOption.REPLACE_EXISTING);
+    Files.writeString(paths.share().resolve("mounts"), GuestMount.guestConfig(mounts));
+    Files.deleteIfExists(paths.share().resolve("tty-size")); // the last run's terminal size
     Path net = paths.share().resolve("net");
     if (interfaces.isEmpty()) {
       Files.deleteIfExists(net);
@@ -204,6 +238,10 @@ public final class MicroVmRuntime {
     } catch (IOException | NumberFormatException e) {
       pid = 0;
     }
-    return new MicroVm(id, paths, pid, logFile);
+    MicroVm vm = new MicroVm(id, paths, pid, logFile);
+    if (vm.alive()) {
+      vm.connectStdio();
+    }
+    return vm;
   }
 }

@@ -99,8 +99,27 @@ final class OutputPump {
     return out.toByteArray();
   }
 
+  /** Where an attached client's input goes: the main process's stdin in the guest. */
+  interface StdinSink {
+    void write(byte[] data) throws IOException;
+
+    void close() throws IOException;
+
+    StdinSink NONE = new StdinSink() {
+      @Override
+      public void write(byte[] data) {
+        // the main process has no stdin (no -i)
+      }
+
+      @Override
+      public void close() {
+        // no stdin
+      }
+    };
+  }
+
   /** Output from now on; the session ends when the guest's output does. */
-  AttachSession subscribe() {
+  AttachSession subscribe(StdinSink stdin) {
     BlockingQueue<AttachSession.Frame> queue = new LinkedBlockingQueue<>();
     subscribers.add(queue);
     if (ended) {
@@ -119,13 +138,13 @@ final class OutputPump {
       }
 
       @Override
-      public void writeStdin(byte[] data) {
-        // a microVM container has no stdin (create refuses -i)
+      public void writeStdin(byte[] data) throws IOException {
+        stdin.write(data);
       }
 
       @Override
-      public void closeStdin() {
-        // no stdin
+      public void closeStdin() throws IOException {
+        stdin.close();
       }
 
       @Override

@@ -50,6 +50,7 @@ while [ $i -lt 500 ]; do
       stderr) port_stderr=/dev/${p##*/} ;;
       exit) port_exit=/dev/${p##*/} ;;
       agent) port_agent=/dev/${p##*/} ;;
+      stdin) port_stdin=/dev/${p##*/} ;;
     esac
   done
   [ -n "$port_stdout" ] && [ -n "$port_stderr" ] && [ -n "$port_exit" ] && [ -n "$port_agent" ] && break
@@ -75,22 +76,138 @@ if [ -d /newroot/etc ]; then
 fi
 $bb hostname "$($bb cat /berth/hostname)"
 
+# Volumes, binds and tmpfs from /berth/mounts: "9p TAG ro|rw TARGET" or "tmpfs OPTIONS - TARGET".
+# berthd made each target (resolved inside the rootfs) as a directory; read-only shares are
+# read-only in QEMU as well.
+if [ -r /berth/mounts ]; then
+  while read -r kind a b target; do
+    case "$kind" in
+      9p) $bb mount -t 9p -o "trans=virtio,version=9p2000.L,msize=262144,$b" "$a" "/newroot$target" \
+        || fail "cannot mount the share $a at $target" ;;
+      tmpfs) $bb mount -t tmpfs -o "$a" tmpfs "/newroot$target" || fail "cannot mount a tmpfs at $target" ;;
+    esac
+  done </berth/mounts
+fi
+
 # Sets BERTH_WORKDIR and the positional parameters: env assignments, then the nsenter command.
 . /berth/run.sh
 $bb mkdir -p "/newroot$BERTH_WORKDIR"
-$bb env -i "$@" </dev/null >"$port_stdout" 2>"$port_stderr" &
+# /berth/stdio: "tty" (the process gets the console hvc0 as its terminal, in a session of its
+# own), "stdin" (stdin from the host's port) or "none".
+stdio=none
+[ -r /berth/stdio ] && read -r stdio _ </berth/stdio
+$bb mkdir -p /tmp
+: >/tmp/hvc-taken
+case "$stdio" in
+  tty)
+    echo hvc0 >/tmp/hvc-taken
+    $bb stty -F /dev/hvc0 sane
+    # the size berthd was last asked for (a client resizes while the guest boots)
+    [ -r /berth/tty-size ] && read -r r c </berth/tty-size && $bb stty -F /dev/hvc0 rows "$r" cols "$c"
+    $bb setsid -c $bb env -i "$@" <>/dev/hvc0 >&0 2>&0 &
+    ;;
+  stdin)
+    i=0
+    while [ -z "$port_stdin" ] && [ $i -lt 500 ]; do
+      for p in /sys/class/virtio-ports/*; do
+        [ "$($bb cat "$p/name" 2>/dev/null)" = stdin ] && port_stdin=/dev/${p##*/}
+      done
+      [ -n "$port_stdin" ] || { $bb usleep 10000; i=$((i + 1)); }
+    done
+    # One byte back tells berthd the port is open: only then may it close its side for an EOF
+    # (QEMU drops what a closed client sent before the guest opened the port).
+    exec 3<>"${port_stdin:-/dev/null}"
+    echo >&3
+    $bb env -i "$@" <&3 3<&- >"$port_stdout" 2>"$port_stderr" &
+    exec 3<&-
+    ;;
+  *) $bb env -i "$@" </dev/null >"$port_stdout" 2>"$port_stderr" & ;;
+esac
 pid=$!
+# The control channel (ttyS0, from berthd): a signal number for the main process, or
+# "resize main|SLOT ROWS COLS" for a terminal (the kernel sends SIGWINCH to its foreground group).
 (
   $bb stty -F /dev/ttyS0 -echo 2>/dev/null
-  while read -r sig; do
-    case "$sig" in
+  [ "$stdio" = tty ] && [ -r /berth/tty-size ] && read -r r c </berth/tty-size \
+    && $bb stty -F /dev/hvc0 rows "$r" cols "$c"
+  while read -r a b c d; do
+    case "$a" in
+      resize)
+        t=
+        case "$b" in
+          main) t=hvc0 ;;
+          [0-9])
+            t=$($bb cat "/tmp/slot-$b.hvc" 2>/dev/null)
+            echo "$c $d" >"/tmp/slot-$b.size" ;; # for an exec whose terminal is not open yet
+        esac
+        [ -n "$t" ] && $bb stty -F "/dev/$t" rows "$c" cols "$d" 2>/dev/null ;;
       ''|*[!0-9]*) ;;
-      *) $bb kill -"$sig" "$pid" 2>/dev/null ;;
+      *) $bb kill -"$a" "$pid" 2>/dev/null ;;
     esac
   done </dev/ttyS0
 ) &
+port_named() {
+  for p in /sys/class/virtio-ports/*; do
+    [ "$($bb cat "$p/name" 2>/dev/null)" = "$1" ] && echo "/dev/${p##*/}"
+  done
+}
+# The device of port $1, waiting for it: berthd hot-plugs a slot's ports just before its first exec.
+port_wait() {
+  i=0
+  while [ $i -lt 500 ]; do
+    d=$(port_named "$1")
+    [ -n "$d" ] && { echo "$d"; return 0; }
+    $bb usleep 20000
+    i=$((i + 1))
+  done
+  return 1
+}
+# The terminal of slot $1 (its console x<n>t): known from an earlier exec, or the hvc that opens
+# now and belongs to no one else (consoles are numbered by the kernel as they are plugged; berthd
+# plugs one at a time and asks the agent, which runs this before answering, before the next).
+slot_tty() {
+  [ -s "/tmp/slot-$1.hvc" ] && { $bb cat "/tmp/slot-$1.hvc"; return 0; }
+  port_wait "x${1}t" >/dev/null || return 1
+  i=0
+  while [ $i -lt 250 ]; do
+    for n in 0 1 2 3 4 5 6 7; do
+      $bb grep -qx "hvc$n" /tmp/hvc-taken && continue
+      if (: <>"/dev/hvc$n") 2>/dev/null; then
+        echo "hvc$n" >>/tmp/hvc-taken
+        echo "hvc$n" >"/tmp/slot-$1.hvc"
+        echo "hvc$n"
+        return 0
+      fi
+    done
+    $bb usleep 20000
+    i=$((i + 1))
+  done
+  return 1
+}
+# An interactive exec in slot $1 (script /tmp/exec-$1.sh), with a terminal when $2 is 1: the
+# slot's console, else its in/out/err ports. The exit code goes to its x port.
+run_slot() {
+  slot=$1
+  tty=$2
+  xport=$(port_wait "x${slot}x") || return
+  . "/tmp/exec-$slot.sh"
+  if [ "$tty" = 1 ]; then
+    t=/dev/$($bb cat "/tmp/slot-$slot.hvc")
+    # Held open from here: a tty nobody has open forgets its size.
+    exec 4<>"$t"
+    $bb stty -F "$t" sane
+    [ "$BERTH_ROWS" -gt 0 ] && $bb stty -F "$t" rows "$BERTH_ROWS" cols "$BERTH_COLS"
+    [ -r "/tmp/slot-$slot.size" ] && read -r r c <"/tmp/slot-$slot.size" && $bb stty -F "$t" rows "$r" cols "$c"
+    $bb setsid -c $bb env -i "$@" <&4 >&4 2>&4 4<&-
+  else
+    in=$(port_wait "x${slot}i") && out=$(port_wait "x${slot}o") && err=$(port_wait "x${slot}e") \
+      && exec 3<>"$in" && echo >&3 && $bb env -i "$@" <&3 3<&- >"$out" 2>"$err"
+  fi
+  echo "$?" >"$xport"
+}
 # The exec agent: berthd connects to the port's socket, sends one line (a run.sh-style script,
-# base64), and reads "CODE STDOUT STDERR" (base64) when the command ended. The port can be open
+# base64), and reads "CODE STDOUT STDERR" (base64) when the command ended; or, for an interactive
+# exec, "x SLOT TTY ROWS COLS SCRIPT", answered "started" at once (see run_slot). The port can be open
 # only once: read and write through one descriptor. Without berthd connected a read ends at once:
 # wait a little before opening it again.
 if [ -n "$port_agent" ]; then
@@ -98,6 +215,22 @@ if [ -n "$port_agent" ]; then
   (
     while :; do
       while read -r req; do
+        case "$req" in
+          x\ *)
+            # "x SLOT TTY ROWS COLS SCRIPT": started in the background, answered at once
+            set -- $req
+            if [ "$3" = 1 ] && ! slot_tty "$2" >/dev/null; then
+              echo "no terminal for exec slot $2"
+              continue
+            fi
+            $bb rm -f "/tmp/slot-$2.size"
+            echo "$6" | $bb base64 -d >"/tmp/exec-$2.sh"
+            echo "BERTH_ROWS=$4 BERTH_COLS=$5" >>"/tmp/exec-$2.sh"
+            run_slot "$2" "$3" </dev/null >/dev/null 2>&1 &
+            echo started
+            continue
+            ;;
+        esac
         echo "$req" | $bb base64 -d >/tmp/exec.sh
         (
           . /tmp/exec.sh

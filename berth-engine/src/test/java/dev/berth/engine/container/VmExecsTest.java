@@ -45,13 +45,4 @@ class VmExecsTest {
     assertThat(own.uid()).isZero();
     assertThat(own.args()).containsExactly("id");
   }
-
-  @Test
-  void stdinAndTtyAreRefusedNamingTheFlag() {
-    assertThatThrownBy(() -> VmExecs.checkCreate(vm(""), new ContainerExecs.ExecConfig(List.of("sh"), List.of(), "", "",
-        true, true, false))).isInstanceOf(BerthException.InvalidArgument.class).hasMessageContaining("exec -t")
-        .hasMessageContaining("--isolation=vm");
-    assertThatThrownBy(() -> VmExecs.checkCreate(vm(""), new ContainerExecs.ExecConfig(List.of("sh"), List.of(), "", "",
-        false, true, false))).hasMessageContaining("exec -i");
-  }
 }

@@ -31,4 +31,13 @@ class GuestAgentTest {
     assertThatThrownBy(() -> GuestAgent.parse("garbage")).isInstanceOf(BerthException.class)
         .hasMessageContaining("agent");
   }
+
+  @Test
+  void anInteractiveRequestNamesSlotTerminalAndSizeBeforeTheScript() {
+    GuestCommand cmd = new GuestCommand(List.of(), List.of("sh"), "/", 0, 0);
+    String line = GuestAgent.slotRequest(1, true, 40, 120, cmd);
+
+    assertThat(line).isEqualTo("x 1 1 40 120 " + GuestAgent.request(cmd));
+    assertThat(GuestAgent.slotRequest(0, false, -1, 0, cmd)).startsWith("x 0 0 0 0 ");
+  }
 }

@@ -80,4 +80,34 @@ class MicroVmCommandTest {
   void withoutInterfacesThereIsNoNetworkDevice() {
     assertThat(String.join(" ", build("tcg", Path.of("/r")))).doesNotContain("-netdev").doesNotContain("virtio-net");
   }
+
+  @Test
+  void aTtyIsTheOnlyConsoleAtBootAndLoggedAsStdoutStdinAPortOnlyWithoutOne() {
+    MicroVmPaths paths = new MicroVmPaths(Path.of("/d/vm"), Path.of("/run/m"));
+    BootAssets assets = new BootAssets(Path.of("/k"), Path.of("/i"), "6.1", Path.of("/boot/k"));
+    List<String> tty = MicroVmCommand.build("qemu", new MicroVmSpec(ID, Path.of("/r"), paths, assets, "tcg", 0, 1, 128,
+        List.of(), List.of(new GuestMount.Share(Path.of("/v"), "/data", true)), true, false));
+    List<String> stdin = MicroVmCommand.build("qemu", new MicroVmSpec(ID, Path.of("/r"), paths, assets, "tcg", 0, 1, 128,
+        List.of(), List.of(), false, true));
+    List<String> plain = MicroVmCommand.build("qemu", new MicroVmSpec(ID, Path.of("/r"), paths, assets, "tcg", 0, 1, 128,
+        List.of(), List.of(), false, false));
+
+    // hvc0 in the guest: the only console at boot (exec slots' consoles are plugged later)
+    assertThat(tty.stream().filter(a -> a.startsWith("virtconsole,")).toList())
+        .containsExactly("virtconsole,chardev=tty,name=tty");
+    assertThat(tty).contains("socket,id=tty,path=/run/m/tty.sock,server=on,wait=off,logfile=/d/vm/stdout.raw,logappend=on");
+    assertThat(String.join(" ", tty)).doesNotContain("name=stdin").contains("mount_tag=vol0");
+    assertThat(stdin).contains("virtserialport,chardev=stdin,name=stdin").noneMatch(a -> a.startsWith("virtconsole"));
+    // each port costs the guest buffers: none for what the container did not ask
+    assertThat(String.join(" ", plain)).doesNotContain("name=stdin").doesNotContain("virtconsole");
+  }
+
+  @Test
+  void anExecSlotsPortsArePluggedAsQemuListeningSockets() {
+    assertThat(ExecSlots.chardev("x1t", "/run/m/x1t.sock").toString()).isEqualTo("{\"id\":\"x1t\",\"backend\":"
+        + "{\"type\":\"socket\",\"data\":{\"addr\":{\"type\":\"unix\",\"data\":{\"path\":\"/run/m/x1t.sock\"}},"
+        + "\"server\":true,\"wait\":false}}}");
+    assertThat(ExecSlots.streams(true)).containsExactly('t', 'x');
+    assertThat(ExecSlots.streams(false)).containsExactly('i', 'o', 'e', 'x');
+  }
 }

@@ -36,7 +36,7 @@ class OutputPumpTest {
     MicroVmPaths paths = new MicroVmPaths(dir, dir.resolve("run"));
     Path log = dir.resolve("ctr.log");
     OutputPump pump = new OutputPump(paths, log);
-    AttachSession session = pump.subscribe();
+    AttachSession session = pump.subscribe(OutputPump.StdinSink.NONE);
     Files.writeString(paths.stdout(), "hello\n");
     Files.writeString(paths.stderr(), "oops\n");
     pump.drain();
