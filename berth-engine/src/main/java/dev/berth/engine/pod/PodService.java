@@ -355,14 +355,22 @@ public final class PodService implements AutoCloseable {
     containers.attach().reopenLog(r.id());
   }
 
-  /** Runs {@code cmd} in the running container; a zero timeout waits without limit. */
+  /**
+   * Runs {@code cmd} in the running container; a zero timeout waits without limit. A command that
+   * outlives its timeout is ended and {@link ExecSyncTimeout} thrown.
+   */
   public ExecSyncResult execSync(String containerId, List<String> cmd, Duration timeout) {
     ContainerRecord r = requireContainer(containerId);
     ContainerExecs execs = containers.execs();
     ContainerExecs.Exec e = execs.create(r.id(), new ContainerExecs.ExecConfig(cmd, List.of(), "", "", false, false,
         false));
-    ContainerExecs.Exec done = execs.run(e.id(), timeout == null || timeout.isZero() || timeout.isNegative()
-        ? NO_TIMEOUT : timeout);
+    Duration limit = timeout == null || timeout.isZero() || timeout.isNegative() ? NO_TIMEOUT : timeout;
+    ContainerExecs.Exec done = execs.run(e.id(), limit);
+    // ContainerExecs reports a run it had to end as a failed exec (126, the reason on stderr), as Docker would
+    if (done.exitCode() != null && done.exitCode() == 126 && done.stderr() != null
+        && done.stderr().contains("still running after")) {
+      throw new ExecSyncTimeout(r.id(), limit);
+    }
     return new ExecSyncResult(capped(done.stdout()), capped(done.stderr()),
         done.exitCode() == null ? -1 : done.exitCode());
   }

@@ -9,6 +9,8 @@ import dev.berth.engine.pod.ContainerMetadata;
 import dev.berth.engine.pod.DnsConfig;
 import dev.berth.engine.pod.EnvVar;
 import dev.berth.engine.pod.ExecSyncResult;
+import dev.berth.engine.pod.ExecSyncTimeout;
+import dev.berth.engine.pod.PodPortMapping;
 import dev.berth.engine.pod.NamespaceMode;
 import dev.berth.engine.pod.NamespaceOptions;
 import dev.berth.engine.pod.PodContainerEvent;
@@ -152,6 +154,9 @@ class PodServiceIT {
     assertThat(new String(r.stderr(), StandardCharsets.UTF_8)).isEqualTo("y\n");
     assertThat(r.exitCode()).isEqualTo(3);
 
+    assertThatThrownBy(() -> pods().execSync(cid, List.of("sleep", "30"), Duration.ofSeconds(1)))
+        .isInstanceOf(ExecSyncTimeout.class);
+
     // kubelet's rotation: rename the file, then ReopenContainerLog makes a new one
     Path rotated = log.resolveSibling("talk.log.1");
     Files.move(log, rotated);
@@ -246,6 +251,56 @@ class PodServiceIT {
     assertThat(pods().containerStatus(cid).state()).isEqualTo(PodContainerState.EXITED);
     pods().removeSandbox(sid);
     assertThat(pods().listSandboxes(SandboxFilter.ALL)).noneMatch(p -> p.id().equals(sid));
+  }
+
+  @Test
+  void aHostPortReachesTheSandboxThroughPortmap() throws Exception {
+    int hostPort;
+    try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      hostPort = free.getLocalPort();
+    }
+    SandboxSpec base = sandbox("served", NamespaceOptions.DEFAULT);
+    SandboxSpec spec = new SandboxSpec(base.metadata(), base.hostname(), base.logDirectory(), base.dns(),
+        List.of(new PodPortMapping(PodPortMapping.Protocol.TCP, 8080, hostPort, "127.0.0.1")), base.labels(),
+        base.annotations(), base.linux(), "");
+    String sid = pods().runSandbox(spec);
+    String cid = pods().createContainer(sid, container("srv", NamespaceOptions.DEFAULT, "sh", "-c",
+        "while :; do echo hello | nc -l -p 8080; done"), spec);
+    pods().startContainer(cid);
+    int port = hostPort;
+    assertThat(Poll.until(Duration.ofSeconds(10), () -> "hello".equals(readLine(port)))).as("127.0.0.1:%d", port)
+        .isTrue();
+    pods().removeSandbox(sid);
+    assertThat(Poll.until(Duration.ofSeconds(5), () -> readLine(port) == null)).as("the port is closed again").isTrue();
+  }
+
+  @Test
+  void aSandboxOnTheHostsNetwork() throws IOException {
+    SandboxSpec spec = sandbox("hostnet", new NamespaceOptions(NamespaceMode.NODE, NamespaceMode.POD,
+        NamespaceMode.POD, ""));
+    String sid = pods().runSandbox(spec);
+    assertThat(pods().sandboxStatus(sid).state()).isEqualTo(SandboxState.READY);
+    assertThat(pods().sandboxStatus(sid).ip()).isEmpty();
+    String cid = pods().createContainer(sid, container("h", NamespaceOptions.DEFAULT, "sleep", "3600"), spec);
+    pods().startContainer(cid);
+    String hostName = Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
+    assertThat(sh(cid, "hostname")).isEqualTo(hostName);
+    String defaultRoute = Files.readAllLines(Path.of("/proc/net/route")).stream().skip(1)
+        .map(l -> l.split("\\s+")).filter(f -> f[1].equals("00000000")).map(f -> f[0]).findFirst().orElseThrow();
+    assertThat(sh(cid, "ls /sys/class/net").split("\\s+")).contains(defaultRoute); // the host's interfaces
+    pods().removeSandbox(sid);
+  }
+
+  /** One line from a TCP server at 127.0.0.1:port, or null when nothing answers. */
+  private static String readLine(int port) {
+    try (java.net.Socket s = new java.net.Socket()) {
+      s.connect(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), port), 1000);
+      s.setSoTimeout(2000);
+      return new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8))
+          .readLine();
+    } catch (IOException e) {
+      return null;
+    }
   }
 
   private static List<String> lines(Path file) {
