@@ -456,6 +456,15 @@ public final class PodService implements AutoCloseable {
     return "cgroupfs";
   }
 
+  /**
+   * The sandbox's network namespace file (for PortForward, which connects inside it); empty for a
+   * sandbox on the host's network or one whose network was torn down.
+   */
+  public Optional<Path> sandboxNetns(String sandboxId) {
+    SandboxRecord r = requireSandbox(sandboxId);
+    return r.networkUp() && !r.netns().isEmpty() ? Optional.of(Path.of(r.netns())) : Optional.empty();
+  }
+
   /** The CNI config list pods are wired with (written into an empty config dir first). */
   public ObjectNode networkConfig() {
     return network.confList().deepCopy();

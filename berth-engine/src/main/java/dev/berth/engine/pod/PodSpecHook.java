@@ -71,6 +71,12 @@ final class PodSpecHook implements SpecHook {
           sec.maskedPaths().isEmpty() ? l.maskedPaths() : sec.maskedPaths(),
           sec.readonlyPaths().isEmpty() ? l.readonlyPaths() : sec.readonlyPaths()));
     }
+    String propagation = rootfsPropagation(pod.mounts());
+    if (propagation != null) {
+      Linux l = s.linux();
+      s = withLinux(s, new Linux(l.uidMappings(), l.gidMappings(), l.sysctl(), l.resources(), l.cgroupsPath(),
+          l.namespaces(), l.devices(), l.seccomp(), propagation, l.maskedPaths(), l.readonlyPaths()));
+    }
     if (!sandbox.hostNetwork() && !sandbox.spec().hostname().isEmpty()) {
       s = withHostnameEnv(s, sandbox.spec().hostname());
       try {
@@ -80,6 +86,21 @@ final class PodSpecHook implements SpecHook {
       }
     }
     return s;
+  }
+
+  /**
+   * A mount that receives the host's later mounts (or shares its own back) needs the container's
+   * root to propagate too, as containerd and CRI-O set it: rshared for bidirectional, rslave for
+   * host-to-container; null (runc's private default) otherwise.
+   */
+  static String rootfsPropagation(List<PodMount> mounts) {
+    if (mounts.stream().anyMatch(m -> m.propagation() == PodMount.Propagation.BIDIRECTIONAL)) {
+      return "rshared";
+    }
+    if (mounts.stream().anyMatch(m -> m.propagation() == PodMount.Propagation.HOST_TO_CONTAINER)) {
+      return "rslave";
+    }
+    return null;
   }
 
   /** cgroupfs: the container's own cgroup under the sandbox's parent; Berth's default without one. */

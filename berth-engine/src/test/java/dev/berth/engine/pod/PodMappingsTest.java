@@ -167,6 +167,16 @@ class PodMappingsTest {
   }
 
   @Test
+  void mountPropagationSetsTheRootsPropagation() {
+    PodMount slave = new PodMount("/a", "/h", false, false, PodMount.Propagation.HOST_TO_CONTAINER, false);
+    PodMount shared = new PodMount("/b", "/h", false, false, PodMount.Propagation.BIDIRECTIONAL, false);
+    PodMount priv = new PodMount("/c", "/h", false, false, PodMount.Propagation.PRIVATE, false);
+    assertThat(PodSpecHook.rootfsPropagation(List.of(priv))).isNull();
+    assertThat(PodSpecHook.rootfsPropagation(List.of(priv, slave))).isEqualTo("rslave");
+    assertThat(PodSpecHook.rootfsPropagation(List.of(slave, shared))).isEqualTo("rshared");
+  }
+
+  @Test
   void berthsBridgeConflistAndPortMappings() {
     PodNetworkConfig cfg = PodNetworkConfig.DEFAULTS.withBridge("bp1", "10.99.1.0/24");
     ObjectNode list = SandboxNetwork.defaultConfList(cfg, Path.of("/ipam"));
