@@ -95,7 +95,9 @@ class PodServiceIT {
   @Test
   void aContainerSharesTheSandboxNetworkHostnameAndDns() throws IOException {
     SandboxSpec spec = sandbox("web", NamespaceOptions.DEFAULT);
+    long t0 = System.nanoTime();
     String sid = pods().runSandbox(spec);
+    long t1 = System.nanoTime();
     SandboxStatus s = pods().sandboxStatus(sid);
     assertThat(s.state()).isEqualTo(SandboxState.READY);
     String subnetPrefix = h.podNetwork.subnet().substring(0, h.podNetwork.subnet().lastIndexOf('.') + 1);
@@ -106,6 +108,8 @@ class PodServiceIT {
 
     String cid = pods().createContainer(sid, container("app", NamespaceOptions.DEFAULT, "sleep", "3600"), spec);
     pods().startContainer(cid);
+    long t2 = System.nanoTime();
+    System.out.printf("pod up: runSandbox %d ms, create+start %d ms%n", (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000);
     assertThat(sh(cid, "ip -4 addr show eth0")).contains("inet " + s.ip() + "/");
     assertThat(sh(cid, "hostname")).isEqualTo("web-host");
     assertThat(sh(cid, "echo $HOSTNAME; cat /etc/hostname")).isEqualTo("web-host\nweb-host");
@@ -129,7 +133,12 @@ class PodServiceIT {
         Map.of()))).extracting(c -> c.id()).containsExactly(cid);
     assertThat(pods().listSandboxes(new SandboxFilter(Optional.empty(), Optional.of(SandboxState.READY),
         Map.of("app", "web")))).extracting(p -> p.id()).containsExactly(sid);
+    long t3 = System.nanoTime();
+    pods().stopContainer(cid, Duration.ZERO);
+    pods().removeContainer(cid);
+    pods().stopSandbox(sid);
     pods().removeSandbox(sid);
+    System.out.printf("pod down: stop+remove %d ms%n", (System.nanoTime() - t3) / 1_000_000);
     assertThatThrownBy(() -> pods().containerStatus(cid)).isInstanceOf(BerthException.NotFound.class);
   }
 
@@ -344,6 +353,38 @@ class PodServiceIT {
         }
       }
     }
+  }
+
+  @Test
+  void aSandboxWhoseNetworkFailsLeavesNothingAndNetworkReadySaysWhy() throws IOException {
+    pods().conditions(); // Berth's conflist is in place
+    Path broken = h.podNetwork.confDir().resolve("00-broken.conflist");
+    Files.writeString(broken, """
+        {"cniVersion": "1.0.0", "name": "broken", "plugins": [{"type": "no-such-plugin"}]}
+        """);
+    try {
+      assertThat(pods().conditions()).anySatisfy(c -> {
+        assertThat(c.type()).isEqualTo("NetworkReady");
+        assertThat(c.status()).isFalse();
+        assertThat(c.message()).contains("no-such-plugin");
+      });
+      int before = h.engine.containers().list().size();
+      assertThatThrownBy(() -> pods().runSandbox(sandbox("unwired", NamespaceOptions.DEFAULT)))
+          .isInstanceOf(BerthException.Unavailable.class).hasMessageContaining("no-such-plugin");
+      assertThat(h.engine.containers().list()).hasSize(before);
+      assertThat(pods().listSandboxes(SandboxFilter.ALL)).noneMatch(p -> p.metadata().name().equals("unwired"));
+      Path netns = h.dir.resolve("exec/pods/netns");
+      if (Files.isDirectory(netns)) {
+        try (var left = Files.list(netns)) {
+          assertThat(left.toList()).as("network namespace files").isEmpty();
+        }
+      }
+    } finally {
+      Files.delete(broken);
+    }
+    assertThat(pods().conditions()).allSatisfy(c -> assertThat(c.status()).as(c.type()).isTrue());
+    assertThatThrownBy(() -> pods().createContainer("0123456789abcdef", container("x", NamespaceOptions.DEFAULT,
+        "true"), sandbox("none", NamespaceOptions.DEFAULT))).isInstanceOf(BerthException.NotFound.class);
   }
 
   /** One line from a TCP server at 127.0.0.1:port, or null when nothing answers. */
