@@ -120,26 +120,30 @@ public final class PodService implements AutoCloseable {
     lock.lock();
     try {
       // Every step runs even when one before it failed, so the network and the mounts are freed.
-      RuntimeException failed = null;
+      // The containers are killed side by side, and CNI's DEL (it needs only the bound namespace
+      // file) runs while the infra container is killed.
+      List<RuntimeException> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+      List<Thread> stops = new ArrayList<>();
       for (ContainerRecord c : records.containersOf(id)) {
-        try {
-          stopContainer(c.id(), Duration.ZERO);
-        } catch (RuntimeException e) {
-          failed = failed == null ? e : failed;
-        }
+        stops.add(Thread.ofVirtual().start(() -> collect(failures, () -> stopContainer(c.id(), Duration.ZERO))));
       }
+      joinAll(stops);
       SandboxRecord r = records.sandbox(id).orElseThrow();
-      if (r.networkUp() || !r.netns().isEmpty()) {
-        network.detach(r);
-        records.save(r.withNetworkDown());
-      }
-      try {
-        containers.stop(id, Optional.of(Duration.ZERO));
-      } catch (BerthException.NotFound gone) {
-        // removed behind our back: nothing runs
-      } catch (RuntimeException e) {
-        failed = failed == null ? e : failed;
-      }
+      Thread del = Thread.ofVirtual().start(() -> collect(failures, () -> {
+        if (r.networkUp() || !r.netns().isEmpty()) {
+          network.detach(r);
+          records.save(r.withNetworkDown());
+        }
+      }));
+      collect(failures, () -> {
+        try {
+          containers.stop(id, Optional.of(Duration.ZERO));
+        } catch (BerthException.NotFound gone) {
+          // removed behind our back: nothing runs
+        }
+      });
+      joinAll(List.of(del));
+      RuntimeException failed = failures.isEmpty() ? null : failures.getFirst();
       shm.remove(id);
       if (failed != null) {
         throw failed;
@@ -632,6 +636,31 @@ public final class PodService implements AutoCloseable {
 
   private static Instant instant(long nanos) {
     return Instant.ofEpochSecond(0, nanos);
+  }
+
+  private static void collect(List<RuntimeException> failures, Runnable step) {
+    try {
+      step.run();
+    } catch (RuntimeException e) {
+      failures.add(e);
+    }
+  }
+
+  private static void joinAll(List<Thread> threads) {
+    boolean interrupted = false;
+    for (Thread t : threads) {
+      while (true) {
+        try {
+          t.join();
+          break;
+        } catch (InterruptedException e) {
+          interrupted = true; // the step must finish: it frees host resources
+        }
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private static void quietly(Runnable r) {
