@@ -252,7 +252,7 @@ public final class PodService implements AutoCloseable {
       quietly(() -> containers.remove(c.id(), true));
       throw e;
     }
-    publish(c.id(), PodContainerEvent.Type.CREATED);
+    publish(c.id(), sandbox.id(), PodContainerEvent.Type.CREATED);
     return c.id();
   }
 
@@ -261,7 +261,7 @@ public final class PodService implements AutoCloseable {
     if (!containers.start(r.id())) {
       throw new BerthException.Conflict("container " + r.id() + " is already running");
     }
-    publish(r.id(), PodContainerEvent.Type.STARTED);
+    publish(r.id(), r.sandboxId(), PodContainerEvent.Type.STARTED);
   }
 
   /** SIGTERM, then SIGKILL after {@code timeout} (zero: at once); idempotent, also for unknown IDs. */
@@ -290,7 +290,7 @@ public final class PodService implements AutoCloseable {
       // removed behind our back
     }
     records.deleteContainer(id);
-    publish(id, PodContainerEvent.Type.DELETED);
+    publish(id, r.get().sandboxId(), PodContainerEvent.Type.DELETED);
   }
 
   public PodContainerStatus containerStatus(String containerId) {
@@ -474,18 +474,12 @@ public final class PodService implements AutoCloseable {
     return network.confList().deepCopy();
   }
 
-  private void publish(String containerId, PodContainerEvent.Type type) {
+  private void publish(String containerId, String sandboxId, PodContainerEvent.Type type) {
     if (!events.hasSubscribers()) {
       return;
     }
-    Optional<ContainerRecord> r = records.container(containerId);
     Optional<SandboxStatus> sandbox = Optional.empty();
     List<PodContainerStatus> statuses = new ArrayList<>();
-    String sandboxId = r.map(ContainerRecord::sandboxId).orElse(null);
-    if (sandboxId == null) {
-      sandboxId = records.containers().stream().filter(c -> c.id().equals(containerId))
-          .map(ContainerRecord::sandboxId).findFirst().orElse(null);
-    }
     try {
       if (sandboxId != null) {
         Optional<SandboxRecord> s = records.sandbox(sandboxId);
@@ -513,7 +507,7 @@ public final class PodService implements AutoCloseable {
           return;
         }
         if (e != null) {
-          publish(e.actorId(), PodContainerEvent.Type.STOPPED);
+          publish(e.actorId(), e.attributes().get(PodLabels.SANDBOX), PodContainerEvent.Type.STOPPED);
         }
       }
     } catch (InterruptedException stop) {

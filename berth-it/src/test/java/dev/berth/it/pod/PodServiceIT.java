@@ -211,6 +211,11 @@ class PodServiceIT {
           .map(PodContainerEvent::type).toList();
       assertThat(okEvents).containsSubsequence(PodContainerEvent.Type.CREATED, PodContainerEvent.Type.STARTED,
           PodContainerEvent.Type.STOPPED, PodContainerEvent.Type.DELETED);
+      assertThat(seen.stream().filter(e -> e.containerId().equals(ok))).allSatisfy(e -> {
+        assertThat(e.sandbox()).as("%s carries the sandbox", e.type()).hasValueSatisfying(
+            p -> assertThat(p.id()).isEqualTo(sid));
+        assertThat(e.containers()).as("%s carries the pod's containers", e.type()).isNotEmpty();
+      });
     }
     pods().stopSandbox(sid);
     assertThat(pods().sandboxStatus(sid).state()).isEqualTo(SandboxState.NOTREADY);
