@@ -5,6 +5,7 @@ import dev.berth.engine.BerthException;
 import dev.berth.engine.EngineConfig;
 import dev.berth.engine.container.Container;
 import dev.berth.engine.container.ContainerExecs;
+import dev.berth.engine.container.ContainerExits;
 import dev.berth.engine.container.ContainerService;
 import dev.berth.engine.container.ContainerState;
 import dev.berth.engine.container.ContainerUpdate;
@@ -52,6 +53,7 @@ public final class PodService implements AutoCloseable {
   private final SandboxShm shm;
   private final PodEvents events = new PodEvents();
   private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
+  private final java.util.concurrent.atomic.AtomicBoolean pauseRequested = new java.util.concurrent.atomic.AtomicBoolean();
   private final EventBus.Subscription exits;
   private final Thread exitReader;
 
@@ -78,6 +80,7 @@ public final class PodService implements AutoCloseable {
     if (spec.metadata().name().isEmpty()) {
       throw new BerthException.InvalidArgument("a pod sandbox needs a name (metadata.name)");
     }
+    long t0 = System.nanoTime();
     String image = pause.ensure();
     Container infra = containers.create(PodLabels.sandboxName(spec.metadata()), SandboxConfigs.infra(spec, image));
     String id = infra.id();
@@ -90,14 +93,17 @@ public final class PodService implements AutoCloseable {
         shm.create(id);
       }
       containers.start(id);
+      long tStarted = System.nanoTime();
       if (!r.hostNetwork()) {
         int pid = ((ContainerState.Running) containers.find(id).state()).pid();
         SandboxNetwork.Attachment a = network.attach(id, pid, spec);
         records.save(new SandboxRecord(id, spec, r.createdNanos(), a.netns().toString(), a.confList(), true, a.ip(),
             a.additionalIps()));
       }
-      log.info("pod sandbox {} ({}/{}) ready", id.substring(0, 12), spec.metadata().namespace(),
-          spec.metadata().name());
+      long tReady = System.nanoTime();
+      log.info("pod sandbox {} ({}/{}) ready in {} ms (infra container {} ms, network {} ms)", id.substring(0, 12),
+          spec.metadata().namespace(), spec.metadata().name(), (tReady - t0) / 1_000_000, (tStarted - t0) / 1_000_000,
+          (tReady - tStarted) / 1_000_000);
       return id;
     } catch (RuntimeException e) {
       quietly(() -> containers.remove(id, true));
@@ -135,13 +141,7 @@ public final class PodService implements AutoCloseable {
           records.save(r.withNetworkDown());
         }
       }));
-      collect(failures, () -> {
-        try {
-          containers.stop(id, Optional.of(Duration.ZERO));
-        } catch (BerthException.NotFound gone) {
-          // removed behind our back: nothing runs
-        }
-      });
+      collect(failures, () -> halt(id, Duration.ZERO));
       joinAll(List.of(del));
       RuntimeException failed = failures.isEmpty() ? null : failures.getFirst();
       shm.remove(id);
@@ -264,16 +264,61 @@ public final class PodService implements AutoCloseable {
     publish(r.id(), r.sandboxId(), PodContainerEvent.Type.STARTED);
   }
 
-  /** SIGTERM, then SIGKILL after {@code timeout} (zero: at once); idempotent, also for unknown IDs. */
+  /** SIGTERM, then SIGKILL after {@code timeout} (zero: SIGKILL at once); idempotent, also for unknown IDs. */
   public void stopContainer(String containerId, Duration timeout) {
     Optional<ContainerRecord> r = resolveContainer(containerId);
     if (r.isEmpty()) {
       return;
     }
+    halt(r.get().id(), timeout == null || timeout.isNegative() ? Duration.ZERO : timeout);
+  }
+
+  /** Stops a Berth container of a pod and waits for its exit; nothing when it is gone or ended. */
+  private void halt(String id, Duration grace) {
+    java.util.concurrent.CompletableFuture<ContainerExits.WaitResult> ended;
     try {
-      containers.stop(r.get().id(), Optional.of(timeout.isNegative() ? Duration.ZERO : timeout));
+      ended = containers.exits().waitFor(id, ContainerExits.WaitCondition.NOT_RUNNING); // before any signal
+      if (grace.isZero()) {
+        if (find(id).map(Container::running).orElse(false)) {
+          containers.kill(id, "SIGKILL");
+        }
+      } else {
+        containers.stop(id, Optional.of(grace));
+      }
     } catch (BerthException.NotFound gone) {
-      // removed meanwhile
+      return; // removed meanwhile
+    } catch (BerthException e) {
+      // The process may have ended on its own between the look and the signal (runc then says
+      // "container not running"): that is a stop too. Anything else shows as still running.
+      if (!awaitExit(id, Duration.ofSeconds(5))) {
+        throw e;
+      }
+      return;
+    }
+    if (!awaitExit(ended, Duration.ofSeconds(30))) {
+      throw new BerthException("container " + id + " did not exit within 30 s of SIGKILL");
+    }
+  }
+
+  private boolean awaitExit(String id, Duration limit) {
+    try {
+      return awaitExit(containers.exits().waitFor(id, ContainerExits.WaitCondition.NOT_RUNNING), limit);
+    } catch (BerthException.NotFound gone) {
+      return true;
+    }
+  }
+
+  private static boolean awaitExit(java.util.concurrent.CompletableFuture<?> f, Duration limit) {
+    try {
+      f.get(limit.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+      return true;
+    } catch (java.util.concurrent.TimeoutException e) {
+      return false;
+    } catch (java.util.concurrent.ExecutionException e) {
+      return true; // the wait ended with the container (removed)
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
     }
   }
 
@@ -446,6 +491,17 @@ public final class PodService implements AutoCloseable {
 
   /** CRI Status' conditions: RuntimeReady, and NetworkReady (false with a reason when no CNI config is usable). */
   public List<RuntimeCondition> conditions() {
+    if (pauseRequested.compareAndSet(false, true)) {
+      // kubelet (and crictl) ask for the status before the first pod: the infra image is made now,
+      // in the background, instead of inside the first RunPodSandbox
+      Thread.ofVirtual().name("pause-image").start(() -> {
+        try {
+          pause.ensure();
+        } catch (RuntimeException e) {
+          log.warn("cannot make the pod infra image yet: {}", e.getMessage());
+        }
+      });
+    }
     boolean runtime = containers.defaultRuntime().isPresent();
     Optional<String> net = network.notReady();
     return List.of(
