@@ -56,6 +56,7 @@ public final class Engine implements AutoCloseable {
   private final VolumeService volumes;
   private final NetworkService networks;
   private dev.berth.engine.build.BuildService builds;
+  private dev.berth.engine.pod.PodService pods;
 
   private Engine(EngineConfig config, StateStore state, SystemService system, ImageService images,
       Set<String> insecureRegistries, VmService vms, ContainerService containers, VolumeService volumes,
@@ -125,6 +126,15 @@ public final class Engine implements AutoCloseable {
       Engine engine = new Engine(config, state, system, images, Set.copyOf(insecureRegistries), vms, containers,
           volumes, networkService);
       engine.builds(); // now, so an image prune already spares the build cache's images
+      // now, after the containers' reconcile: pod records of containers gone meanwhile are dropped
+      try {
+        engine.pods = new dev.berth.engine.pod.PodService(config, containers, images, engine.importer());
+      } catch (RuntimeException e) {
+        containers.close(); // the state store is closed below
+        networkService.close();
+        vms.close();
+        throw e;
+      }
       return engine;
     } catch (IOException e) {
       state.close();
@@ -165,6 +175,11 @@ public final class Engine implements AutoCloseable {
 
   public ContainerService containers() {
     return containers;
+  }
+
+  /** Kubernetes pods (the engine side of CRI). */
+  public dev.berth.engine.pod.PodService pods() {
+    return pods;
   }
 
   public VolumeService volumes() {
@@ -299,6 +314,9 @@ public final class Engine implements AutoCloseable {
 
   @Override
   public void close() {
+    if (pods != null) {
+      pods.close();
+    }
     if (containers != null) {
       containers.close();
     }

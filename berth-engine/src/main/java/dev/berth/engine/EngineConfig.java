@@ -1,25 +1,42 @@
 package dev.berth.engine;
 
 import dev.berth.engine.image.registry.RegistryMirrors;
+import dev.berth.engine.pod.PodNetworkConfig;
 import java.nio.file.Path;
 
 /**
- * Where the engine keeps its files, and the mirrors its pulls use.
+ * Where the engine keeps its files, the mirrors its pulls use, and where pods find CNI.
  *
  * @param dataRoot durable state: the database, blobs, layers, containers, volumes
  * @param execRoot runtime state that dies with the machine: sockets, pidfiles, exit files
  * @param mirrors mirrors per registry, tried before the registry by every pull (Docker API,
  *     builds, CRI)
+ * @param podNetwork the CNI config and plugin dirs of pod sandboxes (CRI)
  */
-public record EngineConfig(Path dataRoot, Path execRoot, RegistryMirrors mirrors) {
+public record EngineConfig(Path dataRoot, Path execRoot, RegistryMirrors mirrors, PodNetworkConfig podNetwork) {
   public EngineConfig {
     dataRoot = dataRoot.toAbsolutePath().normalize();
     execRoot = execRoot.toAbsolutePath().normalize();
     mirrors = mirrors == null ? RegistryMirrors.NONE : mirrors;
+    podNetwork = podNetwork == null ? PodNetworkConfig.DEFAULTS : podNetwork;
   }
 
-  /** Without mirrors. */
+  /** Without mirrors, with the usual CNI dirs for pods. */
   public EngineConfig(Path dataRoot, Path execRoot) {
-    this(dataRoot, execRoot, RegistryMirrors.NONE);
+    this(dataRoot, execRoot, RegistryMirrors.NONE, PodNetworkConfig.DEFAULTS);
+  }
+
+  /** With mirrors, with the usual CNI dirs for pods. */
+  public EngineConfig(Path dataRoot, Path execRoot, RegistryMirrors mirrors) {
+    this(dataRoot, execRoot, mirrors, PodNetworkConfig.DEFAULTS);
+  }
+
+  /** Without mirrors, with pods' own CNI dirs (tests). */
+  public EngineConfig(Path dataRoot, Path execRoot, PodNetworkConfig podNetwork) {
+    this(dataRoot, execRoot, RegistryMirrors.NONE, podNetwork);
+  }
+
+  public EngineConfig withPodNetwork(PodNetworkConfig network) {
+    return new EngineConfig(dataRoot, execRoot, mirrors, network);
   }
 }
