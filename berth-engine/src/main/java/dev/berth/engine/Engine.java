@@ -56,6 +56,7 @@ public final class Engine implements AutoCloseable {
   private final VolumeService volumes;
   private final NetworkService networks;
   private dev.berth.engine.build.BuildService builds;
+  private dev.berth.engine.pod.PodService pods;
 
   private Engine(EngineConfig config, StateStore state, SystemService system, ImageService images,
       Set<String> insecureRegistries, VmService vms, ContainerService containers, VolumeService volumes,
@@ -164,6 +165,14 @@ public final class Engine implements AutoCloseable {
 
   public ContainerService containers() {
     return containers;
+  }
+
+  /** Kubernetes pods (the engine side of CRI). */
+  public synchronized dev.berth.engine.pod.PodService pods() {
+    if (pods == null) {
+      pods = new dev.berth.engine.pod.PodService();
+    }
+    return pods;
   }
 
   public VolumeService volumes() {
