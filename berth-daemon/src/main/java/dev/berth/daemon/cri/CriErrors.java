@@ -27,6 +27,8 @@ final class CriErrors {
       case BerthException.Conflict e -> Status.FAILED_PRECONDITION.withDescription(e.getMessage());
       case BerthException.Unavailable e -> Status.UNAVAILABLE.withDescription(e.getMessage());
       case BerthException e -> Status.INTERNAL.withDescription(e.getMessage());
+      // the engine's records refuse malformed requests this way
+      case IllegalArgumentException e -> Status.INVALID_ARGUMENT.withDescription(e.getMessage());
       default -> Status.INTERNAL.withDescription("internal error in berthd: "
           + (error.getMessage() == null ? error.getClass().getSimpleName() : error.getMessage())
           + " (details are in the daemon log)");

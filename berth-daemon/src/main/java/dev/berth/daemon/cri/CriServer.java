@@ -37,16 +37,20 @@ public final class CriServer implements AutoCloseable {
   private final Path socket;
   private final EventLoopGroup loop;
   private final ExecutorService calls;
+  /** Closed with this server (the streaming server), or null. */
+  private final AutoCloseable companion;
 
-  private CriServer(Server server, Path socket, EventLoopGroup loop, ExecutorService calls) {
+  private CriServer(Server server, Path socket, EventLoopGroup loop, ExecutorService calls, AutoCloseable companion) {
     this.server = server;
     this.socket = socket;
     this.loop = loop;
     this.calls = calls;
+    this.companion = companion;
   }
 
-  /** Binds {@code socket} and serves {@code services} on it. */
-  public static CriServer start(Path socket, GroupPrincipal group, List<BindableService> services) throws IOException {
+  /** Binds {@code socket} and serves {@code services} on it; {@code companion} (may be null) is closed with it. */
+  public static CriServer start(Path socket, GroupPrincipal group, List<BindableService> services,
+      AutoCloseable companion) throws IOException {
     Files.createDirectories(socket.toAbsolutePath().getParent());
     ApiServer.removeStaleSocket(socket);
     EventLoopGroup loop = new EpollEventLoopGroup(1);
@@ -76,7 +80,7 @@ public final class CriServer implements AutoCloseable {
       throw e;
     }
     log.info("CRI listening on unix://{}", socket);
-    return new CriServer(server, socket, loop, calls);
+    return new CriServer(server, socket, loop, calls, companion);
   }
 
   public Path socket() {
@@ -98,6 +102,13 @@ public final class CriServer implements AutoCloseable {
     }
     loop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     calls.shutdownNow();
+    if (companion != null) {
+      try {
+        companion.close();
+      } catch (Exception e) {
+        log.warn("closing the CRI streaming server: {}", e.getMessage());
+      }
+    }
     try {
       Files.deleteIfExists(socket);
     } catch (IOException e) {
