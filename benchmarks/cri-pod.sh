@@ -18,7 +18,6 @@ TOOLS=${BERTH_CRI_TOOLS:-$(cd "$BERTH_HOME/.." && pwd)/shared/tools}
 CRICTL="$TOOLS/crictl"
 [ -x "$CRICTL" ] || { echo "needs crictl: set BERTH_CRI_TOOLS to the directory holding it" >&2; exit 1; }
 [ -f "$BERTH_HOME/berth-daemon/target/berth-daemon.jar" ] || "$BERTH_HOME/bin/build"
-export CRI_CONFIG_FILE=/nonexistent
 
 TMP=$(mktemp -d /tmp/berth-cri-bench.XXXXXX)
 cleanup() {

@@ -132,7 +132,7 @@ public final class CriDaemon implements AutoCloseable {
   }
 
   public ProcessResult crictl(String... args) {
-    return Commands.run(crictlCommand(args), Map.of("CRI_CONFIG_FILE", "/nonexistent"), Duration.ofMinutes(3));
+    return Commands.run(crictlCommand(args), Duration.ofMinutes(3));
   }
 
   /** Idempotent: removes every pod (and so its containers) through the CRI, then stops everything. */
