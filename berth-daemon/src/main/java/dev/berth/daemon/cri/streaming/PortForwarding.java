@@ -148,12 +148,14 @@ final class PortForwarding {
       copyBothWays(port, p.data.input(), p.data.output());
       p.data.closeOutput();
       p.error.closeOutput();
-    } catch (SocketException reset) {
-      // kubelet resets the streams when the pod's side reset the connection or stopped reading
-      log.debug("forwarding port {}: {}", port, reset.getMessage());
-      p.data.reset();
-      p.error.reset();
     } catch (IOException | RuntimeException e) {
+      if (brokenByThePod(e)) {
+        // kubelet resets the streams when the pod's side reset the connection or stopped reading
+        log.debug("forwarding port {}: {}", port, e.getMessage());
+        p.data.reset();
+        p.error.reset();
+        return;
+      }
       String message = "error forwarding port " + port + " to pod " + target.podSandboxId() + ", uid : "
           + e.getMessage();
       log.debug(message);
@@ -165,6 +167,13 @@ final class PortForwarding {
       p.data.closeOutput();
       p.error.closeOutput();
     }
+  }
+
+  /** ECONNRESET or EPIPE while forwarding (not a refused connect): kubelet's cue to reset the streams. */
+  private static boolean brokenByThePod(Exception e) {
+    String m = String.valueOf(e.getMessage());
+    return e instanceof SocketException && !(e instanceof java.net.ConnectException)
+        && (m.contains("reset") || m.contains("Broken pipe"));
   }
 
   /**
