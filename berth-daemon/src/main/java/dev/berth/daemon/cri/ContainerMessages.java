@@ -42,6 +42,10 @@ final class ContainerMessages {
       throw new BerthException.InvalidArgument("a container needs an image (ContainerConfig.image)");
     }
     LinuxContainerSecurityContext sc = c.getLinux().getSecurityContext();
+    if (sc.hasRunAsGroup() && !sc.hasRunAsUser() && sc.getRunAsUsername().isEmpty()) {
+      throw new BerthException.InvalidArgument("user group \"" + sc.getRunAsGroup().getValue()
+          + "\" is specified without user (set run_as_user or run_as_username too)");
+    }
     Capability caps = sc.getCapabilities();
     ContainerSecurity security = new ContainerSecurity(caps.getAddCapabilitiesList(), caps.getDropCapabilitiesList(),
         sc.getPrivileged(), SandboxMessages.namespaces(sc.getNamespaceOptions()),

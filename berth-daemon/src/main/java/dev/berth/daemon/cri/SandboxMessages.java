@@ -103,16 +103,20 @@ final class SandboxMessages {
     };
   }
 
-  /** The profile message, or the deprecated path form ("runtime/default", "unconfined", "localhost/FILE"). */
+  /**
+   * The profile message, else the deprecated path form ("runtime/default", "docker/default",
+   * "localhost/FILE", "unconfined"); neither set means unconfined, as in CRI (kubelet always sets
+   * one; containerd and CRI-O read an absent one so).
+   */
   static SecurityProfile profile(dev.berth.cri.api.v1.SecurityProfile p, String deprecatedPath) {
     if (p == null) {
-      if (deprecatedPath.equals("unconfined")) {
-        return SecurityProfile.UNCONFINED;
+      if (deprecatedPath.equals("runtime/default") || deprecatedPath.equals("docker/default")) {
+        return SecurityProfile.RUNTIME_DEFAULT;
       }
       if (deprecatedPath.startsWith("localhost/")) {
         return new SecurityProfile(SecurityProfile.Type.LOCALHOST, deprecatedPath.substring("localhost/".length()));
       }
-      return SecurityProfile.RUNTIME_DEFAULT;
+      return SecurityProfile.UNCONFINED;
     }
     return switch (p.getProfileType()) {
       case Unconfined -> SecurityProfile.UNCONFINED;
