@@ -125,6 +125,8 @@ public final class Engine implements AutoCloseable {
       Engine engine = new Engine(config, state, system, images, Set.copyOf(insecureRegistries), vms, containers,
           volumes, networkService);
       engine.builds(); // now, so an image prune already spares the build cache's images
+      // now, after the containers' reconcile: pod records of containers gone meanwhile are dropped
+      engine.pods = new dev.berth.engine.pod.PodService(config, containers, images, engine.importer());
       return engine;
     } catch (IOException e) {
       state.close();
@@ -168,10 +170,7 @@ public final class Engine implements AutoCloseable {
   }
 
   /** Kubernetes pods (the engine side of CRI). */
-  public synchronized dev.berth.engine.pod.PodService pods() {
-    if (pods == null) {
-      pods = new dev.berth.engine.pod.PodService();
-    }
+  public dev.berth.engine.pod.PodService pods() {
     return pods;
   }
 
@@ -287,6 +286,9 @@ public final class Engine implements AutoCloseable {
 
   @Override
   public void close() {
+    if (pods != null) {
+      pods.close();
+    }
     if (containers != null) {
       containers.close();
     }

@@ -26,6 +26,7 @@ final class CriErrors {
       case BerthException.InvalidArgument e -> Status.INVALID_ARGUMENT.withDescription(e.getMessage());
       case BerthException.Conflict e -> Status.FAILED_PRECONDITION.withDescription(e.getMessage());
       case BerthException.Unavailable e -> Status.UNAVAILABLE.withDescription(e.getMessage());
+      case dev.berth.engine.pod.ExecSyncTimeout e -> Status.DEADLINE_EXCEEDED.withDescription(e.getMessage());
       case BerthException e -> Status.INTERNAL.withDescription(e.getMessage());
       // the engine's records refuse malformed requests this way
       case IllegalArgumentException e -> Status.INVALID_ARGUMENT.withDescription(e.getMessage());

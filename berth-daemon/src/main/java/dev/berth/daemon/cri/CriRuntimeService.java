@@ -211,7 +211,7 @@ final class CriRuntimeService extends RuntimeServiceGrpc.RuntimeServiceImplBase 
     });
   }
 
-  /** The sandbox ID is its infra container's, whose network namespace is the pod's. */
+  /** The pod's bound network namespace, else (host network) its infra container's, whose ID is the sandbox's. */
   @Override
   public void portForward(PortForwardRequest request, StreamObserver<PortForwardResponse> out) {
     CriErrors.unary(out, () -> {
@@ -223,7 +223,9 @@ final class CriRuntimeService extends RuntimeServiceGrpc.RuntimeServiceImplBase 
       if (sandbox.state() != SandboxState.READY) {
         throw new BerthException.Conflict("pod sandbox " + id + " is not ready; port-forward needs a running pod");
       }
-      PortForwardTarget target = PortForwardTarget.ofContainer(sandbox.id(), request.getPortList());
+      PortForwardTarget target = pods.sandboxNetns(sandbox.id())
+          .map(netns -> PortForwardTarget.ofNetns(sandbox.id(), netns, request.getPortList()))
+          .orElseGet(() -> PortForwardTarget.ofContainer(sandbox.id(), request.getPortList()));
       return PortForwardResponse.newBuilder().setUrl(streaming().portForwardUrl(target).toString()).build();
     });
   }
