@@ -53,8 +53,8 @@ final class ContainerMessages {
         sc.hasRunAsGroup() ? OptionalLong.of(sc.getRunAsGroup().getValue()) : OptionalLong.empty(),
         sc.getRunAsUsername(), sc.getReadonlyRootfs(), sc.getSupplementalGroupsList(), sc.getNoNewPrivs(),
         sc.getMaskedPathsList(), sc.getReadonlyPathsList(),
-        SandboxMessages.profile(sc.hasSeccomp() ? sc.getSeccomp() : null, sc.getSeccompProfilePath()),
-        SandboxMessages.profile(sc.hasApparmor() ? sc.getApparmor() : null, ""));
+        SandboxMessages.seccomp(sc.hasSeccomp() ? sc.getSeccomp() : null, sc.getSeccompProfilePath()),
+        SandboxMessages.apparmor(sc.hasApparmor() ? sc.getApparmor() : null, sc.getApparmorProfile()));
     return new PodContainerSpec(metadata(c.getMetadata()), c.getImage().getImage(), c.getCommandList(),
         c.getArgsList(), c.getWorkingDir(),
         c.getEnvsList().stream().map(e -> new EnvVar(e.getKey(), e.getValue())).toList(),

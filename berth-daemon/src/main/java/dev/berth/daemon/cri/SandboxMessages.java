@@ -45,8 +45,8 @@ final class SandboxMessages {
         sc.hasRunAsUser() ? OptionalLong.of(sc.getRunAsUser().getValue()) : OptionalLong.empty(),
         sc.hasRunAsGroup() ? OptionalLong.of(sc.getRunAsGroup().getValue()) : OptionalLong.empty(),
         sc.getReadonlyRootfs(), sc.getSupplementalGroupsList(), sc.getPrivileged(),
-        profile(sc.hasSeccomp() ? sc.getSeccomp() : null, sc.getSeccompProfilePath()),
-        profile(sc.hasApparmor() ? sc.getApparmor() : null, ""));
+        seccomp(sc.hasSeccomp() ? sc.getSeccomp() : null, sc.getSeccompProfilePath()),
+        apparmor(sc.hasApparmor() ? sc.getApparmor() : null, ""));
     return new SandboxSpec(metadata(config.getMetadata()), config.getHostname(), config.getLogDirectory(),
         dns(config.getDnsConfig()),
         config.getPortMappingsList().stream().map(SandboxMessages::port).toList(),
@@ -108,7 +108,7 @@ final class SandboxMessages {
    * "localhost/FILE", "unconfined"); neither set means unconfined, as in CRI (kubelet always sets
    * one; containerd and CRI-O read an absent one so).
    */
-  static SecurityProfile profile(dev.berth.cri.api.v1.SecurityProfile p, String deprecatedPath) {
+  static SecurityProfile seccomp(dev.berth.cri.api.v1.SecurityProfile p, String deprecatedPath) {
     if (p == null) {
       if (deprecatedPath.equals("runtime/default") || deprecatedPath.equals("docker/default")) {
         return SecurityProfile.RUNTIME_DEFAULT;
@@ -117,6 +117,27 @@ final class SandboxMessages {
         return new SecurityProfile(SecurityProfile.Type.LOCALHOST, deprecatedPath.substring("localhost/".length()));
       }
       return SecurityProfile.UNCONFINED;
+    }
+    return switch (p.getProfileType()) {
+      case Unconfined -> SecurityProfile.UNCONFINED;
+      case Localhost -> new SecurityProfile(SecurityProfile.Type.LOCALHOST, p.getLocalhostRef());
+      default -> SecurityProfile.RUNTIME_DEFAULT;
+    };
+  }
+
+  /**
+   * The AppArmor profile message, else the deprecated name; neither set means the runtime's
+   * default, as kubelet and containerd read it (unlike seccomp).
+   */
+  static SecurityProfile apparmor(dev.berth.cri.api.v1.SecurityProfile p, String deprecatedName) {
+    if (p == null) {
+      if (deprecatedName.equals("unconfined")) {
+        return SecurityProfile.UNCONFINED;
+      }
+      if (deprecatedName.startsWith("localhost/")) {
+        return new SecurityProfile(SecurityProfile.Type.LOCALHOST, deprecatedName.substring("localhost/".length()));
+      }
+      return SecurityProfile.RUNTIME_DEFAULT;
     }
     return switch (p.getProfileType()) {
       case Unconfined -> SecurityProfile.UNCONFINED;

@@ -40,9 +40,12 @@ class CriMessagesTest {
             .setProfileType(SecurityProfile.ProfileType.RuntimeDefault)))).build();
     assertThat(ContainerMessages.spec(runtimeDefault).security().seccomp())
         .isEqualTo(dev.berth.engine.pod.SecurityProfile.RUNTIME_DEFAULT);
-    assertThat(SandboxMessages.profile(null, "runtime/default"))
+    assertThat(SandboxMessages.seccomp(null, "runtime/default"))
         .isEqualTo(dev.berth.engine.pod.SecurityProfile.RUNTIME_DEFAULT);
-    assertThat(SandboxMessages.profile(null, "localhost/profiles/a.json").localhostRef()).isEqualTo("profiles/a.json");
+    assertThat(SandboxMessages.seccomp(null, "localhost/profiles/a.json").localhostRef()).isEqualTo("profiles/a.json");
+    // AppArmor differs: absent is the runtime's default
+    assertThat(ContainerMessages.spec(container().build()).security().apparmor())
+        .isEqualTo(dev.berth.engine.pod.SecurityProfile.RUNTIME_DEFAULT);
   }
 
   @Test

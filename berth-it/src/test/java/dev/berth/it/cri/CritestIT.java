@@ -29,8 +29,12 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Tag("integration")
 class CritestIT {
-  /** Passed specs measured here (containerd 1.6 passes 83 of 87 run); raise it as specs are fixed. */
-  static final int PASSED_FLOOR = 0;
+  /**
+   * Measured: 78 passed of 87 run (26 skipped) with cri-pods, cri-stream and mirrors merged, 2026-12-07;
+   * one below that, for a flaky spec on a loaded machine. containerd 1.6 passes 83 here. Raise it as
+   * specs are fixed.
+   */
+  static final int PASSED_FLOOR = 77;
   private static final Pattern SUMMARY =
       Pattern.compile("(\\d+) Passed \\| (\\d+) Failed \\| (\\d+) Pending \\| (\\d+) Skipped");
 
