@@ -162,7 +162,8 @@ final class Daemon {
     System.setProperty("org.slf4j.simpleLogger.showShortLogName", "true");
     System.setProperty("org.slf4j.simpleLogger.levelInBrackets", "true");
     System.setProperty("org.slf4j.simpleLogger.log.io.netty", "warn");
-    // grpc's shaded Netty warns on every CRI connection that unix sockets have no SO_KEEPALIVE
-    System.setProperty("org.slf4j.simpleLogger.log.io.grpc.netty.shaded.io.netty", "error");
+    // grpc's shaded Netty warns on every CRI connection that unix sockets have no SO_KEEPALIVE, and
+    // logs every HTTP/2 frame at debug
+    System.setProperty("org.slf4j.simpleLogger.log.io.grpc.netty.shaded", "error");
   }
 }

@@ -71,7 +71,13 @@ public final class CriDaemon implements AutoCloseable {
         args.addAll(mirrorFlags(registry));
       }
       daemon = BerthdProcess.start(dir.resolve("berthd"), args);
-      return new CriDaemon(dir, registry, daemon, tools);
+      CriDaemon cri = new CriDaemon(dir, registry, daemon, tools);
+      // berthd opens the CRI socket after the Docker socket (the gRPC stack loads in a second or two)
+      if (!Poll.until(Duration.ofSeconds(60), () -> Files.exists(cri.criSocket()) && cri.crictl("version").exitCode() == 0)) {
+        throw new IllegalStateException("berthd's CRI socket " + cri.criSocket() + " did not answer within 60 s:\n"
+            + daemon.log());
+      }
+      return cri;
     } catch (java.io.IOException e) {
       registry.close();
       throw new java.io.UncheckedIOException(e);

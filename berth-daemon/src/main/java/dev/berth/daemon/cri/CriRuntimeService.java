@@ -158,7 +158,7 @@ final class CriRuntimeService extends RuntimeServiceGrpc.RuntimeServiceImplBase 
     config.put("socket", socket);
     config.put("dataRoot", engine.config().dataRoot().toString());
     config.put("execRoot", engine.config().execRoot().toString());
-    config.put("cgroupDriver", "cgroupfs");
+    config.put("cgroupDriver", pods.cgroupDriver());
     config.put("defaultRuntime", engine.system().defaultRuntime().orElse(""));
     config.put("runtimes", engine.system().runtimes().stream().filter(r -> r.usable()).map(r -> r.name()).toList());
     config.put("podCIDR", podCidr);
@@ -170,11 +170,12 @@ final class CriRuntimeService extends RuntimeServiceGrpc.RuntimeServiceImplBase 
     }
   }
 
-  /** Berth drives cgroups itself through the cgroup file system (no systemd driver here yet). */
+  /** The cgroup driver the pods use, which kubelet must match. */
   @Override
   public void runtimeConfig(RuntimeConfigRequest request, StreamObserver<RuntimeConfigResponse> out) {
     CriErrors.unary(out, () -> RuntimeConfigResponse.newBuilder()
-        .setLinux(LinuxRuntimeConfiguration.newBuilder().setCgroupDriver(CgroupDriver.CGROUPFS))
+        .setLinux(LinuxRuntimeConfiguration.newBuilder().setCgroupDriver(
+            pods.cgroupDriver().equals("systemd") ? CgroupDriver.SYSTEMD : CgroupDriver.CGROUPFS))
         .build());
   }
 
