@@ -20,6 +20,8 @@ CRICTL="$TOOLS/crictl"
 [ -f "$BERTH_HOME/berth-daemon/target/berth-daemon.jar" ] || "$BERTH_HOME/bin/build"
 
 TMP=$(mktemp -d /tmp/berth-cri-bench.XXXXXX)
+: > "$TMP/crictl.yaml" # an empty config: crictl warns on every call without one
+CRICTL="$CRICTL --config $TMP/crictl.yaml"
 cleanup() {
   for ep in ${BEP-} ${CEP-}; do
     "$CRICTL" -r "$ep" -i "$ep" rmp -a -f >/dev/null 2>&1 || true

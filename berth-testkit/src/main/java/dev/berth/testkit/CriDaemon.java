@@ -131,10 +131,23 @@ public final class CriDaemon implements AutoCloseable {
 
   /** crictl's command line against this daemon's CRI socket. */
   public List<String> crictlCommand(String... args) {
-    List<String> cmd = new ArrayList<>(List.of(tools.resolve("crictl").toString(), "--runtime-endpoint", endpoint(),
-        "--image-endpoint", endpoint(), "--timeout", "60s"));
+    List<String> cmd = new ArrayList<>(List.of(tools.resolve("crictl").toString(), "--config", emptyConfig().toString(),
+        "--runtime-endpoint", endpoint(), "--image-endpoint", endpoint(), "--timeout", "60s"));
     cmd.addAll(List.of(args));
     return cmd;
+  }
+
+  /** An empty crictl/critest config file: without one, each call warns that /etc/crictl.yaml is missing. */
+  public Path emptyConfig() {
+    Path file = dir.resolve("crictl.yaml");
+    try {
+      if (!Files.exists(file)) {
+        Files.writeString(file, "");
+      }
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return file;
   }
 
   public ProcessResult crictl(String... args) {

@@ -51,7 +51,7 @@ class CritestIT {
     Files.createDirectories(out);
     try (CriDaemon cri = CriDaemon.start(dir.resolve("cri"), true, true, List.of())) {
       List<String> cmd = new ArrayList<>(List.of(cri.tools().resolve("critest").toString(),
-          "--runtime-endpoint", cri.endpoint(), "--image-endpoint", cri.endpoint(),
+          "--config", cri.emptyConfig().toString(), "--runtime-endpoint", cri.endpoint(), "--image-endpoint", cri.endpoint(),
           "--ginkgo.no-color", "--ginkgo.junit-report=" + out.resolve("critest-junit.xml")));
       String focus = System.getProperty("berth.critest.focus", "");
       if (!focus.isBlank()) {
