@@ -24,7 +24,7 @@ TMP=$(mktemp -d /tmp/berth-cri-bench.XXXXXX)
 CRICTL="$CRICTL --config $TMP/crictl.yaml"
 cleanup() {
   for ep in ${BEP-} ${CEP-}; do
-    "$CRICTL" -r "$ep" -i "$ep" rmp -a -f >/dev/null 2>&1 || true
+    $CRICTL -r "$ep" -i "$ep" rmp -a -f >/dev/null 2>&1 || true
   done
   [ -z "${PID-}" ] || { kill "$PID" 2>/dev/null; wait "$PID" 2>/dev/null || true; }
   [ -z "${CPID-}" ] || { kill "$CPID" 2>/dev/null; wait "$CPID" 2>/dev/null || true; }
@@ -114,7 +114,7 @@ TOML
   CPID=$!
   CEP="unix://$TMP/ctd/containerd.sock"
   i=0
-  until "$CRICTL" -r "$CEP" -i "$CEP" version >/dev/null 2>&1; do i=$((i + 1)); [ "$i" -lt 150 ] || { cat "$TMP/containerd.log"; exit 1; }; sleep 0.2; done
+  until $CRICTL -r "$CEP" -i "$CEP" version >/dev/null 2>&1; do i=$((i + 1)); [ "$i" -lt 150 ] || { cat "$TMP/containerd.log"; exit 1; }; sleep 0.2; done
   # the same images, through berth's save (docker-save archives ctr imports)
   $B import --change 'ENTRYPOINT ["/bin/catatonit", "-P"]' "$TMP/pause.tar" localhost/pause:bench >/dev/null
   $B save -o "$TMP/images.tar" busybox:bench localhost/pause:bench
