@@ -126,7 +126,14 @@ public final class Engine implements AutoCloseable {
           volumes, networkService);
       engine.builds(); // now, so an image prune already spares the build cache's images
       // now, after the containers' reconcile: pod records of containers gone meanwhile are dropped
-      engine.pods = new dev.berth.engine.pod.PodService(config, containers, images, engine.importer());
+      try {
+        engine.pods = new dev.berth.engine.pod.PodService(config, containers, images, engine.importer());
+      } catch (RuntimeException e) {
+        containers.close(); // the state store is closed below
+        networkService.close();
+        vms.close();
+        throw e;
+      }
       return engine;
     } catch (IOException e) {
       state.close();

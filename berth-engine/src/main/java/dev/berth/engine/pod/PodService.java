@@ -5,6 +5,7 @@ import dev.berth.engine.BerthException;
 import dev.berth.engine.EngineConfig;
 import dev.berth.engine.container.Container;
 import dev.berth.engine.container.ContainerExecs;
+import dev.berth.engine.container.ContainerExits;
 import dev.berth.engine.container.ContainerService;
 import dev.berth.engine.container.ContainerState;
 import dev.berth.engine.container.ContainerUpdate;
@@ -52,6 +53,7 @@ public final class PodService implements AutoCloseable {
   private final SandboxShm shm;
   private final PodEvents events = new PodEvents();
   private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
+  private final java.util.concurrent.atomic.AtomicBoolean pauseRequested = new java.util.concurrent.atomic.AtomicBoolean();
   private final EventBus.Subscription exits;
   private final Thread exitReader;
 
@@ -78,6 +80,7 @@ public final class PodService implements AutoCloseable {
     if (spec.metadata().name().isEmpty()) {
       throw new BerthException.InvalidArgument("a pod sandbox needs a name (metadata.name)");
     }
+    long t0 = System.nanoTime();
     String image = pause.ensure();
     Container infra = containers.create(PodLabels.sandboxName(spec.metadata()), SandboxConfigs.infra(spec, image));
     String id = infra.id();
@@ -90,14 +93,17 @@ public final class PodService implements AutoCloseable {
         shm.create(id);
       }
       containers.start(id);
+      long tStarted = System.nanoTime();
       if (!r.hostNetwork()) {
         int pid = ((ContainerState.Running) containers.find(id).state()).pid();
         SandboxNetwork.Attachment a = network.attach(id, pid, spec);
         records.save(new SandboxRecord(id, spec, r.createdNanos(), a.netns().toString(), a.confList(), true, a.ip(),
             a.additionalIps()));
       }
-      log.info("pod sandbox {} ({}/{}) ready", id.substring(0, 12), spec.metadata().namespace(),
-          spec.metadata().name());
+      long tReady = System.nanoTime();
+      log.info("pod sandbox {} ({}/{}) ready in {} ms (infra container {} ms, network {} ms)", id.substring(0, 12),
+          spec.metadata().namespace(), spec.metadata().name(), (tReady - t0) / 1_000_000, (tStarted - t0) / 1_000_000,
+          (tReady - tStarted) / 1_000_000);
       return id;
     } catch (RuntimeException e) {
       quietly(() -> containers.remove(id, true));
@@ -120,26 +126,24 @@ public final class PodService implements AutoCloseable {
     lock.lock();
     try {
       // Every step runs even when one before it failed, so the network and the mounts are freed.
-      RuntimeException failed = null;
+      // The containers are killed side by side, and CNI's DEL (it needs only the bound namespace
+      // file) runs while the infra container is killed.
+      List<RuntimeException> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+      List<Thread> stops = new ArrayList<>();
       for (ContainerRecord c : records.containersOf(id)) {
-        try {
-          stopContainer(c.id(), Duration.ZERO);
-        } catch (RuntimeException e) {
-          failed = failed == null ? e : failed;
-        }
+        stops.add(Thread.ofVirtual().start(() -> collect(failures, () -> stopContainer(c.id(), Duration.ZERO))));
       }
+      joinAll(stops);
       SandboxRecord r = records.sandbox(id).orElseThrow();
-      if (r.networkUp() || !r.netns().isEmpty()) {
-        network.detach(r);
-        records.save(r.withNetworkDown());
-      }
-      try {
-        containers.stop(id, Optional.of(Duration.ZERO));
-      } catch (BerthException.NotFound gone) {
-        // removed behind our back: nothing runs
-      } catch (RuntimeException e) {
-        failed = failed == null ? e : failed;
-      }
+      Thread del = Thread.ofVirtual().start(() -> collect(failures, () -> {
+        if (r.networkUp() || !r.netns().isEmpty()) {
+          network.detach(r);
+          records.save(r.withNetworkDown());
+        }
+      }));
+      collect(failures, () -> halt(id, Duration.ZERO));
+      joinAll(List.of(del));
+      RuntimeException failed = failures.isEmpty() ? null : failures.getFirst();
       shm.remove(id);
       if (failed != null) {
         throw failed;
@@ -248,7 +252,7 @@ public final class PodService implements AutoCloseable {
       quietly(() -> containers.remove(c.id(), true));
       throw e;
     }
-    publish(c.id(), PodContainerEvent.Type.CREATED);
+    publish(c.id(), sandbox.id(), PodContainerEvent.Type.CREATED);
     return c.id();
   }
 
@@ -257,19 +261,64 @@ public final class PodService implements AutoCloseable {
     if (!containers.start(r.id())) {
       throw new BerthException.Conflict("container " + r.id() + " is already running");
     }
-    publish(r.id(), PodContainerEvent.Type.STARTED);
+    publish(r.id(), r.sandboxId(), PodContainerEvent.Type.STARTED);
   }
 
-  /** SIGTERM, then SIGKILL after {@code timeout} (zero: at once); idempotent, also for unknown IDs. */
+  /** SIGTERM, then SIGKILL after {@code timeout} (zero: SIGKILL at once); idempotent, also for unknown IDs. */
   public void stopContainer(String containerId, Duration timeout) {
     Optional<ContainerRecord> r = resolveContainer(containerId);
     if (r.isEmpty()) {
       return;
     }
+    halt(r.get().id(), timeout == null || timeout.isNegative() ? Duration.ZERO : timeout);
+  }
+
+  /** Stops a Berth container of a pod and waits for its exit; nothing when it is gone or ended. */
+  private void halt(String id, Duration grace) {
+    java.util.concurrent.CompletableFuture<ContainerExits.WaitResult> ended;
     try {
-      containers.stop(r.get().id(), Optional.of(timeout.isNegative() ? Duration.ZERO : timeout));
+      ended = containers.exits().waitFor(id, ContainerExits.WaitCondition.NOT_RUNNING); // before any signal
+      if (grace.isZero()) {
+        if (find(id).map(Container::running).orElse(false)) {
+          containers.kill(id, "SIGKILL");
+        }
+      } else {
+        containers.stop(id, Optional.of(grace));
+      }
     } catch (BerthException.NotFound gone) {
-      // removed meanwhile
+      return; // removed meanwhile
+    } catch (BerthException e) {
+      // The process may have ended on its own between the look and the signal (runc then says
+      // "container not running"): that is a stop too. Anything else shows as still running.
+      if (!awaitExit(id, Duration.ofSeconds(5))) {
+        throw e;
+      }
+      return;
+    }
+    if (!awaitExit(ended, Duration.ofSeconds(30))) {
+      throw new BerthException("container " + id + " did not exit within 30 s of SIGKILL");
+    }
+  }
+
+  private boolean awaitExit(String id, Duration limit) {
+    try {
+      return awaitExit(containers.exits().waitFor(id, ContainerExits.WaitCondition.NOT_RUNNING), limit);
+    } catch (BerthException.NotFound gone) {
+      return true;
+    }
+  }
+
+  private static boolean awaitExit(java.util.concurrent.CompletableFuture<?> f, Duration limit) {
+    try {
+      f.get(limit.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+      return true;
+    } catch (java.util.concurrent.TimeoutException e) {
+      return false;
+    } catch (java.util.concurrent.ExecutionException e) {
+      return true; // the wait ended with the container (removed)
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
     }
   }
 
@@ -286,7 +335,7 @@ public final class PodService implements AutoCloseable {
       // removed behind our back
     }
     records.deleteContainer(id);
-    publish(id, PodContainerEvent.Type.DELETED);
+    publish(id, r.get().sandboxId(), PodContainerEvent.Type.DELETED);
   }
 
   public PodContainerStatus containerStatus(String containerId) {
@@ -442,6 +491,17 @@ public final class PodService implements AutoCloseable {
 
   /** CRI Status' conditions: RuntimeReady, and NetworkReady (false with a reason when no CNI config is usable). */
   public List<RuntimeCondition> conditions() {
+    if (pauseRequested.compareAndSet(false, true)) {
+      // kubelet (and crictl) ask for the status before the first pod: the infra image is made now,
+      // in the background, instead of inside the first RunPodSandbox
+      Thread.ofVirtual().name("pause-image").start(() -> {
+        try {
+          pause.ensure();
+        } catch (RuntimeException e) {
+          log.warn("cannot make the pod infra image yet: {}", e.getMessage());
+        }
+      });
+    }
     boolean runtime = containers.defaultRuntime().isPresent();
     Optional<String> net = network.notReady();
     return List.of(
@@ -470,18 +530,12 @@ public final class PodService implements AutoCloseable {
     return network.confList().deepCopy();
   }
 
-  private void publish(String containerId, PodContainerEvent.Type type) {
+  private void publish(String containerId, String sandboxId, PodContainerEvent.Type type) {
     if (!events.hasSubscribers()) {
       return;
     }
-    Optional<ContainerRecord> r = records.container(containerId);
     Optional<SandboxStatus> sandbox = Optional.empty();
     List<PodContainerStatus> statuses = new ArrayList<>();
-    String sandboxId = r.map(ContainerRecord::sandboxId).orElse(null);
-    if (sandboxId == null) {
-      sandboxId = records.containers().stream().filter(c -> c.id().equals(containerId))
-          .map(ContainerRecord::sandboxId).findFirst().orElse(null);
-    }
     try {
       if (sandboxId != null) {
         Optional<SandboxRecord> s = records.sandbox(sandboxId);
@@ -509,7 +563,7 @@ public final class PodService implements AutoCloseable {
           return;
         }
         if (e != null) {
-          publish(e.actorId(), PodContainerEvent.Type.STOPPED);
+          publish(e.actorId(), e.attributes().get(PodLabels.SANDBOX), PodContainerEvent.Type.STOPPED);
         }
       }
     } catch (InterruptedException stop) {
@@ -632,6 +686,31 @@ public final class PodService implements AutoCloseable {
 
   private static Instant instant(long nanos) {
     return Instant.ofEpochSecond(0, nanos);
+  }
+
+  private static void collect(List<RuntimeException> failures, Runnable step) {
+    try {
+      step.run();
+    } catch (RuntimeException e) {
+      failures.add(e);
+    }
+  }
+
+  private static void joinAll(List<Thread> threads) {
+    boolean interrupted = false;
+    for (Thread t : threads) {
+      while (true) {
+        try {
+          t.join();
+          break;
+        } catch (InterruptedException e) {
+          interrupted = true; // the step must finish: it frees host resources
+        }
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private static void quietly(Runnable r) {

@@ -8,6 +8,7 @@ import dev.berth.engine.pod.ContainerFilter;
 import dev.berth.engine.pod.ContainerMetadata;
 import dev.berth.engine.pod.DnsConfig;
 import dev.berth.engine.pod.EnvVar;
+import dev.berth.engine.pod.LinuxResources;
 import dev.berth.engine.pod.ExecSyncResult;
 import dev.berth.engine.pod.ExecSyncTimeout;
 import dev.berth.engine.pod.PodPortMapping;
@@ -94,7 +95,9 @@ class PodServiceIT {
   @Test
   void aContainerSharesTheSandboxNetworkHostnameAndDns() throws IOException {
     SandboxSpec spec = sandbox("web", NamespaceOptions.DEFAULT);
+    long t0 = System.nanoTime();
     String sid = pods().runSandbox(spec);
+    long t1 = System.nanoTime();
     SandboxStatus s = pods().sandboxStatus(sid);
     assertThat(s.state()).isEqualTo(SandboxState.READY);
     String subnetPrefix = h.podNetwork.subnet().substring(0, h.podNetwork.subnet().lastIndexOf('.') + 1);
@@ -105,6 +108,8 @@ class PodServiceIT {
 
     String cid = pods().createContainer(sid, container("app", NamespaceOptions.DEFAULT, "sleep", "3600"), spec);
     pods().startContainer(cid);
+    long t2 = System.nanoTime();
+    System.out.printf("pod up: runSandbox %d ms, create+start %d ms%n", (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000);
     assertThat(sh(cid, "ip -4 addr show eth0")).contains("inet " + s.ip() + "/");
     assertThat(sh(cid, "hostname")).isEqualTo("web-host");
     assertThat(sh(cid, "echo $HOSTNAME; cat /etc/hostname")).isEqualTo("web-host\nweb-host");
@@ -128,7 +133,12 @@ class PodServiceIT {
         Map.of()))).extracting(c -> c.id()).containsExactly(cid);
     assertThat(pods().listSandboxes(new SandboxFilter(Optional.empty(), Optional.of(SandboxState.READY),
         Map.of("app", "web")))).extracting(p -> p.id()).containsExactly(sid);
+    long t3 = System.nanoTime();
+    pods().stopContainer(cid, Duration.ZERO);
+    pods().removeContainer(cid);
+    pods().stopSandbox(sid);
     pods().removeSandbox(sid);
+    System.out.printf("pod down: stop+remove %d ms%n", (System.nanoTime() - t3) / 1_000_000);
     assertThatThrownBy(() -> pods().containerStatus(cid)).isInstanceOf(BerthException.NotFound.class);
   }
 
@@ -201,6 +211,11 @@ class PodServiceIT {
           .map(PodContainerEvent::type).toList();
       assertThat(okEvents).containsSubsequence(PodContainerEvent.Type.CREATED, PodContainerEvent.Type.STARTED,
           PodContainerEvent.Type.STOPPED, PodContainerEvent.Type.DELETED);
+      assertThat(seen.stream().filter(e -> e.containerId().equals(ok))).allSatisfy(e -> {
+        assertThat(e.sandbox()).as("%s carries the sandbox", e.type()).hasValueSatisfying(
+            p -> assertThat(p.id()).isEqualTo(sid));
+        assertThat(e.containers()).as("%s carries the pod's containers", e.type()).isNotEmpty();
+      });
     }
     pods().stopSandbox(sid);
     assertThat(pods().sandboxStatus(sid).state()).isEqualTo(SandboxState.NOTREADY);
@@ -289,6 +304,92 @@ class PodServiceIT {
         .map(l -> l.split("\\s+")).filter(f -> f[1].equals("00000000")).map(f -> f[0]).findFirst().orElseThrow();
     assertThat(sh(cid, "ls /sys/class/net").split("\\s+")).contains(defaultRoute); // the host's interfaces
     pods().removeSandbox(sid);
+  }
+
+  @Test
+  void securityContextSysctlsResourcesAndCgroupParentReachTheProcess() throws IOException {
+    String parent = "/berthit" + Integer.toHexString(dir.toString().hashCode() & 0xfffffff) + "/pod1";
+    SandboxSpec base = sandbox("secure", NamespaceOptions.DEFAULT);
+    SandboxSpec spec = new SandboxSpec(base.metadata(), base.hostname(), base.logDirectory(), base.dns(), List.of(),
+        base.labels(), base.annotations(), new SandboxLinux(parent, Map.of("kernel.shm_rmid_forced", "1",
+            "net.ipv4.ip_unprivileged_port_start", "80"), base.linux().security()), "");
+    try {
+      String sid = pods().runSandbox(spec);
+      ContainerSecurity sec = new ContainerSecurity(List.of(), List.of("ALL"), false, NamespaceOptions.DEFAULT,
+          OptionalLong.of(1000), OptionalLong.of(2000), "", true, List.of(3000L), true, List.of("/proc/cpuinfo"),
+          List.of("/proc/sys"), null, null);
+      PodContainerSpec c = container("locked", NamespaceOptions.DEFAULT, "sleep", "3600");
+      PodContainerSpec locked = new PodContainerSpec(c.metadata(), c.image(), c.command(), c.args(), c.workingDir(),
+          c.envs(), c.mounts(), c.devices(), c.labels(), c.annotations(), c.logPath(), false, false, false,
+          new LinuxResources(100_000, 50_000, 512, 64L << 20, 500, "", "", List.of(), Map.of(), 0), sec);
+      String cid = pods().createContainer(sid, locked, spec);
+      pods().startContainer(cid);
+      assertThat(sh(cid, "id -u; id -g; id -G")).isEqualTo("1000\n2000\n2000 3000");
+      assertThat(sh(cid, "touch /x 2>&1; echo $?")).endsWith("1"); // read-only root
+      assertThat(sh(cid, "wc -c < /proc/cpuinfo")).isEqualTo("0"); // masked
+      assertThat(sh(cid, "grep -E '^(NoNewPrivs|CapEff)' /proc/self/status | tr -s '\t ' ' '"))
+          .isEqualTo("CapEff: 0000000000000000\nNoNewPrivs: 1");
+      assertThat(sh(cid, "cat /proc/sys/kernel/shm_rmid_forced /proc/sys/net/ipv4/ip_unprivileged_port_start"))
+          .isEqualTo("1\n80");
+      assertThat(sh(cid, "cat /proc/self/oom_score_adj")).isEqualTo("500");
+      Path memory = Path.of("/sys/fs/cgroup/memory" + parent + "/berth-" + cid);
+      assertThat(Files.readString(memory.resolve("memory.limit_in_bytes")).strip()).isEqualTo(String.valueOf(64L << 20));
+      Path cpu = Path.of("/sys/fs/cgroup/cpu" + parent + "/berth-" + cid);
+      assertThat(Files.readString(cpu.resolve("cpu.shares")).strip()).isEqualTo("512");
+      assertThat(Files.readString(cpu.resolve("cpu.cfs_quota_us")).strip()).isEqualTo("50000");
+      assertThat(Files.isDirectory(Path.of("/sys/fs/cgroup/memory" + parent + "/berth-" + sid))).isTrue();
+
+      pods().updateContainerResources(cid, new LinuxResources(0, 0, 0, 128L << 20, 0, "", "", List.of(), Map.of(),
+          0), Map.of());
+      assertThat(Files.readString(memory.resolve("memory.limit_in_bytes")).strip())
+          .isEqualTo(String.valueOf(128L << 20));
+      assertThat(pods().containerStatus(cid).resources().memoryLimitBytes()).isEqualTo(128L << 20);
+      assertThat(pods().containerStats(cid).memoryUsageBytes()).isPositive();
+      pods().removeSandbox(sid);
+    } finally {
+      // runc leaves the parents it made: the test removes its own under every hierarchy
+      try (var hierarchies = Files.list(Path.of("/sys/fs/cgroup"))) {
+        for (Path h : hierarchies.toList()) {
+          Path p = h.resolve(parent.substring(1));
+          if (!Files.isSymbolicLink(h) && Files.isDirectory(p)) {
+            Files.deleteIfExists(p);
+            Files.deleteIfExists(p.getParent());
+          }
+        }
+      }
+    }
+  }
+
+  @Test
+  void aSandboxWhoseNetworkFailsLeavesNothingAndNetworkReadySaysWhy() throws IOException {
+    pods().conditions(); // Berth's conflist is in place
+    Path broken = h.podNetwork.confDir().resolve("00-broken.conflist");
+    Files.writeString(broken, """
+        {"cniVersion": "1.0.0", "name": "broken", "plugins": [{"type": "no-such-plugin"}]}
+        """);
+    try {
+      assertThat(pods().conditions()).anySatisfy(c -> {
+        assertThat(c.type()).isEqualTo("NetworkReady");
+        assertThat(c.status()).isFalse();
+        assertThat(c.message()).contains("no-such-plugin");
+      });
+      int before = h.engine.containers().list().size();
+      assertThatThrownBy(() -> pods().runSandbox(sandbox("unwired", NamespaceOptions.DEFAULT)))
+          .isInstanceOf(BerthException.Unavailable.class).hasMessageContaining("no-such-plugin");
+      assertThat(h.engine.containers().list()).hasSize(before);
+      assertThat(pods().listSandboxes(SandboxFilter.ALL)).noneMatch(p -> p.metadata().name().equals("unwired"));
+      Path netns = h.dir.resolve("exec/pods/netns");
+      if (Files.isDirectory(netns)) {
+        try (var left = Files.list(netns)) {
+          assertThat(left.toList()).as("network namespace files").isEmpty();
+        }
+      }
+    } finally {
+      Files.delete(broken);
+    }
+    assertThat(pods().conditions()).allSatisfy(c -> assertThat(c.status()).as(c.type()).isTrue());
+    assertThatThrownBy(() -> pods().createContainer("0123456789abcdef", container("x", NamespaceOptions.DEFAULT,
+        "true"), sandbox("none", NamespaceOptions.DEFAULT))).isInstanceOf(BerthException.NotFound.class);
   }
 
   /** One line from a TCP server at 127.0.0.1:port, or null when nothing answers. */
