@@ -81,6 +81,8 @@ class StreamingServerTest {
     StreamClient.Stream error = s.open(Map.of("streamType", "error"));
     StreamClient.Stream stdin = s.open(Map.of("streamType", "stdin"));
     StreamClient.Stream stdout = s.open(Map.of("streamType", "stdout"));
+    // Go's framer (kubectl, crictl, kubelet) fails on a SYN_REPLY without a header block
+    assertThat(List.of(error, stdin, stdout)).allSatisfy(x -> assertThat(x.replyHeaders()).isPositive());
     stdin.write("hello ");
     assertThat(stdout.awaitContaining("hello ")).isEqualTo("hello "); // flows while the process runs
     stdin.write("world");
