@@ -175,6 +175,11 @@ final class SpdyConnection extends ChannelInboundHandlerAdapter {
     }
   }
 
+  /** Runs {@code action} when the connection closes (at once if it has). */
+  void onClose(Runnable action) {
+    channel.closeFuture().addListener(f -> action.run());
+  }
+
   /** Ends the session: GOAWAY, then the TCP connection is closed once it is written. */
   void close() {
     if (!channel.isActive()) {
