@@ -108,6 +108,18 @@ class KubectlStreamingIT {
   }
 
   @Test
+  void megabytesFlowBothWaysOverBothTransports() throws IOException {
+    // more than SPDY's 64 KiB window and than a connection's 1 MiB read budget: neither side stalls
+    String input = "a".repeat(3 << 20);
+    for (boolean websockets : List.of(false, true)) {
+      ProcessResult in = run(websockets, input, "exec", "-i", "sleeper", "--", "wc", "-c");
+      assertThat(in.stdout().strip()).as("websockets=%s: %s", websockets, in.stderr()).isEqualTo(Integer.toString(3 << 20));
+      ProcessResult out = run(websockets, "", "exec", "sleeper", "--", "sh", "-c", "head -c 3000000 /dev/zero | tr '\\0' x");
+      assertThat(out.stdout()).as("websockets=%s: %s", websockets, out.stderr()).hasSize(3_000_000).matches("x+");
+    }
+  }
+
+  @Test
   void execOfAMissingCommandFailsAsKubeletsDoes() throws IOException {
     ProcessResult r = run(false, "", "exec", "sleeper", "--", "no-such-command");
     assertThat(r.exitCode()).as(r.toString()).isNotZero();
