@@ -193,6 +193,20 @@ class StreamingServerTest {
   }
 
   @Test
+  void anIdleConnectionIsClosed() throws IOException {
+    try (StreamingServer quick = StreamingServer.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+        backend, java.time.Clock.systemUTC(), Duration.ofSeconds(1))) {
+      URI url = quick.execUrl(new ExecTarget("c1", List.of("cat"), false, true, true, false));
+      StreamClient.SpdySession s = client.spdy(url, List.of("v4.channel.k8s.io")).session();
+      s.open(Map.of("streamType", "error"));
+      s.open(Map.of("streamType", "stdin"));
+      s.open(Map.of("streamType", "stdout"));
+      s.awaitClosed(); // nothing sent either way for a second: closed, as kubelet's idle timeout
+      assertThat(s.isClosed()).isTrue();
+    }
+  }
+
+  @Test
   void webSocketWithAnUnsupportedProtocolIsRefused() throws IOException {
     var up = client.webSocket(exec("cat", false, true, true, false), List.of("base64.channel.k8s.io"));
     assertThat(up.refused().status()).isEqualTo(403);
