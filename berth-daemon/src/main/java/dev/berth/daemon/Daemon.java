@@ -31,11 +31,18 @@ final class Daemon {
   private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(10);
 
   private final DaemonConfig config;
+  /** Where the CRI is served; empty = off. */
+  private final java.util.Optional<Path> criSocket;
   private final CountDownLatch stopRequested = new CountDownLatch(1);
   private Logger log;
 
   Daemon(DaemonConfig config) {
+    this(config, java.util.Optional.empty());
+  }
+
+  Daemon(DaemonConfig config, java.util.Optional<Path> criSocket) {
     this.config = config;
+    this.criSocket = criSocket;
   }
 
   int run() {
@@ -66,6 +73,7 @@ final class Daemon {
     Signal.handle(new Signal("INT"), s -> stopRequested.countDown());
     Engine engine = null;
     ApiServer server = null;
+    dev.berth.daemon.cri.CriServer cri = null;
     try (lock) {
       engine = Engine.open(new EngineConfig(config.dataRoot(), config.execRoot()),
           java.util.Set.copyOf(config.insecureRegistries()), java.util.Optional.ofNullable(config.defaultRuntime()),
@@ -84,6 +92,9 @@ final class Daemon {
       for (String host : config.hosts()) {
         server.listen(host);
       }
+      if (criSocket.isPresent()) {
+        cri = dev.berth.daemon.cri.CriApi.serve(engine, criSocket.get(), serverOptions.socketGroup());
+      }
       log.info("berthd {} ready (pid {}, data-root {}, exec-root {})", BerthVersion.version(),
           ProcessHandle.current().pid(), config.dataRoot(), config.execRoot());
       stopRequested.await();
@@ -94,6 +105,9 @@ final class Daemon {
       System.err.println("berthd: " + e.getMessage());
       return 1;
     } finally {
+      if (cri != null) {
+        cri.close();
+      }
       shutdown(server, engine);
     }
   }
@@ -148,5 +162,7 @@ final class Daemon {
     System.setProperty("org.slf4j.simpleLogger.showShortLogName", "true");
     System.setProperty("org.slf4j.simpleLogger.levelInBrackets", "true");
     System.setProperty("org.slf4j.simpleLogger.log.io.netty", "warn");
+    // grpc's shaded Netty warns on every CRI connection that unix sockets have no SO_KEEPALIVE
+    System.setProperty("org.slf4j.simpleLogger.log.io.grpc.netty.shaded.io.netty", "error");
   }
 }

@@ -56,6 +56,7 @@ public final class Engine implements AutoCloseable {
   private final VolumeService volumes;
   private final NetworkService networks;
   private dev.berth.engine.build.BuildService builds;
+  private dev.berth.engine.pod.PodService pods;
 
   private Engine(EngineConfig config, StateStore state, SystemService system, ImageService images,
       Set<String> insecureRegistries, VmService vms, ContainerService containers, VolumeService volumes,
@@ -124,6 +125,8 @@ public final class Engine implements AutoCloseable {
       Engine engine = new Engine(config, state, system, images, Set.copyOf(insecureRegistries), vms, containers,
           volumes, networkService);
       engine.builds(); // now, so an image prune already spares the build cache's images
+      // now, after the containers' reconcile: pod records of containers gone meanwhile are dropped
+      engine.pods = new dev.berth.engine.pod.PodService(config, containers, images, engine.importer());
       return engine;
     } catch (IOException e) {
       state.close();
@@ -164,6 +167,11 @@ public final class Engine implements AutoCloseable {
 
   public ContainerService containers() {
     return containers;
+  }
+
+  /** Kubernetes pods (the engine side of CRI). */
+  public dev.berth.engine.pod.PodService pods() {
+    return pods;
   }
 
   public VolumeService volumes() {
@@ -278,6 +286,9 @@ public final class Engine implements AutoCloseable {
 
   @Override
   public void close() {
+    if (pods != null) {
+      pods.close();
+    }
     if (containers != null) {
       containers.close();
     }

@@ -1,5 +1,6 @@
 package dev.berth.engine;
 
+import dev.berth.engine.pod.PodNetworkConfig;
 import java.nio.file.Path;
 
 /**
@@ -7,10 +8,20 @@ import java.nio.file.Path;
  *
  * @param dataRoot durable state: the database, blobs, layers, containers, volumes
  * @param execRoot runtime state that dies with the machine: sockets, pidfiles, exit files
+ * @param podNetwork the CNI config and plugin dirs of pod sandboxes (CRI)
  */
-public record EngineConfig(Path dataRoot, Path execRoot) {
+public record EngineConfig(Path dataRoot, Path execRoot, PodNetworkConfig podNetwork) {
   public EngineConfig {
     dataRoot = dataRoot.toAbsolutePath().normalize();
     execRoot = execRoot.toAbsolutePath().normalize();
+    podNetwork = podNetwork == null ? PodNetworkConfig.DEFAULTS : podNetwork;
+  }
+
+  public EngineConfig(Path dataRoot, Path execRoot) {
+    this(dataRoot, execRoot, PodNetworkConfig.DEFAULTS);
+  }
+
+  public EngineConfig withPodNetwork(PodNetworkConfig network) {
+    return new EngineConfig(dataRoot, execRoot, network);
   }
 }

@@ -106,4 +106,18 @@ public final class ContainerAttach {
       throw new BerthException("cannot resize the terminal of container " + c.shortId() + ": " + e.getMessage(), e);
     }
   }
+
+  /** Has conmon reopen the container's log file (after it was rotated away, as kubelet does). */
+  public void reopenLog(String nameOrId) {
+    Container c = store.find(nameOrId);
+    ContainerProcess p = store.processes.get(c.id());
+    if (p == null) {
+      throw new BerthException.Conflict("container " + c.id() + " is not running");
+    }
+    try {
+      p.reopenLog();
+    } catch (IOException e) {
+      throw new BerthException.Unavailable("cannot reopen the log of container " + c.id() + ": " + e.getMessage(), e);
+    }
+  }
 }

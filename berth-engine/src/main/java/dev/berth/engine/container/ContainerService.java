@@ -79,6 +79,8 @@ public final class ContainerService {
   private final ContainerPauses pauses;
   private final ContainerMetrics metrics;
   private final ContainerUpdater updater;
+  /** What an owner of some containers (the pods) changes in their spec at start; nothing by default. */
+  private volatile SpecHook specHook = (c, spec) -> spec;
   /** Runs --isolation=vm containers; the store holds the running ones (instead of a conmon process). */
   private final MicroVmRuntime microVms;
 
@@ -208,6 +210,11 @@ public final class ContainerService {
   }
 
   /** Puts containers on networks (CNI); without it each gets a namespace with loopback only. */
+  /** Lets {@code hook} change every container's spec at start (pods: cgroup parent, masked paths). */
+  public void useSpecHook(SpecHook hook) {
+    this.specHook = hook;
+  }
+
   public void useNetworks(dev.berth.engine.network.NetworkService service) {
     store.useNetworks(new ContainerNetworks(service, images));
   }
@@ -340,6 +347,7 @@ public final class ContainerService {
         Spec spec = ContainerSpecs.build(c.id(), c.config(), rootfs, etcFiles(dir), user, initBinary, hostNofileHard,
             hostCaps, defaultSeccomp);
         spec = SharedNamespaces.apply(spec, c.config(), this::find);
+        spec = specHook.apply(c, spec);
         ContainerNetworks.Start network = store.networks().attach(c, dir, this::find);
         spec = network.withLinks(spec);
         if (network.netns().isPresent()) {
@@ -483,7 +491,11 @@ public final class ContainerService {
     signal(c, Signals.parse(c.config().stopSignal()));
     if (!awaitQuietly(exit, grace)) {
       log.info("container {} did not stop within {}s: killing it", c.shortId(), grace.toSeconds());
-      signal(c, 9);
+      try {
+        signal(c, 9);
+      } catch (BerthException.Conflict ended) {
+        // it ended after the stop signal and its exit was recorded meanwhile: the wait below sees it
+      }
       if (!awaitQuietly(exit, Duration.ofSeconds(30))) {
         throw new BerthException("container " + c.shortId() + " did not exit after SIGKILL");
       }

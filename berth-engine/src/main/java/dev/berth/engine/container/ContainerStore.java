@@ -179,8 +179,10 @@ final class ContainerStore {
     return table.byId(id).map(this::toContainer);
   }
 
+  /** The container's k8s-file log: its own {@code ctr.log}, or the path its log config names (CRI's LogPath). */
   Path logPath(String id) {
-    return dir(id).resolve("ctr.log");
+    return table.byId(id).map(this::toContainer).flatMap(c -> c.config().logConfig().path())
+        .orElseGet(() -> dir(id).resolve("ctr.log"));
   }
 
   /** The container's directory (bundle, upper dir, rootfs mount point). */

@@ -52,6 +52,18 @@ public record LogConfig(long maxSize, int maxFile, Map<String, String> options, 
     this(maxSize, maxFile, options, "json-file");
   }
 
+  /**
+   * The option naming where conmon writes the log instead of the container's own {@code ctr.log}:
+   * set only by the engine (a pod container's CRI LogPath), never accepted from a Docker client.
+   */
+  public static final String PATH_OPTION = "dev.berth.log-path";
+
+  /** The log file named by {@link #PATH_OPTION}, if any. */
+  public java.util.Optional<java.nio.file.Path> path() {
+    String p = options.get(PATH_OPTION);
+    return p == null || p.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(java.nio.file.Path.of(p));
+  }
+
   /** Whether {@code logs} can read this container's output back (not with the none driver). */
   public boolean readable() {
     return !driver.equals("none");

@@ -1,0 +1,6 @@
+package dev.berth.engine.pod;
+
+/** CRI's {@code ContainerState}. */
+public enum PodContainerState {
+  CREATED, RUNNING, EXITED, UNKNOWN
+}

@@ -1,0 +1,644 @@
+package dev.berth.engine.pod;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.berth.engine.BerthException;
+import dev.berth.engine.EngineConfig;
+import dev.berth.engine.container.Container;
+import dev.berth.engine.container.ContainerExecs;
+import dev.berth.engine.container.ContainerService;
+import dev.berth.engine.container.ContainerState;
+import dev.berth.engine.container.ContainerUpdate;
+import dev.berth.engine.events.Event;
+import dev.berth.engine.events.EventBus;
+import dev.berth.engine.events.EventFilter;
+import dev.berth.engine.image.ImageImporter;
+import dev.berth.engine.image.ImageService;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * The engine side of Kubernetes' CRI (reached as {@code Engine.pods()}): pod sandboxes and their
+ * containers. A sandbox is an infra container holding the pod's namespaces; pod containers are
+ * Berth containers joined to it, so {@code berth ps -a} lists both with their Kubernetes labels.
+ * IDs are Berth container IDs (the sandbox ID is its infra container's), so exec, attach and
+ * logs of the container package work on them unchanged. Missing sandboxes or containers are
+ * {@link BerthException.NotFound}; stop and remove are idempotent.
+ */
+public final class PodService implements AutoCloseable {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(PodService.class);
+  /** How long ExecSync waits when kubelet gives no timeout. */
+  private static final Duration NO_TIMEOUT = Duration.ofDays(365);
+
+  private final ContainerService containers;
+  private final PodRecords records;
+  private final SandboxNetwork network;
+  private final PauseImage pause;
+  private final PodStatistics statistics;
+  private final SandboxShm shm;
+  private final PodEvents events = new PodEvents();
+  private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
+  private final EventBus.Subscription exits;
+  private final Thread exitReader;
+
+  public PodService(EngineConfig config, ContainerService containers, ImageService images, ImageImporter importer) {
+    this.containers = containers;
+    Path root = config.dataRoot().resolve("pods");
+    this.records = new PodRecords(root);
+    this.network = new SandboxNetwork(config.podNetwork(), config.execRoot().resolve("pods").resolve("netns"),
+        root.resolve("ipam"));
+    this.pause = new PauseImage(images, importer);
+    this.statistics = new PodStatistics(containers);
+    this.shm = new SandboxShm(config.execRoot().resolve("pods").resolve("shm"));
+    containers.useSpecHook(new PodSpecHook(records, containers::dir, shm));
+    reconcile();
+    this.exits = images.events().subscribe(null, new EventFilter(Map.of("type", List.of("container"),
+        "event", List.of("die"), "label", List.of(PodLabels.SANDBOX))));
+    this.exitReader = Thread.ofVirtual().name("pod-exits").start(this::readExits);
+  }
+
+  // ---- sandboxes ----------------------------------------------------------------------------
+
+  /** Creates and starts a sandbox; answers its ID. Nothing is left behind when it fails. */
+  public String runSandbox(SandboxSpec spec) {
+    if (spec.metadata().name().isEmpty()) {
+      throw new BerthException.InvalidArgument("a pod sandbox needs a name (metadata.name)");
+    }
+    String image = pause.ensure();
+    Container infra = containers.create(PodLabels.sandboxName(spec.metadata()), SandboxConfigs.infra(spec, image));
+    String id = infra.id();
+    ReentrantLock lock = lock(id);
+    lock.lock();
+    try {
+      SandboxRecord r = new SandboxRecord(id, spec, nanos(Instant.now()), "", null, false, "", List.of());
+      records.save(r); // before the start: the spec hook reads it
+      if (spec.linux().security().namespaces().ipc() != NamespaceMode.NODE) {
+        shm.create(id);
+      }
+      containers.start(id);
+      if (!r.hostNetwork()) {
+        int pid = ((ContainerState.Running) containers.find(id).state()).pid();
+        SandboxNetwork.Attachment a = network.attach(id, pid, spec);
+        records.save(new SandboxRecord(id, spec, r.createdNanos(), a.netns().toString(), a.confList(), true, a.ip(),
+            a.additionalIps()));
+      }
+      log.info("pod sandbox {} ({}/{}) ready", id.substring(0, 12), spec.metadata().namespace(),
+          spec.metadata().name());
+      return id;
+    } catch (RuntimeException e) {
+      quietly(() -> containers.remove(id, true));
+      shm.remove(id);
+      quietly(() -> records.deleteSandbox(id));
+      throw e;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Stops the sandbox's containers and its infra container, frees its network; idempotent, also for unknown IDs. */
+  public void stopSandbox(String sandboxId) {
+    Optional<SandboxRecord> found = resolveSandbox(sandboxId);
+    if (found.isEmpty()) {
+      return;
+    }
+    String id = found.get().id();
+    ReentrantLock lock = lock(id);
+    lock.lock();
+    try {
+      // Every step runs even when one before it failed, so the network and the mounts are freed.
+      RuntimeException failed = null;
+      for (ContainerRecord c : records.containersOf(id)) {
+        try {
+          stopContainer(c.id(), Duration.ZERO);
+        } catch (RuntimeException e) {
+          failed = failed == null ? e : failed;
+        }
+      }
+      SandboxRecord r = records.sandbox(id).orElseThrow();
+      if (r.networkUp() || !r.netns().isEmpty()) {
+        network.detach(r);
+        records.save(r.withNetworkDown());
+      }
+      try {
+        containers.stop(id, Optional.of(Duration.ZERO));
+      } catch (BerthException.NotFound gone) {
+        // removed behind our back: nothing runs
+      } catch (RuntimeException e) {
+        failed = failed == null ? e : failed;
+      }
+      shm.remove(id);
+      if (failed != null) {
+        throw failed;
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Removes the sandbox and its containers (stopping them first); idempotent, also for unknown IDs. */
+  public void removeSandbox(String sandboxId) {
+    Optional<SandboxRecord> found = resolveSandbox(sandboxId);
+    if (found.isEmpty()) {
+      return;
+    }
+    String id = found.get().id();
+    stopSandbox(id);
+    ReentrantLock lock = lock(id);
+    lock.lock();
+    try {
+      for (ContainerRecord c : records.containersOf(id)) {
+        removeContainer(c.id());
+      }
+      for (Container c : containers.list()) {
+        if (id.equals(c.config().labels().get(PodLabels.SANDBOX))) {
+          quietly(() -> containers.remove(c.id(), true)); // one whose record was lost
+        }
+      }
+      try {
+        containers.remove(id, true);
+      } catch (BerthException.NotFound gone) {
+        // already
+      }
+      records.deleteSandbox(id);
+      log.info("pod sandbox {} removed", id.substring(0, 12));
+    } finally {
+      lock.unlock();
+      locks.remove(id);
+    }
+  }
+
+  public SandboxStatus sandboxStatus(String sandboxId) {
+    SandboxRecord r = requireSandbox(sandboxId);
+    Container infra = infraOf(r).orElseThrow(() -> sandboxNotFound(sandboxId));
+    return status(r, infra);
+  }
+
+  public List<PodSandbox> listSandboxes(SandboxFilter filter) {
+    Map<String, Container> byId = containersById();
+    List<PodSandbox> out = new ArrayList<>();
+    for (SandboxRecord r : records.sandboxes()) {
+      Container infra = byId.get(r.id());
+      if (infra == null || filter.id().isPresent() && !r.id().startsWith(filter.id().get())
+          || !PodLabels.matches(r.spec().labels(), filter.labelSelector())) {
+        continue;
+      }
+      PodSandbox s = status(r, infra).summary();
+      if (filter.state().isEmpty() || filter.state().get() == s.state()) {
+        out.add(s);
+      }
+    }
+    out.sort((a, b) -> b.createdAt().compareTo(a.createdAt()));
+    return out;
+  }
+
+  private SandboxStatus status(SandboxRecord r, Container infra) {
+    SandboxState state = PodStates.sandboxState(infra, r);
+    String ip = r.networkUp() ? r.ip() : "";
+    Map<String, String> info = new HashMap<>();
+    info.put("infraContainer", infra.name());
+    if (infra.state() instanceof ContainerState.Running run) {
+      info.put("pid", Integer.toString(run.pid()));
+    }
+    if (!r.netns().isEmpty()) {
+      info.put("netns", r.netns());
+    }
+    return new SandboxStatus(r.id(), r.spec().metadata(), state, instant(r.createdNanos()), ip,
+        r.networkUp() ? r.additionalIps() : List.of(), r.spec().linux().security().namespaces(), r.spec().labels(),
+        r.spec().annotations(), r.spec().runtimeHandler(), Map.copyOf(info));
+  }
+
+  // ---- containers ---------------------------------------------------------------------------
+
+  /** Creates (not starts) a container in the sandbox; answers its ID. */
+  public String createContainer(String sandboxId, PodContainerSpec spec, SandboxSpec sandboxSpec) {
+    SandboxRecord sandbox = requireSandbox(sandboxId);
+    if (spec.metadata().name().isEmpty()) {
+      throw new BerthException.InvalidArgument("a container needs a name (metadata.name)");
+    }
+    if (spec.image().isEmpty()) {
+      throw new BerthException.InvalidArgument("a container needs an image (image.image)");
+    }
+    SandboxSpec pod = sandbox.spec().logDirectory().isEmpty() && sandboxSpec != null ? sandboxSpec : sandbox.spec();
+    String logPath = PodContainerConfigs.logPath(pod, spec);
+    createHostDirs(spec);
+    if (!spec.security().apparmor().type().equals(SecurityProfile.Type.RUNTIME_DEFAULT)
+        || !spec.security().apparmor().localhostRef().isEmpty()) {
+      log.info("container {} of pod {}: AppArmor profile {} ignored: this host has no AppArmor", spec.metadata().name(),
+          sandbox.spec().metadata().name(), spec.security().apparmor());
+    }
+    Container c = containers.create(PodLabels.containerName(sandbox.spec().metadata(), spec.metadata()),
+        PodContainerConfigs.config(sandbox.id(), sandbox.spec(), spec, logPath));
+    try {
+      records.save(new ContainerRecord(c.id(), sandbox.id(), spec, logPath, spec.resources(), spec.annotations()));
+    } catch (RuntimeException e) {
+      quietly(() -> containers.remove(c.id(), true));
+      throw e;
+    }
+    publish(c.id(), PodContainerEvent.Type.CREATED);
+    return c.id();
+  }
+
+  public void startContainer(String containerId) {
+    ContainerRecord r = requireContainer(containerId);
+    if (!containers.start(r.id())) {
+      throw new BerthException.Conflict("container " + r.id() + " is already running");
+    }
+    publish(r.id(), PodContainerEvent.Type.STARTED);
+  }
+
+  /** SIGTERM, then SIGKILL after {@code timeout} (zero: at once); idempotent, also for unknown IDs. */
+  public void stopContainer(String containerId, Duration timeout) {
+    Optional<ContainerRecord> r = resolveContainer(containerId);
+    if (r.isEmpty()) {
+      return;
+    }
+    try {
+      containers.stop(r.get().id(), Optional.of(timeout.isNegative() ? Duration.ZERO : timeout));
+    } catch (BerthException.NotFound gone) {
+      // removed meanwhile
+    }
+  }
+
+  /** Removes the container (killing it if it runs); idempotent, also for unknown IDs. */
+  public void removeContainer(String containerId) {
+    Optional<ContainerRecord> r = resolveContainer(containerId);
+    if (r.isEmpty()) {
+      return;
+    }
+    String id = r.get().id();
+    try {
+      containers.remove(id, true);
+    } catch (BerthException.NotFound gone) {
+      // removed behind our back
+    }
+    records.deleteContainer(id);
+    publish(id, PodContainerEvent.Type.DELETED);
+  }
+
+  public PodContainerStatus containerStatus(String containerId) {
+    ContainerRecord r = requireContainer(containerId);
+    Container c = containerOf(r).orElseThrow(() -> containerNotFound(containerId));
+    return status(r, c);
+  }
+
+  public List<PodContainer> listContainers(ContainerFilter filter) {
+    Map<String, Container> byId = containersById();
+    List<PodContainer> out = new ArrayList<>();
+    for (ContainerRecord r : records.containers()) {
+      Container c = byId.get(r.id());
+      if (c == null || !matches(r, filter)) {
+        continue;
+      }
+      PodContainer p = status(r, c).summary();
+      if (filter.state().isEmpty() || filter.state().get() == p.state()) {
+        out.add(p);
+      }
+    }
+    out.sort((a, b) -> b.createdAt().compareTo(a.createdAt()));
+    return out;
+  }
+
+  private static boolean matches(ContainerRecord r, ContainerFilter f) {
+    return (f.id().isEmpty() || r.id().startsWith(f.id().get()))
+        && (f.sandboxId().isEmpty() || r.sandboxId().startsWith(f.sandboxId().get()))
+        && PodLabels.matches(r.spec().labels(), f.labelSelector());
+  }
+
+  private PodContainerStatus status(ContainerRecord r, Container c) {
+    PodStates.Status s = PodStates.of(c);
+    PodContainerStatus.User user = user(r.spec().security());
+    return new PodContainerStatus(r.id(), r.sandboxId(), r.spec().metadata(), s.state(), c.created(), s.startedAt(),
+        s.finishedAt(), s.exitCode(), r.spec().image(), c.imageId(), s.reason(), s.message(), r.spec().labels(),
+        r.annotations(), r.spec().mounts(), r.logPath(), r.resources(), user,
+        Map.of("berthName", c.name(), "pid", c.state() instanceof ContainerState.Running run
+            ? Integer.toString(run.pid()) : ""));
+  }
+
+  private static PodContainerStatus.User user(ContainerSecurity sec) {
+    return new PodContainerStatus.User(sec.runAsUser().orElse(0), sec.runAsGroup().orElse(0),
+        sec.supplementalGroups());
+  }
+
+  /** Changes a created or running container's limits; {@code annotations} are kept for its status. */
+  public void updateContainerResources(String containerId, LinuxResources resources, Map<String, String> annotations) {
+    ContainerRecord r = requireContainer(containerId);
+    LinuxResources x = resources == null ? LinuxResources.NONE : resources;
+    containers.updater().update(r.id(), new ContainerUpdate(positive(x.memoryLimitBytes()),
+        x.memoryLimitBytes() > 0 ? Long.valueOf(Math.max(x.memorySwapLimitBytes(), x.memoryLimitBytes())) : null,
+        null, null, null, positive(x.cpuShares()), positive(x.cpuPeriod()), positive(x.cpuQuota()),
+        x.cpusetCpus().isEmpty() ? null : x.cpusetCpus(), x.cpusetMems().isEmpty() ? null : x.cpusetMems(), null,
+        null, null));
+    records.save(r.withResources(x, annotations));
+  }
+
+  private static Long positive(long v) {
+    return v > 0 ? v : null;
+  }
+
+  /** Has conmon reopen the container's CRI log file (after kubelet rotated it). */
+  public void reopenContainerLog(String containerId) {
+    ContainerRecord r = requireContainer(containerId);
+    containers.attach().reopenLog(r.id());
+  }
+
+  /**
+   * Runs {@code cmd} in the running container; a zero timeout waits without limit. A command that
+   * outlives its timeout is ended and {@link ExecSyncTimeout} thrown.
+   */
+  public ExecSyncResult execSync(String containerId, List<String> cmd, Duration timeout) {
+    ContainerRecord r = requireContainer(containerId);
+    ContainerExecs execs = containers.execs();
+    ContainerExecs.Exec e = execs.create(r.id(), new ContainerExecs.ExecConfig(cmd, List.of(), "", "", false, false,
+        false));
+    Duration limit = timeout == null || timeout.isZero() || timeout.isNegative() ? NO_TIMEOUT : timeout;
+    ContainerExecs.Exec done = execs.run(e.id(), limit);
+    // ContainerExecs reports a run it had to end as a failed exec (126, the reason on stderr), as Docker would
+    if (done.exitCode() != null && done.exitCode() == 126 && done.stderr() != null
+        && done.stderr().contains("still running after")) {
+      throw new ExecSyncTimeout(r.id(), limit);
+    }
+    return new ExecSyncResult(capped(done.stdout()), capped(done.stderr()),
+        done.exitCode() == null ? -1 : done.exitCode());
+  }
+
+  private static byte[] capped(String s) {
+    byte[] b = s == null ? new byte[0] : s.getBytes(StandardCharsets.UTF_8);
+    return b.length > ExecSyncResult.MAX_OUTPUT ? Arrays.copyOf(b, ExecSyncResult.MAX_OUTPUT) : b;
+  }
+
+  // ---- stats --------------------------------------------------------------------------------
+
+  public PodContainerStats containerStats(String containerId) {
+    ContainerRecord r = requireContainer(containerId);
+    return statistics.container(r.id(), r.spec().metadata(), r.spec().labels(), r.annotations());
+  }
+
+  public List<PodContainerStats> listContainerStats(ContainerFilter filter) {
+    Map<String, Container> byId = containersById();
+    List<PodContainerStats> out = new ArrayList<>();
+    for (ContainerRecord r : records.containers()) {
+      Container c = byId.get(r.id());
+      if (c != null && c.running() && matches(r, filter)) {
+        out.add(statistics.container(r.id(), r.spec().metadata(), r.spec().labels(), r.annotations()));
+      }
+    }
+    return out;
+  }
+
+  public PodSandboxStats sandboxStats(String sandboxId) {
+    SandboxRecord r = requireSandbox(sandboxId);
+    infraOf(r).orElseThrow(() -> sandboxNotFound(sandboxId));
+    return sandboxStats(r, containersById());
+  }
+
+  public List<PodSandboxStats> listSandboxStats(SandboxFilter filter) {
+    Map<String, Container> byId = containersById();
+    List<PodSandboxStats> out = new ArrayList<>();
+    for (SandboxRecord r : records.sandboxes()) {
+      Container infra = byId.get(r.id());
+      if (infra != null && infra.running() && (filter.id().isEmpty() || r.id().startsWith(filter.id().get()))
+          && PodLabels.matches(r.spec().labels(), filter.labelSelector())) {
+        out.add(sandboxStats(r, byId));
+      }
+    }
+    return out;
+  }
+
+  private PodSandboxStats sandboxStats(SandboxRecord r, Map<String, Container> byId) {
+    List<PodContainerStats> members = new ArrayList<>();
+    for (ContainerRecord c : records.containersOf(r.id())) {
+      Container bc = byId.get(c.id());
+      if (bc != null && bc.running()) {
+        members.add(statistics.container(c.id(), c.spec().metadata(), c.spec().labels(), c.annotations()));
+      }
+    }
+    return statistics.sandbox(r, members);
+  }
+
+  // ---- events and status --------------------------------------------------------------------
+
+  /**
+   * Delivers container events (created, started, stopped, deleted) of pod containers to
+   * {@code listener}, in order, on a thread of its own; a slow listener never blocks the engine.
+   * Close the answer to stop.
+   */
+  public AutoCloseable subscribe(Consumer<PodContainerEvent> listener) {
+    return events.subscribe(listener);
+  }
+
+  /** CRI Status' conditions: RuntimeReady, and NetworkReady (false with a reason when no CNI config is usable). */
+  public List<RuntimeCondition> conditions() {
+    boolean runtime = containers.defaultRuntime().isPresent();
+    Optional<String> net = network.notReady();
+    return List.of(
+        new RuntimeCondition(RuntimeCondition.RUNTIME_READY, runtime, runtime ? "" : "NoOciRuntime",
+            runtime ? "" : "no OCI runtime works on this host (runc or crun with conmon)"),
+        new RuntimeCondition(RuntimeCondition.NETWORK_READY, net.isEmpty(), net.isEmpty() ? "" : "NetworkPluginNotReady",
+            net.orElse("")));
+  }
+
+  /** The cgroup driver kubelet must match (CRI RuntimeConfig). */
+  public String cgroupDriver() {
+    return "cgroupfs";
+  }
+
+  /**
+   * The sandbox's network namespace file (for PortForward, which connects inside it); empty for a
+   * sandbox on the host's network or one whose network was torn down.
+   */
+  public Optional<Path> sandboxNetns(String sandboxId) {
+    SandboxRecord r = requireSandbox(sandboxId);
+    return r.networkUp() && !r.netns().isEmpty() ? Optional.of(Path.of(r.netns())) : Optional.empty();
+  }
+
+  /** The CNI config list pods are wired with (written into an empty config dir first). */
+  public ObjectNode networkConfig() {
+    return network.confList().deepCopy();
+  }
+
+  private void publish(String containerId, PodContainerEvent.Type type) {
+    if (!events.hasSubscribers()) {
+      return;
+    }
+    Optional<ContainerRecord> r = records.container(containerId);
+    Optional<SandboxStatus> sandbox = Optional.empty();
+    List<PodContainerStatus> statuses = new ArrayList<>();
+    String sandboxId = r.map(ContainerRecord::sandboxId).orElse(null);
+    if (sandboxId == null) {
+      sandboxId = records.containers().stream().filter(c -> c.id().equals(containerId))
+          .map(ContainerRecord::sandboxId).findFirst().orElse(null);
+    }
+    try {
+      if (sandboxId != null) {
+        Optional<SandboxRecord> s = records.sandbox(sandboxId);
+        Optional<Container> infra = s.flatMap(this::infraOf);
+        if (s.isPresent() && infra.isPresent()) {
+          sandbox = Optional.of(status(s.get(), infra.get()));
+        }
+        for (ContainerRecord c : records.containersOf(sandboxId)) {
+          containerOf(c).ifPresent(bc -> statuses.add(status(c, bc)));
+        }
+      }
+    } catch (RuntimeException raced) {
+      // removed meanwhile: the event goes out with what is known
+    }
+    events.publish(new PodContainerEvent(containerId, type, Instant.now(), sandbox, statuses));
+  }
+
+  /** Pod containers that ended (on their own or stopped) are CRI's STOPPED events. */
+  private void readExits() {
+    try {
+      while (true) {
+        Event e = exits.next(60_000);
+        if (e == null && exits.overflowed()) {
+          log.warn("pod exit events fell behind; some STOPPED events were lost");
+          return;
+        }
+        if (e != null) {
+          publish(e.actorId(), PodContainerEvent.Type.STOPPED);
+        }
+      }
+    } catch (InterruptedException stop) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Override
+  public void close() {
+    exitReader.interrupt();
+    exits.close();
+    events.close();
+  }
+
+  // ---- lookups and reconcile ---------------------------------------------------------------
+
+  /**
+   * At engine open (after the containers were reconciled): records whose Berth container is
+   * gone are dropped, a gone sandbox's network freed. Sandboxes and containers whose processes
+   * still run (conmon outlives berthd) need nothing: their state is read from the containers.
+   */
+  private void reconcile() {
+    Map<String, Container> byId = containersById();
+    for (ContainerRecord r : records.containers()) {
+      if (!byId.containsKey(r.id())) {
+        records.deleteContainer(r.id());
+      }
+    }
+    for (SandboxRecord r : records.sandboxes()) {
+      if (!byId.containsKey(r.id())) {
+        network.detach(r);
+        shm.remove(r.id());
+        records.deleteSandbox(r.id());
+        log.info("pod sandbox {}: its infra container is gone; record and network freed", r.id().substring(0, 12));
+      }
+    }
+  }
+
+  private Map<String, Container> containersById() {
+    return containers.list().stream().collect(Collectors.toMap(Container::id, Function.identity(), (a, b) -> a));
+  }
+
+  private Optional<Container> infraOf(SandboxRecord r) {
+    return find(r.id());
+  }
+
+  private Optional<Container> containerOf(ContainerRecord r) {
+    return find(r.id());
+  }
+
+  private Optional<Container> find(String id) {
+    try {
+      return Optional.of(containers.find(id));
+    } catch (BerthException.NotFound gone) {
+      return Optional.empty();
+    }
+  }
+
+  /** By full ID or a unique prefix (crictl's short IDs). */
+  private Optional<SandboxRecord> resolveSandbox(String id) {
+    if (id == null || id.isEmpty()) {
+      throw new BerthException.InvalidArgument("a pod sandbox ID is required");
+    }
+    return records.sandbox(id).or(() -> unique(records.sandboxes().stream().filter(r -> r.id().startsWith(id))
+        .toList(), id));
+  }
+
+  private Optional<ContainerRecord> resolveContainer(String id) {
+    if (id == null || id.isEmpty()) {
+      throw new BerthException.InvalidArgument("a container ID is required");
+    }
+    return records.container(id).or(() -> unique(records.containers().stream().filter(r -> r.id().startsWith(id))
+        .toList(), id));
+  }
+
+  private static <T> Optional<T> unique(List<T> matches, String prefix) {
+    if (matches.size() > 1) {
+      throw new BerthException.InvalidArgument("ID prefix " + prefix + " is ambiguous: give more of it");
+    }
+    return matches.stream().findFirst();
+  }
+
+  private SandboxRecord requireSandbox(String id) {
+    return resolveSandbox(id).orElseThrow(() -> sandboxNotFound(id));
+  }
+
+  private ContainerRecord requireContainer(String id) {
+    return resolveContainer(id).orElseThrow(() -> containerNotFound(id));
+  }
+
+  private static BerthException.NotFound sandboxNotFound(String id) {
+    return new BerthException.NotFound("pod sandbox " + id + " not found");
+  }
+
+  private static BerthException.NotFound containerNotFound(String id) {
+    return new BerthException.NotFound("container " + id + " not found");
+  }
+
+  private ReentrantLock lock(String id) {
+    return locks.computeIfAbsent(id, k -> new ReentrantLock());
+  }
+
+  /** Mount sources kubelet names but has not made yet are made, as CRI-O does. */
+  private static void createHostDirs(PodContainerSpec spec) {
+    for (PodMount m : spec.mounts()) {
+      Path p = Path.of(m.hostPath());
+      if (p.isAbsolute() && !Files.exists(p)) {
+        try {
+          Files.createDirectories(p);
+        } catch (IOException e) {
+          throw new BerthException.InvalidArgument("cannot create mount source " + p + ": " + e.getMessage());
+        }
+      }
+    }
+  }
+
+  private static long nanos(Instant t) {
+    return t.getEpochSecond() * 1_000_000_000L + t.getNano();
+  }
+
+  private static Instant instant(long nanos) {
+    return Instant.ofEpochSecond(0, nanos);
+  }
+
+  private static void quietly(Runnable r) {
+    try {
+      r.run();
+    } catch (RuntimeException e) {
+      log.debug("clean-up step failed: {}", e.getMessage());
+    }
+  }
+}

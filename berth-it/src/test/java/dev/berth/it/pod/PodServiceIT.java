@@ -1,0 +1,313 @@
+package dev.berth.it.pod;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.berth.engine.BerthException;
+import dev.berth.engine.pod.ContainerFilter;
+import dev.berth.engine.pod.ContainerMetadata;
+import dev.berth.engine.pod.DnsConfig;
+import dev.berth.engine.pod.EnvVar;
+import dev.berth.engine.pod.ExecSyncResult;
+import dev.berth.engine.pod.ExecSyncTimeout;
+import dev.berth.engine.pod.PodPortMapping;
+import dev.berth.engine.pod.NamespaceMode;
+import dev.berth.engine.pod.NamespaceOptions;
+import dev.berth.engine.pod.PodContainerEvent;
+import dev.berth.engine.pod.PodContainerSpec;
+import dev.berth.engine.pod.PodContainerState;
+import dev.berth.engine.pod.PodContainerStatus;
+import dev.berth.engine.pod.PodMetadata;
+import dev.berth.engine.pod.PodService;
+import dev.berth.engine.pod.SandboxFilter;
+import dev.berth.engine.pod.SandboxLinux;
+import dev.berth.engine.pod.SandboxSecurity;
+import dev.berth.engine.pod.SandboxSpec;
+import dev.berth.engine.pod.SandboxState;
+import dev.berth.engine.pod.SandboxStatus;
+import dev.berth.engine.pod.ContainerSecurity;
+import dev.berth.testkit.Poll;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Pods driven through {@link PodService} on a real engine: CNI networking, shared namespaces, CRI logs, restarts. */
+@Tag("integration")
+class PodServiceIT {
+  @TempDir
+  static Path dir;
+  static PodHarness h;
+
+  @BeforeAll
+  static void start() throws IOException {
+    h = PodHarness.start(dir);
+  }
+
+  @AfterAll
+  static void stop() {
+    if (h != null) {
+      h.close();
+    }
+  }
+
+  private static PodService pods() {
+    return h.engine.pods();
+  }
+
+  private static SandboxSpec sandbox(String name, NamespaceOptions ns) throws IOException {
+    Path logs = Files.createDirectories(dir.resolve("logs").resolve(name));
+    return new SandboxSpec(new PodMetadata(name, UUID.randomUUID().toString(), "default", 0), name + "-host",
+        logs.toString(), new DnsConfig(List.of("10.0.0.10"), List.of("svc.cluster.local"), List.of("ndots:5")),
+        List.of(), Map.of("app", name), Map.of("note", "a"),
+        new SandboxLinux("", Map.of(), new SandboxSecurity(ns, OptionalLong.empty(), OptionalLong.empty(), false,
+            List.of(), false, null, null)), "");
+  }
+
+  private static PodContainerSpec container(String name, NamespaceOptions ns, String... command) {
+    return new PodContainerSpec(new ContainerMetadata(name, 0), h.busybox, List.of(command), List.of(), "",
+        List.of(new EnvVar("GREETING", "hi")), List.of(), List.of(), Map.of("tier", name), Map.of("ann", "1"),
+        name + ".log", false, false, false, null,
+        new ContainerSecurity(null, null, false, ns, null, null, null, false, null, false, null, null, null, null));
+  }
+
+  private static String sh(String id, String script) {
+    ExecSyncResult r = pods().execSync(id, List.of("sh", "-c", script), Duration.ofSeconds(20));
+    assertThat(r.exitCode()).as("exec %s: %s", script, new String(r.stderr(), StandardCharsets.UTF_8)).isZero();
+    return new String(r.stdout(), StandardCharsets.UTF_8).strip();
+  }
+
+  @Test
+  void aContainerSharesTheSandboxNetworkHostnameAndDns() throws IOException {
+    SandboxSpec spec = sandbox("web", NamespaceOptions.DEFAULT);
+    String sid = pods().runSandbox(spec);
+    SandboxStatus s = pods().sandboxStatus(sid);
+    assertThat(s.state()).isEqualTo(SandboxState.READY);
+    String subnetPrefix = h.podNetwork.subnet().substring(0, h.podNetwork.subnet().lastIndexOf('.') + 1);
+    assertThat(s.ip()).startsWith(subnetPrefix);
+    assertThat(s.labels()).isEqualTo(Map.of("app", "web"));
+    assertThat(Files.list(h.podNetwork.confDir()).map(p -> p.getFileName().toString()))
+        .containsExactly("10-berth-bridge.conflist");
+
+    String cid = pods().createContainer(sid, container("app", NamespaceOptions.DEFAULT, "sleep", "3600"), spec);
+    pods().startContainer(cid);
+    assertThat(sh(cid, "ip -4 addr show eth0")).contains("inet " + s.ip() + "/");
+    assertThat(sh(cid, "hostname")).isEqualTo("web-host");
+    assertThat(sh(cid, "echo $HOSTNAME; cat /etc/hostname")).isEqualTo("web-host\nweb-host");
+    assertThat(sh(cid, "cat /etc/resolv.conf")).contains("nameserver 10.0.0.10").contains("search svc.cluster.local")
+        .contains("options ndots:5");
+    assertThat(sh(cid, "echo $GREETING")).isEqualTo("hi");
+
+    PodContainerStatus st = pods().containerStatus(cid);
+    assertThat(st.state()).isEqualTo(PodContainerState.RUNNING);
+    assertThat(st.startedAt()).isPresent();
+    assertThat(st.labels()).isEqualTo(Map.of("tier", "app")); // exactly kubelet's
+    assertThat(st.annotations()).isEqualTo(Map.of("ann", "1"));
+    // berth ps -a shows them as Berth containers with Kubernetes' labels
+    var berth = h.engine.containers().find(cid);
+    assertThat(berth.config().labels()).containsEntry("io.kubernetes.pod.name", "web")
+        .containsEntry("io.kubernetes.pod.namespace", "default").containsEntry("io.kubernetes.container.name", "app")
+        .containsEntry("tier", "app");
+    assertThat(h.engine.containers().find(sid).config().labels()).containsEntry("io.kubernetes.container.name", "POD");
+
+    assertThat(pods().listContainers(new ContainerFilter(Optional.empty(), Optional.empty(), Optional.of(sid),
+        Map.of()))).extracting(c -> c.id()).containsExactly(cid);
+    assertThat(pods().listSandboxes(new SandboxFilter(Optional.empty(), Optional.of(SandboxState.READY),
+        Map.of("app", "web")))).extracting(p -> p.id()).containsExactly(sid);
+    pods().removeSandbox(sid);
+    assertThatThrownBy(() -> pods().containerStatus(cid)).isInstanceOf(BerthException.NotFound.class);
+  }
+
+  @Test
+  void logsAreWrittenInTheCriFormatAndExecReportsExitCodes() throws IOException {
+    SandboxSpec spec = sandbox("logger", NamespaceOptions.DEFAULT);
+    String sid = pods().runSandbox(spec);
+    String cid = pods().createContainer(sid, container("talk", NamespaceOptions.DEFAULT, "sh", "-c",
+        "echo out; echo err >&2; while :; do if [ -f /tmp/go ]; then rm /tmp/go; echo again; fi; sleep 0.1; done"), spec);
+    pods().startContainer(cid);
+    Path log = Path.of(spec.logDirectory(), "talk.log");
+    assertThat(pods().containerStatus(cid).logPath()).isEqualTo(log.toString());
+    assertThat(Poll.until(Duration.ofSeconds(10), () -> lines(log).size() >= 2)).as("log %s", log).isTrue();
+    List<String> lines = lines(log);
+    assertThat(lines).anySatisfy(l -> assertThat(l).endsWith(" stdout F out"))
+        .anySatisfy(l -> assertThat(l).endsWith(" stderr F err"));
+    for (String l : lines) {
+      OffsetDateTime.parse(l.substring(0, l.indexOf(' '))); // RFC 3339 with nanoseconds
+    }
+
+    ExecSyncResult r = pods().execSync(cid, List.of("sh", "-c", "echo x; echo y >&2; exit 3"), Duration.ZERO);
+    assertThat(new String(r.stdout(), StandardCharsets.UTF_8)).isEqualTo("x\n");
+    assertThat(new String(r.stderr(), StandardCharsets.UTF_8)).isEqualTo("y\n");
+    assertThat(r.exitCode()).isEqualTo(3);
+
+    assertThatThrownBy(() -> pods().execSync(cid, List.of("sleep", "30"), Duration.ofSeconds(1)))
+        .isInstanceOf(ExecSyncTimeout.class);
+
+    // kubelet's rotation: rename the file, then ReopenContainerLog makes a new one
+    Path rotated = log.resolveSibling("talk.log.1");
+    Files.move(log, rotated);
+    pods().reopenContainerLog(cid);
+    pods().execSync(cid, List.of("touch", "/tmp/go"), Duration.ofSeconds(10));
+    assertThat(Poll.until(Duration.ofSeconds(10), () -> lines(log).stream().anyMatch(l -> l.endsWith(" stdout F again"))))
+        .as("a new log at %s", log).isTrue();
+    pods().removeSandbox(sid);
+  }
+
+  @Test
+  void stopAndRemoveAreIdempotentAndExitsAreReported() throws Exception {
+    SandboxSpec spec = sandbox("short", NamespaceOptions.DEFAULT);
+    String sid = pods().runSandbox(spec);
+    List<PodContainerEvent> seen = Collections.synchronizedList(new ArrayList<>());
+    try (AutoCloseable sub = pods().subscribe(seen::add)) {
+      String ok = pods().createContainer(sid, container("ok", NamespaceOptions.DEFAULT, "true"), spec);
+      String bad = pods().createContainer(sid, container("bad", NamespaceOptions.DEFAULT, "sh", "-c", "exit 7"), spec);
+      assertThat(pods().containerStatus(ok).state()).isEqualTo(PodContainerState.CREATED);
+      pods().startContainer(ok);
+      pods().startContainer(bad);
+      assertThat(Poll.until(Duration.ofSeconds(10), () -> pods().containerStatus(ok).state() == PodContainerState.EXITED
+          && pods().containerStatus(bad).state() == PodContainerState.EXITED)).isTrue();
+      PodContainerStatus okStatus = pods().containerStatus(ok);
+      assertThat(okStatus.exitCode()).isZero();
+      assertThat(okStatus.reason()).isEqualTo("Completed");
+      assertThat(okStatus.finishedAt()).isPresent();
+      PodContainerStatus badStatus = pods().containerStatus(bad);
+      assertThat(badStatus.exitCode()).isEqualTo(7);
+      assertThat(badStatus.reason()).isEqualTo("Error");
+
+      pods().stopContainer(ok, Duration.ofSeconds(1));
+      pods().stopContainer(ok, Duration.ZERO);
+      pods().stopContainer("0123456789abcdef", Duration.ZERO);
+      pods().removeContainer(ok);
+      pods().removeContainer(ok);
+      pods().removeContainer("0123456789abcdef");
+      assertThatThrownBy(() -> pods().containerStatus(ok)).isInstanceOf(BerthException.NotFound.class);
+      assertThat(Poll.until(Duration.ofSeconds(5), () -> seen.stream().anyMatch(e -> e.containerId().equals(ok)
+          && e.type() == PodContainerEvent.Type.DELETED))).isTrue();
+      List<PodContainerEvent.Type> okEvents = seen.stream().filter(e -> e.containerId().equals(ok))
+          .map(PodContainerEvent::type).toList();
+      assertThat(okEvents).containsSubsequence(PodContainerEvent.Type.CREATED, PodContainerEvent.Type.STARTED,
+          PodContainerEvent.Type.STOPPED, PodContainerEvent.Type.DELETED);
+    }
+    pods().stopSandbox(sid);
+    assertThat(pods().sandboxStatus(sid).state()).isEqualTo(SandboxState.NOTREADY);
+    assertThat(pods().sandboxStatus(sid).ip()).isEmpty();
+    pods().stopSandbox(sid);
+    pods().removeSandbox(sid);
+    pods().removeSandbox(sid);
+    pods().stopSandbox("0123456789abcdef");
+    pods().removeSandbox("0123456789abcdef");
+    assertThatThrownBy(() -> pods().sandboxStatus(sid)).isInstanceOf(BerthException.NotFound.class);
+    assertThat(h.engine.containers().list()).noneMatch(c -> c.id().equals(sid));
+    assertThat(Files.exists(h.dir.resolve("exec/pods/netns").resolve(sid))).isFalse();
+  }
+
+  @Test
+  void pidNamespacePerPodOrPerContainer() throws IOException {
+    SandboxSpec spec = sandbox("pids", NamespaceOptions.DEFAULT);
+    String sid = pods().runSandbox(spec);
+    String shared = pods().createContainer(sid, container("shared", NamespaceOptions.DEFAULT, "sleep", "3600"), spec);
+    String own = pods().createContainer(sid, container("own", new NamespaceOptions(NamespaceMode.POD,
+        NamespaceMode.CONTAINER, NamespaceMode.POD, ""), "sleep", "3600"), spec);
+    pods().startContainer(shared);
+    pods().startContainer(own);
+    // POD: the infra's catatonit is PID 1 and the other containers' processes are visible
+    assertThat(sh(shared, "cat /proc/1/cmdline | tr '\\0' ' '")).contains("catatonit");
+    assertThat(sh(own, "cat /proc/1/cmdline | tr '\\0' ' '")).startsWith("sleep 3600");
+    pods().removeSandbox(sid);
+  }
+
+  @Test
+  void podsSurviveAnEngineRestart() throws IOException {
+    SandboxSpec spec = sandbox("durable", NamespaceOptions.DEFAULT);
+    String sid = pods().runSandbox(spec);
+    String ip = pods().sandboxStatus(sid).ip();
+    String cid = pods().createContainer(sid, container("keep", NamespaceOptions.DEFAULT, "sleep", "3600"), spec);
+    pods().startContainer(cid);
+
+    h.restart();
+
+    SandboxStatus s = pods().sandboxStatus(sid);
+    assertThat(s.state()).isEqualTo(SandboxState.READY);
+    assertThat(s.ip()).isEqualTo(ip);
+    assertThat(s.labels()).isEqualTo(Map.of("app", "durable"));
+    assertThat(pods().containerStatus(cid).state()).isEqualTo(PodContainerState.RUNNING);
+    assertThat(pods().containerStatus(cid).labels()).isEqualTo(Map.of("tier", "keep"));
+    assertThat(sh(cid, "ip -4 addr show eth0")).contains("inet " + ip + "/");
+    pods().stopSandbox(sid);
+    assertThat(pods().containerStatus(cid).state()).isEqualTo(PodContainerState.EXITED);
+    pods().removeSandbox(sid);
+    assertThat(pods().listSandboxes(SandboxFilter.ALL)).noneMatch(p -> p.id().equals(sid));
+  }
+
+  @Test
+  void aHostPortReachesTheSandboxThroughPortmap() throws Exception {
+    int hostPort;
+    try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      hostPort = free.getLocalPort();
+    }
+    SandboxSpec base = sandbox("served", NamespaceOptions.DEFAULT);
+    SandboxSpec spec = new SandboxSpec(base.metadata(), base.hostname(), base.logDirectory(), base.dns(),
+        List.of(new PodPortMapping(PodPortMapping.Protocol.TCP, 8080, hostPort, "127.0.0.1")), base.labels(),
+        base.annotations(), base.linux(), "");
+    String sid = pods().runSandbox(spec);
+    String cid = pods().createContainer(sid, container("srv", NamespaceOptions.DEFAULT, "sh", "-c",
+        "while :; do echo hello | nc -l -p 8080; done"), spec);
+    pods().startContainer(cid);
+    int port = hostPort;
+    assertThat(Poll.until(Duration.ofSeconds(10), () -> "hello".equals(readLine(port)))).as("127.0.0.1:%d", port)
+        .isTrue();
+    pods().removeSandbox(sid);
+    assertThat(Poll.until(Duration.ofSeconds(5), () -> readLine(port) == null)).as("the port is closed again").isTrue();
+  }
+
+  @Test
+  void aSandboxOnTheHostsNetwork() throws IOException {
+    SandboxSpec spec = sandbox("hostnet", new NamespaceOptions(NamespaceMode.NODE, NamespaceMode.POD,
+        NamespaceMode.POD, ""));
+    String sid = pods().runSandbox(spec);
+    assertThat(pods().sandboxStatus(sid).state()).isEqualTo(SandboxState.READY);
+    assertThat(pods().sandboxStatus(sid).ip()).isEmpty();
+    String cid = pods().createContainer(sid, container("h", NamespaceOptions.DEFAULT, "sleep", "3600"), spec);
+    pods().startContainer(cid);
+    String hostName = Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
+    assertThat(sh(cid, "hostname")).isEqualTo(hostName);
+    String defaultRoute = Files.readAllLines(Path.of("/proc/net/route")).stream().skip(1)
+        .map(l -> l.split("\\s+")).filter(f -> f[1].equals("00000000")).map(f -> f[0]).findFirst().orElseThrow();
+    assertThat(sh(cid, "ls /sys/class/net").split("\\s+")).contains(defaultRoute); // the host's interfaces
+    pods().removeSandbox(sid);
+  }
+
+  /** One line from a TCP server at 127.0.0.1:port, or null when nothing answers. */
+  private static String readLine(int port) {
+    try (java.net.Socket s = new java.net.Socket()) {
+      s.connect(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), port), 1000);
+      s.setSoTimeout(2000);
+      return new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8))
+          .readLine();
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  private static List<String> lines(Path file) {
+    try {
+      return Files.exists(file) ? Files.readAllLines(file) : List.of();
+    } catch (IOException e) {
+      return List.of();
+    }
+  }
+}
