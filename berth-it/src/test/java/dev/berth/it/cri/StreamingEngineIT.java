@@ -115,6 +115,37 @@ class StreamingEngineIT {
   }
 
   @Test
+  void anAttachLetsGoOfTheContainerWhenItsClientGoes() throws IOException {
+    String ticker = h.run("ticker", false, false, "sh", "-c", "while true; do echo tick; sleep 0.2; done");
+    long before = openSockets();
+    var url = h.server.attachUrl(new AttachTarget(ticker, false, false, true, false));
+    StreamClient.SpdySession s = client.spdy(url, List.of(V4)).session();
+    s.open(Map.of("streamType", "error"));
+    StreamClient.Stream stdout = s.open(Map.of("streamType", "stdout"));
+    stdout.awaitContaining("tick\n");
+    assertThat(openSockets()).isGreaterThan(before); // this JVM is berthd: conmon's attach socket is ours
+    s.close();
+    assertThat(Poll.until(Duration.ofSeconds(15), () -> openSockets() <= before))
+        .as("conmon's attach socket let go (sockets %d, before %d)", openSockets(), before).isTrue();
+    assertThat(h.engine.containers().find(ticker).running()).isTrue();
+  }
+
+  /** Sockets open in this JVM (the engine, the streaming server and the test client all run here). */
+  private static long openSockets() {
+    try (var fds = java.nio.file.Files.list(Path.of("/proc/self/fd"))) {
+      return fds.filter(fd -> {
+        try {
+          return java.nio.file.Files.readSymbolicLink(fd).toString().startsWith("socket:");
+        } catch (IOException gone) {
+          return false;
+        }
+      }).count();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  @Test
   void webSocketV5ExecRunsInTheContainer() throws IOException {
     var url = h.server.execUrl(new ExecTarget(sleeper, List.of("sh", "-c", "read line; echo \"got $line\""), false,
         true, true, true));

@@ -169,6 +169,7 @@ public final class StreamClient implements AutoCloseable {
         case SpdySynReplyFrame reply -> {
           Stream s = streams.get(reply.streamId());
           if (s != null) {
+            s.replyHeaders = reply.headers().names().size();
             s.replied.complete(null);
           }
         }
@@ -206,6 +207,7 @@ public final class StreamClient implements AutoCloseable {
     private final ByteArrayOutputStream all = new ByteArrayOutputStream();
     private final CompletableFuture<Void> ended = new CompletableFuture<>();
     private volatile int reset = -1;
+    private volatile int replyHeaders;
 
     Stream(SpdySession session, int id) {
       this.session = session;
@@ -214,6 +216,11 @@ public final class StreamClient implements AutoCloseable {
 
     public int id() {
       return id;
+    }
+
+    /** How many headers the server's SYN_REPLY carried (Go's framer needs a header block in it). */
+    public int replyHeaders() {
+      return replyHeaders;
     }
 
     /** The RST_STREAM status the server sent, or -1. */

@@ -21,4 +21,7 @@ interface CommandStreams {
 
   /** Ends the output streams and the connection. */
   void close();
+
+  /** Runs {@code action} once the client's connection is gone (at once if it is gone already). */
+  void onClientGone(Runnable action);
 }

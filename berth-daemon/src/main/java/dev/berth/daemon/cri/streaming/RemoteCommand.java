@@ -41,6 +41,8 @@ final class RemoteCommand {
       streams.close();
       return;
     }
+    // An attach ends with its client (the container runs on); an exec's process runs on, read and dropped.
+    streams.onClientGone(process::close);
     Thread input = null;
     InputStream stdin = streams.stdin();
     if (stdin != null) {

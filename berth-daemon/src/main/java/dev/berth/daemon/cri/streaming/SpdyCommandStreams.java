@@ -111,6 +111,11 @@ final class SpdyCommandStreams implements CommandStreams {
   }
 
   @Override
+  public void onClientGone(Runnable action) {
+    connection.onClose(action);
+  }
+
+  @Override
   public void close() {
     for (String type : new String[] {"stdout", "stderr", "error"}) {
       SpdyStream s = byType.get(type);

@@ -134,8 +134,12 @@ final class SpdyConnection extends ChannelInboundHandlerAdapter {
       stream.inbound().finish();
     }
     streams.put(id, stream);
-    // The reply goes out before the worker can write DATA on the stream.
-    ctx.writeAndFlush(new DefaultSpdySynReplyFrame(id));
+    // The reply goes out before the worker can write DATA on the stream. It names the stream's
+    // type: Netty writes no header block at all for no headers, which Go's framer cannot read
+    // (it inflates a block in every SYN_REPLY); spdystream ignores a reply's headers.
+    DefaultSpdySynReplyFrame reply = new DefaultSpdySynReplyFrame(id);
+    reply.headers().set("streamtype", stream.header("streamType"));
+    ctx.writeAndFlush(reply);
     opened.add(stream);
   }
 
@@ -169,6 +173,11 @@ final class SpdyConnection extends ChannelInboundHandlerAdapter {
     if (f.isDone() && !f.isSuccess()) {
       throw new IOException("cannot write to the client: " + f.cause(), f.cause());
     }
+  }
+
+  /** Runs {@code action} when the connection closes (at once if it has). */
+  void onClose(Runnable action) {
+    channel.closeFuture().addListener(f -> action.run());
   }
 
   /** Ends the session: GOAWAY, then the TCP connection is closed once it is written. */

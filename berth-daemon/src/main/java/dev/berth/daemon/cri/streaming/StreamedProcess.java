@@ -23,6 +23,9 @@ public interface StreamedProcess {
   /** After the output ended: the exit code of an exec; empty for an attach (the container runs on). */
   OptionalInt awaitExit() throws InterruptedException;
 
-  /** Lets go of what the connection holds (an attach's socket); the process itself is not stopped. */
+  /**
+   * Lets go of what the connection holds (an attach's socket, which ends {@link #copyOutput});
+   * the process itself is not stopped. Called when the client goes and again at the end.
+   */
   void close();
 }

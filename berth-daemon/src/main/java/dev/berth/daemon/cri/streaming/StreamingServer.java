@@ -4,6 +4,8 @@ import dev.berth.engine.BerthException;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -14,12 +16,16 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,6 +40,8 @@ public final class StreamingServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(StreamingServer.class);
   static final String HTTP_CODEC = "http";
   static final String HTTP_AGGREGATOR = "http-aggregator";
+  /** kubelet's StreamIdleTimeout: a connection with no byte either way for this long is closed. */
+  static final Duration IDLE_TIMEOUT = Duration.ofHours(4);
 
   private final EventLoopGroup group;
   private final ChannelGroup connections;
@@ -55,6 +63,11 @@ public final class StreamingServer implements AutoCloseable {
   }
 
   static StreamingServer start(InetSocketAddress address, StreamingBackend backend, Clock clock) throws IOException {
+    return start(address, backend, clock, IDLE_TIMEOUT);
+  }
+
+  static StreamingServer start(InetSocketAddress address, StreamingBackend backend, Clock clock, Duration idleTimeout)
+      throws IOException {
     RequestCache cache = new RequestCache(clock);
     EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
     ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
@@ -69,6 +82,18 @@ public final class StreamingServer implements AutoCloseable {
             protected void initChannel(Channel c) {
               connections.add(c);
               c.pipeline()
+                  .addLast(new IdleStateHandler(0, 0, idleTimeout.toMillis(), TimeUnit.MILLISECONDS))
+                  .addLast(new ChannelInboundHandlerAdapter() {
+                    @Override
+                    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+                      if (event instanceof IdleStateEvent) {
+                        log.debug("closing a streaming connection idle for {}", idleTimeout);
+                        ctx.close();
+                      } else {
+                        ctx.fireUserEventTriggered(event);
+                      }
+                    }
+                  })
                   .addLast(HTTP_CODEC, new HttpServerCodec())
                   .addLast(HTTP_AGGREGATOR, new HttpObjectAggregator(64 << 10))
                   .addLast(new UpgradeHandler(cache, backend));
@@ -149,6 +174,6 @@ public final class StreamingServer implements AutoCloseable {
   public void close() {
     listener.close().awaitUninterruptibly();
     connections.close().awaitUninterruptibly();
-    group.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).awaitUninterruptibly();
+    group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
   }
 }

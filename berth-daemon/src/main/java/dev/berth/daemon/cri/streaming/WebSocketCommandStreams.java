@@ -77,6 +77,11 @@ final class WebSocketCommandStreams implements CommandStreams {
   }
 
   @Override
+  public void onClientGone(Runnable action) {
+    connection.onClose(action);
+  }
+
+  @Override
   public void close() {
     connection.close();
   }

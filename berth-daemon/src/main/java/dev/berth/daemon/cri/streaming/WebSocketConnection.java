@@ -128,6 +128,11 @@ final class WebSocketConnection extends SimpleChannelInboundHandler<WebSocketFra
     return !closed;
   }
 
+  /** Runs {@code action} when the connection closes (at once if it has). */
+  void onClose(Runnable action) {
+    channel.closeFuture().addListener(f -> action.run());
+  }
+
   /** Ends the connection with a normal close frame. */
   void close() {
     if (!channel.isActive()) {

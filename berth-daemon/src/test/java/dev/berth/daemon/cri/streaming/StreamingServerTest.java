@@ -81,6 +81,8 @@ class StreamingServerTest {
     StreamClient.Stream error = s.open(Map.of("streamType", "error"));
     StreamClient.Stream stdin = s.open(Map.of("streamType", "stdin"));
     StreamClient.Stream stdout = s.open(Map.of("streamType", "stdout"));
+    // Go's framer (kubectl, crictl, kubelet) fails on a SYN_REPLY without a header block
+    assertThat(List.of(error, stdin, stdout)).allSatisfy(x -> assertThat(x.replyHeaders()).isPositive());
     stdin.write("hello ");
     assertThat(stdout.awaitContaining("hello ")).isEqualTo("hello "); // flows while the process runs
     stdin.write("world");
@@ -188,6 +190,20 @@ class StreamingServerTest {
     Map<Integer, String> got = ws.readAllByChannel();
     assertThat(got.get(1)).isEqualTo("over websocket");
     assertThat(got.get(3)).isEqualTo(SUCCESS);
+  }
+
+  @Test
+  void anIdleConnectionIsClosed() throws IOException {
+    try (StreamingServer quick = StreamingServer.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+        backend, java.time.Clock.systemUTC(), Duration.ofSeconds(1))) {
+      URI url = quick.execUrl(new ExecTarget("c1", List.of("cat"), false, true, true, false));
+      StreamClient.SpdySession s = client.spdy(url, List.of("v4.channel.k8s.io")).session();
+      s.open(Map.of("streamType", "error"));
+      s.open(Map.of("streamType", "stdin"));
+      s.open(Map.of("streamType", "stdout"));
+      s.awaitClosed(); // nothing sent either way for a second: closed, as kubelet's idle timeout
+      assertThat(s.isClosed()).isTrue();
+    }
   }
 
   @Test
