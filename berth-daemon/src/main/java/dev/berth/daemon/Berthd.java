@@ -4,6 +4,7 @@ import dev.berth.engine.BerthVersion;
 import dev.berth.engine.network.NetworkDefaults;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import dev.berth.engine.microvm.MicroVmRuntime;
 import dev.berth.daemon.console.Console;
@@ -121,6 +122,11 @@ public final class Berthd implements Callable<Integer> {
           + "--tlsverify). The token is printed in the log and kept in <data-root>/console.token")
   String consoleAddr;
 
+  @Option(names = "--cri-socket", paramLabel = "PATH",
+      description = "Where to serve Kubernetes' CRI (gRPC) for kubelet, crictl and critest: a path or unix:///path; "
+          + "\"\" turns it off (default: <exec-root>/cri.sock, so /run/berth/cri.sock)")
+  String criSocket;
+
   @Option(names = "--config-file", paramLabel = "FILE",
       description = "Daemon configuration file (default: /etc/berth/daemon.json; missing is fine)")
   Path configFile;
@@ -142,7 +148,14 @@ public final class Berthd implements Callable<Integer> {
       System.err.println("berthd: " + e.getMessage());
       return 1;
     }
-    return new Daemon(config).run();
+    Optional<Path> cri;
+    try {
+      cri = criSocket(config);
+    } catch (IllegalArgumentException e) {
+      System.err.println("berthd: " + e.getMessage());
+      return 1;
+    }
+    return new Daemon(config, cri).run();
   }
 
   /** Merges flags with the config file; a setting in both is an error, as with dockerd. */
@@ -219,6 +232,29 @@ public final class Berthd implements Callable<Integer> {
         pid.toAbsolutePath(), insecure, runtime, networks,
         new MicroVmRuntime.Settings(java.util.Optional.ofNullable(kernel).map(Path::toAbsolutePath), accel),
         tlsOptions, socketGroup, maxConnections, mirrors, console);
+  }
+
+  /**
+   * The CRI socket: {@code --cri-socket} or daemon.json's {@code cri-socket} (a path or
+   * unix:///path), by default beside the exec-root's other sockets; empty turns the CRI off.
+   * (Conflicts between flag and file were refused by {@link #resolve}.)
+   */
+  Optional<Path> criSocket(DaemonConfig config) {
+    boolean named = configFile != null;
+    ConfigFile file = ConfigFile.read(named ? configFile : DaemonConfig.DEFAULT_CONFIG_FILE, named);
+    String value = criSocket != null ? criSocket : file.has("cri-socket") ? file.string("cri-socket") : null;
+    if (value == null) {
+      return Optional.of(config.execRoot().resolve("cri.sock"));
+    }
+    String path = value.strip().startsWith("unix://") ? value.strip().substring("unix://".length()) : value.strip();
+    if (path.isEmpty()) {
+      return Optional.empty();
+    }
+    if (value.contains("://") && !value.strip().startsWith("unix://")) {
+      throw new IllegalArgumentException("--cri-socket " + value + ": the CRI is served on a unix socket only; "
+          + "give a path or unix:///path");
+    }
+    return Optional.of(Path.of(path).toAbsolutePath());
   }
 
   private static Path absolute(Path p) {

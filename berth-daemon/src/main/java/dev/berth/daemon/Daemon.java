@@ -31,11 +31,18 @@ final class Daemon {
   private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(10);
 
   private final DaemonConfig config;
+  /** Where the CRI is served; empty = off. */
+  private final java.util.Optional<Path> criSocket;
   private final CountDownLatch stopRequested = new CountDownLatch(1);
   private Logger log;
 
   Daemon(DaemonConfig config) {
+    this(config, java.util.Optional.empty());
+  }
+
+  Daemon(DaemonConfig config, java.util.Optional<Path> criSocket) {
     this.config = config;
+    this.criSocket = criSocket;
   }
 
   int run() {
@@ -67,6 +74,7 @@ final class Daemon {
     Engine engine = null;
     ApiServer server = null;
     dev.berth.daemon.console.Console console = null;
+    dev.berth.daemon.cri.CriServer cri = null;
     try (lock) {
       engine = Engine.open(new EngineConfig(config.dataRoot(), config.execRoot(), config.registryMirrors()),
           java.util.Set.copyOf(config.insecureRegistries()), java.util.Optional.ofNullable(config.defaultRuntime()),
@@ -92,6 +100,9 @@ final class Daemon {
         console = dev.berth.daemon.console.Console.start(dev.berth.daemon.console.Console.parseAddress(
             config.consoleAddr()), serverOptions.tls(), config.dataRoot(), dispatcher, identity);
       }
+      if (criSocket.isPresent()) {
+        cri = dev.berth.daemon.cri.CriApi.serve(engine, criSocket.get(), serverOptions.socketGroup());
+      }
       log.info("berthd {} ready (pid {}, data-root {}, exec-root {})", BerthVersion.version(),
           ProcessHandle.current().pid(), config.dataRoot(), config.execRoot());
       stopRequested.await();
@@ -104,6 +115,9 @@ final class Daemon {
     } finally {
       if (console != null) {
         console.close();
+      }
+      if (cri != null) {
+        cri.close();
       }
       shutdown(server, engine);
     }
@@ -159,5 +173,8 @@ final class Daemon {
     System.setProperty("org.slf4j.simpleLogger.showShortLogName", "true");
     System.setProperty("org.slf4j.simpleLogger.levelInBrackets", "true");
     System.setProperty("org.slf4j.simpleLogger.log.io.netty", "warn");
+    // grpc's shaded Netty warns on every CRI connection that unix sockets have no SO_KEEPALIVE, and
+    // logs every HTTP/2 frame at debug
+    System.setProperty("org.slf4j.simpleLogger.log.io.grpc.netty.shaded", "error");
   }
 }

@@ -159,4 +159,25 @@ class BerthdConfigTest {
     assertThatThrownBy(() -> resolve("--config-file", config("{}").toString(), "--api-max-connections", "0"))
         .hasMessage("--api-max-connections must be at least 1, not 0");
   }
+
+  private java.util.Optional<Path> criSocket(String... args) {
+    Berthd berthd = new Berthd();
+    CommandLine.ParseResult parsed = new CommandLine(berthd).parseArgs(args);
+    return berthd.criSocket(berthd.resolve(parsed));
+  }
+
+  @Test
+  void criSocketFollowsTheExecRootComesFromFlagOrFileAndEmptyTurnsItOff() throws Exception {
+    String empty = config("{}").toString();
+    assertThat(criSocket("--config-file", empty, "--exec-root", "/e")).contains(Path.of("/e/cri.sock"));
+    assertThat(criSocket("--config-file", empty, "--cri-socket", "unix:///k/cri.sock")).contains(Path.of("/k/cri.sock"));
+    assertThat(criSocket("--config-file", empty, "--cri-socket", "/k/c.sock")).contains(Path.of("/k/c.sock"));
+    assertThat(criSocket("--config-file", empty, "--cri-socket", "")).isEmpty();
+    assertThatThrownBy(() -> criSocket("--config-file", empty, "--cri-socket", "tcp://127.0.0.1:1"))
+        .hasMessageContaining("unix socket only");
+    assertThat(criSocket("--config-file", config("{\"cri-socket\": \"/f/cri.sock\"}").toString()))
+        .contains(Path.of("/f/cri.sock"));
+    assertThatThrownBy(() -> criSocket("--config-file", config("{\"cri-socket\": \"/f\"}").toString(),
+        "--cri-socket", "/g")).hasMessageContaining("cri-socket");
+  }
 }

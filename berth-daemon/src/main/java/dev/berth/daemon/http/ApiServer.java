@@ -136,7 +136,7 @@ public final class ApiServer implements AutoCloseable {
    * A socket file left by a crashed berthd is removed. One that still answers belongs to a
    * live process, and taking it over would cut that process off, so that is an error.
    */
-  static void removeStaleSocket(Path path) throws IOException {
+  public static void removeStaleSocket(Path path) throws IOException {
     if (!Files.exists(path, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
       return;
     }

@@ -1,0 +1,170 @@
+#!/bin/sh
+# CRI benchmark: one busybox pod through crictl, RunPodSandbox + CreateContainer + StartContainer
+# ("up") and StopContainer + RemoveContainer + StopPodSandbox + RemovePodSandbox ("down"), against
+# berthd's CRI and against containerd 1.6 (Debian's, with its CRI plugin, started here on temp
+# roots with restrict_oom_score_adj = true, as this host needs). Both use a CNI bridge network,
+# runc, and the same image (Debian's static busybox; containerd's pause image is catatonit -P, as
+# Berth's infra container). Each side is warmed up by WARM pods first (berthd's JIT compiles the
+# hot path; containerd needs none but gets the same), then ROUNDS interleaved rounds: medians and
+# ratios. Also RSS with IDLE idle pods: berthd (+ conmons) vs containerd (+ its shims).
+# Needs: root, bin/build done, crictl (BERTH_CRI_TOOLS or ../shared/tools), runc, conmon,
+# catatonit, busybox-static, CNI plugins in /usr/lib/cni; containerd optional.
+set -eu
+BERTH_HOME=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
+ROUNDS=${ROUNDS:-15}
+WARM=${WARM:-10}
+IDLE=${IDLE:-20}
+TOOLS=${BERTH_CRI_TOOLS:-$(cd "$BERTH_HOME/.." && pwd)/shared/tools}
+CRICTL="$TOOLS/crictl"
+[ -x "$CRICTL" ] || { echo "needs crictl: set BERTH_CRI_TOOLS to the directory holding it" >&2; exit 1; }
+[ -f "$BERTH_HOME/berth-daemon/target/berth-daemon.jar" ] || "$BERTH_HOME/bin/build"
+
+TMP=$(mktemp -d /tmp/berth-cri-bench.XXXXXX)
+: > "$TMP/crictl.yaml" # an empty config: crictl warns on every call without one
+CRICTL="$CRICTL --config $TMP/crictl.yaml"
+cleanup() {
+  for ep in ${BEP-} ${CEP-}; do
+    $CRICTL -r "$ep" -i "$ep" rmp -a -f >/dev/null 2>&1 || true
+  done
+  [ -z "${PID-}" ] || { kill "$PID" 2>/dev/null; wait "$PID" 2>/dev/null || true; }
+  [ -z "${CPID-}" ] || { kill "$CPID" 2>/dev/null; wait "$CPID" 2>/dev/null || true; }
+  for p in $(pgrep -f "containerd-shim-runc-v2.*$TMP" || true); do kill "$p" 2>/dev/null || true; done
+  for m in $(findmnt -rn -o TARGET | grep "^$TMP" | sort -r); do umount -l "$m" || true; done
+  ip link del berth-bench-ctd 2>/dev/null || true
+  rm -rf "$TMP"
+}
+trap cleanup EXIT INT TERM
+
+# The image: busybox-static and its applets.
+mkdir -p "$TMP/rootfs/bin" "$TMP/rootfs/etc" "$TMP/rootfs/tmp"
+cp /bin/busybox "$TMP/rootfs/bin/busybox"
+for a in $("$TMP/rootfs/bin/busybox" --list); do [ "$a" = busybox ] || ln -sf busybox "$TMP/rootfs/bin/$a"; done
+echo 'root:x:0:0:root:/root:/bin/sh' > "$TMP/rootfs/etc/passwd"
+echo 'root:x:0:' > "$TMP/rootfs/etc/group"
+tar -C "$TMP/rootfs" -cf "$TMP/busybox.tar" .
+mkdir -p "$TMP/pause/bin"
+cp /usr/bin/catatonit "$TMP/pause/bin/catatonit"
+tar -C "$TMP/pause" -cf "$TMP/pause.tar" .
+
+echo '{}' > "$TMP/daemon.json"
+"$BERTH_HOME/bin/berthd" --data-root "$TMP/data" --exec-root "$TMP/exec" -H "unix://$TMP/b.sock" \
+  --config-file "$TMP/daemon.json" --cri-socket "$TMP/cri.sock" > "$TMP/berthd.log" 2>&1 &
+PID=$!
+i=0
+until grep -q ready "$TMP/berthd.log" 2>/dev/null; do i=$((i + 1)); [ "$i" -lt 300 ] || { cat "$TMP/berthd.log"; exit 1; }; sleep 0.1; done
+B="$BERTH_HOME/bin/berth -H unix://$TMP/b.sock"
+$B import "$TMP/busybox.tar" busybox:bench >/dev/null
+BEP="unix://$TMP/cri.sock"
+
+cat > "$TMP/pod.json" <<JSON
+{"metadata": {"name": "bench", "namespace": "default", "uid": "bench-uid", "attempt": 0}, "log_directory": "$TMP/logs", "linux": {}}
+JSON
+cat > "$TMP/ctr.json" <<JSON
+{"metadata": {"name": "sleeper"}, "image": {"image": "docker.io/library/busybox:bench"}, "command": ["sleep", "3600"], "log_path": "sleeper.log", "linux": {}}
+JSON
+mkdir -p "$TMP/logs"
+
+# up and down as two scripts, so each is one timed command
+cat > "$TMP/up.sh" <<SH
+#!/bin/sh
+set -e
+c="$CRICTL -r \$1 -i \$1"
+pod=\$(\$c runp $TMP/pod.json)
+ctr=\$(\$c create "\$pod" $TMP/ctr.json $TMP/pod.json)
+\$c start "\$ctr" >/dev/null
+echo "\$pod \$ctr" > "$TMP/last-\$2"
+SH
+cat > "$TMP/down.sh" <<SH
+#!/bin/sh
+set -e
+c="$CRICTL -r \$1 -i \$1"
+read pod ctr < "$TMP/last-\$2"
+\$c stop -t 0 "\$ctr" >/dev/null
+\$c rm "\$ctr" >/dev/null
+\$c stopp "\$pod" >/dev/null
+\$c rmp "\$pod" >/dev/null
+SH
+chmod +x "$TMP/up.sh" "$TMP/down.sh"
+
+SIDES="berth"
+if command -v containerd >/dev/null; then
+  mkdir -p "$TMP/ctd/cni"
+  cat > "$TMP/ctd/cni/10-bench.conflist" <<JSON
+{"cniVersion": "0.4.0", "name": "bench", "plugins": [
+  {"type": "bridge", "bridge": "berth-bench-ctd", "isGateway": true, "ipMasq": false,
+   "ipam": {"type": "host-local", "ranges": [[{"subnet": "10.236.0.0/16"}]], "dataDir": "$TMP/ctd/ipam"}},
+  {"type": "portmap", "capabilities": {"portMappings": true}}]}
+JSON
+  cat > "$TMP/ctd/config.toml" <<TOML
+version = 2
+root = "$TMP/ctd/root"
+state = "$TMP/ctd/state"
+[grpc]
+  address = "$TMP/ctd/containerd.sock"
+[plugins."io.containerd.grpc.v1.cri"]
+  restrict_oom_score_adj = true
+  sandbox_image = "localhost/pause:bench"
+  [plugins."io.containerd.grpc.v1.cri".cni]
+    bin_dir = "/usr/lib/cni"
+    conf_dir = "$TMP/ctd/cni"
+  [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
+    runtime_type = "io.containerd.runc.v2"
+TOML
+  containerd --config "$TMP/ctd/config.toml" > "$TMP/containerd.log" 2>&1 &
+  CPID=$!
+  CEP="unix://$TMP/ctd/containerd.sock"
+  i=0
+  until $CRICTL -r "$CEP" -i "$CEP" version >/dev/null 2>&1; do i=$((i + 1)); [ "$i" -lt 150 ] || { cat "$TMP/containerd.log"; exit 1; }; sleep 0.2; done
+  # the same images, through berth's save (docker-save archives ctr imports)
+  $B import --change 'ENTRYPOINT ["/bin/catatonit", "-P"]' "$TMP/pause.tar" localhost/pause:bench >/dev/null
+  $B save -o "$TMP/images.tar" busybox:bench localhost/pause:bench
+  ctr --address "$TMP/ctd/containerd.sock" -n k8s.io images import "$TMP/images.tar" >/dev/null
+  SIDES="berth containerd"
+else
+  echo "containerd is not installed: Berth only (apt-get install containerd to compare)"
+fi
+endpoint() { if [ "$1" = berth ]; then echo "$BEP"; else echo "$CEP"; fi; }
+
+for side in $SIDES; do
+  n=0
+  while [ "$n" -lt "$WARM" ]; do "$TMP/up.sh" "$(endpoint $side)" "$side"; "$TMP/down.sh" "$(endpoint $side)" "$side"; n=$((n + 1)); done
+done
+
+echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); $WARM warm-up pods per runtime, then $ROUNDS interleaved rounds (medians)"
+python3 - "$ROUNDS" "$TMP" "$SIDES" "$BEP" "${CEP-}" <<'PY'
+import statistics, subprocess, sys, time
+rounds, tmp, sides, bep, cep = int(sys.argv[1]), sys.argv[2], sys.argv[3].split(), sys.argv[4], sys.argv[5]
+ep = {"berth": bep, "containerd": cep}
+times = {(s, k): [] for s in sides for k in ("up", "down")}
+for _ in range(rounds):
+    for s in sides:
+        for k in ("up", "down"):
+            time.sleep(0.3)
+            t = time.perf_counter()
+            subprocess.run([f"{tmp}/{k}.sh", ep[s], s], check=True, stdout=subprocess.DEVNULL)
+            times[(s, k)].append((time.perf_counter() - t) * 1000)
+med = {key: statistics.median(v) for key, v in times.items()}
+for k in ("up", "down"):
+    line = f"  {k:5} berth {med[('berth', k)]:7.1f} ms"
+    if "containerd" in sides:
+        line += f"   containerd {med[('containerd', k)]:7.1f} ms   ratio {med[('berth', k)] / med[('containerd', k)]:.2f}x (goal <= 0.7x)"
+    print(line)
+PY
+
+# Memory with IDLE idle pods on each side.
+rss() { for p in "$@"; do awk '/^VmRSS:/ { print $2 }' "/proc/$p/status" 2>/dev/null; done | awk '{ s += $1 } END { printf "%.1f", s / 1024 }'; }
+for side in $SIDES; do
+  n=0
+  while [ "$n" -lt "$IDLE" ]; do
+    sed "s/\"bench\"/\"idle-$n\"/; s/bench-uid/idle-$n/" "$TMP/pod.json" > "$TMP/idle.json"
+    c="$CRICTL -r $(endpoint $side) -i $(endpoint $side)"
+    pod=$($c runp "$TMP/idle.json")
+    ctr=$($c create "$pod" "$TMP/ctr.json" "$TMP/idle.json")
+    $c start "$ctr" >/dev/null
+    n=$((n + 1))
+  done
+done
+sleep 5
+echo "RSS with $IDLE idle pods (a sleeper each):"
+echo "  berthd $(rss "$PID") MB + conmons $(rss $(pgrep -f "conmon.*$TMP/exec" || true)) MB"
+[ -z "${CPID-}" ] || echo "  containerd $(rss "$CPID") MB + shims $(rss $(pgrep -f "containerd-shim-runc-v2.*" | while read -r p; do grep -q "$TMP" "/proc/$p/cmdline" 2>/dev/null && echo "$p"; done || true)) MB"

@@ -1,0 +1,178 @@
+package dev.berth.testkit;
+
+import dev.berth.testkit.image.BusyboxImage;
+import dev.berth.testkit.registry.LocalRegistry;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A berthd serving the CRI on its own socket, with a loopback registry beside it, for the
+ * CRI's integration tests: crictl and critest (cri-tools v1.32, found by {@link #tools()}) talk
+ * to {@link #criSocket()}. Closing removes every pod sandbox and container through the CRI,
+ * stops berthd and the registry, and removes any mount or conmon left under the directory.
+ */
+public final class CriDaemon implements AutoCloseable {
+  /** Where crictl, critest and critest-images.py live: {@code -Dberth.cri.tools} or env {@code BERTH_CRI_TOOLS}. */
+  public static final String TOOLS_PROPERTY = "berth.cri.tools";
+  public static final String TOOLS_ENV = "BERTH_CRI_TOOLS";
+
+  private final Path dir;
+  private final LocalRegistry registry;
+  private final BerthdProcess daemon;
+  private final Path tools;
+  private boolean closed;
+
+  private CriDaemon(Path dir, LocalRegistry registry, BerthdProcess daemon, Path tools) {
+    this.dir = dir;
+    this.registry = registry;
+    this.daemon = daemon;
+    this.tools = tools;
+  }
+
+  /**
+   * The cri-tools directory: {@code -Dberth.cri.tools}, {@code BERTH_CRI_TOOLS}, else the
+   * project's {@code ../shared/tools} (beside the repository); empty when it holds no crictl.
+   */
+  public static Optional<Path> findTools() {
+    String configured = System.getProperty(TOOLS_PROPERTY, System.getenv(TOOLS_ENV));
+    Path dir = configured != null && !configured.isBlank() ? Path.of(configured)
+        : Repo.root().resolve("../shared/tools").normalize();
+    return Files.isExecutable(dir.resolve("crictl")) ? Optional.of(dir.toAbsolutePath()) : Optional.empty();
+  }
+
+  /**
+   * Starts a registry under {@code dir/registry} and fills it: with every image critest pulls
+   * ({@code critest-images.py}, under their upstream paths) when {@code critestImages}, else with
+   * the test busybox only ({@link #busyboxImage()}). Then berthd under {@code dir/berthd} with
+   * {@code extraArgs} (and {@link #mirrorFlags} when {@code mirrors}).
+   */
+  public static CriDaemon start(Path dir, boolean critestImages, boolean mirrors, List<String> extraArgs) {
+    Path tools = findTools().orElseThrow(() -> new IllegalStateException("no cri-tools: set " + TOOLS_ENV));
+    LocalRegistry registry = LocalRegistry.start(dir.resolve("registry"));
+    BerthdProcess daemon = null;
+    try {
+      if (critestImages) {
+        ProcessResult filled = Commands.run(List.of("python3", tools.resolve("critest-images.py").toString(),
+            registry.host()), Map.of("TMPDIR", Files.createDirectories(dir.resolve("images-tmp")).toString()),
+            Duration.ofMinutes(5));
+        if (filled.exitCode() != 0) {
+          throw new IllegalStateException("critest-images.py failed: " + filled);
+        }
+      } else {
+        BusyboxImage.writeOciLayout(dir.resolve("layout"), "latest").pushTo(registry.host() + "/test/busybox:latest");
+      }
+      List<String> args = new ArrayList<>(extraArgs);
+      if (mirrors) {
+        args.addAll(mirrorFlags(registry));
+      }
+      daemon = BerthdProcess.start(dir.resolve("berthd"), args);
+      CriDaemon cri = new CriDaemon(dir, registry, daemon, tools);
+      // berthd opens the CRI socket after the Docker socket (the gRPC stack loads in a second or two)
+      if (!Poll.until(Duration.ofSeconds(60), () -> Files.exists(cri.criSocket()) && cri.crictl("version").exitCode() == 0)) {
+        throw new IllegalStateException("berthd's CRI socket " + cri.criSocket() + " did not answer within 60 s:\n"
+            + daemon.log());
+      }
+      return cri;
+    } catch (java.io.IOException e) {
+      registry.close();
+      throw new java.io.UncheckedIOException(e);
+    } catch (RuntimeException | AssertionError e) {
+      if (daemon != null) {
+        daemon.close();
+      }
+      registry.close();
+      Leftovers.removeUnder(dir);
+      throw e;
+    }
+  }
+
+  /** registry.k8s.io and gcr.io mirrored to the loopback registry, as critest needs (its --registry-prefix does not serve). */
+  public static List<String> mirrorFlags(LocalRegistry registry) {
+    String url = "http://" + registry.host();
+    return List.of("--registry-mirror", "registry.k8s.io=" + url, "--registry-mirror", "gcr.io=" + url);
+  }
+
+  /** Whether this berthd knows {@code flag} (its --help names it): for flags other branches bring. */
+  public static boolean berthdHasFlag(String flag) {
+    ProcessResult help = Commands.run(List.of(Repo.root().resolve("bin/berthd").toString(), "--help"),
+        Duration.ofMinutes(1));
+    return help.stdout().contains(flag) || help.stderr().contains(flag);
+  }
+
+  public Path criSocket() {
+    return daemon.execRoot().resolve("cri.sock");
+  }
+
+  public String endpoint() {
+    return "unix://" + criSocket();
+  }
+
+  public BerthdProcess daemon() {
+    return daemon;
+  }
+
+  public LocalRegistry registry() {
+    return registry;
+  }
+
+  public Path tools() {
+    return tools;
+  }
+
+  /** The test busybox (when started without critest's images), by its loopback name. */
+  public String busyboxImage() {
+    return registry.host() + "/test/busybox:latest";
+  }
+
+  /** crictl's command line against this daemon's CRI socket. */
+  public List<String> crictlCommand(String... args) {
+    List<String> cmd = new ArrayList<>(List.of(tools.resolve("crictl").toString(), "--config", emptyConfig().toString(),
+        "--runtime-endpoint", endpoint(), "--image-endpoint", endpoint(), "--timeout", "60s"));
+    cmd.addAll(List.of(args));
+    return cmd;
+  }
+
+  /** An empty crictl/critest config file: without one, each call warns that /etc/crictl.yaml is missing. */
+  public Path emptyConfig() {
+    Path file = dir.resolve("crictl.yaml");
+    try {
+      if (!Files.exists(file)) {
+        Files.writeString(file, "");
+      }
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return file;
+  }
+
+  public ProcessResult crictl(String... args) {
+    return Commands.run(crictlCommand(args), Duration.ofMinutes(3));
+  }
+
+  /** Idempotent: removes every pod (and so its containers) through the CRI, then stops everything. */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    try {
+      if (daemon.isAlive()) {
+        crictl("rmp", "--all", "--force");
+        crictl("rm", "--all", "--force");
+        daemon.stop();
+      }
+    } catch (RuntimeException e) {
+      System.err.println("CriDaemon: clean-up through the CRI failed: " + e.getMessage());
+    } finally {
+      daemon.close();
+      registry.close();
+      Leftovers.removeUnder(dir);
+    }
+  }
+}
