@@ -3,6 +3,7 @@ package dev.berth.engine.image.archive;
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.berth.engine.BerthException;
 import dev.berth.engine.content.Digest;
+import dev.berth.engine.sys.NoSpaceLeft;
 import dev.berth.engine.image.Descriptor;
 import dev.berth.engine.image.Image;
 import dev.berth.engine.image.ImageConfig;
@@ -73,6 +74,13 @@ public final class ImageLoader {
       }
       result.forEach(i -> images.events().image("load", i.id().toString(), i.id().toString()));
       return result;
+    } catch (IOException e) {
+      if (NoSpaceLeft.isCause(e)) {
+        throw new NoSpaceLeft("load of the image archive", e);
+      }
+      throw e;
+    } catch (RuntimeException e) {
+      throw NoSpaceLeft.translate("load of the image archive", e);
     } finally {
       deleteTree(dir);
     }
