@@ -178,6 +178,7 @@ class FullDiskIT {
 
   private static void assertNoSpaceError(ProcessResult r, String operation) {
     String out = r.stdout() + r.stderr();
+    System.out.println("FullDiskIT " + operation + ": " + out.strip());
     assertThat(out).as(operation).containsIgnoringCase("no space left on device");
     assertThat(out).as(operation + ": no stack trace").doesNotContain("\tat ").doesNotContain("Exception");
   }
