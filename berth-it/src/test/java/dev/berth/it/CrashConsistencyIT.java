@@ -81,7 +81,7 @@ class CrashConsistencyIT {
           daemon.kill();
         } finally {
           if (!client.waitFor(60, TimeUnit.SECONDS)) {
-            client.destroyForcibly();
+            client.destroyForcibly().waitFor();
           }
         }
         assertThat(sqlite("PRAGMA integrity_check;")).as(label + ": integrity_check").isEqualTo("ok");

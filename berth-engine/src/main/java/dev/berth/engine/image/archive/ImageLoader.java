@@ -52,6 +52,19 @@ public final class ImageLoader {
 
   /** Loads every image in the archive; {@code loaded} hears "Loaded image: name:tag" lines. */
   public List<Image> load(InputStream archive, Consumer<String> loaded) throws IOException {
+    try {
+      return loadInScratch(archive, loaded);
+    } catch (IOException e) {
+      if (NoSpaceLeft.isCause(e)) {
+        throw new NoSpaceLeft("load of the image archive", e);
+      }
+      throw e;
+    } catch (RuntimeException e) {
+      throw NoSpaceLeft.translate("load of the image archive", e);
+    }
+  }
+
+  private List<Image> loadInScratch(InputStream archive, Consumer<String> loaded) throws IOException {
     Files.createDirectories(scratch);
     Path dir = Files.createTempDirectory(scratch, "load-");
     try {
@@ -74,13 +87,6 @@ public final class ImageLoader {
       }
       result.forEach(i -> images.events().image("load", i.id().toString(), i.id().toString()));
       return result;
-    } catch (IOException e) {
-      if (NoSpaceLeft.isCause(e)) {
-        throw new NoSpaceLeft("load of the image archive", e);
-      }
-      throw e;
-    } catch (RuntimeException e) {
-      throw NoSpaceLeft.translate("load of the image archive", e);
     } finally {
       deleteTree(dir);
     }
