@@ -48,17 +48,13 @@ class FullDiskIT {
     Files.createDirectories(dataRoot);
     ok(Commands.run(List.of("mount", "-t", "tmpfs", "-o", "size=" + DISK, "berth-fulldisk", dataRoot.toString()),
         Duration.ofSeconds(10)));
-    try {
-      registry = LocalRegistry.start(dir.resolve("registry"));
-      busybox = BusyboxImage.writeOciLayout(dir.resolve("layout"), "latest").pushTo(registry.host() + "/test/busybox:latest");
-      BusyboxImage.writeOciLayout(dir.resolve("big-layout"), "big", 1, BIG_LAYER).pushTo(registry.host() + "/test/big:latest");
-      big = registry.host() + "/test/big:latest";
-      daemon = BerthdProcess.start(dir.resolve("berthd"));
-      ok(berth("pull", "-q", busybox));
-    } catch (RuntimeException | Error e) {
-      cleanUp();
-      throw e;
-    }
+    // From here a failure still runs cleanUp (JUnit runs @AfterAll after a failed @BeforeAll).
+    registry = LocalRegistry.start(dir.resolve("registry"));
+    busybox = BusyboxImage.writeOciLayout(dir.resolve("layout"), "latest").pushTo(registry.host() + "/test/busybox:latest");
+    BusyboxImage.writeOciLayout(dir.resolve("big-layout"), "big", 1, BIG_LAYER).pushTo(registry.host() + "/test/big:latest");
+    big = registry.host() + "/test/big:latest";
+    daemon = BerthdProcess.start(dir.resolve("berthd"));
+    ok(berth("pull", "-q", busybox));
   }
 
   @AfterAll
