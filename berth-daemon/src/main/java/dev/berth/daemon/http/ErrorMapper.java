@@ -21,6 +21,10 @@ public final class ErrorMapper {
       case BerthException.Conflict e -> new Mapped(409, e.getMessage(), false);
       case BerthException.InvalidArgument e -> new Mapped(400, e.getMessage(), false);
       case BerthException.Unavailable e -> new Mapped(503, e.getMessage(), false);
+      // dockerd's status and words for a full disk; the fix is the user's, so no trace in the log.
+      case dev.berth.engine.sys.NoSpaceLeft e -> new Mapped(500, e.getMessage(), false);
+      case Throwable e when dev.berth.engine.sys.NoSpaceLeft.isCause(e) ->
+          new Mapped(500, new dev.berth.engine.sys.NoSpaceLeft("the request", e).getMessage(), false);
       case BerthException e -> new Mapped(500, e.getMessage(), true);
       case JsonProcessingException e -> new Mapped(400, jsonMessage(e), false);
       default -> new Mapped(500, internalMessage(error), true);

@@ -35,6 +35,19 @@ class ErrorMapperTest {
   }
 
   @Test
+  void aFullDiskIsDockerds500WithItsWordsAndNoTrace() {
+    ErrorMapper.Mapped named = ErrorMapper.map(new dev.berth.engine.sys.NoSpaceLeft("commit of container abc",
+        new java.io.IOException("No space left on device")));
+    assertThat(named).isEqualTo(new ErrorMapper.Mapped(500, "commit of container abc failed: no space left on device: "
+        + "free space on the disk of the data-root and try again", false));
+    ErrorMapper.Mapped unnamed = ErrorMapper.map(new java.io.UncheckedIOException(
+        new java.nio.file.FileSystemException("/var/lib/berth/x", null, "No space left on device")));
+    assertThat(unnamed.status()).isEqualTo(500);
+    assertThat(unnamed.internal()).isFalse();
+    assertThat(unnamed.message()).contains("no space left on device");
+  }
+
+  @Test
   void malformedJsonNamesTheProblemAndWhere() {
     JsonProcessingException e = null;
     try {

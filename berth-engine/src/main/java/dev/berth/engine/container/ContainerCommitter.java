@@ -87,7 +87,10 @@ public final class ContainerCommitter {
           "imageID", id.toString(), "imageRef", req.tag().map(Reference::familiar).orElse("")));
       return recorded;
     } catch (IOException e) {
-      throw new UncheckedIOException("commit of container " + c.shortId() + " failed: " + e.getMessage(), e);
+      String what = "commit of container " + c.shortId();
+      throw dev.berth.engine.sys.NoSpaceLeft.translate(what, new UncheckedIOException(what + " failed: " + e.getMessage(), e));
+    } catch (RuntimeException e) {
+      throw dev.berth.engine.sys.NoSpaceLeft.translate("commit of container " + c.shortId(), e);
     } finally {
       if (paused) {
         try {

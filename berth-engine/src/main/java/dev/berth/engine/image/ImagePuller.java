@@ -42,7 +42,11 @@ public final class ImagePuller {
    */
   public Result pull(RegistryClient client, Reference ref, Platform platform, Consumer<PullEvent> events) {
     PullFlights.Key key = new PullFlights.Key(ref.toString(), platform, client.credentials(ref.domain()));
-    return images.pullFlights().run(key, events, shared -> pullOnce(client, ref, platform, shared));
+    try {
+      return images.pullFlights().run(key, events, shared -> pullOnce(client, ref, platform, shared));
+    } catch (RuntimeException e) {
+      throw dev.berth.engine.sys.NoSpaceLeft.translate("pull of " + ref.familiar(), e);
+    }
   }
 
   private Result pullOnce(RegistryClient client, Reference ref, Platform platform, Consumer<PullEvent> events) {

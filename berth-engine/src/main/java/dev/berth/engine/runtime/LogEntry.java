@@ -1,6 +1,9 @@
 package dev.berth.engine.runtime;
 
 import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * One line of conmon's k8s-file log: {@code <RFC3339Nano time> <stdout|stderr> <F|P> <content>}.
@@ -18,8 +21,31 @@ public record LogEntry(OffsetDateTime time, Stream stream, boolean partial, Stri
     return partial ? content : content + "\n";
   }
 
-  /** Parses one line; null when the line is not a k8s-file entry. */
+  /** Where an entry starts: its RFC3339 time. */
+  private static final Pattern ENTRY_START = Pattern.compile("\\d{4}-\\d{2}-\\d{2}T\\d{2}:");
+
+  /**
+   * Parses one line; null when the line is not a k8s-file entry. A write that a full disk cut
+   * short leaves the start of one entry glued to the next whole one: that next entry is kept.
+   */
   public static LogEntry parse(String line) {
+    LogEntry whole = parseWhole(line);
+    if (whole != null) {
+      return whole;
+    }
+    Matcher m = ENTRY_START.matcher(line);
+    while (m.find()) {
+      if (m.start() > 0) {
+        LogEntry rest = parseWhole(line.substring(m.start()));
+        if (rest != null) {
+          return rest;
+        }
+      }
+    }
+    return null;
+  }
+
+  private static LogEntry parseWhole(String line) {
     int a = line.indexOf(' ');
     int b = a < 0 ? -1 : line.indexOf(' ', a + 1);
     int c = b < 0 ? -1 : line.indexOf(' ', b + 1);
@@ -40,6 +66,10 @@ public record LogEntry(OffsetDateTime time, Stream stream, boolean partial, Stri
       return null;
     }
     String content = c >= line.length() ? "" : line.substring(c + 1);
-    return new LogEntry(OffsetDateTime.parse(line.substring(0, a)), stream, tag.equals("P"), content);
+    try {
+      return new LogEntry(OffsetDateTime.parse(line.substring(0, a)), stream, tag.equals("P"), content);
+    } catch (DateTimeParseException notATime) {
+      return null;
+    }
   }
 }

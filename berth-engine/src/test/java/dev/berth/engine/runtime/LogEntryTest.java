@@ -23,6 +23,16 @@ class LogEntryTest {
   }
 
   @Test
+  void anEntryCutShortByAFullDiskGivesWayToTheWholeOneGluedToIt() {
+    LogEntry e = LogEntry.parse("2026-12-07T01:48:27.802742711+002026-12-07T01:48:34.443206201+00:00 stdout F line-42");
+
+    assertThat(e).isNotNull();
+    assertThat(e.content()).isEqualTo("line-42");
+    assertThat(e.time().getSecond()).isEqualTo(34);
+    assertThat(LogEntry.parse("2026-12-07T01:48:27.80274 stdout F torn")).isNull();
+  }
+
+  @Test
   void joinsPartialLinesAndKeepsEmptyOnes() throws Exception {
     Path log = dir.resolve("log");
     Files.writeString(

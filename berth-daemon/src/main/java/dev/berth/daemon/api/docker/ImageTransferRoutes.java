@@ -12,6 +12,7 @@ import dev.berth.engine.image.Reference;
 import dev.berth.engine.image.registry.BasicCredentials;
 import dev.berth.engine.image.registry.RegistryClient;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.List;
@@ -111,11 +112,24 @@ public final class ImageTransferRoutes {
       engine.loader().load(req.body(), lines::add);
       // docker prints these lines even with --quiet; quiet only hides progress bars
       lines.forEach(l -> progress.stream(l + "\n"));
+    } catch (dev.berth.engine.sys.NoSpaceLeft e) {
+      // dockerd's 500; the client still sends the archive, and answering before it is read
+      // whole would leave it a broken pipe instead of this message.
+      drain(req.body());
+      throw e;
     } catch (BerthException e) {
       lines.forEach(l -> progress.stream(l + "\n"));
       progress.error(e.getMessage());
     }
     progress.close();
+  }
+
+  private static void drain(InputStream body) {
+    try {
+      body.transferTo(OutputStream.nullOutputStream());
+    } catch (IOException gone) {
+      // the client hung up: nobody waits for the answer
+    }
   }
 
   private void auth(ApiRequest req, ApiResponse res) throws IOException {

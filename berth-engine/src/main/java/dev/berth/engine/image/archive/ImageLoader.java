@@ -3,6 +3,7 @@ package dev.berth.engine.image.archive;
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.berth.engine.BerthException;
 import dev.berth.engine.content.Digest;
+import dev.berth.engine.sys.NoSpaceLeft;
 import dev.berth.engine.image.Descriptor;
 import dev.berth.engine.image.Image;
 import dev.berth.engine.image.ImageConfig;
@@ -51,6 +52,19 @@ public final class ImageLoader {
 
   /** Loads every image in the archive; {@code loaded} hears "Loaded image: name:tag" lines. */
   public List<Image> load(InputStream archive, Consumer<String> loaded) throws IOException {
+    try {
+      return loadInScratch(archive, loaded);
+    } catch (IOException e) {
+      if (NoSpaceLeft.isCause(e)) {
+        throw new NoSpaceLeft("load of the image archive", e);
+      }
+      throw e;
+    } catch (RuntimeException e) {
+      throw NoSpaceLeft.translate("load of the image archive", e);
+    }
+  }
+
+  private List<Image> loadInScratch(InputStream archive, Consumer<String> loaded) throws IOException {
     Files.createDirectories(scratch);
     Path dir = Files.createTempDirectory(scratch, "load-");
     try {
