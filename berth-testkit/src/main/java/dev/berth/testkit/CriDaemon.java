@@ -1,13 +1,13 @@
 package dev.berth.testkit;
 
 import dev.berth.testkit.image.BusyboxImage;
+import dev.berth.testkit.registry.CriTestImages;
 import dev.berth.testkit.registry.LocalRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -18,8 +18,7 @@ import java.util.Optional;
  */
 public final class CriDaemon implements AutoCloseable {
   /** Where crictl, critest and critest-images.py live: {@code -Dberth.cri.tools} or env {@code BERTH_CRI_TOOLS}. */
-  public static final String TOOLS_PROPERTY = "berth.cri.tools";
-  public static final String TOOLS_ENV = "BERTH_CRI_TOOLS";
+  public static final String TOOLS_ENV = CriTestImages.TOOLS_ENV;
 
   private final Path dir;
   private final LocalRegistry registry;
@@ -34,22 +33,17 @@ public final class CriDaemon implements AutoCloseable {
     this.tools = tools;
   }
 
-  /**
-   * The cri-tools directory: {@code -Dberth.cri.tools}, {@code BERTH_CRI_TOOLS}, else the
-   * project's {@code ../shared/tools} (beside the repository); empty when it holds no crictl.
-   */
+  /** The cri-tools directory ({@link CriTestImages#toolsDir}); empty when it holds no crictl. */
   public static Optional<Path> findTools() {
-    String configured = System.getProperty(TOOLS_PROPERTY, System.getenv(TOOLS_ENV));
-    Path dir = configured != null && !configured.isBlank() ? Path.of(configured)
-        : Repo.root().resolve("../shared/tools").normalize();
-    return Files.isExecutable(dir.resolve("crictl")) ? Optional.of(dir.toAbsolutePath()) : Optional.empty();
+    Path dir = CriTestImages.toolsDir();
+    return Files.isExecutable(dir.resolve("crictl")) ? Optional.of(dir) : Optional.empty();
   }
 
   /**
    * Starts a registry under {@code dir/registry} and fills it: with every image critest pulls
    * ({@code critest-images.py}, under their upstream paths) when {@code critestImages}, else with
    * the test busybox only ({@link #busyboxImage()}). Then berthd under {@code dir/berthd} with
-   * {@code extraArgs} (and {@link #mirrorFlags} when {@code mirrors}).
+   * {@code extraArgs} (and {@link CriTestImages#mirrorFlags} when {@code mirrors}).
    */
   public static CriDaemon start(Path dir, boolean critestImages, boolean mirrors, List<String> extraArgs) {
     Path tools = findTools().orElseThrow(() -> new IllegalStateException("no cri-tools: set " + TOOLS_ENV));
@@ -57,18 +51,13 @@ public final class CriDaemon implements AutoCloseable {
     BerthdProcess daemon = null;
     try {
       if (critestImages) {
-        ProcessResult filled = Commands.run(List.of("python3", tools.resolve("critest-images.py").toString(),
-            registry.host()), Map.of("TMPDIR", Files.createDirectories(dir.resolve("images-tmp")).toString()),
-            Duration.ofMinutes(5));
-        if (filled.exitCode() != 0) {
-          throw new IllegalStateException("critest-images.py failed: " + filled);
-        }
+        CriTestImages.fill(registry);
       } else {
         BusyboxImage.writeOciLayout(dir.resolve("layout"), "latest").pushTo(registry.host() + "/test/busybox:latest");
       }
       List<String> args = new ArrayList<>(extraArgs);
       if (mirrors) {
-        args.addAll(mirrorFlags(registry));
+        args.addAll(CriTestImages.mirrorFlags(registry));
       }
       daemon = BerthdProcess.start(dir.resolve("berthd"), args);
       CriDaemon cri = new CriDaemon(dir, registry, daemon, tools);
@@ -78,9 +67,6 @@ public final class CriDaemon implements AutoCloseable {
             + daemon.log());
       }
       return cri;
-    } catch (java.io.IOException e) {
-      registry.close();
-      throw new java.io.UncheckedIOException(e);
     } catch (RuntimeException | AssertionError e) {
       if (daemon != null) {
         daemon.close();
@@ -89,12 +75,6 @@ public final class CriDaemon implements AutoCloseable {
       Leftovers.removeUnder(dir);
       throw e;
     }
-  }
-
-  /** registry.k8s.io and gcr.io mirrored to the loopback registry, as critest needs (its --registry-prefix does not serve). */
-  public static List<String> mirrorFlags(LocalRegistry registry) {
-    String url = "http://" + registry.host();
-    return List.of("--registry-mirror", "registry.k8s.io=" + url, "--registry-mirror", "gcr.io=" + url);
   }
 
   /** Whether this berthd knows {@code flag} (its --help names it): for flags other branches bring. */

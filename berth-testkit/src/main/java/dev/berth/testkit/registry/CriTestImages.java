@@ -64,8 +64,13 @@ public final class CriTestImages {
     if (configured != null && !configured.isBlank()) {
       return Path.of(configured).toAbsolutePath().normalize();
     }
-    return Repo.root().resolve("../shared/tools").toAbsolutePath().normalize();
+    Path besideRepository = Repo.root().resolve("../shared/tools").toAbsolutePath().normalize();
+    // A clone elsewhere on a machine of this kind still has the shared tools at their usual place.
+    return Files.isDirectory(besideRepository) || !Files.isDirectory(USUAL) ? besideRepository : USUAL;
   }
+
+  /** Where the shared tools are on this project's machines. */
+  private static final Path USUAL = Path.of("/work/shared/tools");
 
   /** Why the images cannot be made here (for a skip reason), or empty when they can. */
   public static Optional<String> unavailable() {
