@@ -238,7 +238,9 @@ public final class ContainerService {
 
   /** Creates a container (state created); its rootfs is mounted at start. */
   public Container create(String name, ContainerConfig requested) {
-    String n = name == null || name.isBlank() ? ContainerNames.generate() : ContainerNames.validate(name);
+    String n = name == null || name.isBlank()
+        ? ContainerNames.generateUnused(candidate -> table.byName(candidate).isPresent())
+        : ContainerNames.validate(name);
     ContainerCreateRules.validateLimits(requested);
     VmIsolation.validate(requested);
     requested = HostOptionsCheck.check(requested, this::find);

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.berth.engine.BerthException;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ContainerNamesTest {
@@ -26,6 +28,18 @@ class ContainerNamesTest {
     for (int i = 0; i < 100; i++) {
       assertThat(ContainerNames.VALID.matcher(ContainerNames.generate()).matches()).isTrue();
     }
+  }
+
+  @Test
+  void aGeneratedNameInUseIsDrawnAgain() {
+    List<String> asked = new ArrayList<>();
+    // the first five names drawn are "in use": the sixth is the answer
+    String name = ContainerNames.generateUnused(candidate -> {
+      asked.add(candidate);
+      return asked.size() <= 5;
+    });
+    assertThat(asked).hasSize(6).last().isEqualTo(name);
+    assertThat(ContainerNames.VALID.matcher(name).matches()).isTrue();
   }
 
   @Test
