@@ -78,7 +78,7 @@ for isolation in process vm; do
     printf '  %-8s did not run here: %s\n' "$isolation" "$kernel"
   fi
 done
-berth info 2>/dev/null | grep 'berth.microvm' | sed 's/^ */  the microVM: /' || true
+berth info 2>/dev/null | grep 'berth.microvm=' | sed 's/^ *berth.microvm=/  the microVM: /' || true
 echo
 
 # A Dockerfile built into an image (on stdin here; usually `berth build -t NAME DIR`), then run.
