@@ -296,9 +296,11 @@ public final class VmService implements AutoCloseable {
         emit("create", id, newName);
         return view(row);
       } catch (IOException e) {
+        forgetNetworks(id, c.networks());
         deleteTree(dir);
         throw new BerthException.Unavailable("cannot clone VM " + source.name() + " into " + dir + ": " + e.getMessage());
       } catch (RuntimeException e) {
+        forgetNetworks(id, c.networks());
         deleteTree(dir);
         throw e;
       }
