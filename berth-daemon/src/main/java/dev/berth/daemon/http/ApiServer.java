@@ -101,13 +101,19 @@ public final class ApiServer implements AutoCloseable {
     Path path = unix.path();
     Files.createDirectories(path.toAbsolutePath().getParent());
     removeStaleSocket(path);
+    // Bound under a name of the same length (socket paths are limited to 108 bytes), given its mode
+    // and group, then renamed into place: a client never finds the socket with other ones.
+    String name = path.getFileName().toString();
+    Path pending = path.resolveSibling(name.substring(0, name.length() - 1) + "~");
+    Files.deleteIfExists(pending);
     Channel ch = bootstrap(EpollServerDomainSocketChannel.class, null)
-        .bind(new DomainSocketAddress(path.toString())).sync().channel();
-    Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-rw----"));
+        .bind(new DomainSocketAddress(pending.toString())).sync().channel();
+    Files.setPosixFilePermissions(pending, PosixFilePermissions.fromString("rw-rw----"));
     if (options.socketGroup() != null) {
-      Files.getFileAttributeView(path, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+      Files.getFileAttributeView(pending, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
           .setGroup(options.socketGroup());
     }
+    Files.move(pending, path, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     listeners.add(ch);
     socketFiles.add(path);
     log.info("API listening on {}", unix);
