@@ -1,11 +1,11 @@
 package dev.berth.engine.network;
 
 import dev.berth.engine.BerthException;
+import dev.berth.engine.filesystem.DirectoryTrees;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -172,17 +172,7 @@ final class NetworkAddresses {
 
   /** Deletes the removed network's lease directory. */
   void deleteLeases(Network n) {
-    Path dir = leaseDir(n);
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (var walk = Files.walk(dir)) {
-      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    } catch (IOException e) {
-      log.warn("cannot delete {}: {}", dir, e.getMessage());
-    }
+    DirectoryTrees.deleteOrWarn(leaseDir(n), log);
   }
 
   private Path leaseDir(Network n) {

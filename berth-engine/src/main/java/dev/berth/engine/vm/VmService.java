@@ -4,6 +4,7 @@ import dev.berth.engine.events.EventBus;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.engine.BerthException;
 import dev.berth.engine.EngineConfig;
+import dev.berth.engine.filesystem.DirectoryTrees;
 import dev.berth.engine.image.ImageService;
 import dev.berth.engine.state.StateStore;
 import dev.berth.engine.state.VmRow;
@@ -17,7 +18,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -26,7 +26,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -583,16 +582,7 @@ public final class VmService implements AutoCloseable {
   }
 
   static void deleteTree(Path dir) {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> walk = Files.walk(dir)) {
-      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    } catch (IOException e) {
-      log.warn("cannot delete {}: {}", dir, e.getMessage());
-    }
+    DirectoryTrees.deleteOrWarn(dir, log);
   }
 
   /** Closes QMP connections; the VMs keep running (they belong to no berthd process). */
