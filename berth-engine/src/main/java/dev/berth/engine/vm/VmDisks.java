@@ -17,11 +17,7 @@ final class VmDisks {
   private VmDisks() {}
 
   /** The disk a VM should boot from; {@code base} is the file an overlay is made on (from-disk or image). */
-  record Choice(boolean newDisk, long newDiskBytes, Path userDisk, VmDiskImages.DiskFile fromImage, Path base) {
-    boolean any() {
-      return newDisk || userDisk != null || base != null;
-    }
-  }
+  record Choice(boolean newDisk, long newDiskBytes, Path userDisk, VmDiskImages.DiskFile fromImage, Path base) {}
 
   /** The disk file and its format, or nulls for a VM without one (it boots a kernel). */
   record Made(String disk, String format) {}
