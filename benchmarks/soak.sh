@@ -16,6 +16,9 @@
 #
 # DAEMON=dockerd runs the same load against dockerd 20.10 started here on temp dirs (RSS and fds
 # are then dockerd's own; containerd and the shims are not counted).
+# DAEMON=attach runs it against a berthd already running (SoakIT's): ATTACH_SOCKET, ATTACH_PID and
+# ATTACH_EXEC_ROOT name it; the script removes its containers but neither starts nor stops it.
+# RESULTS=DIR copies the raw samples ("seconds rss_kB fds threads" a line) and the error lines there.
 # Needs: root, bin/build done, runc, conmon, busybox-static, curl; dockerd for DAEMON=dockerd.
 # Everything it starts is removed on exit, also when interrupted.
 set -eu
@@ -31,6 +34,11 @@ DAEMON=${DAEMON:-berthd}
 API=v1.41 # dockerd 20.10's version; berthd serves it too, so both daemons get the same requests
 TMP=$(mktemp -d /tmp/berth-soak.XXXXXX)
 SOCK="$TMP/d.sock"
+EXEC="$TMP/exec"
+if [ "$DAEMON" = attach ]; then
+  SOCK=${ATTACH_SOCKET:?DAEMON=attach needs ATTACH_SOCKET}
+  EXEC=${ATTACH_EXEC_ROOT:?DAEMON=attach needs ATTACH_EXEC_ROOT}
+fi
 CLIENT_PIDS=
 
 api() { # METHOD PATH [curl args...]: prints "HTTP_CODE SECONDS" on the last line, the body before it
@@ -52,16 +60,20 @@ cleanup() {
       | grep -o '"Id":"[0-9a-f]*"' | cut -d'"' -f4); do
       curl -s --unix-socket "$SOCK" --max-time 30 -X DELETE "http://d/$API/containers/$id?force=1" >/dev/null 2>&1 || true
     done
-    kill "$PID" 2>/dev/null || true
-    wait "$PID" 2>/dev/null || true
+    if [ "$DAEMON" != attach ]; then
+      kill "$PID" 2>/dev/null || true
+      wait "$PID" 2>/dev/null || true
+    fi
   fi
   # If the daemon died first: its containers and their conmons, found by this run's paths only.
-  if [ -d "$TMP/exec/runtime/runc" ]; then
-    for id in $(runc --root "$TMP/exec/runtime/runc" list -q 2>/dev/null); do
-      runc --root "$TMP/exec/runtime/runc" delete -f "$id" >/dev/null 2>&1 || true
+  if [ "$DAEMON" != attach ] && [ -d "$EXEC/runtime/runc" ]; then
+    for id in $(runc --root "$EXEC/runtime/runc" list -q 2>/dev/null); do
+      runc --root "$EXEC/runtime/runc" delete -f "$id" >/dev/null 2>&1 || true
     done
   fi
-  for c in $(ps -eo pid=,args= | awk -v t="$TMP" 'index($0, t) && $2 ~ /conmon$/ {print $1}'); do kill "$c" 2>/dev/null || true; done
+  if [ "$DAEMON" != attach ]; then
+    for c in $(ps -eo pid=,args= | awk -v t="$TMP" 'index($0, t) && $2 ~ /conmon$/ {print $1}'); do kill "$c" 2>/dev/null || true; done
+  fi
   for m in $(findmnt -rn -o TARGET | grep "^$TMP" | sort -r); do umount -l "$m" || true; done
   rm -rf "$TMP"
 }
@@ -75,7 +87,9 @@ echo 'root:x:0:0:root:/root:/bin/sh' > "$TMP/rootfs/etc/passwd"
 echo 'root:x:0:' > "$TMP/rootfs/etc/group"
 tar -C "$TMP/rootfs" -cf "$TMP/busybox.tar" .
 
-if [ "$DAEMON" = dockerd ]; then
+if [ "$DAEMON" = attach ]; then
+  PID=${ATTACH_PID:?DAEMON=attach needs ATTACH_PID}
+elif [ "$DAEMON" = dockerd ]; then
   /usr/sbin/dockerd --data-root "$TMP/data" --exec-root "$TMP/exec" -H "unix://$SOCK" --pidfile "$TMP/dockerd.pid" \
     --bridge=none --iptables=false --ip-masq=false > "$TMP/daemon.log" 2>&1 &
 else
@@ -83,7 +97,7 @@ else
   "$BERTH_HOME/bin/berthd" --data-root "$TMP/data" --exec-root "$TMP/exec" -H "unix://$SOCK" \
     --config-file "$TMP/daemon.json" > "$TMP/daemon.log" 2>&1 &
 fi
-PID=$! # bin/berthd execs java, so this is the daemon itself
+[ "$DAEMON" = attach ] || PID=$! # bin/berthd execs java, so this is the daemon itself
 i=0
 until curl -sf --unix-socket "$SOCK" --max-time 2 http://d/_ping >/dev/null 2>&1; do
   i=$((i + 1))
@@ -160,10 +174,15 @@ SAMPLER=
 echo "load at the end $(cut -d' ' -f1-3 /proc/loadavg)"
 
 left=$(curl -s --unix-socket "$SOCK" --max-time 10 "http://d/$API/containers/json?all=1" | grep -o '"Id":"' | wc -l)
-conmons=$(ps -eo pid=,args= | awk -v t="$TMP" 'index($0, t) && $2 ~ /conmon$/' | wc -l)
+conmons=$(ps -eo pid=,args= | awk -v t="$EXEC" 'index($0, t) && $2 ~ /conmon$/' | wc -l)
 
 cat "$TMP"/out/[0-9]* > "$TMP/all"
 errors=$(cat "$TMP"/out/*.err 2>/dev/null | wc -l)
+if [ -n "${RESULTS-}" ]; then
+  mkdir -p "$RESULTS"
+  cp "$TMP/samples" "$RESULTS/samples"
+  cat "$TMP"/out/*.err > "$RESULTS/errors" 2>/dev/null || : > "$RESULTS/errors"
+fi
 cycles=$(grep -c '^rm ' "$TMP/all" || true)
 echo "$cycles cycles, $(wc -l < "$TMP/all") requests, $errors errors"
 [ "$errors" -eq 0 ] || { echo "first errors:"; cat "$TMP"/out/*.err | head -n 10 | sed 's/^/  /'; }

@@ -1,32 +1,28 @@
 package dev.berth.engine.network;
 
+import static dev.berth.engine.network.NetworkRecords.json;
+import static dev.berth.engine.network.NetworkRecords.newId;
+
 import dev.berth.engine.events.EventBus;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.engine.BerthException;
 import dev.berth.engine.EngineConfig;
 import dev.berth.engine.state.NetworkTable;
 import dev.berth.engine.state.NetworkTable.EndpointRow;
 import dev.berth.engine.state.NetworkTable.NetworkRow;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collection;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -54,23 +50,21 @@ import org.slf4j.LoggerFactory;
 public final class NetworkService implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(NetworkService.class);
   private static final Pattern NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]*");
-  private static final Pattern HEX = Pattern.compile("[0-9a-f]+");
-  private static final List<String> PLUGINS = List.of("bridge", "host-local");
 
   private final EngineConfig config;
   private final NetworkTable table;
+  private final NetworkRecords records;
   private final NetworkDefaults defaults;
-  private final CniExecutor cni;
+  private final NetworkAddresses addresses;
+  private final NetworkCni cni;
+  private final NetworkNameServers dns;
+  private final NetworkTeardowns teardowns;
+  private final PublishedPorts ports;
   private final Clock clock;
   private final Iptables iptables;
-  private final PortReservations reservations = new PortReservations();
-  private final Map<String, NetworkDns> dns = new ConcurrentHashMap<>();
   /** CNI ADDs in flight, by container ID (see {@link #attachAsync}). */
   private final Map<String, CompletableFuture<Attachment>> attaching = new ConcurrentHashMap<>();
-  /** Teardowns in flight, by container ID (see {@link #detach}). */
-  private final Map<String, Teardown> teardowns = new ConcurrentHashMap<>();
   private final Object networkLock = new Object();
-  private volatile String cniVersion;
   private final EventBus events;
   /** Berth's chains exist; made at the first need, so a daemon that never networks adds none. */
   private volatile boolean chainsReady;
@@ -87,71 +81,39 @@ public final class NetworkService implements AutoCloseable {
     this.events = events;
     this.config = config;
     this.table = table;
+    this.records = new NetworkRecords(table);
     this.defaults = defaults;
-    this.cni = cni;
+    Path ipamDir = config.dataRoot().resolve("network").resolve("ipam");
+    this.addresses = new NetworkAddresses(defaults, ipamDir);
+    this.cni = new NetworkCni(cni, ipamDir);
+    this.dns = new NetworkNameServers(table);
+    this.teardowns = new NetworkTeardowns(table, this.cni, this::netnsPath);
     this.clock = clock;
     this.iptables = new Iptables(defaults.iptablesPrefix());
+    this.ports = new PublishedPorts(table, iptables);
   }
 
   /** Creates the default network's record (its subnet from bip or the pools) when missing. */
   public void open() {
     Optional<NetworkRow> row = table.byName(Network.DEFAULT);
-    NetworkConfig wanted = defaultBridgeConfig(row.map(this::toNetwork));
+    NetworkConfig wanted = addresses.defaultBridge(row.map(NetworkRecords::toNetwork));
     if (row.isEmpty()) {
       table.insert(new NetworkRow(newId(), Network.DEFAULT, clock.millis(), json(wanted)));
-    } else if (!toNetwork(row.get()).config().equals(wanted) && table.endpointsIn(row.get().id()).stream()
+    } else if (!NetworkRecords.toNetwork(row.get()).config().equals(wanted) && table.endpointsIn(row.get().id()).stream()
         .noneMatch(e -> !e.attachedJson().isEmpty())) {
       table.updateConfig(row.get().id(), json(wanted)); // bip or bridge changed in the daemon's settings
     }
   }
 
-  private NetworkConfig defaultBridgeConfig(Optional<Network> existing) {
-    String subnet;
-    String gateway;
-    Optional<Cidr> left = defaults.bip() == null ? HostRoutes.addressOf(defaults.bridge()) : Optional.empty();
-    if (defaults.bip() != null) {
-      Cidr bip = Cidr.parse(defaults.bip());
-      subnet = bip.network().toString();
-      gateway = bip.addressText();
-    } else if (existing.isPresent() && existing.get().config().bridge().equals(defaults.bridge())) {
-      return existing.get().config();
-    } else if (left.isPresent()) {
-      // The bridge outlived the berthd that made it (its data-root was removed): keep its address,
-      // as dockerd keeps docker0's; CNI's bridge plugin refuses to give a bridge a second one.
-      subnet = left.get().network().toString();
-      gateway = left.get().addressText();
-      log.info("default bridge {} exists with {}: the bridge network uses its subnet {}", defaults.bridge(),
-          left.get(), subnet);
-    } else {
-      Cidr s = freeSubnet(List.of());
-      subnet = s.toString();
-      gateway = Cidr.format(s.host(1));
-    }
-    return new NetworkConfig("bridge", subnet, gateway, null, false, Map.of(), Map.of(), defaults.bridge(), false);
-  }
-
   // ---- networks --------------------------------------------------------------------------------
 
   public List<Network> list() {
-    return table.all().stream().map(this::toNetwork).toList();
+    return records.all();
   }
 
   /** By full ID, name, or unique ID prefix; 404 otherwise. */
   public Network find(String nameOrId) {
-    if (nameOrId == null || nameOrId.isBlank()) {
-      throw new BerthException.InvalidArgument("a network name or ID is required");
-    }
-    Optional<NetworkRow> row = table.byId(nameOrId).or(() -> table.byName(nameOrId));
-    if (row.isEmpty() && HEX.matcher(nameOrId).matches()) {
-      List<NetworkRow> m = table.byIdPrefix(nameOrId);
-      if (m.size() > 1) {
-        throw new BerthException.InvalidArgument("network " + nameOrId + " is ambiguous (" + m.size()
-            + " matches found based on ID prefix)");
-      }
-      row = m.stream().findFirst();
-    }
-    return row.map(this::toNetwork).orElseThrow(() -> new BerthException.NotFound("network " + nameOrId
-        + " not found"));
+    return records.find(nameOrId);
   }
 
   /** What {@code network create} asks for; null fields take defaults. */
@@ -176,69 +138,16 @@ public final class NetworkService implements AutoCloseable {
       if (existing.stream().anyMatch(n -> n.name().equals(name))) {
         throw new BerthException.Conflict("network with name " + name + " already exists");
       }
-      Cidr subnet;
-      if (req.subnet() != null && !req.subnet().isEmpty()) {
-        subnet = Cidr.parse(req.subnet()).network();
-        if (subnet.prefix() > 30) {
-          throw new BerthException.InvalidArgument("invalid subnet " + req.subnet() + ": it must hold at least two"
-              + " addresses (a prefix of /30 or shorter)");
-        }
-        for (Network n : existing) {
-          if (Cidr.parse(n.config().subnet()).overlaps(subnet)) {
-            throw new BerthException.Conflict("invalid pool request: Pool overlaps with other one on this address"
-                + " space (" + subnet + " overlaps network " + n.name() + "'s " + n.config().subnet() + ")");
-          }
-        }
-      } else {
-        if (req.gateway() != null && !req.gateway().isEmpty() || req.ipRange() != null && !req.ipRange().isEmpty()) {
-          throw new BerthException.InvalidArgument("--gateway and --ip-range need --subnet");
-        }
-        subnet = freeSubnet(existing);
-      }
-      String gateway = req.gateway() == null || req.gateway().isEmpty() ? Cidr.format(subnet.host(1))
-          : Cidr.format(Cidr.parseAddress(req.gateway()));
-      if (!subnet.contains(Cidr.parseAddress(gateway))) {
-        throw new BerthException.InvalidArgument("invalid --gateway " + gateway + ": it is not in subnet " + subnet);
-      }
-      String ipRange = null;
-      if (req.ipRange() != null && !req.ipRange().isEmpty()) {
-        Cidr r = Cidr.parse(req.ipRange()).network();
-        if (r.prefix() < subnet.prefix() || !subnet.contains(r.address())) {
-          throw new BerthException.InvalidArgument("invalid --ip-range " + req.ipRange() + ": it is not inside subnet "
-              + subnet);
-        }
-        ipRange = r.toString();
-      }
       String id = newId();
-      NetworkConfig cfg = new NetworkConfig(driver, subnet.toString(), gateway, ipRange, req.internal(), req.labels(),
-          req.options(), "br-" + id.substring(0, 12), true,
-          req.subnet() != null && !req.subnet().isEmpty() && (req.gateway() == null || req.gateway().isEmpty()));
+      NetworkConfig cfg = addresses.forCreate(id, driver, req, existing);
       if (!table.insert(new NetworkRow(id, name, clock.millis(), json(cfg)))) {
         throw new BerthException.Conflict("network with name " + name + " already exists");
       }
       applyNetworkRules();
-      log.info("network {} created ({}, {})", name, id.substring(0, 12), subnet);
+      log.info("network {} created ({}, {})", name, id.substring(0, 12), cfg.subnet());
       events.network("create", id, name, null);
       return find(id);
     }
-  }
-
-  /** The first subnet of the pools that overlaps no network of ours and no route of the host. */
-  private Cidr freeSubnet(List<Network> existing) {
-    List<Cidr> taken = new ArrayList<>(HostRoutes.read());
-    existing.forEach(n -> taken.add(Cidr.parse(n.config().subnet())));
-    for (NetworkDefaults.Pool pool : defaults.pools()) {
-      Cidr base = Cidr.parse(pool.base()).network();
-      long step = 1L << (32 - pool.size());
-      for (long off = 0; off < base.size(); off += step) {
-        Cidr candidate = new Cidr(base.host(off), pool.size());
-        if (taken.stream().noneMatch(candidate::overlaps)) {
-          return candidate;
-        }
-      }
-    }
-    throw new BerthException.Unavailable("no free subnet left in the address pools " + defaults.pools()
-        + "; use --subnet or add default-address-pools");
   }
 
   public void remove(String nameOrId) {
@@ -246,19 +155,16 @@ public final class NetworkService implements AutoCloseable {
     if (n.isDefault()) {
       throw new BerthException.InvalidArgument("bridge is a pre-defined network and cannot be removed");
     }
-    awaitTeardowns("", List.of(n.id())); // containers that just left it still free their leases
+    teardowns.await("", List.of(n.id())); // containers that just left it still free their leases
     synchronized (networkLock) {
       if (!table.deleteUnlessAttached(n.id())) {
         throw new BerthException.Conflict("error while removing network: network " + n.name() + " id " + n.id()
             + " has active endpoints");
       }
-      NetworkDns server = dns.remove(n.id());
-      if (server != null) {
-        server.close();
-      }
+      dns.stop(n.id());
       applyNetworkRules();
       deleteBridge(n.config().bridge());
-      deleteTree(ipamDir().resolve(cniName(n)));
+      addresses.deleteLeases(n);
       log.info("network {} removed", n.name());
       events.network("destroy", n.id(), n.name(), null);
     }
@@ -266,7 +172,7 @@ public final class NetworkService implements AutoCloseable {
 
   /** Removes every user-defined network without attached containers that {@code filter} accepts. */
   public List<Network> prune(Predicate<Network> filter) {
-    awaitAllTeardowns(); // containers that just ended still read as attached until their teardown starts
+    teardowns.awaitAll(); // containers that just ended still read as attached until their teardown starts
     List<Network> gone = new ArrayList<>();
     for (Network n : list()) {
       if (!n.isDefault() && filter.test(n) && table.endpointsIn(n.id()).stream().allMatch(e -> e.attachedJson().isEmpty())) {
@@ -313,27 +219,11 @@ public final class NetworkService implements AutoCloseable {
   }
 
   private void validate(Network n, EndpointSettings s) {
-    if (n.isDefault() && !s.aliases().isEmpty()) {
-      throw new BerthException.InvalidArgument("network-scoped aliases are only supported for user-defined networks");
-    }
+    Map<String, EndpointSettings> members = new LinkedHashMap<>();
     if (s.ipv4Address() != null) {
-      if (n.isDefault()) {
-        throw new BerthException.InvalidArgument("user specified IP address is supported on user defined networks only");
-      }
-      int ip = Cidr.parseAddress(s.ipv4Address());
-      Cidr range = Cidr.parse(n.config().ipRange() != null ? n.config().ipRange() : n.config().subnet());
-      if (!range.contains(ip) || ip == Cidr.parseAddress(n.config().gateway())) {
-        throw new BerthException.InvalidArgument("invalid --ip " + s.ipv4Address() + ": it must be in network "
-            + n.name() + "'s range " + range + " and not its gateway");
-      }
-      for (EndpointRow r : table.endpointsIn(n.id())) {
-        EndpointSettings other = read(r.settingsJson(), EndpointSettings.class);
-        if (s.ipv4Address().equals(other.ipv4Address())) {
-          throw new BerthException.Conflict("Address already in use: " + s.ipv4Address() + " is asked for by container "
-              + r.containerId().substring(0, 12));
-        }
-      }
+      table.endpointsIn(n.id()).forEach(r -> members.put(r.containerId(), NetworkRecords.settings(r)));
     }
+    NetworkAddresses.validate(n, s, members);
   }
 
   /** A container's endpoint on one network, for inspect. */
@@ -342,16 +232,15 @@ public final class NetworkService implements AutoCloseable {
   public List<EndpointView> endpoints(String containerId) {
     List<EndpointView> views = new ArrayList<>();
     for (EndpointRow r : table.endpointsOf(containerId)) {
-      Optional<Network> n = table.byId(r.networkId()).map(this::toNetwork);
-      n.ifPresent(net -> views.add(new EndpointView(net, read(r.settingsJson(), EndpointSettings.class),
-          r.attachedJson().isEmpty() ? Optional.empty() : Optional.of(read(r.attachedJson(), Attached.class)))));
+      records.byId(r.networkId()).ifPresent(net -> views.add(new EndpointView(net, NetworkRecords.settings(r),
+          NetworkRecords.attached(r))));
     }
     return views;
   }
 
   /** The host ports a running container publishes (chosen ports filled in). */
   public List<PortBinding> publishedPorts(String containerId) {
-    return table.ports(containerId).map(j -> List.of(read(j, PortBinding[].class))).orElse(List.of());
+    return ports.of(containerId);
   }
 
   /** IDs of the containers that are members of the network (attached or not). */
@@ -407,8 +296,8 @@ public final class NetworkService implements AutoCloseable {
           + " network was removed); connect it to one with 'berth network connect NETWORK CONTAINER'");
     }
     // The last run's namespace must be gone, and leases just given back free again (--ip, small ranges).
-    awaitTeardowns(containerId, rows.stream().map(EndpointRow::networkId).toList());
-    List<PortBinding> bound = reservePorts(containerId, ports, publishAll, exposed);
+    teardowns.await(containerId, rows.stream().map(EndpointRow::networkId).toList());
+    List<PortBinding> bound = this.ports.reserve(containerId, ports, publishAll, exposed);
     try {
       if (!chainsReady) {
         applyNetworkRules();
@@ -417,7 +306,7 @@ public final class NetworkService implements AutoCloseable {
       Netns.create(ns);
       log.debug("container {}: namespace made in {} us", containerId.substring(0, 12), (System.nanoTime() - t0) / 1000);
     } catch (RuntimeException e) {
-      reservations.release(containerId);
+      this.ports.unreserve(containerId);
       throw e;
     }
     CompletableFuture<Attachment> result = new CompletableFuture<>();
@@ -441,26 +330,26 @@ public final class NetworkService implements AutoCloseable {
       Optional<String> nameserver = Optional.empty();
       int index = 0;
       for (EndpointRow r : rows) {
-        Network n = toNetwork(table.byId(r.networkId()).orElseThrow(() -> new BerthException.NotFound(
-            "network " + r.networkId() + " not found")));
-        Attached a = attachOne(containerId, n, read(r.settingsJson(), EndpointSettings.class), "eth" + index++);
+        Network n = records.byId(r.networkId()).orElseThrow(() -> new BerthException.NotFound(
+            "network " + r.networkId() + " not found"));
+        Attached a = attachOne(containerId, n, NetworkRecords.settings(r), "eth" + index++);
         addresses.add(a);
         if (nameserver.isEmpty() && n.config().dns()) {
           nameserver = Optional.of(n.config().gateway());
         }
       }
-      publish(containerId, bound, addresses.getFirst());
+      ports.publish(containerId, bound, addresses.getFirst());
       log.debug("container {} attached to {} network(s) in {} ms", containerId.substring(0, 12), rows.size(),
           (System.nanoTime() - t0) / 1_000_000);
       return new Attachment(ns, addresses, bound, nameserver);
     } catch (RuntimeException e) {
       try {
-        releasePorts(containerId);
-        Teardown t = planTeardown(containerId);
+        ports.release(containerId);
+        Teardown t = teardowns.plan(containerId);
         if (t != null) {
           // Here and now, so a failed start leaves nothing behind when it answers; the namespace
           // stays for the caller's detach, as the runtime may be joining it right now.
-          tearDown(t, false);
+          teardowns.run(t, false);
         }
       } catch (RuntimeException again) {
         e.addSuppressed(again);
@@ -471,8 +360,7 @@ public final class NetworkService implements AutoCloseable {
 
   private Attached attachOne(String containerId, Network n, EndpointSettings s, String ifname) {
     String args = s.ipv4Address() == null ? "" : "IgnoreUnknown=1;IP=" + s.ipv4Address();
-    CniResult result = cni.add(conf(n), new CniExecutor.Invocation(containerId, netnsPath(containerId).toString(),
-        ifname, args));
+    CniResult result = cni.add(n, containerId, netnsPath(containerId).toString(), ifname, args);
     Attached a = result.attached(ifname).orElseThrow(() -> new BerthException("CNI gave container "
         + containerId.substring(0, 12) + " no IPv4 address on network " + n.name())).withResult(json(result));
     table.setAttached(containerId, n.id(), json(a));
@@ -491,63 +379,7 @@ public final class NetworkService implements AutoCloseable {
       log.warn("network {}: cannot set route_localnet on {}: {} (ports on 127.0.0.1 will not work)", n.name(),
           n.config().bridge(), e.getMessage());
     }
-    if (n.config().dns()) {
-      dns.computeIfAbsent(n.id(), id -> {
-        try {
-          return NetworkDns.start(n.config().gateway(), name -> resolve(id, name));
-        } catch (IOException e) {
-          log.warn("network {}: no name server on {}:53: {}", n.name(), n.config().gateway(), e.getMessage());
-          return null;
-        }
-      });
-    }
-  }
-
-  /** A container's address on the network by its name, an alias or its short ID. */
-  Optional<String> resolve(String networkId, String name) {
-    String want = name.toLowerCase(Locale.ROOT);
-    for (EndpointRow r : table.endpointsIn(networkId)) {
-      if (r.attachedJson().isEmpty()) {
-        continue;
-      }
-      EndpointSettings s = read(r.settingsJson(), EndpointSettings.class);
-      boolean match = want.equals(lower(s.containerName())) || want.equals(r.containerId().substring(0, 12))
-          || s.aliases().stream().anyMatch(a -> want.equals(lower(a)));
-      if (match) {
-        return Optional.of(read(r.attachedJson(), Attached.class).ipAddress());
-      }
-    }
-    return Optional.empty();
-  }
-
-  private static String lower(String s) {
-    return s == null ? null : s.toLowerCase(Locale.ROOT);
-  }
-
-  /** Holds the host ports (chosen ones filled in); a taken one fails here, before anything else is made. */
-  private List<PortBinding> reservePorts(String containerId, List<PortBinding> ports, boolean publishAll,
-      Set<String> exposed) {
-    List<PortBinding> all = new ArrayList<>(ports);
-    if (publishAll) {
-      Set<String> have = new LinkedHashSet<>();
-      ports.forEach(p -> have.add(p.key()));
-      for (String e : exposed) {
-        String[] parts = e.split("/");
-        PortBinding p = new PortBinding(parts.length > 1 ? parts[1] : "tcp", Integer.parseInt(parts[0]), "", 0);
-        if (have.add(p.key())) {
-          all.add(p);
-        }
-      }
-    }
-    return all.isEmpty() ? List.of() : reservations.reserve(containerId, all);
-  }
-
-  /** The held ports' DNAT rules to the container's first address. */
-  private void publish(String containerId, List<PortBinding> bound, Attached first) {
-    if (!bound.isEmpty()) {
-      table.putPorts(containerId, json(bound));
-      iptables.addPorts(containerId, bound, first.ipAddress());
-    }
+    dns.ensure(n);
   }
 
   /**
@@ -561,106 +393,11 @@ public final class NetworkService implements AutoCloseable {
     if (adding != null) {
       adding.exceptionally(e -> null).join(); // an ADD in flight ends (or undoes itself) first
     }
-    releasePorts(containerId);
-    Teardown t = planTeardown(containerId);
+    ports.release(containerId);
+    Teardown t = teardowns.plan(containerId);
     if (t != null) {
-      Thread.ofVirtual().name("net-teardown-" + t.containerId().substring(0, Math.min(12, t.containerId().length())))
-          .start(() -> tearDown(t, true));
+      teardowns.runInBackground(t);
     }
-  }
-
-  private void releasePorts(String containerId) {
-    reservations.release(containerId);
-    if (table.ports(containerId).isPresent()) {
-      try {
-        iptables.removeTagged(iptables.containerTag(containerId));
-        table.deletePorts(containerId);
-      } catch (RuntimeException e) {
-        log.warn("container {}: cannot remove its port rules: {}", containerId.substring(0, 12), e.getMessage());
-      }
-    }
-  }
-
-  /**
-   * What the container's teardown must free, registered; null when nothing is held or a
-   * teardown of it is already under way (it frees everything attached when it was planned, and
-   * no attach happens meanwhile: attach waits for it). Only reads: the exit path waits for it.
-   */
-  private Teardown planTeardown(String containerId) {
-    synchronized (teardowns) {
-      if (teardowns.containsKey(containerId)) {
-        return null;
-      }
-      Path ns = netnsPath(containerId);
-      boolean nsExists = Files.exists(ns);
-      List<Teardown.Endpoint> endpoints = new ArrayList<>();
-      int index = 0;
-      for (EndpointRow r : table.endpointsOf(containerId)) {
-        Attached a = r.attachedJson().isEmpty() ? null : read(r.attachedJson(), Attached.class);
-        String ifname = a == null ? "eth" + index : a.ifname();
-        index++;
-        if (a == null && !nsExists) {
-          continue; // never attached: nothing to free
-        }
-        Optional<Network> n = table.byId(r.networkId()).map(this::toNetwork);
-        n.ifPresent(net -> endpoints.add(new Teardown.Endpoint(net, ifname, a != null, a == null ? null : resultOf(a))));
-      }
-      if (endpoints.isEmpty() && !nsExists) {
-        return null;
-      }
-      Teardown t = new Teardown(containerId, ns, nsExists, List.copyOf(endpoints), new CompletableFuture<>());
-      teardowns.put(containerId, t);
-      return t;
-    }
-  }
-
-  /**
-   * The endpoints read as detached (first: the container has ended), then CNI DEL per endpoint
-   * (frees the lease, deletes the veth), then the namespace if asked. A crash in between leaves the
-   * namespace file and the lease files, which {@link #reconcile} frees.
-   */
-  private void tearDown(Teardown t, boolean removeNamespace) {
-    long t0 = System.nanoTime();
-    String id12 = t.containerId().substring(0, Math.min(12, t.containerId().length()));
-    try {
-      for (Teardown.Endpoint e : t.endpoints()) {
-        if (e.recorded()) {
-          table.setAttached(t.containerId(), e.network().id(), ""); // no-op once the container's rows are gone
-        }
-      }
-      for (Teardown.Endpoint e : t.endpoints()) {
-        try {
-          cni.del(conf(e.network()), new CniExecutor.Invocation(t.containerId(),
-              t.netnsExists() ? t.netns().toString() : "", e.ifname(), ""), e.added());
-        } catch (RuntimeException ex) {
-          log.warn("container {}: CNI DEL on network {} failed: {}", id12, e.network().name(), ex.getMessage());
-        }
-      }
-      if (t.netnsExists() && removeNamespace) {
-        try {
-          Netns.remove(t.netns());
-        } catch (RuntimeException ex) {
-          log.warn("container {}: {}", id12, ex.getMessage());
-        }
-      }
-      log.debug("container {} detached in {} ms", id12, (System.nanoTime() - t0) / 1_000_000);
-    } finally {
-      teardowns.remove(t.containerId(), t);
-      t.done().complete(null);
-    }
-  }
-
-  /** Waits for the teardowns of {@code containerId} and of any container that was on one of {@code networkIds}. */
-  private void awaitTeardowns(String containerId, Collection<String> networkIds) {
-    for (Teardown t : List.copyOf(teardowns.values())) {
-      if (t.holds(containerId, networkIds)) {
-        t.done().join();
-      }
-    }
-  }
-
-  private void awaitAllTeardowns() {
-    List.copyOf(teardowns.values()).forEach(t -> t.done().join());
   }
 
   /** Connects a container to one more network (live when it runs). */
@@ -676,7 +413,7 @@ public final class NetworkService implements AutoCloseable {
           + " (--network none, host or container:…); it cannot be connected");
     }
     validate(n, s);
-    table.putEndpoint(new EndpointRow(containerId, n.id(), json(s.named(containerName)), ""));
+    table.putEndpoint(new EndpointRow(containerId, n.id(), NetworkRecords.json(s.named(containerName)), ""));
     if (!running) {
       events.network("connect", n.id(), n.name(), containerId);
       return Optional.empty();
@@ -693,17 +430,17 @@ public final class NetworkService implements AutoCloseable {
   }
 
   public void disconnect(String containerId, String network) {
-    awaitTeardowns(containerId, List.of()); // a container that just ended: its own DEL first
+    teardowns.await(containerId, List.of()); // a container that just ended: its own DEL first
     Network n = find(network);
     EndpointRow r = table.endpointsOf(containerId).stream().filter(e -> e.networkId().equals(n.id())).findFirst()
         .orElseThrow(() -> new BerthException.InvalidArgument("container " + containerId.substring(0, 12)
             + " is not connected to network " + n.name()));
-    if (!r.attachedJson().isEmpty()) {
-      Attached a = read(r.attachedJson(), Attached.class);
+    Optional<Attached> attached = NetworkRecords.attached(r);
+    if (attached.isPresent()) {
+      Attached a = attached.get();
       Path ns = netnsPath(containerId);
       try {
-        cni.del(conf(n), new CniExecutor.Invocation(containerId, Files.exists(ns) ? ns.toString() : "", a.ifname(), ""),
-            resultOf(a));
+        cni.del(n, containerId, Files.exists(ns) ? ns.toString() : "", a.ifname(), NetworkCni.resultOf(a));
       } catch (CniException e) {
         throw e.asBerth();
       }
@@ -741,40 +478,18 @@ public final class NetworkService implements AutoCloseable {
       log.info("container {} ended while berthd was down: releasing its network", id.substring(0, Math.min(12, id.length())));
       detach(id);
     }
-    awaitAllTeardowns(); // before the orphan leases: a teardown may be freeing one of them
+    teardowns.awaitAll(); // before the orphan leases: a teardown may be freeing one of them
     releaseOrphanLeases(running);
     String nat = null;
     for (String id : running) {
       for (EndpointRow r : table.endpointsOf(id)) {
-        if (!r.attachedJson().isEmpty()) {
-          table.byId(r.networkId()).map(this::toNetwork).ifPresent(n -> {
-            check(id, n, read(r.attachedJson(), Attached.class));
-            bridgeReady(n);
-          });
-        }
+        NetworkRecords.attached(r).ifPresent(a -> records.byId(r.networkId()).ifPresent(n -> {
+          check(id, n, a);
+          bridgeReady(n);
+        }));
       }
-      List<PortBinding> ports = publishedPorts(id);
-      if (!ports.isEmpty()) {
-        try {
-          reservations.reserve(id, ports);
-          if (nat == null) {
-            nat = Iptables.save("nat");
-          }
-          if (!nat.contains(iptables.containerTag(id))) { // rules flushed meanwhile: put them back
-            Optional<Attached> first = endpoints(id).stream().flatMap(e -> e.attached().stream()).findFirst();
-            if (first.isPresent()) {
-              iptables.addPorts(id, ports, first.get().ipAddress());
-            }
-          }
-        } catch (RuntimeException e) {
-          log.warn("container {}: {}", id.substring(0, 12), e.getMessage());
-        }
-      }
+      nat = ports.restore(id, () -> endpoints(id).stream().flatMap(e -> e.attached().stream()).findFirst(), nat);
     }
-  }
-
-  private static CniResult resultOf(Attached a) {
-    return a.result() == null ? null : read(a.result(), CniResult.class);
   }
 
   /** CNI CHECK of a running container's attachment (after a crash of berthd): a broken one is logged. */
@@ -783,8 +498,7 @@ public final class NetworkService implements AutoCloseable {
       return;
     }
     try {
-      cni.check(conf(n), new CniExecutor.Invocation(containerId, netnsPath(containerId).toString(), a.ifname(), ""),
-          resultOf(a));
+      cni.check(n, containerId, netnsPath(containerId).toString(), a.ifname(), NetworkCni.resultOf(a));
     } catch (RuntimeException e) {
       log.warn("container {}: its interface {} on network {} is not as CNI set it up: {}",
           containerId.substring(0, 12), a.ifname(), n.name(), e.getMessage());
@@ -794,25 +508,12 @@ public final class NetworkService implements AutoCloseable {
   /** host-local leases whose container is not running (berthd died between ADD and its record). */
   private void releaseOrphanLeases(Set<String> running) {
     for (Network n : list()) {
-      Path dir = ipamDir().resolve(cniName(n));
-      if (!Files.isDirectory(dir)) {
-        continue;
-      }
-      try (var files = Files.list(dir)) {
-        for (Path lease : files.filter(p -> p.getFileName().toString().matches("[0-9.]+")).toList()) {
-          List<String> lines = Files.readAllLines(lease);
-          String id = lines.isEmpty() ? "" : lines.getFirst().strip();
-          String ifname = lines.size() > 1 ? lines.get(1).strip() : "eth0";
-          if (!id.isEmpty() && !running.contains(id)) {
-            try {
-              cni.del(conf(n), new CniExecutor.Invocation(id, "", ifname, ""), null);
-            } catch (CniException e) {
-              log.warn("network {}: cannot release lease {}: {}", n.name(), lease.getFileName(), e.getMessage());
-            }
-          }
+      for (NetworkAddresses.Lease lease : addresses.orphanLeases(n, running)) {
+        try {
+          cni.del(n, lease.containerId(), "", lease.ifname(), null);
+        } catch (CniException e) {
+          log.warn("network {}: cannot release lease {}: {}", n.name(), lease.file().getFileName(), e.getMessage());
         }
-      } catch (IOException e) {
-        log.warn("network {}: cannot read leases in {}: {}", n.name(), dir, e.getMessage());
       }
     }
   }
@@ -841,7 +542,7 @@ public final class NetworkService implements AutoCloseable {
    * call it through {@code berthd}'s shutdown only when asked; see {@link #close}).
    */
   public void cleanUpHost() {
-    awaitAllTeardowns();
+    teardowns.awaitAll();
     if (table.allEndpoints().stream().allMatch(e -> e.attachedJson().isEmpty())) {
       for (Network n : list()) {
         deleteBridge(n.config().bridge());
@@ -853,33 +554,9 @@ public final class NetworkService implements AutoCloseable {
   @Override
   public void close() {
     attaching.values().forEach(f -> f.exceptionally(e -> null).join());
-    awaitAllTeardowns(); // a clean shutdown leaves no namespace, veth or lease behind
-    dns.values().forEach(NetworkDns::close);
-    dns.clear();
-    reservations.releaseAll();
-  }
-
-  // ---- CNI configs ------------------------------------------------------------------------------------
-
-  private String version() {
-    String v = cniVersion;
-    if (v == null) {
-      v = cni.negotiate(PLUGINS);
-      cniVersion = v;
-    }
-    return v;
-  }
-
-  ObjectNode conf(Network n) {
-    return CniConfigs.bridge(cniName(n), version(), n.config(), ipamDir());
-  }
-
-  static String cniName(Network n) {
-    return "berth-" + n.id().substring(0, 12);
-  }
-
-  private Path ipamDir() {
-    return config.dataRoot().resolve("network").resolve("ipam");
+    teardowns.awaitAll(); // a clean shutdown leaves no namespace, veth or lease behind
+    dns.close();
+    ports.close();
   }
 
   private static void deleteBridge(String bridge) {
@@ -889,44 +566,5 @@ public final class NetworkService implements AutoCloseable {
         log.warn("cannot delete bridge {}: {}", bridge, r.stderr());
       }
     }
-  }
-
-  private static void deleteTree(Path dir) {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (var walk = Files.walk(dir)) {
-      for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    } catch (IOException e) {
-      log.warn("cannot delete {}: {}", dir, e.getMessage());
-    }
-  }
-
-  private Network toNetwork(NetworkRow r) {
-    return new Network(r.id(), r.name(), Instant.ofEpochMilli(r.created()), read(r.configJson(), NetworkConfig.class));
-  }
-
-  private static String json(Object o) {
-    try {
-      return CniResult.JSON.writeValueAsString(o);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  private static <T> T read(String json, Class<T> type) {
-    try {
-      return CniResult.JSON.readValue(json, type);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  private static String newId() {
-    byte[] b = new byte[32];
-    ThreadLocalRandom.current().nextBytes(b);
-    return HexFormat.of().formatHex(b);
   }
 }

@@ -1,32 +1,24 @@
 package dev.berth.engine.vm;
 
 import dev.berth.engine.events.EventBus;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.berth.engine.BerthException;
 import dev.berth.engine.EngineConfig;
+import dev.berth.engine.filesystem.DirectoryTrees;
 import dev.berth.engine.image.ImageService;
 import dev.berth.engine.state.StateStore;
 import dev.berth.engine.state.VmRow;
 import dev.berth.engine.state.VmTable;
 import dev.berth.engine.sys.KvmProbe;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.RandomAccessFile;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -34,7 +26,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,15 +35,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class VmService implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(VmService.class);
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final Pattern NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]+");
-  private static final Duration QMP_TIMEOUT = Duration.ofSeconds(10);
   private static final Duration QUIT_GRACE = Duration.ofSeconds(5);
   private static final long MIN_MEMORY = 16L << 20;
 
-  private final EngineConfig config;
   private final VmTable table;
-  private final Map<String, QmpClient> qmp = new ConcurrentHashMap<>();
+  private final VmRecords records;
+  private final VmQmp qmp;
   private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
   private volatile Qemu qemu;
   private final EventBus events;
@@ -67,9 +56,12 @@ public final class VmService implements AutoCloseable {
 
   /** With the image store, for VMs whose disk comes from an image ({@code --image}); those images stay while used. */
   public VmService(EngineConfig config, StateStore state, EventBus events, ImageService images) {
-    this.config = config;
     this.table = new VmTable(state);
+    this.records = new VmRecords(config, table);
     this.events = events;
+    // Under the VM's lock, so a stop or kill in progress records the end only once.
+    this.qmp = new VmQmp(table, this::emit, (id, pid) -> withLock(id, () -> table.byId(id)
+        .filter(r -> r.pid() == pid && !r.state().equals("stopped")).map(r -> markStopped(view(r))).orElse(null)));
     this.images = images;
     if (images != null) {
       images.setVmUsage(id -> table.all().stream().anyMatch(r -> id.toString().equals(view(r).config().image())));
@@ -93,15 +85,6 @@ public final class VmService implements AutoCloseable {
   /** A VM event on the engine's bus (type "vm", Berth's own): the actor is the VM's ID. */
   void emit(String action, String id, String name) {
     events.publish("vm", action, id, Map.of("name", name));
-  }
-
-  /** The event of a state QEMU reported by itself (the guest paused, resumed, or powered off). */
-  private void emitState(String id, String state) {
-    table.byId(id).ifPresent(r -> emit(switch (state) {
-      case "paused" -> "pause";
-      case "running" -> "resume";
-      default -> "stop";
-    }, id, r.name()));
   }
 
   /** The QEMU driver, located on first use so berthd runs (without VMs) where QEMU is missing. */
@@ -140,25 +123,17 @@ public final class VmService implements AutoCloseable {
     if (memory < MIN_MEMORY) {
       throw new BerthException.InvalidArgument("invalid --memory \"" + spec.memory() + "\": a VM needs at least 16m");
     }
-    Path kernel = spec.kernel() == null ? null : readableFile("--kernel", spec.kernel());
-    Path initrd = spec.initrd() == null ? null : readableFile("--initrd", spec.initrd());
+    Path kernel = spec.kernel() == null ? null : VmDisks.readableFile("--kernel", spec.kernel());
+    Path initrd = spec.initrd() == null ? null : VmDisks.readableFile("--initrd", spec.initrd());
     if (kernel == null && (initrd != null || spec.append() != null)) {
       throw new BerthException.InvalidArgument("--initrd and --append need --kernel");
     }
-    if (Stream.of(spec.disk(), spec.fromDisk(), spec.image()).filter(d -> d != null).count() > 1) {
-      throw new BerthException.InvalidArgument("give one of --disk, --from-disk and --image, not several");
-    }
-    boolean newDisk = spec.disk() != null && ByteSize.looksLikeSize(spec.disk()) && !Files.exists(Path.of(spec.disk()));
-    long newDiskBytes = newDisk ? ByteSize.parse("--disk", spec.disk()) : 0;
-    Path userDisk = spec.disk() != null && !newDisk ? readableFile("--disk", spec.disk()) : null;
-    VmDiskImages.DiskFile fromImage = spec.image() == null ? null : diskImage(spec.image());
-    Path base = fromImage != null ? fromImage.file()
-        : spec.fromDisk() == null ? null : readableFile("--from-disk", spec.fromDisk());
-    if (kernel == null && spec.disk() == null && base == null) {
+    VmDisks.Choice disks = VmDisks.choose(spec, this::diskImage);
+    if (kernel == null && spec.disk() == null && disks.base() == null) {
       throw new BerthException.InvalidArgument("nothing to boot: give --kernel, --disk, --from-disk or --image");
     }
     String accel = Qemu.checkAccel(spec.accel());
-    Path userData = spec.cloudInit() == null ? null : readableFile("--cloud-init", spec.cloudInit());
+    Path userData = spec.cloudInit() == null ? null : VmDisks.readableFile("--cloud-init", spec.cloudInit());
     List<PortMapping> ports = ports(spec.ports());
     if (!spec.networks().isEmpty() && networking == null) {
       throw new BerthException.Unavailable("this engine has no networks for --network");
@@ -167,37 +142,22 @@ public final class VmService implements AutoCloseable {
       throw nameTaken(name);
     }
 
-    Path dir = vmDir(id);
+    Path dir = records.vmDir(id);
     try {
       Files.createDirectories(dir);
-      Qemu q = qemu();
-      String disk = null;
-      String format = null;
-      if (newDisk) {
-        Path file = dir.resolve("disk.qcow2");
-        q.createDisk(file, newDiskBytes);
-        disk = file.toString();
-        format = "qcow2";
-      } else if (userDisk != null) {
-        disk = userDisk.toString();
-        format = q.imageFormat(userDisk);
-      } else if (base != null) {
-        Path file = dir.resolve("disk.qcow2");
-        q.createOverlay(file, base, q.imageFormat(base));
-        disk = file.toString();
-        format = "qcow2";
-      }
+      VmDisks.Made disk = VmDisks.make(qemu(), disks, dir);
       String seed = null;
       if (userData != null) {
         Path file = dir.resolve("seed.img");
         CloudInitSeed.write(file, userData, id, name);
         seed = file.toString();
       }
-      VmConfig vmConfig = new VmConfig(cpus, memory, disk, format, base == null ? null : base.toString(),
-          newDisk || base != null, str(kernel), str(initrd), spec.append(), seed, ports,
-          kernel != null ? "microvm" : "q35", accel, fromImage == null ? null : fromImage.image().id().toString(),
-          spec.networks());
-      VmRow row = new VmRow(id, name, Instant.now().toString(), toJson(vmConfig), "created", 0, null, null, null);
+      Path base = disks.base();
+      VmConfig vmConfig = new VmConfig(cpus, memory, disk.disk(), disk.format(), base == null ? null : base.toString(),
+          disks.newDisk() || base != null, str(kernel), str(initrd), spec.append(), seed, ports,
+          kernel != null ? "microvm" : "q35", accel,
+          disks.fromImage() == null ? null : disks.fromImage().image().id().toString(), spec.networks());
+      VmRow row = new VmRow(id, name, Instant.now().toString(), VmRecords.toJson(vmConfig), "created", 0, null, null, null);
       if (!spec.networks().isEmpty()) {
         networking.join(id, name, spec.networks());
       }
@@ -265,7 +225,7 @@ public final class VmService implements AutoCloseable {
     checkName(newName);
     List<PortMapping> ports = ports(portSpecs);
     String id = newId();
-    Path dir = vmDir(id);
+    Path dir = records.vmDir(id);
     return locked(ref, source -> {
       if (source.state().hasProcess()) {
         throw new BerthException.Conflict("VM " + source.name() + " is " + source.state().name()
@@ -281,14 +241,14 @@ public final class VmService implements AutoCloseable {
       }
       try {
         Files.createDirectories(dir);
-        String disk = c.disk() == null ? null : copyInto(dir, Path.of(c.disk()));
-        String seed = c.seed() == null ? null : copyInto(dir, Path.of(c.seed()));
+        String disk = c.disk() == null ? null : VmDisks.copyInto(dir, Path.of(c.disk()));
+        String seed = c.seed() == null ? null : VmDisks.copyInto(dir, Path.of(c.seed()));
         VmConfig copy = new VmConfig(c.cpus(), c.memoryBytes(), disk, c.diskFormat(), c.baseDisk(), c.ownsDisk(),
             c.kernel(), c.initrd(), c.append(), seed, ports, c.machine(), c.accel(), c.image(), c.networks());
         if (!c.networks().isEmpty()) {
           networking.join(id, newName, c.networks());
         }
-        VmRow row = new VmRow(id, newName, Instant.now().toString(), toJson(copy), "created", 0, null, null, null);
+        VmRow row = new VmRow(id, newName, Instant.now().toString(), VmRecords.toJson(copy), "created", 0, null, null, null);
         if (!table.insert(row)) {
           throw nameTaken(newName);
         }
@@ -307,28 +267,8 @@ public final class VmService implements AutoCloseable {
     });
   }
 
-  private static String copyInto(Path dir, Path file) throws IOException {
-    Path target = dir.resolve(file.getFileName());
-    Files.copy(file, target);
-    return target.toString();
-  }
-
   private static BerthException nameTaken(String name) {
     return new BerthException.Conflict("the VM name \"" + name + "\" is already in use; remove that VM or choose another --name");
-  }
-
-  private static Path readableFile(String option, String value) {
-    Path p = Path.of(value).toAbsolutePath().normalize();
-    if (!Files.isRegularFile(p)) {
-      throw new BerthException.InvalidArgument(option + " " + value + ": no such file (give the path of a readable file)");
-    }
-    // Open it: as root, permission bits say little about readability (a file on a dead mount).
-    try (RandomAccessFile f = new RandomAccessFile(p.toFile(), "r")) {
-      f.read();
-    } catch (IOException e) {
-      throw new BerthException.InvalidArgument(option + " " + value + ": cannot read it (" + e.getMessage() + ")");
-    }
-    return p;
   }
 
   // ---- lifecycle -------------------------------------------------------------------------
@@ -371,11 +311,11 @@ public final class VmService implements AutoCloseable {
       log.info("vm {}: starting QEMU ({}): {}", vm.shortId(), accel, String.join(" ", cmd));
       q.launch(cmd);
       pid = HostProcess.readPid(vm.pidFile());
-      QmpClient client = QmpClient.connect(vm.qmpSocket(), QMP_TIMEOUT);
+      QmpClient client = qmp.connect(vm);
       String now = Instant.now().toString();
       table.updateState(vm.id(), "running", pid, accel, now, null);
       emit("start", vm.id(), vm.name());
-      watch(vm.id(), pid, client);
+      qmp.watch(vm.id(), pid, client);
       return view(row(vm.id()));
     } catch (IOException | RuntimeException e) {
       if (pid > 0) {
@@ -393,55 +333,6 @@ public final class VmService implements AutoCloseable {
     }
   }
 
-  /** Follows QMP events so pauses, resumes and the guest's own poweroff show in the state. */
-  private void watch(String id, long pid, QmpClient client) {
-    QmpClient old = qmp.put(id, client);
-    if (old != null) {
-      old.close();
-    }
-    client.addListener(event -> {
-      switch (event.name()) {
-        case "STOP" -> {
-          setIfSamePid(id, pid, "paused");
-          Thread.ofVirtual().start(() -> explainStop(id, client));
-        }
-        case "RESUME" -> setIfSamePid(id, pid, "running");
-        default -> log.debug("vm {}: QMP event {} {}", id.substring(0, 12), event.name(), event.data());
-      }
-    });
-    client.closedFuture().thenRun(() -> Thread.ofVirtual().start(() -> {
-      qmp.remove(id, client);
-      // QMP closes when QEMU exits (guest poweroff, crash) or when we close it: only the first
-      // is a state change.
-      if (HostProcess.awaitExit(pid, id, Duration.ofSeconds(5))) {
-        // Under the VM's lock, so a stop or kill in progress records the end only once.
-        withLock(id, () -> table.byId(id).filter(r -> r.pid() == pid && !r.state().equals("stopped"))
-            .map(r -> markStopped(view(r))).orElse(null));
-      }
-    }));
-  }
-
-  /** A STOP we did not ask for may be KVM failing (nested setups): say so in the log. */
-  private static void explainStop(String id, QmpClient client) {
-    try {
-      String status = client.execute("query-status").path("status").asText();
-      if (status.equals("internal-error")) {
-        log.error("vm {}: the guest stopped with an accelerator internal error; if this host's KVM cannot run "
-            + "guests, recreate the VM with --accel tcg (or run berthd with BERTH_VM_ACCEL=tcg)", id.substring(0, 12));
-      }
-    } catch (IOException e) {
-      // QEMU went away; the close handler records that
-    }
-  }
-
-  private void setIfSamePid(String id, long pid, String state) {
-    table.byId(id).filter(r -> r.pid() == pid && (r.state().equals("running") || r.state().equals("paused"))
-        && !r.state().equals(state)).ifPresent(r -> {
-          table.updateState(id, state, pid, r.accel(), r.startedAt(), null);
-          emitState(id, state);
-        });
-  }
-
   /**
    * Stops a VM: ACPI power button, then QMP quit after {@code timeout}, then SIGKILL, so it
    * ends even when the guest ignores ACPI.
@@ -455,7 +346,7 @@ public final class VmService implements AutoCloseable {
       return vm;
     }
     long pid = vm.state().pid();
-    Optional<QmpClient> client = client(vm);
+    Optional<QmpClient> client = qmp.client(vm);
     boolean gone = false;
     if (client.isPresent() && vm.state() instanceof VmState.Running) {
       try {
@@ -508,7 +399,7 @@ public final class VmService implements AutoCloseable {
       if (!(vm.state() instanceof VmState.Running r)) {
         throw new BerthException.Conflict("VM " + vm.name() + " is " + vm.state().name() + ", not running");
       }
-      qmpCall(vm, "stop");
+      qmp.call(vm, "stop");
       table.updateState(vm.id(), "paused", r.pid(), vm.accel(), vm.startedAt(), null);
       emit("pause", vm.id(), vm.name());
       return view(row(vm.id()));
@@ -520,7 +411,7 @@ public final class VmService implements AutoCloseable {
       if (!(vm.state() instanceof VmState.Paused p)) {
         throw new BerthException.Conflict("VM " + vm.name() + " is " + vm.state().name() + ", not paused");
       }
-      qmpCall(vm, "cont");
+      qmp.call(vm, "cont");
       table.updateState(vm.id(), "running", p.pid(), vm.accel(), vm.startedAt(), null);
       emit("resume", vm.id(), vm.name());
       return view(row(vm.id()));
@@ -529,17 +420,7 @@ public final class VmService implements AutoCloseable {
 
   /** The VM's QMP connection, or Unavailable when QEMU cannot be reached. */
   QmpClient qmpClient(Vm vm) {
-    return client(vm).orElseThrow(() -> new BerthException.Unavailable(
-        "cannot reach QEMU's QMP socket " + vm.qmpSocket() + " for VM " + vm.name()));
-  }
-
-  private void qmpCall(Vm vm, String command) {
-    QmpClient client = qmpClient(vm);
-    try {
-      client.execute(command);
-    } catch (IOException e) {
-      throw new BerthException.Unavailable("VM " + vm.name() + ": " + e.getMessage());
-    }
+    return qmp.require(vm);
   }
 
   /** Removes a VM and its files; a running one only with {@code force} (it is killed). */
@@ -564,10 +445,7 @@ public final class VmService implements AutoCloseable {
   }
 
   private Vm markStopped(Vm vm) {
-    QmpClient c = qmp.remove(vm.id());
-    if (c != null) {
-      c.close();
-    }
+    qmp.forget(vm.id());
     table.updateState(vm.id(), "stopped", 0, vm.accel(), vm.startedAt(), Instant.now().toString());
     if (!vm.config().networks().isEmpty() && networking != null) {
       networking.detach(vm); // before the run dir goes: the DHCP server's pidfile is there
@@ -576,22 +454,6 @@ public final class VmService implements AutoCloseable {
     log.info("vm {}: stopped", vm.shortId());
     emit("stop", vm.id(), vm.name());
     return view(row(vm.id()));
-  }
-
-  /** The open QMP connection, reconnecting when there is none (after a berthd restart). */
-  private Optional<QmpClient> client(Vm vm) {
-    QmpClient c = qmp.get(vm.id());
-    if (c != null && !c.closedFuture().isDone()) {
-      return Optional.of(c);
-    }
-    try {
-      QmpClient fresh = QmpClient.connect(vm.qmpSocket(), QMP_TIMEOUT);
-      watch(vm.id(), vm.state().pid(), fresh);
-      return Optional.of(fresh);
-    } catch (IOException e) {
-      log.warn("vm {}: cannot connect to QMP: {}", vm.shortId(), e.getMessage());
-      return Optional.empty();
-    }
   }
 
   // ---- queries ---------------------------------------------------------------------------
@@ -610,51 +472,13 @@ public final class VmService implements AutoCloseable {
    */
   public void logs(String ref, boolean follow, OutputStream out) throws IOException {
     Vm vm = inspect(ref);
-    Path file = vm.serialLog();
-    long offset = 0;
-    byte[] buffer = new byte[16384];
-    while (true) {
-      if (Files.exists(file)) {
-        try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "r")) {
-          f.seek(offset);
-          int n;
-          while ((n = f.read(buffer)) > 0) {
-            out.write(buffer, 0, n);
-            offset += n;
-          }
-          out.flush();
-        }
-      }
-      if (!follow) {
-        return;
-      }
-      boolean running = table.byId(vm.id()).map(this::refreshed).map(v -> v.state().hasProcess()).orElse(false);
-      if (!running && Files.exists(file) && Files.size(file) == offset) {
-        return;
-      }
-      try {
-        Thread.sleep(100); // polling interval for new serial output
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      }
-    }
+    VmConsole.logs(vm, follow,
+        () -> table.byId(vm.id()).map(this::refreshed).map(v -> v.state().hasProcess()).orElse(false), out);
   }
 
   /** A connection to the VM's serial console socket (QEMU takes one client at a time). */
   public SocketChannel openConsole(String ref) {
-    Vm vm = inspect(ref);
-    if (!vm.state().hasProcess()) {
-      throw new BerthException.Conflict("VM " + vm.name() + " is " + vm.state().name() + "; start it to use its console");
-    }
-    try {
-      SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
-      ch.connect(UnixDomainSocketAddress.of(vm.consoleSocket()));
-      return ch;
-    } catch (IOException e) {
-      throw new BerthException.Unavailable("cannot connect to the console of VM " + vm.name() + " at "
-          + vm.consoleSocket() + ": " + e.getMessage());
-    }
+    return VmConsole.open(inspect(ref));
   }
 
   /**
@@ -681,7 +505,7 @@ public final class VmService implements AutoCloseable {
       markStopped(vm);
       return;
     }
-    client(vm).ifPresent(c -> {
+    qmp.client(vm).ifPresent(c -> {
       try {
         JsonNode status = c.execute("query-status");
         String state = status.path("running").asBoolean(true) ? "running" : "paused";
@@ -711,42 +535,15 @@ public final class VmService implements AutoCloseable {
 
   /** A VM by full ID, name, or unique ID prefix. */
   Vm resolve(String ref) {
-    if (ref == null || ref.isBlank()) {
-      throw new BerthException.InvalidArgument("no VM given: name a VM by its name or ID");
-    }
-    Optional<VmRow> row = table.byId(ref).or(() -> table.byName(ref));
-    if (row.isEmpty() && ref.matches("[0-9a-f]+")) {
-      List<VmRow> matches = table.byIdPrefix(ref);
-      if (matches.size() > 1) {
-        throw new BerthException.InvalidArgument("VM ID prefix " + ref + " is ambiguous; give more characters");
-      }
-      row = matches.stream().findFirst();
-    }
-    return view(row.orElseThrow(() -> new BerthException.NotFound("no such VM: " + ref)));
+    return records.resolve(ref);
   }
 
   private VmRow row(String id) {
-    return table.byId(id).orElseThrow(() -> new BerthException.NotFound("no such VM: " + id));
+    return records.row(id);
   }
 
   private Vm view(VmRow row) {
-    VmConfig c;
-    try {
-      c = JSON.readValue(row.config(), VmConfig.class);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("stored config of VM " + row.id() + " is unreadable: " + e.getMessage(), e);
-    }
-    return new Vm(row.id(), row.name(), row.created(), VmState.of(row.state(), row.pid()), row.accel(),
-        row.startedAt(), row.stoppedAt(), c, vmDir(row.id()), runDir(row.id()));
-  }
-
-  private Path vmDir(String id) {
-    return config.dataRoot().resolve("vm").resolve(id);
-  }
-
-  /** Short ID: unix socket paths must stay under 108 bytes, even below a long test exec-root. */
-  private Path runDir(String id) {
-    return config.execRoot().resolve("vm").resolve(id.substring(0, 12));
+    return records.view(row);
   }
 
   interface VmWork {
@@ -776,41 +573,21 @@ public final class VmService implements AutoCloseable {
     }
   }
 
-  private static String toJson(VmConfig c) {
-    try {
-      return JSON.writeValueAsString(c);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
   private static String str(Path p) {
     return p == null ? null : p.toString();
   }
 
   private static String newId() {
-    byte[] bytes = new byte[32];
-    new SecureRandom().nextBytes(bytes);
-    return HexFormat.of().formatHex(bytes);
+    return VmRecords.newId();
   }
 
   static void deleteTree(Path dir) {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> walk = Files.walk(dir)) {
-      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    } catch (IOException e) {
-      log.warn("cannot delete {}: {}", dir, e.getMessage());
-    }
+    DirectoryTrees.deleteOrWarn(dir, log);
   }
 
   /** Closes QMP connections; the VMs keep running (they belong to no berthd process). */
   @Override
   public void close() {
-    qmp.values().forEach(QmpClient::close);
-    qmp.clear();
+    qmp.close();
   }
 }

@@ -4,6 +4,7 @@ import dev.berth.engine.events.EventBus;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.berth.engine.BerthException;
+import dev.berth.engine.filesystem.DirectoryTrees;
 import dev.berth.engine.state.VolumeTable;
 import dev.berth.engine.state.VolumeTable.VolumeRow;
 import dev.berth.engine.sys.Mounts;
@@ -361,15 +362,6 @@ public final class VolumeService {
   }
 
   private static void deleteTree(Path dir) {
-    if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-      return;
-    }
-    try (var walk = Files.walk(dir)) {
-      for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    } catch (IOException e) {
-      log.warn("cannot delete {}: {}", dir, e.getMessage());
-    }
+    DirectoryTrees.deleteOrWarn(dir, log);
   }
 }

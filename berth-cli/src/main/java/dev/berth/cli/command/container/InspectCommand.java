@@ -1,9 +1,8 @@
 package dev.berth.cli.command.container;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.berth.cli.client.DaemonException;
-import dev.berth.cli.json.Json;
+import dev.berth.cli.output.InspectOutput;
 import dev.berth.cli.output.OutputFormat;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -33,8 +32,7 @@ public final class InspectCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    OutputFormat output = OutputFormat.parse(format);
-    ArrayNode all = Json.array();
+    InspectOutput output = new InspectOutput(OutputFormat.parse(format), ContainerCommands.out(spec));
     int exit = 0;
     for (String name : names) {
       JsonNode node = null;
@@ -62,18 +60,9 @@ public final class InspectCommand implements Callable<Integer> {
         exit = 1;
         continue;
       }
-      if (output instanceof OutputFormat.Template t) {
-        ContainerCommands.out(spec).println(t.template().execute(node));
-      } else if (output instanceof OutputFormat.Json) {
-        ContainerCommands.out(spec).println(Json.write(node));
-      } else {
-        all.add(node);
-      }
+      output.add(node);
     }
-    if (output instanceof OutputFormat.Default) {
-      ContainerCommands.out(spec).println(all.isEmpty() ? "[]" : Json.pretty(all));
-    }
-    ContainerCommands.out(spec).flush();
+    output.finish();
     ContainerCommands.err(spec).flush();
     return exit;
   }

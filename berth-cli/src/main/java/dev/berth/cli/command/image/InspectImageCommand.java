@@ -1,9 +1,7 @@
 package dev.berth.cli.command.image;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.berth.cli.client.DaemonException;
-import dev.berth.cli.json.Json;
+import dev.berth.cli.output.InspectOutput;
 import dev.berth.cli.output.OutputFormat;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -29,28 +27,17 @@ public final class InspectImageCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    OutputFormat output = OutputFormat.parse(format);
-    ArrayNode all = Json.array();
+    InspectOutput output = new InspectOutput(OutputFormat.parse(format), ImageCommands.out(spec));
     int exit = 0;
     for (String image : images) {
       try {
-        JsonNode node = ImageCommands.client(spec).json("GET", "/images/" + PushCommand.encode(image) + "/json", null);
-        if (output instanceof OutputFormat.Template t) {
-          ImageCommands.out(spec).println(t.template().execute(node));
-        } else if (output instanceof OutputFormat.Json) {
-          ImageCommands.out(spec).println(Json.write(node));
-        } else {
-          all.add(node);
-        }
+        output.add(ImageCommands.client(spec).json("GET", "/images/" + PushCommand.encode(image) + "/json", null));
       } catch (DaemonException e) {
         ImageCommands.err(spec).println("Error response from daemon: " + e.getMessage());
         exit = 1;
       }
     }
-    if (output instanceof OutputFormat.Default) {
-      ImageCommands.out(spec).println(Json.pretty(all));
-    }
-    ImageCommands.out(spec).flush();
+    output.finish();
     ImageCommands.err(spec).flush();
     return exit;
   }

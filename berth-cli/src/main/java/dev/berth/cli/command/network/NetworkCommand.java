@@ -9,6 +9,7 @@ import dev.berth.cli.client.DaemonException;
 import dev.berth.cli.json.Json;
 import dev.berth.cli.output.Confirm;
 import dev.berth.cli.output.FilterFlags;
+import dev.berth.cli.output.InspectOutput;
 import dev.berth.cli.output.Listing;
 import dev.berth.cli.output.OutputFormat;
 import java.net.URLEncoder;
@@ -163,8 +164,7 @@ public final class NetworkCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      OutputFormat output = OutputFormat.parse(format);
-      ArrayNode all = Json.array();
+      InspectOutput output = new InspectOutput(OutputFormat.parse(format), spec.commandLine().getOut());
       int exit = 0;
       for (String name : names) {
         JsonNode n;
@@ -178,19 +178,9 @@ public final class NetworkCommand implements Runnable {
           exit = 1;
           continue;
         }
-        if (output instanceof OutputFormat.Template t) {
-          spec.commandLine().getOut().println(t.template().execute(n));
-        } else if (output instanceof OutputFormat.Json) {
-          spec.commandLine().getOut().println(Json.write(n));
-        } else {
-          all.add(n);
-        }
+        output.add(n);
       }
-      if (output instanceof OutputFormat.Default) {
-        spec.commandLine().getOut().println(all.isEmpty() ? "[]"
-            : Json.pretty(all));
-      }
-      spec.commandLine().getOut().flush();
+      output.finish();
       spec.commandLine().getErr().flush();
       return exit;
     }

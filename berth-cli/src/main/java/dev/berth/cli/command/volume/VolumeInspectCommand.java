@@ -1,9 +1,7 @@
 package dev.berth.cli.command.volume;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.berth.cli.client.DaemonException;
-import dev.berth.cli.json.Json;
+import dev.berth.cli.output.InspectOutput;
 import dev.berth.cli.output.OutputFormat;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -29,26 +27,17 @@ public final class VolumeInspectCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    OutputFormat output = OutputFormat.parse(format);
-    ArrayNode all = Json.array();
+    InspectOutput output = new InspectOutput(OutputFormat.parse(format), VolumeCommand.out(spec));
     int exit = 0;
     for (String name : volumes) {
       try {
-        JsonNode node = VolumeCommand.client(spec).json("GET", VolumeCommand.path(name), null);
-        switch (output) {
-          case OutputFormat.Template t -> VolumeCommand.out(spec).println(t.template().execute(node));
-          case OutputFormat.Json j -> VolumeCommand.out(spec).println(Json.write(node));
-          default -> all.add(node);
-        }
+        output.add(VolumeCommand.client(spec).json("GET", VolumeCommand.path(name), null));
       } catch (DaemonException e) {
         VolumeCommand.err(spec).println("Error response from daemon: " + e.getMessage());
         exit = 1;
       }
     }
-    if (output instanceof OutputFormat.Default) {
-      VolumeCommand.out(spec).println(Json.pretty(all));
-    }
-    VolumeCommand.out(spec).flush();
+    output.finish();
     VolumeCommand.err(spec).flush();
     return exit;
   }

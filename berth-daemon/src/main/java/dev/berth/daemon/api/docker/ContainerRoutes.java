@@ -158,18 +158,9 @@ public final class ContainerRoutes {
     return f.labelsMatch(c.config().labels());
   }
 
+  /** Bytes of the regular files under {@code dir} (a container's writable layer), as {@code ps -s} and {@code system df} count them. */
   private static long size(Path dir) {
-    try (var walk = Files.walk(dir)) {
-      return walk.filter(Files::isRegularFile).mapToLong(p -> {
-        try {
-          return Files.size(p);
-        } catch (IOException e) {
-          return 0;
-        }
-      }).sum();
-    } catch (IOException e) {
-      return 0;
-    }
+    return DiskUsageRoutes.size(dir);
   }
 
   private void inspect(ApiRequest req, ApiResponse res) throws IOException {

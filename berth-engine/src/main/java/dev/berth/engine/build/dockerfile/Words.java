@@ -51,74 +51,7 @@ final class Words {
    * in the word (expansion removes them later).
    */
   static List<String> parseWords(String rest, char escape) {
-    List<String> words = new ArrayList<>();
-    final int inSpaces = 0;
-    final int inWord = 1;
-    final int inQuote = 2;
-    int phase = inSpaces;
-    StringBuilder word = new StringBuilder();
-    char quote = 0;
-    boolean blankOk = false;
-    int n = rest.length();
-    for (int pos = 0; pos <= n; pos++) {
-      char ch = pos < n ? rest.charAt(pos) : 0;
-      if (phase == inSpaces) {
-        if (pos == n) {
-          break;
-        }
-        if (isSpace(ch)) {
-          continue;
-        }
-        phase = inWord;
-      }
-      if (pos == n) {
-        if (blankOk || !word.isEmpty()) {
-          words.add(word.toString());
-        }
-        break;
-      }
-      if (phase == inWord) {
-        if (isSpace(ch)) {
-          phase = inSpaces;
-          if (blankOk || !word.isEmpty()) {
-            words.add(word.toString());
-          }
-          word.setLength(0);
-          blankOk = false;
-          continue;
-        }
-        if (ch == '\'' || ch == '"') {
-          quote = ch;
-          blankOk = true;
-          phase = inQuote;
-        }
-        if (ch == escape) {
-          if (pos + 1 == n) {
-            continue; // an escape at the end is dropped
-          }
-          word.append(ch);
-          pos++;
-          ch = rest.charAt(pos);
-        }
-        word.append(ch);
-        continue;
-      }
-      // inQuote
-      if (ch == quote) {
-        phase = inWord;
-      }
-      if (ch == escape && quote != '\'') {
-        if (pos + 1 == n) {
-          phase = inWord;
-          continue;
-        }
-        pos++;
-        word.append(ch);
-        ch = rest.charAt(pos);
-      }
-      word.append(ch);
-    }
-    return words;
+    return scan(rest, escape, false).flags();
   }
 
   /** The leading {@code --flag[=value]} words of an instruction and the text after them. */
@@ -126,40 +59,54 @@ final class Words {
 
   /** extractBuilderFlags: leading words starting with {@code --}; {@code --} alone ends them. */
   static Flagged extractFlags(String line) {
+    return scan(line, '\\', true);
+  }
+
+  private static final int IN_SPACES = 0;
+  private static final int IN_WORD = 1;
+  private static final int IN_QUOTE = 2;
+
+  /**
+   * The word splitter moby writes twice (parseWords and extractBuilderFlags), once. Without
+   * {@code flags} it splits all of {@code text}, keeping quotes and escape characters in the
+   * words, and single quotes escape nothing. With {@code flags} it takes only the leading words
+   * that start with {@code --} (a lone {@code --} ends them and is dropped) and returns the text
+   * after them too; quotes and escape characters are removed, and {@code escape} escapes inside
+   * single quotes as well.
+   */
+  private static Flagged scan(String text, char escape, boolean flags) {
+    boolean keepQuoting = !flags;
     List<String> words = new ArrayList<>();
-    final int inSpaces = 0;
-    final int inWord = 1;
-    final int inQuote = 2;
-    int phase = inSpaces;
+    int phase = IN_SPACES;
     StringBuilder word = new StringBuilder();
     char quote = 0;
     boolean blankOk = false;
-    int n = line.length();
+    int n = text.length();
     for (int pos = 0; pos <= n; pos++) {
-      char ch = pos < n ? line.charAt(pos) : 0;
-      if (phase == inSpaces) {
+      char ch = pos < n ? text.charAt(pos) : 0;
+      if (phase == IN_SPACES) {
         if (pos == n) {
           break;
         }
         if (isSpace(ch)) {
           continue;
         }
-        if (ch != '-' || pos + 1 == n || line.charAt(pos + 1) != '-') {
-          return new Flagged(words, line.substring(pos));
+        if (flags && (ch != '-' || pos + 1 == n || text.charAt(pos + 1) != '-')) {
+          return new Flagged(words, text.substring(pos));
         }
-        phase = inWord;
+        phase = IN_WORD;
       }
       if (pos == n) {
-        if (!word.toString().equals("--") && (blankOk || !word.isEmpty())) {
+        if (!(flags && isDashDash(word)) && (blankOk || !word.isEmpty())) {
           words.add(word.toString());
         }
         break;
       }
-      if (phase == inWord) {
+      if (phase == IN_WORD) {
         if (isSpace(ch)) {
-          phase = inSpaces;
-          if (word.toString().equals("--")) {
-            return new Flagged(words, line.substring(pos));
+          phase = IN_SPACES;
+          if (flags && isDashDash(word)) {
+            return new Flagged(words, text.substring(pos));
           }
           if (blankOk || !word.isEmpty()) {
             words.add(word.toString());
@@ -171,34 +118,48 @@ final class Words {
         if (ch == '\'' || ch == '"') {
           quote = ch;
           blankOk = true;
-          phase = inQuote;
-          continue;
-        }
-        if (ch == '\\') {
-          if (pos + 1 == n) {
+          phase = IN_QUOTE;
+          if (!keepQuoting) {
             continue;
           }
+        }
+        if (ch == escape) {
+          if (pos + 1 == n) {
+            continue; // an escape at the end is dropped
+          }
+          if (keepQuoting) {
+            word.append(ch);
+          }
           pos++;
-          ch = line.charAt(pos);
+          ch = text.charAt(pos);
         }
         word.append(ch);
         continue;
       }
-      // inQuote
+      // IN_QUOTE
       if (ch == quote) {
-        phase = inWord;
-        continue;
-      }
-      if (ch == '\\') {
-        if (pos + 1 == n) {
-          phase = inWord;
+        phase = IN_WORD;
+        if (!keepQuoting) {
           continue;
         }
+      }
+      if (ch == escape && (flags || quote != '\'')) {
+        if (pos + 1 == n) {
+          phase = IN_WORD;
+          continue;
+        }
+        if (keepQuoting) {
+          word.append(ch);
+        }
         pos++;
-        ch = line.charAt(pos);
+        ch = text.charAt(pos);
       }
       word.append(ch);
     }
     return new Flagged(words, "");
+  }
+
+  private static boolean isDashDash(StringBuilder word) {
+    return word.length() == 2 && word.charAt(0) == '-' && word.charAt(1) == '-';
   }
 }
