@@ -19,10 +19,12 @@ public final class ContainerRootfs {
 
   private final ContainerStore store;
   private final ImageService images;
+  private final ContainerUserns userns;
 
-  ContainerRootfs(ContainerStore store, ImageService images) {
+  ContainerRootfs(ContainerStore store, ImageService images, ContainerUserns userns) {
     this.store = store;
     this.images = images;
+    this.userns = userns;
   }
 
   /** Work on a container's mounted rootfs. */
@@ -65,7 +67,7 @@ public final class ContainerRootfs {
     Image image = images.find(c.imageId());
     List<Path> lower = new ArrayList<>();
     for (Image.ImageLayer layer : image.layers()) {
-      lower.add(images.layers().diffDir(layer.chainId()));
+      lower.add(userns.lowerDir(c.config(), layer.chainId(), images.layers().diffDir(layer.chainId())));
     }
     try {
       if (lower.isEmpty()) {
