@@ -7,13 +7,16 @@ import java.nio.file.Path;
 
 /**
  * The remapped root must pass through every directory above the data-root (runc opens a
- * container's rootfs and /etc files as that user): dockerd checks this at start, with these words.
+ * container's rootfs and /etc files as that user): dockerd checks this at start, with these words
+ * (and the directory named).
  */
 public final class RemappedRootAccess {
   private RemappedRootAccess() {}
 
   public static void check(Path dataRoot, Remapping r) {
-    for (Path dir = dataRoot.toAbsolutePath().getParent(); dir != null && dir.getParent() != null; dir = dir.getParent()) {
+    // "/" too, which dockerd skips: a root directory without o+x (seen on a test machine) fails
+    // every remapped container's start with "open /proc/self/mountinfo: permission denied"
+    for (Path dir = dataRoot.toAbsolutePath().getParent(); dir != null; dir = dir.getParent()) {
       if (!canSearch(dir, r.rootUid(), r.rootGid())) {
         throw new BerthException.Unavailable("a subdirectory in your graphroot path (" + dataRoot + ") restricts "
             + "access to the remapped root uid/gid; please fix by allowing 'o+x' permissions on existing directories"
