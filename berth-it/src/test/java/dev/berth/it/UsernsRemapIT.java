@@ -176,7 +176,7 @@ class UsernsRemapIT {
   }
 
   @Test
-  @Order(5)
+  @Order(4)
   void infoSaysUsernsAndTheNetworkStillWorks() throws IOException {
     requireDaemon();
     assertThat(env.ok("info", "--format", "{{json .SecurityOptions}}").stdout()).contains("\"name=userns\"");
@@ -200,6 +200,23 @@ class UsernsRemapIT {
     });
     assertThat(answered).as("the container's httpd answered on " + ip + ": " + body[0]).isTrue();
     env.ok("rm", "-f", id);
+  }
+
+  @Test
+  @Order(5)
+  void commitAndCopyInSpeakTheContainersIds() throws IOException {
+    requireDaemon();
+    env.ok("run", "--name", "committer", image, "sh", "-c", "echo c > /committed");
+    env.ok("commit", "committer", "remapped-commit:1");
+    // the layer holds container ids: a container outside the remapping sees root's file
+    assertThat(env.ok("run", "--rm", "--userns=host", "remapped-commit:1", "stat", "-c", "%u", "/committed")
+        .stdout().strip()).isEqualTo("0");
+    String id = env.ok("run", "-d", image, "sleep", "300").stdout().strip();
+    Path file = Files.writeString(dir.resolve("to-copy"), "copied\n");
+    env.ok("cp", file.toString(), id + ":/copied");
+    assertThat(env.ok("exec", id, "stat", "-c", "%u %g", "/copied").stdout().strip()).isEqualTo("0 0");
+    env.ok("rm", "-f", id, "committer");
+    env.ok("rmi", "remapped-commit:1");
   }
 
   @Test

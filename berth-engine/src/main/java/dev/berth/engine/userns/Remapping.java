@@ -50,6 +50,25 @@ public record Remapping(String user, String group, List<IdMapping> uids, List<Id
     return toHost(gids, containerGid, "gid");
   }
 
+  /** The container's view of a host uid; one outside the remapping is the kernel's overflow id, nobody (65534). */
+  public int containerUid(int hostUid) {
+    return toContainer(uids, hostUid);
+  }
+
+  public int containerGid(int hostGid) {
+    return toContainer(gids, hostGid);
+  }
+
+  private static int toContainer(List<IdMapping> m, int host) {
+    long h = Integer.toUnsignedLong(host);
+    for (IdMapping r : m) {
+      if (h >= r.hostID() && h < r.hostID() + r.size()) {
+        return Math.toIntExact(r.containerID() + h - r.hostID());
+      }
+    }
+    return 65534;
+  }
+
   /** Container ids this remapping covers (the uid side, the smaller of the two decides what fits). */
   public long size() {
     return Math.min(total(uids), total(gids));
