@@ -109,7 +109,7 @@ public final class ContainerCommitter {
    */
   public Optional<Image.ImageLayer> layerOf(String containerId, Image base) throws IOException {
     return layerOf(containers.dir(containerId).resolve("upper"), base,
-        containers.remappingOf(containers.find(containerId)));
+        containers.rootfs().remappingOf(containers.find(containerId)));
   }
 
   /** As {@link #layerOf(String, Image)} for any overlay upper dir whose lower dirs were {@code base}'s layers. */

@@ -61,7 +61,7 @@ public final class ContainerFiles {
       try (OutputStream out = new BufferedOutputStream(sink.open(stat), 64 * 1024);
           TarArchiveOutputStream tar = new TarArchiveOutputStream(out)) {
         TreeTar tree = TreeTar.plain(tar);
-        containers.remappingOf(c).ifPresent(r -> tree.ownersAs(r::containerUid, r::containerGid));
+        containers.rootfs().remappingOf(c).ifPresent(r -> tree.ownersAs(r::containerUid, r::containerGid));
         tree.add(host, RootfsPath.baseName(path).equals("/") ? "." : RootfsPath.baseName(path));
         tar.finish();
       }
@@ -102,7 +102,7 @@ public final class ContainerFiles {
       }
       TarExtractor extractor = new TarExtractor(at.root(), RootfsPath.inContainer(at.root(), dir),
           noOverwriteDirNonDir, uid, gid);
-      containers.remappingOf(c).ifPresent(r -> extractor.ownersInto(id -> r.hostUid(id), id -> r.hostGid(id)));
+      containers.rootfs().remappingOf(c).ifPresent(r -> extractor.ownersInto(id -> r.hostUid(id), id -> r.hostGid(id)));
       extractor.extract(decompressed(tar));
       containers.events().emit(c, "extract-to-dir");
       return null;
@@ -115,7 +115,7 @@ public final class ContainerFiles {
       try (OutputStream out = new BufferedOutputStream(sink, 64 * 1024);
           TarArchiveOutputStream tar = new TarArchiveOutputStream(out)) {
         TreeTar tree = TreeTar.plain(tar);
-        containers.remappingOf(c).ifPresent(r -> tree.ownersAs(r::containerUid, r::containerGid));
+        containers.rootfs().remappingOf(c).ifPresent(r -> tree.ownersAs(r::containerUid, r::containerGid));
         tree.add(rootfs, "");
         tar.finish();
       }

@@ -58,6 +58,11 @@ public final class ContainerRootfs {
     }
   }
 
+  /** The daemon's --userns-remap when this container runs under it (not --userns=host, not a microVM). */
+  public java.util.Optional<dev.berth.engine.userns.Remapping> remappingOf(Container c) {
+    return userns.remapped(c.config()) ? userns.remapping() : java.util.Optional.empty();
+  }
+
   void mount(Container c) {
     Path dir = store.dir(c.id());
     Path rootfs = dir.resolve("rootfs");

@@ -773,11 +773,6 @@ public final class ContainerService {
     return store.logPath(id);
   }
 
-  /** The daemon's --userns-remap when this container runs under it (not --userns=host, not a microVM). */
-  public Optional<dev.berth.engine.userns.Remapping> remappingOf(Container c) {
-    return userns.remapped(c.config()) ? userns.remapping() : Optional.empty();
-  }
-
   /** The container's directory (bundle, upper dir, rootfs mount point). */
   public Path dir(String id) {
     return store.dir(id);
