@@ -120,7 +120,13 @@ class UsernsRemapIT {
     assertThat(env.ok("run", "--rm", "--tmpfs", "/t", image, "sh", "-c", "touch /t/a && stat -c %u /t/a")
         .stdout().strip()).isEqualTo("0");
     assertThat(env.ok("inspect", "-f", "{{.HostConfig.UsernsMode}}", id).stdout().strip()).isEmpty();
-    env.ok("rm", "-f", id);
+    // joining another remapped container's namespaces joins its user namespace too
+    assertThat(env.ok("run", "--rm", "--network", "container:sleeper", "--pid", "container:sleeper", image, "sh", "-c",
+        "id -u && ps -o comm | grep -c sleep").stdout().strip()).isEqualTo("0\n1");
+    String hostOne = env.ok("run", "-d", "--userns=host", image, "sleep", "300").stdout().strip();
+    assertThat(env.berth("run", "--rm", "--network", "container:" + hostOne, image, "true").stderr())
+        .contains("give this container --userns=host too");
+    env.ok("rm", "-f", id, hostOne);
   }
 
   @Test

@@ -365,7 +365,7 @@ public final class ContainerService {
         if (network.netns().isPresent()) {
           spec = ContainerNetworks.joinNetns(spec, network.netns().get());
         }
-        spec = userns.apply(spec, c.config(), holder);
+        spec = userns.apply(spec, c.config(), holder, this::find);
         Bundle bundle = Bundle.write(dir, spec);
         tBundle = System.nanoTime();
         clearExitFile(conmon, c.id());

@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -88,22 +89,34 @@ final class ContainerUserns {
 
   /**
    * The user namespace of {@code holder} (with the remapping's ids, which runc still needs).
-   * Where the spec joins another container's
-   * namespace through its process, that container's user namespace is joined too (as dockerd
-   * does): a namespace owned by another user namespace cannot be used from a new one.
+   * Where the spec joins another container's namespace (--pid/--ipc/--uts/--network
+   * container:X), that container's user namespace is joined instead, as dockerd does: a
+   * namespace owned by another user namespace cannot be used from a new one.
    */
-  Spec apply(Spec s, ContainerConfig c, Optional<NamespaceHolder> holder) {
+  Spec apply(Spec s, ContainerConfig c, Optional<NamespaceHolder> holder, Function<String, Container> find) {
     if (!remapped(c)) {
       return s;
     }
     Remapping r = remapping.orElseThrow();
     Linux l = s.linux();
     String userPath = holder.map(h -> h.userns().toString()).orElse(null);
+    List<String> donorPids = new ArrayList<>();
     for (Namespace n : l.namespaces()) {
       Matcher m = n.path() == null ? null : PROC_NS.matcher(n.path());
-      if (m != null && m.matches() && remappedProcess(m.group(1))) {
-        userPath = "/proc/" + m.group(1) + "/ns/user";
+      if (m != null && m.matches()) {
+        donorPids.add(m.group(1));
       }
+    }
+    if (c.networkMode().startsWith("container:")
+        && find.apply(c.networkMode().substring("container:".length())).state() instanceof ContainerState.Running d) {
+      donorPids.add(Integer.toString(d.pid())); // its namespace is joined by the netns file's path
+    }
+    for (String pid : donorPids) {
+      if (!remappedProcess(pid)) {
+        throw new BerthException.InvalidArgument("cannot join the namespaces of a container that runs without a user "
+            + "namespace (--userns=host) from a remapped one: give this container --userns=host too");
+      }
+      userPath = "/proc/" + pid + "/ns/user";
     }
     List<Namespace> ns = new ArrayList<>(l.namespaces().stream().filter(n -> !n.type().equals("user")).toList());
     ns.add(new Namespace("user", userPath));

@@ -55,16 +55,16 @@ class ContainerUsernsTest {
   void aRemappedContainersSpecJoinsItsUserNamespaceWithTheMappings() throws Exception {
     ContainerUserns userns = new ContainerUserns(Optional.of(REMAP), dataRoot);
     ContainerConfig c = config("", "{}");
-    Spec s = userns.apply(spec(c), c, Optional.empty());
+    Spec s = userns.apply(spec(c), c, Optional.empty(), n -> null);
     assertThat(s.linux().namespaces()).contains(new Namespace("user", null));
     assertThat(s.linux().uidMappings()).containsExactly(new IdMapping(0, 100000, 65536));
     assertThat(s.linux().gidMappings()).containsExactly(new IdMapping(0, 200000, 65536));
     ContainerConfig host = config("", "{\"usernsMode\":\"host\"}");
     assertThat(host.host().usernsMode()).isEqualTo("host");
     Spec unchanged = spec(host);
-    assertThat(userns.apply(unchanged, host, Optional.empty())).isEqualTo(unchanged);
+    assertThat(userns.apply(unchanged, host, Optional.empty(), n -> null)).isEqualTo(unchanged);
     assertThat(unchanged.linux().namespaces()).extracting(Namespace::type).doesNotContain("user");
-    assertThat(new ContainerUserns(Optional.empty(), dataRoot).apply(spec(c), c, Optional.empty()))
+    assertThat(new ContainerUserns(Optional.empty(), dataRoot).apply(spec(c), c, Optional.empty(), n -> null))
         .isEqualTo(spec(c));
   }
 
