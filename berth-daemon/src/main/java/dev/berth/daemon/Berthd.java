@@ -127,6 +127,12 @@ public final class Berthd implements Callable<Integer> {
           + "\"\" turns it off (default: <exec-root>/cri.sock, so /run/berth/cri.sock)")
   String criSocket;
 
+  @Option(names = "--userns-remap", paramLabel = "default|USER[:GROUP]|UID[:GID]",
+      description = "Run containers in a user namespace: their root is the first id of the user's ranges in "
+          + "/etc/subuid and /etc/subgid (at least 65536 each); default = the user berth, created with its ranges "
+          + "when missing. --userns=host opts a container out (off by default)")
+  String usernsRemap;
+
   @Option(names = "--config-file", paramLabel = "FILE",
       description = "Daemon configuration file (default: /etc/berth/daemon.json; missing is fine)")
   Path configFile;
@@ -228,10 +234,14 @@ public final class Berthd implements Callable<Integer> {
     if (console != null) {
       Console.requireTlsBeyondLoopback(Console.parseAddress(console), tlsOptions.enabled());
     }
+    String remap = usernsRemap != null ? usernsRemap : file.has("userns-remap") ? file.string("userns-remap") : null;
+    if (remap != null && remap.isBlank()) {
+      remap = null; // dockerd's daemon.json "userns-remap": "" means off
+    }
     return new DaemonConfig(h, data.toAbsolutePath(), exec.toAbsolutePath(), DaemonConfig.LogLevel.parse(level),
         pid.toAbsolutePath(), insecure, runtime, networks,
         new MicroVmRuntime.Settings(java.util.Optional.ofNullable(kernel).map(Path::toAbsolutePath), accel),
-        tlsOptions, socketGroup, maxConnections, mirrors, console);
+        tlsOptions, socketGroup, maxConnections, mirrors, console, remap);
   }
 
   /**

@@ -76,7 +76,12 @@ final class Daemon {
     dev.berth.daemon.console.Console console = null;
     dev.berth.daemon.cri.CriServer cri = null;
     try (lock) {
-      engine = Engine.open(new EngineConfig(config.dataRoot(), config.execRoot(), config.registryMirrors()),
+      EngineConfig engineConfig = new EngineConfig(config.dataRoot(), config.execRoot(), config.registryMirrors());
+      if (config.usernsRemap() != null) {
+        // the user, its ranges and the data-root's path are checked before anything opens (decision 2000)
+        engineConfig = engineConfig.withRemapping(dev.berth.engine.userns.RemapSetup.system().resolve(config.usernsRemap()));
+      }
+      engine = Engine.open(engineConfig,
           java.util.Set.copyOf(config.insecureRegistries()), java.util.Optional.ofNullable(config.defaultRuntime()),
           config.networks(), config.microVm());
       Router router = new Router();

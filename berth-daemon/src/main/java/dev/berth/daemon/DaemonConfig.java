@@ -22,11 +22,21 @@ import java.util.List;
  * @param maxApiConnections open API connections at most; more are answered 503
  * @param registryMirrors mirrors per registry ({@code --registry-mirror}, daemon.json {@code registry-mirrors})
  * @param consoleAddr where the web console listens (HOST:PORT), or null for no console
+ * @param usernsRemap {@code --userns-remap}: default, USER[:GROUP] or UID[:GID]; null = no remapping
  */
 public record DaemonConfig(List<String> hosts, Path dataRoot, Path execRoot, LogLevel logLevel, Path pidfile,
     List<String> insecureRegistries, String defaultRuntime, NetworkDefaults networks,
     MicroVmRuntime.Settings microVm, TlsOptions tls, String socketGroup, int maxApiConnections,
-    RegistryMirrors registryMirrors, String consoleAddr) {
+    RegistryMirrors registryMirrors, String consoleAddr, String usernsRemap) {
+
+  /** Without a user-namespace remapping. */
+  public DaemonConfig(List<String> hosts, Path dataRoot, Path execRoot, LogLevel logLevel, Path pidfile,
+      List<String> insecureRegistries, String defaultRuntime, NetworkDefaults networks,
+      MicroVmRuntime.Settings microVm, TlsOptions tls, String socketGroup, int maxApiConnections,
+      RegistryMirrors registryMirrors, String consoleAddr) {
+    this(hosts, dataRoot, execRoot, logLevel, pidfile, insecureRegistries, defaultRuntime, networks, microVm, tls,
+        socketGroup, maxApiConnections, registryMirrors, consoleAddr, null);
+  }
 
   /** Without registry mirrors. */
   public DaemonConfig(List<String> hosts, Path dataRoot, Path execRoot, LogLevel logLevel, Path pidfile,

@@ -134,6 +134,18 @@ class BerthdConfigTest {
   }
 
   @Test
+  void usernsRemapComesFromTheFlagOrTheFileAndEmptyMeansOff() throws Exception {
+    assertThat(resolve("--config-file", config("{}").toString(), "--userns-remap", "default").usernsRemap())
+        .isEqualTo("default");
+    assertThat(resolve("--config-file", config("{\"userns-remap\": \"alice:staff\"}").toString()).usernsRemap())
+        .isEqualTo("alice:staff");
+    assertThat(resolve("--config-file", config("{\"userns-remap\": \"\"}").toString()).usernsRemap()).isNull();
+    assertThat(resolve("--config-file", config("{}").toString()).usernsRemap()).isNull();
+    assertThatThrownBy(() -> resolve("--config-file", config("{\"userns-remap\": \"default\"}").toString(),
+        "--userns-remap", "default")).hasMessageContaining("userns-remap");
+  }
+
+  @Test
   void socketGroupComesFromTheFlagOrTheFileAndAMissingNamedGroupIsAnError() throws Exception {
     assertThat(resolve("--config-file", config("{}").toString(), "-G", "staff").socketGroup()).isEqualTo("staff");
     assertThat(resolve("--config-file", config("{\"group\": \"wheel\"}").toString()).socketGroup()).isEqualTo("wheel");

@@ -94,6 +94,9 @@ public final class Engine implements AutoCloseable {
       NetworkDefaults networkDefaults, MicroVmRuntime.Settings microVm) {
     createPrivateDir(config.dataRoot());
     createPrivateDir(config.execRoot());
+    if (config.remapping() != null) {
+      dev.berth.engine.userns.RemappedRootAccess.check(config.dataRoot(), config.remapping());
+    }
     clearScratch(config.dataRoot().resolve("tmp"));
     StateStore state = StateStore.open(config.dataRoot().resolve("berth.db"));
     NetworkService networkService = null;
@@ -108,6 +111,9 @@ public final class Engine implements AutoCloseable {
       ContainerService containers;
       VolumeService volumes = new VolumeService(config.dataRoot().resolve("volumes"), new VolumeTable(state),
           Clock.systemUTC(), events);
+      if (config.remapping() != null) {
+        volumes.ownNewVolumesBy(config.remapping().rootUid(), config.remapping().rootGid());
+      }
       try {
         NetworkService networks = new NetworkService(config, new NetworkTable(state), networkDefaults,
             CniExecutor.system(), Clock.systemUTC(), events);

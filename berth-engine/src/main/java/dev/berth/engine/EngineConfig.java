@@ -12,13 +12,20 @@ import java.nio.file.Path;
  * @param mirrors mirrors per registry, tried before the registry by every pull (Docker API,
  *     builds, CRI)
  * @param podNetwork the CNI config and plugin dirs of pod sandboxes (CRI)
+ * @param remapping the user-namespace remapping of containers ({@code --userns-remap}), or null for none
  */
-public record EngineConfig(Path dataRoot, Path execRoot, RegistryMirrors mirrors, PodNetworkConfig podNetwork) {
+public record EngineConfig(Path dataRoot, Path execRoot, RegistryMirrors mirrors, PodNetworkConfig podNetwork,
+    dev.berth.engine.userns.Remapping remapping) {
   public EngineConfig {
     dataRoot = dataRoot.toAbsolutePath().normalize();
     execRoot = execRoot.toAbsolutePath().normalize();
     mirrors = mirrors == null ? RegistryMirrors.NONE : mirrors;
     podNetwork = podNetwork == null ? PodNetworkConfig.DEFAULTS : podNetwork;
+  }
+
+  /** Without a user-namespace remapping. */
+  public EngineConfig(Path dataRoot, Path execRoot, RegistryMirrors mirrors, PodNetworkConfig podNetwork) {
+    this(dataRoot, execRoot, mirrors, podNetwork, null);
   }
 
   /** Without mirrors, with the usual CNI dirs for pods. */
@@ -37,6 +44,10 @@ public record EngineConfig(Path dataRoot, Path execRoot, RegistryMirrors mirrors
   }
 
   public EngineConfig withPodNetwork(PodNetworkConfig network) {
-    return new EngineConfig(dataRoot, execRoot, mirrors, network);
+    return new EngineConfig(dataRoot, execRoot, mirrors, network, remapping);
+  }
+
+  public EngineConfig withRemapping(dev.berth.engine.userns.Remapping userns) {
+    return new EngineConfig(dataRoot, execRoot, mirrors, podNetwork, userns);
   }
 }

@@ -108,11 +108,18 @@ public final class ContainerCommitter {
    * its RUN and COPY steps through this.
    */
   public Optional<Image.ImageLayer> layerOf(String containerId, Image base) throws IOException {
-    return layerOf(containers.dir(containerId).resolve("upper"), base);
+    return layerOf(containers.dir(containerId).resolve("upper"), base,
+        containers.rootfs().remappingOf(containers.find(containerId)));
   }
 
   /** As {@link #layerOf(String, Image)} for any overlay upper dir whose lower dirs were {@code base}'s layers. */
   public Optional<Image.ImageLayer> layerOf(Path upper, Image base) throws IOException {
+    return layerOf(upper, base, Optional.empty());
+  }
+
+  /** With {@code remapping}, the upper dir's host owners are written as the container's ids. */
+  private Optional<Image.ImageLayer> layerOf(Path upper, Image base,
+      Optional<dev.berth.engine.userns.Remapping> remapping) throws IOException {
     if (isEmpty(upper)) {
       return Optional.empty();
     }
@@ -124,7 +131,9 @@ public final class ContainerCommitter {
       try (OutputStream out = new java.security.DigestOutputStream(
               fastGzip(new BufferedOutputStream(Files.newOutputStream(file))), sha);
           TarArchiveOutputStream tar = new TarArchiveOutputStream(out)) {
-        new TreeTar(tar, TreeTar.Form.LAYER, TreeTar.INIT_PATHS::contains).add(upper, "");
+        TreeTar tree = new TreeTar(tar, TreeTar.Form.LAYER, TreeTar.INIT_PATHS::contains);
+        remapping.ifPresent(r -> tree.ownersAs(r::containerUid, r::containerGid));
+        tree.add(upper, "");
         tar.finish();
       }
       String parent = base.layers().isEmpty() ? null : base.layers().getLast().chainId();

@@ -60,7 +60,9 @@ public final class ContainerFiles {
       Path host = at.host();
       try (OutputStream out = new BufferedOutputStream(sink.open(stat), 64 * 1024);
           TarArchiveOutputStream tar = new TarArchiveOutputStream(out)) {
-        TreeTar.plain(tar).add(host, RootfsPath.baseName(path).equals("/") ? "." : RootfsPath.baseName(path));
+        TreeTar tree = TreeTar.plain(tar);
+        containers.rootfs().remappingOf(c).ifPresent(r -> tree.ownersAs(r::containerUid, r::containerGid));
+        tree.add(host, RootfsPath.baseName(path).equals("/") ? "." : RootfsPath.baseName(path));
         tar.finish();
       }
       containers.events().emit(c, "archive-path");
@@ -98,8 +100,10 @@ public final class ContainerFiles {
         uid = OptionalInt.of(u.uid());
         gid = OptionalInt.of(u.gid());
       }
-      new TarExtractor(at.root(), RootfsPath.inContainer(at.root(), dir), noOverwriteDirNonDir, uid, gid)
-          .extract(decompressed(tar));
+      TarExtractor extractor = new TarExtractor(at.root(), RootfsPath.inContainer(at.root(), dir),
+          noOverwriteDirNonDir, uid, gid);
+      containers.rootfs().remappingOf(c).ifPresent(r -> extractor.ownersInto(id -> r.hostUid(id), id -> r.hostGid(id)));
+      extractor.extract(decompressed(tar));
       containers.events().emit(c, "extract-to-dir");
       return null;
     });
@@ -110,7 +114,9 @@ public final class ContainerFiles {
     containers.rootfs().withRootfs(nameOrId, (c, rootfs) -> {
       try (OutputStream out = new BufferedOutputStream(sink, 64 * 1024);
           TarArchiveOutputStream tar = new TarArchiveOutputStream(out)) {
-        TreeTar.plain(tar).add(rootfs, "");
+        TreeTar tree = TreeTar.plain(tar);
+        containers.rootfs().remappingOf(c).ifPresent(r -> tree.ownersAs(r::containerUid, r::containerGid));
+        tree.add(rootfs, "");
         tar.finish();
       }
       containers.events().emit(c, "export");

@@ -87,6 +87,11 @@ final class ContainerNetworks {
 
   /** Attaches a starting container to its networks: the namespace now, the interfaces by {@link Start#ready}. */
   Start attach(Container c, Path dir, Function<String, Container> find) {
+    return attach(c, dir, find, Optional.empty());
+  }
+
+  /** As above; a remapped container's network namespace is {@code existing} (made in its user namespace). */
+  Start attach(Container c, Path dir, Function<String, Container> find, Optional<Path> existing) {
     String mode = c.config().networkMode();
     if (mode.startsWith("container:")) {
       Container other = find.apply(mode.substring("container:".length()));
@@ -109,7 +114,7 @@ final class ContainerNetworks {
     List<ContainerLinks.Resolved> links = links(c, find); // before any network work: a stopped one fails the start
     boolean publishAll = c.config().networking().publishAllPorts();
     NetworkService.PendingAttachment a = networks.attachAsync(c.id(), c.config().networking().portBindings(),
-        publishAll, publishAll ? exposed(c) : Set.of()); // the image's config is read only when -P needs it
+        publishAll, publishAll ? exposed(c) : Set.of(), existing); // the image's config is read only when -P needs it
     return new Start(Optional.of(a.netns()), Optional.of(a), dir, c.config(), hostGateway(),
         ContainerLinks.env(c.name(), links), ContainerLinks.hostsLines(links));
   }

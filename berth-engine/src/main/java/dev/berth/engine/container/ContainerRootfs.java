@@ -19,10 +19,12 @@ public final class ContainerRootfs {
 
   private final ContainerStore store;
   private final ImageService images;
+  private final ContainerUserns userns;
 
-  ContainerRootfs(ContainerStore store, ImageService images) {
+  ContainerRootfs(ContainerStore store, ImageService images, ContainerUserns userns) {
     this.store = store;
     this.images = images;
+    this.userns = userns;
   }
 
   /** Work on a container's mounted rootfs. */
@@ -56,6 +58,11 @@ public final class ContainerRootfs {
     }
   }
 
+  /** The daemon's --userns-remap when this container runs under it (not --userns=host, not a microVM). */
+  public java.util.Optional<dev.berth.engine.userns.Remapping> remappingOf(Container c) {
+    return userns.remapped(c.config()) ? userns.remapping() : java.util.Optional.empty();
+  }
+
   void mount(Container c) {
     Path dir = store.dir(c.id());
     Path rootfs = dir.resolve("rootfs");
@@ -65,7 +72,7 @@ public final class ContainerRootfs {
     Image image = images.find(c.imageId());
     List<Path> lower = new ArrayList<>();
     for (Image.ImageLayer layer : image.layers()) {
-      lower.add(images.layers().diffDir(layer.chainId()));
+      lower.add(userns.lowerDir(c.config(), layer.chainId(), images.layers().diffDir(layer.chainId())));
     }
     try {
       if (lower.isEmpty()) {

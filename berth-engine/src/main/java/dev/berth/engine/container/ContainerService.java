@@ -70,6 +70,7 @@ public final class ContainerService {
   private final ContainerMounts mounts;
   private final ContainerEvents events;
   private final ContainerRootfs rootfs;
+  private final ContainerUserns userns;
   private final ContainerExits exits;
   private final ContainerAttach attach;
   private final ContainerExecs execs;
@@ -127,7 +128,8 @@ public final class ContainerService {
     images.setUsage(digest -> table.imageInUse(digest.toString()));
     this.mounts = new ContainerMounts(volumes);
     volumes.setUsage(name -> ContainerMounts.users(list(), name));
-    this.rootfs = new ContainerRootfs(store, images);
+    this.userns = new ContainerUserns(Optional.ofNullable(config.remapping()), config.dataRoot());
+    this.rootfs = new ContainerRootfs(store, images, userns);
     this.exits = new ContainerExits(store, rootfs, this::afterExit);
     this.attach = new ContainerAttach(store);
     this.execs = new ContainerExecs(store);
@@ -260,6 +262,7 @@ public final class ContainerService {
           + String.join(", ", conmons.keySet()) + ")");
     }
     merged = merged.withRuntime(runtime);
+    userns.check(merged);
     if (VmIsolation.isVm(merged)) {
       microVms.checkAvailable(); // 503 naming the missing package, before anything is made
     }
@@ -277,6 +280,7 @@ public final class ContainerService {
       Files.createDirectories(dir.resolve("upper"));
       Files.createDirectories(dir.resolve("work"));
       ContainerCreateRules.writeEtcFiles(dir, merged, store.networks().hostGateway());
+      userns.prepare(dir, merged);
       Instant now = clock.instant();
       ContainerRow row = new ContainerRow(id, n, image.id().toString(), requested.image(), now.toEpochMilli(),
           ContainerStore.JSON.writeValueAsString(merged), "created", 0, 0, 0, 0, false, "", 0);
@@ -342,6 +346,7 @@ public final class ContainerService {
       long tMount = 0;
       long tBundle = 0;
       long tCreate = 0;
+      Optional<dev.berth.engine.userns.NamespaceHolder> holder = Optional.empty();
       try {
         rootfs.mount(c);
         tMount = System.nanoTime();
@@ -353,11 +358,14 @@ public final class ContainerService {
             hostCaps, defaultSeccomp);
         spec = SharedNamespaces.apply(spec, c.config(), this::find);
         spec = specHook.apply(c, spec);
-        ContainerNetworks.Start network = store.networks().attach(c, dir, this::find);
+        holder = userns.holder(c.config()); // a remapped container's namespaces, joined by its create
+        ContainerNetworks.Start network = store.networks().attach(c, dir, this::find,
+            holder.map(dev.berth.engine.userns.NamespaceHolder::netns));
         spec = network.withLinks(spec);
         if (network.netns().isPresent()) {
           spec = ContainerNetworks.joinNetns(spec, network.netns().get());
         }
+        spec = userns.apply(spec, c.config(), holder, this::find);
         Bundle bundle = Bundle.write(dir, spec);
         tBundle = System.nanoTime();
         clearExitFile(conmon, c.id());
@@ -371,6 +379,8 @@ public final class ContainerService {
       } catch (RuntimeException e) {
         failStart(c, process, e);
         throw startError(e);
+      } finally {
+        holder.ifPresent(dev.berth.engine.userns.NamespaceHolder::close);
       }
       Instant now = clock.instant();
       Container running = c.withState(new ContainerState.Running(process.pid(), now));

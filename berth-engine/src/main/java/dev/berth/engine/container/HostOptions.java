@@ -28,6 +28,7 @@ import java.util.Map;
  * @param oomScoreAdj 0..1000 (lowering it needs CAP_SYS_RESOURCE, which Berth never assumes)
  * @param annotations OCI annotations passed to the runtime
  * @param links legacy --link: other containers on the default bridge, by ID, with their alias
+ * @param usernsMode "" or "private" (the daemon's remapping, if any), or "host" (--userns=host: none)
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record HostOptions(
@@ -49,7 +50,8 @@ public record HostOptions(
     List<String> extraHosts,
     int oomScoreAdj,
     Map<String, String> annotations,
-    List<Link> links) {
+    List<Link> links,
+    String usernsMode) {
 
   public static final HostOptions NONE = new HostOptions(null, null, null, null, null, null, null, 0, null, false, 0,
       null, null, null, null, null, 0, null, null);
@@ -70,6 +72,18 @@ public record HostOptions(
     annotations = annotations == null ? Map.of() : java.util.Collections.unmodifiableMap(
         new java.util.TreeMap<>(annotations));
     links = links == null ? List.of() : List.copyOf(links);
+    usernsMode = usernsMode == null ? "" : usernsMode;
+  }
+
+  /** Without --userns. */
+  public HostOptions(List<String> groupAdd, String pidMode, String ipcMode, String utsMode, String cgroupnsMode,
+      List<DeviceMapping> devices, List<String> deviceCgroupRules, long memoryReservation, Long memorySwappiness,
+      boolean oomKillDisable, long shmSize, Map<String, String> sysctls, List<String> dns, List<String> dnsSearch,
+      List<String> dnsOptions, List<String> extraHosts, int oomScoreAdj, Map<String, String> annotations,
+      List<Link> links) {
+    this(groupAdd, pidMode, ipcMode, utsMode, cgroupnsMode, devices, deviceCgroupRules, memoryReservation,
+        memorySwappiness, oomKillDisable, shmSize, sysctls, dns, dnsSearch, dnsOptions, extraHosts, oomScoreAdj,
+        annotations, links, "");
   }
 
   /**
@@ -110,20 +124,20 @@ public record HostOptions(
   HostOptions withDevices(List<DeviceMapping> resolved) {
     return new HostOptions(groupAdd, pidMode, ipcMode, utsMode, cgroupnsMode, resolved, deviceCgroupRules,
         memoryReservation, memorySwappiness, oomKillDisable, shmSize, sysctls, dns, dnsSearch, dnsOptions, extraHosts,
-        oomScoreAdj, annotations, links);
+        oomScoreAdj, annotations, links, usernsMode);
   }
 
   /** The soft memory limit an update set (create's field, so one place holds it). */
   HostOptions withMemoryReservation(long bytes) {
     return new HostOptions(groupAdd, pidMode, ipcMode, utsMode, cgroupnsMode, devices, deviceCgroupRules,
         bytes, memorySwappiness, oomKillDisable, shmSize, sysctls, dns, dnsSearch, dnsOptions, extraHosts,
-        oomScoreAdj, annotations, links);
+        oomScoreAdj, annotations, links, usernsMode);
   }
 
   HostOptions withLinks(List<Link> resolved) {
     return new HostOptions(groupAdd, pidMode, ipcMode, utsMode, cgroupnsMode, devices, deviceCgroupRules,
         memoryReservation, memorySwappiness, oomKillDisable, shmSize, sysctls, dns, dnsSearch, dnsOptions, extraHosts,
-        oomScoreAdj, annotations, resolved);
+        oomScoreAdj, annotations, resolved, usernsMode);
   }
 
   /** "container:NAME" → NAME; empty for the other modes. */

@@ -41,6 +41,10 @@ final class HostOptionsCheck {
     mode("--pid", h.pidMode(), Set.of("", "host"), find);
     mode("--ipc", h.ipcMode(), Set.of("", "private", "shareable", "none", "host"), find);
     mode("--uts", h.utsMode(), Set.of("", "host"), find);
+    if (!Set.of("", "host", "private").contains(h.usernsMode())) {
+      throw new BerthException.InvalidArgument("invalid --userns: " + h.usernsMode()
+          + " (use host for no user namespace, or leave it empty for the daemon's --userns-remap)");
+    }
     if (!h.utsMode().isEmpty() && !c.hostname().isEmpty()) {
       throw new BerthException.InvalidArgument("conflicting options: hostname and the UTS mode");
     }

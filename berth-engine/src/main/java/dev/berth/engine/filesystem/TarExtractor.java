@@ -35,6 +35,15 @@ public final class TarExtractor {
   private final OptionalInt gid;
   private final boolean specialFiles;
   private final Map<Path, FileTime> dirTimes = new LinkedHashMap<>();
+  private java.util.function.IntUnaryOperator uidIn = java.util.function.IntUnaryOperator.identity();
+  private java.util.function.IntUnaryOperator gidIn = java.util.function.IntUnaryOperator.identity();
+
+  /** Owners are container ids to be moved into a remapping (a remapped container's files: decision 2000). */
+  public TarExtractor ownersInto(java.util.function.IntUnaryOperator uid, java.util.function.IntUnaryOperator gid) {
+    this.uidIn = uid;
+    this.gidIn = gid;
+    return this;
+  }
 
   /**
    * @param root the rootfs on the host
@@ -138,8 +147,8 @@ public final class TarExtractor {
       throw new BerthException.InvalidArgument("archive entry " + e.getName() + " has an unsupported type '"
           + (char) e.getLinkFlag() + "'");
     }
-    int owner = uid.orElse((int) e.getLongUserId());
-    int group = gid.orElse((int) e.getLongGroupId());
+    int owner = uidIn.applyAsInt(uid.orElse((int) e.getLongUserId()));
+    int group = gidIn.applyAsInt(gid.orElse((int) e.getLongGroupId()));
     if (e.isSymbolicLink() || e.isCharacterDevice() || e.isBlockDevice() || e.isFIFO()) { // isFile() is true for these
       // A symlink keeps its own mode. A device node or FIFO is not opened: the JDK's no-follow
       // chmod opens the path, which blocks on a FIFO and wakes a device's driver.

@@ -33,6 +33,8 @@ public final class TreeTar {
   private final Form form;
   private final Predicate<String> skip;
   private final Map<Long, String> inodes = new HashMap<>();
+  private java.util.function.IntUnaryOperator uidOut = java.util.function.IntUnaryOperator.identity();
+  private java.util.function.IntUnaryOperator gidOut = java.util.function.IntUnaryOperator.identity();
 
   /** @param skip relative names (without a leading "/") left out of the archive, with what is below them */
   public TreeTar(TarArchiveOutputStream tar, Form form, Predicate<String> skip) {
@@ -45,6 +47,13 @@ public final class TreeTar {
 
   public static TreeTar plain(TarArchiveOutputStream tar) {
     return new TreeTar(tar, Form.PLAIN, n -> false);
+  }
+
+  /** Owners written as the container sees them (a user-namespace remapped container's files: decision 2000). */
+  public TreeTar ownersAs(java.util.function.IntUnaryOperator uid, java.util.function.IntUnaryOperator gid) {
+    this.uidOut = uid;
+    this.gidOut = gid;
+    return this;
   }
 
   /**
@@ -121,8 +130,8 @@ public final class TreeTar {
       }
     }
     e.setMode(mode & 07777);
-    e.setIds((Integer) Files.getAttribute(p, "unix:uid", LinkOption.NOFOLLOW_LINKS),
-        (Integer) Files.getAttribute(p, "unix:gid", LinkOption.NOFOLLOW_LINKS));
+    e.setIds(uidOut.applyAsInt((Integer) Files.getAttribute(p, "unix:uid", LinkOption.NOFOLLOW_LINKS)),
+        gidOut.applyAsInt((Integer) Files.getAttribute(p, "unix:gid", LinkOption.NOFOLLOW_LINKS)));
     e.setModTime(Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS));
     tar.putArchiveEntry(e);
     if (type == 0100000 && !e.isLink() && e.getSize() > 0) {

@@ -32,6 +32,24 @@ final class Netns {
     }
   }
 
+  /** Keeps an existing namespace ({@code /proc/PID/ns/net}) open on {@code file}, as {@link #create} keeps a new one. */
+  static void bind(Path file, Path namespace) {
+    try {
+      Files.createDirectories(file.getParent());
+      Files.deleteIfExists(file);
+      Files.createFile(file);
+      Mounts.mount(namespace.toString(), file, "none", 4096 /* MS_BIND */, null);
+    } catch (IOException e) {
+      try {
+        Files.deleteIfExists(file);
+      } catch (IOException again) {
+        e.addSuppressed(again);
+      }
+      throw new BerthException("cannot bind the network namespace " + namespace + " at " + file + ": "
+          + e.getMessage(), e);
+    }
+  }
+
   static void remove(Path file) {
     if (Mounts.isMountPoint(file)) {
       try {

@@ -289,6 +289,15 @@ public final class NetworkService implements AutoCloseable {
    */
   public PendingAttachment attachAsync(String containerId, List<PortBinding> ports, boolean publishAll,
       Set<String> exposed) {
+    return attachAsync(containerId, ports, publishAll, exposed, Optional.empty());
+  }
+
+  /**
+   * As above; with {@code existing}, the container's namespace file is a bind of that namespace
+   * (a remapped container's, made inside its user namespace: decision 2000) instead of a new one.
+   */
+  public PendingAttachment attachAsync(String containerId, List<PortBinding> ports, boolean publishAll,
+      Set<String> exposed, Optional<Path> existing) {
     Path ns = netnsPath(containerId);
     List<EndpointRow> rows = table.endpointsOf(containerId);
     if (rows.isEmpty()) {
@@ -303,7 +312,11 @@ public final class NetworkService implements AutoCloseable {
         applyNetworkRules();
       }
       long t0 = System.nanoTime();
-      Netns.create(ns);
+      if (existing.isPresent()) {
+        Netns.bind(ns, existing.get());
+      } else {
+        Netns.create(ns);
+      }
       log.debug("container {}: namespace made in {} us", containerId.substring(0, 12), (System.nanoTime() - t0) / 1000);
     } catch (RuntimeException e) {
       this.ports.unreserve(containerId);

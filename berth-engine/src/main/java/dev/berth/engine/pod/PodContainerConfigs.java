@@ -55,7 +55,8 @@ final class PodContainerConfigs {
         spec.devices().stream().map(d -> HostOptions.DeviceMapping.of(d.hostPath(), d.containerPath(),
             d.permissions())).toList(), null, 0, null, false, 0, null,
         sandbox.dns().servers(), sandbox.dns().searches(), sandbox.dns().options(), null,
-        oomScoreAdj(r.oomScoreAdj()), spec.annotations(), null);
+        oomScoreAdj(r.oomScoreAdj()), spec.annotations(), null,
+        "host"); // pods never take berthd's --userns-remap: the CRI's own user namespaces are not supported (decision 2000)
     List<String> securityOpt = new ArrayList<>(seccomp(sec.seccomp()));
     if (sec.noNewPrivs()) {
       securityOpt.add("no-new-privileges");

@@ -32,7 +32,8 @@ final class SandboxConfigs {
         hostNetwork ? "host" : "", null, null, null, 0, null, false, 0, spec.linux().sysctls(),
         spec.dns().servers(), spec.dns().searches(), spec.dns().options(), null,
         0, // never a negative oom_score_adj: it needs CAP_SYS_RESOURCE (platform notes)
-        spec.annotations(), null);
+        spec.annotations(), null,
+        "host"); // as the pod's containers: no --userns-remap (decision 2000)
     return new ContainerConfig(pauseImage, PAUSE_COMMAND, List.of(), List.of(), "/", user,
         hostNetwork ? "" : spec.hostname(), "", PodLabels.forSandbox(spec), false, false, false, "SIGKILL", 0,
         false, false, sec.privileged(), List.of(), List.of(), sec.readonlyRootfs(), securityOpt, 0, 0, 0, 0, null, 0,

@@ -51,6 +51,11 @@ public final class SystemService {
     return defaultRuntime.get();
   }
 
+  /** Whether containers run in a user namespace by default ({@code --userns-remap}). */
+  public boolean usernsRemap() {
+    return config.remapping() != null;
+  }
+
   public HostFacts host() {
     return host;
   }

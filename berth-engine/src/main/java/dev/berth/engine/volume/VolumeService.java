@@ -69,6 +69,14 @@ public final class VolumeService {
     }
   }
 
+  /** Who owns a new volume's {@code _data}: the remapped root under --userns-remap; null = root. */
+  private volatile int[] owner;
+
+  /** New volumes' {@code _data} belongs to {@code uid:gid} (the remapped root under --userns-remap, as dockerd). */
+  public void ownNewVolumesBy(int uid, int gid) {
+    this.owner = new int[] {uid, gid};
+  }
+
   /** Tells the service which containers use a volume (their IDs); the container side sets it. */
   public void setUsage(Function<String, List<String>> containersUsing) {
     this.usage = containersUsing;
@@ -106,6 +114,10 @@ public final class VolumeService {
       Path data = dataDir(n);
       try {
         Files.createDirectories(data);
+        int[] o = owner;
+        if (o != null) {
+          dev.berth.engine.sys.LinuxFs.lchown(data, o[0], o[1]);
+        }
       } catch (IOException e) {
         deleteTree(root.resolve(n));
         throw new UncheckedIOException("cannot create volume directory " + data, e);

@@ -52,6 +52,7 @@ public final class ContainerOptions {
   String pid;
   String ipc;
   String uts;
+  String userns;
   String cgroupns;
   final List<String> devices = new ArrayList<>();
   final List<String> deviceCgroupRules = new ArrayList<>();
@@ -150,6 +151,8 @@ public final class ContainerOptions {
         v -> ipc = v, "--ipc");
     o.value(String.class, "<uts>", "UTS namespace to use: host or container:<name|id>",
         v -> uts = v, "--uts");
+    o.value(String.class, "<userns>", "User namespace to use: host (none, under berthd's --userns-remap)",
+        v -> userns = v, "--userns");
     o.value(String.class, "<cgroupns>", "Cgroup namespace to use: host or private",
         v -> cgroupns = v, "--cgroupns");
     o.list(String.class, "<devices>", "Add a host device to the container (/dev/x[:/dev/y[:rwm]])",
@@ -294,6 +297,7 @@ public final class ContainerOptions {
     putIfSet(host, "PidMode", pid);
     putIfSet(host, "IpcMode", ipc);
     putIfSet(host, "UTSMode", uts);
+    putIfSet(host, "UsernsMode", userns);
     putIfSet(host, "CgroupnsMode", cgroupns);
     if (!devices.isEmpty()) {
       ArrayNode d = host.putArray("Devices");

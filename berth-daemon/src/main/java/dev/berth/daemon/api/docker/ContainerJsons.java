@@ -229,7 +229,7 @@ final class ContainerJsons {
       h.put("Tmpfs", storage.get("Tmpfs"));
     }
     h.put("UTSMode", host.get("UTSMode"));
-    h.put("UsernsMode", "");
+    h.put("UsernsMode", cfg.host().usernsMode());
     h.put("ShmSize", host.get("ShmSize"));
     if (host.containsKey("Sysctls")) {
       h.put("Sysctls", host.get("Sysctls"));

@@ -37,7 +37,8 @@ final class HostJsons {
         strings(host.get("ExtraHosts")),
         host.path("OomScoreAdj").asInt(0),
         map(host.get("Annotations")),
-        strings(host.get("Links")).stream().map(HostOptions.Link::parse).toList());
+        strings(host.get("Links")).stream().map(HostOptions.Link::parse).toList(),
+        host.path("UsernsMode").asText(""));
   }
 
   /** Inspect's HostConfig keys for these fields, with dockerd 20.10's values when unset. */

@@ -63,11 +63,6 @@ final class RefusedCreateFields {
       throw new BerthException.InvalidArgument("HostConfig.VolumeDriver \"" + driver + "\" is not supported: Berth has"
           + " the local volume driver only");
     }
-    String userns = host.path("UsernsMode").asText("");
-    if (!userns.isEmpty() && !userns.equals("host")) {
-      throw new BerthException.InvalidArgument("HostConfig.UsernsMode \"" + userns + "\" is not supported: Berth"
-          + " runs containers without a user namespace (as dockerd without userns-remap)");
-    }
     if (set(host.get("StorageOpt"))) {
       // dockerd's words for overlay2 on a backing filesystem other than xfs with pquota
       throw new BerthException.InvalidArgument(

@@ -150,7 +150,7 @@ public final class SystemRoutes {
         new InfoResponse.Swarm("", "", "inactive", false, ""),
         false,
         "",
-        List.of(),
+        system.usernsRemap() ? List.of("name=userns") : List.of(),
         null)); // dockerd's null when there are no warnings
   }
 

@@ -45,8 +45,9 @@ class HostJsonsTest {
         .isInstanceOf(BerthException.InvalidArgument.class)
         .hasMessageStartingWith("HostConfig.BlkioWeight is not supported by Berth: ");
     assertThatThrownBy(() -> create("{\"Image\":\"i\",\"Shell\":[\"sh\"]}")).hasMessageStartingWith("Shell is not");
-    assertThatThrownBy(() -> create("{\"Image\":\"i\",\"HostConfig\":{\"UsernsMode\":\"private\"}}"))
-        .hasMessageContaining("UsernsMode");
+    // UsernsMode is read (the engine checks its value): berthd's --userns-remap, or host
+    assertThat(create("{\"Image\":\"i\",\"HostConfig\":{\"UsernsMode\":\"host\"}}").host().usernsMode())
+        .isEqualTo("host");
     assertThatThrownBy(() -> create("{\"Image\":\"i\",\"NetworkingConfig\":{\"EndpointsConfig\":{\"n\":{\"IPAMConfig\":"
         + "{\"IPv6Address\":\"::2\"}}}}}")).hasMessageContaining("IPAMConfig.IPv6Address");
     assertThatThrownBy(() -> create("{\"Image\":\"i\",\"HostConfig\":{\"Mounts\":[{\"Type\":\"bind\",\"Source\":\"/x\","

@@ -145,6 +145,8 @@ public final class LayerStore {
       Path doomed = layersDir.resolve(Digests.hex(chainId) + TEMP_MARK + "rm-" + randomSuffix());
       Files.move(layerDir(chainId), doomed, StandardCopyOption.ATOMIC_MOVE);
       FileTrees.deleteRecursively(doomed);
+      // the copies --userns-remap made of it go with it (decision 2000)
+      dev.berth.engine.userns.ShiftedLayers.removeCopies(layersDir.getParent(), chainId);
     } finally {
       // The lock stays in the map: dropping it could let a waiter and a newcomer hold
       // different locks for the same chain. One small object per layer ever seen.
