@@ -1,7 +1,6 @@
 package dev.berth.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.berth.testkit.BerthdProcess;
 import dev.berth.testkit.BusyboxDaemon;
@@ -17,9 +16,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -37,8 +39,10 @@ import org.junit.jupiter.api.io.TempDir;
  * sockets' default group (-G) stays as it was (SocketGroupIT, BerthdConfigTest).
  *
  * <p>A remapped container's runc must pass through every directory above its rootfs as an
- * unprivileged host user: on a host whose "/" lacks o+x, berthd refuses to start and the tests
- * of containers are skipped (the start-up refusal is still tested).
+ * unprivileged host user, and berthd refuses to start when one lacks o+x (tested below). Some
+ * machines of this kind have "/" at 0644 (Debian's is 0755), where no remapped container of
+ * Berth or dockerd can start; there this class adds o+x to "/" for its run and puts the old
+ * mode back afterwards (also from a shutdown hook), so the remapping is still tested.
  */
 @Tag("integration")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -50,14 +54,15 @@ class UsernsRemapIT {
   static String image;
   static int remappedUid;
   static int remappedGid;
+  /** "/"'s permissions before this class gave it o+x; null when it had it already. */
+  static Set<PosixFilePermission> rootModeBefore;
+  static Thread restoreRootMode;
 
   @BeforeAll
   static void startARemappingDaemon() throws IOException {
     // JUnit's temp dir is 0700: the remapped root must be able to pass through it
     Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
-    if (!rootIsSearchable()) {
-      return;
-    }
+    makeRootSearchable();
     Files.createDirectories(dir.resolve("env/berthd"));
     Files.writeString(dir.resolve("env/berthd/daemon.json"), "{\"userns-remap\": \"default\"}\n");
     env = BusyboxDaemon.start(dir.resolve("env"));
@@ -67,20 +72,39 @@ class UsernsRemapIT {
   }
 
   @AfterAll
-  static void stop() {
-    if (env != null) {
-      env.close();
+  static void stop() throws IOException {
+    try {
+      if (env != null) {
+        env.close();
+      }
+    } finally {
+      if (restoreRootMode != null) {
+        Runtime.getRuntime().removeShutdownHook(restoreRootMode);
+        restoreRootMode.run();
+      }
     }
   }
 
-  private static boolean rootIsSearchable() throws IOException {
-    return ((Integer) Files.getAttribute(Path.of("/"), "unix:mode") & 01) != 0;
-  }
-
-  private static void requireDaemon() {
-    assumeTrue(env != null, "this host's / has no o+x (mode "
-        + PosixFilePermissionsText.of(Path.of("/")) + "): no remapped container can start here, and berthd "
-        + "refuses --userns-remap (see aDataRootTheRemappedRootCannotReachStopsTheStart)");
+  private static void makeRootSearchable() throws IOException {
+    Path root = Path.of("/");
+    Set<PosixFilePermission> before = Files.getPosixFilePermissions(root);
+    if (before.contains(PosixFilePermission.OTHERS_EXECUTE)) {
+      return;
+    }
+    Set<PosixFilePermission> searchable = EnumSet.copyOf(before);
+    searchable.add(PosixFilePermission.OTHERS_EXECUTE);
+    rootModeBefore = before;
+    restoreRootMode = new Thread(() -> {
+      try {
+        Files.setPosixFilePermissions(root, rootModeBefore);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    });
+    Runtime.getRuntime().addShutdownHook(restoreRootMode);
+    Files.setPosixFilePermissions(root, searchable);
+    System.out.println("UsernsRemapIT: / was " + PosixFilePermissions.toString(before)
+        + ", given o+x for this class's run (put back after it)");
   }
 
   /** The first id of the berth user's first range: container root on the host. */
@@ -103,7 +127,6 @@ class UsernsRemapIT {
   @Test
   @Order(1)
   void containerRootIsRootInsideAndTheRemappedUidOnTheHost() throws IOException {
-    requireDaemon();
     assertThat(remappedUid).isGreaterThanOrEqualTo(100_000);
     String id = env.ok("run", "-d", "--name", "sleeper", image, "sleep", "300").stdout().strip();
     assertThat(env.ok("exec", "sleeper", "id", "-u").stdout().strip()).isEqualTo("0");
@@ -132,7 +155,6 @@ class UsernsRemapIT {
   @Test
   @Order(2)
   void aFileMadeInABindMountedHostDirBelongsToTheRemappedRoot() throws IOException {
-    requireDaemon();
     Path shared = Files.createDirectories(dir.resolve("shared"));
     Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxrwx"));
     env.ok("run", "--rm", "-v", shared + ":/h", image, "sh", "-c", "echo hi > /h/made");
@@ -150,7 +172,6 @@ class UsernsRemapIT {
   @Test
   @Order(3)
   void aNamedVolumeBelongsToTheRemappedRootAndKeepsItsFiles() throws IOException {
-    requireDaemon();
     env.ok("volume", "create", "remapped");
     Path data = Path.of(env.ok("volume", "inspect", "-f", "{{.Mountpoint}}", "remapped").stdout().strip());
     assertThat(owner(data)).isEqualTo(remappedUid);
@@ -162,7 +183,6 @@ class UsernsRemapIT {
   @Test
   @Order(4)
   void usernsHostRunsAsHostRoot() throws IOException {
-    requireDaemon();
     String id = env.ok("run", "-d", "--userns=host", image, "sleep", "300").stdout().strip();
     assertThat(hostUidOf(id)).isZero();
     assertThat(env.ok("inspect", "-f", "{{.HostConfig.UsernsMode}}", id).stdout().strip()).isEqualTo("host");
@@ -184,7 +204,6 @@ class UsernsRemapIT {
   @Test
   @Order(4)
   void infoSaysUsernsAndTheNetworkStillWorks() throws IOException {
-    requireDaemon();
     assertThat(env.ok("info", "--format", "{{json .SecurityOptions}}").stdout()).contains("\"name=userns\"");
     String id = env.ok("run", "-d", image, "sh", "-c",
         "mkdir -p /www && echo remapped > /www/index.html && exec httpd -f -p 80 -h /www").stdout().strip();
@@ -223,7 +242,6 @@ class UsernsRemapIT {
   @Test
   @Order(5)
   void commitAndCopyInSpeakTheContainersIds() throws IOException {
-    requireDaemon();
     env.ok("run", "--name", "committer", image, "sh", "-c", "echo c > /committed");
     env.ok("commit", "committer", "remapped-commit:1");
     // the layer holds container ids: a container outside the remapping sees root's file
@@ -248,7 +266,6 @@ class UsernsRemapIT {
   @Test
   @Order(6)
   void removingTheImageRemovesItsShiftedCopiesAndTheSharedLayersStayUnshifted() throws IOException {
-    requireDaemon();
     env.removeAllContainers();
     Path dataRoot = env.daemon().dataRoot();
     Path shifted = dataRoot.resolve(remappedUid + "." + remappedGid).resolve("layers");
@@ -305,17 +322,6 @@ class UsernsRemapIT {
         assertThat(d.log()).contains("please fix by allowing 'o+x' permissions on existing directories (/)");
       } finally {
         Leftovers.removeUnder(open);
-      }
-    }
-  }
-
-  /** "rwxr-xr-x"-style text of a path's mode, for messages. */
-  private static final class PosixFilePermissionsText {
-    static String of(Path p) {
-      try {
-        return PosixFilePermissions.toString(Files.getPosixFilePermissions(p));
-      } catch (IOException e) {
-        return "unknown";
       }
     }
   }
