@@ -171,7 +171,7 @@ public final class BootAssetCache {
     List<String> order = GuestModules.loadOrder(GuestModules.parseDeps(readOrEmpty(modules.resolve("modules.dep"))),
         GuestModules.WANTED, GuestModules.parseBuiltin(readOrEmpty(modules.resolve("modules.builtin"))));
     Initramfs ird = new Initramfs();
-    for (String d : List.of("bin", "dev", "proc", "sys", "berth", "newroot", "lib", "lib/modules")) {
+    for (String d : List.of("bin", "dev", "proc", "sys", "berth", "newroot", "lib", "lib/modules", "tmp")) {
       ird.dir(d);
     }
     ird.charDevice("dev/console", 5, 1);
