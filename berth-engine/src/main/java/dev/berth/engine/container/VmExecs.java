@@ -69,7 +69,8 @@ final class VmExecs {
     try {
       r = vm.agent().run(command.scriptKilledAfter(seconds), timeout.plus(PROBE_GRACE));
     } catch (BerthException e) {
-      return new ContainerExecs.ProbeResult(-1, e.getMessage().contains("did not end within") ? exceeded : e.getMessage());
+      // the agent did not answer within the grace either: the check hung past its timeout
+      return new ContainerExecs.ProbeResult(-1, System.nanoTime() - t0 >= timeout.toNanos() ? exceeded : e.getMessage());
     }
     if (r.exitCode() == 137 && System.nanoTime() - t0 >= timeout.toNanos()) {
       return new ContainerExecs.ProbeResult(-1, exceeded);
