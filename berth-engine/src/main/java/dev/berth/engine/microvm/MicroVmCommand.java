@@ -49,7 +49,7 @@ public final class MicroVmCommand {
         "-smp", Integer.toString(s.cpus()),
         "-m", s.memoryMib() + "M",
         "-nodefaults", "-no-user-config", "-display", "none",
-        // The guest reboots when its command ended: QEMU then exits.
+        // The guest powers off when its command ended, and a panic reboots it: either way QEMU exits.
         "-no-reboot",
         "-daemonize", "-pidfile", p.pidFile().toString(),
         "-qmp", "unix:" + p.qmpSocket() + ",server=on,wait=off",
