@@ -37,7 +37,7 @@ class MicroVmCommandTest {
     assertThat(after(cmd, "-kernel")).endsWith("/vmlinux"); // the uncompressed kernel: no decompression in the guest
     assertThat(after(cmd, "-m")).isEqualTo("256M");
     assertThat(after(cmd, "-smp")).isEqualTo("2");
-    // the guest's reboot ends QEMU, which runs detached with a pidfile
+    // a guest panic's reboot ends QEMU too; it runs detached with a pidfile
     assertThat(cmd).contains("-no-reboot", "-daemonize");
     assertThat(String.join(" ", cmd)).contains(ID); // how reconcile recognises the process
   }
