@@ -1,14 +1,20 @@
 #!/bin/sh
 # microVM container benchmark: `berth run --rm --isolation=vm busybox true` (on the default
 # bridge: CNI, a tap in the namespace, virtio-net) against
-#  - the floor: qemu-system-x86_64 started by hand on the same kernel, initramfs, shares, serial
-#    ports and the same kind of tap (in a namespace of its own, the guest given an address; what
-#    Berth's microVM does, minus Berth),
+#  - the floor: plain qemu-system-x86_64 with the same tap (in a namespace of its own) booting
+#    the same kernel, with the same machine, accelerator and memory options, straight to an init
+#    that powers off (an initramfs of busybox and a two-line /init: no modules, shares, ports),
+#  - QEMU by hand with Berth's initramfs, shares, serial ports and tap (the guest given an
+#    address): what Berth's microVM does minus berthd, so the difference to the floor is the
+#    guest init's share and the rest is the host side's,
 #  - `berth run --rm --isolation=vm --network none busybox true` (no network), and
 #  - `berth run --rm busybox true` (runc under conmon), for scale.
-# Also the RSS of QEMU for an idle microVM container (128 MiB guest). Same image everywhere:
-# Debian's static busybox, imported. Prints the load and the ratios.
-# Needs: root, bin/build done, qemu-system-x86, linux-image-amd64, busybox-static.
+# Then the memory of idle microVM containers (`sleep`, default 256 MiB guest), read after the
+# boot settled: QEMU's RSS and PSS, split into guest RAM, the kernel file QEMU keeps mapped,
+# TCG's translation buffer and the rest; and the mean PSS of two idle ones (the kernel file
+# and QEMU's binary are then shared). Same image everywhere: Debian's static busybox, imported.
+# Prints the load and the ratios. MEMORY_ONLY=1 skips the timings.
+# Needs: root, bin/build done, qemu-system-x86, linux-image-amd64, busybox-static, cpio.
 set -eu
 BERTH_HOME=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
 RUNS=${RUNS:-5}
@@ -47,6 +53,14 @@ $B import "$TMP/busybox.tar" busybox:bench >/dev/null
 $B run --rm --isolation=vm busybox:bench true
 
 ASSETS=$(ls -d "$TMP"/data/microvm/assets/*/ | head -1)
+# The floor's initramfs: busybox and an init that powers off at once, which ends QEMU (a reboot
+# is ~1.2 s slower under TCG: x86 tries the keyboard controller the microvm machine lacks).
+mkdir -p "$TMP/bare/bin" "$TMP/bare/dev"
+cp /bin/busybox "$TMP/bare/bin/busybox"
+mknod "$TMP/bare/dev/console" c 5 1
+printf '#!/bin/busybox sh\n/bin/busybox poweroff -f\n' > "$TMP/bare/init"
+chmod 755 "$TMP/bare/init"
+(cd "$TMP/bare" && find . | cpio -o -H newc --quiet > "$TMP/bare.cpio")
 mkdir -p "$TMP/floor/share"
 printf "BERTH_WORKDIR='/'\nset -- 'PATH=/bin' /bin/busybox nsenter -F --root=/newroot --wd=/newroot/ -S 0 -G 0 -- true\n" \
   > "$TMP/floor/share/run.sh"
@@ -57,13 +71,19 @@ ip -n "$NS" tuntap add tap0 mode tap
 ip -n "$NS" link set tap0 up
 echo "02:42:0a:63:00:02 10.99.0.2/24 -" > "$TMP/floor/share/net"
 KHZ=$(awk -F: '/cpu MHz/ { printf "%d", $2 * 1000; exit }' /proc/cpuinfo)
-MACHINE=microvm; CPU=host; [ "$ACCEL" = tcg ] && { MACHINE=microvm,pit=on; CPU=max; }
+MACHINE=microvm; CPU=host; ACCEL_OPTS=$ACCEL
+# Berth's TCG options (MicroVmCommand): the same for the floor
+[ "$ACCEL" = tcg ] && { MACHINE=microvm,pit=on; CPU=max; ACCEL_OPTS=tcg,tb-size=16; }
 # The guest command line Berth uses (MicroVmCommand.append): keep the two the same.
 APPEND="console=ttyS0 quiet panic=-1 rdinit=/init pci=off 8250.nr_uarts=1 i8042.noaux i8042.nomux i8042.nopnp"
 APPEND="$APPEND i8042.dumbkbd cryptomgr.notests random.trust_cpu=on"
 [ "$ACCEL" = tcg ] && APPEND="$APPEND nokaslr tsc_early_khz=$KHZ"
 F=$TMP/floor
-FLOOR="qemu-system-x86_64 -machine $MACHINE -accel $ACCEL -cpu $CPU -smp 1 -m 128M -nodefaults -no-user-config \
+BARE="qemu-system-x86_64 -machine $MACHINE -accel $ACCEL_OPTS -cpu $CPU -smp 1 -m 256M -nodefaults -no-user-config \
+ -display none -no-reboot -serial file:$F/bare-serial.log -kernel ${ASSETS}vmlinux -initrd $TMP/bare.cpio \
+ -append '$APPEND' -netdev tap,id=net0,ifname=tap0,script=no,downscript=no,vhost=off \
+ -device virtio-net-device,netdev=net0,mac=02:42:0a:63:00:02"
+BYHAND="qemu-system-x86_64 -machine $MACHINE -accel $ACCEL_OPTS -cpu $CPU -smp 1 -m 256M -nodefaults -no-user-config \
  -display none -no-reboot -serial file:$F/serial.log -kernel ${ASSETS}vmlinux -initrd ${ASSETS}initramfs.cpio \
  -append '$APPEND' -device virtio-serial-device \
  -chardev file,id=stdout,path=$F/out -device virtserialport,chardev=stdout,name=stdout \
@@ -78,32 +98,59 @@ echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); accel $ACC
 # Interleaved rather than one command after the other (hyperfine): on a shared machine the load
 # drifts, and each ratio should compare runs made under the same load.
 ms() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
-FL=""; VM=""; VN=""; RC=""
+FL=""; BH=""; VM=""; VN=""; RC=""
 run=1
+[ "${MEMORY_ONLY-}" = 1 ] && run=$((RUNS + 1))
 while [ "$run" -le "$RUNS" ]; do
   rm -f "$F/exit"
-  t=$(date +%s%N); ip netns exec "$NS" sh -c "$FLOOR"; f=$(ms "$t")
-  # A guest init that failed (its network, say) reboots early: that would be no floor.
-  [ "$(tr -d '\r\n' < "$F/exit" 2>/dev/null)" = 0 ] || { echo "the floor's guest failed:"; cat "$F/serial.log"; exit 1; }
+  t=$(date +%s%N); ip netns exec "$NS" sh -c "$BARE"; f=$(ms "$t")
+  t=$(date +%s%N); ip netns exec "$NS" sh -c "$BYHAND"; h=$(ms "$t")
+  # A guest init that failed (its network, say) powers off early: that would measure nothing.
+  [ "$(tr -d '\r\n' < "$F/exit" 2>/dev/null)" = 0 ] || { echo "the guest of QEMU by hand failed:"; cat "$F/serial.log"; exit 1; }
   t=$(date +%s%N); $B run --rm --isolation=vm busybox:bench true; v=$(ms "$t")
   t=$(date +%s%N); $B run --rm --isolation=vm --network none busybox:bench true; n=$(ms "$t")
   t=$(date +%s%N); $B run --rm busybox:bench true; r=$(ms "$t")
-  echo "run $run: floor $f ms, berth --isolation=vm $v ms (--network none $n ms), berth (runc) $r ms;" \
-    "load $(cut -d' ' -f1 /proc/loadavg)"
-  FL="$FL $f"; VM="$VM $v"; VN="$VN $n"; RC="$RC $r"
+  echo "run $run: floor $f ms, QEMU by hand with Berth's initramfs $h ms, berth --isolation=vm $v ms" \
+    "(--network none $n ms), berth (runc) $r ms; load $(cut -d' ' -f1 /proc/loadavg)"
+  FL="$FL $f"; BH="$BH $h"; VM="$VM $v"; VN="$VN $n"; RC="$RC $r"
   run=$((run + 1))
 done
-echo "$FL|$VM|$RC|$VN" | awk -F'|' '
+[ "${MEMORY_ONLY-}" = 1 ] || echo "$FL|$VM|$RC|$VN|$BH" | awk -F'|' '
   function mean(s,   n, a, i, t) { n = split(s, a, " "); t = 0; for (i = 1; i <= n; i++) t += a[i]; return t / n }
   function min(s,   n, a, i, m) { n = split(s, a, " "); m = a[1]; for (i = 2; i <= n; i++) if (a[i] < m) m = a[i]; return m }
-  { f = mean($1); v = mean($2); r = mean($3); n = mean($4)
-    printf "floor (qemu by hand, tap) mean %6.0f ms  min %6.0f ms\n", f, min($1)
-    printf "berth run --isolation=vm  mean %6.0f ms  min %6.0f ms  %5.2fx the floor (goal <= 1.2x; min/min %4.2fx)\n", v, min($2), v / f, min($2) / min($1)
-    printf "  --network none          mean %6.0f ms  min %6.0f ms\n", n, min($4)
-    printf "berth run (runc)          mean %6.0f ms  min %6.0f ms  vm/process %4.1fx\n", r, min($3), v / r }'
+  { f = mean($1); v = mean($2); r = mean($3); n = mean($4); h = mean($5)
+    printf "floor (qemu, tap, init exits) mean %6.0f ms  min %6.0f ms\n", f, min($1)
+    printf "qemu by hand, Berth initramfs mean %6.0f ms  min %6.0f ms  %5.2fx the floor (the guest init)\n", h, min($5), h / f
+    printf "berth run --isolation=vm      mean %6.0f ms  min %6.0f ms  %5.2fx the floor (goal <= 1.2x; min/min %4.2fx)\n", v, min($2), v / f, min($2) / min($1)
+    printf "  --network none              mean %6.0f ms  min %6.0f ms\n", n, min($4)
+    printf "berth run (runc)              mean %6.0f ms  min %6.0f ms  vm/process %4.1fx\n", r, min($3), v / r }'
 
+# Memory of an idle microVM container: QEMU's mappings by kind (smaps), after the boot settled.
+memory() { # PID GUEST_MIB -> "rss pss guest-ram kernel-file tb other" in KiB
+  awk -v kib="$(($2 * 1024))" '
+    /^[0-9a-f]+-[0-9a-f]+ / { perm = $2; name = $6; kind = "other"
+      if (name ~ /vmlinux$/) kind = "kernel"; else if (perm == "rwxp" && name == "") kind = "tb" }
+    /^Size:/ { if (perm == "rw-p" && name == "" && $2 == kib) kind = "ram" }
+    /^Rss:/ { rss += $2; part[kind] += $2 }
+    /^Pss:/ { pss += $2 }
+    END { printf "%d %d %d %d %d %d\n", rss, pss, part["ram"], part["kernel"], part["tb"], part["other"] }' "/proc/$1/smaps"
+}
+settled() { # waits until the container's QEMU RSS stops growing (the boot is over), at most 60 s
+  last=0; i=0
+  while [ "$i" -lt 60 ]; do
+    now=$(awk '/VmRSS/ {print $2}' "/proc/$1/status")
+    [ "$now" -gt 0 ] && [ $((now - last)) -lt 256 ] && [ "$i" -ge 5 ] && return 0
+    last=$now; i=$((i + 1)); sleep 1
+  done
+}
 ID=$($B run -d --isolation=vm busybox:bench sleep 600)
-sleep 8 # boot (about 3 s under TCG) and settle to idle: the command sleeps
 QPID=$($B inspect --format '{{.State.Pid}}' "$ID")
-echo "idle microVM container (128 MiB guest): QEMU RSS $(awk '/VmRSS/ {print $2, $3}' "/proc/$QPID/status")"
-$B rm -f "$ID" >/dev/null
+$B exec "$ID" true # the agent answers: the guest init is done
+settled "$QPID"
+memory "$QPID" 256 | awk '{ printf "idle microVM container (256 MiB guest): QEMU RSS %d MiB, PSS %d MiB = guest RAM %d + kernel file %d + TCG translation buffer %d + QEMU itself %d MiB (RSS parts; goal RSS <= 150 MB)\n", $1/1024, $2/1024, $3/1024, $4/1024, $5/1024, $6/1024 }'
+ID2=$($B run -d --isolation=vm busybox:bench sleep 600)
+QPID2=$($B inspect --format '{{.State.Pid}}' "$ID2")
+$B exec "$ID2" true
+settled "$QPID2"
+echo "two idle microVM containers: mean PSS $(( ($(memory "$QPID" 256 | cut -d' ' -f2) + $(memory "$QPID2" 256 | cut -d' ' -f2)) / 2048 )) MiB each; load $(cut -d' ' -f1 /proc/loadavg)"
+$B rm -f "$ID" "$ID2" >/dev/null

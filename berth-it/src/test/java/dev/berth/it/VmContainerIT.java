@@ -3,30 +3,18 @@ package dev.berth.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.berth.testkit.BerthdProcess;
-import dev.berth.testkit.Leftovers;
 import dev.berth.testkit.Commands;
-import dev.berth.testkit.registry.LocalRegistry;
 import dev.berth.testkit.Poll;
 import dev.berth.testkit.ProcessResult;
-import dev.berth.testkit.image.BusyboxImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code --isolation=vm}: busybox images booted in a microVM with the host's Debian kernel,
@@ -34,96 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  * on the CI machines opens but cannot run guests. Boots take seconds; the tests are few.
  */
 @Tag("integration")
-class VmContainerIT {
-  private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Duration RUN = Duration.ofMinutes(3);
-
-  @TempDir
-  static Path dir;
-
-  static LocalRegistry registry;
-  static BerthdProcess daemon;
-  static String image;
-  static String guestKernel;
-
-  @BeforeAll
-  static void startDaemon() throws IOException {
-    Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/qemu-system-x86_64")),
-        "qemu-system-x86 is not installed");
-    Optional<Path> kernel;
-    try (var boot = Files.list(Path.of("/boot"))) {
-      kernel = boot.filter(p -> p.getFileName().toString().startsWith("vmlinuz-")).max(Comparator.naturalOrder());
-    }
-    Assumptions.assumeTrue(kernel.isPresent(), "no guest kernel in /boot (linux-image-amd64)");
-    guestKernel = kernel.get().getFileName().toString().substring("vmlinuz-".length());
-    registry = LocalRegistry.start(dir.resolve("registry"));
-    image = BusyboxImage.writeOciLayout(dir.resolve("layout"), "latest").pushTo(registry.host() + "/test/busybox:latest");
-    Files.createDirectories(dir.resolve("berthd"));
-    Files.writeString(dir.resolve("berthd/daemon.json"), "{\"vm-accel\": \"tcg\"}\n");
-    daemon = BerthdProcess.start(dir.resolve("berthd"));
-    ok(berth("pull", image));
-  }
-
-  @AfterAll
-  static void stopAll() {
-    if (daemon != null) {
-      removeAll();
-      daemon.stop();
-    }
-    if (registry != null) {
-      registry.close();
-    }
-    killLeftoverQemu();
-    Leftovers.mountsUnder(dir).forEach(m -> Commands.run(List.of("umount", "-l", m), Duration.ofSeconds(10)));
-  }
-
-  /** Whatever happened, no QEMU of this test's daemon survives it (its paths are under our temp dir). */
-  private static void killLeftoverQemu() {
-    ProcessHandle.allProcesses().forEach(p -> p.info().commandLine().ifPresent(cmd -> {
-      if (cmd.contains("qemu-system") && cmd.contains(dir.toString())) {
-        p.destroyForcibly();
-      }
-    }));
-  }
-
-  @AfterEach
-  void noLeaks() {
-    removeAll();
-    assertThat(Poll.until(Duration.ofSeconds(20), () -> qemusOfDaemon().isEmpty()))
-        .as("QEMU processes left: %s", qemusOfDaemon()).isTrue();
-    killLeftoverQemu();
-  }
-
-  private static List<Long> qemusOfDaemon() {
-    List<Long> pids = new ArrayList<>();
-    ProcessHandle.allProcesses().forEach(p -> p.info().commandLine().ifPresent(cmd -> {
-      if (cmd.contains("qemu-system") && cmd.contains(dir.toString())) {
-        pids.add(p.pid());
-      }
-    }));
-    return pids;
-  }
-
-  private static void removeAll() {
-    for (String id : berth("ps", "-aq", "--no-trunc").stdout().lines().filter(l -> !l.isBlank()).toList()) {
-      berth("rm", "-f", id);
-    }
-  }
-
-  private static ProcessResult berth(String... args) {
-    List<String> cmd = Commands.berthCommand(daemon.host(), args);
-    return Commands.run(cmd, RUN);
-  }
-
-  private static ProcessResult ok(ProcessResult r) {
-    assertThat(r.exitCode()).as(r.toString()).isZero();
-    return r;
-  }
-
-  private static JsonNode inspect(String id) throws IOException {
-    return JSON.readTree(ok(berth("inspect", id)).stdout()).get(0);
-  }
-
+class VmContainerIT extends MicroVmDaemonTest {
   @Test
   void runRmPrintsTheGuestKernelsBannerAndExitCode() {
     ProcessResult r = berth("run", "--rm", "--isolation=vm", image, "sh", "-c", "cat /proc/version; exit 4");
@@ -180,12 +79,55 @@ class VmContainerIT {
     awaitLog(id, "before");
 
     daemon.kill(); // SIGKILL: QEMU runs on, detached
-    daemon = BerthdProcess.start(dir.resolve("berthd"));
+    daemon = env.startAgain();
 
     assertThat(inspect(id).at("/State/Running").asBoolean()).isTrue();
     ok(berth("stop", "-t", "30", id));
     assertThat(inspect(id).at("/State/ExitCode").asInt()).isEqualTo(9);
     assertThat(ok(berth("logs", id)).stdout()).isEqualTo("before\nbye\n"); // followed on, nothing repeated
+  }
+
+  @Test
+  void healthchecksRunInTheGuestAndAHungCheckIsKilledAtItsTimeout() throws IOException {
+    String id = ok(berth("run", "-d", "--isolation=vm", "--health-cmd", "cat /ok", "--health-interval", "1s",
+        "--health-timeout", "20s", "--health-retries", "1", image, "sh", "-c", "echo ready; exec sleep 600"))
+        .stdout().strip();
+    awaitLog(id, "ready");
+    assertThat(Poll.until(RUN, () -> health(id).at("/Status").asText().equals("unhealthy")))
+        .as("health: %s", health(id)).isTrue();
+    assertThat(health(id).at("/Log/0/Output").asText()).contains("/ok"); // cat's complaint, from the guest
+
+    ok(berth("exec", id, "sh", "-c", "echo fine > /ok"));
+    assertThat(Poll.until(RUN, () -> health(id).at("/Status").asText().equals("healthy")))
+        .as("health: %s", health(id)).isTrue();
+    JsonNode last = lastCheck(id);
+    assertThat(last.at("/ExitCode").asInt()).isZero();
+    assertThat(last.at("/Output").asText()).isEqualTo("fine\n");
+
+    String hung = ok(berth("run", "-d", "--isolation=vm", "--health-cmd", "sleep 600", "--health-interval", "1s",
+        "--health-timeout", "2s", "--health-retries", "1", image, "sh", "-c", "echo ready; exec sleep 600"))
+        .stdout().strip();
+    awaitLog(hung, "ready");
+    assertThat(Poll.until(RUN, () -> health(hung).at("/Status").asText().equals("unhealthy")))
+        .as("health: %s", health(hung)).isTrue();
+    JsonNode timedOut = health(hung).at("/Log/0");
+    assertThat(timedOut.at("/ExitCode").asInt()).isEqualTo(-1);
+    assertThat(timedOut.at("/Output").asText()).isEqualTo("Health check exceeded timeout (2s)");
+    // the guest killed the check: its agent serves the next exec
+    assertThat(ok(berth("exec", hung, "echo", "after")).stdout()).isEqualTo("after\n");
+  }
+
+  private static JsonNode health(String id) {
+    try {
+      return inspect(id).at("/State/Health");
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  private static JsonNode lastCheck(String id) {
+    JsonNode log = health(id).at("/Log");
+    return log.get(log.size() - 1);
   }
 
   private static void awaitLog(String id, String text) {

@@ -3,30 +3,16 @@ package dev.berth.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.berth.testkit.BerthdProcess;
-import dev.berth.testkit.Leftovers;
 import dev.berth.testkit.Commands;
-import dev.berth.testkit.registry.LocalRegistry;
-import dev.berth.testkit.Poll;
 import dev.berth.testkit.ProcessResult;
-import dev.berth.testkit.image.BusyboxImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Volumes, binds and tmpfs of {@code --isolation=vm} containers (shared over virtio-9p, mounted
@@ -34,96 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  * test boots one microVM and checks as much as it can with it.
  */
 @Tag("integration")
-class VmContainerMountsIT {
-  private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Duration RUN = Duration.ofMinutes(3);
-
-  @TempDir
-  static Path dir;
-
-  static LocalRegistry registry;
-  static BerthdProcess daemon;
-  static String image;
-  static String guestKernel;
-
-  @BeforeAll
-  static void startDaemon() throws IOException {
-    Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/qemu-system-x86_64")),
-        "qemu-system-x86 is not installed");
-    Optional<Path> kernel;
-    try (var boot = Files.list(Path.of("/boot"))) {
-      kernel = boot.filter(p -> p.getFileName().toString().startsWith("vmlinuz-")).max(Comparator.naturalOrder());
-    }
-    Assumptions.assumeTrue(kernel.isPresent(), "no guest kernel in /boot (linux-image-amd64)");
-    guestKernel = kernel.get().getFileName().toString().substring("vmlinuz-".length());
-    registry = LocalRegistry.start(dir.resolve("registry"));
-    image = BusyboxImage.writeOciLayout(dir.resolve("layout"), "latest").pushTo(registry.host() + "/test/busybox:latest");
-    Files.createDirectories(dir.resolve("berthd"));
-    Files.writeString(dir.resolve("berthd/daemon.json"), "{\"vm-accel\": \"tcg\"}\n");
-    daemon = BerthdProcess.start(dir.resolve("berthd"));
-    ok(berth("pull", image));
-  }
-
-  @AfterAll
-  static void stopAll() {
-    if (daemon != null) {
-      removeAll();
-      daemon.stop();
-    }
-    if (registry != null) {
-      registry.close();
-    }
-    killLeftoverQemu();
-    Leftovers.mountsUnder(dir).forEach(m -> Commands.run(List.of("umount", "-l", m), Duration.ofSeconds(10)));
-  }
-
-  /** Whatever happened, no QEMU of this test's daemon survives it (its paths are under our temp dir). */
-  private static void killLeftoverQemu() {
-    ProcessHandle.allProcesses().forEach(p -> p.info().commandLine().ifPresent(cmd -> {
-      if (cmd.contains("qemu-system") && cmd.contains(dir.toString())) {
-        p.destroyForcibly();
-      }
-    }));
-  }
-
-  @AfterEach
-  void noLeaks() {
-    removeAll();
-    assertThat(Poll.until(Duration.ofSeconds(20), () -> qemusOfDaemon().isEmpty()))
-        .as("QEMU processes left: %s", qemusOfDaemon()).isTrue();
-    killLeftoverQemu();
-  }
-
-  private static List<Long> qemusOfDaemon() {
-    List<Long> pids = new ArrayList<>();
-    ProcessHandle.allProcesses().forEach(p -> p.info().commandLine().ifPresent(cmd -> {
-      if (cmd.contains("qemu-system") && cmd.contains(dir.toString())) {
-        pids.add(p.pid());
-      }
-    }));
-    return pids;
-  }
-
-  private static void removeAll() {
-    for (String id : berth("ps", "-aq", "--no-trunc").stdout().lines().filter(l -> !l.isBlank()).toList()) {
-      berth("rm", "-f", id);
-    }
-  }
-
-  private static ProcessResult berth(String... args) {
-    List<String> cmd = Commands.berthCommand(daemon.host(), args);
-    return Commands.run(cmd, RUN);
-  }
-
-  private static ProcessResult ok(ProcessResult r) {
-    assertThat(r.exitCode()).as(r.toString()).isZero();
-    return r;
-  }
-
-  private static JsonNode inspect(String id) throws IOException {
-    return JSON.readTree(ok(berth("inspect", id)).stdout()).get(0);
-  }
-
+class VmContainerMountsIT extends MicroVmDaemonTest {
   @Test
   void volumesBindsTmpfsAndVolumesFromAreMountedInTheGuestAndShared() throws IOException {
     Path rw = Files.createDirectories(dir.resolve("host-rw"));

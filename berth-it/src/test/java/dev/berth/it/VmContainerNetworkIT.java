@@ -3,15 +3,11 @@ package dev.berth.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.berth.testkit.BerthdProcess;
 import dev.berth.testkit.Commands;
 import dev.berth.testkit.HostNetwork;
-import dev.berth.testkit.Leftovers;
 import dev.berth.testkit.Poll;
 import dev.berth.testkit.ProcessResult;
-import dev.berth.testkit.image.BusyboxImage;
-import dev.berth.testkit.registry.LocalRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,14 +15,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code --isolation=vm} containers on Berth's networks: a microVM serves HTTP to the host through
@@ -35,88 +28,35 @@ import org.junit.jupiter.api.io.TempDir;
  * VmContainerIT), so the boots are few: two.
  */
 @Tag("integration")
-class VmContainerNetworkIT {
-  private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Duration RUN = Duration.ofMinutes(3);
+class VmContainerNetworkIT extends MicroVmDaemonTest {
   private static final Path DOCKER = Path.of("/usr/local/bin/docker");
   private static final String HTTPD = "mkdir -p /www && echo hello-from-vm > /www/index.html"
       + " && exec httpd -f -p 80 -h /www";
 
-  @TempDir
-  static Path dir;
-
-  static LocalRegistry registry;
-  static BerthdProcess daemon;
-  static String image;
   static final List<String> userBridges = new ArrayList<>();
 
-  @BeforeAll
-  static void startDaemon() throws IOException {
-    Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/qemu-system-x86_64")),
-        "qemu-system-x86 is not installed");
-    try (Stream<Path> boot = Files.list(Path.of("/boot"))) {
-      Assumptions.assumeTrue(boot.anyMatch(p -> p.getFileName().toString().startsWith("vmlinuz-")),
-          "no guest kernel in /boot (linux-image-amd64)");
-    }
-    registry = LocalRegistry.start(dir.resolve("registry"));
-    image = BusyboxImage.writeOciLayout(dir.resolve("layout"), "latest").pushTo(registry.host() + "/test/busybox:latest");
-    Files.createDirectories(dir.resolve("berthd"));
-    Files.writeString(dir.resolve("berthd/daemon.json"), "{\"vm-accel\": \"tcg\"}\n");
-    daemon = BerthdProcess.start(dir.resolve("berthd"));
-    ok(berth("pull", image));
-  }
-
   @AfterAll
-  static void stopAll() {
-    if (daemon != null) {
-      removeAll();
-      daemon.stop();
+  static void removeHostNetworking() {
+    if (env != null) {
+      env.close(); // the daemon first: its bridges and rules go after it
     }
-    if (registry != null) {
-      registry.close();
-    }
-    killLeftoverQemu();
     HostNetwork.forDaemon(dir.resolve("berthd/data")).cleanUp();
     userBridges.forEach(b -> Commands.run(List.of("ip", "link", "delete", b), Duration.ofSeconds(10)));
-    Leftovers.mountsUnder(dir).forEach(m -> Commands.run(List.of("umount", "-l", m), Duration.ofSeconds(10)));
-  }
-
-  private static void killLeftoverQemu() {
-    ProcessHandle.allProcesses().forEach(p -> p.info().commandLine().ifPresent(cmd -> {
-      if (cmd.contains("qemu-system") && cmd.contains(dir.toString())) {
-        p.destroyForcibly();
-      }
-    }));
   }
 
   @AfterEach
-  void removeEverything() {
-    removeAll();
-  }
-
-  private static void removeAll() {
-    for (String id : berth("ps", "-aq", "--no-trunc").stdout().lines().filter(l -> !l.isBlank()).toList()) {
-      berth("rm", "-f", id);
-    }
+  void removeNetworks() {
+    env.removeAllContainers();
     for (String n : berth("network", "ls", "--filter", "type=custom", "-q").stdout().lines()
         .filter(l -> !l.isBlank()).toList()) {
       berth("network", "rm", n);
     }
   }
 
-  private static ProcessResult berth(String... args) {
-    return Commands.run(Commands.berthCommand(daemon.host(), args), RUN);
-  }
-
   private static ProcessResult docker(String... args) {
     List<String> cmd = new ArrayList<>(List.of(DOCKER.toString(), "-H", daemon.host()));
     cmd.addAll(List.of(args));
     return Commands.run(cmd, Map.of("DOCKER_CONFIG", dir.resolve("docker-config").toString()), RUN);
-  }
-
-  private static ProcessResult ok(ProcessResult r) {
-    assertThat(r.exitCode()).as(r.toString()).isZero();
-    return r;
   }
 
   private static String curl(String hostPort) {

@@ -427,8 +427,11 @@ public final class ContainerService {
       throw startError(e);
     }
     Instant now = clock.instant();
-    store.save(c.withState(new ContainerState.Running((int) vm.pid(), now)), now, Instant.EPOCH);
+    Container running = c.withState(new ContainerState.Running((int) vm.pid(), now));
+    store.save(running, now, Instant.EPOCH);
     exits.follow(c.id(), vm);
+    events.emit(running, "start");
+    health.started(running); // its checks run through the guest's agent (ContainerExecs.probe)
   }
   /** Docker's exit codes for a process that cannot run: 127 not found, 126 not executable. */
   static int startFailureCode(String message) {

@@ -55,6 +55,35 @@ final class VmExecs {
     }
   }
 
+  /**
+   * A healthcheck in the microVM, through the agent like a detached exec: the guest kills the
+   * command at {@code timeout} (dockerd's "exceeded timeout" result then); berthd waits a little
+   * longer for the agent's answer, as the guest's clock may lag under TCG. Output: stdout, then
+   * stderr (the agent keeps them apart), cut as dockerd cuts a probe's output.
+   */
+  static ContainerExecs.ProbeResult probe(MicroVm vm, GuestCommand command, Duration timeout) {
+    long seconds = (timeout.toMillis() + 999) / 1000;
+    String exceeded = "Health check exceeded timeout (" + ContainerExecs.goDuration(timeout) + ")";
+    long t0 = System.nanoTime();
+    GuestAgent.Result r;
+    try {
+      r = vm.agent().run(command.scriptKilledAfter(seconds), timeout.plus(PROBE_GRACE));
+    } catch (BerthException e) {
+      // the agent did not answer within the grace either: the check hung past its timeout
+      return new ContainerExecs.ProbeResult(-1, System.nanoTime() - t0 >= timeout.toNanos() ? exceeded : e.getMessage());
+    }
+    if (r.exitCode() == 137 && System.nanoTime() - t0 >= timeout.toNanos()) {
+      return new ContainerExecs.ProbeResult(-1, exceeded);
+    }
+    byte[] out = new byte[r.stdout().length + r.stderr().length];
+    System.arraycopy(r.stdout(), 0, out, 0, r.stdout().length);
+    System.arraycopy(r.stderr(), 0, out, r.stdout().length, r.stderr().length);
+    return new ContainerExecs.ProbeResult(r.exitCode(), Health.truncated(out, out.length));
+  }
+
+  /** How much longer than a check's timeout berthd waits for the guest's answer. */
+  static final Duration PROBE_GRACE = Duration.ofSeconds(10);
+
   /** An interactive exec (-i or -t) as a {@link Process} for {@link ExecSession}: streams while it runs. */
   static Process interactive(GuestExec exec) {
     return new Process() {

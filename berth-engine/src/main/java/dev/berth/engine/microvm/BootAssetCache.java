@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
 public final class BootAssetCache {
   private static final Logger log = LoggerFactory.getLogger(BootAssetCache.class);
   /** Bumped when the layout of the assets changes without any input changing. */
-  private static final String FORMAT = "1";
+  private static final String FORMAT = "2"; // 2: vmlinux with its zero tail trimmed (KernelZeroTail)
   static final Path BUSYBOX = Path.of("/bin/busybox");
 
   private final Path root;
@@ -149,6 +149,8 @@ public final class BootAssetCache {
       try (OutputStream out = Files.newOutputStream(tmp.resolve("vmlinux"))) {
         KernelImage.uncompress(Files.readAllBytes(kernel), out);
       }
+      long trimmed = KernelZeroTail.trim(tmp.resolve("vmlinux"));
+      log.debug("vmlinux: {} MiB of zeros no longer loaded from the file", trimmed >> 20);
       try (OutputStream out = Files.newOutputStream(tmp.resolve("initramfs.cpio"))) {
         initramfs(modules).writeTo(out);
       }
@@ -169,7 +171,7 @@ public final class BootAssetCache {
     List<String> order = GuestModules.loadOrder(GuestModules.parseDeps(readOrEmpty(modules.resolve("modules.dep"))),
         GuestModules.WANTED, GuestModules.parseBuiltin(readOrEmpty(modules.resolve("modules.builtin"))));
     Initramfs ird = new Initramfs();
-    for (String d : List.of("bin", "dev", "proc", "sys", "berth", "newroot", "lib", "lib/modules")) {
+    for (String d : List.of("bin", "dev", "proc", "sys", "berth", "newroot", "lib", "lib/modules", "tmp")) {
       ird.dir(d);
     }
     ird.charDevice("dev/console", 5, 1);

@@ -36,7 +36,12 @@ public final class GuestAgent {
 
   /** The request line for {@code command}. */
   static String request(GuestCommand command) {
-    return Base64.getEncoder().encodeToString(command.script().getBytes(StandardCharsets.UTF_8)) + "\n";
+    return request(command.script());
+  }
+
+  /** The request line for a run.sh-style {@code script}. */
+  static String request(String script) {
+    return Base64.getEncoder().encodeToString(script.getBytes(StandardCharsets.UTF_8)) + "\n";
   }
 
   /** Parses the guest's answer line. */
@@ -53,14 +58,19 @@ public final class GuestAgent {
   }
 
   /** Runs {@code command} in the guest and waits for it (at most {@code timeout}). */
-  public synchronized Result run(GuestCommand command, Duration timeout) {
+  public Result run(GuestCommand command, Duration timeout) {
+    return run(command.script(), timeout);
+  }
+
+  /** Runs a run.sh-style {@code script} ({@link GuestCommand#script()}) in the guest and waits for it (at most {@code timeout}). */
+  public synchronized Result run(String script, Duration timeout) {
     CompletableFuture<Result> done = new CompletableFuture<>();
     SocketChannel[] open = new SocketChannel[1];
     Thread.ofVirtual().name("microvm-agent").start(() -> {
       try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
         open[0] = ch;
         ch.connect(UnixDomainSocketAddress.of(socket));
-        ch.write(ByteBuffer.wrap(request(command).getBytes(StandardCharsets.US_ASCII)));
+        ch.write(ByteBuffer.wrap(request(script).getBytes(StandardCharsets.US_ASCII)));
         ByteArrayOutputStream line = new ByteArrayOutputStream();
         ByteBuffer buf = ByteBuffer.allocate(65536);
         while (true) {

@@ -35,9 +35,23 @@ public record GuestCommand(List<String> env, List<String> args, String workingDi
 
   /** The text of run.sh. */
   public String script() {
+    return script(List.of());
+  }
+
+  /**
+   * run.sh for a command the guest kills (SIGKILL, exit 137) after {@code seconds}, as a
+   * healthcheck's timeout kills its process: the initramfs's busybox timeout execs nsenter, so
+   * the signal reaches the command itself.
+   */
+  public String scriptKilledAfter(long seconds) {
+    return script(List.of("/bin/busybox", "timeout", "-s", "KILL", Long.toString(Math.max(1, seconds))));
+  }
+
+  private String script(List<String> wrapper) {
     StringBuilder s = new StringBuilder("# written by berthd for the guest init\n");
     s.append("BERTH_WORKDIR=").append(quote(workingDir)).append('\n');
     List<String> words = new ArrayList<>(effectiveEnv().stream().filter(e -> e.contains("=")).toList());
+    words.addAll(wrapper);
     words.addAll(List.of("/bin/busybox", "nsenter", "-F", "--root=/newroot", "--wd=/newroot" + workingDir,
         "-S", Integer.toString(uid), "-G", Integer.toString(gid), "--"));
     words.addAll(args);

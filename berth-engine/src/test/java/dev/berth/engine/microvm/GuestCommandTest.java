@@ -16,8 +16,12 @@ class GuestCommandTest {
 
   /** Sources run.sh in a real sh, as the guest init does, and prints what it set. */
   private List<String> sourced(GuestCommand c) throws IOException, InterruptedException {
+    return sourced(c.script());
+  }
+
+  private List<String> sourced(String text) throws IOException, InterruptedException {
     Path script = dir.resolve("run.sh");
-    Files.writeString(script, c.script());
+    Files.writeString(script, text);
     Process p = new ProcessBuilder("sh", "-c", ". \"$0\"; printf '%s\\n' \"$BERTH_WORKDIR\" \"$@\"", script.toString())
         .redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -41,5 +45,15 @@ class GuestCommandTest {
     assertThat(sourced(new GuestCommand(List.of("PATH=/opt/bin", "HOME=/data"), List.of("true"), "", 0, 0)))
         .startsWith("/", "PATH=/opt/bin", "HOME=/data", "/bin/busybox");
     assertThat(sourced(new GuestCommand(List.of(), List.of("true"), "", 0, 0))).contains("HOME=/root");
+  }
+
+  @Test
+  void aCommandKilledAfterATimeRunsUnderTheInitramfsTimeoutAroundNsenter() throws IOException, InterruptedException {
+    GuestCommand c = new GuestCommand(List.of(), List.of("cat", "/ok"), "", 0, 0);
+
+    assertThat(sourced(c.scriptKilledAfter(3))).containsSubsequence("HOME=/root",
+        "/bin/busybox", "timeout", "-s", "KILL", "3", "/bin/busybox", "nsenter", "-F", "--root=/newroot")
+        .endsWith("--", "cat", "/ok");
+    assertThat(sourced(c.scriptKilledAfter(0))).contains("1"); // busybox timeout counts whole seconds, at least one
   }
 }

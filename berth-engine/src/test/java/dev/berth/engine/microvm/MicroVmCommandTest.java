@@ -33,10 +33,11 @@ class MicroVmCommandTest {
     assertThat(after(cmd, "-machine")).isEqualTo("microvm,pit=on");
     assertThat(after(cmd, "-append")).contains("tsc_early_khz=2400000").contains("console=ttyS0");
     assertThat(after(cmd, "-cpu")).isEqualTo("max");
+    assertThat(after(cmd, "-accel")).isEqualTo("tcg,tb-size=16"); // not QEMU's 1 GiB translation buffer
     assertThat(after(cmd, "-kernel")).endsWith("/vmlinux"); // the uncompressed kernel: no decompression in the guest
     assertThat(after(cmd, "-m")).isEqualTo("256M");
     assertThat(after(cmd, "-smp")).isEqualTo("2");
-    // the guest's reboot ends QEMU, which runs detached with a pidfile
+    // a guest panic's reboot ends QEMU too; it runs detached with a pidfile
     assertThat(cmd).contains("-no-reboot", "-daemonize");
     assertThat(String.join(" ", cmd)).contains(ID); // how reconcile recognises the process
   }
@@ -46,6 +47,7 @@ class MicroVmCommandTest {
     List<String> cmd = build("kvm", Path.of("/r"));
     assertThat(after(cmd, "-machine")).isEqualTo("microvm");
     assertThat(after(cmd, "-cpu")).isEqualTo("host");
+    assertThat(after(cmd, "-accel")).isEqualTo("kvm");
     assertThat(after(cmd, "-append")).doesNotContain("tsc_early_khz");
   }
 
