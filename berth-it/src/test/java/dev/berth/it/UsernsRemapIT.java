@@ -313,14 +313,17 @@ class UsernsRemapIT {
     } finally {
       Leftovers.removeUnder(base);
     }
-    if (!rootIsSearchable()) {
-      // this host: "/" itself stops every remapped container, so berthd says so at start
+    if (rootModeBefore != null) {
+      // this host: "/" itself, in its own mode, stops every remapped container, so berthd says so at start
+      Set<PosixFilePermission> searchable = Files.getPosixFilePermissions(Path.of("/"));
+      Files.setPosixFilePermissions(Path.of("/"), rootModeBefore);
       Path open = dir.resolve("open");
       try (BerthdProcess d = BerthdProcess.launch(open.resolve("data"), open.resolve("exec"),
           open.resolve("exec/berth.sock"), open, List.of("--userns-remap", "default"))) {
         assertThat(d.awaitExit(Duration.ofSeconds(60))).isEqualTo(1);
         assertThat(d.log()).contains("please fix by allowing 'o+x' permissions on existing directories (/)");
       } finally {
+        Files.setPosixFilePermissions(Path.of("/"), searchable);
         Leftovers.removeUnder(open);
       }
     }
