@@ -15,7 +15,10 @@
  * bytes are sent, all are counted. Its stdin is /dev/null; CMD is found with execvp in the
  * container's PATH, CMD-SHELL arrives as /bin/sh -c (berthd builds the argv).
  * The end of stdin (berthd closed its end, or died) kills a running check and ends the runner;
- * when the container stops, its pid namespace or `runc delete` ends the runner with it.
+ * when the container stops, its pid namespace or `runc delete` ends the runner with it. It forks
+ * once at start and the first process exits, so the runner's parent is the container's init
+ * (which reaps it when the pid namespace ends) rather than the host's init: a zombie with a
+ * parent outside the namespace would hold up the container's end until that parent reaps it.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -167,6 +170,9 @@ int main(void) {
   close(3); /* the binary's descriptor: checks need not see it */
   if (null >= 0 && null != 2) { dup2(null, 2); close(null); } /* runc's stderr is gone once it returns */
   prctl(PR_SET_NAME, "berth-health");
+  pid_t first = fork();
+  if (first < 0) return 1;
+  if (first > 0) _exit(0); /* its child goes on, adopted by the container's init */
   signal(SIGPIPE, SIG_IGN); /* berthd gone: a write fails and the runner ends */
   if (pipe2(child_exited, O_CLOEXEC | O_NONBLOCK) < 0) return 1;
   memset(&sa, 0, sizeof sa);

@@ -110,14 +110,10 @@ final class HealthRunners {
         case HealthRunner.Outcome.NotStarted n -> Optional.empty(); // runc exec gives the error, as always
         case HealthRunner.Outcome.Unanswered u when slot.closed ->
             Optional.of(new ContainerExecs.ProbeResult(-1, "the container stopped during the check"));
-        case HealthRunner.Outcome.Unanswered u when u.runnerAlive() -> {
-          // frozen (paused during the check) or starved: the check is as late as a hung one
+        case HealthRunner.Outcome.Unanswered u -> {
+          // frozen (paused during the check), starved, or killed: the check is as late as a hung one
           failed(slot, c, "gave no answer in time");
           yield Optional.of(ContainerExecs.ProbeResult.timedOut(timeout));
-        }
-        case HealthRunner.Outcome.Unanswered u -> {
-          failed(slot, c, "died during a check");
-          yield Optional.empty();
         }
       };
     } finally {

@@ -57,8 +57,8 @@ public final class HealthRunner implements AutoCloseable {
     /** It could not be started (the errno of fork or exec): nothing ran. */
     record NotStarted(int errno) implements Outcome {}
 
-    /** No answer within the timeout and a grace: the runner is given up (frozen, or dead if not {@code runnerAlive}). */
-    record Unanswered(boolean runnerAlive) implements Outcome {}
+    /** No answer within the timeout and a grace (a frozen container, a runner that died): it is given up. */
+    record Unanswered() implements Outcome {}
   }
 
   private static Optional<SealedMemfd> executable;
@@ -66,15 +66,13 @@ public final class HealthRunner implements AutoCloseable {
   private final FileChannel requests;
   private final FileChannel answers;
   private final FileChannel answersWriteEnd;
-  private final int pid;
   private final AtomicInteger check = new AtomicInteger(ANSWERED);
   private volatile boolean closed;
 
-  private HealthRunner(FileChannel requests, FileChannel answers, FileChannel answersWriteEnd, int pid) {
+  private HealthRunner(FileChannel requests, FileChannel answers, FileChannel answersWriteEnd) {
     this.requests = requests;
     this.answers = answers;
     this.answersWriteEnd = answersWriteEnd;
-    this.pid = pid;
   }
 
   /** The runner program, loaded once into a sealed memfd; empty when this build has none. */
@@ -100,7 +98,6 @@ public final class HealthRunner implements AutoCloseable {
     Path in = dir.resolve(base + ".in");
     Path out = dir.resolve(base + ".out");
     Path spec = dir.resolve(base + ".json");
-    Path pidFile = dir.resolve(base + ".pid");
     Path log = dir.resolve(base + ".log");
     List<FileChannel> opened = new ArrayList<>();
     boolean started = false;
@@ -118,8 +115,7 @@ public final class HealthRunner implements AutoCloseable {
       List<String> argv = new ArrayList<>(List.of("/bin/sh", "-c",
           "exec \"$0\" \"$@\" 3<&0 <\"$BERTH_IN\" >\"$BERTH_OUT\"", runtime.binary().toString()));
       argv.addAll(runtime.globalArgs());
-      argv.addAll(List.of("exec", "--detach", "--preserve-fds", "1", "--process", spec.toString(),
-          "--pid-file", pidFile.toString(), containerId));
+      argv.addAll(List.of("exec", "--detach", "--preserve-fds", "1", "--process", spec.toString(), containerId));
       ProcessBuilder pb = new ProcessBuilder(argv).redirectInput(binary.toFile())
           .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(log.toFile());
       pb.environment().put("BERTH_IN", in.toString());
@@ -132,10 +128,9 @@ public final class HealthRunner implements AutoCloseable {
       if (launcher.exitValue() != 0) {
         throw new IOException(OciRuntime.errorMessage(Files.readString(log)));
       }
-      int pid = Pids.readNumber(pidFile).orElseThrow(() -> new IOException(runtime.name() + " wrote no pid file"));
       heldIn.close(); // from here the runner is the reader: its end gone, a request fails at once
       started = true;
-      return new HealthRunner(requests, answers, answersWriteEnd, pid);
+      return new HealthRunner(requests, answers, answersWriteEnd);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted while starting the health runner", e);
@@ -145,7 +140,7 @@ public final class HealthRunner implements AutoCloseable {
           closeQuietly(ch);
         }
       }
-      for (Path p : List.of(in, out, spec, pidFile, log)) {
+      for (Path p : List.of(in, out, spec, log)) {
         Files.deleteIfExists(p);
       }
     }
@@ -156,27 +151,18 @@ public final class HealthRunner implements AutoCloseable {
    * runner is gone (it died before the request, or its pipes broke): nothing was run.
    */
   public Outcome check(List<String> argv, Duration timeout) throws IOException {
-    ByteArrayOutputStream body = new ByteArrayOutputStream();
-    body.writeBytes(ByteBuffer.allocate(4).putInt((int) Math.clamp(timeout.toMillis(), 1, 0xFFFF_FFFFL)).array());
-    for (String arg : argv) {
-      byte[] bytes = arg.getBytes(StandardCharsets.UTF_8);
-      for (byte b : bytes) {
-        if (b == 0) {
-          return new Outcome.NotStarted(EINVAL); // no C string holds it; the runtime says why
-        }
-      }
-      body.writeBytes(bytes);
-      body.write(0);
+    Optional<ByteBuffer> frame = request(argv, timeout);
+    if (frame.isEmpty()) {
+      return new Outcome.NotStarted(EINVAL); // an argument no C string holds; the runtime says why
     }
-    ByteBuffer frame = ByteBuffer.allocate(4 + body.size()).putInt(body.size()).put(body.toByteArray()).flip();
     if (closed) {
       throw new IOException("the health runner was closed");
     }
     check.set(WAITING);
     Thread watchdog = Thread.ofVirtual().start(() -> watch(timeout.plus(GRACE)));
     try {
-      while (frame.hasRemaining()) {
-        requests.write(frame);
+      while (frame.get().hasRemaining()) {
+        requests.write(frame.get());
       }
       int length = read(4).getInt();
       if (length < 9 || length > 9 + MAX_OUTPUT) {
@@ -184,21 +170,12 @@ public final class HealthRunner implements AutoCloseable {
       }
       ByteBuffer answer = read(length);
       if (!check.compareAndSet(WAITING, ANSWERED) || closed) {
-        return new Outcome.Unanswered(alive());
+        return new Outcome.Unanswered();
       }
-      byte kind = answer.get();
-      int code = answer.getInt();
-      long total = Integer.toUnsignedLong(answer.getInt());
-      byte[] output = Arrays.copyOfRange(answer.array(), answer.position(), answer.limit());
-      return switch (kind) {
-        case 'E' -> new Outcome.Exited(code, output, total);
-        case 'T' -> new Outcome.TimedOut();
-        case 'F' -> new Outcome.NotStarted(code);
-        default -> throw new IOException("the health runner sent an answer of kind " + kind);
-      };
+      return answer(answer);
     } catch (IOException e) {
       if (check.get() == GIVEN_UP || closed) {
-        return new Outcome.Unanswered(alive());
+        return new Outcome.Unanswered();
       }
       throw e;
     } finally {
@@ -206,9 +183,36 @@ public final class HealthRunner implements AutoCloseable {
     }
   }
 
-  /** Whether the runner process is there (not a zombie). */
-  public boolean alive() {
-    return Pids.isRunning(pid);
+  /** A request frame (see health-runner.c); empty when an argument holds a NUL byte. */
+  static Optional<ByteBuffer> request(List<String> argv, Duration timeout) {
+    ByteArrayOutputStream body = new ByteArrayOutputStream();
+    body.writeBytes(ByteBuffer.allocate(4).putInt((int) Math.clamp(timeout.toMillis(), 1, 0xFFFF_FFFFL)).array());
+    for (String arg : argv) {
+      byte[] bytes = arg.getBytes(StandardCharsets.UTF_8);
+      for (byte b : bytes) {
+        if (b == 0) {
+          return Optional.empty();
+        }
+      }
+      body.writeBytes(bytes);
+      body.write(0);
+    }
+    return Optional.of(ByteBuffer.allocate(4 + body.size()).putInt(body.size()).put(body.toByteArray()).flip());
+  }
+
+  /** An answer frame's body, after its length (see health-runner.c). */
+  static Outcome answer(ByteBuffer answer) throws IOException {
+    byte kind = answer.get();
+    int code = answer.getInt();
+    long total = Integer.toUnsignedLong(answer.getInt());
+    byte[] output = new byte[answer.remaining()];
+    answer.get(output);
+    return switch (kind) {
+      case 'E' -> new Outcome.Exited(code, output, total);
+      case 'T' -> new Outcome.TimedOut();
+      case 'F' -> new Outcome.NotStarted(code);
+      default -> throw new IOException("the health runner sent an answer of kind " + kind);
+    };
   }
 
   /** Ends the runner: it reads the end of its input and exits (a check it runs is killed). */
@@ -224,19 +228,18 @@ public final class HealthRunner implements AutoCloseable {
     closeQuietly(answers);
   }
 
-  /** Gives the runner up when no answer came by {@code limit}, or it died meanwhile. */
+  /**
+   * Gives the runner up when no answer came by {@code limit}: the reader is freed, and the runner
+   * (once thawed, if frozen) reads the end of its input and exits.
+   */
   private void watch(Duration limit) {
-    long deadline = System.nanoTime() + limit.toNanos();
     try {
-      for (long left; (left = deadline - System.nanoTime()) > 0 && alive(); ) {
-        Thread.sleep(Duration.ofNanos(Math.min(left, TimeUnit.SECONDS.toNanos(1))));
-      }
+      Thread.sleep(limit);
     } catch (InterruptedException answered) {
       return;
     }
     if (check.compareAndSet(WAITING, GIVEN_UP)) {
-      ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly); // runs again only from the start
-      unblockReader();
+      close();
     }
   }
 
