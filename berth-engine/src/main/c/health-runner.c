@@ -15,10 +15,14 @@
  * bytes are sent, all are counted. Its stdin is /dev/null; CMD is found with execvp in the
  * container's PATH, CMD-SHELL arrives as /bin/sh -c (berthd builds the argv).
  * The end of stdin (berthd closed its end, or died) kills a running check and ends the runner;
- * when the container stops, its pid namespace or `runc delete` ends the runner with it. It forks
- * once at start and the first process exits, so the runner's parent is the container's init
- * (which reaps it when the pid namespace ends) rather than the host's init: a zombie with a
- * parent outside the namespace would hold up the container's end until that parent reaps it.
+ * when the container stops, its pid namespace or `runc delete` ends the runner with it.
+ *
+ * A zombie in the container's pid namespace whose parent is outside it holds up the namespace's
+ * end (so `stop`) until that parent reaps it, and runc leaves a detached process to the host's
+ * init, which may reap late. So the runner forks once at start and its first process exits: the
+ * runner is then the container init's child (reaped as the namespace ends), and the first process
+ * is reaped at once by berthd's launcher, this program run as `--launch runc exec --detach …`:
+ * a child subreaper that waits for runc and for that process.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -164,8 +168,23 @@ static void run_check(char **argv, uint32_t timeout_ms) {
   respond('E', WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status), total, out, kept);
 }
 
-int main(void) {
+/* berthd's launcher, on the host: runs argv (runc exec --detach …) and reaps what it adopts. */
+static int launch(char **argv) {
+  int status, code = 1;
+  prctl(PR_SET_CHILD_SUBREAPER, 1);
+  pid_t runc = fork();
+  if (runc == 0) {
+    execvp(argv[0], argv);
+    _exit(127);
+  }
+  for (pid_t p; (p = wait(&status)) != -1 || errno == EINTR;)
+    if (p == runc && p > 0) code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return code;
+}
+
+int main(int argc, char **argv) {
   struct sigaction sa;
+  if (argc > 2 && strcmp(argv[1], "--launch") == 0) return launch(argv + 2);
   int null = open("/dev/null", O_WRONLY);
   close(3); /* the binary's descriptor: checks need not see it */
   if (null >= 0 && null != 2) { dup2(null, 2); close(null); } /* runc's stderr is gone once it returns */

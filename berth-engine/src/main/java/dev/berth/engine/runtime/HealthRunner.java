@@ -112,8 +112,10 @@ public final class HealthRunner implements AutoCloseable {
       FileChannel answersWriteEnd = open(opened, out, StandardOpenOption.READ, StandardOpenOption.WRITE);
       FileChannel answers = open(opened, out, StandardOpenOption.READ);
       Files.write(spec, SpecJson.toBytes(runnerProcess(process)));
+      // The program itself launches runc, as a subreaper of the runner's first process (see health-runner.c).
       List<String> argv = new ArrayList<>(List.of("/bin/sh", "-c",
-          "exec \"$0\" \"$@\" 3<&0 <\"$BERTH_IN\" >\"$BERTH_OUT\"", runtime.binary().toString()));
+          "exec 3<&0 <\"$BERTH_IN\" >\"$BERTH_OUT\"; exec /proc/self/fd/3 --launch \"$@\"", "sh",
+          runtime.binary().toString()));
       argv.addAll(runtime.globalArgs());
       argv.addAll(List.of("exec", "--detach", "--preserve-fds", "1", "--process", spec.toString(), containerId));
       ProcessBuilder pb = new ProcessBuilder(argv).redirectInput(binary.toFile())
