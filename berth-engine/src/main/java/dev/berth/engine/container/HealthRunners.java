@@ -108,8 +108,8 @@ final class HealthRunners {
           yield Optional.of(ContainerExecs.ProbeResult.timedOut(timeout));
         }
         case HealthRunner.Outcome.NotStarted n -> Optional.empty(); // runc exec gives the error, as always
-        case HealthRunner.Outcome.Unanswered u when slot.closed ->
-            Optional.of(new ContainerExecs.ProbeResult(-1, "the container stopped during the check"));
+        // closed under it (the container ended, or berthd stops): runc exec gives what there is to give
+        case HealthRunner.Outcome.Unanswered u when slot.closed -> Optional.empty();
         case HealthRunner.Outcome.Unanswered u -> {
           // frozen (paused during the check), starved, or killed: the check is as late as a hung one
           failed(slot, c, "gave no answer in time");
