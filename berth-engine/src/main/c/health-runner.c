@@ -12,8 +12,8 @@
  *     kind 'T': the check was killed at its timeout (its process group, SIGKILL); code = -1
  *     kind 'F': the check could not be started; code = errno (berthd then runs it by runc exec)
  * The check's stdout and stderr share one pipe (as dockerd's exec of a check): the first 4096
- * bytes are sent, all are counted. Its stdin is /dev/null; CMD is found with execvp in the
- * container's PATH, CMD-SHELL arrives as /bin/sh -c (berthd builds the argv).
+ * bytes are sent, all are counted. Its stdin is /dev/null; CMD is found in the container's PATH
+ * (as execvp, less its /bin/sh retry), CMD-SHELL arrives as /bin/sh -c (berthd builds the argv).
  * The end of stdin (berthd closed its end, or died) kills a running check and ends the runner;
  * when the container stops, its pid namespace or `runc delete` ends the runner with it.
  *
@@ -31,6 +31,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -108,6 +109,29 @@ static int drain(int fd, char *out, uint32_t *kept, uint32_t *total) {
   }
 }
 
+/* execvp without its /bin/sh retry of a file that is no program (ENOEXEC): runc refuses those,
+ * and a check it cannot start is left to runc exec, which then says so as it always did. */
+static void exec_in_path(char **argv) {
+  const char *path = getenv("PATH");
+  int err = ENOENT;
+  if (strchr(argv[0], '/') != NULL || path == NULL) {
+    execve(argv[0], argv, environ);
+    return;
+  }
+  for (const char *dir = path;; dir++) {
+    const char *end = strchrnul(dir, ':');
+    char full[4096];
+    int n = snprintf(full, sizeof full, "%.*s/%s", (int) (end - dir), end == dir ? "." : dir, argv[0]);
+    if (n > 0 && n < (int) sizeof full) {
+      execve(full, argv, environ);
+      if (errno == EACCES) err = EACCES;
+      else if (errno != ENOENT && errno != ENOTDIR) return;
+    }
+    if (*(dir = end) == '\0') break;
+  }
+  errno = err;
+}
+
 static void run_check(char **argv, uint32_t timeout_ms) {
   static char out[KEEP];
   uint32_t kept = 0, total = 0;
@@ -125,7 +149,7 @@ static void run_check(char **argv, uint32_t timeout_ms) {
       signal(SIGCHLD, SIG_DFL);
       sigemptyset(&none);
       sigprocmask(SIG_SETMASK, &none, NULL);
-      execvp(argv[0], argv);
+      exec_in_path(argv);
       err = errno;
     }
     (void) !write(exec_error[1], &err, sizeof err);

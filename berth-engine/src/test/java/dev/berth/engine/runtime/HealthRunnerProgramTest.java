@@ -143,6 +143,14 @@ class HealthRunnerProgramTest {
   }
 
   @Test
+  void aFileThatIsNoProgramIsNotRunByAShell() throws IOException {
+    Path script = Files.writeString(dir.resolve("no-shebang"), "echo ran\n");
+    script.toFile().setExecutable(true);
+    // execvp would run it with /bin/sh; runc refuses it (exec format error), so berthd leaves it to runc
+    assertThat(check(Duration.ofSeconds(10), script.toString())).isEqualTo(new HealthRunner.Outcome.NotStarted(8));
+  }
+
+  @Test
   void anArgumentWithANulByteIsNoRequest() {
     assertThat(HealthRunner.request(List.of("a\0b"), Duration.ofSeconds(1))).isEmpty();
   }
