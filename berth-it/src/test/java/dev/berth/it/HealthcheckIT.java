@@ -102,6 +102,20 @@ class HealthcheckIT extends BusyboxDaemonTest {
   }
 
   @Test
+  void checksRunInARunnerThatShowsInTopAndNeverHoldsUpAStop() {
+    ok(berth("run", "-d", "--name", "runner", "--health-cmd", "true", "--health-interval", "1s", image, "sh", "-c",
+        "trap 'exit 3' TERM; while :; do sleep 0.2; done"));
+    assertThat(healthIs("runner", "healthy")).isTrue();
+    // decision 2300: one runner per container forks the checks; it is a process of the container
+    assertThat(ok(berth("top", "runner")).stdout()).contains("/proc/self/fd/3 berth-health-runner");
+    long before = System.nanoTime();
+    ok(berth("stop", "-t", "30", "runner"));
+    assertThat(Duration.ofNanos(System.nanoTime() - before)).as("the stop signal ends it, nothing waits for the runner")
+        .isLessThan(Duration.ofSeconds(10));
+    assertThat(inspect("{{.State.ExitCode}}", "runner")).as("its own exit, not a kill").isEqualTo("3");
+  }
+
+  @Test
   void noHealthcheckShowsNoHealthAndBadValuesAreRefused() {
     ok(berth("create", "--name", "plain", "--no-healthcheck", image, "sleep", "1000"));
     assertThat(inspect("{{json .Config.Healthcheck}}", "plain")).isEqualTo("{\"Test\":[\"NONE\"]}");

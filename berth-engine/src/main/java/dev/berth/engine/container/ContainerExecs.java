@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.IntConsumer;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -34,10 +35,14 @@ public final class ContainerExecs {
   /** A healthcheck's process spec file by container, written once for its config and command. */
   private final Map<String, ProbeSpec> probeSpecs = new ConcurrentHashMap<>();
 
+  /** The containers' healthcheck runners (decision 2300). */
+  private final HealthRunners runners;
+
   private record ProbeSpec(Path file, List<String> cmd, java.nio.file.attribute.FileTime configTime, long configSize) {}
 
   ContainerExecs(ContainerStore store) {
     this.store = store;
+    this.runners = new HealthRunners(store);
   }
 
   /** An exec session: created, then run once. */
@@ -210,37 +215,65 @@ public final class ContainerExecs {
   }
 
   /** What a healthcheck's exec gave: its exit code (-1 when it could not run or timed out) and output. */
-  record ProbeResult(int exitCode, String output) {}
+  record ProbeResult(int exitCode, String output) {
+    /** dockerd's result for a check killed at its timeout. */
+    static ProbeResult timedOut(Duration timeout) {
+      return new ProbeResult(-1, "Health check exceeded timeout (" + goDuration(timeout) + ")");
+    }
+  }
 
   /**
    * Runs a healthcheck's command as dockerd runs it: an exec in the container (with its
-   * exec_create, exec_start and exec_die events) whose stdout and stderr go to one buffer. It runs
-   * under {@code runc exec} directly (no conmon: a check ends with its caller) and is killed at
-   * {@code timeout}. The exec is forgotten after, as dockerd unregisters a probe's exec.
+   * exec_create, exec_start and exec_die events) whose stdout and stderr go to one buffer, killed
+   * at {@code timeout}. The exec is forgotten after, as dockerd unregisters a probe's exec.
    */
   ProbeResult probe(Container c, List<String> cmd, Duration timeout) {
     Exec e = create(c.id(), new ExecConfig(cmd, List.of(), "", "", false, false, false));
+    try {
+      claim(e.id());
+      store.events.exec(c, "exec_start", e, Map.of());
+      ProbeResult r = runCheck(c, e, timeout);
+      execs.put(e.id(), new Exec(e.id(), e.containerId(), e.config(), false, r.exitCode(), "", ""));
+      store.events.exec(c, "exec_die", e, Map.of("exitCode", Integer.toString(r.exitCode())));
+      return r;
+    } catch (IOException | RuntimeException io) {
+      return new ProbeResult(-1, String.valueOf(io.getMessage()));
+    } catch (InterruptedException stop) {
+      Thread.currentThread().interrupt();
+      return new ProbeResult(-1, "interrupted");
+    } finally {
+      execs.remove(e.id());
+    }
+  }
+
+  /**
+   * Where a check's process runs: in a microVM container through the guest's agent, as its execs
+   * do; else the container's health runner (decision 2300), else a {@code runc exec} of its own.
+   */
+  private ProbeResult runCheck(Container c, Exec e, Duration timeout) throws IOException, InterruptedException {
+    MicroVm vm = store.vms.get(c.id());
+    if (vm != null) {
+      return VmExecs.probe(vm, VmExecs.command(c, e.config(), store.dir(c.id()).resolve("rootfs")), timeout);
+    }
+    Optional<ProbeResult> byRunner = runners.check(c, () -> processSpec(e), e.config().cmd(), timeout);
+    return byRunner.isPresent() ? byRunner.get() : runcExecProbe(c, e, timeout);
+  }
+
+  /**
+   * A check under {@code runc exec} directly (no conmon: a check ends with its caller), killed
+   * at {@code timeout}.
+   */
+  private ProbeResult runcExecProbe(Container c, Exec e, Duration timeout) throws IOException, InterruptedException {
     // In the exec-root, not the container's directory: a removal deletes that while a check may run.
     Path probes = store.config.execRoot().resolve("probes");
     Path pidFile = probes.resolve(e.id() + ".pid");
     try {
-      MicroVm vm = store.vms.get(c.id());
-      if (vm != null) { // a microVM container: its checks run through the guest's agent, as its execs do
-        claim(e.id());
-        GuestCommand command = VmExecs.command(c, e.config(), store.dir(c.id()).resolve("rootfs"));
-        store.events.exec(c, "exec_start", e, Map.of());
-        ProbeResult r = VmExecs.probe(vm, command, timeout);
-        store.events.exec(c, "exec_die", e, Map.of("exitCode", Integer.toString(r.exitCode())));
-        return r;
-      }
       Files.createDirectories(probes);
-      claim(e.id());
       Path spec = probeSpec(c, e, probes);
       OciRuntime runtime = store.conmon(c).runtime();
       List<String> argv = new ArrayList<>(List.of(runtime.binary().toString()));
       argv.addAll(runtime.globalArgs());
       argv.addAll(List.of("exec", "--process", spec.toString(), "--pid-file", pidFile.toString(), c.id()));
-      store.events.exec(c, "exec_start", e, Map.of());
       Process process = new ProcessBuilder(argv).redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
           .start();
       byte[] kept = new byte[Health.MAX_OUTPUT];
@@ -257,31 +290,17 @@ public final class ContainerExecs {
           // the process was killed: what was read is the output
         }
       });
-      int code;
-      String output;
       if (process.waitFor(timeout.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS)) {
         reader.join();
-        code = process.exitValue();
-        output = Health.truncated(kept, total[0]);
-      } else {
-        // A hung check: kill its process in the container, then runc's exec that waits for it.
-        Pids.readNumber(pidFile).ifPresent(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
-        process.destroyForcibly();
-        process.waitFor();
-        reader.join(1000);
-        code = -1;
-        output = "Health check exceeded timeout (" + goDuration(timeout) + ")";
+        return new ProbeResult(process.exitValue(), Health.truncated(kept, total[0]));
       }
-      execs.put(e.id(), new Exec(e.id(), e.containerId(), e.config(), false, code, "", ""));
-      store.events.exec(c, "exec_die", e, Map.of("exitCode", Integer.toString(code)));
-      return new ProbeResult(code, output);
-    } catch (IOException | RuntimeException io) {
-      return new ProbeResult(-1, String.valueOf(io.getMessage()));
-    } catch (InterruptedException stop) {
-      Thread.currentThread().interrupt();
-      return new ProbeResult(-1, "interrupted");
+      // A hung check: kill its process in the container, then runc's exec that waits for it.
+      Pids.readNumber(pidFile).ifPresent(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
+      process.destroyForcibly();
+      process.waitFor();
+      reader.join(1000);
+      return ProbeResult.timedOut(timeout);
     } finally {
-      execs.remove(e.id());
       try {
         Files.deleteIfExists(pidFile);
       } catch (IOException ignored) {
@@ -335,8 +354,19 @@ public final class ContainerExecs {
     }
   }
 
+  /** The container's process ended: no more checks there, its health runner ends. */
+  void checksEnded(String containerId) {
+    runners.close(containerId);
+  }
+
+  /** berthd stops: the health runners end (the next berthd starts its own). */
+  void close() {
+    runners.closeAll();
+  }
+
   /** The container was removed: its execs go with it. */
   void forget(String containerId) {
+    runners.close(containerId);
     execs.values().removeIf(e -> e.containerId().equals(containerId));
     ProbeSpec probe = probeSpecs.remove(containerId);
     if (probe != null) {

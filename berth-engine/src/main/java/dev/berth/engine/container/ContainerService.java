@@ -798,6 +798,7 @@ public final class ContainerService {
   public void close() {
     exits.close();
     timers.close();
+    execs.close();
     store.vms.values().forEach(MicroVm::close);
   }
 

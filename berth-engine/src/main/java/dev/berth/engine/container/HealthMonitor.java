@@ -141,6 +141,7 @@ final class HealthMonitor {
 
   /** The container's process ended: no more checks (its last health stays). */
   void stop(String id) {
+    execs.checksEnded(id);
     Monitor m = monitors.remove(id);
     if (m != null) {
       m.stopped = true;
