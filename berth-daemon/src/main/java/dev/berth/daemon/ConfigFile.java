@@ -24,7 +24,8 @@ public final class ConfigFile {
   public static final Set<String> KEYS = Set.of("hosts", "data-root", "exec-root", "log-level", "pidfile",
       "insecure-registries", "default-runtime", "bridge", "bip", "default-address-pools", "iptables-prefix",
       "vm-kernel", "vm-accel", "tls", "tlsverify", "tlscacert", "tlscert", "tlskey", "group",
-      "api-max-connections", "registry-mirrors", "console-addr", "cri-socket");
+      "api-max-connections", "registry-mirrors", "console-addr", "cri-socket",
+      "cni-config-dir", "cni-plugin-dirs");
 
   private final Map<String, JsonNode> values;
 

@@ -61,7 +61,7 @@ public final class CriServer implements AutoCloseable {
         .workerEventLoopGroup(loop)
         .executor(calls)
         .maxInboundMessageSize(MAX_MESSAGE_BYTES);
-    services.forEach(builder::addService);
+    services.forEach(s -> builder.addService(io.grpc.ServerInterceptors.intercept(s, new CallTimer())));
     Server server = builder.build();
     try {
       server.start();
