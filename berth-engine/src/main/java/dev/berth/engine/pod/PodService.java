@@ -207,7 +207,8 @@ public final class PodService implements AutoCloseable {
       joinAll(stops);
       SandboxRecord r = records.sandbox(id).orElseThrow();
       Thread del = Thread.ofVirtual().start(() -> collect(failures, () -> {
-        if (r.networkUp() || !r.netns().isEmpty()) {
+        // a pinned sandbox's stop freed everything; a second stop (RemovePodSandbox's) runs no DEL
+        if (!(r.pinned() && r.stopped()) && (r.networkUp() || !r.netns().isEmpty())) {
           network.detach(r);
           records.save(r.withNetworkDown());
         }
@@ -216,7 +217,7 @@ public final class PodService implements AutoCloseable {
         collect(failures, () -> halt(id, Duration.ZERO));
       }
       joinAll(List.of(del));
-      if (r.pinned()) {
+      if (r.pinned() && !r.stopped()) {
         collect(failures, () -> {
           namespaces.unpin(SandboxNamespaces.of(r));
           records.save(records.sandbox(id).orElse(r).withStopped());
