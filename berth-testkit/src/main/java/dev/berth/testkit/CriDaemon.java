@@ -22,14 +22,17 @@ public final class CriDaemon implements AutoCloseable {
 
   private final Path dir;
   private final LocalRegistry registry;
-  private final BerthdProcess daemon;
+  /** Replaced by {@link #crashAndRestart()}. */
+  private BerthdProcess daemon;
+  private final List<String> args;
   private final Path tools;
   private boolean closed;
 
-  private CriDaemon(Path dir, LocalRegistry registry, BerthdProcess daemon, Path tools) {
+  private CriDaemon(Path dir, LocalRegistry registry, BerthdProcess daemon, List<String> args, Path tools) {
     this.dir = dir;
     this.registry = registry;
     this.daemon = daemon;
+    this.args = List.copyOf(args);
     this.tools = tools;
   }
 
@@ -60,12 +63,8 @@ public final class CriDaemon implements AutoCloseable {
         args.addAll(CriTestImages.mirrorFlags(registry));
       }
       daemon = BerthdProcess.start(dir.resolve("berthd"), args);
-      CriDaemon cri = new CriDaemon(dir, registry, daemon, tools);
-      // berthd opens the CRI socket after the Docker socket (the gRPC stack loads in a second or two)
-      if (!Poll.until(Duration.ofSeconds(60), () -> Files.exists(cri.criSocket()) && cri.crictl("version").exitCode() == 0)) {
-        throw new IllegalStateException("berthd's CRI socket " + cri.criSocket() + " did not answer within 60 s:\n"
-            + daemon.log());
-      }
+      CriDaemon cri = new CriDaemon(dir, registry, daemon, args, tools);
+      cri.awaitCri();
       return cri;
     } catch (RuntimeException | AssertionError e) {
       if (daemon != null) {
@@ -75,6 +74,24 @@ public final class CriDaemon implements AutoCloseable {
       Leftovers.removeUnder(dir);
       throw e;
     }
+  }
+
+  /** berthd opens the CRI socket after the Docker socket (the gRPC stack loads in a second or two). */
+  private void awaitCri() {
+    if (!Poll.until(Duration.ofSeconds(60), () -> Files.exists(criSocket()) && crictl("version").exitCode() == 0)) {
+      throw new IllegalStateException("berthd's CRI socket " + criSocket() + " did not answer within 60 s:\n"
+          + daemon.log());
+    }
+  }
+
+  /**
+   * A crash: SIGKILLs berthd (conmon keeps the containers running) and starts a new one on the
+   * same roots with the same flags; returns when its CRI answers.
+   */
+  public void crashAndRestart() {
+    daemon.kill();
+    daemon = BerthdProcess.start(dir.resolve("berthd"), args);
+    awaitCri();
   }
 
   /** Whether this berthd knows {@code flag} (its --help names it): for flags other branches bring. */
