@@ -709,7 +709,7 @@ public final class ContainerService {
       store.networks().forget(id);
       attach.failPending(id, new BerthException.NotFound("container " + id + " was removed"));
       long tUnmount = System.nanoTime();
-      ContainerStore.deleteTree(dir(id));
+      ContainerStore.deleteTreeSoon(dir(id));
       long tFiles = System.nanoTime();
       table.delete(id);
       log.debug("container {} removal: runtime {} ms, unmount+network {} ms, files {} ms, row {} ms", id.substring(0, 12),
