@@ -94,6 +94,51 @@ public final class CriDaemon implements AutoCloseable {
     awaitCri();
   }
 
+  /** A pod run through crictl: its sandbox ID and the config file CreateContainer is given again. */
+  public record Pod(String id, Path config) {}
+
+  /**
+   * Runs a pod with crictl: {@code name} is its name, hostname and (with "-uid") its UID, in the
+   * namespace "default", logging under this daemon's directory. Its PID namespace mode is
+   * kubelet's default CONTAINER (no infra container on Berth), or POD when {@code sharedPids}.
+   */
+  public Pod runPod(String name, boolean sharedPids) {
+    try {
+      Path logs = Files.createDirectories(dir.resolve("logs").resolve(name));
+      Path config = Files.writeString(dir.resolve(name + "-pod.json"), """
+          {"metadata": {"name": "%s", "namespace": "default", "uid": "%s-uid", "attempt": 0},
+           "hostname": "%s", "log_directory": "%s",
+           "linux": {"security_context": {"namespace_options": {"pid": %d}}}}
+          """.formatted(name, name, name, logs, sharedPids ? 0 : 1));
+      return new Pod(ok("runp", config.toString()), config);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /** Creates and starts a container in {@code pod} from {@code json}, crictl's container config; answers its ID. */
+  public String startContainer(Pod pod, String json) {
+    try {
+      Path config = Files.writeString(Files.createTempFile(dir, "container-", ".json"), json);
+      String id = ok("create", pod.id(), config.toString(), pod.config().toString());
+      ok("start", id);
+      return id;
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /** crictl's output (stripped); a failure is thrown with crictl's output and the end of berthd's log. */
+  private String ok(String... args) {
+    ProcessResult r = crictl(args);
+    if (r.exitCode() != 0) {
+      String log = daemon.log();
+      throw new IllegalStateException("crictl " + String.join(" ", args) + ": " + r + "\nberthd log:\n"
+          + (log.length() > 6000 ? log.substring(log.length() - 6000) : log));
+    }
+    return r.stdout().strip();
+  }
+
   /** Whether this berthd knows {@code flag} (its --help names it): for flags other branches bring. */
   public static boolean berthdHasFlag(String flag) {
     ProcessResult help = Commands.run(List.of(Repo.root().resolve("bin/berthd").toString(), "--help"),

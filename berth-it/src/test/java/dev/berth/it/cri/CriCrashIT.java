@@ -39,20 +39,12 @@ class CriCrashIT {
       Map<String, String> ips = new java.util.TreeMap<>();
       for (var m : modes.entrySet()) {
         String name = m.getKey();
-        Path pod = dir.resolve(name + "-pod.json");
-        Files.writeString(pod, """
-            {"metadata": {"name": "%s", "namespace": "default", "uid": "%s-uid", "attempt": 0},
-             "hostname": "%s", "log_directory": "%s",
-             "linux": {"security_context": {"namespace_options": {"pid": %d}}}}
-            """.formatted(name, name, name, Files.createDirectories(dir.resolve("logs").resolve(name)), m.getValue()));
-        Path ctr = dir.resolve(name + "-ctr.json");
-        Files.writeString(ctr, """
+        CriDaemon.Pod pod = cri.runPod(name, m.getValue() == 0);
+        String podId = pod.id();
+        String ctrId = cri.startContainer(pod, """
             {"metadata": {"name": "sleeper"}, "image": {"image": "%s"}, "command": ["sleep", "3600"],
              "log_path": "sleeper.0.log", "linux": {"security_context": {"namespace_options": {"pid": %d}}}}
             """.formatted(cri.busyboxImage(), m.getValue()));
-        String podId = ok(cri, "runp", pod.toString());
-        String ctrId = ok(cri, "create", podId, ctr.toString(), pod.toString());
-        ok(cri, "start", ctrId);
         pods.put(name, podId);
         containers.put(name, ctrId);
         ips.put(name, ok(cri, "inspectp", "-o", "go-template", "--template", "{{.status.network.ip}}", podId));
