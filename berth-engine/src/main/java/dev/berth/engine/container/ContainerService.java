@@ -686,7 +686,6 @@ public final class ContainerService {
         return;
       }
       code = row.get().exitCode();
-      long t0 = System.nanoTime();
       ContainerProcess p = store.processes.remove(id);
       MicroVm vm = store.vms.remove(id);
       if (vm != null) {
@@ -704,17 +703,11 @@ public final class ContainerService {
           // never started, or cleaned up at exit
         }
       }
-      long tRuntime = System.nanoTime();
       rootfs.unmount(id);
       store.networks().forget(id);
       attach.failPending(id, new BerthException.NotFound("container " + id + " was removed"));
-      long tUnmount = System.nanoTime();
       ContainerStore.deleteTreeSoon(dir(id));
-      long tFiles = System.nanoTime();
       table.delete(id);
-      log.debug("container {} removal: runtime {} ms, unmount+network {} ms, files {} ms, row {} ms", id.substring(0, 12),
-          (tRuntime - t0) / 1_000_000, (tUnmount - tRuntime) / 1_000_000, (tFiles - tUnmount) / 1_000_000,
-          (System.nanoTime() - tFiles) / 1_000_000);
       mounts.release(store.toContainer(row.get()).config().storage(), removeVolumes);
       events.emit(store.toContainer(row.get()), "destroy");
       execs.forget(id);
