@@ -7,6 +7,11 @@
 # Berth's infra container). Each side is warmed up by WARM pods first (berthd's JIT compiles the
 # hot path; containerd needs none but gets the same), then ROUNDS interleaved rounds: medians and
 # ratios. Also RSS with IDLE idle pods: berthd (+ conmons) vs containerd (+ its shims).
+# The pod is what kubelet sends for a pod without shareProcessNamespace (PID namespace mode
+# CONTAINER), so Berth runs it without an infra container (decision 2100); containerd always starts
+# its pause container. Both get the same CNI conflist (bridge, host-local, portmap; no masquerade),
+# each on a bridge and subnet of its own (berthd through --cni-config-dir, so the host's
+# /etc/cni/net.d is not touched).
 # Needs: root, bin/build done, crictl (BERTH_CRI_TOOLS or ../shared/tools), runc, conmon,
 # catatonit, busybox-static, CNI plugins in /usr/lib/cni; containerd optional.
 set -eu
@@ -31,6 +36,7 @@ cleanup() {
   for p in $(pgrep -f "containerd-shim-runc-v2.*$TMP" || true); do kill "$p" 2>/dev/null || true; done
   for m in $(findmnt -rn -o TARGET | grep "^$TMP" | sort -r); do umount -l "$m" || true; done
   ip link del berth-bench-ctd 2>/dev/null || true
+  ip link del berth-bench-b 2>/dev/null || true
   rm -rf "$TMP"
 }
 trap cleanup EXIT INT TERM
@@ -46,9 +52,21 @@ mkdir -p "$TMP/pause/bin"
 cp /usr/bin/catatonit "$TMP/pause/bin/catatonit"
 tar -C "$TMP/pause" -cf "$TMP/pause.tar" .
 
+# one CNI conflist for both runtimes, each with its own bridge, subnet and address store
+conflist() { # NAME BRIDGE SUBNET IPAM-DIR
+  cat <<JSON
+{"cniVersion": "0.4.0", "name": "$1", "plugins": [
+  {"type": "bridge", "bridge": "$2", "isGateway": true, "ipMasq": false,
+   "ipam": {"type": "host-local", "ranges": [[{"subnet": "$3"}]], "dataDir": "$4"}},
+  {"type": "portmap", "capabilities": {"portMappings": true}}]}
+JSON
+}
+mkdir -p "$TMP/berth-cni"
+conflist bench berth-bench-b 10.237.0.0/16 "$TMP/berth-ipam" > "$TMP/berth-cni/10-bench.conflist"
 echo '{}' > "$TMP/daemon.json"
 "$BERTH_HOME/bin/berthd" --data-root "$TMP/data" --exec-root "$TMP/exec" -H "unix://$TMP/b.sock" \
-  --config-file "$TMP/daemon.json" --cri-socket "$TMP/cri.sock" > "$TMP/berthd.log" 2>&1 &
+  --config-file "$TMP/daemon.json" --cri-socket "$TMP/cri.sock" --cni-config-dir "$TMP/berth-cni" \
+  --cni-plugin-dir /usr/lib/cni > "$TMP/berthd.log" 2>&1 &
 PID=$!
 i=0
 until grep -q ready "$TMP/berthd.log" 2>/dev/null; do i=$((i + 1)); [ "$i" -lt 300 ] || { cat "$TMP/berthd.log"; exit 1; }; sleep 0.1; done
@@ -57,7 +75,8 @@ $B import "$TMP/busybox.tar" busybox:bench >/dev/null
 BEP="unix://$TMP/cri.sock"
 
 cat > "$TMP/pod.json" <<JSON
-{"metadata": {"name": "bench", "namespace": "default", "uid": "bench-uid", "attempt": 0}, "log_directory": "$TMP/logs", "linux": {}}
+{"metadata": {"name": "bench", "namespace": "default", "uid": "bench-uid", "attempt": 0}, "log_directory": "$TMP/logs",
+ "linux": {"security_context": {"namespace_options": {"pid": 1}}}}
 JSON
 cat > "$TMP/ctr.json" <<JSON
 {"metadata": {"name": "sleeper"}, "image": {"image": "docker.io/library/busybox:bench"}, "command": ["sleep", "3600"], "log_path": "sleeper.log", "linux": {}}
@@ -89,12 +108,7 @@ chmod +x "$TMP/up.sh" "$TMP/down.sh"
 SIDES="berth"
 if command -v containerd >/dev/null; then
   mkdir -p "$TMP/ctd/cni"
-  cat > "$TMP/ctd/cni/10-bench.conflist" <<JSON
-{"cniVersion": "0.4.0", "name": "bench", "plugins": [
-  {"type": "bridge", "bridge": "berth-bench-ctd", "isGateway": true, "ipMasq": false,
-   "ipam": {"type": "host-local", "ranges": [[{"subnet": "10.236.0.0/16"}]], "dataDir": "$TMP/ctd/ipam"}},
-  {"type": "portmap", "capabilities": {"portMappings": true}}]}
-JSON
+  conflist bench berth-bench-ctd 10.236.0.0/16 "$TMP/ctd/ipam" > "$TMP/ctd/cni/10-bench.conflist"
   cat > "$TMP/ctd/config.toml" <<TOML
 version = 2
 root = "$TMP/ctd/root"

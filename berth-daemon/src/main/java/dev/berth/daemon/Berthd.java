@@ -2,6 +2,7 @@ package dev.berth.daemon;
 
 import dev.berth.engine.BerthVersion;
 import dev.berth.engine.network.NetworkDefaults;
+import dev.berth.engine.pod.PodNetworkConfig;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -133,6 +134,16 @@ public final class Berthd implements Callable<Integer> {
           + "when missing. --userns=host opts a container out (off by default)")
   String usernsRemap;
 
+  @Option(names = "--cni-config-dir", paramLabel = "DIR",
+      description = "Pods' CNI network configs: the first .conflist, .conf or .json by name; Berth writes its "
+          + "bridge there when none is (default: /etc/cni/net.d)")
+  Path cniConfigDir;
+
+  @Option(names = "--cni-plugin-dir", paramLabel = "DIR",
+      description = "Where pods' CNI plugins are looked for, in order; repeatable (default: /usr/lib/cni and "
+          + "/opt/cni/bin)")
+  List<Path> cniPluginDirs;
+
   @Option(names = "--config-file", paramLabel = "FILE",
       description = "Daemon configuration file (default: /etc/berth/daemon.json; missing is fine)")
   Path configFile;
@@ -161,7 +172,7 @@ public final class Berthd implements Callable<Integer> {
       System.err.println("berthd: " + e.getMessage());
       return 1;
     }
-    return new Daemon(config, cri).run();
+    return new Daemon(config, cri, podNetwork()).run();
   }
 
   /** Merges flags with the config file; a setting in both is an error, as with dockerd. */
@@ -175,6 +186,7 @@ public final class Berthd implements Callable<Integer> {
         case "insecure-registries" -> "--insecure-registry";
         case "default-address-pools" -> "--default-address-pool";
         case "registry-mirrors" -> "--registry-mirror";
+        case "cni-plugin-dirs" -> "--cni-plugin-dir";
         default -> "--" + key;
       };
       if (file.has(key) && parsed.hasMatchedOption(flag)) {
@@ -265,6 +277,28 @@ public final class Berthd implements Callable<Integer> {
           + "give a path or unix:///path");
     }
     return Optional.of(Path.of(path).toAbsolutePath());
+  }
+
+  /**
+   * The pods' CNI dirs: {@code --cni-config-dir} / daemon.json {@code cni-config-dir} and
+   * {@code --cni-plugin-dir} (repeatable) / {@code cni-plugin-dirs} (a list), as CRI-O names them.
+   * (Conflicts between flag and file were refused by {@link #resolve}.)
+   */
+  PodNetworkConfig podNetwork() {
+    boolean named = configFile != null;
+    ConfigFile file = ConfigFile.read(named ? configFile : DaemonConfig.DEFAULT_CONFIG_FILE, named);
+    PodNetworkConfig net = PodNetworkConfig.DEFAULTS;
+    Path conf = cniConfigDir != null ? cniConfigDir
+        : file.has("cni-config-dir") ? Path.of(file.string("cni-config-dir")) : null;
+    if (conf != null) {
+      net = net.withConfDir(conf.toAbsolutePath());
+    }
+    List<Path> bins = cniPluginDirs != null ? cniPluginDirs
+        : file.has("cni-plugin-dirs") ? file.strings("cni-plugin-dirs").stream().map(Path::of).toList() : null;
+    if (bins != null) {
+      net = net.withBinDirs(bins.stream().map(Path::toAbsolutePath).toList());
+    }
+    return net;
   }
 
   private static Path absolute(Path p) {

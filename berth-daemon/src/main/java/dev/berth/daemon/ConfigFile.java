@@ -25,7 +25,7 @@ public final class ConfigFile {
       "insecure-registries", "default-runtime", "bridge", "bip", "default-address-pools", "iptables-prefix",
       "vm-kernel", "vm-accel", "tls", "tlsverify", "tlscacert", "tlscert", "tlskey", "group",
       "api-max-connections", "registry-mirrors", "console-addr", "cri-socket",
-      "userns-remap");
+      "userns-remap", "cni-config-dir", "cni-plugin-dirs");
 
   private final Map<String, JsonNode> values;
 

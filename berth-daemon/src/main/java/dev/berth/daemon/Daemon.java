@@ -33,6 +33,8 @@ final class Daemon {
   private final DaemonConfig config;
   /** Where the CRI is served; empty = off. */
   private final java.util.Optional<Path> criSocket;
+  /** The pods' CNI config and plugin dirs ({@code --cni-config-dir}, {@code --cni-plugin-dir}). */
+  private final dev.berth.engine.pod.PodNetworkConfig podNetwork;
   private final CountDownLatch stopRequested = new CountDownLatch(1);
   private Logger log;
 
@@ -41,8 +43,13 @@ final class Daemon {
   }
 
   Daemon(DaemonConfig config, java.util.Optional<Path> criSocket) {
+    this(config, criSocket, dev.berth.engine.pod.PodNetworkConfig.DEFAULTS);
+  }
+
+  Daemon(DaemonConfig config, java.util.Optional<Path> criSocket, dev.berth.engine.pod.PodNetworkConfig podNetwork) {
     this.config = config;
     this.criSocket = criSocket;
+    this.podNetwork = podNetwork;
   }
 
   int run() {
@@ -76,7 +83,7 @@ final class Daemon {
     dev.berth.daemon.console.Console console = null;
     dev.berth.daemon.cri.CriServer cri = null;
     try (lock) {
-      EngineConfig engineConfig = new EngineConfig(config.dataRoot(), config.execRoot(), config.registryMirrors());
+      EngineConfig engineConfig = new EngineConfig(config.dataRoot(), config.execRoot(), config.registryMirrors(), podNetwork);
       if (config.usernsRemap() != null) {
         // the user, its ranges and the data-root's path are checked before anything opens (decision 2000)
         engineConfig = engineConfig.withRemapping(dev.berth.engine.userns.RemapSetup.system().resolve(config.usernsRemap()));

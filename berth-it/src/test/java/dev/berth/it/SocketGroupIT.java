@@ -33,6 +33,15 @@ class SocketGroupIT {
       assertThat(attributes.owner().getName()).isEqualTo("root");
       assertThat(PosixFilePermissions.toString(attributes.permissions())).isEqualTo("rw-rw----");
       assertThat(Commands.berth(d.host(), "version").exitCode()).isZero();
+      // the CRI socket (on by default, in the exec-root) is bound the same way: mode and group from the start
+      Path criSocket = d.execRoot().resolve("cri.sock");
+      assertThat(dev.berth.testkit.Poll.until(Duration.ofSeconds(30), () -> Files.exists(criSocket))).isTrue();
+      PosixFileAttributes cri = Files.readAttributes(criSocket, PosixFileAttributes.class,
+          java.nio.file.LinkOption.NOFOLLOW_LINKS);
+      assertThat(cri.isOther()).as("a socket").isTrue();
+      assertThat(cri.group().getName()).isEqualTo(group);
+      assertThat(PosixFilePermissions.toString(cri.permissions())).isEqualTo("rw-rw----");
+      assertThat(d.execRoot().resolve("cri.soc~")).doesNotExist();
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     } finally {

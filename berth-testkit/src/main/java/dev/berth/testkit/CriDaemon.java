@@ -22,14 +22,17 @@ public final class CriDaemon implements AutoCloseable {
 
   private final Path dir;
   private final LocalRegistry registry;
-  private final BerthdProcess daemon;
+  /** Replaced by {@link #crashAndRestart()}. */
+  private BerthdProcess daemon;
+  private final List<String> args;
   private final Path tools;
   private boolean closed;
 
-  private CriDaemon(Path dir, LocalRegistry registry, BerthdProcess daemon, Path tools) {
+  private CriDaemon(Path dir, LocalRegistry registry, BerthdProcess daemon, List<String> args, Path tools) {
     this.dir = dir;
     this.registry = registry;
     this.daemon = daemon;
+    this.args = List.copyOf(args);
     this.tools = tools;
   }
 
@@ -60,12 +63,8 @@ public final class CriDaemon implements AutoCloseable {
         args.addAll(CriTestImages.mirrorFlags(registry));
       }
       daemon = BerthdProcess.start(dir.resolve("berthd"), args);
-      CriDaemon cri = new CriDaemon(dir, registry, daemon, tools);
-      // berthd opens the CRI socket after the Docker socket (the gRPC stack loads in a second or two)
-      if (!Poll.until(Duration.ofSeconds(60), () -> Files.exists(cri.criSocket()) && cri.crictl("version").exitCode() == 0)) {
-        throw new IllegalStateException("berthd's CRI socket " + cri.criSocket() + " did not answer within 60 s:\n"
-            + daemon.log());
-      }
+      CriDaemon cri = new CriDaemon(dir, registry, daemon, args, tools);
+      cri.awaitCri();
       return cri;
     } catch (RuntimeException | AssertionError e) {
       if (daemon != null) {
@@ -75,6 +74,69 @@ public final class CriDaemon implements AutoCloseable {
       Leftovers.removeUnder(dir);
       throw e;
     }
+  }
+
+  /** berthd opens the CRI socket after the Docker socket (the gRPC stack loads in a second or two). */
+  private void awaitCri() {
+    if (!Poll.until(Duration.ofSeconds(60), () -> Files.exists(criSocket()) && crictl("version").exitCode() == 0)) {
+      throw new IllegalStateException("berthd's CRI socket " + criSocket() + " did not answer within 60 s:\n"
+          + daemon.log());
+    }
+  }
+
+  /**
+   * A crash: SIGKILLs berthd (conmon keeps the containers running) and starts a new one on the
+   * same roots with the same flags; returns when its CRI answers.
+   */
+  public void crashAndRestart() {
+    daemon.kill();
+    daemon = BerthdProcess.start(dir.resolve("berthd"), args);
+    awaitCri();
+  }
+
+  /** A pod run through crictl: its sandbox ID and the config file CreateContainer is given again. */
+  public record Pod(String id, Path config) {}
+
+  /**
+   * Runs a pod with crictl: {@code name} is its name, hostname and (with "-uid") its UID, in the
+   * namespace "default", logging under this daemon's directory. Its PID namespace mode is
+   * kubelet's default CONTAINER (no infra container on Berth), or POD when {@code sharedPids}.
+   */
+  public Pod runPod(String name, boolean sharedPids) {
+    try {
+      Path logs = Files.createDirectories(dir.resolve("logs").resolve(name));
+      Path config = Files.writeString(dir.resolve(name + "-pod.json"), """
+          {"metadata": {"name": "%s", "namespace": "default", "uid": "%s-uid", "attempt": 0},
+           "hostname": "%s", "log_directory": "%s",
+           "linux": {"security_context": {"namespace_options": {"pid": %d}}}}
+          """.formatted(name, name, name, logs, sharedPids ? 0 : 1));
+      return new Pod(ok("runp", config.toString()), config);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /** Creates and starts a container in {@code pod} from {@code json}, crictl's container config; answers its ID. */
+  public String startContainer(Pod pod, String json) {
+    try {
+      Path config = Files.writeString(Files.createTempFile(dir, "container-", ".json"), json);
+      String id = ok("create", pod.id(), config.toString(), pod.config().toString());
+      ok("start", id);
+      return id;
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /** crictl's output (stripped); a failure is thrown with crictl's output and the end of berthd's log. */
+  private String ok(String... args) {
+    ProcessResult r = crictl(args);
+    if (r.exitCode() != 0) {
+      String log = daemon.log();
+      throw new IllegalStateException("crictl " + String.join(" ", args) + ": " + r + "\nberthd log:\n"
+          + (log.length() > 6000 ? log.substring(log.length() - 6000) : log));
+    }
+    return r.stdout().strip();
   }
 
   /** Whether this berthd knows {@code flag} (its --help names it): for flags other branches bring. */

@@ -10,11 +10,8 @@ import io.grpc.netty.shaded.io.netty.channel.epoll.EpollServerDomainSocketChanne
 import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.GroupPrincipal;
-import java.nio.file.attribute.PosixFileAttributeView;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -51,36 +48,39 @@ public final class CriServer implements AutoCloseable {
   /** Binds {@code socket} and serves {@code services} on it; {@code companion} (may be null) is closed with it. */
   public static CriServer start(Path socket, GroupPrincipal group, List<BindableService> services,
       AutoCloseable companion) throws IOException {
-    Files.createDirectories(socket.toAbsolutePath().getParent());
-    ApiServer.removeStaleSocket(socket);
     EventLoopGroup loop = new EpollEventLoopGroup(1);
     ExecutorService calls = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("cri-", 0).factory());
-    NettyServerBuilder builder = NettyServerBuilder.forAddress(new DomainSocketAddress(socket.toString()))
-        .channelType(EpollServerDomainSocketChannel.class)
-        .bossEventLoopGroup(loop)
-        .workerEventLoopGroup(loop)
-        .executor(calls)
-        .maxInboundMessageSize(MAX_MESSAGE_BYTES);
-    services.forEach(builder::addService);
-    Server server = builder.build();
+    Server[] started = new Server[1];
     try {
-      server.start();
-      Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-rw----"));
-      if (group != null) {
-        Files.getFileAttributeView(socket, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS).setGroup(group);
+      // as the API sockets: it appears at its path with its mode and group already set
+      ApiServer.bindUnixSocket(socket, group, pending -> {
+        NettyServerBuilder builder = NettyServerBuilder.forAddress(new DomainSocketAddress(pending.toString()))
+            .channelType(EpollServerDomainSocketChannel.class)
+            .bossEventLoopGroup(loop)
+            .workerEventLoopGroup(loop)
+            .executor(calls)
+            .maxInboundMessageSize(MAX_MESSAGE_BYTES);
+        services.forEach(s -> builder.addService(io.grpc.ServerInterceptors.intercept(s, new CallTimer())));
+        started[0] = builder.build();
+        started[0].start();
+      });
+    } catch (IOException | RuntimeException | InterruptedException e) {
+      if (started[0] != null) {
+        started[0].shutdownNow();
       }
-    } catch (IOException | RuntimeException e) {
-      server.shutdownNow();
       loop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
       calls.shutdownNow();
-      Files.deleteIfExists(socket);
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted while binding the CRI socket " + socket, e);
+      }
       if (e instanceof IOException io) {
         throw new IOException("cannot serve the CRI on " + socket + ": " + io.getMessage(), io);
       }
-      throw e;
+      throw (RuntimeException) e;
     }
     log.info("CRI listening on unix://{}", socket);
-    return new CriServer(server, socket, loop, calls, companion);
+    return new CriServer(started[0], socket, loop, calls, companion);
   }
 
   public Path socket() {

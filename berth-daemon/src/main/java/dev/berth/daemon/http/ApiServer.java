@@ -99,25 +99,46 @@ public final class ApiServer implements AutoCloseable {
 
   private ListenAddress listenUnix(ListenAddress.Unix unix) throws IOException, InterruptedException {
     Path path = unix.path();
-    Files.createDirectories(path.toAbsolutePath().getParent());
-    removeStaleSocket(path);
-    // Bound under a name of the same length (socket paths are limited to 108 bytes), given its mode
-    // and group, then renamed into place: a client never finds the socket with other ones.
-    String name = path.getFileName().toString();
-    Path pending = path.resolveSibling(name.substring(0, name.length() - 1) + "~");
-    Files.deleteIfExists(pending);
-    Channel ch = bootstrap(EpollServerDomainSocketChannel.class, null)
-        .bind(new DomainSocketAddress(pending.toString())).sync().channel();
-    Files.setPosixFilePermissions(pending, PosixFilePermissions.fromString("rw-rw----"));
-    if (options.socketGroup() != null) {
-      Files.getFileAttributeView(pending, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
-          .setGroup(options.socketGroup());
-    }
-    Files.move(pending, path, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-    listeners.add(ch);
+    Channel[] ch = new Channel[1];
+    bindUnixSocket(path, options.socketGroup(), pending -> ch[0] = bootstrap(EpollServerDomainSocketChannel.class, null)
+        .bind(new DomainSocketAddress(pending.toString())).sync().channel());
+    listeners.add(ch[0]);
     socketFiles.add(path);
     log.info("API listening on {}", unix);
     return unix;
+  }
+
+  /** Binds a server on the path it is given (the API's Netty, the CRI's gRPC). */
+  @FunctionalInterface
+  public interface SocketBinder {
+    void bind(Path path) throws IOException, InterruptedException;
+  }
+
+  /**
+   * Makes the unix socket {@code path} appear with mode 0660 and {@code group} (null: the
+   * process's): a stale file from a crash is removed, {@code binder} binds under a name of the
+   * same length (socket paths are limited to 108 bytes), which gets its mode and group and is then
+   * renamed into place, so a client never finds the socket with other ones. On failure no file
+   * is left; the caller closes what {@code binder} bound.
+   */
+  public static void bindUnixSocket(Path path, GroupPrincipal group, SocketBinder binder)
+      throws IOException, InterruptedException {
+    Files.createDirectories(path.toAbsolutePath().getParent());
+    removeStaleSocket(path);
+    String name = path.getFileName().toString();
+    Path pending = path.resolveSibling(name.substring(0, name.length() - 1) + "~");
+    Files.deleteIfExists(pending);
+    try {
+      binder.bind(pending);
+      Files.setPosixFilePermissions(pending, PosixFilePermissions.fromString("rw-rw----"));
+      if (group != null) {
+        Files.getFileAttributeView(pending, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS).setGroup(group);
+      }
+      Files.move(pending, path, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException | InterruptedException | RuntimeException e) {
+      Files.deleteIfExists(pending); // the caller closes what it bound
+      throw e;
+    }
   }
 
   private ListenAddress listenTcp(ListenAddress.Tcp tcp) throws InterruptedException {

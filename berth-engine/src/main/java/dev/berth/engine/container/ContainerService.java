@@ -719,7 +719,7 @@ public final class ContainerService {
       rootfs.unmount(id);
       store.networks().forget(id);
       attach.failPending(id, new BerthException.NotFound("container " + id + " was removed"));
-      ContainerStore.deleteTree(dir(id));
+      ContainerStore.deleteTreeSoon(dir(id));
       table.delete(id);
       mounts.release(store.toContainer(row.get()).config().storage(), removeVolumes);
       events.emit(store.toContainer(row.get()), "destroy");

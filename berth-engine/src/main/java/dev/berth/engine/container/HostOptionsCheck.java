@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
  * Checks a create's {@link HostOptions} with dockerd's rules and words (runc's, where dockerd
  * leaves the check to runc at start: Berth says it at create) and resolves --device nodes.
  */
-final class HostOptionsCheck {
+public final class HostOptionsCheck {
   private static final long MIN_MEMORY = 6L * 1024 * 1024;
   private static final Pattern CGROUP_RULE = Pattern.compile("^([acb]) ([0-9]+|\\*):([0-9]+|\\*) ([rwm]{1,3})$");
   /** The kernel.* sysctls of the IPC namespace (runc's list). */
@@ -131,7 +131,7 @@ final class HostOptionsCheck {
   }
 
   /** runc's rules: only sysctls of a namespace the container has of its own. */
-  static void sysctls(Map<String, String> sysctls, String networkMode, String ipcMode) {
+  public static void sysctls(Map<String, String> sysctls, String networkMode, String ipcMode) {
     for (String key : sysctls.keySet()) {
       if (key.startsWith("net.")) {
         if (networkMode.equals("host")) {

@@ -19,6 +19,7 @@ import java.util.stream.Collectors;
  * plugins in order for ADD and CHECK (each gets the previous result) and in reverse for DEL.
  */
 public final class CniExecutor {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(CniExecutor.class);
   /** The versions Berth speaks, best first. */
   static final List<String> OURS = List.of("1.0.0", "0.4.0");
   private static final long TIMEOUT_SECONDS = 60;
@@ -152,6 +153,7 @@ public final class CniExecutor {
     env.put("CNI_ARGS", inv.args());
     env.put("CNI_PATH", pluginDirs.stream().map(Path::toString).collect(Collectors.joining(":")));
     pb.redirectError(ProcessBuilder.Redirect.DISCARD);
+    long t0 = System.nanoTime();
     try {
       Process p = pb.start();
       try (var in = p.getOutputStream()) {
@@ -164,6 +166,8 @@ public final class CniExecutor {
         p.destroyForcibly();
         throw new CniException(type, 0, command + " did not finish within " + TIMEOUT_SECONDS + " s", "");
       }
+      log.debug("CNI {} {} for {}: exit {} in {} ms", type, command, inv.containerId().substring(0,
+          Math.min(12, inv.containerId().length())), p.exitValue(), (System.nanoTime() - t0) / 1_000_000);
       if (p.exitValue() != 0) {
         throw error(type, command, out, p.exitValue());
       }

@@ -32,12 +32,23 @@ final class PodContainerConfigs {
     return Path.of(sandbox.logDirectory()).resolve(spec.logPath()).toString();
   }
 
+  /** Joined to the infra container's namespaces (decision 1000). */
   static ContainerConfig config(String sandboxId, SandboxSpec sandbox, PodContainerSpec spec, String logPath) {
+    return config(sandboxId, sandbox, spec, logPath, false);
+  }
+
+  /**
+   * {@code pinned}: the sandbox has no infra container (decision 2100); the container gets
+   * namespaces of its own here, which {@link PodSpecHook} swaps for the pod's bound ones at start.
+   */
+  static ContainerConfig config(String sandboxId, SandboxSpec sandbox, PodContainerSpec spec, String logPath,
+      boolean pinned) {
     ContainerSecurity sec = spec.security();
     NamespaceOptions ns = sec.namespaces();
     boolean hostNetwork = sandbox.linux().security().namespaces().network() == NamespaceMode.NODE
         || ns.network() == NamespaceMode.NODE;
-    String infra = "container:" + sandboxId;
+    String infra = pinned ? "" : "container:" + sandboxId;
+    String podNetwork = pinned ? "none" : infra;
     String pidMode = switch (ns.pid()) {
       case POD -> infra;
       case NODE -> "host";
@@ -70,7 +81,7 @@ final class PodContainerConfigs {
         PodLabels.forContainer(sandboxId, sandbox.metadata(), spec), spec.tty(), spec.stdin(), spec.stdinOnce(),
         null, null, false, false, sec.privileged(), sec.addCapabilities(), sec.dropCapabilities(),
         sec.readonlyRootfs(), securityOpt, r.memoryLimitBytes(), swap, 0, r.cpuShares(), emptyToNull(r.cpusetCpus()), 0,
-        null, hostNetwork ? "host" : infra, log, emptyToNull(sandbox.runtimeHandler()), null, storage(spec), null,
+        null, hostNetwork ? "host" : podNetwork, log, emptyToNull(sandbox.runtimeHandler()), null, storage(spec), null,
         new ResourceLimits(r.cpuPeriod(), r.cpuQuota(), r.cpusetMems(), 0), null, host, null);
   }
 

@@ -20,6 +20,10 @@ public record PodNetworkConfig(Path confDir, List<Path> binDirs, String bridge, 
     return new PodNetworkConfig(dir, binDirs, bridge, subnet);
   }
 
+  public PodNetworkConfig withBinDirs(List<Path> dirs) {
+    return new PodNetworkConfig(confDir, dirs, bridge, subnet);
+  }
+
   public PodNetworkConfig withBridge(String name, String cidr) {
     return new PodNetworkConfig(confDir, binDirs, name, cidr);
   }

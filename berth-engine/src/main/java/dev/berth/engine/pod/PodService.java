@@ -23,6 +23,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -51,6 +52,7 @@ public final class PodService implements AutoCloseable {
   private final PauseImage pause;
   private final PodStatistics statistics;
   private final SandboxShm shm;
+  private final SandboxNamespaces namespaces;
   private final PodEvents events = new PodEvents();
   private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
   private final java.util.concurrent.atomic.AtomicBoolean pauseRequested = new java.util.concurrent.atomic.AtomicBoolean();
@@ -66,6 +68,8 @@ public final class PodService implements AutoCloseable {
     this.pause = new PauseImage(images, importer);
     this.statistics = new PodStatistics(containers);
     this.shm = new SandboxShm(config.execRoot().resolve("pods").resolve("shm"));
+    this.namespaces = new SandboxNamespaces(config.execRoot().resolve("pods"),
+        config.execRoot().resolve("pods").resolve("netns"));
     containers.useSpecHook(new PodSpecHook(records, containers::dir, shm));
     reconcile();
     this.exits = images.events().subscribe(null, new EventFilter(Map.of("type", List.of("container"),
@@ -75,11 +79,78 @@ public final class PodService implements AutoCloseable {
 
   // ---- sandboxes ----------------------------------------------------------------------------
 
-  /** Creates and starts a sandbox; answers its ID. Nothing is left behind when it fails. */
+  /**
+   * Creates and starts a sandbox; answers its ID. Nothing is left behind when it fails. A pod
+   * whose containers share a PID namespace gets an infra container (catatonit as the pod's PID 1,
+   * decision 1000); any other pod is only its namespaces, pinned by Berth (decision 2100).
+   */
   public String runSandbox(SandboxSpec spec) {
     if (spec.metadata().name().isEmpty()) {
       throw new BerthException.InvalidArgument("a pod sandbox needs a name (metadata.name)");
     }
+    return spec.linux().security().namespaces().pid() == NamespaceMode.POD ? runWithInfra(spec) : runPinned(spec);
+  }
+
+  /** Namespaces made and bound by Berth, then CNI ADD: no process runs until the first container. */
+  private String runPinned(SandboxSpec spec) {
+    long t0 = System.nanoTime();
+    String id = HexFormat.of().formatHex(randomBytes());
+    ReentrantLock lock = lock(id);
+    lock.lock();
+    try {
+      SandboxRecord r = new SandboxRecord(id, spec, nanos(Instant.now()), "", null, false, "", List.of(), true, "", "",
+          false);
+      synchronized (records) { // the name is the pod's identity, as the infra container's name is
+        String name = PodLabels.sandboxName(spec.metadata());
+        for (SandboxRecord other : records.sandboxes()) {
+          if (PodLabels.sandboxName(other.spec().metadata()).equals(name)) {
+            throw new BerthException.Conflict("pod sandbox " + name + " already exists as " + other.id()
+                + ": remove it first, or use a new attempt number");
+          }
+        }
+        records.save(r); // first: after a crash, open() finds the record and frees what it names
+      }
+      try {
+        if (spec.linux().security().namespaces().ipc() != NamespaceMode.NODE) {
+          shm.create(id);
+        }
+        SandboxNamespaces.Bound b = namespaces.pin(id, spec);
+        r = new SandboxRecord(id, spec, r.createdNanos(), str(b.net()), null, false, "", List.of(), true,
+            str(b.ipc()), str(b.uts()), false);
+        records.save(r);
+        long tPinned = System.nanoTime();
+        if (!r.hostNetwork()) {
+          SandboxNetwork.Attachment a = network.add(id, b.net(), spec);
+          r = r.withNetwork(a.confList(), true, a.ip(), a.additionalIps());
+          records.save(r);
+        }
+        long tReady = System.nanoTime();
+        log.info("pod sandbox {} ({}/{}) ready in {} ms (namespaces {} ms, network {} ms)", id.substring(0, 12),
+            spec.metadata().namespace(), spec.metadata().name(), (tReady - t0) / 1_000_000, (tPinned - t0) / 1_000_000,
+            (tReady - tPinned) / 1_000_000);
+        return id;
+      } catch (RuntimeException e) {
+        namespaces.unpin(SandboxNamespaces.of(r));
+        shm.remove(id);
+        quietly(() -> records.deleteSandbox(id));
+        throw e;
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private static byte[] randomBytes() {
+    byte[] b = new byte[32];
+    java.util.concurrent.ThreadLocalRandom.current().nextBytes(b);
+    return b;
+  }
+
+  private static String str(Path p) {
+    return p == null ? "" : p.toString();
+  }
+
+  private String runWithInfra(SandboxSpec spec) {
     long t0 = System.nanoTime();
     String image = pause.ensure();
     Container infra = containers.create(PodLabels.sandboxName(spec.metadata()), SandboxConfigs.infra(spec, image));
@@ -136,13 +207,22 @@ public final class PodService implements AutoCloseable {
       joinAll(stops);
       SandboxRecord r = records.sandbox(id).orElseThrow();
       Thread del = Thread.ofVirtual().start(() -> collect(failures, () -> {
-        if (r.networkUp() || !r.netns().isEmpty()) {
+        // a pinned sandbox's stop freed everything; a second stop (RemovePodSandbox's) runs no DEL
+        if (!(r.pinned() && r.stopped()) && (r.networkUp() || !r.netns().isEmpty())) {
           network.detach(r);
           records.save(r.withNetworkDown());
         }
       }));
-      collect(failures, () -> halt(id, Duration.ZERO));
+      if (!r.pinned()) {
+        collect(failures, () -> halt(id, Duration.ZERO));
+      }
       joinAll(List.of(del));
+      if (r.pinned() && !r.stopped()) {
+        collect(failures, () -> {
+          namespaces.unpin(SandboxNamespaces.of(r));
+          records.save(records.sandbox(id).orElse(r).withStopped());
+        });
+      }
       RuntimeException failed = failures.isEmpty() ? null : failures.getFirst();
       shm.remove(id);
       if (failed != null) {
@@ -172,10 +252,12 @@ public final class PodService implements AutoCloseable {
           quietly(() -> containers.remove(c.id(), true)); // one whose record was lost
         }
       }
-      try {
-        containers.remove(id, true);
-      } catch (BerthException.NotFound gone) {
-        // already
+      if (!found.get().pinned()) {
+        try {
+          containers.remove(id, true);
+        } catch (BerthException.NotFound gone) {
+          // already
+        }
       }
       records.deleteSandbox(id);
       log.info("pod sandbox {} removed", id.substring(0, 12));
@@ -187,6 +269,9 @@ public final class PodService implements AutoCloseable {
 
   public SandboxStatus sandboxStatus(String sandboxId) {
     SandboxRecord r = requireSandbox(sandboxId);
+    if (r.pinned()) {
+      return status(r, null);
+    }
     Container infra = infraOf(r).orElseThrow(() -> sandboxNotFound(sandboxId));
     return status(r, infra);
   }
@@ -196,7 +281,7 @@ public final class PodService implements AutoCloseable {
     List<PodSandbox> out = new ArrayList<>();
     for (SandboxRecord r : records.sandboxes()) {
       Container infra = byId.get(r.id());
-      if (infra == null || filter.id().isPresent() && !r.id().startsWith(filter.id().get())
+      if (infra == null && !r.pinned() || filter.id().isPresent() && !r.id().startsWith(filter.id().get())
           || !PodLabels.matches(r.spec().labels(), filter.labelSelector())) {
         continue;
       }
@@ -209,12 +294,15 @@ public final class PodService implements AutoCloseable {
     return out;
   }
 
+  /** {@code infra} is null for a sandbox without an infra container. */
   private SandboxStatus status(SandboxRecord r, Container infra) {
-    SandboxState state = PodStates.sandboxState(infra, r);
+    SandboxState state = infra == null ? PodStates.pinnedState(r) : PodStates.sandboxState(infra, r);
     String ip = r.networkUp() ? r.ip() : "";
     Map<String, String> info = new HashMap<>();
-    info.put("infraContainer", infra.name());
-    if (infra.state() instanceof ContainerState.Running run) {
+    if (infra != null) {
+      info.put("infraContainer", infra.name());
+    }
+    if (infra != null && infra.state() instanceof ContainerState.Running run) {
       info.put("pid", Integer.toString(run.pid()));
     }
     if (!r.netns().isEmpty()) {
@@ -245,7 +333,7 @@ public final class PodService implements AutoCloseable {
           sandbox.spec().metadata().name(), spec.security().apparmor());
     }
     Container c = containers.create(PodLabels.containerName(sandbox.spec().metadata(), spec.metadata()),
-        PodContainerConfigs.config(sandbox.id(), sandbox.spec(), spec, logPath));
+        PodContainerConfigs.config(sandbox.id(), sandbox.spec(), spec, logPath, sandbox.pinned()));
     try {
       records.save(new ContainerRecord(c.id(), sandbox.id(), spec, logPath, spec.resources(), spec.annotations()));
     } catch (RuntimeException e) {
@@ -450,7 +538,9 @@ public final class PodService implements AutoCloseable {
 
   public PodSandboxStats sandboxStats(String sandboxId) {
     SandboxRecord r = requireSandbox(sandboxId);
-    infraOf(r).orElseThrow(() -> sandboxNotFound(sandboxId));
+    if (!r.pinned()) {
+      infraOf(r).orElseThrow(() -> sandboxNotFound(sandboxId));
+    }
     return sandboxStats(r, containersById());
   }
 
@@ -459,7 +549,8 @@ public final class PodService implements AutoCloseable {
     List<PodSandboxStats> out = new ArrayList<>();
     for (SandboxRecord r : records.sandboxes()) {
       Container infra = byId.get(r.id());
-      if (infra != null && infra.running() && (filter.id().isEmpty() || r.id().startsWith(filter.id().get()))
+      boolean up = r.pinned() ? !r.stopped() : infra != null && infra.running();
+      if (up && (filter.id().isEmpty() || r.id().startsWith(filter.id().get()))
           && PodLabels.matches(r.spec().labels(), filter.labelSelector())) {
         out.add(sandboxStats(r, byId));
       }
@@ -522,6 +613,9 @@ public final class PodService implements AutoCloseable {
    */
   public Optional<Path> sandboxNetns(String sandboxId) {
     SandboxRecord r = requireSandbox(sandboxId);
+    if (r.pinned() && r.hostNetwork()) {
+      return Optional.of(Path.of("/proc/self/ns/net")); // no infra process: berthd's own, the host's
+    }
     return r.networkUp() && !r.netns().isEmpty() ? Optional.of(Path.of(r.netns())) : Optional.empty();
   }
 
@@ -540,8 +634,8 @@ public final class PodService implements AutoCloseable {
       if (sandboxId != null) {
         Optional<SandboxRecord> s = records.sandbox(sandboxId);
         Optional<Container> infra = s.flatMap(this::infraOf);
-        if (s.isPresent() && infra.isPresent()) {
-          sandbox = Optional.of(status(s.get(), infra.get()));
+        if (s.isPresent() && (infra.isPresent() || s.get().pinned())) {
+          sandbox = Optional.of(status(s.get(), infra.orElse(null)));
         }
         for (ContainerRecord c : records.containersOf(sandboxId)) {
           containerOf(c).ifPresent(bc -> statuses.add(status(c, bc)));
@@ -593,6 +687,16 @@ public final class PodService implements AutoCloseable {
       }
     }
     for (SandboxRecord r : records.sandboxes()) {
+      if (r.pinned()) {
+        if (!r.stopped() && !SandboxNamespaces.bound(r)) { // a reboot cleared the exec-root, or a crash mid-run
+          network.detach(r);
+          namespaces.unpin(SandboxNamespaces.of(r));
+          shm.remove(r.id());
+          records.save(r.withStopped());
+          log.info("pod sandbox {}: its namespaces are gone; it is NOTREADY", r.id().substring(0, 12));
+        }
+        continue;
+      }
       if (!byId.containsKey(r.id())) {
         network.detach(r);
         shm.remove(r.id());

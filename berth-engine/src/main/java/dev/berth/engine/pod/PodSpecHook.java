@@ -3,6 +3,7 @@ package dev.berth.engine.pod;
 import dev.berth.engine.container.Container;
 import dev.berth.engine.container.SpecHook;
 import dev.berth.engine.runtime.spec.Linux;
+import dev.berth.engine.runtime.spec.Namespace;
 import dev.berth.engine.runtime.spec.ProcessSpec;
 import dev.berth.engine.runtime.spec.Spec;
 import java.io.IOException;
@@ -63,6 +64,9 @@ final class PodSpecHook implements SpecHook {
 
   Spec forContainer(String id, SandboxRecord sandbox, PodContainerSpec pod, Spec spec) {
     Spec s = withCgroupsPath(spec, cgroupsPath(sandbox.spec(), id));
+    if (sandbox.pinned()) {
+      s = joinPinned(s, sandbox);
+    }
     ContainerSecurity sec = pod.security();
     if (!sec.privileged() && (!sec.maskedPaths().isEmpty() || !sec.readonlyPaths().isEmpty())) {
       Linux l = s.linux();
@@ -86,6 +90,39 @@ final class PodSpecHook implements SpecHook {
       }
     }
     return s;
+  }
+
+  /**
+   * A container of a sandbox without an infra container (decision 2100): each namespace of its own
+   * that the pod has bound (network, IPC, UTS) is the pod's, joined by path; in the pod's UTS
+   * namespace it sets the pod's hostname (none when the pod has none: its own would rename the pod).
+   */
+  static Spec joinPinned(Spec s, SandboxRecord sandbox) {
+    List<Namespace> joined = new ArrayList<>();
+    boolean uts = false;
+    for (Namespace n : s.linux().namespaces()) {
+      String pod = switch (n.type()) {
+        case "network" -> sandbox.netns();
+        case "ipc" -> sandbox.ipcNs();
+        case "uts" -> sandbox.utsNs();
+        default -> "";
+      };
+      if ((n.path() == null || n.path().isEmpty()) && !pod.isEmpty()) {
+        joined.add(new Namespace(n.type(), pod));
+        uts |= n.type().equals("uts");
+      } else {
+        joined.add(n);
+      }
+    }
+    Linux l = s.linux();
+    Spec j = withLinux(s, new Linux(l.uidMappings(), l.gidMappings(), l.sysctl(), l.resources(), l.cgroupsPath(),
+        joined, l.devices(), l.seccomp(), l.rootfsPropagation(), l.maskedPaths(), l.readonlyPaths()));
+    if (!uts) {
+      return j;
+    }
+    String hostname = sandbox.spec().hostname().isEmpty() ? null : sandbox.spec().hostname();
+    return new Spec(j.ociVersion(), j.process(), j.root(), hostname, j.domainname(), j.mounts(), j.linux(),
+        j.annotations());
   }
 
   /**

@@ -34,6 +34,11 @@ final class PodStates {
     return t == null || t.equals(Instant.EPOCH) ? Optional.empty() : Optional.of(t);
   }
 
+  /** A sandbox without an infra container: ready from its start until stopped (decision 2100). */
+  static SandboxState pinnedState(SandboxRecord r) {
+    return !r.stopped() && (r.hostNetwork() || r.networkUp()) ? SandboxState.READY : SandboxState.NOTREADY;
+  }
+
   static SandboxState sandboxState(Container infra, SandboxRecord r) {
     boolean networked = r.hostNetwork() || r.networkUp();
     return infra.running() && networked ? SandboxState.READY : SandboxState.NOTREADY;

@@ -47,8 +47,10 @@ final class PodStatistics {
 
   /** The pod's totals: its containers' sums plus the infra's; the network of the infra's namespace. */
   PodSandboxStats sandbox(SandboxRecord r, List<PodContainerStats> members) {
-    ContainerStats infra = containers.metrics().stats(r.id());
-    CgroupStats cg = infra.cgroup();
+    // A sandbox without an infra container (decision 2100) is the sum of its containers, whose
+    // network namespace is the pod's.
+    ContainerStats infra = r.pinned() ? null : containers.metrics().stats(r.id());
+    CgroupStats cg = infra == null ? null : infra.cgroup();
     long cpu = cg == null || cg.cpu() == null ? 0 : cg.cpu().totalUsage();
     long usage = cg == null || cg.memory() == null ? 0 : cg.memory().usage();
     long workingSet = usage;
@@ -68,8 +70,18 @@ final class PodStatistics {
         // removed meanwhile
       }
     }
+    Map<String, NetDev.Counters> networks = infra != null ? infra.networks() : Map.of();
+    for (PodContainerStats c : members) {
+      if (infra == null && networks.isEmpty()) {
+        try {
+          networks = containers.metrics().stats(c.id()).networks();
+        } catch (RuntimeException gone) {
+          // removed meanwhile
+        }
+      }
+    }
     List<PodSandboxStats.Interface> interfaces = new ArrayList<>();
-    for (Map.Entry<String, NetDev.Counters> e : infra.networks().entrySet()) {
+    for (Map.Entry<String, NetDev.Counters> e : networks.entrySet()) {
       if (e.getKey().equals("lo")) {
         continue;
       }
@@ -82,7 +94,8 @@ final class PodStatistics {
         interfaces.add(i);
       }
     }
-    return new PodSandboxStats(r.id(), r.spec().metadata(), r.spec().labels(), r.spec().annotations(), infra.read(),
+    return new PodSandboxStats(r.id(), r.spec().metadata(), r.spec().labels(), r.spec().annotations(),
+        infra != null ? infra.read() : java.time.Instant.now(),
         cpu, workingSet, usage, interfaces, processes, members);
   }
 

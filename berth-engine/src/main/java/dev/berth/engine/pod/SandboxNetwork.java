@@ -138,8 +138,7 @@ final class SandboxNetwork {
    * gone) and runs ADD; on failure nothing is left.
    */
   Attachment attach(String sandboxId, int infraPid, SandboxSpec spec) {
-    ObjectNode list = withPortMappings(confList(), spec.portMappings());
-    Path netns = netnsDir.resolve(sandboxId);
+    Path netns = netnsFile(sandboxId);
     try {
       Files.createDirectories(netnsDir);
       Files.deleteIfExists(netns);
@@ -150,6 +149,17 @@ final class SandboxNetwork {
       throw new BerthException.Unavailable("cannot bind the network namespace of sandbox " + sandboxId + ": "
           + e.getMessage(), e);
     }
+    return add(sandboxId, netns, spec);
+  }
+
+  /** Where a sandbox's network namespace is bound. */
+  Path netnsFile(String sandboxId) {
+    return netnsDir.resolve(sandboxId);
+  }
+
+  /** ADD into the namespace bound on {@code netns}; on failure DEL runs and the file is unbound. */
+  Attachment add(String sandboxId, Path netns, SandboxSpec spec) {
+    ObjectNode list = withPortMappings(confList(), spec.portMappings());
     CniExecutor.Invocation inv = invocation(sandboxId, netns, spec.metadata());
     try {
       CniResult result = cni.add(list, inv);
@@ -222,7 +232,7 @@ final class SandboxNetwork {
     return copy;
   }
 
-  private static void unbind(Path netns) {
+  static void unbind(Path netns) {
     try {
       if (Mounts.isMountPoint(netns)) {
         Mounts.unmount(netns, Mounts.MNT_DETACH);

@@ -82,9 +82,11 @@ class CrictlIT {
     String image = cri.busyboxImage();
     ok("pull", image);
     Path pod = dir.resolve("pod.json");
+    // kubelet's PID mode for a pod without shareProcessNamespace: no infra container (decision 2100)
     Files.writeString(pod, """
         {"metadata": {"name": "crictl-it", "namespace": "default", "uid": "crictl-it-uid", "attempt": 1},
-         "hostname": "crictl-it", "log_directory": "%s", "labels": {"app": "crictl-it"}, "linux": {}}
+         "hostname": "crictl-it", "log_directory": "%s", "labels": {"app": "crictl-it"}, 
+         "linux": {"security_context": {"namespace_options": {"pid": 1}}}}
         """.formatted(Files.createDirectories(dir.resolve("logs"))));
     Path ctr = dir.resolve("ctr.json");
     Files.writeString(ctr, """
@@ -110,10 +112,13 @@ class CrictlIT {
     assertThat(ok("stats", "-o", "json", ctrId)).contains(ctrId).contains("workingSetBytes");
     assertThat(ok("statsp", "-o", "json", podId)).contains(podId);
 
-    // the same containers through the Docker API, with their Kubernetes labels
+    // the same container through the Docker API, with its Kubernetes labels; the pod itself has no
+    // infra container to list (its PID mode is kubelet's CONTAINER: decision 2100)
     ProcessResult ps = Commands.berth(cri.daemon().host(), "ps", "-a", "--no-trunc", "--format",
         "{{.ID}} {{.Labels}}");
-    assertThat(ps.stdout()).contains(ctrId).contains(podId).contains("app=crictl-it").contains("role=sleeper");
+    assertThat(ps.stdout()).contains(ctrId).contains("dev.berth.pod.sandbox=" + podId)
+        .contains("io.kubernetes.pod.name=crictl-it").contains("role=sleeper");
+    assertThat(ps.stdout().lines()).noneMatch(l -> l.startsWith(podId));
 
     ok("stop", "--timeout", "2", ctrId);
     assertThat(ok("ps", "-a", "--name", "sleeper")).contains("Exited");

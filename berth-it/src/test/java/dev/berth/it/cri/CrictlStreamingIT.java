@@ -55,9 +55,11 @@ class CrictlStreamingIT {
     String image = cri.busyboxImage();
     ok(null, "pull", image);
     Path pod = dir.resolve("pod.json");
+    // kubelet's PID mode for a pod without shareProcessNamespace: no infra container (decision 2100)
     Files.writeString(pod, """
         {"metadata": {"name": "streaming-it", "namespace": "default", "uid": "streaming-it-uid", "attempt": 1},
-         "hostname": "streaming-it", "log_directory": "%s", "linux": {}}
+         "hostname": "streaming-it", "log_directory": "%s", 
+         "linux": {"security_context": {"namespace_options": {"pid": 1}}}}
         """.formatted(Files.createDirectories(dir.resolve("logs"))));
     podId = ok(null, "runp", pod.toString());
     Path webJson = dir.resolve("web.json");

@@ -66,6 +66,10 @@ class PodServiceIT {
     }
   }
 
+  /** What kubelet sends for a pod without shareProcessNamespace: no infra container (decision 2100). */
+  private static final NamespaceOptions KUBELET = new NamespaceOptions(NamespaceMode.POD, NamespaceMode.CONTAINER,
+      NamespaceMode.POD, "");
+
   private static PodService pods() {
     return h.engine.pods();
   }
@@ -94,7 +98,7 @@ class PodServiceIT {
 
   @Test
   void aContainerSharesTheSandboxNetworkHostnameAndDns() throws IOException {
-    SandboxSpec spec = sandbox("web", NamespaceOptions.DEFAULT);
+    SandboxSpec spec = sandbox("web", KUBELET);
     long t0 = System.nanoTime();
     String sid = pods().runSandbox(spec);
     long t1 = System.nanoTime();
@@ -106,7 +110,7 @@ class PodServiceIT {
     assertThat(Files.list(h.podNetwork.confDir()).map(p -> p.getFileName().toString()))
         .containsExactly("10-berth-bridge.conflist");
 
-    String cid = pods().createContainer(sid, container("app", NamespaceOptions.DEFAULT, "sleep", "3600"), spec);
+    String cid = pods().createContainer(sid, container("app", KUBELET, "sleep", "3600"), spec);
     pods().startContainer(cid);
     long t2 = System.nanoTime();
     System.out.printf("pod up: runSandbox %d ms, create+start %d ms%n", (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000);
@@ -127,7 +131,9 @@ class PodServiceIT {
     assertThat(berth.config().labels()).containsEntry("io.kubernetes.pod.name", "web")
         .containsEntry("io.kubernetes.pod.namespace", "default").containsEntry("io.kubernetes.container.name", "app")
         .containsEntry("tier", "app");
-    assertThat(h.engine.containers().find(sid).config().labels()).containsEntry("io.kubernetes.container.name", "POD");
+    // no infra container: the sandbox is its bound namespaces
+    assertThat(h.engine.containers().list()).noneMatch(c -> c.id().equals(sid)
+        || "POD".equals(c.config().labels().get("io.kubernetes.container.name")));
 
     assertThat(pods().listContainers(new ContainerFilter(Optional.empty(), Optional.empty(), Optional.of(sid),
         Map.of()))).extracting(c -> c.id()).containsExactly(cid);
@@ -246,11 +252,51 @@ class PodServiceIT {
   }
 
   @Test
+  void aPodWithoutAnInfraContainerSharesItsNamespacesAndFreesThemAtStop() throws IOException {
+    SandboxSpec base = sandbox("pinned", KUBELET);
+    SandboxSpec spec = new SandboxSpec(base.metadata(), base.hostname(), base.logDirectory(), base.dns(), List.of(),
+        base.labels(), base.annotations(), new SandboxLinux("", Map.of("kernel.shm_rmid_forced", "1",
+            "net.ipv4.ip_unprivileged_port_start", "80"), base.linux().security()), "");
+    String sid = pods().runSandbox(spec);
+    String a = pods().createContainer(sid, container("a", KUBELET, "sh", "-c",
+        "echo shared > /dev/shm/note; while :; do echo pong | nc -l -p 7000; done"), spec);
+    String b = pods().createContainer(sid, container("b", KUBELET, "sleep", "3600"), spec);
+    pods().startContainer(a);
+    pods().startContainer(b);
+    // one network (localhost reaches the other container), one IPC namespace and /dev/shm, one hostname
+    assertThat(Poll.until(Duration.ofSeconds(10), () -> sh(b, "nc 127.0.0.1 7000 < /dev/null || true")
+        .equals("pong"))).isTrue();
+    assertThat(sh(b, "cat /dev/shm/note")).isEqualTo("shared");
+    String namespaces = "for n in ipc net uts; do readlink /proc/self/ns/$n; done";
+    assertThat(sh(a, namespaces)).isEqualTo(sh(b, namespaces));
+    assertThat(sh(b, "hostname")).isEqualTo("pinned-host");
+    assertThat(sh(b, "cat /proc/sys/kernel/shm_rmid_forced /proc/sys/net/ipv4/ip_unprivileged_port_start"))
+        .isEqualTo("1\n80");
+    // each its own PID namespace: no pause process
+    assertThat(sh(b, "cat /proc/1/cmdline | tr '\\0' ' '")).startsWith("sleep 3600");
+    assertThat(pods().sandboxStats(sid).processCount()).isPositive();
+    assertThat(pods().sandboxStats(sid).interfaces()).extracting(i -> i.name()).contains("eth0");
+
+    pods().stopSandbox(sid);
+    assertThat(pods().sandboxStatus(sid).state()).isEqualTo(SandboxState.NOTREADY);
+    assertThat(pods().sandboxStatus(sid).ip()).isEmpty();
+    assertThat(pods().containerStatus(a).state()).isEqualTo(PodContainerState.EXITED);
+    for (String kind : List.of("netns", "ipcns", "utsns", "shm")) {
+      assertThat(h.dir.resolve("exec/pods").resolve(kind).resolve(sid)).as(kind).doesNotExist();
+    }
+    pods().stopSandbox(sid); // idempotent
+    pods().removeSandbox(sid);
+    assertThat(pods().listSandboxes(SandboxFilter.ALL)).noneMatch(p -> p.id().equals(sid));
+    assertThat(h.engine.containers().list()).noneMatch(c -> c.id().equals(a) || c.id().equals(b));
+    assertThatThrownBy(() -> pods().sandboxStatus(sid)).isInstanceOf(BerthException.NotFound.class);
+  }
+
+  @Test
   void podsSurviveAnEngineRestart() throws IOException {
-    SandboxSpec spec = sandbox("durable", NamespaceOptions.DEFAULT);
+    SandboxSpec spec = sandbox("durable", KUBELET);
     String sid = pods().runSandbox(spec);
     String ip = pods().sandboxStatus(sid).ip();
-    String cid = pods().createContainer(sid, container("keep", NamespaceOptions.DEFAULT, "sleep", "3600"), spec);
+    String cid = pods().createContainer(sid, container("keep", KUBELET, "sleep", "3600"), spec);
     pods().startContainer(cid);
 
     h.restart();
@@ -274,12 +320,12 @@ class PodServiceIT {
     try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       hostPort = free.getLocalPort();
     }
-    SandboxSpec base = sandbox("served", NamespaceOptions.DEFAULT);
+    SandboxSpec base = sandbox("served", KUBELET);
     SandboxSpec spec = new SandboxSpec(base.metadata(), base.hostname(), base.logDirectory(), base.dns(),
         List.of(new PodPortMapping(PodPortMapping.Protocol.TCP, 8080, hostPort, "127.0.0.1")), base.labels(),
         base.annotations(), base.linux(), "");
     String sid = pods().runSandbox(spec);
-    String cid = pods().createContainer(sid, container("srv", NamespaceOptions.DEFAULT, "sh", "-c",
+    String cid = pods().createContainer(sid, container("srv", KUBELET, "sh", "-c",
         "while :; do echo hello | nc -l -p 8080; done"), spec);
     pods().startContainer(cid);
     int port = hostPort;
@@ -291,7 +337,7 @@ class PodServiceIT {
 
   @Test
   void aSandboxOnTheHostsNetwork() throws IOException {
-    SandboxSpec spec = sandbox("hostnet", new NamespaceOptions(NamespaceMode.NODE, NamespaceMode.POD,
+    SandboxSpec spec = sandbox("hostnet", new NamespaceOptions(NamespaceMode.NODE, NamespaceMode.CONTAINER,
         NamespaceMode.POD, ""));
     String sid = pods().runSandbox(spec);
     assertThat(pods().sandboxStatus(sid).state()).isEqualTo(SandboxState.READY);
@@ -376,6 +422,17 @@ class PodServiceIT {
       int before = h.engine.containers().list().size();
       assertThatThrownBy(() -> pods().runSandbox(sandbox("unwired", NamespaceOptions.DEFAULT)))
           .isInstanceOf(BerthException.Unavailable.class).hasMessageContaining("no-such-plugin");
+      assertThatThrownBy(() -> pods().runSandbox(sandbox("unwired2", KUBELET)))
+          .isInstanceOf(BerthException.Unavailable.class).hasMessageContaining("no-such-plugin");
+      assertThat(pods().listSandboxes(SandboxFilter.ALL)).noneMatch(p -> p.metadata().name().equals("unwired2"));
+      for (String kind : List.of("ipcns", "utsns", "shm")) {
+        Path d = h.dir.resolve("exec/pods").resolve(kind);
+        if (Files.isDirectory(d)) {
+          try (var left = Files.list(d)) {
+            assertThat(left.toList()).as(kind).isEmpty();
+          }
+        }
+      }
       assertThat(h.engine.containers().list()).hasSize(before);
       assertThat(pods().listSandboxes(SandboxFilter.ALL)).noneMatch(p -> p.metadata().name().equals("unwired"));
       Path netns = h.dir.resolve("exec/pods/netns");
