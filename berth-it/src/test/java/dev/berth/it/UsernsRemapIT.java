@@ -41,8 +41,8 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>A remapped container's runc must pass through every directory above its rootfs as an
  * unprivileged host user, and berthd refuses to start when one lacks o+x (tested below). Some
  * machines of this kind have "/" at 0644 (Debian's is 0755), where no remapped container of
- * Berth or dockerd can start; there this class adds o+x to "/" for its run and puts the old
- * mode back afterwards (also from a shutdown hook), so the remapping is still tested.
+ * Berth or dockerd can start; there this class gives "/" Debian's x bits (0755) for its run and
+ * puts the old mode back afterwards (also from a shutdown hook), so the remapping is still tested.
  */
 @Tag("integration")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -54,7 +54,7 @@ class UsernsRemapIT {
   static String image;
   static int remappedUid;
   static int remappedGid;
-  /** "/"'s permissions before this class gave it o+x; null when it had it already. */
+  /** "/"'s permissions before this class gave it x bits; null when it had o+x already. */
   static Set<PosixFilePermission> rootModeBefore;
   static Thread restoreRootMode;
 
@@ -91,8 +91,11 @@ class UsernsRemapIT {
     if (before.contains(PosixFilePermission.OTHERS_EXECUTE)) {
       return;
     }
+    // Debian's 0755: the holder process execs before its maps exist, as host root without the
+    // capability, so it needs the owner's x too; the container's root then needs the others' x.
     Set<PosixFilePermission> searchable = EnumSet.copyOf(before);
-    searchable.add(PosixFilePermission.OTHERS_EXECUTE);
+    searchable.addAll(List.of(PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.GROUP_EXECUTE,
+        PosixFilePermission.OTHERS_EXECUTE));
     rootModeBefore = before;
     restoreRootMode = new Thread(() -> {
       try {
@@ -104,7 +107,7 @@ class UsernsRemapIT {
     Runtime.getRuntime().addShutdownHook(restoreRootMode);
     Files.setPosixFilePermissions(root, searchable);
     System.out.println("UsernsRemapIT: / was " + PosixFilePermissions.toString(before)
-        + ", given o+x for this class's run (put back after it)");
+        + ", made " + PosixFilePermissions.toString(searchable) + " for this class's run (put back after it)");
   }
 
   /** The first id of the berth user's first range: container root on the host. */
