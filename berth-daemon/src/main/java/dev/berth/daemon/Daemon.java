@@ -83,7 +83,8 @@ final class Daemon {
     dev.berth.daemon.console.Console console = null;
     dev.berth.daemon.cri.CriServer cri = null;
     try (lock) {
-      EngineConfig engineConfig = new EngineConfig(config.dataRoot(), config.execRoot(), config.registryMirrors(), podNetwork);
+      EngineConfig engineConfig = new EngineConfig(config.dataRoot(), config.execRoot())
+          .withMirrors(config.registryMirrors()).withPodNetwork(podNetwork);
       if (config.usernsRemap() != null) {
         // the user, its ranges and the data-root's path are checked before anything opens (decision 2000)
         engineConfig = engineConfig.withRemapping(dev.berth.engine.userns.RemapSetup.system().resolve(config.usernsRemap()));

@@ -29,54 +29,15 @@ public record DaemonConfig(List<String> hosts, Path dataRoot, Path execRoot, Log
     MicroVmRuntime.Settings microVm, TlsOptions tls, String socketGroup, int maxApiConnections,
     RegistryMirrors registryMirrors, String consoleAddr, String usernsRemap) {
 
-  /** Without a user-namespace remapping. */
-  public DaemonConfig(List<String> hosts, Path dataRoot, Path execRoot, LogLevel logLevel, Path pidfile,
-      List<String> insecureRegistries, String defaultRuntime, NetworkDefaults networks,
-      MicroVmRuntime.Settings microVm, TlsOptions tls, String socketGroup, int maxApiConnections,
-      RegistryMirrors registryMirrors, String consoleAddr) {
-    this(hosts, dataRoot, execRoot, logLevel, pidfile, insecureRegistries, defaultRuntime, networks, microVm, tls,
-        socketGroup, maxApiConnections, registryMirrors, consoleAddr, null);
-  }
-
-  /** Without registry mirrors. */
-  public DaemonConfig(List<String> hosts, Path dataRoot, Path execRoot, LogLevel logLevel, Path pidfile,
-      List<String> insecureRegistries, String defaultRuntime, NetworkDefaults networks,
-      MicroVmRuntime.Settings microVm, TlsOptions tls, String socketGroup, int maxApiConnections) {
-    this(hosts, dataRoot, execRoot, logLevel, pidfile, insecureRegistries, defaultRuntime, networks, microVm, tls,
-        socketGroup, maxApiConnections, RegistryMirrors.NONE);
-  }
-
   /** The default group of the sockets when it exists, as dockerd's {@code docker}. */
   public static final String DEFAULT_SOCKET_GROUP = "berth";
 
-  /** Without a web console. */
-  public DaemonConfig(List<String> hosts, Path dataRoot, Path execRoot, LogLevel logLevel, Path pidfile,
-      List<String> insecureRegistries, String defaultRuntime, NetworkDefaults networks,
-      MicroVmRuntime.Settings microVm, TlsOptions tls, String socketGroup, int maxApiConnections,
-      RegistryMirrors registryMirrors) {
-    this(hosts, dataRoot, execRoot, logLevel, pidfile, insecureRegistries, defaultRuntime, networks, microVm, tls,
-        socketGroup, maxApiConnections, registryMirrors, null);
-  }
-
-  /** Without TLS settings (plain TCP on loopback only). */
-  public DaemonConfig(List<String> hosts, Path dataRoot, Path execRoot, LogLevel logLevel, Path pidfile,
-      List<String> insecureRegistries, String defaultRuntime, NetworkDefaults networks,
-      MicroVmRuntime.Settings microVm) {
-    this(hosts, dataRoot, execRoot, logLevel, pidfile, insecureRegistries, defaultRuntime, networks, microVm,
-        TlsOptions.DEFAULTS, null, dev.berth.daemon.http.HttpLimits.DEFAULT_MAX_CONNECTIONS);
-  }
-
-  /** With Berth's network defaults (bridge berth0, a subnet from 10.89.0.0/16, chains BERTH-*) and microVM defaults. */
-  public DaemonConfig(List<String> hosts, Path dataRoot, Path execRoot, LogLevel logLevel, Path pidfile,
-      List<String> insecureRegistries, String defaultRuntime) {
-    this(hosts, dataRoot, execRoot, logLevel, pidfile, insecureRegistries, defaultRuntime, NetworkDefaults.defaults(),
-        MicroVmRuntime.Settings.DEFAULTS);
-  }
-
-  /** Without a default runtime: the first that works here. */
-  public DaemonConfig(List<String> hosts, Path dataRoot, Path execRoot, LogLevel logLevel, Path pidfile,
-      List<String> insecureRegistries) {
-    this(hosts, dataRoot, execRoot, logLevel, pidfile, insecureRegistries, null);
+  /** The given places and log level; everything else as berthd has it without flags or a config file. */
+  public static DaemonConfig withDefaults(List<String> hosts, Path dataRoot, Path execRoot, LogLevel logLevel,
+      Path pidfile) {
+    return new DaemonConfig(hosts, dataRoot, execRoot, logLevel, pidfile, List.of(), null, NetworkDefaults.defaults(),
+        MicroVmRuntime.Settings.DEFAULTS, TlsOptions.DEFAULTS, null, dev.berth.daemon.http.HttpLimits.DEFAULT_MAX_CONNECTIONS,
+        RegistryMirrors.NONE, null, null);
   }
 
   public static final String DEFAULT_HOST = "unix:///run/berth/berth.sock";

@@ -44,8 +44,8 @@ class BerthdConfigTest {
     Path file = config("{\"hosts\": [\"unix:///x.sock\"], \"data-root\": \"/dd\", \"exec-root\": \"/ee\", "
         + "\"log-level\": \"warn\", \"pidfile\": \"/p.pid\"}");
     DaemonConfig c = resolve("--config-file", file.toString());
-    assertThat(c).isEqualTo(new DaemonConfig(List.of("unix:///x.sock"), Path.of("/dd"), Path.of("/ee"),
-        DaemonConfig.LogLevel.WARN, Path.of("/p.pid"), List.of()));
+    assertThat(c).isEqualTo(DaemonConfig.withDefaults(List.of("unix:///x.sock"), Path.of("/dd"), Path.of("/ee"),
+        DaemonConfig.LogLevel.WARN, Path.of("/p.pid")));
   }
 
   @Test

@@ -23,24 +23,13 @@ public record EngineConfig(Path dataRoot, Path execRoot, RegistryMirrors mirrors
     podNetwork = podNetwork == null ? PodNetworkConfig.DEFAULTS : podNetwork;
   }
 
-  /** Without a user-namespace remapping. */
-  public EngineConfig(Path dataRoot, Path execRoot, RegistryMirrors mirrors, PodNetworkConfig podNetwork) {
-    this(dataRoot, execRoot, mirrors, podNetwork, null);
-  }
-
-  /** Without mirrors, with the usual CNI dirs for pods. */
+  /** No mirrors, the usual CNI dirs for pods, no remapping: the {@code with…} methods change one. */
   public EngineConfig(Path dataRoot, Path execRoot) {
-    this(dataRoot, execRoot, RegistryMirrors.NONE, PodNetworkConfig.DEFAULTS);
+    this(dataRoot, execRoot, RegistryMirrors.NONE, PodNetworkConfig.DEFAULTS, null);
   }
 
-  /** With mirrors, with the usual CNI dirs for pods. */
-  public EngineConfig(Path dataRoot, Path execRoot, RegistryMirrors mirrors) {
-    this(dataRoot, execRoot, mirrors, PodNetworkConfig.DEFAULTS);
-  }
-
-  /** Without mirrors, with pods' own CNI dirs (tests). */
-  public EngineConfig(Path dataRoot, Path execRoot, PodNetworkConfig podNetwork) {
-    this(dataRoot, execRoot, RegistryMirrors.NONE, podNetwork);
+  public EngineConfig withMirrors(RegistryMirrors registryMirrors) {
+    return new EngineConfig(dataRoot, execRoot, registryMirrors, podNetwork, remapping);
   }
 
   public EngineConfig withPodNetwork(PodNetworkConfig network) {

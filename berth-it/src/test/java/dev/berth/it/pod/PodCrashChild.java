@@ -30,7 +30,7 @@ public final class PodCrashChild {
     Path data = dir.resolve("data");
     HostNetwork net = HostNetwork.forDaemon(data);
     PodNetworkConfig pods = PodNetworkConfig.DEFAULTS.withConfDir(dir.resolve("cni-conf")).withBridge(bridge, subnet);
-    return Engine.open(new EngineConfig(data, dir.resolve("exec"), pods), Set.of(registry), Optional.empty(),
+    return Engine.open(new EngineConfig(data, dir.resolve("exec")).withPodNetwork(pods), Set.of(registry), Optional.empty(),
         new NetworkDefaults(net.bridge(), net.bip(), List.of(new NetworkDefaults.Pool(net.pool(), 26)), net.prefix()),
         new MicroVmRuntime.Settings(Optional.empty(), "tcg"));
   }

@@ -59,7 +59,7 @@ final class PodHarness implements AutoCloseable {
     try {
       String image = BusyboxImage.writeOciLayout(dir.resolve("layout"), "latest")
           .pushTo(registry.host() + "/test/busybox:latest");
-      Supplier<Engine> opener = () -> Engine.open(new EngineConfig(data, dir.resolve("exec"), pods),
+      Supplier<Engine> opener = () -> Engine.open(new EngineConfig(data, dir.resolve("exec")).withPodNetwork(pods),
           Set.of(registry.host()), Optional.empty(), new NetworkDefaults(net.bridge(), net.bip(),
               List.of(new NetworkDefaults.Pool(net.pool(), 26)), net.prefix()),
           new MicroVmRuntime.Settings(Optional.empty(), "tcg"));
