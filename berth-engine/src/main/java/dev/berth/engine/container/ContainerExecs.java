@@ -112,8 +112,8 @@ public final class ContainerExecs {
       out = r.stdout();
       err = r.stderr();
     } catch (BerthException ex) {
-      code = ContainerService.startFailureCode(ex.getMessage()) == 128 ? 126
-          : ContainerService.startFailureCode(ex.getMessage());
+      code = StartFailures.exitCode(ex.getMessage()) == 128 ? 126
+          : StartFailures.exitCode(ex.getMessage());
       err = ex.getMessage() + "\n";
     }
     Exec done = new Exec(e.id(), e.containerId(), e.config(), false, code, out, err);

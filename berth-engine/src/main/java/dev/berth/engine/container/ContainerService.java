@@ -378,7 +378,7 @@ public final class ContainerService {
         process.start();
       } catch (RuntimeException e) {
         failStart(c, process, e);
-        throw startError(e);
+        throw StartFailures.asApiError(e);
       } finally {
         holder.ifPresent(dev.berth.engine.userns.NamespaceHolder::close);
       }
@@ -424,7 +424,7 @@ public final class ContainerService {
         vm.destroy();
       }
       failStart(c, null, e);
-      throw startError(e);
+      throw StartFailures.asApiError(e);
     }
     Instant now = clock.instant();
     Container running = c.withState(new ContainerState.Running((int) vm.pid(), now));
@@ -433,21 +433,6 @@ public final class ContainerService {
     events.emit(running, "start");
     health.started(running); // its checks run through the guest's agent (ContainerExecs.probe)
   }
-  /** Docker's exit codes for a process that cannot run: 127 not found, 126 not executable. */
-  static int startFailureCode(String message) {
-    String m = message == null ? "" : message;
-    if (m.contains("chdir to cwd")) {
-      return 126; // a missing working directory: dockerd's 126, though the message says "no such file"
-    }
-    if (m.contains("executable file not found") || m.contains("no such file or directory")) {
-      return 127;
-    }
-    if (m.contains("permission denied")) {
-      return 126;
-    }
-    return 128;
-  }
-
   private void failStart(Container c, ContainerProcess process, RuntimeException e) {
     if (process != null) {
       process.delete();
@@ -455,7 +440,7 @@ public final class ContainerService {
     attach.failPending(c.id(), e);
     store.networks().detach(c.id());
     rootfs.unmount(c.id());
-    int code = startFailureCode(e.getMessage());
+    int code = StartFailures.exitCode(e.getMessage());
     Instant now = clock.instant();
     store.save(c.withState(new ContainerState.Exited(code, Instant.EPOCH, now, false, String.valueOf(e.getMessage()))),
         Instant.EPOCH, now);
@@ -467,16 +452,6 @@ public final class ContainerService {
     }
   }
 
-  private static RuntimeException startError(RuntimeException e) {
-    if (e instanceof BerthException.InvalidArgument || e instanceof BerthException.Unavailable
-        || e instanceof BerthException.NotFound || e instanceof BerthException.Conflict) {
-      return e;
-    }
-    return startFailureCode(e.getMessage()) != 128
-        ? new BerthException.InvalidArgument("failed to create task for container: OCI runtime create failed: "
-            + e.getMessage() + ": unknown")
-        : e;
-  }
   /** Publishes the container's events (for commit, export and copies, which live in their own classes). */
   public ContainerEvents events() {
     return events;

@@ -127,7 +127,7 @@ public final class ExecSession {
     int code = process.waitFor();
     if (code == 255) {
       // runc's own failure (exit 255) names the reason on stderr, e.g. the command not found.
-      int mapped = ContainerService.startFailureCode(failures.tail());
+      int mapped = StartFailures.exitCode(failures.tail());
       code = mapped == 128 ? 126 : mapped;
       if (!failures.tail().contains("exec failed")) {
         code = 255; // the process itself exited 255
@@ -143,7 +143,7 @@ public final class ExecSession {
   }
 
   private static int startFailure(String runtimeError) {
-    int mapped = ContainerService.startFailureCode(runtimeError);
+    int mapped = StartFailures.exitCode(runtimeError);
     return mapped == 128 ? 126 : mapped;
   }
 

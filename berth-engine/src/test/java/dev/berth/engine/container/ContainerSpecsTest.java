@@ -143,10 +143,10 @@ class ContainerSpecsTest {
 
   @Test
   void startFailuresMapToDockersExitCodes() {
-    assertThat(ContainerService.startFailureCode("exec: \"nope\": executable file not found in $PATH")).isEqualTo(127);
-    assertThat(ContainerService.startFailureCode("exec: \"/etc\": permission denied")).isEqualTo(126);
-    assertThat(ContainerService.startFailureCode("cgroup trouble")).isEqualTo(128);
-    assertThat(ContainerService.startFailureCode("chdir to cwd (\"/nope\") set in config.json failed: no such file or"
+    assertThat(StartFailures.exitCode("exec: \"nope\": executable file not found in $PATH")).isEqualTo(127);
+    assertThat(StartFailures.exitCode("exec: \"/etc\": permission denied")).isEqualTo(126);
+    assertThat(StartFailures.exitCode("cgroup trouble")).isEqualTo(128);
+    assertThat(StartFailures.exitCode("chdir to cwd (\"/nope\") set in config.json failed: no such file or"
         + " directory")).isEqualTo(126);
   }
 }
