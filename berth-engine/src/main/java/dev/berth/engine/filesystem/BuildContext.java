@@ -2,7 +2,6 @@ package dev.berth.engine.filesystem;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 
