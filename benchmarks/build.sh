@@ -6,12 +6,19 @@
 # 20.10's classic builder and Debian's buildah (`bud --layers`), in the same run, ROUNDS rounds
 # interleaved; medians and ratios printed. Every engine builds with --network none (the dockerd here
 # runs without a bridge, so its RUN steps get no network either).
+# Warm-up, the same for every engine: after the base image is imported, WARMUP unmeasured
+# builds of the context (a cold one, then unchanged rebuilds) before the first measured round.
+# berthd is a JVM (bin/berthd uses the AOT cache bin/build makes, decision 2400): without a
+# warm-up its first requests also pay for the JIT; dockerd (Go) and buildah (a new process per
+# build) have no JIT, for them it only fills caches. WARMUP, whether berthd had its AOT cache and
+# the load (`uptime`) before and after are printed with the result: the machine may be shared.
 # Needs: root, bin/build done (a berthd with POST /build), the docker CLI, dockerd, runc; buildah
 # optional (run with runc: Debian's crun refuses hybrid cgroups).
 set -eu
 BERTH_HOME=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
 ROUNDS=${ROUNDS:-3}
 FILES=${FILES:-1000}
+WARMUP=${WARMUP:-3}
 DOCKER=${DOCKER:-$(command -v docker || true)}
 [ -n "$DOCKER" ] || { echo "needs the docker CLI (DOCKER=/path/to/docker)" >&2; exit 1; }
 [ -x /usr/sbin/dockerd ] || { echo "needs dockerd (apt-get install docker.io)" >&2; exit 1; }
@@ -106,6 +113,14 @@ median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : int((a[
 
 ENGINES="berth dockerd"
 [ -z "$BUILDAH" ] || ENGINES="$ENGINES buildah"
+LOAD_BEFORE=$(uptime | sed 's/.*load average: //')
+for e in $ENGINES; do
+  w=0
+  while [ "$w" -lt "$WARMUP" ]; do
+    if [ "$w" -eq 0 ]; then time_build "$e" "$TMP/ctx" --no-cache >/dev/null; else time_build "$e" "$TMP/ctx" >/dev/null; fi
+    w=$((w + 1))
+  done
+done
 for e in $ENGINES; do : > "$TMP/$e.cold"; : > "$TMP/$e.same"; : > "$TMP/$e.one"; : > "$TMP/$e.two"; : > "$TMP/$e.stages"; done
 r=0
 while [ "$r" -lt "$ROUNDS" ]; do
@@ -126,6 +141,10 @@ while [ "$r" -lt "$ROUNDS" ]; do
   done
 done
 
+AOT_CACHE=no
+! tr '\0' ' ' < "/proc/$PID/cmdline" | grep -q -- '-XX:AOTCache=' || AOT_CACHE=yes
+echo "ROUNDS=$ROUNDS FILES=$FILES WARMUP=$WARMUP (unmeasured builds per engine before round 1); berthd AOT cache: $AOT_CACHE;" \
+  "load average before: $LOAD_BEFORE, after: $(uptime | sed 's/.*load average: //')"
 printf '%-8s %10s %10s %10s %12s %12s\n' engine cold_ms same_ms one_ms two_stage_ms stages_sum_ms
 for e in $ENGINES; do
   printf '%-8s %10s %10s %10s %12s %12s\n' "$e" "$(median < "$TMP/$e.cold")" "$(median < "$TMP/$e.same")" \

@@ -54,7 +54,10 @@ final class BuildCache {
     return Digest.of(b.toString().getBytes(StandardCharsets.UTF_8)).hex();
   }
 
-  /** The image a step with {@code key} made before, if it is still there. */
+  /**
+   * The image a step with {@code key} made before, if it is still there. The use is counted
+   * later, with the build's other hits ({@link #countUses}).
+   */
   Optional<Image> lookup(String key) {
     Optional<BuildCacheTable.CacheRow> row = table.find(key);
     if (row.isEmpty()) {
@@ -65,8 +68,12 @@ final class BuildCache {
       table.delete(key);
       return Optional.empty();
     }
-    table.touch(key, clock.millis());
     return image;
+  }
+
+  /** Counts one use of each entry a build took from the cache (last used: now). */
+  void countUses(java.util.List<String> keys) {
+    table.touchAll(keys, clock.millis());
   }
 
   /** Records that the step {@code key} on {@code parent} made {@code result}. */

@@ -49,6 +49,8 @@ final class BuildRun {
   private final Map<String, String> globalArgs = new LinkedHashMap<>();
   private final Set<String> consumedArgs = ConcurrentHashMap.newKeySet();
   private final Map<Integer, CompletableFuture<Image>> stageResults = new ConcurrentHashMap<>();
+  /** The cache entries this build used, counted in one write when it ends. */
+  private final java.util.Queue<String> cacheHits = new java.util.concurrent.ConcurrentLinkedQueue<>();
   private BuildPlan plan;
   private List<Image> cacheFrom;
 
@@ -84,6 +86,8 @@ final class BuildRun {
       throw e;
     } catch (Exception e) {
       throw new IllegalStateException(e);
+    } finally {
+      parts.cache().countUses(new ArrayList<>(cacheHits));
     }
   }
 
@@ -366,6 +370,7 @@ final class BuildRun {
       if (!req.noCache()) {
         Optional<Image> hit = parts.cache().lookup(key);
         if (hit.isPresent()) {
+          cacheHits.add(key);
           out.accept(line(" ---> Using cache"));
           image = hit.get();
           clearInheritedOnBuild = false;

@@ -102,8 +102,12 @@ final class IndexedSources {
 
   /** Entries in the order a sorted walk of the extracted tree yields them. */
   static List<ContextIndex.Entry> sorted(List<ContextIndex.Entry> entries) {
-    List<ContextIndex.Entry> out = new ArrayList<>(entries);
-    out.sort(Comparator.comparing(e -> Path.of(e.path())));
-    return out;
+    record Keyed(Path key, ContextIndex.Entry entry) {}
+    List<Keyed> keyed = new ArrayList<>(entries.size());
+    for (ContextIndex.Entry e : entries) {
+      keyed.add(new Keyed(Path.of(e.path()), e)); // one Path per entry, not two per comparison
+    }
+    keyed.sort(Comparator.comparing(Keyed::key));
+    return keyed.stream().map(Keyed::entry).toList();
   }
 }

@@ -11,7 +11,6 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
@@ -56,9 +55,7 @@ final class SourceDigest {
     if (e.isSymbolicLink()) {
       text("L" + e.linkTarget() + "\0"); // readSymbolicLink prints the raw target
     } else if (e.isDirectory()) {
-      List<ContextIndex.Entry> children = new ArrayList<>(index.children(e));
-      children.sort(Comparator.comparing(c -> Path.of(c.name())));
-      for (ContextIndex.Entry c : children) {
+      for (ContextIndex.Entry c : index.children(e)) { // in name order, as the sorted walk below
         if (!excluded.test(c.path())) {
           add(name + "/" + c.name(), index, c, excluded);
         }

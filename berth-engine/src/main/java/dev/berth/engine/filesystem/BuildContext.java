@@ -2,12 +2,11 @@ package dev.berth.engine.filesystem;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 
 /**
- * A build's context: a directory on disk, or a client's tar spooled to one file with its
+ * A build's context: a directory on disk, or a client's tar (in memory, or spooled to one file) with its
  * {@link ContextIndex}, extracted into its directory only when a step first needs the files
  * (a COPY that misses the cache). A context made by {@link ContextArchive#receive} is removed
  * by {@link #close}; one made by {@link #of(Path)} belongs to its caller.
@@ -53,7 +52,7 @@ public final class BuildContext implements AutoCloseable {
   /** The context's directory; a spooled tar is extracted into it on the first call. */
   public synchronized Path directory() throws IOException {
     if (!extracted) {
-      try (InputStream in = Files.newInputStream(spool)) {
+      try (InputStream in = index.openTar()) {
         TarExtractor.filesOnly(dir).extract(in);
       }
       extracted = true;

@@ -15,12 +15,14 @@ import org.apache.commons.compress.compressors.CompressorStreamFactory;
 /**
  * A build context as a client uploads it: a tar (plain, gzip, bzip2 or xz, told apart by their
  * magic bytes, as Docker's {@code DecompressStream} does) or, when the bytes are no tar, a bare
- * Dockerfile. The tar is spooled and indexed ({@link ContextIndex}); when extracted, every name
+ * Dockerfile. The tar is kept and indexed ({@link ContextIndex}); when extracted, every name
  * and link stays contained in a fresh directory ({@link TarExtractor#filesOnly}: no device
  * nodes); the caller closes the {@link BuildContext} once the build is over.
  */
 public final class ContextArchive {
   private static final int TAR_HEADER = 512;
+  /** A context up to this size stays in memory; a larger one is spooled to a file beside its directory. */
+  static final int IN_MEMORY_LIMIT = 8 * 1024 * 1024;
 
   private ContextArchive() {}
 
@@ -45,8 +47,8 @@ public final class ContextArchive {
   }
 
   /**
-   * Receives {@code body} for a build: a tar is spooled to one file under {@code scratch} and
-   * indexed, not extracted (the build extracts it when a step needs the files); a tar the index
+   * Receives {@code body} for a build: a tar is kept (in memory, or spooled to one file under
+   * {@code scratch} when large) and indexed as it arrives, not extracted (the build extracts it when a step needs the files); a tar the index
    * cannot describe is extracted at once, as is a bare Dockerfile (written as
    * {@code dockerfileName}). Nothing is left behind on failure.
    */
@@ -54,6 +56,7 @@ public final class ContextArchive {
     Files.createDirectories(scratch);
     Path dir = Files.createTempDirectory(scratch, "build-context-");
     Path spool = dir.resolveSibling(dir.getFileName() + ".tar");
+    SpooledBytes bytes = new SpooledBytes(spool, IN_MEMORY_LIMIT);
     ContextIndex index = null;
     try {
       InputStream in = decompressed(new BufferedInputStream(body, 64 * 1024));
@@ -61,17 +64,17 @@ public final class ContextArchive {
       byte[] head = in.readNBytes(TAR_HEADER);
       in.reset();
       if (head.length == TAR_HEADER && TarArchiveInputStream.matches(head, head.length)) {
-        Files.copy(in, spool);
-        index = ContextIndex.read(spool, dir).orElse(null);
+        index = ContextIndex.receive(in, dir, bytes).orElse(null);
         if (index == null) {
-          try (InputStream tar = Files.newInputStream(spool)) {
+          try (InputStream tar = bytes.open()) {
             TarExtractor.filesOnly(dir).extract(tar);
           }
-          Files.delete(spool);
+          bytes.close();
           return BuildContext.extracted(dir);
         }
         return BuildContext.spooled(dir, spool, index);
       }
+      bytes.close();
       Path dockerfile = RootfsPath.resolve(dir, dockerfileName.isEmpty() ? "Dockerfile" : dockerfileName, false);
       Files.createDirectories(dockerfile.getParent());
       try (OutputStream out = Files.newOutputStream(dockerfile)) {
@@ -79,10 +82,7 @@ public final class ContextArchive {
       }
       return BuildContext.extracted(dir);
     } catch (IOException | RuntimeException e) {
-      if (index != null) {
-        index.close();
-      }
-      Files.deleteIfExists(spool);
+      bytes.close();
       delete(dir);
       throw e;
     }

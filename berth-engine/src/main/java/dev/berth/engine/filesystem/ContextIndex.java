@@ -1,11 +1,7 @@
 package dev.berth.engine.filesystem;
 
-import dev.berth.engine.BerthException;
-import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -57,77 +53,105 @@ public final class ContextIndex implements AutoCloseable {
     }
   }
 
-  private final FileChannel tar;
+  private final SpooledBytes tar;
   private final Map<String, Entry> entries;
   private final Map<String, List<Entry>> children;
 
-  private ContextIndex(FileChannel tar, Map<String, Entry> entries, Map<String, List<Entry>> children) {
+  private ContextIndex(SpooledBytes tar, Map<String, Entry> entries, Map<String, List<Entry>> children) {
     this.tar = tar;
     this.entries = entries;
     this.children = children;
   }
 
   /**
-   * Indexes the tar at {@code spool}; {@code root} is the (empty) directory it would be
-   * extracted into, whose own attributes the root entry takes. Empty when the tar is not a
-   * plain tree; a malformed header is the client's error, as in extraction.
+   * Reads the tar from {@code in} once, keeping its bytes in {@code bytes} and indexing it as
+   * they arrive (the client's sending and the indexing overlap); {@code root} is the (empty)
+   * directory it would be extracted into, whose own attributes the root entry takes. Empty when
+   * the tar is not a plain tree (the rest of {@code in} is still kept, for extraction); a
+   * malformed header is the client's error, as in extraction.
    */
-  public static Optional<ContextIndex> read(Path spool, Path root) throws IOException {
+  public static Optional<ContextIndex> receive(InputStream in, Path root, SpooledBytes bytes) throws IOException {
     Map<String, Object> rootAttrs = Files.readAttributes(root, "unix:mode,uid,gid", LinkOption.NOFOLLOW_LINKS);
     Map<String, Entry> entries = new HashMap<>();
     Map<String, List<Entry>> children = new HashMap<>();
     entries.put("", new Entry("", (Integer) rootAttrs.get("mode"), (Integer) rootAttrs.get("uid"),
         (Integer) rootAttrs.get("gid"), 0, null, 0));
     children.put("", new ArrayList<>());
-    try (InputStream in = new BufferedInputStream(Files.newInputStream(spool), 64 * 1024)) {
-      TarArchiveInputStream t = new TarArchiveInputStream(in);
-      TarArchiveEntry e;
-      String previous = null;
-      while ((e = TarHeaders.next(t, previous)) != null) {
-        previous = e.getName();
-        List<String> parts = RootfsPath.components(e.getName());
-        if (parts.contains("..")) {
-          return Optional.empty(); // extraction clamps it inside the root: rare, so it decides
-        }
-        String path = String.join("/", parts);
-        if (path.isEmpty()) {
-          continue; // "./": the root itself, which extraction leaves alone
-        }
-        int type;
-        if (e.isDirectory()) {
-          type = S_IFDIR;
-        } else if (e.isSymbolicLink()) {
-          type = S_IFLNK;
-        } else if (e.isFile() && !e.isLink() && !e.isCharacterDevice() && !e.isBlockDevice() && !e.isFIFO()
-            && !e.isSparse() && (e.getLinkFlag() == '0' || e.getLinkFlag() == 0 || e.getLinkFlag() == '7')) {
-          type = S_IFREG;
-        } else {
-          return Optional.empty(); // hard link, device, FIFO, sparse or unknown: extraction decides
-        }
-        int slash = path.lastIndexOf('/');
-        String parent = slash < 0 ? "" : path.substring(0, slash);
-        Entry p = entries.get(parent);
-        if (entries.containsKey(path) || p == null || !p.isDirectory()) {
-          return Optional.empty(); // a duplicate, a parent not listed first or not a directory
-        }
-        int mode = type == S_IFLNK ? S_IFLNK | 0777 : type | (e.getMode() & 07777);
-        Entry entry = new Entry(path, mode, (int) e.getLongUserId(), (int) e.getLongGroupId(),
-            type == S_IFREG ? e.getSize() : 0, type == S_IFLNK ? e.getLinkName() : null,
-            type == S_IFREG ? t.getBytesRead() : 0);
-        entries.put(path, entry);
-        children.get(parent).add(entry);
-        if (type == S_IFDIR) {
-          children.put(path, new ArrayList<>());
-        }
-      }
+    boolean plain = readPlainTree(new TarArchiveInputStream(bytes.recording(in)), entries, children);
+    bytes.writeAll(in); // the end-of-archive blocks, or the rest of a tar the index gave up on
+    if (!plain) {
+      return Optional.empty();
     }
-    long length = Files.size(spool);
+    long length = bytes.length();
     for (Entry e : entries.values()) {
       if (e.isRegularFile() && e.offset() + e.size() > length) {
         return Optional.empty(); // a truncated tar: extraction reports it
       }
     }
-    return Optional.of(new ContextIndex(FileChannel.open(spool), entries, children));
+    for (List<Entry> list : children.values()) {
+      sortByName(list);
+    }
+    return Optional.of(new ContextIndex(bytes, entries, children));
+  }
+
+  /** Fills {@code entries} and {@code children}; false as soon as the tar is no plain tree. */
+  private static boolean readPlainTree(TarArchiveInputStream t, Map<String, Entry> entries,
+      Map<String, List<Entry>> children) throws IOException {
+    TarArchiveEntry e;
+    String previous = null;
+    while ((e = TarHeaders.next(t, previous)) != null) {
+      previous = e.getName();
+      List<String> parts = RootfsPath.components(e.getName());
+      if (parts.contains("..")) {
+        return false; // extraction clamps it inside the root: rare, so it decides
+      }
+      String path = String.join("/", parts);
+      if (path.isEmpty()) {
+        continue; // "./": the root itself, which extraction leaves alone
+      }
+      int type;
+      if (e.isDirectory()) {
+        type = S_IFDIR;
+      } else if (e.isSymbolicLink()) {
+        type = S_IFLNK;
+      } else if (e.isFile() && !e.isLink() && !e.isCharacterDevice() && !e.isBlockDevice() && !e.isFIFO()
+          && !e.isSparse() && (e.getLinkFlag() == '0' || e.getLinkFlag() == 0 || e.getLinkFlag() == '7')) {
+        type = S_IFREG;
+      } else {
+        return false; // hard link, device, FIFO, sparse or unknown: extraction decides
+      }
+      int slash = path.lastIndexOf('/');
+      String parent = slash < 0 ? "" : path.substring(0, slash);
+      Entry p = entries.get(parent);
+      if (entries.containsKey(path) || p == null || !p.isDirectory()) {
+        return false; // a duplicate, a parent not listed first or not a directory
+      }
+      int mode = type == S_IFLNK ? S_IFLNK | 0777 : type | (e.getMode() & 07777);
+      Entry entry = new Entry(path, mode, (int) e.getLongUserId(), (int) e.getLongGroupId(),
+          type == S_IFREG ? e.getSize() : 0, type == S_IFLNK ? e.getLinkName() : null,
+          type == S_IFREG ? t.getBytesRead() : 0);
+      entries.put(path, entry);
+      children.get(parent).add(entry);
+      if (type == S_IFDIR) {
+        children.put(path, new ArrayList<>());
+      }
+    }
+    return true;
+  }
+
+  /**
+   * In the order a sorted directory listing has them ({@code Path} order: the names' bytes),
+   * each name made a {@code Path} once rather than at every comparison.
+   */
+  private static void sortByName(List<Entry> list) {
+    if (list.size() < 2) {
+      return;
+    }
+    Map<Entry, Path> keys = new java.util.IdentityHashMap<>(list.size() * 2);
+    for (Entry e : list) {
+      keys.put(e, Path.of(e.name()));
+    }
+    list.sort((a, b) -> keys.get(a).compareTo(keys.get(b)));
   }
 
   /** The entry at exactly {@code path} (relative, "/"-separated), following no link. */
@@ -135,7 +159,7 @@ public final class ContextIndex implements AutoCloseable {
     return Optional.ofNullable(entries.get(path));
   }
 
-  /** A directory's entries, in no particular order. */
+  /** A directory's entries, in name order (as a sorted directory walk has them). */
   public List<Entry> children(Entry dir) {
     return children.getOrDefault(dir.path(), List.of());
   }
@@ -150,31 +174,15 @@ public final class ContextIndex implements AutoCloseable {
     if (!file.isRegularFile()) {
       throw new IllegalArgumentException(file.path() + " is not a regular file");
     }
-    return new InputStream() {
-      private long pos = file.offset();
-      private final long end = file.offset() + file.size();
-
-      @Override
-      public int read() throws IOException {
-        byte[] one = new byte[1];
-        return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-      }
-
-      @Override
-      public int read(byte[] b, int off, int len) throws IOException {
-        if (pos >= end) {
-          return -1;
-        }
-        int n = tar.read(ByteBuffer.wrap(b, off, (int) Math.min(len, end - pos)), pos);
-        if (n < 0) {
-          throw new BerthException.InvalidArgument("invalid tar archive: entry " + file.path() + " is truncated");
-        }
-        pos += n;
-        return n;
-      }
-    };
+    return tar.open(file.offset(), file.size());
   }
 
+  /** The whole tar, from its first byte. */
+  public InputStream openTar() {
+    return tar.open();
+  }
+
+  /** Frees the tar's bytes (memory or spool file). */
   @Override
   public void close() throws IOException {
     tar.close();

@@ -49,14 +49,20 @@ public final class BuildCacheTable {
     return rows.isEmpty() ? Optional.empty() : Optional.of(rows.getFirst());
   }
 
-  /** Counts a use of the entry. */
-  public void touch(String cacheKey, long now) {
+  /** Counts a use of each entry (a key twice, twice), in one transaction: one WAL commit per build, not per step. */
+  public void touchAll(List<String> cacheKeys, long now) {
+    if (cacheKeys.isEmpty()) {
+      return;
+    }
     store.inTransaction(c -> {
       try (PreparedStatement ps = c.prepareStatement(
           "UPDATE build_cache SET last_used = ?, usage_count = usage_count + 1 WHERE cache_key = ?")) {
-        ps.setLong(1, now);
-        ps.setString(2, cacheKey);
-        return ps.executeUpdate();
+        for (String key : cacheKeys) {
+          ps.setLong(1, now);
+          ps.setString(2, key);
+          ps.addBatch();
+        }
+        return ps.executeBatch().length;
       }
     });
   }
