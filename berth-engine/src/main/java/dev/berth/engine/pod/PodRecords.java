@@ -92,6 +92,47 @@ final class PodRecords {
     return containers.values().stream().filter(c -> c.sandboxId().equals(sandboxId)).toList();
   }
 
+  /** By full ID or a unique prefix (crictl's short IDs). */
+  Optional<SandboxRecord> resolveSandbox(String id) {
+    if (id == null || id.isEmpty()) {
+      throw new BerthException.InvalidArgument("a pod sandbox ID is required");
+    }
+    return sandbox(id).or(() -> unique(sandboxes().stream().filter(r -> r.id().startsWith(id))
+        .toList(), id));
+  }
+
+  /** By full ID or a unique prefix. */
+  Optional<ContainerRecord> resolveContainer(String id) {
+    if (id == null || id.isEmpty()) {
+      throw new BerthException.InvalidArgument("a container ID is required");
+    }
+    return container(id).or(() -> unique(containers().stream().filter(r -> r.id().startsWith(id))
+        .toList(), id));
+  }
+
+  private static <T> Optional<T> unique(List<T> matches, String prefix) {
+    if (matches.size() > 1) {
+      throw new BerthException.InvalidArgument("ID prefix " + prefix + " is ambiguous: give more of it");
+    }
+    return matches.stream().findFirst();
+  }
+
+  SandboxRecord requireSandbox(String id) {
+    return resolveSandbox(id).orElseThrow(() -> sandboxNotFound(id));
+  }
+
+  ContainerRecord requireContainer(String id) {
+    return resolveContainer(id).orElseThrow(() -> containerNotFound(id));
+  }
+
+  static BerthException.NotFound sandboxNotFound(String id) {
+    return new BerthException.NotFound("pod sandbox " + id + " not found");
+  }
+
+  static BerthException.NotFound containerNotFound(String id) {
+    return new BerthException.NotFound("container " + id + " not found");
+  }
+
   void save(SandboxRecord r) {
     write(sandboxDir.resolve(r.id() + ".json"), r);
     sandboxes.put(r.id(), r);

@@ -188,7 +188,7 @@ public final class PodService implements AutoCloseable {
 
   /** Stops the sandbox's containers and its infra container, frees its network; idempotent, also for unknown IDs. */
   public void stopSandbox(String sandboxId) {
-    Optional<SandboxRecord> found = resolveSandbox(sandboxId);
+    Optional<SandboxRecord> found = records.resolveSandbox(sandboxId);
     if (found.isEmpty()) {
       return;
     }
@@ -235,7 +235,7 @@ public final class PodService implements AutoCloseable {
 
   /** Removes the sandbox and its containers (stopping them first); idempotent, also for unknown IDs. */
   public void removeSandbox(String sandboxId) {
-    Optional<SandboxRecord> found = resolveSandbox(sandboxId);
+    Optional<SandboxRecord> found = records.resolveSandbox(sandboxId);
     if (found.isEmpty()) {
       return;
     }
@@ -268,11 +268,11 @@ public final class PodService implements AutoCloseable {
   }
 
   public SandboxStatus sandboxStatus(String sandboxId) {
-    SandboxRecord r = requireSandbox(sandboxId);
+    SandboxRecord r = records.requireSandbox(sandboxId);
     if (r.pinned()) {
       return status(r, null);
     }
-    Container infra = infraOf(r).orElseThrow(() -> sandboxNotFound(sandboxId));
+    Container infra = infraOf(r).orElseThrow(() -> PodRecords.sandboxNotFound(sandboxId));
     return status(r, infra);
   }
 
@@ -317,7 +317,7 @@ public final class PodService implements AutoCloseable {
 
   /** Creates (not starts) a container in the sandbox; answers its ID. */
   public String createContainer(String sandboxId, PodContainerSpec spec, SandboxSpec sandboxSpec) {
-    SandboxRecord sandbox = requireSandbox(sandboxId);
+    SandboxRecord sandbox = records.requireSandbox(sandboxId);
     if (spec.metadata().name().isEmpty()) {
       throw new BerthException.InvalidArgument("a container needs a name (metadata.name)");
     }
@@ -345,7 +345,7 @@ public final class PodService implements AutoCloseable {
   }
 
   public void startContainer(String containerId) {
-    ContainerRecord r = requireContainer(containerId);
+    ContainerRecord r = records.requireContainer(containerId);
     if (!containers.start(r.id())) {
       throw new BerthException.Conflict("container " + r.id() + " is already running");
     }
@@ -354,7 +354,7 @@ public final class PodService implements AutoCloseable {
 
   /** SIGTERM, then SIGKILL after {@code timeout} (zero: SIGKILL at once); idempotent, also for unknown IDs. */
   public void stopContainer(String containerId, Duration timeout) {
-    Optional<ContainerRecord> r = resolveContainer(containerId);
+    Optional<ContainerRecord> r = records.resolveContainer(containerId);
     if (r.isEmpty()) {
       return;
     }
@@ -412,7 +412,7 @@ public final class PodService implements AutoCloseable {
 
   /** Removes the container (killing it if it runs); idempotent, also for unknown IDs. */
   public void removeContainer(String containerId) {
-    Optional<ContainerRecord> r = resolveContainer(containerId);
+    Optional<ContainerRecord> r = records.resolveContainer(containerId);
     if (r.isEmpty()) {
       return;
     }
@@ -427,8 +427,8 @@ public final class PodService implements AutoCloseable {
   }
 
   public PodContainerStatus containerStatus(String containerId) {
-    ContainerRecord r = requireContainer(containerId);
-    Container c = containerOf(r).orElseThrow(() -> containerNotFound(containerId));
+    ContainerRecord r = records.requireContainer(containerId);
+    Container c = containerOf(r).orElseThrow(() -> PodRecords.containerNotFound(containerId));
     return status(r, c);
   }
 
@@ -472,7 +472,7 @@ public final class PodService implements AutoCloseable {
 
   /** Changes a created or running container's limits; {@code annotations} are kept for its status. */
   public void updateContainerResources(String containerId, LinuxResources resources, Map<String, String> annotations) {
-    ContainerRecord r = requireContainer(containerId);
+    ContainerRecord r = records.requireContainer(containerId);
     LinuxResources x = resources == null ? LinuxResources.NONE : resources;
     containers.updater().update(r.id(), new ContainerUpdate(positive(x.memoryLimitBytes()),
         x.memoryLimitBytes() > 0 ? Long.valueOf(Math.max(x.memorySwapLimitBytes(), x.memoryLimitBytes())) : null,
@@ -488,7 +488,7 @@ public final class PodService implements AutoCloseable {
 
   /** Has conmon reopen the container's CRI log file (after kubelet rotated it). */
   public void reopenContainerLog(String containerId) {
-    ContainerRecord r = requireContainer(containerId);
+    ContainerRecord r = records.requireContainer(containerId);
     containers.attach().reopenLog(r.id());
   }
 
@@ -497,7 +497,7 @@ public final class PodService implements AutoCloseable {
    * outlives its timeout is ended and {@link ExecSyncTimeout} thrown.
    */
   public ExecSyncResult execSync(String containerId, List<String> cmd, Duration timeout) {
-    ContainerRecord r = requireContainer(containerId);
+    ContainerRecord r = records.requireContainer(containerId);
     ContainerExecs execs = containers.execs();
     ContainerExecs.Exec e = execs.create(r.id(), new ContainerExecs.ExecConfig(cmd, List.of(), "", "", false, false,
         false));
@@ -520,7 +520,7 @@ public final class PodService implements AutoCloseable {
   // ---- stats --------------------------------------------------------------------------------
 
   public PodContainerStats containerStats(String containerId) {
-    ContainerRecord r = requireContainer(containerId);
+    ContainerRecord r = records.requireContainer(containerId);
     return statistics.container(r.id(), r.spec().metadata(), r.spec().labels(), r.annotations());
   }
 
@@ -537,9 +537,9 @@ public final class PodService implements AutoCloseable {
   }
 
   public PodSandboxStats sandboxStats(String sandboxId) {
-    SandboxRecord r = requireSandbox(sandboxId);
+    SandboxRecord r = records.requireSandbox(sandboxId);
     if (!r.pinned()) {
-      infraOf(r).orElseThrow(() -> sandboxNotFound(sandboxId));
+      infraOf(r).orElseThrow(() -> PodRecords.sandboxNotFound(sandboxId));
     }
     return sandboxStats(r, containersById());
   }
@@ -612,7 +612,7 @@ public final class PodService implements AutoCloseable {
    * sandbox on the host's network or one whose network was torn down.
    */
   public Optional<Path> sandboxNetns(String sandboxId) {
-    SandboxRecord r = requireSandbox(sandboxId);
+    SandboxRecord r = records.requireSandbox(sandboxId);
     if (r.pinned() && r.hostNetwork()) {
       return Optional.of(Path.of("/proc/self/ns/net")); // no infra process: berthd's own, the host's
     }
@@ -724,46 +724,6 @@ public final class PodService implements AutoCloseable {
     } catch (BerthException.NotFound gone) {
       return Optional.empty();
     }
-  }
-
-  /** By full ID or a unique prefix (crictl's short IDs). */
-  private Optional<SandboxRecord> resolveSandbox(String id) {
-    if (id == null || id.isEmpty()) {
-      throw new BerthException.InvalidArgument("a pod sandbox ID is required");
-    }
-    return records.sandbox(id).or(() -> unique(records.sandboxes().stream().filter(r -> r.id().startsWith(id))
-        .toList(), id));
-  }
-
-  private Optional<ContainerRecord> resolveContainer(String id) {
-    if (id == null || id.isEmpty()) {
-      throw new BerthException.InvalidArgument("a container ID is required");
-    }
-    return records.container(id).or(() -> unique(records.containers().stream().filter(r -> r.id().startsWith(id))
-        .toList(), id));
-  }
-
-  private static <T> Optional<T> unique(List<T> matches, String prefix) {
-    if (matches.size() > 1) {
-      throw new BerthException.InvalidArgument("ID prefix " + prefix + " is ambiguous: give more of it");
-    }
-    return matches.stream().findFirst();
-  }
-
-  private SandboxRecord requireSandbox(String id) {
-    return resolveSandbox(id).orElseThrow(() -> sandboxNotFound(id));
-  }
-
-  private ContainerRecord requireContainer(String id) {
-    return resolveContainer(id).orElseThrow(() -> containerNotFound(id));
-  }
-
-  private static BerthException.NotFound sandboxNotFound(String id) {
-    return new BerthException.NotFound("pod sandbox " + id + " not found");
-  }
-
-  private static BerthException.NotFound containerNotFound(String id) {
-    return new BerthException.NotFound("container " + id + " not found");
   }
 
   private ReentrantLock lock(String id) {

@@ -1,6 +1,9 @@
 package dev.berth.engine.pod;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.berth.engine.BerthException;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,5 +44,20 @@ class PodRecordsTest {
     assertThat(new PodRecords(dir).sandbox("s1")).isEmpty();
     assertThat(new PodRecords(dir).container("c1")).isEmpty();
     assertThat(new PodRecords(dir).container("c2")).isPresent();
+  }
+
+  @Test
+  void sandboxesAreFoundByAUniquePrefixAsCrictlShortIdsAsk() {
+    PodRecords records = new PodRecords(dir);
+    records.save(new SandboxRecord("abc111", spec("a"), 1, "", null, false, "", List.of()));
+    records.save(new SandboxRecord("abc222", spec("b"), 1, "", null, false, "", List.of()));
+
+    assertThat(records.requireSandbox("abc2").spec().metadata().name()).isEqualTo("b");
+    assertThat(records.requireSandbox("abc111").spec().metadata().name()).isEqualTo("a");
+    assertThatThrownBy(() -> records.requireSandbox("abc")).isInstanceOf(BerthException.InvalidArgument.class)
+        .hasMessageContaining("ambiguous");
+    assertThatThrownBy(() -> records.requireSandbox("zzz")).isInstanceOf(BerthException.NotFound.class)
+        .hasMessage("pod sandbox zzz not found");
+    assertThatThrownBy(() -> records.requireContainer("")).isInstanceOf(BerthException.InvalidArgument.class);
   }
 }
