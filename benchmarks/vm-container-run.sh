@@ -71,11 +71,11 @@ ip -n "$NS" tuntap add tap0 mode tap
 ip -n "$NS" link set tap0 up
 echo "02:42:0a:63:00:02 10.99.0.2/24 -" > "$TMP/floor/share/net"
 KHZ=$(awk -F: '/cpu MHz/ { printf "%d", $2 * 1000; exit }' /proc/cpuinfo)
-MACHINE=microvm; CPU=host; ACCEL_OPTS=$ACCEL
+MACHINE=microvm,pcie=on; CPU=host; ACCEL_OPTS=$ACCEL
 # Berth's TCG options (MicroVmCommand): the same for the floor
-[ "$ACCEL" = tcg ] && { MACHINE=microvm,pit=on; CPU=max; ACCEL_OPTS=tcg,tb-size=16; }
+[ "$ACCEL" = tcg ] && { MACHINE=microvm,pit=on,pcie=on; CPU=max; ACCEL_OPTS=tcg,tb-size=16; }
 # The guest command line Berth uses (MicroVmCommand.append): keep the two the same.
-APPEND="console=ttyS0 quiet panic=-1 rdinit=/init pci=off 8250.nr_uarts=1 i8042.noaux i8042.nomux i8042.nopnp"
+APPEND="console=ttyS0 quiet panic=-1 rdinit=/init 8250.nr_uarts=1 i8042.noaux i8042.nomux i8042.nopnp"
 APPEND="$APPEND i8042.dumbkbd cryptomgr.notests random.trust_cpu=on"
 [ "$ACCEL" = tcg ] && APPEND="$APPEND nokaslr tsc_early_khz=$KHZ"
 F=$TMP/floor
@@ -85,7 +85,7 @@ BARE="qemu-system-x86_64 -machine $MACHINE -accel $ACCEL_OPTS -cpu $CPU -smp 1 -
  -device virtio-net-device,netdev=net0,mac=02:42:0a:63:00:02"
 BYHAND="qemu-system-x86_64 -machine $MACHINE -accel $ACCEL_OPTS -cpu $CPU -smp 1 -m 256M -nodefaults -no-user-config \
  -display none -no-reboot -serial file:$F/serial.log -kernel ${ASSETS}vmlinux -initrd ${ASSETS}initramfs.cpio \
- -append '$APPEND' -device virtio-serial-device \
+ -append '$APPEND' -device virtio-serial-pci \
  -chardev file,id=stdout,path=$F/out -device virtserialport,chardev=stdout,name=stdout \
  -chardev file,id=stderr,path=$F/err -device virtserialport,chardev=stderr,name=stderr \
  -chardev file,id=exit,path=$F/exit -device virtserialport,chardev=exit,name=exit \
