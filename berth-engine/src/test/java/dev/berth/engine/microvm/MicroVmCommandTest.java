@@ -39,6 +39,7 @@ class MicroVmCommandTest {
     // the ports' bus on PCI (128-entry queues, not virtio-mmio's 1024 filled with 4 KiB buffers), so the guest probes PCI
     assertThat(after(cmd, "-device")).isEqualTo("virtio-serial-pci");
     assertThat(after(cmd, "-append")).doesNotContain("pci=off");
+    assertThat(after(cmd, "-append")).contains("lockdown=confidentiality"); // no tracefs event files: 8 MiB of slab
     assertThat(after(cmd, "-smp")).isEqualTo("2");
     // a guest panic's reboot ends QEMU too; it runs detached with a pidfile
     assertThat(cmd).contains("-no-reboot", "-daemonize");
