@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * Pages out another process's mappings of one file ({@code process_madvise(MADV_PAGEOUT)},
@@ -24,6 +25,7 @@ public final class FilePageOut {
   record Range(long start, long end) {}
 
   private static final int MADV_PAGEOUT = 21;
+  private static final Pattern MAPPING = Pattern.compile("[0-9a-f]+-[0-9a-f]+ "); // smaps: a mapping's first line
   private static final Linker LINKER = Linker.nativeLinker();
   // glibc 2.36 wraps both; an older one has neither, and the page-out is then skipped.
   private static final Optional<MethodHandle> PIDFD_OPEN = LINKER.defaultLookup().find("pidfd_open")
@@ -74,6 +76,27 @@ public final class FilePageOut {
     } catch (Throwable t) {
       throw new IllegalStateException(t);
     }
+  }
+
+  /** How much of process {@code pid}'s mappings of {@code file} is resident, from {@code /proc/PID/smaps}. */
+  public static long residentBytes(long pid, Path file) throws IOException {
+    return residentKib(Files.readAllLines(Path.of("/proc/" + pid + "/smaps")), file.toRealPath().toString()) << 10;
+  }
+
+  /** The sum of the "Rss:" lines (KiB) of the smaps entries that map {@code path}. */
+  static long residentKib(List<String> smaps, String path) {
+    long kib = 0;
+    boolean in = false;
+    for (String line : smaps) {
+      if (line.startsWith("Rss:")) {
+        if (in) {
+          kib += Long.parseLong(line.substring(4).replace("kB", "").strip());
+        }
+      } else if (MAPPING.matcher(line).lookingAt()) {
+        in = !mappings(List.of(line), path).isEmpty();
+      }
+    }
+    return kib;
   }
 
   /** The ranges of {@code /proc/PID/maps} lines ("start-end perms offset dev inode path") that map {@code path}. */

@@ -39,6 +39,7 @@ class FilePageOutTest {
       }
       assertThat(sum).isZero();
       assertThat(residentKib(file)).isGreaterThanOrEqualTo(4096);
+      assertThat(FilePageOut.residentBytes(ProcessHandle.current().pid(), file)).isEqualTo(residentKib(file) << 10);
 
       assertThat(FilePageOut.pageOut(ProcessHandle.current().pid(), file)).isEqualTo(4 << 20);
 
