@@ -82,7 +82,7 @@ F=$TMP/floor
 BARE="qemu-system-x86_64 -machine $MACHINE -accel $ACCEL_OPTS -cpu $CPU -smp 1 -m 256M -nodefaults -no-user-config \
  -display none -no-reboot -serial file:$F/bare-serial.log -kernel ${ASSETS}vmlinux -initrd $TMP/bare.cpio \
  -append '$APPEND' -netdev tap,id=net0,ifname=tap0,script=no,downscript=no,vhost=off \
- -device virtio-net-device,netdev=net0,mac=02:42:0a:63:00:02"
+ -device virtio-net-pci,romfile=,netdev=net0,mac=02:42:0a:63:00:02"
 BYHAND="qemu-system-x86_64 -machine $MACHINE -accel $ACCEL_OPTS -cpu $CPU -smp 1 -m 256M -nodefaults -no-user-config \
  -display none -no-reboot -serial file:$F/serial.log -kernel ${ASSETS}vmlinux -initrd ${ASSETS}initramfs.cpio \
  -append '$APPEND' -device virtio-serial-pci \
@@ -92,7 +92,7 @@ BYHAND="qemu-system-x86_64 -machine $MACHINE -accel $ACCEL_OPTS -cpu $CPU -smp 1
  -chardev socket,id=agent,path=$F/agent.sock,server=on,wait=off -device virtserialport,chardev=agent,name=agent \
  -fsdev local,id=rootfs,path=$TMP/rootfs,security_model=none -device virtio-9p-device,fsdev=rootfs,mount_tag=rootfs \
  -fsdev local,id=berth,path=$F/share,security_model=none,readonly=on -device virtio-9p-device,fsdev=berth,mount_tag=berth \
- -netdev tap,id=net0,ifname=tap0,script=no,downscript=no,vhost=off -device virtio-net-device,netdev=net0,mac=02:42:0a:63:00:02"
+ -netdev tap,id=net0,ifname=tap0,script=no,downscript=no,vhost=off -device virtio-net-pci,romfile=,netdev=net0,mac=02:42:0a:63:00:02"
 
 echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); accel $ACCEL"; $B info 2>/dev/null | grep -E "berth.(hypervisor|microvm)" || true
 # Interleaved rather than one command after the other (hyperfine): on a shared machine the load

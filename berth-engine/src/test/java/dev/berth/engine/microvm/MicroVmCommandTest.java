@@ -77,9 +77,9 @@ class MicroVmCommandTest {
         new GuestInterface("eth1", "3a:1f:00:aa:bb:02", "172.19.0.5", 24, Optional.empty())));
 
     assertThat(cmd).containsSubsequence("-netdev", "tap,id=net0,ifname=tap0,script=no,downscript=no,vhost=off",
-        "-device", "virtio-net-device,netdev=net0,mac=3a:1f:00:aa:bb:01",
+        "-device", "virtio-net-pci,romfile=,netdev=net0,mac=3a:1f:00:aa:bb:01",
         "-netdev", "tap,id=net1,ifname=tap1,script=no,downscript=no,vhost=off",
-        "-device", "virtio-net-device,netdev=net1,mac=3a:1f:00:aa:bb:02");
+        "-device", "virtio-net-pci,romfile=,netdev=net1,mac=3a:1f:00:aa:bb:02");
   }
 
   @Test
