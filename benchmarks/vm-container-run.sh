@@ -10,7 +10,7 @@
 #  - `berth run --rm --isolation=vm --network none busybox true` (no network), and
 #  - `berth run --rm busybox true` (runc under conmon), for scale.
 # Then the memory of idle microVM containers (`sleep`, default 256 MiB guest), read after the
-# boot settled: QEMU's RSS and PSS, split into guest RAM, the kernel file QEMU keeps mapped,
+# boot settled: QEMU's RSS and PSS, split into guest RAM, the kernel and initramfs files QEMU maps,
 # TCG's translation buffer and the rest; and the mean PSS of two idle ones (the kernel file
 # and QEMU's binary are then shared). Same image everywhere: Debian's static busybox, imported.
 # Prints the load and the ratios. MEMORY_ONLY=1 skips the timings.
