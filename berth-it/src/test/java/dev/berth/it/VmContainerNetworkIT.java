@@ -3,7 +3,6 @@ package dev.berth.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.berth.testkit.BerthdProcess;
 import dev.berth.testkit.Commands;
 import dev.berth.testkit.HostNetwork;
 import dev.berth.testkit.Poll;
@@ -113,7 +112,7 @@ class VmContainerNetworkIT extends MicroVmDaemonTest {
 
     // berthd restarts; the microVM keeps running and keeps its namespace, rules and held port.
     daemon.stop();
-    daemon = BerthdProcess.start(dir.resolve("berthd"));
+    daemon = env.startAgain(); // env closes the new one
     assertThat(curl(mapping)).isEqualTo("hello-from-vm");
     assertThat(ok(berth("port", "web", "80")).stdout().strip()).isEqualTo(mapping);
 
