@@ -27,6 +27,9 @@ CRICTL="$TOOLS/crictl"
 TMP=$(mktemp -d /tmp/berth-cri-bench.XXXXXX)
 : > "$TMP/crictl.yaml" # an empty config: crictl warns on every call without one
 CRICTL="$CRICTL --config $TMP/crictl.yaml"
+# containerd's CRI names its pods' namespaces /run/netns/cni-*; one it has not freed when it is
+# stopped stays there (with its veth), so the ones this run made are removed at the end.
+NETNS_BEFORE=$(ls /run/netns 2>/dev/null)
 cleanup() {
   for ep in ${BEP-} ${CEP-}; do
     $CRICTL -r "$ep" -i "$ep" rmp -a -f >/dev/null 2>&1 || true
@@ -35,6 +38,11 @@ cleanup() {
   [ -z "${CPID-}" ] || { kill "$CPID" 2>/dev/null; wait "$CPID" 2>/dev/null || true; }
   for p in $(pgrep -f "containerd-shim-runc-v2.*$TMP" || true); do kill "$p" 2>/dev/null || true; done
   for m in $(findmnt -rn -o TARGET | grep "^$TMP" | sort -r); do umount -l "$m" || true; done
+  for ns in $(ls /run/netns 2>/dev/null); do
+    case "$ns" in
+      cni-*) printf '%s\n' "$NETNS_BEFORE" | grep -qx "$ns" || ip netns delete "$ns" 2>/dev/null || true ;;
+    esac
+  done
   ip link del berth-bench-ctd 2>/dev/null || true
   ip link del berth-bench-b 2>/dev/null || true
   rm -rf "$TMP"
