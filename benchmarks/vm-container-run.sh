@@ -10,7 +10,7 @@
 #  - `berth run --rm --isolation=vm --network none busybox true` (no network), and
 #  - `berth run --rm busybox true` (runc under conmon), for scale.
 # Then the memory of idle microVM containers (`sleep`, default 256 MiB guest), read after the
-# boot settled: QEMU's RSS and PSS, split into guest RAM, the kernel and initramfs files QEMU maps,
+# boot settled: QEMU's RSS and PSS, split into guest RAM, the kernel file QEMU keeps mapped,
 # TCG's translation buffer and the rest; and the mean PSS of two idle ones (the kernel file
 # and QEMU's binary are then shared). Same image everywhere: Debian's static busybox, imported.
 # Prints the load and the ratios. MEMORY_ONLY=1 skips the timings.
@@ -71,28 +71,28 @@ ip -n "$NS" tuntap add tap0 mode tap
 ip -n "$NS" link set tap0 up
 echo "02:42:0a:63:00:02 10.99.0.2/24 -" > "$TMP/floor/share/net"
 KHZ=$(awk -F: '/cpu MHz/ { printf "%d", $2 * 1000; exit }' /proc/cpuinfo)
-MACHINE=microvm,pcie=on; CPU=host; ACCEL_OPTS=$ACCEL
+MACHINE=microvm; CPU=host; ACCEL_OPTS=$ACCEL
 # Berth's TCG options (MicroVmCommand): the same for the floor
-[ "$ACCEL" = tcg ] && { MACHINE=microvm,pit=on,pcie=on; CPU=max; ACCEL_OPTS=tcg,tb-size=16; }
+[ "$ACCEL" = tcg ] && { MACHINE=microvm,pit=on; CPU=max; ACCEL_OPTS=tcg,tb-size=16; }
 # The guest command line Berth uses (MicroVmCommand.append): keep the two the same.
-APPEND="console=ttyS0 quiet panic=-1 rdinit=/init 8250.nr_uarts=1 i8042.noaux i8042.nomux i8042.nopnp"
-APPEND="$APPEND i8042.dumbkbd cryptomgr.notests random.trust_cpu=on lockdown=confidentiality"
+APPEND="console=ttyS0 quiet panic=-1 rdinit=/init pci=off 8250.nr_uarts=1 i8042.noaux i8042.nomux i8042.nopnp"
+APPEND="$APPEND i8042.dumbkbd cryptomgr.notests random.trust_cpu=on"
 [ "$ACCEL" = tcg ] && APPEND="$APPEND nokaslr tsc_early_khz=$KHZ"
 F=$TMP/floor
 BARE="qemu-system-x86_64 -machine $MACHINE -accel $ACCEL_OPTS -cpu $CPU -smp 1 -m 256M -nodefaults -no-user-config \
  -display none -no-reboot -serial file:$F/bare-serial.log -kernel ${ASSETS}vmlinux -initrd $TMP/bare.cpio \
  -append '$APPEND' -netdev tap,id=net0,ifname=tap0,script=no,downscript=no,vhost=off \
- -device virtio-net-pci,romfile=,netdev=net0,mac=02:42:0a:63:00:02"
+ -device virtio-net-device,netdev=net0,mac=02:42:0a:63:00:02"
 BYHAND="qemu-system-x86_64 -machine $MACHINE -accel $ACCEL_OPTS -cpu $CPU -smp 1 -m 256M -nodefaults -no-user-config \
  -display none -no-reboot -serial file:$F/serial.log -kernel ${ASSETS}vmlinux -initrd ${ASSETS}initramfs.cpio \
- -append '$APPEND' -device virtio-serial-pci \
+ -append '$APPEND' -device virtio-serial-device \
  -chardev file,id=stdout,path=$F/out -device virtserialport,chardev=stdout,name=stdout \
  -chardev file,id=stderr,path=$F/err -device virtserialport,chardev=stderr,name=stderr \
  -chardev file,id=exit,path=$F/exit -device virtserialport,chardev=exit,name=exit \
  -chardev socket,id=agent,path=$F/agent.sock,server=on,wait=off -device virtserialport,chardev=agent,name=agent \
  -fsdev local,id=rootfs,path=$TMP/rootfs,security_model=none -device virtio-9p-device,fsdev=rootfs,mount_tag=rootfs \
  -fsdev local,id=berth,path=$F/share,security_model=none,readonly=on -device virtio-9p-device,fsdev=berth,mount_tag=berth \
- -netdev tap,id=net0,ifname=tap0,script=no,downscript=no,vhost=off -device virtio-net-pci,romfile=,netdev=net0,mac=02:42:0a:63:00:02"
+ -netdev tap,id=net0,ifname=tap0,script=no,downscript=no,vhost=off -device virtio-net-device,netdev=net0,mac=02:42:0a:63:00:02"
 
 echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); accel $ACCEL"; $B info 2>/dev/null | grep -E "berth.(hypervisor|microvm)" || true
 # Interleaved rather than one command after the other (hyperfine): on a shared machine the load
@@ -129,7 +129,7 @@ done
 memory() { # PID GUEST_MIB -> "rss pss guest-ram kernel-file tb other" in KiB
   awk -v kib="$(($2 * 1024))" '
     /^[0-9a-f]+-[0-9a-f]+ / { perm = $2; name = $6; kind = "other"
-      if (name ~ /vmlinux$/ || name ~ /initramfs.cpio$/) kind = "kernel"; else if (perm == "rwxp" && name == "") kind = "tb" }
+      if (name ~ /vmlinux$/) kind = "kernel"; else if (perm == "rwxp" && name == "") kind = "tb" }
     /^Size:/ { if (perm == "rw-p" && name == "" && $2 == kib) kind = "ram" }
     /^Rss:/ { rss += $2; part[kind] += $2 }
     /^Pss:/ { pss += $2 }
@@ -147,7 +147,7 @@ ID=$($B run -d --isolation=vm busybox:bench sleep 600)
 QPID=$($B inspect --format '{{.State.Pid}}' "$ID")
 $B exec "$ID" true # the agent answers: the guest init is done
 settled "$QPID"
-memory "$QPID" 256 | awk '{ printf "idle microVM container (256 MiB guest): QEMU RSS %d MiB, PSS %d MiB = guest RAM %d + kernel and initramfs files %d + TCG translation buffer %d + QEMU itself %d MiB (RSS parts; goal RSS <= 150 MB)\n", $1/1024, $2/1024, $3/1024, $4/1024, $5/1024, $6/1024 }'
+memory "$QPID" 256 | awk '{ printf "idle microVM container (256 MiB guest): QEMU RSS %d MiB, PSS %d MiB = guest RAM %d + kernel file %d + TCG translation buffer %d + QEMU itself %d MiB (RSS parts; goal RSS <= 150 MB)\n", $1/1024, $2/1024, $3/1024, $4/1024, $5/1024, $6/1024 }'
 ID2=$($B run -d --isolation=vm busybox:bench sleep 600)
 QPID2=$($B inspect --format '{{.State.Pid}}' "$ID2")
 $B exec "$ID2" true

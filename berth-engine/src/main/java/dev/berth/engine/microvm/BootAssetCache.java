@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
 public final class BootAssetCache {
   private static final Logger log = LoggerFactory.getLogger(BootAssetCache.class);
   /** Bumped when the layout of the assets changes without any input changing. */
-  private static final String FORMAT = "3"; // 2: vmlinux with its zero tail trimmed (KernelZeroTail); 3: virtio_pci
+  private static final String FORMAT = "2"; // 2: vmlinux with its zero tail trimmed (KernelZeroTail)
   static final Path BUSYBOX = Path.of("/bin/busybox");
 
   private final Path root;

@@ -16,8 +16,8 @@ import java.util.Set;
  * (fscache became part of netfs in 6.x), so the order comes from the kernel's own list.
  */
 public final class GuestModules {
-  /** Transports (virtio-serial is on PCI: decision 2250), guest channel, shared root file system and the network device. */
-  public static final List<String> WANTED = List.of("virtio_mmio", "virtio_pci", "virtio_console", "9pnet_virtio", "9p",
+  /** Transport, guest channel, shared root file system and the network device. */
+  public static final List<String> WANTED = List.of("virtio_mmio", "virtio_console", "9pnet_virtio", "9p",
       "virtio_net");
 
   private GuestModules() {}

@@ -41,18 +41,14 @@ public final class GuestNetwork {
     return "ip -batch - <<'EOF'\n" + ip + "EOF\ntc -batch - <<'EOF'\n" + tc + "EOF\n";
   }
 
-  /**
-   * QEMU's options: one virtio-net device per tap, with the CNI interface's MAC. On PCI: its receive
-   * queue has 256 entries there, 1024 on virtio-mmio, each filled with buffers (decision 2250); no
-   * option ROM (network boot).
-   */
+  /** QEMU's options: one virtio-net device per tap, with the CNI interface's MAC. */
   static List<String> qemuArgs(List<GuestInterface> interfaces) {
     List<String> args = new ArrayList<>();
     for (GuestInterface i : interfaces) {
       String id = "net" + i.ifname().replaceAll("\\D", "");
       // vhost=off: no /dev/vhost-net on these hosts; script=no: the tap exists already.
       args.addAll(List.of("-netdev", "tap,id=" + id + ",ifname=" + i.tap() + ",script=no,downscript=no,vhost=off",
-          "-device", "virtio-net-pci,romfile=,netdev=" + id + ",mac=" + i.mac()));
+          "-device", "virtio-net-device,netdev=" + id + ",mac=" + i.mac()));
     }
     return args;
   }

@@ -46,11 +46,10 @@ class BootAssetCacheTest {
     Files.createDirectories(ver.resolve("kernel"));
     Files.writeString(ver.resolve("modules.dep"), "kernel/virtio_ring.ko:\nkernel/virtio.ko: kernel/virtio_ring.ko\n"
         + "kernel/9pnet.ko:\nkernel/9p.ko.xz: kernel/9pnet.ko\nkernel/9pnet_virtio.ko: kernel/9pnet.ko kernel/virtio.ko\n"
-        + "kernel/virtio_pci.ko: kernel/virtio.ko\n"
         + "kernel/virtio_console.ko: kernel/virtio.ko\nkernel/failover.ko:\nkernel/net_failover.ko: kernel/failover.ko\n"
         + "kernel/virtio_net.ko: kernel/net_failover.ko kernel/failover.ko kernel/virtio.ko kernel/virtio_ring.ko\n");
     Files.writeString(ver.resolve("modules.builtin"), "kernel/drivers/virtio/virtio_mmio.ko\n");
-    for (String m : List.of("virtio_ring", "virtio", "virtio_pci", "9pnet", "9pnet_virtio", "virtio_console", "failover",
+    for (String m : List.of("virtio_ring", "virtio", "9pnet", "9pnet_virtio", "virtio_console", "failover",
         "net_failover", "virtio_net")) {
       Files.writeString(ver.resolve("kernel/" + m + ".ko"), "module " + m);
     }
@@ -105,7 +104,7 @@ class BootAssetCacheTest {
       }
     }
     assertThat(names).contains("init", "bin/busybox", "dev/console", "lib/modules/9p.ko");
-    assertThat(order).isEqualTo("virtio_ring.ko\nvirtio.ko\nvirtio_pci.ko\nvirtio_console.ko\n9pnet.ko\n9pnet_virtio.ko\n9p.ko\n"
+    assertThat(order).isEqualTo("virtio_ring.ko\nvirtio.ko\nvirtio_console.ko\n9pnet.ko\n9pnet_virtio.ko\n9p.ko\n"
         + "failover.ko\nnet_failover.ko\nvirtio_net.ko\n"); // the network device and its dependencies
   }
 

@@ -21,9 +21,6 @@ class GuestModulesTest {
       kernel/drivers/virtio/virtio.ko: kernel/drivers/virtio/virtio_ring.ko
       kernel/drivers/virtio/virtio_ring.ko:
       kernel/drivers/virtio/virtio_mmio.ko: kernel/drivers/virtio/virtio.ko kernel/drivers/virtio/virtio_ring.ko
-      kernel/drivers/virtio/virtio_pci_modern_dev.ko:
-      kernel/drivers/virtio/virtio_pci_legacy_dev.ko:
-      kernel/drivers/virtio/virtio_pci.ko: kernel/drivers/virtio/virtio_pci_legacy_dev.ko kernel/drivers/virtio/virtio_pci_modern_dev.ko kernel/drivers/virtio/virtio.ko kernel/drivers/virtio/virtio_ring.ko
       kernel/drivers/char/virtio_console.ko: kernel/drivers/virtio/virtio.ko kernel/drivers/virtio/virtio_ring.ko
       kernel/net/9p/9pnet.ko:
       kernel/net/9p/9pnet_virtio.ko: kernel/net/9p/9pnet.ko kernel/drivers/virtio/virtio.ko kernel/drivers/virtio/virtio_ring.ko
@@ -39,7 +36,7 @@ class GuestModulesTest {
     List<String> order = GuestModules.loadOrder(deps, GuestModules.WANTED, Set.of());
 
     assertThat(order.stream().map(GuestModules::name)).containsExactlyInAnyOrder("virtio_ring", "virtio",
-        "virtio_mmio", "virtio_pci_legacy_dev", "virtio_pci_modern_dev", "virtio_pci", "virtio_console", "9pnet", "9pnet_virtio", "netfs", "fscache", "9p", "failover", "net_failover",
+        "virtio_mmio", "virtio_console", "9pnet", "9pnet_virtio", "netfs", "fscache", "9p", "failover", "net_failover",
         "virtio_net");
     for (String module : order) {
       for (String dep : deps.get(module)) {
