@@ -43,7 +43,7 @@ final class WebSocketConnection extends SimpleChannelInboundHandler<WebSocketFra
     this.closeSignals = closeSignals;
   }
 
-  /** The input of channel {@code n} (declared before the handler reads anything). */
+  /** The input of channel {@code n}: made by the first of the handler and the first message on it. */
   InboundPipe readChannel(int n) {
     return readChannels.computeIfAbsent(n, x -> new InboundPipe(budget));
   }
@@ -66,17 +66,13 @@ final class WebSocketConnection extends SimpleChannelInboundHandler<WebSocketFra
     int n = message[0] & 0xff;
     if (closeSignals && n == CLOSE_SIGNAL) {
       if (message.length > 1) {
-        InboundPipe pipe = readChannels.get(message[1] & 0xff);
-        if (pipe != null) {
-          pipe.finish();
-        }
+        readChannel(message[1] & 0xff).finish();
       }
       return;
     }
-    InboundPipe pipe = readChannels.get(n);
-    if (pipe != null) {
-      pipe.offer(java.util.Arrays.copyOfRange(message, 1, message.length));
-    }
+    // A client may send (and half-close) stdin as soon as the upgrade is answered, before the
+    // handler's thread has declared its channels: the pipe is made here then, and keeps the bytes.
+    readChannel(n).offer(java.util.Arrays.copyOfRange(message, 1, message.length));
   }
 
   /** Channel {@code n}'s output: each write one message. Closing it does nothing (the connection's end closes it). */
