@@ -18,7 +18,13 @@
 # are then dockerd's own; containerd and the shims are not counted).
 # DAEMON=attach runs it against a berthd already running (SoakIT's): ATTACH_SOCKET, ATTACH_PID and
 # ATTACH_EXEC_ROOT name it; the script removes its containers but neither starts nor stops it.
-# RESULTS=DIR copies the raw samples ("seconds rss_kB fds threads" a line) and the error lines there.
+# RESULTS=DIR copies the raw samples ("seconds rss_kB fds threads" a line), the live-heap samples
+# ("seconds live_kB" a line, berthd only) and the error lines there.
+# Live heap (berthd only, needs the JDK's jcmd): every HEAP_EVERY seconds (default 15) after the
+# warm-up the sampler forces a full GC in berthd (jcmd GC.class_histogram) and records what stays in use. RSS
+# follows the heap's size, which the JVM grows and shrinks as it likes; what survives a full GC
+# is what berthd holds, so a leak shows there as steady growth. The verdict also wants the last
+# live-heap sample within HEAP_TOL MB (default 4) of the first.
 # Needs: root, bin/build done, runc, conmon, busybox-static, curl; dockerd for DAEMON=dockerd.
 # Everything it starts is removed on exit, also when interrupted.
 set -eu
@@ -30,6 +36,10 @@ WARMUP=${WARMUP:-60}
 RSS_TOL=${RSS_TOL:-10}
 FD_TOL=${FD_TOL:-10}
 MAX_TIME=${MAX_TIME:-30}
+HEAP_EVERY=${HEAP_EVERY:-15}
+HEAP_TOL=${HEAP_TOL:-4}
+JCMD=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/jcmd
+[ -x "$JCMD" ] || JCMD=$(command -v jcmd || true)
 DAEMON=${DAEMON:-berthd}
 API=v1.41 # dockerd 20.10's version; berthd serves it too, so both daemons get the same requests
 TMP=$(mktemp -d /tmp/berth-soak.XXXXXX)
@@ -146,13 +156,26 @@ client() {
   done
 }
 
-# sampler: "seconds_since_start rss_kB fds threads" every SAMPLE seconds
+# the heap still in use after a full GC, in kB: GC.class_histogram collects and counts in one
+# safepoint, so nothing allocated after the collection is counted (its "Total" line: bytes)
+live_heap() {
+  "$JCMD" "$PID" GC.class_histogram 2>/dev/null | awk '$1 == "Total" { print int($3 / 1024); found = 1 } END { if (!found) exit 1 }'
+}
+
+# sampler: "seconds_since_start rss_kB fds threads" every SAMPLE seconds; after the warm-up,
+# "seconds_since_start live_kB" every HEAP_EVERY seconds (berthd only)
 sampler() {
+  next_heap=$WARMUP
   while [ ! -e "$TMP/stop" ]; do
+    t=$(($(date +%s) - START))
+    if [ "$DAEMON" != dockerd ] && [ -n "$JCMD" ] && [ "$t" -ge "$next_heap" ] && [ "$(date +%s)" -lt "$END" ]; then
+      live=$(live_heap) && echo "$t $live" >> "$TMP/heap"
+      next_heap=$((t + HEAP_EVERY))
+    fi
     rss=$(awk '/^VmRSS/ {print $2}' "/proc/$PID/status" 2>/dev/null || echo 0)
     thr=$(awk '/^Threads/ {print $2}' "/proc/$PID/status" 2>/dev/null || echo 0)
     fds=$(ls "/proc/$PID/fd" 2>/dev/null | wc -l)
-    echo "$(($(date +%s) - START)) $rss $fds $thr" >> "$TMP/samples"
+    echo "$t $rss $fds $thr" >> "$TMP/samples"
     sleep "$SAMPLE"
   done
 }
@@ -181,6 +204,7 @@ errors=$(cat "$TMP"/out/*.err 2>/dev/null | wc -l)
 if [ -n "${RESULTS-}" ]; then
   mkdir -p "$RESULTS"
   cp "$TMP/samples" "$RESULTS/samples"
+  if [ -e "$TMP/heap" ]; then cp "$TMP/heap" "$RESULTS/heap"; else : > "$RESULTS/heap"; fi
   cat "$TMP"/out/*.err > "$RESULTS/errors" 2>/dev/null || : > "$RESULTS/errors"
 fi
 cycles=$(grep -c '^rm ' "$TMP/all" || true)
@@ -213,8 +237,17 @@ verdict=$(awk -v warm="$WARMUP" -v rtol="$RSS_TOL" -v ftol="$FD_TOL" -v clients=
       ok ? "FLAT" : "GROWTH", warm, r1 / 1024, t[0], t[h - 1], r2 / 1024, t[h], t[n - 1], (r2 - r1) * 100 / r1, rtol, f1, f2, ftol, clients
   }' "$TMP/samples")
 echo "$verdict"
+heap_verdict=FLAT
+if [ -s "$TMP/heap" ]; then
+  echo "$DAEMON's live heap after a full GC (s: MB): $(awk '{ printf "%s%s: %.1f", (NR > 1 ? "; " : ""), $1, $2 / 1024 }' "$TMP/heap")"
+  heap_verdict=$(awk -v tol="$HEAP_TOL" 'NR == 1 { first = $2; t0 = $1 } { last = $2; t1 = $1 }
+    END { if (NR < 2) { print "UNKNOWN one live-heap sample: run longer"; exit }
+          printf "%s live heap %.1f MB (%d s) -> %.1f MB (%d s), %+.1f MB (tolerance %d MB)\n", (last - first <= tol * 1024 ? "FLAT" : "GROWTH"),
+            first / 1024, t0, last / 1024, t1, (last - first) / 1024, tol }' "$TMP/heap")
+  echo "$heap_verdict"
+fi
 echo "left behind: $left containers, $conmons conmon processes"
-if [ "$errors" -eq 0 ] && [ "$left" -eq 0 ] && [ "$conmons" -eq 0 ] && [ "${verdict%% *}" = FLAT ]; then
+if [ "$errors" -eq 0 ] && [ "$left" -eq 0 ] && [ "$conmons" -eq 0 ] && [ "${verdict%% *}" = FLAT ] && [ "${heap_verdict%% *}" = FLAT ]; then
   echo "verdict: PASS"
 else
   echo "verdict: FAIL"; exit 1

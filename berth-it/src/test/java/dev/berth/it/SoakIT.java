@@ -29,10 +29,15 @@ import org.junit.jupiter.api.io.TempDir;
  *   <li>no request failed (every status as dockerd answers it, outputs checked);
  *   <li>fds flat: the second half's mean at most {@value #FD_SLACK} above the first half's — one
  *       in-flight connection per client, nothing that accumulates per cycle;
+ *   <li>no leak on the heap: the script forces a full GC every 15 s after the warm-up and
+ *       records what survives it; the last such live heap at most {@value #HEAP_GROWTH_MB} MB
+ *       above the first. This is the leak check: a cycle's state kept (~2 cycles/s here) adds
+ *       MBs within 90 s, while the 16 containers in flight at any moment move it by well under one;
  *   <li>RSS bounded: the second half's mean at most {@value #RSS_GROWTH_PERCENT} % above the
- *       first half's. The serial heap (bin/berthd: -Xms8m) still sizes itself in the first
- *       minute; a leak of one cycle's state (~2 cycles/s here) grows steadily and passes 10 %
- *       within the run, while a settled heap moves by a few % (decision 1850: +4.9 % over 2 min).
+ *       first half's — a coarse bound for memory outside the heap. RSS follows the heap's size,
+ *       which the serial heap (bin/berthd: -Xms8m) still grows in the first minutes without
+ *       holding more (CI once saw +10.3 % with a flat load), so it is not the leak check
+ *       (decision 2900).
  * </ul>
  * The script removes its containers, and the daemon is stopped in {@link #stopAll}, also when
  * the soak fails; conmons and mounts left under the temp dir are removed last.
@@ -43,7 +48,8 @@ class SoakIT {
   private static final int MINUTES = 2;
   private static final int WARMUP_SECONDS = 30;
   private static final int FD_SLACK = CLIENTS;
-  private static final int RSS_GROWTH_PERCENT = 10;
+  private static final int RSS_GROWTH_PERCENT = 25;
+  private static final int HEAP_GROWTH_MB = 4;
 
   @TempDir
   static Path dir;
@@ -77,11 +83,12 @@ class SoakIT {
   void sixteenClientsForTwoMinutesWithoutErrorsOrGrowth() throws IOException {
     Path results = dir.resolve("results");
     ProcessResult run = Commands.run(List.of(Repo.root().resolve("benchmarks/soak.sh").toString()),
-        Map.of("DAEMON", "attach", "ATTACH_SOCKET", daemon.socket().toString(),
-            "ATTACH_PID", Long.toString(daemon.pid()), "ATTACH_EXEC_ROOT", daemon.execRoot().toString(),
-            "MINUTES", Integer.toString(MINUTES), "CLIENTS", Integer.toString(CLIENTS),
-            "WARMUP", Integer.toString(WARMUP_SECONDS), "RSS_TOL", Integer.toString(RSS_GROWTH_PERCENT),
-            "FD_TOL", "0", "RESULTS", results.toString()),
+        Map.ofEntries(Map.entry("DAEMON", "attach"), Map.entry("ATTACH_SOCKET", daemon.socket().toString()),
+            Map.entry("ATTACH_PID", Long.toString(daemon.pid())), Map.entry("ATTACH_EXEC_ROOT", daemon.execRoot().toString()),
+            Map.entry("MINUTES", Integer.toString(MINUTES)), Map.entry("CLIENTS", Integer.toString(CLIENTS)),
+            Map.entry("WARMUP", Integer.toString(WARMUP_SECONDS)), Map.entry("RSS_TOL", Integer.toString(RSS_GROWTH_PERCENT)),
+            Map.entry("FD_TOL", "0"), Map.entry("HEAP_TOL", Integer.toString(HEAP_GROWTH_MB)),
+            Map.entry("RESULTS", results.toString())),
         Duration.ofMinutes(MINUTES + 3));
     System.out.println(run.stdout());
     System.out.println(run.stderr());
@@ -104,6 +111,14 @@ class SoakIT {
         afterWarmUp.stream().mapToLong(s -> s[2]).min().orElseThrow(),
         afterWarmUp.stream().mapToLong(s -> s[2]).max().orElseThrow());
 
+    List<long[]> heap = Files.readAllLines(results.resolve("heap")).stream()
+        .map(l -> l.trim().split(" ")).map(f -> new long[] {Long.parseLong(f[0]), Long.parseLong(f[1])}).toList();
+    assertThat(heap).as("live-heap samples after the warm-up (the JDK's jcmd)").hasSizeGreaterThanOrEqualTo(3);
+    double heapGrowthMb = (heap.getLast()[1] - heap.getFirst()[1]) / 1024.0;
+    System.out.printf("SoakIT live heap after a full GC: %.1f MB (%d s) -> %.1f MB (%d s), %+.1f MB%n",
+        heap.getFirst()[1] / 1024.0, heap.getFirst()[0], heap.getLast()[1] / 1024.0, heap.getLast()[0], heapGrowthMb);
+
+    assertThat(heapGrowthMb).as("live heap growth in MB, last sample vs first").isLessThanOrEqualTo(HEAP_GROWTH_MB);
     assertThat(fd2).as("mean fds in the second half vs the first (+%d slack)", FD_SLACK).isLessThanOrEqualTo(fd1 + FD_SLACK);
     assertThat(rss2).as("mean RSS MB in the second half vs the first (+%d %%)", RSS_GROWTH_PERCENT)
         .isLessThanOrEqualTo(rss1 * (1 + RSS_GROWTH_PERCENT / 100.0));
