@@ -1,11 +1,14 @@
 package dev.berth.engine.sys;
 
+import static dev.berth.engine.sys.Libc.INT;
+import static dev.berth.engine.sys.Libc.LONG;
+import static dev.berth.engine.sys.Libc.PTR;
+
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,14 +31,9 @@ public final class KvmProbe {
   private static final long KVM_GET_API_VERSION = 0xAE00L;
   private static final int KVM_API_VERSION = 12;
 
-  private static final Linker LINKER = Linker.nativeLinker();
-  private static final MethodHandle OPEN = LINKER.downcallHandle(LINKER.defaultLookup().find("open").orElseThrow(),
-      FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
-  private static final MethodHandle IOCTL = LINKER.downcallHandle(LINKER.defaultLookup().find("ioctl").orElseThrow(),
-      FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG),
-      Linker.Option.firstVariadicArg(2));
-  private static final MethodHandle CLOSE = LINKER.downcallHandle(LINKER.defaultLookup().find("close").orElseThrow(),
-      FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+  private static final MethodHandle OPEN = Libc.function("open", FunctionDescriptor.of(INT, PTR, INT));
+  private static final MethodHandle IOCTL = Libc.function("ioctl", FunctionDescriptor.of(INT, INT, LONG), Linker.Option.firstVariadicArg(2));
+  private static final MethodHandle CLOSE = Libc.function("close", FunctionDescriptor.of(INT, INT));
 
   private KvmProbe() {}
 

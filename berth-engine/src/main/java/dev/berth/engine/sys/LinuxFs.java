@@ -1,17 +1,15 @@
 package dev.berth.engine.sys;
 
+import static dev.berth.engine.sys.Libc.INT;
+import static dev.berth.engine.sys.Libc.LONG;
+import static dev.berth.engine.sys.Libc.PTR;
+
 import java.io.IOException;
 import java.lang.foreign.Arena;
-import java.lang.foreign.AddressLayout;
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.StructLayout;
-import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
 import java.nio.file.Path;
 import java.time.Instant;
 
@@ -32,57 +30,38 @@ public final class LinuxFs {
   public static final int ENODATA = 61;
   public static final int EOPNOTSUPP = 95;
 
-  private static final Linker LINKER = Linker.nativeLinker();
-  private static final SymbolLookup LIBC = LINKER.defaultLookup();
-  private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
-  private static final VarHandle ERRNO =
-      CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
-  private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
-
-  private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT;
-  private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG;
-  private static final AddressLayout PTR = ValueLayout.ADDRESS;
-
   // int mknod(const char *path, mode_t mode, dev_t dev)
-  private static final MethodHandle MKNOD = errnoCall("mknod", FunctionDescriptor.of(INT, PTR, INT, LONG));
+  private static final MethodHandle MKNOD = Libc.withErrno("mknod", FunctionDescriptor.of(INT, PTR, INT, LONG));
   // int lchown(const char *path, uid_t owner, gid_t group)
-  private static final MethodHandle LCHOWN = errnoCall("lchown", FunctionDescriptor.of(INT, PTR, INT, INT));
+  private static final MethodHandle LCHOWN = Libc.withErrno("lchown", FunctionDescriptor.of(INT, PTR, INT, INT));
   // int symlink(const char *target, const char *linkpath)
-  private static final MethodHandle SYMLINK = errnoCall("symlink", FunctionDescriptor.of(INT, PTR, PTR));
+  private static final MethodHandle SYMLINK = Libc.withErrno("symlink", FunctionDescriptor.of(INT, PTR, PTR));
   // int chmod(const char *path, mode_t mode)
-  private static final MethodHandle CHMOD = errnoCall("chmod", FunctionDescriptor.of(INT, PTR, INT));
+  private static final MethodHandle CHMOD = Libc.withErrno("chmod", FunctionDescriptor.of(INT, PTR, INT));
   // int lsetxattr(const char *path, const char *name, const void *value, size_t size, int flags)
   private static final MethodHandle LSETXATTR =
-      errnoCall("lsetxattr", FunctionDescriptor.of(INT, PTR, PTR, PTR, LONG, INT));
+      Libc.withErrno("lsetxattr", FunctionDescriptor.of(INT, PTR, PTR, PTR, LONG, INT));
   // ssize_t lgetxattr(const char *path, const char *name, void *value, size_t size)
   private static final MethodHandle LGETXATTR =
-      errnoCall("lgetxattr", FunctionDescriptor.of(LONG, PTR, PTR, PTR, LONG));
+      Libc.withErrno("lgetxattr", FunctionDescriptor.of(LONG, PTR, PTR, PTR, LONG));
   // int utimensat(int dirfd, const char *path, const struct timespec times[2], int flags)
   private static final MethodHandle UTIMENSAT =
-      errnoCall("utimensat", FunctionDescriptor.of(INT, INT, PTR, PTR, INT));
+      Libc.withErrno("utimensat", FunctionDescriptor.of(INT, INT, PTR, PTR, INT));
   // int open(const char *path, int flags) — variadic in C; two fixed args are enough here
-  private static final MethodHandle OPEN = errnoCall("open", FunctionDescriptor.of(INT, PTR, INT));
+  private static final MethodHandle OPEN = Libc.withErrno("open", FunctionDescriptor.of(INT, PTR, INT));
   // int syncfs(int fd)
-  private static final MethodHandle SYNCFS = errnoCall("syncfs", FunctionDescriptor.of(INT, INT));
+  private static final MethodHandle SYNCFS = Libc.withErrno("syncfs", FunctionDescriptor.of(INT, INT));
   // int close(int fd)
   private static final MethodHandle CLOSE =
-      LINKER.downcallHandle(find("close"), FunctionDescriptor.of(INT, INT));
+      Libc.function("close", FunctionDescriptor.of(INT, INT));
   // uid_t geteuid(void)
   private static final MethodHandle GETEUID =
-      LINKER.downcallHandle(find("geteuid"), FunctionDescriptor.of(INT));
+      Libc.function("geteuid", FunctionDescriptor.of(INT));
   // char *strerror(int errnum)
   private static final MethodHandle STRERROR =
-      LINKER.downcallHandle(find("strerror"), FunctionDescriptor.of(PTR, INT));
+      Libc.function("strerror", FunctionDescriptor.of(PTR, INT));
 
   private LinuxFs() {}
-
-  private static MemorySegment find(String name) {
-    return LIBC.find(name).orElseThrow(() -> new IllegalStateException("libc lacks " + name));
-  }
-
-  private static MethodHandle errnoCall(String name, FunctionDescriptor descriptor) {
-    return LINKER.downcallHandle(find(name), descriptor, CAPTURE_ERRNO);
-  }
 
   /** The effective user ID of this process; 0 means root. */
   public static int geteuid() {
@@ -102,7 +81,7 @@ public final class LinuxFs {
   /** Creates a device node or FIFO; {@code mode} carries the file type (S_IFCHR...) and permissions. */
   public static void mknod(Path path, int mode, long dev) throws IOException {
     try (Arena arena = Arena.ofConfined()) {
-      MemorySegment state = arena.allocate(CALL_STATE);
+      MemorySegment state = Libc.errnoState(arena);
       int rc = (int) MKNOD.invokeExact(state, cString(arena, path), mode, dev);
       check(rc, state, "mknod", path);
     } catch (IOException | RuntimeException | Error e) {
@@ -118,7 +97,7 @@ public final class LinuxFs {
    */
   public static void symlink(String target, Path link) throws IOException {
     try (Arena arena = Arena.ofConfined()) {
-      MemorySegment state = arena.allocate(CALL_STATE);
+      MemorySegment state = Libc.errnoState(arena);
       int rc = (int) SYMLINK.invokeExact(state, arena.allocateFrom(target), cString(arena, link));
       check(rc, state, "symlink", link);
     } catch (IOException | RuntimeException | Error e) {
@@ -131,7 +110,7 @@ public final class LinuxFs {
   /** Sets the owner of {@code path} itself, never of a symlink's target. */
   public static void lchown(Path path, int uid, int gid) throws IOException {
     try (Arena arena = Arena.ofConfined()) {
-      MemorySegment state = arena.allocate(CALL_STATE);
+      MemorySegment state = Libc.errnoState(arena);
       int rc = (int) LCHOWN.invokeExact(state, cString(arena, path), uid, gid);
       check(rc, state, "lchown", path);
     } catch (IOException | RuntimeException | Error e) {
@@ -147,7 +126,7 @@ public final class LinuxFs {
    */
   public static void chmod(Path path, int mode) throws IOException {
     try (Arena arena = Arena.ofConfined()) {
-      MemorySegment state = arena.allocate(CALL_STATE);
+      MemorySegment state = Libc.errnoState(arena);
       int rc = (int) CHMOD.invokeExact(state, cString(arena, path), mode & 07777);
       check(rc, state, "chmod", path);
     } catch (IOException | RuntimeException | Error e) {
@@ -160,7 +139,7 @@ public final class LinuxFs {
   /** Sets an extended attribute on {@code path} itself (not a symlink's target). */
   public static void lsetxattr(Path path, String name, byte[] value) throws IOException {
     try (Arena arena = Arena.ofConfined()) {
-      MemorySegment state = arena.allocate(CALL_STATE);
+      MemorySegment state = Libc.errnoState(arena);
       MemorySegment v = arena.allocate(Math.max(1, value.length));
       MemorySegment.copy(value, 0, v, ValueLayout.JAVA_BYTE, 0, value.length);
       int rc = (int) LSETXATTR.invokeExact(
@@ -176,11 +155,11 @@ public final class LinuxFs {
   /** Reads an extended attribute of {@code path} itself; null when it is not set. */
   public static byte[] lgetxattr(Path path, String name) throws IOException {
     try (Arena arena = Arena.ofConfined()) {
-      MemorySegment state = arena.allocate(CALL_STATE);
+      MemorySegment state = Libc.errnoState(arena);
       MemorySegment p = cString(arena, path);
       MemorySegment n = arena.allocateFrom(name);
       long size = (long) LGETXATTR.invokeExact(state, p, n, MemorySegment.NULL, 0L);
-      if (size < 0 && errno(state) == ENODATA) {
+      if (size < 0 && Libc.errno(state) == ENODATA) {
         return null;
       }
       check(size, state, "lgetxattr " + name, path);
@@ -203,7 +182,7 @@ public final class LinuxFs {
     final int atFdcwd = -100;
     final int atSymlinkNofollow = 0x100;
     try (Arena arena = Arena.ofConfined()) {
-      MemorySegment state = arena.allocate(CALL_STATE);
+      MemorySegment state = Libc.errnoState(arena);
       MemorySegment times = arena.allocate(LONG, 4); // two struct timespec {tv_sec, tv_nsec}
       times.setAtIndex(LONG, 0, atime.getEpochSecond());
       times.setAtIndex(LONG, 1, atime.getNano());
@@ -225,7 +204,7 @@ public final class LinuxFs {
   public static void syncfs(Path path) throws IOException {
     final int oRdonlyDirectoryCloexec = 0 | 0200000 | 02000000;
     try (Arena arena = Arena.ofConfined()) {
-      MemorySegment state = arena.allocate(CALL_STATE);
+      MemorySegment state = Libc.errnoState(arena);
       int fd = (int) OPEN.invokeExact(state, cString(arena, path), oRdonlyDirectoryCloexec);
       check(fd, state, "open", path);
       try {
@@ -245,13 +224,9 @@ public final class LinuxFs {
     return arena.allocateFrom(path.toString());
   }
 
-  private static int errno(MemorySegment state) {
-    return (int) ERRNO.get(state, 0L);
-  }
-
   private static void check(long rc, MemorySegment state, String call, Path path) throws IOException {
     if (rc < 0) {
-      int errno = errno(state);
+      int errno = Libc.errno(state);
       throw new ErrnoException(call + " " + path + ": " + strerror(errno), errno);
     }
   }

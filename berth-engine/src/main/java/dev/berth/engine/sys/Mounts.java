@@ -1,15 +1,14 @@
 package dev.berth.engine.sys;
 
+import static dev.berth.engine.sys.Libc.INT;
+import static dev.berth.engine.sys.Libc.LONG;
+import static dev.berth.engine.sys.Libc.PTR;
+
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.StructLayout;
-import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,20 +21,10 @@ public final class Mounts {
   public static final int MNT_DETACH = 2;
   public static final int EINVAL = 22;
 
-  private static final Linker LINKER = Linker.nativeLinker();
-  private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
-  private static final VarHandle ERRNO = CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
-  private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
-  private static final ValueLayout PTR = ValueLayout.ADDRESS;
-
   // int mount(const char *source, const char *target, const char *fstype, unsigned long flags, const void *data)
-  private static final MethodHandle MOUNT = LINKER.downcallHandle(
-      LINKER.defaultLookup().find("mount").orElseThrow(),
-      FunctionDescriptor.of(ValueLayout.JAVA_INT, PTR, PTR, PTR, ValueLayout.JAVA_LONG, PTR), CAPTURE_ERRNO);
+  private static final MethodHandle MOUNT = Libc.withErrno("mount", FunctionDescriptor.of(INT, PTR, PTR, PTR, LONG, PTR));
   // int umount2(const char *target, int flags)
-  private static final MethodHandle UMOUNT2 = LINKER.downcallHandle(
-      LINKER.defaultLookup().find("umount2").orElseThrow(),
-      FunctionDescriptor.of(ValueLayout.JAVA_INT, PTR, ValueLayout.JAVA_INT), CAPTURE_ERRNO);
+  private static final MethodHandle UMOUNT2 = Libc.withErrno("umount2", FunctionDescriptor.of(INT, PTR, INT));
 
   private Mounts() {}
 
@@ -61,12 +50,12 @@ public final class Mounts {
 
   public static void mount(String source, Path target, String type, long flags, String data) throws IOException {
     try (Arena arena = Arena.ofConfined()) {
-      MemorySegment state = arena.allocate(CALL_STATE);
+      MemorySegment state = Libc.errnoState(arena);
       MemorySegment options = data == null ? MemorySegment.NULL : arena.allocateFrom(data);
       int rc = (int) MOUNT.invokeExact(state, arena.allocateFrom(source), arena.allocateFrom(target.toString()),
           arena.allocateFrom(type), flags, options);
       if (rc < 0) {
-        int errno = (int) ERRNO.get(state, 0L);
+        int errno = Libc.errno(state);
         throw new LinuxFs.ErrnoException("mount " + type + " on " + target + ": " + LinuxFs.strerror(errno), errno);
       }
     } catch (IOException | RuntimeException | Error e) {
@@ -79,10 +68,10 @@ public final class Mounts {
   /** Unmounts {@code target}; a path that is not a mount point (EINVAL) is not an error. */
   public static void unmount(Path target, int flags) throws IOException {
     try (Arena arena = Arena.ofConfined()) {
-      MemorySegment state = arena.allocate(CALL_STATE);
+      MemorySegment state = Libc.errnoState(arena);
       int rc = (int) UMOUNT2.invokeExact(state, arena.allocateFrom(target.toString()), flags);
       if (rc < 0) {
-        int errno = (int) ERRNO.get(state, 0L);
+        int errno = Libc.errno(state);
         if (errno == EINVAL || errno == 2) {
           return;
         }

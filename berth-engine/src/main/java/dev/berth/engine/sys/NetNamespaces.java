@@ -1,15 +1,15 @@
 package dev.berth.engine.sys;
 
+import static dev.berth.engine.sys.Libc.INT;
+import static dev.berth.engine.sys.Libc.LONG;
+import static dev.berth.engine.sys.Libc.PTR;
+
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.StructLayout;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,30 +40,16 @@ public final class NetNamespaces {
   private static final long IFREQ_SIZE = 40;
   private static final long IFR_FLAGS = 16;
 
-  private static final Linker LINKER = Linker.nativeLinker();
-  private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
-  private static final VarHandle ERRNO = CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
-  private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
-  private static final ValueLayout INT = ValueLayout.JAVA_INT;
-
   // int unshare(int flags)
-  private static final MethodHandle UNSHARE = LINKER.downcallHandle(
-      LINKER.defaultLookup().find("unshare").orElseThrow(), FunctionDescriptor.of(INT, INT), CAPTURE_ERRNO);
+  private static final MethodHandle UNSHARE = Libc.withErrno("unshare", FunctionDescriptor.of(INT, INT));
   // int socket(int domain, int type, int protocol)
-  private static final MethodHandle SOCKET = LINKER.downcallHandle(
-      LINKER.defaultLookup().find("socket").orElseThrow(), FunctionDescriptor.of(INT, INT, INT, INT), CAPTURE_ERRNO);
+  private static final MethodHandle SOCKET = Libc.withErrno("socket", FunctionDescriptor.of(INT, INT, INT, INT));
   // int ioctl(int fd, unsigned long request, ...): one pointer after the variadic mark
-  private static final MethodHandle IOCTL = LINKER.downcallHandle(
-      LINKER.defaultLookup().find("ioctl").orElseThrow(),
-      FunctionDescriptor.of(INT, INT, ValueLayout.JAVA_LONG, ValueLayout.ADDRESS),
-      Linker.Option.firstVariadicArg(2), CAPTURE_ERRNO);
+  private static final MethodHandle IOCTL = Libc.variadicWithErrno("ioctl", FunctionDescriptor.of(INT, INT, LONG, PTR), 2);
   // int sethostname(const char *name, size_t len)
-  private static final MethodHandle SETHOSTNAME = LINKER.downcallHandle(
-      LINKER.defaultLookup().find("sethostname").orElseThrow(),
-      FunctionDescriptor.of(INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG), CAPTURE_ERRNO);
+  private static final MethodHandle SETHOSTNAME = Libc.withErrno("sethostname", FunctionDescriptor.of(INT, PTR, LONG));
   // int close(int fd)
-  private static final MethodHandle CLOSE = LINKER.downcallHandle(
-      LINKER.defaultLookup().find("close").orElseThrow(), FunctionDescriptor.of(INT, INT));
+  private static final MethodHandle CLOSE = Libc.function("close", FunctionDescriptor.of(INT, INT));
 
   private NetNamespaces() {}
 
@@ -115,7 +101,7 @@ public final class NetNamespaces {
     }
     List<Path> bound = new ArrayList<>();
     try (Arena arena = Arena.ofConfined()) {
-      MemorySegment state = arena.allocate(CALL_STATE);
+      MemorySegment state = Libc.errnoState(arena);
       if ((int) UNSHARE.invokeExact(state, flags) < 0) {
         throw errno("unshare", state);
       }
@@ -183,7 +169,7 @@ public final class NetNamespaces {
   }
 
   private static IOException errno(String call, MemorySegment state) {
-    int errno = (int) ERRNO.get(state, 0L);
+    int errno = Libc.errno(state);
     return new LinuxFs.ErrnoException(call + ": " + LinuxFs.strerror(errno), errno);
   }
 }

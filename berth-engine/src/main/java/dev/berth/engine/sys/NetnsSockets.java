@@ -1,15 +1,13 @@
 package dev.berth.engine.sys;
 
+import static dev.berth.engine.sys.Libc.INT;
+import static dev.berth.engine.sys.Libc.PTR;
+
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.StructLayout;
-import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
 import java.net.ProtocolFamily;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
@@ -26,22 +24,12 @@ public final class NetnsSockets {
   private static final int O_RDONLY = 0;
   private static final int O_CLOEXEC = 0x80000;
 
-  private static final Linker LINKER = Linker.nativeLinker();
-  private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
-  private static final VarHandle ERRNO = CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
-  private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
-  private static final ValueLayout INT = ValueLayout.JAVA_INT;
-
   // int open(const char *path, int flags)
-  private static final MethodHandle OPEN = LINKER.downcallHandle(
-      LINKER.defaultLookup().find("open").orElseThrow(), FunctionDescriptor.of(INT, ValueLayout.ADDRESS, INT),
-      CAPTURE_ERRNO);
+  private static final MethodHandle OPEN = Libc.withErrno("open", FunctionDescriptor.of(INT, PTR, INT));
   // int setns(int fd, int nstype)
-  private static final MethodHandle SETNS = LINKER.downcallHandle(
-      LINKER.defaultLookup().find("setns").orElseThrow(), FunctionDescriptor.of(INT, INT, INT), CAPTURE_ERRNO);
+  private static final MethodHandle SETNS = Libc.withErrno("setns", FunctionDescriptor.of(INT, INT, INT));
   // int close(int fd)
-  private static final MethodHandle CLOSE = LINKER.downcallHandle(
-      LINKER.defaultLookup().find("close").orElseThrow(), FunctionDescriptor.of(INT, INT));
+  private static final MethodHandle CLOSE = Libc.function("close", FunctionDescriptor.of(INT, INT));
 
   static {
     // The JDK's socket classes probe the host (IPv6 support…) once, at first use: let that be here.
@@ -89,7 +77,7 @@ public final class NetnsSockets {
   /** Runs on a thread that ends right after, wherever it ends up. */
   private static SocketChannel inNamespace(Path netns, ProtocolFamily family) throws Throwable {
     try (Arena arena = Arena.ofConfined()) {
-      MemorySegment state = arena.allocate(CALL_STATE);
+      MemorySegment state = Libc.errnoState(arena);
       int home = open(arena, state, "/proc/thread-self/ns/net");
       try {
         int target = open(arena, state, netns.toString());
@@ -128,7 +116,7 @@ public final class NetnsSockets {
   }
 
   private static IOException errno(String call, MemorySegment state) {
-    int errno = (int) ERRNO.get(state, 0L);
+    int errno = Libc.errno(state);
     return new LinuxFs.ErrnoException(call + ": " + LinuxFs.strerror(errno), errno);
   }
 }

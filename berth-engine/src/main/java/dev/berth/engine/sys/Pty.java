@@ -1,17 +1,17 @@
 package dev.berth.engine.sys;
 
+import static dev.berth.engine.sys.Libc.INT;
+import static dev.berth.engine.sys.Libc.LONG;
+import static dev.berth.engine.sys.Libc.PTR;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.StructLayout;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
 import java.nio.file.Path;
 
 /**
@@ -26,28 +26,18 @@ public final class Pty implements AutoCloseable {
   private static final int EINTR = 4;
   private static final long TIOCSWINSZ = 0x5414;
 
-  private static final Linker LINKER = Linker.nativeLinker();
-  private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
-  private static final VarHandle ERRNO = CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
-  private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
-  private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT;
-  private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG;
-  private static final ValueLayout PTR = ValueLayout.ADDRESS;
-
-  private static final MethodHandle OPENPT = call("posix_openpt", FunctionDescriptor.of(INT, INT));
-  private static final MethodHandle GRANTPT = call("grantpt", FunctionDescriptor.of(INT, INT));
-  private static final MethodHandle UNLOCKPT = call("unlockpt", FunctionDescriptor.of(INT, INT));
-  private static final MethodHandle PTSNAME_R = call("ptsname_r", FunctionDescriptor.of(INT, INT, PTR, LONG));
-  private static final MethodHandle READ = call("read", FunctionDescriptor.of(LONG, INT, PTR, LONG));
-  private static final MethodHandle WRITE = call("write", FunctionDescriptor.of(LONG, INT, PTR, LONG));
-  private static final MethodHandle CLOSE = call("close", FunctionDescriptor.of(INT, INT));
-  private static final MethodHandle TCGETATTR = call("tcgetattr", FunctionDescriptor.of(INT, INT, PTR));
-  private static final MethodHandle TCSETATTR = call("tcsetattr", FunctionDescriptor.of(INT, INT, INT, PTR));
-  private static final MethodHandle CFMAKERAW = LINKER.downcallHandle(LINKER.defaultLookup().find("cfmakeraw").orElseThrow(),
-      FunctionDescriptor.ofVoid(PTR));
+  private static final MethodHandle OPENPT = Libc.withErrno("posix_openpt", FunctionDescriptor.of(INT, INT));
+  private static final MethodHandle GRANTPT = Libc.withErrno("grantpt", FunctionDescriptor.of(INT, INT));
+  private static final MethodHandle UNLOCKPT = Libc.withErrno("unlockpt", FunctionDescriptor.of(INT, INT));
+  private static final MethodHandle PTSNAME_R = Libc.withErrno("ptsname_r", FunctionDescriptor.of(INT, INT, PTR, LONG));
+  private static final MethodHandle READ = Libc.withErrno("read", FunctionDescriptor.of(LONG, INT, PTR, LONG));
+  private static final MethodHandle WRITE = Libc.withErrno("write", FunctionDescriptor.of(LONG, INT, PTR, LONG));
+  private static final MethodHandle CLOSE = Libc.withErrno("close", FunctionDescriptor.of(INT, INT));
+  private static final MethodHandle TCGETATTR = Libc.withErrno("tcgetattr", FunctionDescriptor.of(INT, INT, PTR));
+  private static final MethodHandle TCSETATTR = Libc.withErrno("tcsetattr", FunctionDescriptor.of(INT, INT, INT, PTR));
+  private static final MethodHandle CFMAKERAW = Libc.function("cfmakeraw", FunctionDescriptor.ofVoid(PTR));
   private static final long TERMIOS_SIZE = 64; // glibc's struct termios is 60 bytes on x86_64 and aarch64
-  private static final MethodHandle IOCTL = LINKER.downcallHandle(LINKER.defaultLookup().find("ioctl").orElseThrow(),
-      FunctionDescriptor.of(INT, INT, LONG, PTR), CAPTURE_ERRNO, Linker.Option.firstVariadicArg(2));
+  private static final MethodHandle IOCTL = Libc.variadicWithErrno("ioctl", FunctionDescriptor.of(INT, INT, LONG, PTR), 2);
 
   private final int master;
   private final Path slave;
@@ -58,13 +48,9 @@ public final class Pty implements AutoCloseable {
     this.slave = slave;
   }
 
-  private static MethodHandle call(String name, FunctionDescriptor d) {
-    return LINKER.downcallHandle(LINKER.defaultLookup().find(name).orElseThrow(), d, CAPTURE_ERRNO);
-  }
-
   public static Pty open() throws IOException {
     try (Arena arena = Arena.ofConfined()) {
-      MemorySegment state = arena.allocate(CALL_STATE);
+      MemorySegment state = Libc.errnoState(arena);
       int fd = (int) OPENPT.invokeExact(state, O_RDWR | O_NOCTTY);
       check(fd, state, "posix_openpt");
       try {
@@ -94,7 +80,7 @@ public final class Pty implements AutoCloseable {
 
   public void resize(int rows, int cols) throws IOException {
     try (Arena arena = Arena.ofConfined()) {
-      MemorySegment state = arena.allocate(CALL_STATE);
+      MemorySegment state = Libc.errnoState(arena);
       MemorySegment ws = arena.allocate(8);
       ws.set(ValueLayout.JAVA_SHORT, 0, (short) rows);
       ws.set(ValueLayout.JAVA_SHORT, 2, (short) cols);
@@ -112,7 +98,7 @@ public final class Pty implements AutoCloseable {
    */
   public void makeRaw() throws IOException {
     try (Arena arena = Arena.ofConfined()) {
-      MemorySegment state = arena.allocate(CALL_STATE);
+      MemorySegment state = Libc.errnoState(arena);
       MemorySegment termios = arena.allocate(TERMIOS_SIZE);
       check((int) TCGETATTR.invokeExact(state, master, termios), state, "tcgetattr");
       CFMAKERAW.invokeExact(termios);
@@ -139,7 +125,7 @@ public final class Pty implements AutoCloseable {
           return -1;
         }
         try (Arena arena = Arena.ofConfined()) {
-          MemorySegment state = arena.allocate(CALL_STATE);
+          MemorySegment state = Libc.errnoState(arena);
           MemorySegment buf = arena.allocate(Math.max(1, len));
           while (true) {
             long n = (long) READ.invokeExact(state, master, buf, (long) len);
@@ -150,7 +136,7 @@ public final class Pty implements AutoCloseable {
             if (n == 0) {
               return -1;
             }
-            int errno = (int) ERRNO.get(state, 0L);
+            int errno = Libc.errno(state);
             if (errno == EINTR) {
               continue;
             }
@@ -179,14 +165,14 @@ public final class Pty implements AutoCloseable {
       @Override
       public void write(byte[] b, int off, int len) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
-          MemorySegment state = arena.allocate(CALL_STATE);
+          MemorySegment state = Libc.errnoState(arena);
           MemorySegment buf = arena.allocate(Math.max(1, len));
           MemorySegment.copy(b, off, buf, ValueLayout.JAVA_BYTE, 0, len);
           long done = 0;
           while (done < len) {
             long n = (long) WRITE.invokeExact(state, master, buf.asSlice(done), (long) len - done);
             if (n < 0) {
-              int errno = (int) ERRNO.get(state, 0L);
+              int errno = Libc.errno(state);
               if (errno == EINTR) {
                 continue;
               }
@@ -210,7 +196,7 @@ public final class Pty implements AutoCloseable {
     }
     closed = true;
     try (Arena arena = Arena.ofConfined()) {
-      MemorySegment state = arena.allocate(CALL_STATE);
+      MemorySegment state = Libc.errnoState(arena);
       int ignored = (int) CLOSE.invokeExact(state, master);
     } catch (Throwable t) {
       // closing anyway
@@ -219,8 +205,8 @@ public final class Pty implements AutoCloseable {
 
   private static void check(int rc, MemorySegment state, String call) throws IOException {
     if (rc < 0) {
-      throw new LinuxFs.ErrnoException(call + ": " + LinuxFs.strerror((int) ERRNO.get(state, 0L)),
-          (int) ERRNO.get(state, 0L));
+      throw new LinuxFs.ErrnoException(call + ": " + LinuxFs.strerror(Libc.errno(state)),
+          Libc.errno(state));
     }
   }
 }

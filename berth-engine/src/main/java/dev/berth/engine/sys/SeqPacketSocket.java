@@ -1,15 +1,15 @@
 package dev.berth.engine.sys;
 
+import static dev.berth.engine.sys.Libc.INT;
+import static dev.berth.engine.sys.Libc.LONG;
+import static dev.berth.engine.sys.Libc.PTR;
+
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.StructLayout;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
@@ -29,25 +29,21 @@ public final class SeqPacketSocket implements AutoCloseable {
   private static final int EINTR = 4;
   private static final int SUN_PATH_MAX = 108;
 
-  private static final Linker LINKER = Linker.nativeLinker();
-  private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
-  private static final VarHandle ERRNO =
-      CAPTURE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
   private static final MethodHandle SOCKET =
-      handle("socket", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+      Libc.withErrno("socket", FunctionDescriptor.of(INT, INT, INT, INT));
   private static final MethodHandle CONNECT =
-      handle("connect", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
+      Libc.withErrno("connect", FunctionDescriptor.of(INT, INT, PTR, INT));
   private static final MethodHandle RECV =
-      handle("recv", FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
+      Libc.withErrno("recv", FunctionDescriptor.of(LONG, INT, PTR, LONG, INT));
   private static final MethodHandle SEND =
-      handle("send", FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
+      Libc.withErrno("send", FunctionDescriptor.of(LONG, INT, PTR, LONG, INT));
   private static final MethodHandle SHUTDOWN =
-      handle("shutdown", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+      Libc.withErrno("shutdown", FunctionDescriptor.of(INT, INT, INT));
   private static final MethodHandle OPEN =
-      handle("open", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
+      Libc.withErrno("open", FunctionDescriptor.of(INT, PTR, INT));
   private static final int O_PATH_DIRECTORY_CLOEXEC = 0x200000 | 0x10000 | 0x80000;
   private static final MethodHandle CLOSE =
-      handle("close", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+      Libc.withErrno("close", FunctionDescriptor.of(INT, INT));
 
   private final int fd;
   private final int maxPacket;
@@ -65,7 +61,7 @@ public final class SeqPacketSocket implements AutoCloseable {
    */
   public static SeqPacketSocket connect(Path path, int maxPacket) throws IOException {
     try (Arena arena = Arena.ofConfined()) {
-      MemorySegment errno = arena.allocate(CAPTURE);
+      MemorySegment errno = Libc.errnoState(arena);
       int dirFd = -1;
       byte[] name = path.toString().getBytes(StandardCharsets.UTF_8);
       if (name.length >= SUN_PATH_MAX) {
@@ -108,7 +104,7 @@ public final class SeqPacketSocket implements AutoCloseable {
     int rc;
     do {
       rc = (int) CONNECT.invokeExact(errno, fd, addr, (int) addr.byteSize());
-    } while (rc < 0 && errnoOf(errno) == EINTR);
+    } while (rc < 0 && Libc.errno(errno) == EINTR);
     if (rc < 0) {
       IOException e = failure("connect to " + path, errno);
       int ignored = (int) CLOSE.invokeExact(errno, fd);
@@ -120,12 +116,12 @@ public final class SeqPacketSocket implements AutoCloseable {
   /** The next packet, or null when the peer closed the connection. */
   public byte[] receive() throws IOException {
     try (Arena arena = Arena.ofConfined()) {
-      MemorySegment errno = arena.allocate(CAPTURE);
+      MemorySegment errno = Libc.errnoState(arena);
       MemorySegment buf = arena.allocate(maxPacket);
       long n;
       do {
         n = (long) RECV.invokeExact(errno, fd, buf, (long) maxPacket, 0);
-      } while (n < 0 && errnoOf(errno) == EINTR && !closed);
+      } while (n < 0 && Libc.errno(errno) == EINTR && !closed);
       if (n < 0) {
         if (closed) {
           return null;
@@ -143,13 +139,13 @@ public final class SeqPacketSocket implements AutoCloseable {
   /** Sends {@code data} as one packet. */
   public void send(byte[] data) throws IOException {
     try (Arena arena = Arena.ofConfined()) {
-      MemorySegment errno = arena.allocate(CAPTURE);
+      MemorySegment errno = Libc.errnoState(arena);
       MemorySegment buf = arena.allocate(Math.max(1, data.length));
       MemorySegment.copy(data, 0, buf, ValueLayout.JAVA_BYTE, 0, data.length);
       long n;
       do {
         n = (long) SEND.invokeExact(errno, fd, buf, (long) data.length, MSG_NOSIGNAL);
-      } while (n < 0 && errnoOf(errno) == EINTR);
+      } while (n < 0 && Libc.errno(errno) == EINTR);
       if (n < 0) {
         throw failure("send", errno);
       }
@@ -173,7 +169,7 @@ public final class SeqPacketSocket implements AutoCloseable {
     closed = true;
     shutdown(SHUT_RDWR);
     try (Arena arena = Arena.ofConfined()) {
-      int ignored = (int) CLOSE.invokeExact(arena.allocate(CAPTURE), fd);
+      int ignored = (int) CLOSE.invokeExact(Libc.errnoState(arena), fd);
     } catch (Throwable t) {
       throw new IOException("native close failed", t);
     }
@@ -181,10 +177,10 @@ public final class SeqPacketSocket implements AutoCloseable {
 
   private void shutdown(int how) throws IOException {
     try (Arena arena = Arena.ofConfined()) {
-      MemorySegment errno = arena.allocate(CAPTURE);
+      MemorySegment errno = Libc.errnoState(arena);
       int rc = (int) SHUTDOWN.invokeExact(errno, fd, how);
       // ENOTCONN after the peer left is fine: the direction is closed either way.
-      if (rc < 0 && errnoOf(errno) != 107) {
+      if (rc < 0 && Libc.errno(errno) != 107) {
         throw failure("shutdown", errno);
       }
     } catch (IOException e) {
@@ -194,18 +190,7 @@ public final class SeqPacketSocket implements AutoCloseable {
     }
   }
 
-  @SuppressWarnings("restricted") // native access is enabled for the engine (see the poms)
-  private static MethodHandle handle(String name, FunctionDescriptor descriptor) {
-    MemorySegment symbol =
-        LINKER.defaultLookup().find(name).orElseThrow(() -> new IllegalStateException("libc lacks " + name));
-    return LINKER.downcallHandle(symbol, descriptor, Linker.Option.captureCallState("errno"));
-  }
-
-  private static int errnoOf(MemorySegment capture) {
-    return (int) ERRNO.get(capture, 0L);
-  }
-
   private static IOException failure(String what, MemorySegment capture) {
-    return new IOException(what + " failed: errno " + errnoOf(capture));
+    return new IOException(what + " failed: errno " + Libc.errno(capture));
   }
 }
