@@ -45,6 +45,39 @@ class CreateFieldsIT extends BusyboxDaemonTest {
   }
 
   @Test
+  void aReadOnlyBindIsRecursivelyReadOnlyOnlyWhenForced() throws Exception {
+    Path src = Files.createDirectories(dir.resolve("rro-src"));
+    Path sub = Files.createDirectories(src.resolve("tmpfs"));
+    ok(Commands.run(List.of("mount", "-t", "tmpfs", "none", sub.toString()), Duration.ofSeconds(10)));
+    try {
+      String write = "touch /mnt/tmpfs/probe 2>&1 && echo WROTE";
+      // ReadOnly alone leaves the submount writable, as in dockerd 20.10 (and ReadOnlyNonRecursive)
+      String[] plain = create("{\"Image\":\"" + image + "\",\"Cmd\":[\"sh\",\"-c\",\"" + write + "\"],"
+          + "\"HostConfig\":{\"Mounts\":[{\"Type\":\"bind\",\"Source\":\"" + src + "\",\"Target\":\"/mnt\","
+          + "\"ReadOnly\":true}]}}");
+      assertThat(plain[0]).isEqualTo("201");
+      String plainId = JSON.readTree(plain[1]).path("Id").asText();
+      assertThat(out("start", "-a", plainId)).contains("WROTE");
+
+      String[] forced = create("{\"Image\":\"" + image + "\",\"Cmd\":[\"sh\",\"-c\",\"" + write + "\"],"
+          + "\"HostConfig\":{\"Mounts\":[{\"Type\":\"bind\",\"Source\":\"" + src + "\",\"Target\":\"/mnt\","
+          + "\"ReadOnly\":true,\"BindOptions\":{\"ReadOnlyForceRecursive\":true}}]}}");
+      assertThat(forced[0]).isEqualTo("201");
+      String forcedId = JSON.readTree(forced[1]).path("Id").asText();
+      assertThat(berth("start", "-a", forcedId).stdout()).contains("Read-only file system").doesNotContain("WROTE");
+      assertThat(out("inspect", "--format", "{{json .HostConfig.Mounts}}", forcedId))
+          .contains("\"ReadOnlyForceRecursive\":true");
+
+      String[] notReadOnly = create("{\"Image\":\"" + image + "\",\"HostConfig\":{\"Mounts\":[{\"Type\":\"bind\","
+          + "\"Source\":\"" + src + "\",\"Target\":\"/mnt\",\"BindOptions\":{\"ReadOnlyForceRecursive\":true}}]}}");
+      assertThat(notReadOnly[0]).isEqualTo("400");
+      assertThat(notReadOnly[1]).contains("option ReadOnlyForceRecursive requires ReadOnly");
+    } finally {
+      Commands.run(List.of("umount", "-l", sub.toString()), Duration.ofSeconds(10));
+    }
+  }
+
+  @Test
   void pidHostSeesTheHostsInitAndIpcNoneHasNoShm() throws Exception {
     String hostInit = Files.readString(Path.of("/proc/1/comm")).strip();
     assertThat(out("run", "--rm", "--pid", "host", image, "cat", "/proc/1/comm").strip()).isEqualTo(hostInit);

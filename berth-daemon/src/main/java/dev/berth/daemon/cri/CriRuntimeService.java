@@ -145,7 +145,8 @@ final class CriRuntimeService extends RuntimeServiceGrpc.RuntimeServiceImplBase 
       StatusResponse.Builder answer = StatusResponse.newBuilder()
           .setStatus(conditions)
           .addRuntimeHandlers(RuntimeHandler.newBuilder().setName("")
-              .setFeatures(RuntimeHandlerFeatures.getDefaultInstance()));
+              .setFeatures(RuntimeHandlerFeatures.newBuilder()
+                  .setRecursiveReadOnlyMounts(engine.containers().defaultRuntimeTakesMountOption("rro"))));
       if (request.getVerbose()) {
         answer.putInfo("config", verboseConfig());
       }

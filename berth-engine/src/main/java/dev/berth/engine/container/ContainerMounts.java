@@ -215,7 +215,7 @@ final class ContainerMounts {
     }
   }
 
-  /** The OCI mounts: binds and volumes as rbind (ro when asked, rprivate unless told), tmpfs with its options. */
+  /** The OCI mounts: binds and volumes as rbind (ro when asked, rro too when recursively, rprivate unless told), tmpfs with its options. */
   static List<Mount> specMounts(ContainerStorage storage) {
     List<Mount> out = new ArrayList<>();
     for (MountPoint m : storage.mountPoints()) {
@@ -225,6 +225,9 @@ final class ContainerMounts {
       }
       List<String> opts = new ArrayList<>(List.of("rbind"));
       opts.add(m.rw() ? "rw" : "ro");
+      if (m.recursiveReadOnly()) {
+        opts.add("rro"); // runc ≥ 1.1 on Linux ≥ 5.12: mount_setattr(AT_RECURSIVE) over the whole tree
+      }
       opts.add(m.propagation().isEmpty() ? "rprivate" : m.propagation());
       out.add(new Mount(m.destination(), "bind", m.mountedSource(), opts));
     }

@@ -236,6 +236,12 @@ public final class ContainerService {
     return Optional.ofNullable(defaultRuntime);
   }
 
+  /** Whether the default runtime takes {@code option} on a mount (e.g. "rro"); false without one. */
+  public boolean defaultRuntimeTakesMountOption(String option) {
+    Conmon c = defaultRuntime == null ? null : conmons.get(defaultRuntime);
+    return c != null && c.runtime().supportsMountOption(option);
+  }
+
   // ---- create ----------------------------------------------------------------------------
 
   /** Creates a container (state created); its rootfs is mounted at start. */

@@ -127,13 +127,21 @@ final class PodContainerConfigs {
   static ContainerStorage storage(PodContainerSpec spec) {
     List<MountRequest> mounts = new ArrayList<>();
     for (PodMount m : spec.mounts()) {
+      if (m.recursiveReadOnly() && !m.readonly()) {
+        throw new BerthException.InvalidArgument("mount " + m.containerPath()
+            + ": recursive_read_only needs readonly: true");
+      }
+      if (m.recursiveReadOnly() && m.propagation() != PodMount.Propagation.PRIVATE) {
+        throw new BerthException.InvalidArgument("mount " + m.containerPath()
+            + ": recursive_read_only needs propagation PROPAGATION_PRIVATE (submounts that come later would not be read-only)");
+      }
       String propagation = switch (m.propagation()) {
         case PRIVATE -> "rprivate";
         case HOST_TO_CONTAINER -> "rslave";
         case BIDIRECTIONAL -> "rshared";
       };
       mounts.add(new MountRequest(MountType.BIND, m.hostPath(), m.containerPath(), m.readonly(), propagation, false,
-          null, null, null, 0, 0, null));
+          null, null, null, 0, 0, null, m.recursiveReadOnly()));
     }
     return new ContainerStorage(List.of(), mounts, Map.of(), List.of());
   }

@@ -10,8 +10,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -27,6 +29,7 @@ public final class OciRuntime {
   private final String name;
   private final Path binary;
   private final Path stateRoot;
+  private volatile Set<String> mountOptions; // from features, asked once
 
   /**
    * @param name the runtime's name as users see it (runc, crun)
@@ -154,6 +157,29 @@ public final class OciRuntime {
   public Optional<String> features() {
     CommandResult result = Commands.run(List.of(binary.toString(), "features"), TIMEOUT);
     return result.ok() ? Optional.of(result.stdout()) : Optional.empty();
+  }
+
+  /**
+   * Whether this runtime takes {@code option} in a mount's options (the {@code mountOptions} of
+   * {@code features}); asked once. False when the runtime has no {@code features} command.
+   */
+  public boolean supportsMountOption(String option) {
+    Set<String> options = mountOptions;
+    if (options == null) {
+      options = features().map(OciRuntime::parseMountOptions).orElse(Set.of());
+      mountOptions = options;
+    }
+    return options.contains(option);
+  }
+
+  static Set<String> parseMountOptions(String featuresJson) {
+    try {
+      Set<String> out = new HashSet<>();
+      SpecJson.mapper().readTree(featuresJson).path("mountOptions").forEach(o -> out.add(o.asText()));
+      return Set.copyOf(out);
+    } catch (IOException e) {
+      return Set.of();
+    }
   }
 
   static String parseVersion(String versionOutput) {

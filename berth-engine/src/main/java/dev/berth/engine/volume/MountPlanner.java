@@ -221,9 +221,15 @@ public final class MountPlanner {
         if (m.noCopy() || !m.volumeLabels().isEmpty() || !m.volumeOptions().isEmpty()) {
           throw invalidMount(type, "field VolumeOptions must not be specified");
         }
+        if (m.readOnlyForceRecursive() && !m.readOnly()) {
+          throw invalidMount(type, "option ReadOnlyForceRecursive requires ReadOnly");
+        }
+        if (m.readOnlyForceRecursive() && !m.propagation().isEmpty() && !m.propagation().equals("rprivate")) {
+          throw invalidMount(type, "option ReadOnlyForceRecursive requires BindOptions.Propagation to be 'rprivate'");
+        }
         return new Planned(new MountPoint(MountType.BIND, "", Path.of(m.source()).normalize().toString(), dest,
-            !m.readOnly(), "", m.propagation().isEmpty() ? "rprivate" : m.propagation(), false, List.of(), false, true),
-            false, Map.of(), "", Map.of());
+            !m.readOnly(), "", m.propagation().isEmpty() ? "rprivate" : m.propagation(), false, List.of(), false, true,
+            "", m.readOnlyForceRecursive()), false, Map.of(), "", Map.of());
       }
       case VOLUME -> {
         if (!m.propagation().isEmpty()) {

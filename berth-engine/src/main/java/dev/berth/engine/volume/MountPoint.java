@@ -16,11 +16,12 @@ import java.util.List;
  * @param anonymous a volume made for this container alone (rm -v and --rm remove it)
  * @param listed shown in inspect's Mounts (Docker leaves --tmpfs mounts out)
  * @param subpath a volume's directory mounted instead of its root (relative; "" = the root)
+ * @param recursiveReadOnly a read-only bind whose submounts are made read-only too (runc's "rro")
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record MountPoint(MountType type, String name, String source, String destination, boolean rw, String mode,
     String propagation, boolean copyUp, List<String> tmpfsOptions, boolean anonymous, boolean listed,
-    String subpath) {
+    String subpath, boolean recursiveReadOnly) {
   public MountPoint {
     subpath = subpath == null ? "" : subpath;
     name = name == null ? "" : name;
@@ -32,12 +33,19 @@ public record MountPoint(MountType type, String name, String source, String dest
 
   public MountPoint(MountType type, String name, String source, String destination, boolean rw, String mode,
       String propagation, boolean copyUp, List<String> tmpfsOptions, boolean anonymous, boolean listed) {
-    this(type, name, source, destination, rw, mode, propagation, copyUp, tmpfsOptions, anonymous, listed, "");
+    this(type, name, source, destination, rw, mode, propagation, copyUp, tmpfsOptions, anonymous, listed, "", false);
+  }
+
+  public MountPoint(MountType type, String name, String source, String destination, boolean rw, String mode,
+      String propagation, boolean copyUp, List<String> tmpfsOptions, boolean anonymous, boolean listed,
+      String subpath) {
+    this(type, name, source, destination, rw, mode, propagation, copyUp, tmpfsOptions, anonymous, listed, subpath,
+        false);
   }
 
   MountPoint withVolume(String name, String source) {
     return new MountPoint(type, name, source, destination, rw, mode, propagation, copyUp, tmpfsOptions, anonymous,
-        listed, subpath);
+        listed, subpath, recursiveReadOnly);
   }
 
   /** The host path the container sees: the source, or its subpath directory. */

@@ -12,11 +12,13 @@ import java.util.Map;
  * @param tmpfsSizeBytes 0 = unlimited (the kernel's default of half the memory)
  * @param tmpfsMode file mode bits of the tmpfs root; 0 = the kernel's default (1777)
  * @param volumeSubpath a volume: mount this directory of it instead of its root (API 1.45); "" = the root
+ * @param readOnlyForceRecursive a read-only bind whose submounts are read-only too (API 1.44's
+ *     {@code BindOptions.ReadOnlyForceRecursive}, CRI's {@code recursive_read_only}; runc's "rro")
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record MountRequest(MountType type, String source, String target, boolean readOnly, String propagation,
     boolean noCopy, Map<String, String> volumeLabels, String volumeDriver, Map<String, String> volumeOptions,
-    long tmpfsSizeBytes, int tmpfsMode, String volumeSubpath) {
+    long tmpfsSizeBytes, int tmpfsMode, String volumeSubpath, boolean readOnlyForceRecursive) {
   public MountRequest {
     volumeSubpath = volumeSubpath == null ? "" : volumeSubpath;
     source = source == null ? "" : source;
@@ -31,6 +33,13 @@ public record MountRequest(MountType type, String source, String target, boolean
       boolean noCopy, Map<String, String> volumeLabels, String volumeDriver, Map<String, String> volumeOptions,
       long tmpfsSizeBytes, int tmpfsMode) {
     this(type, source, target, readOnly, propagation, noCopy, volumeLabels, volumeDriver, volumeOptions,
-        tmpfsSizeBytes, tmpfsMode, "");
+        tmpfsSizeBytes, tmpfsMode, "", false);
+  }
+
+  public MountRequest(MountType type, String source, String target, boolean readOnly, String propagation,
+      boolean noCopy, Map<String, String> volumeLabels, String volumeDriver, Map<String, String> volumeOptions,
+      long tmpfsSizeBytes, int tmpfsMode, String volumeSubpath) {
+    this(type, source, target, readOnly, propagation, noCopy, volumeLabels, volumeDriver, volumeOptions,
+        tmpfsSizeBytes, tmpfsMode, volumeSubpath, false);
   }
 }

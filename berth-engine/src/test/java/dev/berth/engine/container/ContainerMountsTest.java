@@ -41,6 +41,13 @@ class ContainerMountsTest {
   }
 
   @Test
+  void aRecursivelyReadOnlyBindAsksRuncForRro() {
+    List<Mount> mounts = ContainerMounts.specMounts(storage(new MountPoint(MountType.BIND, "", "/srv", "/s", false, "",
+        "rprivate", false, List.of(), false, true, "", true)));
+    assertThat(mounts).containsExactly(new Mount("/s", "bind", "/srv", List.of("rbind", "ro", "rro", "rprivate")));
+  }
+
+  @Test
   void anEmptyVolumeIsFilledFromTheImageWithModesKept() throws Exception {
     Path inImage = Files.createDirectories(dir.resolve("rootfs/etc/conf.d"));
     Files.writeString(inImage.resolve("app.conf"), "x=1\n");

@@ -177,6 +177,25 @@ class PodMappingsTest {
   }
 
   @Test
+  void aRecursiveReadOnlyMountIsRroAndNeedsReadonlyAndPrivatePropagation() {
+    PodMount rro = new PodMount("/m", "/h", true, false, PodMount.Propagation.PRIVATE, true);
+    MountRequest m = PodContainerConfigs.storage(container(ContainerSecurity.DEFAULT, null, List.of(rro)))
+        .mounts().getFirst();
+    assertThat(m.readOnly()).isTrue();
+    assertThat(m.readOnlyForceRecursive()).isTrue();
+    assertThat(m.propagation()).isEqualTo("rprivate");
+
+    PodMount writable = new PodMount("/m", "/h", false, false, PodMount.Propagation.PRIVATE, true);
+    assertThatThrownBy(() -> PodContainerConfigs.storage(container(ContainerSecurity.DEFAULT, null, List.of(writable))))
+        .isInstanceOf(BerthException.InvalidArgument.class).hasMessageContaining("needs readonly: true");
+    for (PodMount.Propagation p : List.of(PodMount.Propagation.HOST_TO_CONTAINER, PodMount.Propagation.BIDIRECTIONAL)) {
+      PodMount propagating = new PodMount("/m", "/h", true, false, p, true);
+      assertThatThrownBy(() -> PodContainerConfigs.storage(container(ContainerSecurity.DEFAULT, null, List.of(propagating))))
+          .isInstanceOf(BerthException.InvalidArgument.class).hasMessageContaining("PROPAGATION_PRIVATE");
+    }
+  }
+
+  @Test
   void berthsBridgeConflistAndPortMappings() {
     PodNetworkConfig cfg = PodNetworkConfig.DEFAULTS.withBridge("bp1", "10.99.1.0/24");
     ObjectNode list = SandboxNetwork.defaultConfList(cfg, Path.of("/ipam"));

@@ -28,6 +28,14 @@ class OciRuntimeTest {
   }
 
   @Test
+  void readsTheMountOptionsOfFeatures() {
+    assertThat(OciRuntime.parseMountOptions("{\"ociVersionMin\":\"1.0.0\",\"mountOptions\":[\"rbind\",\"rro\",\"ro\"]}"))
+        .containsExactlyInAnyOrder("rbind", "rro", "ro");
+    assertThat(OciRuntime.parseMountOptions("{}")).isEmpty();
+    assertThat(OciRuntime.parseMountOptions("not json")).isEmpty();
+  }
+
+  @Test
   void parsesVersionLines() {
     assertThat(OciRuntime.parseVersion("runc version 1.1.5+ds1\ncommit: x\nspec: 1.0.2-dev\n")).isEqualTo("1.1.5+ds1");
     assertThat(OciRuntime.parseVersion("crun version 1.8.1\ncommit: f8a0\n")).isEqualTo("1.8.1");

@@ -86,6 +86,21 @@ class MountPlannerTest {
   }
 
   @Test
+  void readOnlyForceRecursiveNeedsReadOnlyAndPrivatePropagationAsMobyChecksIt() {
+    MountPoint rro = MountPlanner.fromRequest(new MountRequest(MountType.BIND, "/srv", "/s", true, "", false, null,
+        null, null, 0, 0, "", true)).point();
+    assertThat(rro.recursiveReadOnly()).isTrue();
+    assertThat(rro.propagation()).isEqualTo("rprivate");
+    assertThatThrownBy(() -> MountPlanner.fromRequest(new MountRequest(MountType.BIND, "/srv", "/s", false, "", false,
+        null, null, null, 0, 0, "", true)))
+        .hasMessage("invalid mount config for type \"bind\": option ReadOnlyForceRecursive requires ReadOnly");
+    assertThatThrownBy(() -> MountPlanner.fromRequest(new MountRequest(MountType.BIND, "/srv", "/s", true, "rslave",
+        false, null, null, null, 0, 0, "", true)))
+        .hasMessage("invalid mount config for type \"bind\": option ReadOnlyForceRecursive requires "
+            + "BindOptions.Propagation to be 'rprivate'");
+  }
+
+  @Test
   void tmpfsGetsDockersDefaultsAndTheUsersOptionsWin() {
     MountPoint t = MountPlanner.tmpfs("/run/", "exec,size=64m").point();
     assertThat(t.destination()).isEqualTo("/run");

@@ -40,7 +40,9 @@ final class StorageJsons {
     }
     JsonNode vol = m.path("VolumeOptions");
     JsonNode tmpfs = m.path("TmpfsOptions");
-    for (String f : List.of("NonRecursive", "CreateMountpoint", "ReadOnlyNonRecursive", "ReadOnlyForceRecursive")) {
+    // ReadOnlyNonRecursive is what a ReadOnly bind is here without ReadOnlyForceRecursive (as in
+    // dockerd 20.10), so it is taken and changes nothing
+    for (String f : List.of("NonRecursive", "CreateMountpoint")) {
       refuse(m.path("BindOptions"), "BindOptions", f, "Berth's binds are recursive and need an existing source");
     }
     refuse(tmpfs, "TmpfsOptions", "Options", "use the tmpfs size and mode, or HostConfig.Tmpfs for other options");
@@ -50,7 +52,8 @@ final class StorageJsons {
         m.path("ReadOnly").asBoolean(false), m.path("BindOptions").path("Propagation").asText(""),
         vol.path("NoCopy").asBoolean(false), strings(vol.path("Labels")), vol.path("DriverConfig").path("Name").asText(""),
         strings(vol.path("DriverConfig").path("Options")), tmpfs.path("SizeBytes").asLong(0),
-        tmpfs.path("Mode").asInt(0), vol.path("Subpath").asText(""));
+        tmpfs.path("Mode").asInt(0), vol.path("Subpath").asText(""),
+        m.path("BindOptions").path("ReadOnlyForceRecursive").asBoolean(false));
   }
 
   private static void refuse(JsonNode parent, String where, String field, String reason) {
@@ -106,8 +109,15 @@ final class StorageJsons {
         if (r.readOnly()) {
           m.put("ReadOnly", true);
         }
-        if (!r.propagation().isEmpty()) {
-          m.put("BindOptions", Map.of("Propagation", r.propagation()));
+        if (!r.propagation().isEmpty() || r.readOnlyForceRecursive()) {
+          Map<String, Object> b = new LinkedHashMap<>();
+          if (!r.propagation().isEmpty()) {
+            b.put("Propagation", r.propagation());
+          }
+          if (r.readOnlyForceRecursive()) {
+            b.put("ReadOnlyForceRecursive", true);
+          }
+          m.put("BindOptions", b);
         }
         if (r.type() == MountType.VOLUME && (r.noCopy() || !r.volumeLabels().isEmpty() || !r.volumeDriver().isEmpty()
             || !r.volumeSubpath().isEmpty())) {

@@ -38,6 +38,25 @@ class StorageJsonsTest {
   }
 
   @Test
+  void readOnlyForceRecursiveIsTakenAndShownBack() throws Exception {
+    ContainerStorage s = StorageJsons.fromCreate(Json.MAPPER.readTree("""
+        {"HostConfig":{"Mounts":[{"Type":"bind","Source":"/h","Target":"/b","ReadOnly":true,
+                                  "BindOptions":{"ReadOnlyForceRecursive":true}}]}}"""));
+    assertThat(s.mounts().getFirst().readOnlyForceRecursive()).isTrue();
+    Map<String, Object> host = new LinkedHashMap<>();
+    StorageJsons.putHostConfig(host, s);
+    assertThat(host.get("Mounts")).asString().contains("BindOptions={ReadOnlyForceRecursive=true}");
+    assertThatThrownBy(() -> StorageJsons.fromCreate(Json.MAPPER.readTree(
+        "{\"HostConfig\":{\"Mounts\":[{\"Type\":\"bind\",\"Source\":\"/h\",\"Target\":\"/b\","
+            + "\"BindOptions\":{\"NonRecursive\":true}}]}}")))
+        .hasMessageContaining("NonRecursive is not supported");
+    assertThat(StorageJsons.fromCreate(Json.MAPPER.readTree(
+        "{\"HostConfig\":{\"Mounts\":[{\"Type\":\"bind\",\"Source\":\"/h\",\"Target\":\"/b\",\"ReadOnly\":true,"
+            + "\"BindOptions\":{\"ReadOnlyNonRecursive\":true}}]}}")).mounts().getFirst().readOnlyForceRecursive())
+        .isFalse();
+  }
+
+  @Test
   void aMountWithoutAKnownTypeIsRefused() throws Exception {
     assertThatThrownBy(() -> StorageJsons.fromCreate(Json.MAPPER.readTree(
         "{\"HostConfig\":{\"Mounts\":[{\"Type\":\"npipe\",\"Target\":\"/x\"}]}}")))
