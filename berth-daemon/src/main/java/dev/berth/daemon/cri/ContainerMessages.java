@@ -54,7 +54,8 @@ final class ContainerMessages {
         sc.getRunAsUsername(), sc.getReadonlyRootfs(), sc.getSupplementalGroupsList(), sc.getNoNewPrivs(),
         sc.getMaskedPathsList(), sc.getReadonlyPathsList(),
         SandboxMessages.seccomp(sc.hasSeccomp() ? sc.getSeccomp() : null, sc.getSeccompProfilePath()),
-        SandboxMessages.apparmor(sc.hasApparmor() ? sc.getApparmor() : null, sc.getApparmorProfile()));
+        SandboxMessages.apparmor(sc.hasApparmor() ? sc.getApparmor() : null, sc.getApparmorProfile()),
+        strictSupplementalGroups(sc.getSupplementalGroupsPolicy()));
     return new PodContainerSpec(metadata(c.getMetadata()), c.getImage().getImage(), c.getCommandList(),
         c.getArgsList(), c.getWorkingDir(),
         c.getEnvsList().stream().map(e -> new EnvVar(e.getKey(), e.getValue())).toList(),
@@ -165,5 +166,14 @@ final class ContainerMessages {
           .setGid(s.user().gid()).addAllSupplementalGroups(s.user().supplementalGroups())));
     }
     return b.build();
+  }
+
+  private static boolean strictSupplementalGroups(dev.berth.cri.api.v1.SupplementalGroupsPolicy policy) {
+    return switch (policy) {
+      case Merge -> false;
+      case Strict -> true;
+      case UNRECOGNIZED -> throw new BerthException.InvalidArgument(
+          "unknown supplemental_groups_policy: use Merge (0) or Strict (1)");
+    };
   }
 }

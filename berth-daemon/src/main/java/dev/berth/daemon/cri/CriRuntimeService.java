@@ -69,6 +69,7 @@ import dev.berth.cri.api.v1.RuntimeCondition;
 import dev.berth.cri.api.v1.RuntimeConfigRequest;
 import dev.berth.cri.api.v1.RuntimeConfigResponse;
 import dev.berth.cri.api.v1.RuntimeHandler;
+import dev.berth.cri.api.v1.RuntimeFeatures;
 import dev.berth.cri.api.v1.RuntimeHandlerFeatures;
 import dev.berth.cri.api.v1.RuntimeServiceGrpc;
 import dev.berth.cri.api.v1.RuntimeStatus;
@@ -144,6 +145,7 @@ final class CriRuntimeService extends RuntimeServiceGrpc.RuntimeServiceImplBase 
       }
       StatusResponse.Builder answer = StatusResponse.newBuilder()
           .setStatus(conditions)
+          .setFeatures(RuntimeFeatures.newBuilder().setSupplementalGroupsPolicy(true))
           .addRuntimeHandlers(RuntimeHandler.newBuilder().setName("")
               .setFeatures(RuntimeHandlerFeatures.newBuilder()
                   .setRecursiveReadOnlyMounts(engine.containers().defaultRuntimeTakesMountOption("rro"))));

@@ -85,7 +85,7 @@ final class ContainerCreateRules {
     labels.putAll(c.labels());
     return c.withMerged(entrypoint == null ? List.of() : entrypoint, cmd == null ? List.of() : cmd, env,
         !c.workingDir().isEmpty() ? c.workingDir() : i.workingDir() == null ? "" : i.workingDir(),
-        !c.user().isEmpty() ? c.user() : i.user() == null ? "" : i.user(), labels,
+        user(c.user(), i.user()), labels,
         c.stopSignal() != null && !c.stopSignal().isEmpty() ? c.stopSignal()
             : i.stopSignal() != null ? i.stopSignal() : "SIGTERM",
         c.stopTimeout() != null ? c.stopTimeout() : i.stopTimeout())
@@ -122,5 +122,18 @@ final class ContainerCreateRules {
     } catch (IOException e) {
       return "localhost";
     }
+  }
+
+  /**
+   * The container's user, else the image's. A user of ":" alone (a pod's Strict supplemental-groups
+   * policy without run_as_user) is the image's user with an empty group part, which keeps the
+   * passwd entry's primary group and none of /etc/group's memberships ({@link Users#resolve}).
+   */
+  static String user(String container, String image) {
+    String fromImage = image == null ? "" : image;
+    if (container.equals(":")) {
+      return fromImage.contains(":") ? fromImage : (fromImage.isEmpty() ? "0" : fromImage) + ":";
+    }
+    return !container.isEmpty() ? container : fromImage;
   }
 }

@@ -42,6 +42,12 @@ public final class Users {
     return new User(u.uid(), u.gid(), List.copyOf(extra), u.umask());
   }
 
+  /**
+   * A user spec: name, uid, name:group or uid:gid (as {@code docker run -u}). The process's groups
+   * are its primary group, plus the /etc/group memberships of its passwd entry when the spec has
+   * no group part. An empty group part ("1000:") keeps the passwd entry's primary group without
+   * those memberships (CRI's Strict supplemental-groups policy).
+   */
   public static User resolve(String spec, List<String> passwd, List<String> group) {
     if (spec == null || spec.isEmpty()) {
       spec = "0";

@@ -85,16 +85,21 @@ final class PodContainerConfigs {
         new ResourceLimits(r.cpuPeriod(), r.cpuQuota(), r.cpusetMems(), 0), null, host, null);
   }
 
-  /** CRI's user: a name, or uid[:gid] (a name with a group ID too). */
+  /**
+   * CRI's user: a name, or uid[:gid] (a name with a group ID too). The Strict supplemental-groups
+   * policy ends it with an empty group ("1000:", or ":" for the image's user): the passwd entry's
+   * primary group and none of /etc/group's memberships ({@code Users.resolve}).
+   */
   static String user(ContainerSecurity sec) {
-    String group = sec.runAsGroup().isPresent() ? ":" + sec.runAsGroup().getAsLong() : "";
+    String group = sec.runAsGroup().isPresent() ? ":" + sec.runAsGroup().getAsLong()
+        : sec.strictSupplementalGroups() ? ":" : "";
     if (!sec.runAsUsername().isEmpty()) {
       return sec.runAsUsername() + group;
     }
     if (sec.runAsUser().isPresent()) {
       return sec.runAsUser().getAsLong() + group;
     }
-    return "";
+    return group;
   }
 
   private static List<String> groups(ContainerSecurity sec) {

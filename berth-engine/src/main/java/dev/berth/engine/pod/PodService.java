@@ -457,7 +457,10 @@ public final class PodService implements AutoCloseable {
 
   private PodContainerStatus status(ContainerRecord r, Container c) {
     PodStates.Status s = PodStates.of(c);
-    PodContainerStatus.User user = user(r.spec().security());
+    PodContainerStatus.User user = c.state() instanceof ContainerState.Running run
+        ? ProcessIdentity.of(run.pid()).map(id -> new PodContainerStatus.User(id.uid(), id.gid(), id.groups()))
+            .orElseGet(() -> user(r.spec().security()))
+        : user(r.spec().security());
     return new PodContainerStatus(r.id(), r.sandboxId(), r.spec().metadata(), s.state(), c.created(), s.startedAt(),
         s.finishedAt(), s.exitCode(), r.spec().image(), c.imageId(), s.reason(), s.message(), r.spec().labels(),
         r.annotations(), r.spec().mounts(), r.logPath(), r.resources(), user,

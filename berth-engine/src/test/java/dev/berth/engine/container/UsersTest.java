@@ -29,6 +29,22 @@ class UsersTest {
   }
 
   @Test
+  void anEmptyGroupPartKeepsThePrimaryGroupWithoutTheGroupFilesMemberships() {
+    assertThat(Users.resolve("www:", PASSWD, GROUP)).isEqualTo(new User(33, 33, List.of(33), null));
+    assertThat(Users.resolve("33:", List.of("1234"), PASSWD, GROUP))
+        .isEqualTo(new User(33, 33, List.of(33, 1234), null));
+  }
+
+  @Test
+  void aPodsStrictUserWithoutRunAsUserIsTheImagesUserWithAnEmptyGroup() {
+    assertThat(ContainerCreateRules.user(":", "1000")).isEqualTo("1000:");
+    assertThat(ContainerCreateRules.user(":", "1000:50")).isEqualTo("1000:50");
+    assertThat(ContainerCreateRules.user(":", "")).isEqualTo("0:");
+    assertThat(ContainerCreateRules.user("", "www")).isEqualTo("www");
+    assertThat(ContainerCreateRules.user("33", "www")).isEqualTo("33");
+  }
+
+  @Test
   void unknownNamesAreTheCallersError() {
     assertThatThrownBy(() -> Users.resolve("ghost", PASSWD, GROUP))
         .isInstanceOf(BerthException.InvalidArgument.class).hasMessageContaining("unable to find user ghost");

@@ -177,6 +177,23 @@ class PodMappingsTest {
   }
 
   @Test
+  void theStrictSupplementalGroupsPolicyEndsTheUserWithAnEmptyGroup() {
+    ContainerSecurity merge = new ContainerSecurity(List.of(), List.of(), false, NamespaceOptions.DEFAULT,
+        java.util.OptionalLong.of(1000), java.util.OptionalLong.empty(), "", false, List.of(1234L), false, List.of(),
+        List.of(), SecurityProfile.RUNTIME_DEFAULT, SecurityProfile.RUNTIME_DEFAULT, false);
+    ContainerSecurity strict = new ContainerSecurity(List.of(), List.of(), false, NamespaceOptions.DEFAULT,
+        java.util.OptionalLong.of(1000), java.util.OptionalLong.empty(), "", false, List.of(1234L), false, List.of(),
+        List.of(), SecurityProfile.RUNTIME_DEFAULT, SecurityProfile.RUNTIME_DEFAULT, true);
+    ContainerSecurity strictImageUser = new ContainerSecurity(List.of(), List.of(), false, NamespaceOptions.DEFAULT,
+        java.util.OptionalLong.empty(), java.util.OptionalLong.empty(), "", false, List.of(), false, List.of(),
+        List.of(), SecurityProfile.RUNTIME_DEFAULT, SecurityProfile.RUNTIME_DEFAULT, true);
+    assertThat(PodContainerConfigs.user(merge)).isEqualTo("1000");
+    assertThat(PodContainerConfigs.user(strict)).isEqualTo("1000:");
+    assertThat(PodContainerConfigs.user(strictImageUser)).isEqualTo(":");
+    assertThat(PodContainerConfigs.user(ContainerSecurity.DEFAULT)).isEmpty();
+  }
+
+  @Test
   void aRecursiveReadOnlyMountIsRroAndNeedsReadonlyAndPrivatePropagation() {
     PodMount rro = new PodMount("/m", "/h", true, false, PodMount.Propagation.PRIVATE, true);
     MountRequest m = PodContainerConfigs.storage(container(ContainerSecurity.DEFAULT, null, List.of(rro)))
