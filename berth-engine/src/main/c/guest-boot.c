@@ -12,7 +12,8 @@
  *   5. finds the virtio-serial ports berthd named (stdout, stderr, exit, agent) and writes their
  *      devices to /tmp/boot.env as shell assignments (port_stdout=/dev/vport1p1 ...);
  *   6. mounts proc, sysfs, devtmpfs, devpts and /dev/shm in /newroot, binds /berth/{hosts,
- *      hostname,resolv.conf} over the rootfs's /etc files, and sets the hostname.
+ *      hostname,resolv.conf} over the rootfs's /etc files, and sets the hostname;
+ *   7. turns off the echo of the control channel (ttyS0), whose lines berthd sends to the init.
  * On a failure it prints "berth-init: WHAT" and exits 1; init.sh then reports exit code 255.
  * IPv4 and IPv6 addresses and routes are set with ioctls (no netlink: this is all one-shot).
  */
@@ -32,6 +33,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -274,6 +276,18 @@ static void prepare_newroot(void) {
     die("cannot set the hostname %s: %s", name, strerror(errno));
 }
 
+/* What berthd sends on the control channel is not echoed back into the console's log (best effort). */
+static void quiet_control_channel(void) {
+  int fd = open("/dev/ttyS0", O_RDWR | O_NOCTTY | O_CLOEXEC);
+  struct termios t;
+  if (fd < 0) return;
+  if (tcgetattr(fd, &t) == 0) {
+    t.c_lflag &= ~(tcflag_t) (ECHO | ECHOE | ECHOK | ECHONL);
+    tcsetattr(fd, TCSANOW, &t);
+  }
+  close(fd);
+}
+
 int main(int argc, char **argv) {
   tracing = argc > 1 && strcmp(argv[1], "--trace") == 0;
   trace("start");
@@ -290,6 +304,7 @@ int main(int argc, char **argv) {
   find_ports();
   trace("ports");
   prepare_newroot();
+  quiet_control_channel();
   trace("newroot");
   return 0;
 }

@@ -73,8 +73,8 @@ esac
 pid=$!
 # The control channel (ttyS0, from berthd): a signal number for the main process, or
 # "resize main|SLOT ROWS COLS" for a terminal (the kernel sends SIGWINCH to its foreground group).
+# (berth-boot turned off the channel's echo.)
 (
-  $bb stty -F /dev/ttyS0 -echo 2>/dev/null
   [ "$stdio" = tty ] && [ -r /berth/tty-size ] && read -r r c </berth/tty-size \
     && $bb stty -F /dev/hvc0 rows "$r" cols "$c"
   while read -r a b c d; do
