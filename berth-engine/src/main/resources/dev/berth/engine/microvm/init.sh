@@ -155,26 +155,36 @@ run_slot() {
 }
 # The exec agent: berthd connects to the port's socket, sends one line (a run.sh-style script,
 # base64), and reads "CODE STDOUT STDERR" (base64) when the command ended; or, for an interactive
-# exec, "x SLOT TTY ROWS COLS SCRIPT", answered "started" at once (see run_slot). The port can be open
+# exec, "x SLOT TTY ROWS COLS SCRIPT", answered "started" at once (see run_slot). A request may
+# start with "t TAG ": its answer then starts with "TAG ", so a client that finds the answer to an
+# earlier request it gave up on (it waits in the port) skips it. The port can be open
 # only once: read and write through one descriptor. Without berthd connected a read ends at once:
 # wait a little before opening it again.
 if [ -n "$port_agent" ]; then
   (
     while :; do
       while read -r req; do
+        tag=
+        case "$req" in
+          t\ *)
+            req=${req#t }
+            tag="${req%% *} "
+            req=${req#* }
+            ;;
+        esac
         case "$req" in
           x\ *)
             # "x SLOT TTY ROWS COLS SCRIPT": started in the background, answered at once
             set -- $req
             if [ "$3" = 1 ] && ! slot_tty "$2" >/dev/null; then
-              echo "no terminal for exec slot $2"
+              echo "${tag}no terminal for exec slot $2"
               continue
             fi
             $bb rm -f "/tmp/slot-$2.size"
             echo "$6" | $bb base64 -d >"/tmp/exec-$2.sh"
             echo "BERTH_ROWS=$4 BERTH_COLS=$5" >>"/tmp/exec-$2.sh"
             run_slot "$2" "$3" </dev/null >/dev/null 2>&1 &
-            echo started
+            echo "${tag}started"
             continue
             ;;
         esac
@@ -183,7 +193,7 @@ if [ -n "$port_agent" ]; then
           . /tmp/exec.sh
           exec $bb env -i "$@"
         ) </dev/null >/tmp/exec.out 2>/tmp/exec.err
-        echo "$? $($bb base64 -w 0 </tmp/exec.out) $($bb base64 -w 0 </tmp/exec.err)"
+        echo "$tag$? $($bb base64 -w 0 </tmp/exec.out) $($bb base64 -w 0 </tmp/exec.err)"
       done <>"$port_agent" >&0
       $bb usleep 200000
     done
