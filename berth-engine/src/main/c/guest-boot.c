@@ -65,7 +65,8 @@ static void die(const char *fmt, ...) {
 
 static int tracing;
 
-/* With --trace: each step's time since the kernel started, to the console (for measuring boots). */
+/* With --trace or "berth.trace" on the kernel's command line: each step's time since the kernel
+ * started, to the console (benchmarks/vm-container-run.sh TRACE=1 shows them). */
 static void trace(const char *step) {
   if (!tracing) return;
   struct timespec ts;
@@ -294,6 +295,11 @@ int main(int argc, char **argv) {
   do_mount("proc", "/proc", "proc", 0, NULL);
   do_mount("sysfs", "/sys", "sysfs", 0, NULL);
   do_mount("devtmpfs", "/dev", "devtmpfs", 0, NULL);
+  char cmdline[4096];
+  if (!tracing && first_line("/proc/cmdline", cmdline, sizeof cmdline)) {
+    char *t = strstr(cmdline, "berth.trace");
+    tracing = t != NULL && (t == cmdline || t[-1] == ' ') && (t[11] == 0 || t[11] == ' ');
+  }
   trace("mounted /proc, /sys, /dev");
   load_modules("/lib/modules/order");
   do_mount("berth", "/berth", "9p", MS_RDONLY, "trans=virtio,version=9p2000.L");
