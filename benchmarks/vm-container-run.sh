@@ -14,7 +14,7 @@
 # TCG's translation buffer and the rest; and the mean PSS of two idle ones (the kernel file
 # and QEMU's binary are then shared). Same image everywhere: Debian's static busybox, imported.
 # Prints the load and the ratios. MEMORY_ONLY=1 skips the timings. TRACE=1 adds one boot of QEMU by
-# hand with "berth.trace": the guest's boot helper and init print when each step ended.
+# hand with "berth.trace": the guest's boot helper (berth-boot) prints when each step ended.
 # Needs: root, bin/build done, qemu-system-x86, linux-image-amd64, busybox-static, cpio.
 set -eu
 BERTH_HOME=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
@@ -130,7 +130,7 @@ if [ "${TRACE-}" = 1 ]; then
   rm -f "$F/exit"
   ip netns exec "$NS" sh -c "$(echo "$BYHAND" | sed "s|-append '$APPEND'|-append '$APPEND berth.trace'|")"
   echo "the guest's boot steps (seconds since the kernel started; load $(cut -d' ' -f1 /proc/loadavg)):"
-  grep -E 'berth-(boot|init) [0-9]' "$F/serial.log" | tr -d '\r' | sed 's/^/  /'
+  grep 'berth-boot' "$F/serial.log" | tr -d '\r' | sed 's/^/  /'
 fi
 
 # Memory of an idle microVM container: QEMU's mappings by kind (smaps), after the boot settled.

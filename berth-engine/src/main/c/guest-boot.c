@@ -238,7 +238,6 @@ static void find_ports(void) {
   if (!env) die("cannot write /tmp/boot.env: %s", strerror(errno));
   for (int w = 0; w < 4; w++)
     if (found[w][0]) fprintf(env, "port_%s=%s\n", wanted[w], found[w]);
-  if (tracing) fputs("tracing=1\n", env); /* init.sh traces its own steps too */
   fclose(env);
   if (!found[2][0]) die("no virtio-serial ports");
 }

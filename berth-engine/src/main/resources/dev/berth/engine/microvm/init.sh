@@ -9,10 +9,6 @@ fail() {
   [ -n "$port_exit" ] && echo 255 >"$port_exit"
   $bb poweroff -f
 }
-# With berth.trace on the kernel's command line (berth-boot then sets tracing=1): when a step ended.
-trace() {
-  [ -n "$tracing" ] && read -r up _ </proc/uptime && echo "berth-init $up $*"
-}
 # Every process costs tens of milliseconds under TCG: the boot path reads files with the shell's
 # read, not with cat in a command substitution. first_line sets $line to the first line of $1.
 first_line() {
@@ -75,7 +71,6 @@ case "$stdio" in
   *) $bb env -i "$@" </dev/null >"$port_stdout" 2>"$port_stderr" & ;;
 esac
 pid=$!
-trace command started
 # The control channel (ttyS0, from berthd): a signal number for the main process, or
 # "resize main|SLOT ROWS COLS" for a terminal (the kernel sends SIGWINCH to its foreground group).
 # (berth-boot turned off the channel's echo.)
@@ -206,7 +201,6 @@ if [ -n "$port_agent" ]; then
 fi
 wait "$pid"
 code=$?
-trace command ended
 echo "$code" >"$port_exit"
 # berthd ends QEMU once it reads the code; the power-off is for when no berthd is watching. Not a
 # reboot: x86's reboot tries the keyboard controller the microvm machine lacks, ~1.2 s under TCG.
