@@ -13,7 +13,8 @@
 # boot settled: QEMU's RSS and PSS, split into guest RAM, the kernel file QEMU keeps mapped,
 # TCG's translation buffer and the rest; and the mean PSS of two idle ones (the kernel file
 # and QEMU's binary are then shared). Same image everywhere: Debian's static busybox, imported.
-# Prints the load and the ratios. MEMORY_ONLY=1 skips the timings.
+# Prints the load and the ratios. MEMORY_ONLY=1 skips the timings. TRACE=1 adds one boot of QEMU by
+# hand with "berth.trace": the guest's boot helper (berth-boot) prints when each step ended.
 # Needs: root, bin/build done, qemu-system-x86, linux-image-amd64, busybox-static, cpio.
 set -eu
 BERTH_HOME=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
@@ -124,6 +125,13 @@ done
     printf "berth run --isolation=vm      mean %6.0f ms  min %6.0f ms  %5.2fx the floor (goal <= 1.2x; min/min %4.2fx)\n", v, min($2), v / f, min($2) / min($1)
     printf "  --network none              mean %6.0f ms  min %6.0f ms\n", n, min($4)
     printf "berth run (runc)              mean %6.0f ms  min %6.0f ms  vm/process %4.1fx\n", r, min($3), v / r }'
+
+if [ "${TRACE-}" = 1 ]; then
+  rm -f "$F/exit"
+  ip netns exec "$NS" sh -c "$(echo "$BYHAND" | sed "s|-append '$APPEND'|-append '$APPEND berth.trace'|")"
+  echo "the guest's boot steps (seconds since the kernel started; load $(cut -d' ' -f1 /proc/loadavg)):"
+  grep 'berth-boot' "$F/serial.log" | tr -d '\r' | sed 's/^/  /'
+fi
 
 # Memory of an idle microVM container: QEMU's mappings by kind (smaps), after the boot settled.
 memory() { # PID GUEST_MIB -> "rss pss guest-ram kernel-file tb other" in KiB

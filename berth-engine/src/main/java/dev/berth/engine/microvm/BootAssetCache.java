@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
 public final class BootAssetCache {
   private static final Logger log = LoggerFactory.getLogger(BootAssetCache.class);
   /** Bumped when the layout of the assets changes without any input changing. */
-  private static final String FORMAT = "2"; // 2: vmlinux with its zero tail trimmed (KernelZeroTail)
+  private static final String FORMAT = "3"; // 2: vmlinux with its zero tail trimmed (KernelZeroTail); 3: berth-boot
   static final Path BUSYBOX = Path.of("/bin/busybox");
 
   private final Path root;
@@ -134,6 +134,7 @@ public final class BootAssetCache {
       }
       sha.update(s.toString().getBytes(StandardCharsets.UTF_8));
       sha.update(initScript());
+      sha.update(bootHelper());
       return HexFormat.of().formatHex(sha.digest()).substring(0, 16);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
@@ -166,25 +167,48 @@ public final class BootAssetCache {
     }
   }
 
-  /** The initramfs: busybox, the modules in load order (listed in /lib/modules/order) and /init. */
+  /**
+   * The initramfs: busybox, berth-boot, /init and the modules (uncompressed), in load order: those
+   * every guest loads listed in /lib/modules/order, those only a guest with a network loads in
+   * /lib/modules/order-net.
+   */
   Initramfs initramfs(Path modules) throws IOException {
-    List<String> order = GuestModules.loadOrder(GuestModules.parseDeps(readOrEmpty(modules.resolve("modules.dep"))),
-        GuestModules.WANTED, GuestModules.parseBuiltin(readOrEmpty(modules.resolve("modules.builtin"))));
+    var deps = GuestModules.parseDeps(readOrEmpty(modules.resolve("modules.dep")));
+    var builtin = GuestModules.parseBuiltin(readOrEmpty(modules.resolve("modules.builtin")));
+    List<String> core = GuestModules.loadOrder(deps, GuestModules.CORE, builtin);
+    List<String> net = GuestModules.loadOrder(deps, GuestModules.WANTED, builtin).stream()
+        .filter(p -> !core.contains(p)).toList();
     Initramfs ird = new Initramfs();
     for (String d : List.of("bin", "dev", "proc", "sys", "berth", "newroot", "lib", "lib/modules", "tmp")) {
       ird.dir(d);
     }
     ird.charDevice("dev/console", 5, 1);
     ird.file("bin/busybox", 0755, Files.readAllBytes(busybox));
-    StringBuilder list = new StringBuilder();
-    for (String path : order) {
-      String file = GuestModules.name(path) + ".ko";
-      ird.file("lib/modules/" + file, 0644, GuestModules.plain(path, Files.readAllBytes(modules.resolve(path))));
-      list.append(file).append('\n');
+    ird.file("bin/berth-boot", 0755, bootHelper());
+    for (var group : List.of(java.util.Map.entry("order", core), java.util.Map.entry("order-net", net))) {
+      StringBuilder list = new StringBuilder();
+      for (String path : group.getValue()) {
+        String file = GuestModules.name(path) + ".ko";
+        ird.file("lib/modules/" + file, 0644, GuestModules.plain(path, Files.readAllBytes(modules.resolve(path))));
+        list.append(file).append('\n');
+      }
+      ird.file("lib/modules/" + group.getKey(), 0644, list.toString());
     }
-    ird.file("lib/modules/order", 0644, list.toString());
     ird.file("init", 0755, initScript());
     return ird;
+  }
+
+  /** The guest's boot helper (src/main/c/guest-boot.c, compiled static by the build). */
+  static byte[] bootHelper() {
+    try (InputStream in = BootAssetCache.class.getResourceAsStream("berth-boot")) {
+      if (in == null) {
+        throw new BerthException.Unavailable("this build of Berth has no berth-boot program for the microVM's"
+            + " initramfs: build it with gcc and a static libc (Debian: gcc, libc6-dev)");
+      }
+      return in.readAllBytes();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   static byte[] initScript() {

@@ -22,7 +22,10 @@ import java.util.concurrent.TimeoutException;
  * its output can break the framing: the host sends a run.sh-style script ({@link GuestCommand});
  * the guest runs it like the container's command and answers "CODE STDOUT STDERR" once it
  * ended. Output comes back whole at the end. Interactive execs ({@link GuestExec}) are only
- * started through it: they stream over ports of their own.
+ * started through it: they stream over ports of their own. Each request carries a tag ("t TAG
+ * REQUEST") that the guest puts before its answer: an answer nobody waited for any more (a
+ * healthcheck berthd gave up on while the guest booted slowly, say) waits in the port for the
+ * next client, which skips it instead of taking it for its own.
  */
 public final class GuestAgent {
   /** What an exec in the guest gave. */
@@ -42,6 +45,45 @@ public final class GuestAgent {
   /** The request line for a run.sh-style {@code script}. */
   static String request(String script) {
     return Base64.getEncoder().encodeToString(script.getBytes(StandardCharsets.UTF_8)) + "\n";
+  }
+
+  /** {@code request} (a line) with a tag the guest's answer will start with. */
+  static String tagged(String tag, String request) {
+    return "t " + tag + " " + request;
+  }
+
+  /** A fresh tag: 12 hex digits. */
+  static String newTag() {
+    return java.util.HexFormat.of().toHexDigits(java.util.concurrent.ThreadLocalRandom.current().nextLong()).substring(4);
+  }
+
+  /**
+   * Reads answer lines until the one tagged {@code tag}, and returns it without the tag; lines of
+   * earlier requests (other tags) are skipped.
+   */
+  static String readAnswer(SocketChannel ch, String tag) throws IOException {
+    ByteArrayOutputStream line = new ByteArrayOutputStream();
+    ByteBuffer buf = ByteBuffer.allocate(65536);
+    String prefix = tag + " ";
+    while (true) {
+      buf.clear();
+      int n = ch.read(buf);
+      if (n < 0) {
+        throw new IOException("the microVM's agent closed the connection (the VM ended?)");
+      }
+      for (int i = 0; i < n; i++) {
+        byte b = buf.get(i);
+        if (b != '\n') {
+          line.write(b);
+          continue;
+        }
+        String text = line.toString(StandardCharsets.US_ASCII);
+        line.reset();
+        if (text.startsWith(prefix)) {
+          return text.substring(prefix.length());
+        }
+      }
+    }
   }
 
   /** Parses the guest's answer line. */
@@ -70,28 +112,9 @@ public final class GuestAgent {
       try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
         open[0] = ch;
         ch.connect(UnixDomainSocketAddress.of(socket));
-        ch.write(ByteBuffer.wrap(request(script).getBytes(StandardCharsets.US_ASCII)));
-        ByteArrayOutputStream line = new ByteArrayOutputStream();
-        ByteBuffer buf = ByteBuffer.allocate(65536);
-        while (true) {
-          buf.clear();
-          int n = ch.read(buf);
-          if (n < 0) {
-            throw new IOException("the microVM's agent closed the connection (the VM ended?)");
-          }
-          int nl = -1;
-          for (int i = 0; i < n; i++) {
-            if (buf.get(i) == '\n') {
-              nl = i;
-              break;
-            }
-          }
-          line.write(buf.array(), 0, nl < 0 ? n : nl);
-          if (nl >= 0) {
-            break;
-          }
-        }
-        done.complete(parse(line.toString(StandardCharsets.US_ASCII)));
+        String tag = newTag();
+        ch.write(ByteBuffer.wrap(tagged(tag, request(script)).getBytes(StandardCharsets.US_ASCII)));
+        done.complete(parse(readAnswer(ch, tag)));
       } catch (IOException | RuntimeException e) {
         done.completeExceptionally(e);
       }
@@ -121,19 +144,12 @@ public final class GuestAgent {
   synchronized void startInSlot(int slot, boolean tty, int rows, int cols, GuestCommand command) {
     try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
       ch.connect(UnixDomainSocketAddress.of(socket));
-      ch.write(ByteBuffer.wrap(slotRequest(slot, tty, rows, cols, command).getBytes(StandardCharsets.US_ASCII)));
-      ByteBuffer buf = ByteBuffer.allocate(64);
-      StringBuilder answer = new StringBuilder();
-      while (answer.indexOf("\n") < 0) {
-        buf.clear();
-        int n = ch.read(buf);
-        if (n < 0) {
-          throw new BerthException("the microVM's agent closed the connection (the VM ended?)");
-        }
-        answer.append(new String(buf.array(), 0, n, StandardCharsets.US_ASCII));
-      }
-      if (!answer.toString().strip().equals("started")) {
-        throw new BerthException("the microVM's agent did not start the exec: " + answer.toString().strip());
+      String tag = newTag();
+      ch.write(ByteBuffer.wrap(tagged(tag, slotRequest(slot, tty, rows, cols, command))
+          .getBytes(StandardCharsets.US_ASCII)));
+      String answer = readAnswer(ch, tag).strip();
+      if (!answer.equals("started")) {
+        throw new BerthException("the microVM's agent did not start the exec: " + answer);
       }
     } catch (IOException e) {
       throw new BerthException("cannot exec in the microVM: " + e.getMessage(), e);

@@ -16,9 +16,12 @@ import java.util.Set;
  * (fscache became part of netfs in 6.x), so the order comes from the kernel's own list.
  */
 public final class GuestModules {
-  /** Transport, guest channel, shared root file system and the network device. */
-  public static final List<String> WANTED = List.of("virtio_mmio", "virtio_console", "9pnet_virtio", "9p",
-      "virtio_net");
+  /** What every guest loads: the transport, the guest channel and the shared root file system. */
+  public static final List<String> CORE = List.of("virtio_mmio", "virtio_console", "9pnet_virtio", "9p");
+  /** What a guest with a network loads besides (a container with --network none does not pay for them). */
+  public static final List<String> NET = List.of("virtio_net");
+  /** Every module the initramfs carries. */
+  public static final List<String> WANTED = java.util.stream.Stream.concat(CORE.stream(), NET.stream()).toList();
 
   private GuestModules() {}
 

@@ -14,9 +14,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.OptionalInt;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.IntConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -275,18 +272,45 @@ public final class MicroVm {
     } catch (IOException | RuntimeException e) {
       log.debug("container {}: QMP quit failed ({}), killing QEMU", id.substring(0, 12), e.getMessage());
     }
-    // The handle is taken only while the pid is still our QEMU (alive() checks its command line).
-    Optional<ProcessHandle> qemu = alive() ? ProcessHandle.of(pid) : Optional.empty();
-    if (qemu.isEmpty()) {
-      return;
+    if (!awaitGone(QUIT_GRACE)) {
+      // The handle is taken only while the pid is still our QEMU (alive() checks its command line).
+      (alive() ? ProcessHandle.of(pid) : Optional.<ProcessHandle>empty()).ifPresent(ProcessHandle::destroyForcibly);
     }
-    try {
-      qemu.get().onExit().get(QUIT_GRACE.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (TimeoutException | ExecutionException stillThere) {
-      qemu.get().destroyForcibly();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      qemu.get().destroyForcibly();
+  }
+
+  /**
+   * Polls until QEMU is gone, at most {@code timeout}; true when it is. Not ProcessHandle.onExit:
+   * for a process that is not berthd's child the JDK looks every 300 ms and more, and counts a
+   * zombie as alive (the daemonized QEMU's parent is the host's init, which may reap it late).
+   */
+  private boolean awaitGone(Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (alive()) {
+      if (System.nanoTime() - deadline > 0) {
+        return false;
+      }
+      sleep(POLL);
+      if (Thread.currentThread().isInterrupted()) {
+        return !alive();
+      }
+    }
+    return true;
+  }
+
+  /** When QEMU was told to end after the guest reported the exit code (System.nanoTime), 0 before. */
+  private long terminatedAt;
+
+  /**
+   * The guest reported the exit code: QEMU is ended by SIGTERM (it quits as on QMP quit, without
+   * a connection and its handshake), and SIGKILL when it is still there after the grace period.
+   */
+  private void terminate() {
+    Optional<ProcessHandle> qemu = alive() ? ProcessHandle.of(pid) : Optional.empty();
+    if (terminatedAt == 0) {
+      terminatedAt = System.nanoTime();
+      qemu.ifPresent(ProcessHandle::destroy);
+    } else if (System.nanoTime() - terminatedAt > QUIT_GRACE.toNanos()) {
+      qemu.ifPresent(ProcessHandle::destroyForcibly);
     }
   }
 
@@ -321,9 +345,8 @@ public final class MicroVm {
     int n = pump.drain();
     if (!gone && exitCode().isPresent()) {
       // The init reported the exit after the command's last output: nothing is left to do in
-      // the guest, so end QEMU now rather than wait for the guest's reboot.
-      hardStop();
-      return OptionalInt.empty();
+      // the guest, so end QEMU now rather than wait for the guest's power-off.
+      terminate();
     }
     if (gone) {
       pump.end();

@@ -15,75 +15,12 @@ first_line() {
   line=
   read -r line 2>/dev/null <"$1"
 }
-$bb mount -t proc proc /proc
-$bb mount -t sysfs sysfs /sys
-$bb mount -t devtmpfs devtmpfs /dev
-while read -r m; do
-  $bb insmod "/lib/modules/$m" || fail "cannot load module $m"
-done </lib/modules/order
-$bb mount -t 9p -o trans=virtio,version=9p2000.L,ro berth /berth || fail "cannot mount the config share"
-$bb mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 rootfs /newroot || fail "cannot mount the rootfs"
-
-# The network: each line of /berth/net is "MAC ADDRESS/PREFIX GATEWAY|-" for the virtio-net
-# interface with that MAC (the host's tap is redirected to the container's CNI interface).
-$bb ip link set lo up
-if [ -r /berth/net ]; then
-  while read -r mac addr gw; do
-    dev=
-    i=0
-    while [ -z "$dev" ] && [ $i -lt 300 ]; do
-      for n in /sys/class/net/*; do
-        first_line "$n/address"
-        [ "$line" = "$mac" ] && dev=${n##*/}
-      done
-      [ -n "$dev" ] || { $bb usleep 10000; i=$((i + 1)); }
-    done
-    [ -n "$dev" ] || fail "no network interface with MAC $mac"
-    $bb ip addr add "$addr" dev "$dev" || fail "cannot set $addr on $dev"
-    $bb ip link set "$dev" up || fail "cannot bring $dev up"
-    if [ "$gw" != - ]; then
-      $bb ip route add default via "$gw" dev "$dev" || fail "cannot route through $gw"
-    fi
-  done </berth/net
-fi
-
-# The ports are named by the host; their device numbers depend on probe order.
-i=0
-while [ $i -lt 500 ]; do
-  for p in /sys/class/virtio-ports/*; do
-    [ -r "$p/name" ] || continue
-    first_line "$p/name"
-    case "$line" in
-      stdout) port_stdout=/dev/${p##*/} ;;
-      stderr) port_stderr=/dev/${p##*/} ;;
-      exit) port_exit=/dev/${p##*/} ;;
-      agent) port_agent=/dev/${p##*/} ;;
-      stdin) port_stdin=/dev/${p##*/} ;;
-    esac
-  done
-  [ -n "$port_stdout" ] && [ -n "$port_stderr" ] && [ -n "$port_exit" ] && [ -n "$port_agent" ] && break
-  $bb usleep 10000
-  i=$((i + 1))
-done
-[ -n "$port_exit" ] || fail "no virtio-serial ports"
-
-for d in proc sys dev; do
-  [ -d "/newroot/$d" ] || $bb mkdir -p "/newroot/$d"
-done
-$bb mount -t proc proc /newroot/proc
-$bb mount -t sysfs sysfs /newroot/sys
-$bb mount -t devtmpfs devtmpfs /newroot/dev
-[ -d /newroot/dev/pts ] && [ -d /newroot/dev/shm ] || $bb mkdir -p /newroot/dev/pts /newroot/dev/shm
-$bb mount -t devpts devpts /newroot/dev/pts
-$bb mount -t tmpfs -o nosuid,nodev,size=65536k shm /newroot/dev/shm
-if [ -d /newroot/etc ]; then
-  for f in hosts hostname resolv.conf; do
-    [ -e "/newroot/etc/$f" ] || $bb touch "/newroot/etc/$f"
-    $bb mount --bind "/berth/$f" "/newroot/etc/$f"
-  done
-fi
-first_line /berth/hostname
-$bb hostname "$line"
+# Mounts, modules, the network, the ports and the rootfs's /proc, /dev and /etc files: one process
+# (berth-boot, from guest-boot.c), not a busybox each. It writes the ports' devices to /tmp/boot.env.
+/bin/berth-boot
+booted=$?
+[ -r /tmp/boot.env ] && . /tmp/boot.env
+[ "$booted" = 0 ] || fail "the boot failed (the reason is above)"
 
 # Volumes, binds and tmpfs from /berth/mounts: "9p TAG ro|rw TARGET" or "tmpfs OPTIONS - TARGET".
 # berthd made each target (resolved inside the rootfs) as a directory; read-only shares are
@@ -136,8 +73,8 @@ esac
 pid=$!
 # The control channel (ttyS0, from berthd): a signal number for the main process, or
 # "resize main|SLOT ROWS COLS" for a terminal (the kernel sends SIGWINCH to its foreground group).
+# (berth-boot turned off the channel's echo.)
 (
-  $bb stty -F /dev/ttyS0 -echo 2>/dev/null
   [ "$stdio" = tty ] && [ -r /berth/tty-size ] && read -r r c </berth/tty-size \
     && $bb stty -F /dev/hvc0 rows "$r" cols "$c"
   while read -r a b c d; do
@@ -218,26 +155,36 @@ run_slot() {
 }
 # The exec agent: berthd connects to the port's socket, sends one line (a run.sh-style script,
 # base64), and reads "CODE STDOUT STDERR" (base64) when the command ended; or, for an interactive
-# exec, "x SLOT TTY ROWS COLS SCRIPT", answered "started" at once (see run_slot). The port can be open
+# exec, "x SLOT TTY ROWS COLS SCRIPT", answered "started" at once (see run_slot). A request may
+# start with "t TAG ": its answer then starts with "TAG ", so a client that finds the answer to an
+# earlier request it gave up on (it waits in the port) skips it. The port can be open
 # only once: read and write through one descriptor. Without berthd connected a read ends at once:
 # wait a little before opening it again.
 if [ -n "$port_agent" ]; then
   (
     while :; do
       while read -r req; do
+        tag=
+        case "$req" in
+          t\ *)
+            req=${req#t }
+            tag="${req%% *} "
+            req=${req#* }
+            ;;
+        esac
         case "$req" in
           x\ *)
             # "x SLOT TTY ROWS COLS SCRIPT": started in the background, answered at once
             set -- $req
             if [ "$3" = 1 ] && ! slot_tty "$2" >/dev/null; then
-              echo "no terminal for exec slot $2"
+              echo "${tag}no terminal for exec slot $2"
               continue
             fi
             $bb rm -f "/tmp/slot-$2.size"
             echo "$6" | $bb base64 -d >"/tmp/exec-$2.sh"
             echo "BERTH_ROWS=$4 BERTH_COLS=$5" >>"/tmp/exec-$2.sh"
             run_slot "$2" "$3" </dev/null >/dev/null 2>&1 &
-            echo started
+            echo "${tag}started"
             continue
             ;;
         esac
@@ -246,7 +193,7 @@ if [ -n "$port_agent" ]; then
           . /tmp/exec.sh
           exec $bb env -i "$@"
         ) </dev/null >/tmp/exec.out 2>/tmp/exec.err
-        echo "$? $($bb base64 -w 0 </tmp/exec.out) $($bb base64 -w 0 </tmp/exec.err)"
+        echo "$tag$? $($bb base64 -w 0 </tmp/exec.out) $($bb base64 -w 0 </tmp/exec.err)"
       done <>"$port_agent" >&0
       $bb usleep 200000
     done

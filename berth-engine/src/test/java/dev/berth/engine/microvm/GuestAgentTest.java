@@ -40,4 +40,36 @@ class GuestAgentTest {
     assertThat(line).isEqualTo("x 1 1 40 120 " + GuestAgent.request(cmd));
     assertThat(GuestAgent.slotRequest(0, false, -1, 0, cmd)).startsWith("x 0 0 0 0 ");
   }
+
+  @Test
+  void anAnswerLeftFromAnEarlierRequestIsSkippedForTheOneWithThisRequestsTag() throws Exception {
+    String tag = GuestAgent.newTag();
+    assertThat(tag).matches("[0-9a-f]{12}").isNotEqualTo(GuestAgent.newTag());
+    assertThat(GuestAgent.tagged(tag, "x 0 0 0 0 abc\n")).isEqualTo("t " + tag + " x 0 0 0 0 abc\n");
+
+    java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("agent");
+    java.nio.file.Path sock = dir.resolve("a.sock");
+    try (var server = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+      server.bind(java.net.UnixDomainSocketAddress.of(sock));
+      Thread guest = Thread.ofVirtual().start(() -> {
+        try (var ch = server.accept()) {
+          // a healthcheck's answer nobody read, then this request's, split across writes
+          ch.write(java.nio.ByteBuffer.wrap("0ld0ld0ld0ld 137  \n".getBytes()));
+          ch.write(java.nio.ByteBuffer.wrap((tag + " 0 b2s=").getBytes()));
+          ch.write(java.nio.ByteBuffer.wrap(" \n".getBytes()));
+        } catch (java.io.IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      });
+      try (var client = java.nio.channels.SocketChannel.open(java.net.UnixDomainSocketAddress.of(sock))) {
+        GuestAgent.Result r = GuestAgent.parse(GuestAgent.readAnswer(client, tag));
+        assertThat(r.exitCode()).isZero();
+        assertThat(new String(r.stdout())).isEqualTo("ok");
+      }
+      guest.join();
+    } finally {
+      java.nio.file.Files.deleteIfExists(sock);
+      java.nio.file.Files.delete(dir);
+    }
+  }
 }

@@ -49,7 +49,8 @@ class GuestExecTest {
     Thread.ofVirtual().start(() -> {
       try (SocketChannel agent = agentSocket.accept()) {
         request[0] = new BufferedReader(new InputStreamReader(Channels.newInputStream(agent))).readLine();
-        agent.write(ByteBuffer.wrap("started\n".getBytes(StandardCharsets.US_ASCII)));
+        String tag = request[0].split(" ")[1]; // "t TAG x ...": the answer carries the tag
+        agent.write(ByteBuffer.wrap((tag + " started\n").getBytes(StandardCharsets.US_ASCII)));
         requested.countDown();
       } catch (IOException e) {
         throw new RuntimeException(e);
@@ -71,7 +72,7 @@ class GuestExecTest {
     exit = ports.get('x').accept();
     exec = starting.get(10, TimeUnit.SECONDS);
     assertThat(requested.await(10, TimeUnit.SECONDS)).isTrue();
-    assertThat(request[0]).startsWith("x 1 0 0 0 ");
+    assertThat(request[0]).matches("t [0-9a-f]{12} x 1 0 0 0 .*");
 
     in.write(ByteBuffer.wrap(new byte[] {'\n'})); // the guest opened the port: an EOF may follow the input now
     try (OutputStream stdin = exec.stdin()) {

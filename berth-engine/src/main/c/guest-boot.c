@@ -1,0 +1,316 @@
+/*
+ * berth's microVM boot helper (docs/decisions/2700): the guest init (init.sh) runs it once, as
+ * /bin/berth-boot, for everything between the kernel and the container's command that needs no
+ * shell. Under TCG every process the guest starts costs 20-40 ms; the shell's boot path started
+ * about 30 (a busybox per insmod, mount, ip and bind), this does the same work from one:
+ *   1. mounts /proc, /sys and /dev (devtmpfs);
+ *   2. loads the modules listed in /lib/modules/order (finit_module, in that order);
+ *   3. mounts the config share (9p "berth", read-only) at /berth and the rootfs (9p "rootfs");
+ *   4. brings lo up; when /berth/net exists, loads /lib/modules/order-net (virtio-net and what
+ *      it needs: only a container with a network pays for them) and configures each line
+ *      "MAC ADDRESS/PREFIX GATEWAY|-" on the interface with that MAC (waiting for it to appear);
+ *   5. finds the virtio-serial ports berthd named (stdout, stderr, exit, agent) and writes their
+ *      devices to /tmp/boot.env as shell assignments (port_stdout=/dev/vport1p1 ...);
+ *   6. mounts proc, sysfs, devtmpfs, devpts and /dev/shm in /newroot, binds /berth/{hosts,
+ *      hostname,resolv.conf} over the rootfs's /etc files, and sets the hostname;
+ *   7. turns off the echo of the control channel (ttyS0), whose lines berthd sends to the init.
+ * On a failure it prints "berth-init: WHAT" and exits 1; init.sh then reports exit code 255.
+ * IPv4 and IPv6 addresses and routes are set with ioctls (no netlink: this is all one-shot).
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <net/route.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+/* linux/ipv6_route.h and linux/ipv6.h clash with glibc's headers: the two structs, as the kernel has them. */
+struct in6_ifreq_k {
+  struct in6_addr addr;
+  unsigned int prefixlen;
+  int ifindex;
+};
+struct in6_rtmsg_k {
+  struct in6_addr dst, src, gateway;
+  unsigned int type;
+  unsigned short dst_len, src_len;
+  unsigned int metric;
+  unsigned long info;
+  unsigned int flags;
+  int ifindex;
+};
+
+static void die(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  fputs("berth-init: ", stderr);
+  vfprintf(stderr, fmt, ap);
+  fputc('\n', stderr);
+  va_end(ap);
+  exit(1);
+}
+
+static int tracing;
+
+/* With --trace or "berth.trace" on the kernel's command line: each step's time since the kernel
+ * started, to the console (benchmarks/vm-container-run.sh TRACE=1 shows them). */
+static void trace(const char *step) {
+  if (!tracing) return;
+  struct timespec ts;
+  clock_gettime(CLOCK_BOOTTIME, &ts);
+  fprintf(stderr, "berth-boot %ld.%03ld %s\n", (long) ts.tv_sec, ts.tv_nsec / 1000000, step);
+}
+
+static void nap_ms(long ms) {
+  struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+  while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+  }
+}
+
+static void do_mount(const char *src, const char *target, const char *type, unsigned long flags, const char *data) {
+  if (mount(src, target, type, flags, data) != 0)
+    die("cannot mount %s (%s) at %s: %s", src, type, target, strerror(errno));
+}
+
+static void ensure_dir(const char *path) {
+  if (mkdir(path, 0755) != 0 && errno != EEXIST) die("cannot make %s: %s", path, strerror(errno));
+}
+
+/* The first line of a file (without its newline) into buf; 0 when the file cannot be read. */
+static int first_line(const char *path, char *buf, size_t size) {
+  FILE *f = fopen(path, "re");
+  if (!f) return 0;
+  int ok = fgets(buf, (int) size, f) != NULL;
+  fclose(f);
+  if (!ok) buf[0] = 0;
+  buf[strcspn(buf, "\r\n")] = 0;
+  return 1;
+}
+
+/* Loads each module named in the list file (one file name per line, under /lib/modules). */
+static void load_modules(const char *list) {
+  FILE *f = fopen(list, "re");
+  if (!f) return; /* no such group in this initramfs: nothing to load */
+  char name[256], path[300];
+  while (fgets(name, sizeof name, f)) {
+    name[strcspn(name, "\r\n")] = 0;
+    if (!name[0]) continue;
+    snprintf(path, sizeof path, "/lib/modules/%s", name);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) die("cannot open module %s: %s", path, strerror(errno));
+    if (syscall(SYS_finit_module, fd, "", 0) != 0 && errno != EEXIST)
+      die("cannot load module %s: %s", name, strerror(errno));
+    close(fd);
+    trace(name);
+  }
+  fclose(f);
+}
+
+static int sock4 = -1, sock6 = -1;
+
+static void set_up(const char *dev) {
+  struct ifreq ifr = {0};
+  snprintf(ifr.ifr_name, IFNAMSIZ, "%s", dev);
+  if (ioctl(sock4, SIOCGIFFLAGS, &ifr) != 0) die("cannot read the flags of %s: %s", dev, strerror(errno));
+  ifr.ifr_flags |= IFF_UP;
+  if (ioctl(sock4, SIOCSIFFLAGS, &ifr) != 0) die("cannot bring %s up: %s", dev, strerror(errno));
+}
+
+/* The interface whose MAC is mac (lower case), waiting up to 3 s for its driver to register it. */
+static void find_interface(const char *mac, char *dev, size_t size) {
+  for (int i = 0; i < 300; i++) {
+    DIR *d = opendir("/sys/class/net");
+    struct dirent *e;
+    char path[300], addr[64];
+    while (d && (e = readdir(d))) {
+      if (e->d_name[0] == '.') continue;
+      snprintf(path, sizeof path, "/sys/class/net/%s/address", e->d_name);
+      if (first_line(path, addr, sizeof addr) && strcmp(addr, mac) == 0 && strlen(e->d_name) < size) {
+        memcpy(dev, e->d_name, strlen(e->d_name) + 1);
+        closedir(d);
+        return;
+      }
+    }
+    if (d) closedir(d);
+    nap_ms(10);
+  }
+  die("no network interface with MAC %s", mac);
+}
+
+static void configure_v4(const char *dev, const char *addr, int prefix, const char *gw) {
+  struct ifreq ifr = {0};
+  struct sockaddr_in *sin = (struct sockaddr_in *) &ifr.ifr_addr;
+  snprintf(ifr.ifr_name, IFNAMSIZ, "%s", dev);
+  sin->sin_family = AF_INET;
+  if (inet_pton(AF_INET, addr, &sin->sin_addr) != 1 || prefix < 0 || prefix > 32)
+    die("not an IPv4 address: %s/%d", addr, prefix);
+  if (ioctl(sock4, SIOCSIFADDR, &ifr) != 0) die("cannot set %s/%d on %s: %s", addr, prefix, dev, strerror(errno));
+  sin->sin_addr.s_addr = prefix == 0 ? 0 : htonl(0xffffffffu << (32 - prefix));
+  if (ioctl(sock4, SIOCSIFNETMASK, &ifr) != 0) die("cannot set the prefix /%d on %s: %s", prefix, dev, strerror(errno));
+  set_up(dev);
+  if (strcmp(gw, "-") == 0) return;
+  struct rtentry rt = {0};
+  struct sockaddr_in *g = (struct sockaddr_in *) &rt.rt_gateway;
+  ((struct sockaddr_in *) &rt.rt_dst)->sin_family = AF_INET;
+  ((struct sockaddr_in *) &rt.rt_genmask)->sin_family = AF_INET;
+  g->sin_family = AF_INET;
+  if (inet_pton(AF_INET, gw, &g->sin_addr) != 1) die("not an IPv4 gateway: %s", gw);
+  rt.rt_flags = RTF_UP | RTF_GATEWAY;
+  rt.rt_dev = (char *) dev;
+  if (ioctl(sock4, SIOCADDRT, &rt) != 0) die("cannot route through %s: %s", gw, strerror(errno));
+}
+
+static void configure_v6(const char *dev, const char *addr, int prefix, const char *gw) {
+  if (sock6 < 0 && (sock6 = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0)
+    die("no IPv6 in the guest kernel: %s", strerror(errno));
+  int index = (int) if_nametoindex(dev);
+  if (index == 0) die("no interface %s: %s", dev, strerror(errno));
+  struct in6_ifreq_k req = {0};
+  if (inet_pton(AF_INET6, addr, &req.addr) != 1 || prefix < 0 || prefix > 128)
+    die("not an IPv6 address: %s/%d", addr, prefix);
+  req.prefixlen = (unsigned) prefix;
+  req.ifindex = index;
+  /* up first: the kernel drops IPv6 addresses of an interface that goes down */
+  set_up(dev);
+  if (ioctl(sock6, SIOCSIFADDR, &req) != 0) die("cannot set %s/%d on %s: %s", addr, prefix, dev, strerror(errno));
+  if (strcmp(gw, "-") == 0) return;
+  struct in6_rtmsg_k rt = {0};
+  if (inet_pton(AF_INET6, gw, &rt.gateway) != 1) die("not an IPv6 gateway: %s", gw);
+  rt.flags = RTF_UP | RTF_GATEWAY;
+  rt.metric = 1;
+  rt.ifindex = index;
+  if (ioctl(sock6, SIOCADDRT, &rt) != 0) die("cannot route through %s: %s", gw, strerror(errno));
+}
+
+static void configure_network(void) {
+  if ((sock4 = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0) die("cannot open a socket: %s", strerror(errno));
+  set_up("lo");
+  FILE *f = fopen("/berth/net", "re");
+  if (!f) return; /* --network none: loopback only */
+  load_modules("/lib/modules/order-net");
+  char line[512], mac[64], addr[128], gw[128], dev[IFNAMSIZ];
+  while (fgets(line, sizeof line, f)) {
+    if (sscanf(line, "%63s %127s %127s", mac, addr, gw) != 3) continue;
+    char *slash = strchr(addr, '/');
+    if (!slash) die("no prefix length in %s", addr);
+    *slash = 0;
+    int prefix = atoi(slash + 1);
+    find_interface(mac, dev, sizeof dev);
+    if (strchr(addr, ':')) configure_v6(dev, addr, prefix, gw);
+    else configure_v4(dev, addr, prefix, gw);
+  }
+  fclose(f);
+}
+
+/* The devices of the ports berthd named, waiting up to 5 s for the host to announce them. */
+static void find_ports(void) {
+  static const char *wanted[] = {"stdout", "stderr", "exit", "agent"};
+  char found[4][300] = {{0}};
+  for (int i = 0; i < 500; i++) {
+    DIR *d = opendir("/sys/class/virtio-ports");
+    struct dirent *e;
+    char path[300], name[64];
+    while (d && (e = readdir(d))) {
+      if (e->d_name[0] == '.') continue;
+      snprintf(path, sizeof path, "/sys/class/virtio-ports/%s/name", e->d_name);
+      if (!first_line(path, name, sizeof name)) continue;
+      for (int w = 0; w < 4; w++)
+        if (strcmp(name, wanted[w]) == 0) snprintf(found[w], sizeof found[w], "/dev/%.256s", e->d_name);
+    }
+    if (d) closedir(d);
+    if (found[0][0] && found[1][0] && found[2][0] && found[3][0]) break;
+    nap_ms(10);
+  }
+  FILE *env = fopen("/tmp/boot.env", "we");
+  if (!env) die("cannot write /tmp/boot.env: %s", strerror(errno));
+  for (int w = 0; w < 4; w++)
+    if (found[w][0]) fprintf(env, "port_%s=%s\n", wanted[w], found[w]);
+  fclose(env);
+  if (!found[2][0]) die("no virtio-serial ports");
+}
+
+static int is_dir(const char *path) {
+  struct stat st;
+  return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static void prepare_newroot(void) {
+  ensure_dir("/newroot/proc");
+  ensure_dir("/newroot/sys");
+  ensure_dir("/newroot/dev");
+  do_mount("proc", "/newroot/proc", "proc", 0, NULL);
+  do_mount("sysfs", "/newroot/sys", "sysfs", 0, NULL);
+  do_mount("devtmpfs", "/newroot/dev", "devtmpfs", 0, NULL);
+  ensure_dir("/newroot/dev/pts");
+  ensure_dir("/newroot/dev/shm");
+  do_mount("devpts", "/newroot/dev/pts", "devpts", 0, NULL);
+  do_mount("shm", "/newroot/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "size=65536k");
+  if (is_dir("/newroot/etc")) {
+    static const char *files[] = {"hosts", "hostname", "resolv.conf"};
+    char src[64], dst[64];
+    for (int i = 0; i < 3; i++) {
+      snprintf(src, sizeof src, "/berth/%s", files[i]);
+      snprintf(dst, sizeof dst, "/newroot/etc/%s", files[i]);
+      if (access(dst, F_OK) != 0) {
+        int fd = open(dst, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+        if (fd < 0) die("cannot make %s: %s", dst, strerror(errno));
+        close(fd);
+      }
+      do_mount(src, dst, NULL, MS_BIND, NULL);
+    }
+  }
+  char name[256];
+  if (first_line("/berth/hostname", name, sizeof name) && name[0] && sethostname(name, strlen(name)) != 0)
+    die("cannot set the hostname %s: %s", name, strerror(errno));
+}
+
+/* What berthd sends on the control channel is not echoed back into the console's log (best effort). */
+static void quiet_control_channel(void) {
+  int fd = open("/dev/ttyS0", O_RDWR | O_NOCTTY | O_CLOEXEC);
+  struct termios t;
+  if (fd < 0) return;
+  if (tcgetattr(fd, &t) == 0) {
+    t.c_lflag &= ~(tcflag_t) (ECHO | ECHOE | ECHOK | ECHONL);
+    tcsetattr(fd, TCSANOW, &t);
+  }
+  close(fd);
+}
+
+int main(int argc, char **argv) {
+  tracing = argc > 1 && strcmp(argv[1], "--trace") == 0;
+  trace("start");
+  do_mount("proc", "/proc", "proc", 0, NULL);
+  do_mount("sysfs", "/sys", "sysfs", 0, NULL);
+  do_mount("devtmpfs", "/dev", "devtmpfs", 0, NULL);
+  char cmdline[4096];
+  if (!tracing && first_line("/proc/cmdline", cmdline, sizeof cmdline)) {
+    char *t = strstr(cmdline, "berth.trace");
+    tracing = t != NULL && (t == cmdline || t[-1] == ' ') && (t[11] == 0 || t[11] == ' ');
+  }
+  trace("mounted /proc, /sys, /dev");
+  load_modules("/lib/modules/order");
+  do_mount("berth", "/berth", "9p", MS_RDONLY, "trans=virtio,version=9p2000.L");
+  do_mount("rootfs", "/newroot", "9p", 0, "trans=virtio,version=9p2000.L,msize=262144");
+  trace("mounted the shares");
+  configure_network();
+  trace("network");
+  find_ports();
+  trace("ports");
+  prepare_newroot();
+  quiet_control_channel();
+  trace("newroot");
+  return 0;
+}
