@@ -10,7 +10,7 @@
 #  - `berth run --rm --isolation=vm --network none busybox true` (no network), and
 #  - `berth run --rm busybox true` (runc under conmon), for scale.
 # Then the memory of idle microVM containers (`sleep`, default 256 MiB guest), read after the
-# boot settled: QEMU's RSS and PSS, split into guest RAM, the kernel file QEMU keeps mapped,
+# boot settled: QEMU's RSS and PSS, split into guest RAM, the kernel and initramfs files QEMU maps,
 # TCG's translation buffer and the rest; and the mean PSS of two idle ones (the kernel file
 # and QEMU's binary are then shared). Same image everywhere: Debian's static busybox, imported.
 # Prints the load and the ratios. MEMORY_ONLY=1 skips the timings.
@@ -129,7 +129,7 @@ done
 memory() { # PID GUEST_MIB -> "rss pss guest-ram kernel-file tb other" in KiB
   awk -v kib="$(($2 * 1024))" '
     /^[0-9a-f]+-[0-9a-f]+ / { perm = $2; name = $6; kind = "other"
-      if (name ~ /vmlinux$/) kind = "kernel"; else if (perm == "rwxp" && name == "") kind = "tb" }
+      if (name ~ /vmlinux$/ || name ~ /initramfs.cpio$/) kind = "kernel"; else if (perm == "rwxp" && name == "") kind = "tb" }
     /^Size:/ { if (perm == "rw-p" && name == "" && $2 == kib) kind = "ram" }
     /^Rss:/ { rss += $2; part[kind] += $2 }
     /^Pss:/ { pss += $2 }
@@ -147,7 +147,7 @@ ID=$($B run -d --isolation=vm busybox:bench sleep 600)
 QPID=$($B inspect --format '{{.State.Pid}}' "$ID")
 $B exec "$ID" true # the agent answers: the guest init is done
 settled "$QPID"
-memory "$QPID" 256 | awk '{ printf "idle microVM container (256 MiB guest): QEMU RSS %d MiB, PSS %d MiB = guest RAM %d + kernel file %d + TCG translation buffer %d + QEMU itself %d MiB (RSS parts; goal RSS <= 150 MB)\n", $1/1024, $2/1024, $3/1024, $4/1024, $5/1024, $6/1024 }'
+memory "$QPID" 256 | awk '{ printf "idle microVM container (256 MiB guest): QEMU RSS %d MiB, PSS %d MiB = guest RAM %d + kernel and initramfs files %d + TCG translation buffer %d + QEMU itself %d MiB (RSS parts; goal RSS <= 150 MB)\n", $1/1024, $2/1024, $3/1024, $4/1024, $5/1024, $6/1024 }'
 ID2=$($B run -d --isolation=vm busybox:bench sleep 600)
 QPID2=$($B inspect --format '{{.State.Pid}}' "$ID2")
 $B exec "$ID2" true
