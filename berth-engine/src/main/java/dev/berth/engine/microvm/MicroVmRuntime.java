@@ -87,6 +87,7 @@ public final class MicroVmRuntime {
   private final Settings settings;
   private final BootAssetCache assets;
   private final Supplier<Qemu> locator;
+  private final Object kernelCopyLock = new Object();
   private volatile Qemu qemu;
 
   public MicroVmRuntime(Path dataRoot, Path execRoot, Settings settings) {
@@ -175,11 +176,18 @@ public final class MicroVmRuntime {
           new MicroVmSpec(id, rootfs, paths, boot, accel, Qemu.hostKhz(), cpus, memoryMib, interfaces, mounts, stdio.tty(),
           stdio.openStdin() && !stdio.tty())));
       log.debug("container {}: {}", id.substring(0, 12), String.join(" ", cmd));
-      q.launch(cmd);
-      long pid = Long.parseLong(Files.readString(paths.pidFile()).strip());
+      long pid;
+      // One QEMU at a time from its start to the page-out of its kernel copy: two QEMUs started
+      // together map the same page-cache pages, and MADV_PAGEOUT leaves a page that another process
+      // maps where it is (both would keep the 33 MiB; decision 2600). QEMU's start, up to its
+      // -daemonize, takes ~0.1-0.4 s; the boot itself runs after it, in parallel.
+      synchronized (kernelCopyLock) {
+        q.launch(cmd);
+        pid = Long.parseLong(Files.readString(paths.pidFile()).strip());
+        releaseKernelCopy(id, pid, boot.kernel());
+      }
       log.info("container {}: microVM started (QEMU pid {}, {}, kernel {})", id.substring(0, 12), pid, accel,
           boot.kernelVersion());
-      releaseKernelCopy(id, pid, boot.kernel());
       releaseInitramfsCopyOnceRead(id, pid, boot.initramfs());
       MicroVm vm = new MicroVm(id, paths, pid, logFile);
       vm.connectStdio();
