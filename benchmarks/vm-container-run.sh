@@ -76,7 +76,7 @@ MACHINE=microvm; CPU=host; ACCEL_OPTS=$ACCEL
 [ "$ACCEL" = tcg ] && { MACHINE=microvm,pit=on; CPU=max; ACCEL_OPTS=tcg,tb-size=16; }
 # The guest command line Berth uses (MicroVmCommand.append): keep the two the same.
 APPEND="console=ttyS0 quiet panic=-1 rdinit=/init pci=off 8250.nr_uarts=1 i8042.noaux i8042.nomux i8042.nopnp"
-APPEND="$APPEND i8042.dumbkbd cryptomgr.notests random.trust_cpu=on"
+APPEND="$APPEND i8042.dumbkbd cryptomgr.notests random.trust_cpu=on lockdown=confidentiality"
 [ "$ACCEL" = tcg ] && APPEND="$APPEND nokaslr tsc_early_khz=$KHZ"
 F=$TMP/floor
 BARE="qemu-system-x86_64 -machine $MACHINE -accel $ACCEL_OPTS -cpu $CPU -smp 1 -m 256M -nodefaults -no-user-config \
