@@ -10,7 +10,7 @@
 #  - `berth run --rm --isolation=vm --network none busybox true` (no network), and
 #  - `berth run --rm busybox true` (runc under conmon), for scale.
 # Then the memory of idle microVM containers (`sleep`, default 256 MiB guest), read after the
-# boot settled: QEMU's RSS and PSS, split into guest RAM, the kernel file QEMU keeps mapped,
+# boot settled: QEMU's RSS and PSS, split into guest RAM, the kernel and initramfs files QEMU maps,
 # TCG's translation buffer and the rest; and the mean PSS of two idle ones (the kernel file
 # and QEMU's binary are then shared). Same image everywhere: Debian's static busybox, imported.
 # Prints the load and the ratios. MEMORY_ONLY=1 skips the timings. TRACE=1 adds one boot of QEMU by
@@ -77,7 +77,7 @@ MACHINE=microvm; CPU=host; ACCEL_OPTS=$ACCEL
 [ "$ACCEL" = tcg ] && { MACHINE=microvm,pit=on; CPU=max; ACCEL_OPTS=tcg,tb-size=16; }
 # The guest command line Berth uses (MicroVmCommand.append): keep the two the same.
 APPEND="console=ttyS0 quiet panic=-1 rdinit=/init pci=off 8250.nr_uarts=1 i8042.noaux i8042.nomux i8042.nopnp"
-APPEND="$APPEND i8042.dumbkbd cryptomgr.notests random.trust_cpu=on"
+APPEND="$APPEND i8042.dumbkbd cryptomgr.notests random.trust_cpu=on lockdown=confidentiality"
 [ "$ACCEL" = tcg ] && APPEND="$APPEND nokaslr tsc_early_khz=$KHZ"
 F=$TMP/floor
 BARE="qemu-system-x86_64 -machine $MACHINE -accel $ACCEL_OPTS -cpu $CPU -smp 1 -m 256M -nodefaults -no-user-config \
@@ -137,7 +137,7 @@ fi
 memory() { # PID GUEST_MIB -> "rss pss guest-ram kernel-file tb other" in KiB
   awk -v kib="$(($2 * 1024))" '
     /^[0-9a-f]+-[0-9a-f]+ / { perm = $2; name = $6; kind = "other"
-      if (name ~ /vmlinux$/) kind = "kernel"; else if (perm == "rwxp" && name == "") kind = "tb" }
+      if (name ~ /vmlinux$/ || name ~ /initramfs.cpio$/) kind = "kernel"; else if (perm == "rwxp" && name == "") kind = "tb" }
     /^Size:/ { if (perm == "rw-p" && name == "" && $2 == kib) kind = "ram" }
     /^Rss:/ { rss += $2; part[kind] += $2 }
     /^Pss:/ { pss += $2 }
@@ -155,7 +155,7 @@ ID=$($B run -d --isolation=vm busybox:bench sleep 600)
 QPID=$($B inspect --format '{{.State.Pid}}' "$ID")
 $B exec "$ID" true # the agent answers: the guest init is done
 settled "$QPID"
-memory "$QPID" 256 | awk '{ printf "idle microVM container (256 MiB guest): QEMU RSS %d MiB, PSS %d MiB = guest RAM %d + kernel file %d + TCG translation buffer %d + QEMU itself %d MiB (RSS parts; goal RSS <= 150 MB)\n", $1/1024, $2/1024, $3/1024, $4/1024, $5/1024, $6/1024 }'
+memory "$QPID" 256 | awk '{ printf "idle microVM container (256 MiB guest): QEMU RSS %d MiB, PSS %d MiB = guest RAM %d + kernel and initramfs files %d + TCG translation buffer %d + QEMU itself %d MiB (RSS parts; goal RSS <= 150 MB)\n", $1/1024, $2/1024, $3/1024, $4/1024, $5/1024, $6/1024 }'
 ID2=$($B run -d --isolation=vm busybox:bench sleep 600)
 QPID2=$($B inspect --format '{{.State.Pid}}' "$ID2")
 $B exec "$ID2" true

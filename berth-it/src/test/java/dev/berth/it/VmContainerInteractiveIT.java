@@ -68,6 +68,12 @@ class VmContainerInteractiveIT extends MicroVmDaemonTest {
     await(exec, p -> p.contains("resized-25x90"), Duration.ofSeconds(60));
     type(exec, "exit 3");
     await(exec, p -> p.contains("EXITED=3"), Duration.ofSeconds(60));
+    // the exec's terminal has the window's size before its process starts (ConsoleSize with the
+    // start): a command that reads it at once sees it; with only the resize after the start it
+    // saw 0 rows under load (busybox's stty size then failed with a stale errno)
+    String sized = tmux("sized", Commands.berthCommand(daemon.host(), "exec", "-it", "vmtty", "stty", "size"));
+    await(sized, p -> p.contains("EXITED="), Duration.ofSeconds(60));
+    assertThat(pane(sized)).contains("30 100").contains("EXITED=0");
 
     // kill -s reaches the main process in the guest; ^C reaches its foreground job
     type(session, "trap 'echo got-USR1' USR1; trap 'echo bye; exit 9' USR2; while :; do sleep 1; done");

@@ -127,6 +127,16 @@ public final class ContainerExecs {
    * holding the console when the exec asked for a TTY; the caller streams it.
    */
   public ExecSession start(String execId) {
+    return start(execId, 0, 0);
+  }
+
+  /**
+   * As {@link #start(String)}, with the terminal's size the client gave with the start (API 1.42's
+   * {@code ConsoleSize}; 0 when it gave none): a microVM exec's terminal has it before the process
+   * starts. A resize sent after the start reaches the guest later than the process's first look
+   * at its size (a shell's prompt, {@code stty size}), which then saw 0 rows (decision 2600).
+   */
+  public ExecSession start(String execId, int rows, int cols) {
     Exec e = claim(execId);
     MicroVm vm = store.vms.get(e.containerId());
     if (vm != null) {
@@ -140,9 +150,9 @@ public final class ContainerExecs {
       Path specFile = store.dir(c.id()).resolve("exec-" + e.id() + ".json");
       ExecSession session;
       if (e.config().tty() || e.config().attachStdin()) {
-        GuestExec exec = vm.startExec(command, e.config().tty(), 0, 0);
+        GuestExec exec = vm.startExec(command, e.config().tty(), rows, cols);
         session = e.config().tty()
-            ? new ExecSession(VmExecs.interactive(exec), specFile, (rows, cols) -> vm.resize(exec, rows, cols), onExit)
+            ? new ExecSession(VmExecs.interactive(exec), specFile, (r, w) -> vm.resize(exec, r, w), onExit)
             : new ExecSession(VmExecs.interactive(exec), specFile, onExit);
       } else {
         session = new ExecSession(VmExecs.asProcess(vm, command), specFile, onExit);

@@ -1,6 +1,7 @@
 package dev.berth.engine.microvm;
 
 import dev.berth.engine.BerthException;
+import dev.berth.engine.sys.FilePageOut;
 import dev.berth.engine.vm.Qemu;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -86,6 +87,7 @@ public final class MicroVmRuntime {
   private final Settings settings;
   private final BootAssetCache assets;
   private final Supplier<Qemu> locator;
+  private final Object kernelCopyLock = new Object();
   private volatile Qemu qemu;
 
   public MicroVmRuntime(Path dataRoot, Path execRoot, Settings settings) {
@@ -174,10 +176,19 @@ public final class MicroVmRuntime {
           new MicroVmSpec(id, rootfs, paths, boot, accel, Qemu.hostKhz(), cpus, memoryMib, interfaces, mounts, stdio.tty(),
           stdio.openStdin() && !stdio.tty())));
       log.debug("container {}: {}", id.substring(0, 12), String.join(" ", cmd));
-      q.launch(cmd);
-      long pid = Long.parseLong(Files.readString(paths.pidFile()).strip());
+      long pid;
+      // One QEMU at a time from its start to the page-out of its kernel copy: two QEMUs started
+      // together map the same page-cache pages, and MADV_PAGEOUT leaves a page that another process
+      // maps where it is (both would keep the 33 MiB; decision 2600). QEMU's start, up to its
+      // -daemonize, takes ~0.1-0.4 s; the boot itself runs after it, in parallel.
+      synchronized (kernelCopyLock) {
+        q.launch(cmd);
+        pid = Long.parseLong(Files.readString(paths.pidFile()).strip());
+        releaseKernelCopy(id, pid, boot.kernel());
+      }
       log.info("container {}: microVM started (QEMU pid {}, {}, kernel {})", id.substring(0, 12), pid, accel,
           boot.kernelVersion());
+      releaseInitramfsCopyOnceRead(id, pid, boot.initramfs());
       MicroVm vm = new MicroVm(id, paths, pid, logFile);
       vm.connectStdio();
       return vm;
@@ -189,6 +200,45 @@ public final class MicroVmRuntime {
       }
       throw (RuntimeException) e;
     }
+  }
+
+  /**
+   * QEMU keeps the kernel file mapped to reload it at a reset, and the pages it copied into the
+   * guest at start stay in its resident set (33 MiB). They are clean file pages: paged out, they
+   * leave QEMU's memory and the page cache; a guest reset reads them again (decisions 2250, 2600).
+   */
+  private void releaseKernelCopy(String id, long pid, Path kernel) {
+    try {
+      long bytes = FilePageOut.pageOut(pid, kernel);
+      log.debug("container {}: {} KiB of QEMU's kernel copy paged out", id.substring(0, 12), bytes >> 10);
+    } catch (IOException | RuntimeException e) {
+      log.debug("container {}: QEMU's kernel copy stays resident: {}", id.substring(0, 12), e.getMessage());
+    }
+  }
+
+  /**
+   * The initramfs file QEMU maps too, and the guest's firmware reads it during the boot: once all
+   * of it is resident (read), it is paged out like the kernel (3 MiB). Polled, at most for a
+   * minute; a guest still booting then keeps it.
+   */
+  private void releaseInitramfsCopyOnceRead(String id, long pid, Path initramfs) {
+    Thread.ofVirtual().name("microvm-initramfs-" + id.substring(0, 12)).start(() -> {
+      try {
+        long size = Files.size(initramfs) & ~4095L;
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (System.nanoTime() < deadline && MicroVm.alive(pid, id)) {
+          if (FilePageOut.residentBytes(pid, initramfs) >= size) {
+            FilePageOut.pageOut(pid, initramfs);
+            return;
+          }
+          Thread.sleep(200);
+        }
+      } catch (IOException | RuntimeException e) {
+        log.debug("container {}: QEMU's initramfs copy stays resident: {}", id.substring(0, 12), e.getMessage());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
   }
 
   /** The share the guest reads (run.sh and the /etc files), and fresh output files. */

@@ -36,6 +36,7 @@ class MicroVmCommandTest {
     assertThat(after(cmd, "-accel")).isEqualTo("tcg,tb-size=16"); // not QEMU's 1 GiB translation buffer
     assertThat(after(cmd, "-kernel")).endsWith("/vmlinux"); // the uncompressed kernel: no decompression in the guest
     assertThat(after(cmd, "-m")).isEqualTo("256M");
+    assertThat(after(cmd, "-append")).contains("lockdown=confidentiality"); // no tracefs event files: 8 MiB of slab
     assertThat(after(cmd, "-smp")).isEqualTo("2");
     // a guest panic's reboot ends QEMU too; it runs detached with a pidfile
     assertThat(cmd).contains("-no-reboot", "-daemonize");

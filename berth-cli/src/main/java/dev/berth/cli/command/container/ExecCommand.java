@@ -50,6 +50,13 @@ public final class ExecCommand implements Callable<Integer> {
       client.json("POST", "/exec/" + id + "/start", start);
       return 0;
     }
+    // The terminal's size with the start (ConsoleSize, as the docker CLI sends it): the process
+    // has it from its first instruction; the resize after the start alone came too late for a
+    // microVM exec's shell under load (decision 2600).
+    int[] startSize = tty && ContainerCommands.stdinIsTerminal() ? ContainerCommands.RawTerminal.size() : null;
+    if (startSize != null) {
+      start.putArray("ConsoleSize").add(startSize[0]).add(startSize[1]);
+    }
     ContainerCommands.RawTerminal raw = null;
     try (DaemonClient.RawConnection conn = client.upgrade("POST", "/exec/" + id + "/start",
         Json.bytes(start))) {

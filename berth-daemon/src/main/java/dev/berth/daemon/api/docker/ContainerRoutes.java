@@ -592,7 +592,10 @@ public final class ContainerRoutes {
     byte[] detachKeys = execDetachKeys.getOrDefault(id, AttachStreams.detachSequence(AttachStreams.DETACH_KEYS));
     ExecSession session;
     try {
-      session = containers.execs().start(id);
+      // ConsoleSize [height, width] (API 1.42): the terminal's size from the start on
+      JsonNode size = b == null ? null : b.path("ConsoleSize");
+      boolean sized = size != null && size.isArray() && size.size() == 2;
+      session = containers.execs().start(id, sized ? size.get(0).asInt(0) : 0, sized ? size.get(1).asInt(0) : 0);
     } catch (BerthException.InvalidArgument cannotRun) {
       // dockerd has answered already when it finds this (an unknown user or group): the message
       // comes in the stream, on stdout, and the exec's exit code is 126
