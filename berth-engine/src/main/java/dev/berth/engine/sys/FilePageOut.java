@@ -3,7 +3,6 @@ package dev.berth.engine.sys;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
@@ -19,23 +18,18 @@ import java.util.regex.Pattern;
  * Linux 5.10): its clean pages leave the process's resident set and, mapped nowhere else, the
  * page cache. The process keeps the mapping; a later read faults the pages in again from the file.
  */
-@SuppressWarnings("restricted") // native access is the point; the jars enable it
 public final class FilePageOut {
   /** One mapping: [start, end) in the process's address space. */
   record Range(long start, long end) {}
 
   private static final int MADV_PAGEOUT = 21;
   private static final Pattern MAPPING = Pattern.compile("[0-9a-f]+-[0-9a-f]+ "); // smaps: a mapping's first line
-  private static final Linker LINKER = Linker.nativeLinker();
   // glibc 2.36 wraps both; an older one has neither, and the page-out is then skipped.
-  private static final Optional<MethodHandle> PIDFD_OPEN = LINKER.defaultLookup().find("pidfd_open")
-      .map(f -> LINKER.downcallHandle(f, FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
-          ValueLayout.JAVA_INT)));
-  private static final Optional<MethodHandle> PROCESS_MADVISE = LINKER.defaultLookup().find("process_madvise")
-      .map(f -> LINKER.downcallHandle(f, FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT,
-          ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT)));
-  private static final MethodHandle CLOSE = LINKER.downcallHandle(LINKER.defaultLookup().find("close").orElseThrow(),
-      FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+  private static final Optional<MethodHandle> PIDFD_OPEN =
+      Libc.optionalFunction("pidfd_open", FunctionDescriptor.of(Libc.INT, Libc.INT, Libc.INT));
+  private static final Optional<MethodHandle> PROCESS_MADVISE = Libc.optionalFunction("process_madvise",
+      FunctionDescriptor.of(Libc.LONG, Libc.INT, Libc.PTR, Libc.LONG, Libc.INT, Libc.INT));
+  private static final MethodHandle CLOSE = Libc.function("close", FunctionDescriptor.of(Libc.INT, Libc.INT));
 
   private FilePageOut() {}
 

@@ -11,6 +11,7 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
 import java.util.Arrays;
+import java.util.Optional;
 
 /**
  * Binds libc functions for this package's FFM calls: the lookup, errno capture and the layouts
@@ -43,6 +44,11 @@ final class Libc {
   /** A libc function called without looking at errno. */
   static MethodHandle function(String name, FunctionDescriptor descriptor, Linker.Option... options) {
     return LINKER.downcallHandle(find(name), descriptor, Arrays.copyOf(options, options.length));
+  }
+
+  /** A libc function that older C libraries lack; empty there. */
+  static Optional<MethodHandle> optionalFunction(String name, FunctionDescriptor descriptor) {
+    return LINKER.defaultLookup().find(name).map(f -> LINKER.downcallHandle(f, descriptor));
   }
 
   /** Where a {@link #withErrno} call leaves its errno. */
