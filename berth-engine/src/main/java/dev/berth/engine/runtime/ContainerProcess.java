@@ -95,6 +95,29 @@ public final class ContainerProcess {
     writeControl("2 0 0\n");
   }
 
+  /**
+   * As {@link #reopenLog()}, and returns once conmon has reopened: conmon answers the fifo in its
+   * own loop and puts a new file (a new inode, made beside and renamed into place) at {@code log}.
+   * False when no new file appeared within {@code timeout}.
+   */
+  public boolean reopenLogAndWait(Path log, Duration timeout) throws IOException {
+    Object before = fileKey(log);
+    reopenLog();
+    return Poll.until(timeout, 10, () -> {
+      Object now = fileKey(log);
+      return now != null && !now.equals(before);
+    });
+  }
+
+  /** The file's identity (device and inode), null when there is none. */
+  private static Object fileKey(Path file) {
+    try {
+      return Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+    } catch (IOException absent) {
+      return null;
+    }
+  }
+
   private void writeControl(String message) throws IOException {
     if (!conmonRunning()) {
       // Opening a fifo without a reader would block forever.

@@ -177,9 +177,12 @@ class PodServiceIT {
     Path rotated = log.resolveSibling("talk.log.1");
     Files.move(log, rotated);
     pods().reopenContainerLog(cid);
+    assertThat(log).as("the new log, there when ReopenContainerLog returns (critest looks at once)").exists();
+    int rotatedLines = lines(rotated).size();
     pods().execSync(cid, List.of("touch", "/tmp/go"), Duration.ofSeconds(10));
     assertThat(Poll.until(Duration.ofSeconds(10), () -> lines(log).stream().anyMatch(l -> l.endsWith(" stdout F again"))))
         .as("a new log at %s", log).isTrue();
+    assertThat(lines(rotated)).as("the rotated log, no longer written").hasSize(rotatedLines);
     pods().removeSandbox(sid);
   }
 
