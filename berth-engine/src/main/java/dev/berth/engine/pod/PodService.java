@@ -364,6 +364,7 @@ public final class PodService implements AutoCloseable {
 
   /** Stops a Berth container of a pod and waits for its exit; nothing when it is gone or ended. */
   private void halt(String id, Duration grace) {
+    long t0 = System.nanoTime();
     java.util.concurrent.CompletableFuture<ContainerExits.WaitResult> ended;
     try {
       containers.dropCreateAhead(id); // a created container's runtime create may hold the pod's namespaces
@@ -385,9 +386,12 @@ public final class PodService implements AutoCloseable {
       }
       return;
     }
+    long signalled = System.nanoTime();
     if (!awaitExit(ended, Duration.ofSeconds(30))) {
       throw new BerthException("container " + id + " did not exit within 30 s of SIGKILL");
     }
+    log.debug("container {} stopped: signal {} ms, exit recorded {} ms later", id.substring(0, 12),
+        (signalled - t0) / 1_000_000, (System.nanoTime() - signalled) / 1_000_000);
   }
 
   private boolean awaitExit(String id, Duration limit) {
