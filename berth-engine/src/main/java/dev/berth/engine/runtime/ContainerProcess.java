@@ -47,7 +47,7 @@ public final class ContainerProcess {
 
   /** Lets the created container run its process. */
   public void start() {
-    conmon.runtime().start(id);
+    conmon.runtime().start(id, pid);
   }
 
   public RuntimeState state() {
