@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
@@ -54,8 +55,18 @@ public final class ContainerProcess {
     return conmon.runtime().state(id);
   }
 
-  /** Sends {@code signal} (e.g. 15) to the container's init. */
+  /**
+   * Sends {@code signal} (e.g. 15) to the container's init. SIGKILL goes straight to the init's
+   * pid (the JDK checks the process's start time, so a reused pid is not hit): what {@code runc
+   * kill} does, without starting a runc process (10–50 ms here). Other signals go through runc.
+   */
   public void kill(int signal) {
+    if (signal == 9) {
+      Optional<ProcessHandle> init = ProcessHandle.of(pid);
+      if (init.isPresent() && init.get().destroyForcibly()) {
+        return;
+      }
+    }
     conmon.runtime().kill(id, signal, false);
   }
 
