@@ -12,6 +12,9 @@
 # its pause container. Both get the same CNI conflist (bridge, host-local, portmap; no masquerade),
 # each on a bridge and subnet of its own (berthd through --cni-config-dir, so the host's
 # /etc/cni/net.d is not touched).
+# STEPS=1 also times each crictl command alone.
+# BERTHD_FLAGS: extra berthd flags (e.g. "--log-level debug" times each CRI call); KEEP_LOG=FILE
+# copies berthd's log there at the end.
 # Needs: root, bin/build done, crictl (BERTH_CRI_TOOLS or ../shared/tools), runc, conmon,
 # catatonit, busybox-static, CNI plugins in /usr/lib/cni; containerd optional.
 set -eu
@@ -45,6 +48,7 @@ cleanup() {
   done
   ip link del berth-bench-ctd 2>/dev/null || true
   ip link del berth-bench-b 2>/dev/null || true
+  [ -z "${KEEP_LOG-}" ] || cp "$TMP/berthd.log" "$KEEP_LOG" 2>/dev/null || true
   rm -rf "$TMP"
 }
 trap cleanup EXIT INT TERM
@@ -74,7 +78,7 @@ conflist bench berth-bench-b 10.237.0.0/16 "$TMP/berth-ipam" > "$TMP/berth-cni/1
 echo '{}' > "$TMP/daemon.json"
 "$BERTH_HOME/bin/berthd" --data-root "$TMP/data" --exec-root "$TMP/exec" -H "unix://$TMP/b.sock" \
   --config-file "$TMP/daemon.json" --cri-socket "$TMP/cri.sock" --cni-config-dir "$TMP/berth-cni" \
-  --cni-plugin-dir /usr/lib/cni > "$TMP/berthd.log" 2>&1 &
+  --cni-plugin-dir /usr/lib/cni ${BERTHD_FLAGS-} > "$TMP/berthd.log" 2>&1 &
 PID=$!
 i=0
 until grep -q ready "$TMP/berthd.log" 2>/dev/null; do i=$((i + 1)); [ "$i" -lt 300 ] || { cat "$TMP/berthd.log"; exit 1; }; sleep 0.1; done
@@ -172,6 +176,38 @@ for k in ("up", "down"):
         line += f"   containerd {med[('containerd', k)]:7.1f} ms   ratio {med[('berth', k)] / med[('containerd', k)]:.2f}x (goal <= 0.7x)"
     print(line)
 PY
+
+# STEPS=1: each crictl command timed on its own (interleaved rounds, medians), to see which call
+# differs; a command's time includes crictl's own start, the same for both runtimes.
+if [ "${STEPS-0}" = 1 ]; then
+  python3 - "$ROUNDS" "$TMP" "$SIDES" "$BEP" "${CEP-}" "$CRICTL" <<'PY'
+import statistics, subprocess, sys, time
+rounds, tmp, sides, bep, cep, crictl = int(sys.argv[1]), sys.argv[2], sys.argv[3].split(), sys.argv[4], sys.argv[5], sys.argv[6].split()
+ep = {"berth": bep, "containerd": cep}
+steps = ("runp", "create", "start", "stop", "rm", "stopp", "rmp")
+times = {(s, k): [] for s in sides for k in steps}
+def run(side, step, *args):
+    t = time.perf_counter()
+    out = subprocess.run(crictl + ["-r", ep[side], "-i", ep[side], step, *args], check=True, capture_output=True, text=True).stdout.strip()
+    times[(side, step)].append((time.perf_counter() - t) * 1000)
+    return out
+for _ in range(rounds):
+    for s in sides:
+        time.sleep(0.3)
+        pod = run(s, "runp", f"{tmp}/pod.json")
+        ctr = run(s, "create", pod, f"{tmp}/ctr.json", f"{tmp}/pod.json")
+        run(s, "start", ctr)
+        run(s, "stop", "-t", "0", ctr)
+        run(s, "rm", ctr)
+        run(s, "stopp", pod)
+        run(s, "rmp", pod)
+for k in steps:
+    line = f"  {k:6} berth {statistics.median(times[('berth', k)]):6.1f} ms"
+    if "containerd" in sides:
+        line += f"   containerd {statistics.median(times[('containerd', k)]):6.1f} ms"
+    print(line)
+PY
+fi
 
 # Memory with IDLE idle pods on each side.
 rss() { for p in "$@"; do awk '/^VmRSS:/ { print $2 }' "/proc/$p/status" 2>/dev/null; done | awk '{ s += $1 } END { printf "%.1f", s / 1024 }'; }

@@ -5,6 +5,8 @@ import dev.berth.engine.microvm.MicroVm;
 import dev.berth.engine.runtime.AttachSession;
 import dev.berth.engine.runtime.ContainerProcess;
 import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -112,17 +114,30 @@ public final class ContainerAttach {
     }
   }
 
-  /** Has conmon reopen the container's log file (after it was rotated away, as kubelet does). */
+  /** How long a reopen waits for conmon's new log file (conmon answers within milliseconds). */
+  static final Duration REOPEN_TIMEOUT = Duration.ofSeconds(5);
+
+  /**
+   * Has conmon reopen the container's log file (after it was rotated away, as kubelet does) and
+   * returns once the new file is there, as containerd's ReopenContainerLog does.
+   */
   public void reopenLog(String nameOrId) {
     Container c = store.find(nameOrId);
     ContainerProcess p = store.processes.get(c.id());
     if (p == null) {
       throw new BerthException.Conflict("container " + c.id() + " is not running");
     }
+    Path log = store.logPath(c.id());
+    boolean reopened;
     try {
-      p.reopenLog();
+      reopened = p.reopenLogAndWait(log, REOPEN_TIMEOUT);
     } catch (IOException e) {
       throw new BerthException.Unavailable("cannot reopen the log of container " + c.id() + ": " + e.getMessage(), e);
+    }
+    if (!reopened) {
+      throw new BerthException.Unavailable("conmon of container " + c.id() + " did not reopen its log " + log
+          + " within " + REOPEN_TIMEOUT.toSeconds() + " s; check that the log's directory exists and is writable"
+          + (p.conmonRunning() ? "" : " (conmon has exited)"));
     }
   }
 }

@@ -117,18 +117,24 @@ public final class ContainerExits {
       });
       store.processes.remove(id);
       store.networks().detach(id);
-      rootfs.unmount(id);
-      Instant now = finished;
       Instant started = c.state() instanceof ContainerState.Running r ? r.startedAt() : Instant.EPOCH;
-      exited = c.withState(new ContainerState.Exited(code, started, now, oom, ""));
-      store.save(exited, started, now);
+      exited = c.withState(new ContainerState.Exited(code, started, finished, oom, ""));
+      store.save(exited, started, finished);
       log.info("container {} exited with {}{}", c.shortId(), code, oom ? " (OOM killed)" : "");
       if (oom) store.events.emit(c, "oom");
       store.events.emit(c, "die", Map.of("exitCode", Integer.toString(code)));
+      // The waits end before the rootfs is unmounted (an overlay's unmount syncs its upper
+      // filesystem: 2-140 ms here under other load), still under the lock, so anything that
+      // touches the rootfs (a start, a removal, a copy) takes the lock and finds it unmounted.
+      completeExit(id, code);
+      long unmounting = System.nanoTime();
+      rootfs.unmount(id);
+      log.debug("container {} exit recorded {} ms after conmon's exit file; rootfs unmounted in {} ms", c.shortId(),
+          java.time.Duration.between(finished, store.clock.instant()).toMillis(),
+          (System.nanoTime() - unmounting) / 1_000_000);
     } finally {
       lock.unlock();
     }
-    completeExit(id, code);
     afterExit.accept(exited);
   }
 

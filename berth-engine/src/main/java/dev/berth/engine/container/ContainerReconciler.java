@@ -88,8 +88,13 @@ final class ContainerReconciler {
           }
         } else if (c.state() instanceof ContainerState.Exited && c.config().autoRemove()) {
           remover.removeQuietly(c.id(), true);
-        } else if (Mounts.isMountPoint(store.dir(c.id()).resolve("rootfs"))) {
-          rootfs.unmount(c.id());
+        } else {
+          if (c.state() instanceof ContainerState.Created) {
+            deleteCreatedAhead(c);
+          }
+          if (Mounts.isMountPoint(store.dir(c.id()).resolve("rootfs"))) {
+            rootfs.unmount(c.id());
+          }
         }
       } catch (RuntimeException e) {
         log.warn("container {}: reconcile failed: {}", c.shortId(), e.getMessage());
@@ -134,6 +139,21 @@ final class ContainerReconciler {
         ContainerStore.deleteTree(states.resolve(id)); // no pidfiles: nothing of the runtime left to ask
       }
     }
+  }
+
+  /**
+   * A container created ahead of its start (decision 2800) when berthd stopped: its runtime
+   * container (init waiting, conmon) goes, so its start creates it again.
+   */
+  private void deleteCreatedAhead(Container c) {
+    ContainerProcess left;
+    try {
+      left = store.conmon(c).reattach(c.id());
+    } catch (BerthException nothingCreated) {
+      return; // the usual case: no runtime state for a created container
+    }
+    left.delete();
+    log.info("container {}: dropped its runtime create made ahead of a start that never came", c.shortId());
   }
 
   /** The runtime knows whether the cgroup is frozen; the record follows it (paused or thawed while berthd was down). */

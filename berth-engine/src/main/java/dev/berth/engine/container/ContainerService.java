@@ -7,14 +7,11 @@ import dev.berth.engine.image.ImageConfig;
 import dev.berth.engine.image.ImageService;
 import dev.berth.engine.microvm.MicroVm;
 import dev.berth.engine.microvm.MicroVmRuntime;
-import dev.berth.engine.runtime.Bundle;
 import dev.berth.engine.runtime.Conmon;
-import dev.berth.engine.runtime.ContainerLaunch;
 import dev.berth.engine.runtime.ContainerProcess;
 import dev.berth.engine.runtime.DockerSeccompProfile;
 import dev.berth.engine.runtime.OciRuntime;
 import dev.berth.engine.runtime.ProbedRuntime;
-import dev.berth.engine.runtime.spec.Spec;
 import dev.berth.engine.runtime.spec.User;
 import dev.berth.engine.state.ContainerTable;
 import dev.berth.engine.state.ContainerTable.ContainerRow;
@@ -53,7 +50,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class ContainerService {
   private static final Logger log = LoggerFactory.getLogger(ContainerService.class);
-  private static final Duration CREATE_TIMEOUT = Duration.ofSeconds(30);
 
   private final ContainerStore store;
   private final ContainerTable table;
@@ -80,6 +76,8 @@ public final class ContainerService {
   private final ContainerPauses pauses;
   private final ContainerMetrics metrics;
   private final ContainerUpdater updater;
+  private final RuntimeCreates runtimeCreates;
+  private final CreatesAhead createsAhead;
   /** What an owner of some containers (the pods) changes in their spec at start; nothing by default. */
   private volatile SpecHook specHook = (c, spec) -> spec;
   /** Runs --isolation=vm containers; the store holds the running ones (instead of a conmon process). */
@@ -139,6 +137,31 @@ public final class ContainerService {
     store.healthOf = id -> health.health(id).orElse(null);
     this.metrics = new ContainerMetrics(store);
     this.updater = new ContainerUpdater(store, ContainerUpdater.Host.probe());
+    this.runtimeCreates = new RuntimeCreates(store, exits, rootfs, mounts, userns,
+        new RuntimeCreates.Host(initBinary, hostNofileHard, hostCaps, defaultSeccomp), () -> specHook);
+    this.createsAhead = new CreatesAhead(store, runtimeCreates);
+  }
+
+  /**
+   * Does a created container's start work up to the runtime's create in the background (CRI's
+   * CreateContainer), so its start only lets the process run (decision 2800).
+   */
+  public void createAhead(String id) {
+    createsAhead.begin(id);
+  }
+
+  /** Drops a create run ahead; the container stays created and its start does the work again. */
+  public void dropCreateAhead(String id) {
+    if (!createsAhead.has(id)) {
+      return;
+    }
+    ReentrantLock lock = store.lock(id);
+    lock.lock();
+    try {
+      createsAhead.drop(id);
+    } finally {
+      lock.unlock();
+    }
   }
 
   /** {@code update}: resources and restart policy (see {@link ContainerUpdater}). */
@@ -330,12 +353,14 @@ public final class ContainerService {
 
   private boolean start(String nameOrId, boolean byHand) {
     Container c = find(nameOrId);
+    createsAhead.awaitDone(c.id()); // a create run ahead (decision 2800) holds the lock while it works
     ReentrantLock lock = store.lock(c.id());
     lock.lock();
     try {
       c = get(c.id());
+      Optional<RuntimeCreates.Created> ahead = createsAhead.take(c.id());
       if (c.running() || !byHand && !(c.state() instanceof ContainerState.Restarting)) {
-        return false;
+        return false; // a create ahead exists only for a created container, which this is not
       }
       if (byHand) {
         restarts.startedByHand(c);
@@ -344,50 +369,28 @@ public final class ContainerService {
         startVm(c);
         return true;
       }
-      exits.awaitRuntimeDelete(c.id()); // the last run's runc state and conmon files must be gone first
-      Conmon conmon = store.conmon(c);
-      Path dir = dir(c.id());
-      ContainerProcess process = null;
+      if (ahead.isPresent() && !ahead.get().process().conmonRunning()) {
+        runtimeCreates.discard(c.id(), ahead.get()); // its init died before the start: create again
+        ahead = Optional.empty();
+      }
       long t0 = System.nanoTime();
-      long tMount = 0;
-      long tBundle = 0;
-      long tCreate = 0;
-      Optional<dev.berth.engine.userns.NamespaceHolder> holder = Optional.empty();
+      RuntimeCreates.Created created = ahead.orElse(null);
       try {
-        rootfs.mount(c);
-        tMount = System.nanoTime();
-        Path rootfs = dir.resolve("rootfs");
-        mounts.populate(c.config().storage(), rootfs);
-        User user = Users.resolve(c.config().user(), c.config().host().groupAdd(), Users.readEtc(rootfs, "passwd"),
-            Users.readEtc(rootfs, "group"));
-        Spec spec = ContainerSpecs.build(c.id(), c.config(), rootfs, etcFiles(dir), user, initBinary, hostNofileHard,
-            hostCaps, defaultSeccomp);
-        spec = SharedNamespaces.apply(spec, c.config(), this::find);
-        spec = specHook.apply(c, spec);
-        holder = userns.holder(c.config()); // a remapped container's namespaces, joined by its create
-        ContainerNetworks.Start network = store.networks().attach(c, dir, this::find,
-            holder.map(dev.berth.engine.userns.NamespaceHolder::netns));
-        spec = network.withLinks(spec);
-        if (network.netns().isPresent()) {
-          spec = ContainerNetworks.joinNetns(spec, network.netns().get());
+        if (created == null) {
+          created = runtimeCreates.create(c);
         }
-        spec = userns.apply(spec, c.config(), holder, this::find);
-        Bundle bundle = Bundle.write(dir, spec);
-        tBundle = System.nanoTime();
-        clearExitFile(conmon, c.id());
-        process = conmon.create(new ContainerLaunch(c.id(), c.name(), bundle, logPath(c.id()),
-            c.config().logConfig().conmonSizeMax(),
-            c.config().tty(), c.config().openStdin(), !c.config().stdinOnce()), CREATE_TIMEOUT);
-        tCreate = System.nanoTime();
-        network.ready(); // CNI ADD ran beside the create; the interfaces are in before the process starts
-        attach.connectPending(c.id(), process::attach);
-        process.start();
+        created.network().ready(); // CNI ADD ran beside the create; the interfaces are in before the process starts
+        attach.connectPending(c.id(), created.process()::attach);
+        created.process().start();
       } catch (RuntimeException e) {
-        failStart(c, process, e);
+        failStart(c, created == null ? null : created.process(), e);
         throw StartFailures.asApiError(e);
       } finally {
-        holder.ifPresent(dev.berth.engine.userns.NamespaceHolder::close);
+        if (created != null) {
+          created.close();
+        }
       }
+      ContainerProcess process = created.process();
       Instant now = clock.instant();
       Container running = c.withState(new ContainerState.Running(process.pid(), now));
       store.save(running, now, Instant.EPOCH);
@@ -397,9 +400,9 @@ public final class ContainerService {
       log.info("container {} started (pid {})", c.shortId(), process.pid());
       events.emit(running, "start");
       health.started(running);
-      log.debug("container {} start took {} ms: mount {}, spec+bundle {}, conmon+create {}, start {}", c.shortId(),
-          (tStart - t0) / 1_000_000, (tMount - t0) / 1_000_000, (tBundle - tMount) / 1_000_000,
-          (tCreate - tBundle) / 1_000_000, (tStart - tCreate) / 1_000_000);
+      log.debug("container {} start took {} ms{}: mount {}, spec+bundle {}, conmon+create {}", c.shortId(),
+          (tStart - t0) / 1_000_000, ahead.isPresent() ? " (created ahead, times of that create)" : "",
+          created.mountMillis(), created.bundleMillis(), created.createMillis());
       return true;
     } finally {
       lock.unlock();
@@ -461,14 +464,6 @@ public final class ContainerService {
   /** Publishes the container's events (for commit, export and copies, which live in their own classes). */
   public ContainerEvents events() {
     return events;
-  }
-
-  private static void clearExitFile(Conmon conmon, String id) {
-    try {
-      Files.deleteIfExists(conmon.paths(id).exitFile());
-    } catch (IOException ignored) {
-      // conmon overwrites it anyway
-    }
   }
 
   // ---- stop, kill, restart -----------------------------------------------------------------
@@ -680,6 +675,7 @@ public final class ContainerService {
         return;
       }
       code = row.get().exitCode();
+      createsAhead.drop(id);
       ContainerProcess p = store.processes.remove(id);
       MicroVm vm = store.vms.remove(id);
       if (vm != null) {
@@ -781,9 +777,5 @@ public final class ContainerService {
     timers.close();
     execs.close();
     store.vms.values().forEach(MicroVm::close);
-  }
-
-  private ContainerSpecs.EtcFiles etcFiles(Path dir) {
-    return new ContainerSpecs.EtcFiles(dir.resolve("hosts"), dir.resolve("hostname"), dir.resolve("resolv.conf"));
   }
 }

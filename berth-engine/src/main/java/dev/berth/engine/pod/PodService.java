@@ -341,6 +341,7 @@ public final class PodService implements AutoCloseable {
       throw e;
     }
     publish(c.id(), sandbox.id(), PodContainerEvent.Type.CREATED);
+    containers.createAhead(c.id()); // conmon and runc create overlap the client's way to StartContainer (decision 2800)
     return c.id();
   }
 
@@ -363,8 +364,10 @@ public final class PodService implements AutoCloseable {
 
   /** Stops a Berth container of a pod and waits for its exit; nothing when it is gone or ended. */
   private void halt(String id, Duration grace) {
+    long t0 = System.nanoTime();
     java.util.concurrent.CompletableFuture<ContainerExits.WaitResult> ended;
     try {
+      containers.dropCreateAhead(id); // a created container's runtime create may hold the pod's namespaces
       ended = containers.exits().waitFor(id, ContainerExits.WaitCondition.NOT_RUNNING); // before any signal
       if (grace.isZero()) {
         if (find(id).map(Container::running).orElse(false)) {
@@ -383,9 +386,12 @@ public final class PodService implements AutoCloseable {
       }
       return;
     }
+    long signalled = System.nanoTime();
     if (!awaitExit(ended, Duration.ofSeconds(30))) {
       throw new BerthException("container " + id + " did not exit within 30 s of SIGKILL");
     }
+    log.debug("container {} stopped: signal {} ms, exit recorded {} ms later", id.substring(0, 12),
+        (signalled - t0) / 1_000_000, (System.nanoTime() - signalled) / 1_000_000);
   }
 
   private boolean awaitExit(String id, Duration limit) {
@@ -476,6 +482,7 @@ public final class PodService implements AutoCloseable {
   /** Changes a created or running container's limits; {@code annotations} are kept for its status. */
   public void updateContainerResources(String containerId, LinuxResources resources, Map<String, String> annotations) {
     ContainerRecord r = records.requireContainer(containerId);
+    containers.dropCreateAhead(r.id()); // its spec has the old limits: the start creates it again
     LinuxResources x = resources == null ? LinuxResources.NONE : resources;
     containers.updater().update(r.id(), new ContainerUpdate(positive(x.memoryLimitBytes()),
         x.memoryLimitBytes() > 0 ? Long.valueOf(Math.max(x.memorySwapLimitBytes(), x.memoryLimitBytes())) : null,

@@ -76,6 +76,18 @@ public final class OciRuntime {
     call(id, List.of("start", id));
   }
 
+  /**
+   * As {@link #start}, with runc's exec fifo read by berthd instead of a runc process when this
+   * runtime is runc ({@link RuncExecFifo}); {@code initPid} is the created container's init.
+   */
+  public void start(String id, int initPid) {
+    if (binary.getFileName().toString().equals("runc")
+        && RuncExecFifo.start(stateRoot.resolve(id).resolve("exec.fifo"), initPid, Duration.ofSeconds(10))) {
+      return;
+    }
+    start(id);
+  }
+
   /** Runs a container to completion in the foreground and returns its exit code (probes only). */
   public CommandResult run(String id, Path bundle, Duration timeout) {
     return Commands.run(command(List.of("run", "--bundle", bundle.toString(), id)), timeout);

@@ -130,6 +130,17 @@ class ContainerSpecsTest {
   }
 
   @Test
+  void aPrivilegedContainerRunsWithoutTheSeccompProfileItNames(@org.junit.jupiter.api.io.TempDir Path dir)
+      throws Exception {
+    Path profile = dir.resolve("block-hostname.json");
+    java.nio.file.Files.writeString(profile, """
+        {"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["sethostname"],"action":"SCMP_ACT_ERRNO"}]}""");
+    String opt = ",\"securityOpt\":[\"seccomp=" + profile + "\"]}";
+    assertThat(build(config("{\"image\":\"i\"" + opt)).linux().seccomp()).isNotNull();
+    assertThat(build(config("{\"image\":\"i\",\"privileged\":true" + opt)).linux().seccomp()).isNull();
+  }
+
+  @Test
   void invalidLimitsNameTheOption() throws Exception {
     assertThatThrownBy(() -> ContainerCreateRules.validateLimits(config("{\"image\":\"i\",\"memory\":1000}")))
         .hasMessageContaining("--memory").hasMessageContaining("6MB");

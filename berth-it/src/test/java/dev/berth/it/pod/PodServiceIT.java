@@ -177,9 +177,12 @@ class PodServiceIT {
     Path rotated = log.resolveSibling("talk.log.1");
     Files.move(log, rotated);
     pods().reopenContainerLog(cid);
+    assertThat(log).as("the new log, there when ReopenContainerLog returns (critest looks at once)").exists();
+    int rotatedLines = lines(rotated).size();
     pods().execSync(cid, List.of("touch", "/tmp/go"), Duration.ofSeconds(10));
     assertThat(Poll.until(Duration.ofSeconds(10), () -> lines(log).stream().anyMatch(l -> l.endsWith(" stdout F again"))))
         .as("a new log at %s", log).isTrue();
+    assertThat(lines(rotated)).as("the rotated log, no longer written").hasSize(rotatedLines);
     pods().removeSandbox(sid);
   }
 
@@ -312,6 +315,60 @@ class PodServiceIT {
     assertThat(pods().containerStatus(cid).state()).isEqualTo(PodContainerState.EXITED);
     pods().removeSandbox(sid);
     assertThat(pods().listSandboxes(SandboxFilter.ALL)).noneMatch(p -> p.id().equals(sid));
+  }
+
+  /** conmon supervising container {@code id}, if one runs. */
+  private static Optional<ProcessHandle> conmonOf(String id) {
+    return ProcessHandle.allProcesses().filter(p -> p.info().commandLine()
+        .map(cmd -> cmd.contains("conmon") && cmd.contains(" -c " + id + " ")).orElse(false)).findFirst();
+  }
+
+  @Test
+  void aContainerIsCreatedInTheRuntimeAheadOfItsStartAndDroppedWhenItWillNotStart() throws IOException {
+    SandboxSpec spec = sandbox("ahead", KUBELET);
+    String sid = pods().runSandbox(spec);
+
+    // created ahead: conmon and runc create run after CreateContainer, before StartContainer (decision 2800)
+    String started = pods().createContainer(sid, container("first", KUBELET, "sh", "-c", "echo up; sleep 3600"), spec);
+    assertThat(Poll.until(Duration.ofSeconds(20), () -> conmonOf(started).isPresent())).as("conmon ahead").isTrue();
+    assertThat(pods().containerStatus(started).state()).isEqualTo(PodContainerState.CREATED);
+    pods().startContainer(started);
+    assertThat(pods().containerStatus(started).state()).isEqualTo(PodContainerState.RUNNING);
+    Path log = Path.of(spec.logDirectory(), "first.log");
+    assertThat(Poll.until(Duration.ofSeconds(10), () -> lines(log).stream().anyMatch(l -> l.endsWith(" stdout F up"))))
+        .isTrue();
+
+    // removed without a start: nothing of the runtime is left
+    String removed = pods().createContainer(sid, container("never", KUBELET, "sleep", "3600"), spec);
+    assertThat(Poll.until(Duration.ofSeconds(20), () -> conmonOf(removed).isPresent())).isTrue();
+    pods().removeContainer(removed);
+    assertThat(Poll.until(Duration.ofSeconds(10), () -> conmonOf(removed).isEmpty())).as("conmon gone").isTrue();
+
+    // new limits before the start: the create ahead is dropped and the start uses them
+    String updated = pods().createContainer(sid, container("resized", KUBELET, "sleep", "3600"), spec);
+    assertThat(Poll.until(Duration.ofSeconds(20), () -> conmonOf(updated).isPresent())).isTrue();
+    pods().updateContainerResources(updated, new LinuxResources(0, 0, 0, 48L << 20, 0, "", "", List.of(), Map.of(), 0),
+        Map.of());
+    assertThat(conmonOf(updated)).as("the create ahead with the old limits").isEmpty();
+    pods().startContainer(updated);
+    assertThat(sh(updated, "cat /sys/fs/cgroup/memory/memory.limit_in_bytes")).isEqualTo(String.valueOf(48L << 20));
+
+    // a create that fails ahead fails the start with the runtime's reason, and leaves nothing
+    String broken = pods().createContainer(sid, container("broken", KUBELET, "/no/such/binary"), spec);
+    assertThatThrownBy(() -> pods().startContainer(broken)).hasMessageContaining("/no/such/binary");
+    assertThat(pods().containerStatus(broken).state()).isEqualTo(PodContainerState.EXITED);
+    assertThat(conmonOf(broken)).isEmpty();
+
+    // berthd stopped between create and start: the create ahead is dropped at open, the start works
+    String crossed = pods().createContainer(sid, container("crossed", KUBELET, "sleep", "3600"), spec);
+    assertThat(Poll.until(Duration.ofSeconds(20), () -> conmonOf(crossed).isPresent())).isTrue();
+    h.restart();
+    assertThat(conmonOf(crossed)).as("dropped at open").isEmpty();
+    pods().startContainer(crossed);
+    assertThat(pods().containerStatus(crossed).state()).isEqualTo(PodContainerState.RUNNING);
+    assertThat(sh(crossed, "echo ok")).isEqualTo("ok");
+    pods().removeSandbox(sid);
+    assertThat(conmonOf(crossed)).isEmpty();
   }
 
   @Test
