@@ -206,10 +206,21 @@ final class SandboxNetwork {
     return new CniExecutor.Invocation(id, netns == null ? "" : netns.toString(), "eth0", args);
   }
 
-  /** The list with {@code runtimeConfig.portMappings} given to each plugin that declares the capability. */
+  /**
+   * The list with {@code runtimeConfig.portMappings} given to each plugin that declares the
+   * capability. A pod without host ports runs without the portmap plugin: its ADD would pass the
+   * result through unchanged, and its DEL would still run iptables to clean up chains that were
+   * never made (~10–20 ms of each pod's stop); DEL runs with the list ADD ran with, so the two agree.
+   */
   static ObjectNode withPortMappings(ObjectNode list, List<PodPortMapping> mappings) {
     ObjectNode copy = list.deepCopy();
-    if (mappings.isEmpty()) {
+    if (mappings.stream().noneMatch(m -> m.hostPort() > 0) && list.path("plugins").isArray()) {
+      ArrayNode kept = copy.putArray("plugins");
+      for (JsonNode p : list.path("plugins")) {
+        if (!(p.path("type").asText().equals("portmap") && p.path("capabilities").path("portMappings").asBoolean(false))) {
+          kept.add(p.deepCopy());
+        }
+      }
       return copy;
     }
     for (JsonNode p : copy.path("plugins")) {

@@ -230,6 +230,12 @@ class PodMappingsTest {
     assertThat(pm.get(0).path("protocol").asText()).isEqualTo("udp");
     assertThat(pm.get(0).path("hostIP").asText()).isEqualTo("127.0.0.1");
     assertThat(list.path("plugins").get(1).has("runtimeConfig")).isFalse(); // the original is untouched
+    ObjectNode noHostPorts = SandboxNetwork.withPortMappings(list, List.of(
+        new PodPortMapping(PodPortMapping.Protocol.TCP, 80, 0, "")));
+    assertThat(noHostPorts.path("plugins")).hasSize(1); // no portmap without host ports: ADD and DEL skip it
+    assertThat(noHostPorts.path("plugins").get(0).path("type").asText()).isEqualTo("bridge");
+    assertThat(SandboxNetwork.withPortMappings(list, List.of()).path("plugins")).hasSize(1);
+    assertThat(list.path("plugins")).hasSize(2);
   }
 
   @Test
