@@ -198,13 +198,12 @@ public final class PodService implements AutoCloseable {
     try {
       // Every step runs even when one before it failed, so the network and the mounts are freed.
       // The containers are killed side by side, and CNI's DEL (it needs only the bound namespace
-      // file) runs while the infra container is killed.
+      // file) runs while they and the infra container are killed: all are done before the return.
       List<RuntimeException> failures = java.util.Collections.synchronizedList(new ArrayList<>());
       List<Thread> stops = new ArrayList<>();
       for (ContainerRecord c : records.containersOf(id)) {
         stops.add(Thread.ofVirtual().start(() -> collect(failures, () -> stopContainer(c.id(), Duration.ZERO))));
       }
-      joinAll(stops);
       SandboxRecord r = records.sandbox(id).orElseThrow();
       Thread del = Thread.ofVirtual().start(() -> collect(failures, () -> {
         // a pinned sandbox's stop freed everything; a second stop (RemovePodSandbox's) runs no DEL
@@ -216,6 +215,7 @@ public final class PodService implements AutoCloseable {
       if (!r.pinned()) {
         collect(failures, () -> halt(id, Duration.ZERO));
       }
+      joinAll(stops);
       joinAll(List.of(del));
       if (r.pinned() && !r.stopped()) {
         collect(failures, () -> {

@@ -110,6 +110,12 @@ public final class OciRuntime {
 
   /** Deletes the container; with {@code force} a running one is killed first. */
   public void delete(String id, boolean force) {
+    if (!java.nio.file.Files.isDirectory(stateRoot.resolve(id))) {
+      // runc and crun keep a container's state in <root>/<id>: without it there is nothing to
+      // delete, and asking the runtime (a process start, ~10 ms) would only say so
+      throw new BerthException.NotFound("container " + id + " is not known to " + name + " (no state under "
+          + stateRoot + ")");
+    }
     call(id, force ? List.of("delete", "--force", id) : List.of("delete", id));
   }
 
