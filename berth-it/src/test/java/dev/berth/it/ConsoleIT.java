@@ -33,6 +33,7 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.Cookie;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
@@ -184,12 +185,16 @@ class ConsoleIT {
     assertThat(js(b, "return document.cookie")).as("not readable by scripts").isEqualTo("");
 
     awaitRowState(b, "containers", "web1", "running");
-    WebElement r = row(b, "containers", "web1");
-    new WebDriverWait(b, UI).withMessage("the row's live CPU figure").until(d -> r.findElement(By.cssSelector(".cpu"))
-        .getText().endsWith("%"));
+    // the table redraws its rows as figures arrive: each look finds the row anew
+    new WebDriverWait(b, UI).withMessage("the row's live CPU figure").ignoring(StaleElementReferenceException.class)
+        .until(d -> row(b, "containers", "web1").findElement(By.cssSelector(".cpu")).getText().endsWith("%"));
     shot(b, "01-containers");
 
-    r.findElement(By.cssSelector("button[data-action='details']")).click();
+    new WebDriverWait(b, UI).withMessage("the row's details button").ignoring(StaleElementReferenceException.class)
+        .until(d -> {
+          row(b, "containers", "web1").findElement(By.cssSelector("button[data-action='details']")).click();
+          return true;
+        });
     new WebDriverWait(b, UI).withMessage("the logs follow").until(d -> d.findElement(By.id("logs")).getText()
         .contains("hello-from-web1"));
     new WebDriverWait(b, Duration.ofSeconds(45)).withMessage("the CPU chart draws several samples").until(d -> {
