@@ -10,7 +10,6 @@ import java.lang.foreign.StructLayout;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
-import java.util.Arrays;
 import java.util.Optional;
 
 /**
@@ -43,7 +42,7 @@ final class Libc {
 
   /** A libc function called without looking at errno. */
   static MethodHandle function(String name, FunctionDescriptor descriptor, Linker.Option... options) {
-    return LINKER.downcallHandle(find(name), descriptor, Arrays.copyOf(options, options.length));
+    return LINKER.downcallHandle(find(name), descriptor, options);
   }
 
   /** A libc function that older C libraries lack; empty there. */
