@@ -148,7 +148,15 @@ client() {
       fi
       r=$(api GET "/containers/$id/json")
       record inspect 200 "$r" '"Running":true' || true
-      r=$(api GET "/containers/$id/logs?stdout=1&stderr=1")
+      # the line may still be on its way (sh not yet scheduled, or conmon not yet written: dockerd
+      # has the same race), so logs is asked again for up to 5 s before its absence is an error
+      give_up=$(($(date +%s) + 5))
+      while r=$(api GET "/containers/$id/logs?stdout=1&stderr=1"); \
+          ! printf '%s' "$r" | grep -q soak-hello && [ "$(date +%s)" -lt "$give_up" ] \
+          && [ "$(printf '%s' "$r" | tail -n1 | cut -d' ' -f1)" = 200 ]; do
+        echo "logs $(printf '%s' "$r" | tail -n1)" >> "$out" # an answer without the line yet
+        sleep 0.2
+      done
       record logs 200 "$r" soak-hello || true
     fi
     r=$(api DELETE "/containers/$id?force=1")
