@@ -97,6 +97,40 @@ class RestartPolicyIT extends BusyboxDaemonTest {
     assertThat(inspect("{{.State.Status}} {{.State.ExitCode}}", "looping")).isEqualTo("exited 5");
   }
 
+  /** The processes whose command line names {@code id} (the restart's runtime create made ahead: conmon, runc init). */
+  private static List<String> processesOf(String id) {
+    return ProcessHandle.allProcesses().map(p -> p.info().commandLine().orElse(""))
+        .filter(cmd -> cmd.contains(id)).toList();
+  }
+
+  @Test
+  void theBackOffPreparesTheRestartYetAnUpdateMeanwhileAppliesAndAStopOrRemovalLeavesNoProcess() {
+    // Each run prints its memory limit (cgroup v1 or v2, whichever the host has) and fails.
+    ok(berth("run", "-d", "--name", "limited", "--restart", "always", image, "sh", "-c",
+        "cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/memory.max 2>/dev/null; exit 4"));
+    String id = inspect("{{.Id}}", "limited");
+    // From the 5th restart on the back-off is >= 1.6 s: the update lands inside one.
+    assertThat(until(() -> restartCount("limited") >= 5 && inspect("{{.State.Status}}", "limited")
+        .equals("restarting"))).isTrue();
+    int before = restartCount("limited");
+    ok(berth("update", "--memory", "64m", "--memory-swap", "-1", "limited"));
+    assertThat(until(() -> restartCount("limited") > before)).isTrue();
+    assertThat(until(() -> ok(berth("logs", "limited")).stdout().contains(String.valueOf(64L << 20))))
+        .as("the restart after the update runs with the new limit: " + berth("logs", "limited").stdout()).isTrue();
+
+    assertThat(until(() -> inspect("{{.State.Status}}", "limited").equals("restarting"))).isTrue();
+    ok(berth("stop", "limited"));
+    assertThat(inspect("{{.State.Status}}", "limited")).isEqualTo("exited");
+    assertThat(until(() -> processesOf(id).isEmpty())).as("left: %s", processesOf(id)).isTrue();
+    assertThat(inspect("{{.State.Status}} {{.State.ExitCode}}", "limited")).isEqualTo("exited 4");
+
+    ok(berth("start", "limited"));
+    assertThat(until(() -> restartCount("limited") >= 3 && inspect("{{.State.Status}}", "limited")
+        .equals("restarting"))).isTrue();
+    ok(berth("rm", "-f", "limited"));
+    assertThat(until(() -> processesOf(id).isEmpty())).as("left: %s", processesOf(id)).isTrue();
+  }
+
   @Test
   void createRefusesBadPoliciesWithDockersWords() {
     assertThat(berth("create", "--restart", "bogus", image, "true").stderr())

@@ -170,6 +170,14 @@ final class ContainerNetworks {
     return names;
   }
 
+  /** What a start reads of the container's networks: each network and the settings it was given. */
+  List<Object> endpointsBasis(String id) {
+    if (networks == null) {
+      return List.of();
+    }
+    return networks.endpoints(id).stream().<Object>map(v -> List.of(v.network().id(), v.settings())).toList();
+  }
+
   void detach(String id) {
     if (networks != null) {
       networks.detach(id);

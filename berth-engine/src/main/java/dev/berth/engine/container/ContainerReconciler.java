@@ -89,7 +89,7 @@ final class ContainerReconciler {
         } else if (c.state() instanceof ContainerState.Exited && c.config().autoRemove()) {
           remover.removeQuietly(c.id(), true);
         } else {
-          if (c.state() instanceof ContainerState.Created) {
+          if (c.state() instanceof ContainerState.Created || c.state() instanceof ContainerState.Restarting) {
             deleteCreatedAhead(c);
           }
           if (Mounts.isMountPoint(store.dir(c.id()).resolve("rootfs"))) {
@@ -142,7 +142,7 @@ final class ContainerReconciler {
   }
 
   /**
-   * A container created ahead of its start (decision 2800) when berthd stopped: its runtime
+   * A container created ahead of its start (decisions 2800, 3000) when berthd stopped: its runtime
    * container (init waiting, conmon) goes, so its start creates it again.
    */
   private void deleteCreatedAhead(Container c) {

@@ -215,6 +215,7 @@ public final class ContainerService {
   private void afterExit(Container exited) {
     health.stop(exited.id());
     if (restarts.exited(exited)) {
+      createsAhead.begin(exited.id()); // the back-off's time does the restart's create (decision 3000)
       return;
     }
     if (exited.config().autoRemove()) {
@@ -358,9 +359,12 @@ public final class ContainerService {
     lock.lock();
     try {
       c = get(c.id());
-      Optional<RuntimeCreates.Created> ahead = createsAhead.take(c.id());
+      Optional<RuntimeCreates.Created> ahead = createsAhead.take(c);
       if (c.running() || !byHand && !(c.state() instanceof ContainerState.Restarting)) {
-        return false; // a create ahead exists only for a created container, which this is not
+        if (ahead.isPresent()) {
+          runtimeCreates.discard(c.id(), ahead.get()); // not started: nothing kept
+        }
+        return false;
       }
       if (byHand) {
         restarts.startedByHand(c);
@@ -473,6 +477,7 @@ public final class ContainerService {
     Container c = find(nameOrId);
     if (c.state() instanceof ContainerState.Restarting) {
       restarts.stoppedByHand(c);
+      dropCreateAhead(c.id());
       events.emit(c, "stop");
       return true;
     }
@@ -508,6 +513,7 @@ public final class ContainerService {
     // restarting container just stops restarting.
     if (c.state() instanceof ContainerState.Restarting) {
       restarts.stoppedByHand(c);
+      dropCreateAhead(c.id());
       return;
     }
     if (!c.running()) {
