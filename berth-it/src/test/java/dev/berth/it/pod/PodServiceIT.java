@@ -332,8 +332,11 @@ class PodServiceIT {
     String started = pods().createContainer(sid, container("first", KUBELET, "sh", "-c", "echo up; sleep 3600"), spec);
     assertThat(Poll.until(Duration.ofSeconds(20), () -> conmonOf(started).isPresent())).as("conmon ahead").isTrue();
     assertThat(pods().containerStatus(started).state()).isEqualTo(PodContainerState.CREATED);
+    long conmonAhead = conmonOf(started).orElseThrow().pid();
     pods().startContainer(started);
     assertThat(pods().containerStatus(started).state()).isEqualTo(PodContainerState.RUNNING);
+    assertThat(conmonOf(started).map(ProcessHandle::pid)).as("the start used the create made ahead")
+        .contains(conmonAhead);
     Path log = Path.of(spec.logDirectory(), "first.log");
     assertThat(Poll.until(Duration.ofSeconds(10), () -> lines(log).stream().anyMatch(l -> l.endsWith(" stdout F up"))))
         .isTrue();
