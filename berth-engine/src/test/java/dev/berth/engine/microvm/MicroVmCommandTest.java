@@ -61,7 +61,11 @@ class MicroVmCommandTest {
         .contains("mount_tag=rootfs").contains("mount_tag=berth").contains(",readonly=on");
     assertThat(all).contains("socket,id=agent,path=/run/berth/microvm/0123/agent.sock,server=on,wait=off")
         .contains("virtserialport,chardev=agent,name=agent"); // the exec agent's port
-    for (String port : List.of("stdout", "stderr", "exit")) {
+    // room for every port a container and its exec slots plug, and no more: the guest sets up
+    // queues for each number (~60 KiB of guest RAM a pair on virtio-mmio)
+    assertThat(cmd).contains("virtio-serial-device,max_ports=16");
+    assertThat(all).doesNotContain("name=exit"); // the exit code comes on the serial console
+    for (String port : List.of("stdout", "stderr")) {
       assertThat(all).contains("virtserialport,chardev=" + port + ",name=" + port)
           .contains("file,id=" + port + ",path=/data/containers/" + ID + "/vm/" + port);
     }
