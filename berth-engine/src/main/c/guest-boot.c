@@ -215,8 +215,12 @@ static void configure_network(void) {
   fclose(f);
 }
 
-/* The devices of the ports berthd named, waiting up to 5 s for the host to announce them. */
+/* The devices of the ports berthd named, waiting up to 5 s for the host to announce them. A
+ * container with a terminal (/berth/stdio "tty") has no stdout and stderr ports: its output goes
+ * through the console hvc0 (decision 3100). */
 static void find_ports(void) {
+  char stdio[16] = "";
+  int tty = first_line("/berth/stdio", stdio, sizeof stdio) && strncmp(stdio, "tty", 3) == 0;
   static const char *wanted[] = {"stdout", "stderr", "agent"};
   char found[3][300] = {{0}};
   for (int i = 0; i < 500; i++) {
@@ -231,7 +235,7 @@ static void find_ports(void) {
         if (strcmp(name, wanted[w]) == 0) snprintf(found[w], sizeof found[w], "/dev/%.256s", e->d_name);
     }
     if (d) closedir(d);
-    if (found[0][0] && found[1][0] && found[2][0]) break;
+    if (found[2][0] && (tty || (found[0][0] && found[1][0]))) break;
     nap_ms(10);
   }
   FILE *env = fopen("/tmp/boot.env", "we");
@@ -239,7 +243,7 @@ static void find_ports(void) {
   for (int w = 0; w < 3; w++)
     if (found[w][0]) fprintf(env, "port_%s=%s\n", wanted[w], found[w]);
   fclose(env);
-  if (!found[0][0]) die("no virtio-serial ports");
+  if (!found[2][0]) die("no virtio-serial ports");
 }
 
 static int is_dir(const char *path) {

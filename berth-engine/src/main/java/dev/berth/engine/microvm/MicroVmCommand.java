@@ -76,7 +76,8 @@ public final class MicroVmCommand {
     // QEMU writes each port's bytes to a file in the data dir (the container's full ID is in
     // these paths): the output survives a berthd restart, and berthd's pump turns it into the log.
     // The exit code comes on the serial console (GuestExitLine): a port would cost the guest ~4 MiB.
-    for (String[] port : List.of(new String[] {"stdout", p.stdout().toString()},
+    // With a terminal the output goes through the console below: no stdout and stderr ports then.
+    for (String[] port : s.tty() ? List.<String[]>of() : List.of(new String[] {"stdout", p.stdout().toString()},
         new String[] {"stderr", p.stderr().toString()})) {
       cmd.addAll(List.of("-chardev", "file,id=" + port[0] + ",path=" + escape(port[1]),
           "-device", "virtserialport,chardev=" + port[0] + ",name=" + port[0]));

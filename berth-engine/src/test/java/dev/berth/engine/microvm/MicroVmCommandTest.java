@@ -104,6 +104,9 @@ class MicroVmCommandTest {
         .containsExactly("virtconsole,chardev=tty,name=tty");
     assertThat(tty).contains("socket,id=tty,path=/run/m/tty.sock,server=on,wait=off,logfile=/d/vm/stdout.raw,logappend=on");
     assertThat(String.join(" ", tty)).doesNotContain("name=stdin").contains("mount_tag=vol0");
+    // its output goes through that console: no stdout and stderr ports (8 MiB of guest buffers)
+    assertThat(String.join(" ", tty)).doesNotContain("name=stdout").doesNotContain("name=stderr");
+    assertThat(String.join(" ", stdin)).contains("name=stdout").contains("name=stderr");
     assertThat(stdin).contains("virtserialport,chardev=stdin,name=stdin").noneMatch(a -> a.startsWith("virtconsole"));
     // each port costs the guest buffers: none for what the container did not ask
     assertThat(String.join(" ", plain)).doesNotContain("name=stdin").doesNotContain("virtconsole");
