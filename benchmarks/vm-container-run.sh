@@ -86,10 +86,9 @@ BARE="qemu-system-x86_64 -machine $MACHINE -accel $ACCEL_OPTS -cpu $CPU -smp 1 -
  -device virtio-net-device,netdev=net0,mac=02:42:0a:63:00:02"
 BYHAND="qemu-system-x86_64 -machine $MACHINE -accel $ACCEL_OPTS -cpu $CPU -smp 1 -m 256M -nodefaults -no-user-config \
  -display none -no-reboot -serial file:$F/serial.log -kernel ${ASSETS}vmlinux -initrd ${ASSETS}initramfs.cpio \
- -append '$APPEND' -device virtio-serial-device \
+ -append '$APPEND' -device virtio-serial-device,max_ports=16 \
  -chardev file,id=stdout,path=$F/out -device virtserialport,chardev=stdout,name=stdout \
  -chardev file,id=stderr,path=$F/err -device virtserialport,chardev=stderr,name=stderr \
- -chardev file,id=exit,path=$F/exit -device virtserialport,chardev=exit,name=exit \
  -chardev socket,id=agent,path=$F/agent.sock,server=on,wait=off -device virtserialport,chardev=agent,name=agent \
  -fsdev local,id=rootfs,path=$TMP/rootfs,security_model=none -device virtio-9p-device,fsdev=rootfs,mount_tag=rootfs \
  -fsdev local,id=berth,path=$F/share,security_model=none,readonly=on -device virtio-9p-device,fsdev=berth,mount_tag=berth \
@@ -103,11 +102,11 @@ FL=""; BH=""; VM=""; VN=""; RC=""
 run=1
 [ "${MEMORY_ONLY-}" = 1 ] && run=$((RUNS + 1))
 while [ "$run" -le "$RUNS" ]; do
-  rm -f "$F/exit"
+  rm -f "$F/serial.log"
   t=$(date +%s%N); ip netns exec "$NS" sh -c "$BARE"; f=$(ms "$t")
   t=$(date +%s%N); ip netns exec "$NS" sh -c "$BYHAND"; h=$(ms "$t")
   # A guest init that failed (its network, say) powers off early: that would measure nothing.
-  [ "$(tr -d '\r\n' < "$F/exit" 2>/dev/null)" = 0 ] || { echo "the guest of QEMU by hand failed:"; cat "$F/serial.log"; exit 1; }
+  grep -q '^berth-exit 0' "$F/serial.log" 2>/dev/null || { echo "the guest of QEMU by hand failed:"; cat "$F/serial.log"; exit 1; }
   t=$(date +%s%N); $B run --rm --isolation=vm busybox:bench true; v=$(ms "$t")
   t=$(date +%s%N); $B run --rm --isolation=vm --network none busybox:bench true; n=$(ms "$t")
   t=$(date +%s%N); $B run --rm busybox:bench true; r=$(ms "$t")
@@ -127,7 +126,7 @@ done
     printf "berth run (runc)              mean %6.0f ms  min %6.0f ms  vm/process %4.1fx\n", r, min($3), v / r }'
 
 if [ "${TRACE-}" = 1 ]; then
-  rm -f "$F/exit"
+  rm -f "$F/serial.log"
   ip netns exec "$NS" sh -c "$(echo "$BYHAND" | sed "s|-append '$APPEND'|-append '$APPEND berth.trace'|")"
   echo "the guest's boot steps (seconds since the kernel started; load $(cut -d' ' -f1 /proc/loadavg)):"
   grep 'berth-boot' "$F/serial.log" | tr -d '\r' | sed 's/^/  /'

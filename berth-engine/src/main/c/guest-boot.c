@@ -9,7 +9,7 @@
  *   4. brings lo up; when /berth/net exists, loads /lib/modules/order-net (virtio-net and what
  *      it needs: only a container with a network pays for them) and configures each line
  *      "MAC ADDRESS/PREFIX GATEWAY|-" on the interface with that MAC (waiting for it to appear);
- *   5. finds the virtio-serial ports berthd named (stdout, stderr, exit, agent) and writes their
+ *   5. finds the virtio-serial ports berthd named (stdout, stderr, agent) and writes their
  *      devices to /tmp/boot.env as shell assignments (port_stdout=/dev/vport1p1 ...);
  *   6. mounts proc, sysfs, devtmpfs, devpts and /dev/shm in /newroot, binds /berth/{hosts,
  *      hostname,resolv.conf} over the rootfs's /etc files, and sets the hostname;
@@ -215,10 +215,14 @@ static void configure_network(void) {
   fclose(f);
 }
 
-/* The devices of the ports berthd named, waiting up to 5 s for the host to announce them. */
+/* The devices of the ports berthd named, waiting up to 5 s for the host to announce them. A
+ * container with a terminal (/berth/stdio "tty") has no stdout and stderr ports: its output goes
+ * through the console hvc0 (decision 3100). */
 static void find_ports(void) {
-  static const char *wanted[] = {"stdout", "stderr", "exit", "agent"};
-  char found[4][300] = {{0}};
+  char stdio[16] = "";
+  int tty = first_line("/berth/stdio", stdio, sizeof stdio) && strncmp(stdio, "tty", 3) == 0;
+  static const char *wanted[] = {"stdout", "stderr", "agent"};
+  char found[3][300] = {{0}};
   for (int i = 0; i < 500; i++) {
     DIR *d = opendir("/sys/class/virtio-ports");
     struct dirent *e;
@@ -227,16 +231,16 @@ static void find_ports(void) {
       if (e->d_name[0] == '.') continue;
       snprintf(path, sizeof path, "/sys/class/virtio-ports/%s/name", e->d_name);
       if (!first_line(path, name, sizeof name)) continue;
-      for (int w = 0; w < 4; w++)
+      for (int w = 0; w < 3; w++)
         if (strcmp(name, wanted[w]) == 0) snprintf(found[w], sizeof found[w], "/dev/%.256s", e->d_name);
     }
     if (d) closedir(d);
-    if (found[0][0] && found[1][0] && found[2][0] && found[3][0]) break;
+    if (found[2][0] && (tty || (found[0][0] && found[1][0]))) break;
     nap_ms(10);
   }
   FILE *env = fopen("/tmp/boot.env", "we");
   if (!env) die("cannot write /tmp/boot.env: %s", strerror(errno));
-  for (int w = 0; w < 4; w++)
+  for (int w = 0; w < 3; w++)
     if (found[w][0]) fprintf(env, "port_%s=%s\n", wanted[w], found[w]);
   fclose(env);
   if (!found[2][0]) die("no virtio-serial ports");

@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
 public final class BootAssetCache {
   private static final Logger log = LoggerFactory.getLogger(BootAssetCache.class);
   /** Bumped when the layout of the assets changes without any input changing. */
-  private static final String FORMAT = "3"; // 2: vmlinux with its zero tail trimmed (KernelZeroTail); 3: berth-boot
+  private static final String FORMAT = "4"; // 2: vmlinux with its zero tail trimmed (KernelZeroTail); 3: berth-boot; 4: memsz to .brk's end
   static final Path BUSYBOX = Path.of("/bin/busybox");
 
   private final Path root;

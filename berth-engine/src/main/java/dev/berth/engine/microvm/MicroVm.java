@@ -237,8 +237,21 @@ public final class MicroVm {
     }
   }
 
-  /** The code the guest init reported; empty while the command runs or when the guest never said. */
+  /**
+   * The code the guest init reported on the serial console ({@link GuestExitLine}); empty while
+   * the command runs or when the guest never said. A microVM started by an older berthd reports it
+   * in the file of its exit port instead.
+   */
   public OptionalInt exitCode() {
+    try {
+      OptionalInt code = GuestExitLine.read(paths.serialLog());
+      return code.isPresent() ? code : exitPortCode();
+    } catch (IOException | RuntimeException e) {
+      return OptionalInt.empty();
+    }
+  }
+
+  private OptionalInt exitPortCode() {
     try {
       String s = Files.readString(paths.exit()).strip();
       return s.isEmpty() ? OptionalInt.empty() : OptionalInt.of(Integer.parseInt(s.lines().findFirst().orElse("")));
@@ -358,13 +371,13 @@ public final class MicroVm {
     return OptionalInt.empty();
   }
 
-  /** When QEMU ended: the exit file's time when the guest wrote one, else now. */
+  /** When QEMU ended: the serial log's (or an older microVM's exit file's) time when the guest reported the code, else now. */
   public Instant finishedAt() {
     if (exitCode().isEmpty()) {
       return Instant.now();
     }
     try {
-      return Files.getLastModifiedTime(paths.exit()).toInstant();
+      return Files.getLastModifiedTime(Files.exists(paths.exit()) ? paths.exit() : paths.serialLog()).toInstant();
     } catch (IOException e) {
       return Instant.now();
     }

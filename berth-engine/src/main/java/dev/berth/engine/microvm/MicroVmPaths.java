@@ -22,6 +22,7 @@ public record MicroVmPaths(Path dataDir, Path runDir) {
     return dataDir.resolve("stderr.raw");
   }
 
+  /** Where an older berthd's QEMU wrote the exit port's bytes (the exit code now comes on the serial console). */
   public Path exit() {
     return dataDir.resolve("exit.raw");
   }

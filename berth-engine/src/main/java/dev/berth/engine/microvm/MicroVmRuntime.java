@@ -246,7 +246,9 @@ public final class MicroVmRuntime {
       List<GuestMount> mounts) throws IOException {
     Files.createDirectories(paths.share());
     Files.createDirectories(paths.runDir());
-    for (Path old : List.of(paths.stdout(), paths.stderr(), paths.exit(), paths.offsets(), paths.pidFile())) {
+    // the serial log too: the last run's exit report is in it (GuestExitLine)
+    for (Path old : List.of(paths.stdout(), paths.stderr(), paths.exit(), paths.serialLog(), paths.offsets(),
+        paths.pidFile())) {
       Files.deleteIfExists(old);
     }
     Files.writeString(paths.share().resolve("run.sh"), command.script());

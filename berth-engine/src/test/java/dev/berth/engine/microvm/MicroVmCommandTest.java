@@ -61,7 +61,11 @@ class MicroVmCommandTest {
         .contains("mount_tag=rootfs").contains("mount_tag=berth").contains(",readonly=on");
     assertThat(all).contains("socket,id=agent,path=/run/berth/microvm/0123/agent.sock,server=on,wait=off")
         .contains("virtserialport,chardev=agent,name=agent"); // the exec agent's port
-    for (String port : List.of("stdout", "stderr", "exit")) {
+    // room for every port a container and its exec slots plug, and no more: the guest sets up
+    // queues for each number (~60 KiB of guest RAM a pair on virtio-mmio)
+    assertThat(cmd).contains("virtio-serial-device,max_ports=16");
+    assertThat(all).doesNotContain("name=exit"); // the exit code comes on the serial console
+    for (String port : List.of("stdout", "stderr")) {
       assertThat(all).contains("virtserialport,chardev=" + port + ",name=" + port)
           .contains("file,id=" + port + ",path=/data/containers/" + ID + "/vm/" + port);
     }
@@ -100,6 +104,9 @@ class MicroVmCommandTest {
         .containsExactly("virtconsole,chardev=tty,name=tty");
     assertThat(tty).contains("socket,id=tty,path=/run/m/tty.sock,server=on,wait=off,logfile=/d/vm/stdout.raw,logappend=on");
     assertThat(String.join(" ", tty)).doesNotContain("name=stdin").contains("mount_tag=vol0");
+    // its output goes through that console: no stdout and stderr ports (8 MiB of guest buffers)
+    assertThat(String.join(" ", tty)).doesNotContain("name=stdout").doesNotContain("name=stderr");
+    assertThat(String.join(" ", stdin)).contains("name=stdout").contains("name=stderr");
     assertThat(stdin).contains("virtserialport,chardev=stdin,name=stdin").noneMatch(a -> a.startsWith("virtconsole"));
     // each port costs the guest buffers: none for what the container did not ask
     assertThat(String.join(" ", plain)).doesNotContain("name=stdin").doesNotContain("virtconsole");
