@@ -29,6 +29,9 @@ public final class CriServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(CriServer.class);
   /** kubelet's own limit for CRI messages (ListContainers of a busy node is large). */
   private static final int MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+  private static final int FLOW_CONTROL_WINDOW_BYTES = 1024 * 1024;
+  /** The shaded Netty's name for io.netty.leakDetection.level. */
+  private static final String LEAK_DETECTION = "io.grpc.netty.shaded.io.netty.leakDetection.level";
 
   private final Server server;
   private final Path socket;
@@ -48,6 +51,11 @@ public final class CriServer implements AutoCloseable {
   /** Binds {@code socket} and serves {@code services} on it; {@code companion} (may be null) is closed with it. */
   public static CriServer start(Path socket, GroupPrincipal group, List<BindableService> services,
       AutoCloseable companion) throws IOException {
+    // Netty's leak detector records a stack trace for a sample of buffers: a debugging aid that
+    // costs each crictl connection (a new one per command) for nothing in production.
+    if (System.getProperty(LEAK_DETECTION) == null) {
+      System.setProperty(LEAK_DETECTION, "disabled");
+    }
     EventLoopGroup loop = new EpollEventLoopGroup(1);
     ExecutorService calls = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("cri-", 0).factory());
     Server[] started = new Server[1];
@@ -59,7 +67,10 @@ public final class CriServer implements AutoCloseable {
             .bossEventLoopGroup(loop)
             .workerEventLoopGroup(loop)
             .executor(calls)
-            .maxInboundMessageSize(MAX_MESSAGE_BYTES);
+            .maxInboundMessageSize(MAX_MESSAGE_BYTES)
+            // a fixed window (grpc-java's default size) turns off the BDP pings that size it: on a
+            // unix socket there is no delay to measure, and each ping is a round trip per connection
+            .flowControlWindow(FLOW_CONTROL_WINDOW_BYTES);
         services.forEach(s -> builder.addService(io.grpc.ServerInterceptors.intercept(s, new CallTimer())));
         started[0] = builder.build();
         started[0].start();

@@ -53,6 +53,7 @@ public final class PodService implements AutoCloseable {
   private final PodStatistics statistics;
   private final SandboxShm shm;
   private final SandboxNamespaces namespaces;
+  private final SandboxTeardown teardown;
   private final PodEvents events = new PodEvents();
   private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
   private final java.util.concurrent.atomic.AtomicBoolean pauseRequested = new java.util.concurrent.atomic.AtomicBoolean();
@@ -70,6 +71,7 @@ public final class PodService implements AutoCloseable {
     this.shm = new SandboxShm(config.execRoot().resolve("pods").resolve("shm"));
     this.namespaces = new SandboxNamespaces(config.execRoot().resolve("pods"),
         config.execRoot().resolve("pods").resolve("netns"));
+    this.teardown = new SandboxTeardown(records, network, namespaces, shm);
     containers.useSpecHook(new PodSpecHook(records, containers::dir, shm));
     reconcile();
     this.exits = images.events().subscribe(null, new EventFilter(Map.of("type", List.of("container"),
@@ -186,7 +188,12 @@ public final class PodService implements AutoCloseable {
     }
   }
 
-  /** Stops the sandbox's containers and its infra container, frees its network; idempotent, also for unknown IDs. */
+  /**
+   * Stops the sandbox's containers and its infra container, frees its network; idempotent, also
+   * for unknown IDs. A sandbox without an infra container answers once its containers are stopped
+   * (it is NOTREADY from then on); its CNI DEL and namespaces are freed right after on a thread of
+   * their own, which the sandbox's next stop or removal waits for (decision 3200).
+   */
   public void stopSandbox(String sandboxId) {
     Optional<SandboxRecord> found = records.resolveSandbox(sandboxId);
     if (found.isEmpty()) {
@@ -196,41 +203,68 @@ public final class PodService implements AutoCloseable {
     ReentrantLock lock = lock(id);
     lock.lock();
     try {
+      Optional<SandboxRecord> current = records.sandbox(id);
+      if (current.isEmpty()) {
+        return; // removed meanwhile
+      }
+      SandboxRecord r = current.get();
+      if (r.pinned()) {
+        stopPinned(r, lock);
+        return;
+      }
       // Every step runs even when one before it failed, so the network and the mounts are freed.
-      // The containers are killed side by side, and CNI's DEL (it needs only the bound namespace
+      // The containers are killed side by side, and CNI's DEL (it needs only the network namespace
       // file) runs while they and the infra container are killed: all are done before the return.
       List<RuntimeException> failures = java.util.Collections.synchronizedList(new ArrayList<>());
-      List<Thread> stops = new ArrayList<>();
-      for (ContainerRecord c : records.containersOf(id)) {
-        stops.add(Thread.ofVirtual().start(() -> collect(failures, () -> stopContainer(c.id(), Duration.ZERO))));
-      }
-      SandboxRecord r = records.sandbox(id).orElseThrow();
+      List<Thread> stops = stopContainersOf(id, failures);
       Thread del = Thread.ofVirtual().start(() -> collect(failures, () -> {
-        // a pinned sandbox's stop freed everything; a second stop (RemovePodSandbox's) runs no DEL
-        if (!(r.pinned() && r.stopped()) && (r.networkUp() || !r.netns().isEmpty())) {
+        if (r.networkUp() || !r.netns().isEmpty()) {
           network.detach(r);
           records.save(r.withNetworkDown());
         }
       }));
-      if (!r.pinned()) {
-        collect(failures, () -> halt(id, Duration.ZERO));
-      }
+      collect(failures, () -> halt(id, Duration.ZERO));
       joinAll(stops);
       joinAll(List.of(del));
-      if (r.pinned() && !r.stopped()) {
-        collect(failures, () -> {
-          namespaces.unpin(SandboxNamespaces.of(r));
-          records.save(records.sandbox(id).orElse(r).withStopped());
-        });
-      }
-      RuntimeException failed = failures.isEmpty() ? null : failures.getFirst();
       shm.remove(id);
-      if (failed != null) {
-        throw failed;
+      if (!failures.isEmpty()) {
+        throw failures.getFirst();
       }
     } finally {
       lock.unlock();
     }
+  }
+
+  /** Each of the sandbox's containers stopped (SIGKILL) on a thread of its own; failures go to {@code failures}. */
+  private List<Thread> stopContainersOf(String id, List<RuntimeException> failures) {
+    List<Thread> stops = new ArrayList<>();
+    for (ContainerRecord c : records.containersOf(id)) {
+      stops.add(Thread.ofVirtual().start(() -> collect(failures, () -> stopContainer(c.id(), Duration.ZERO))));
+    }
+    return stops;
+  }
+
+  /**
+   * Stops a sandbox without an infra container, under its {@code lock}: the containers before the
+   * answer and the record marked stopped (NOTREADY, no IP) with its teardown due, which then runs
+   * on a thread that takes the lock in turn. Kubelet needs only the containers stopped to go on;
+   * the DEL (CNI's bridge: 30–70 ms here) overlaps its next call. A stop of a sandbox whose
+   * teardown is still due (running, failed, or cut by a crash) does it here.
+   */
+  private void stopPinned(SandboxRecord r, ReentrantLock lock) {
+    String id = r.id();
+    if (r.stopped()) {
+      teardown.finish(id);
+      return;
+    }
+    List<RuntimeException> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+    joinAll(stopContainersOf(id, failures));
+    records.save(r.withStoppedBeforeTeardown());
+    if (!failures.isEmpty()) {
+      collect(failures, () -> teardown.finish(id)); // a container would not stop: the rest freed, then the error
+      throw failures.getFirst();
+    }
+    teardown.inBackground(id, lock);
   }
 
   /** Removes the sandbox and its containers (stopping them first); idempotent, also for unknown IDs. */
@@ -244,6 +278,7 @@ public final class PodService implements AutoCloseable {
     ReentrantLock lock = lock(id);
     lock.lock();
     try {
+      teardown.finish(id); // the stop's teardown, if this removal took the lock before it
       for (ContainerRecord c : records.containersOf(id)) {
         removeContainer(c.id());
       }
@@ -297,7 +332,7 @@ public final class PodService implements AutoCloseable {
   /** {@code infra} is null for a sandbox without an infra container. */
   private SandboxStatus status(SandboxRecord r, Container infra) {
     SandboxState state = infra == null ? PodStates.pinnedState(r) : PodStates.sandboxState(infra, r);
-    String ip = r.networkUp() ? r.ip() : "";
+    String ip = networkReady(r) ? r.ip() : "";
     Map<String, String> info = new HashMap<>();
     if (infra != null) {
       info.put("infraContainer", infra.name());
@@ -309,7 +344,7 @@ public final class PodService implements AutoCloseable {
       info.put("netns", r.netns());
     }
     return new SandboxStatus(r.id(), r.spec().metadata(), state, instant(r.createdNanos()), ip,
-        r.networkUp() ? r.additionalIps() : List.of(), r.spec().linux().security().namespaces(), r.spec().labels(),
+        networkReady(r) ? r.additionalIps() : List.of(), r.spec().linux().security().namespaces(), r.spec().labels(),
         r.spec().annotations(), r.spec().runtimeHandler(), Map.copyOf(info));
   }
 
@@ -626,7 +661,12 @@ public final class PodService implements AutoCloseable {
     if (r.pinned() && r.hostNetwork()) {
       return Optional.of(Path.of("/proc/self/ns/net")); // no infra process: berthd's own, the host's
     }
-    return r.networkUp() && !r.netns().isEmpty() ? Optional.of(Path.of(r.netns())) : Optional.empty();
+    return networkReady(r) && !r.netns().isEmpty() ? Optional.of(Path.of(r.netns())) : Optional.empty();
+  }
+
+  /** Its CNI attachment is up and in use: a stopped sandbox's (its teardown still due) is not. */
+  private static boolean networkReady(SandboxRecord r) {
+    return r.networkUp() && !(r.pinned() && r.stopped());
   }
 
   /** The CNI config list pods are wired with (written into an empty config dir first). */
@@ -677,6 +717,7 @@ public final class PodService implements AutoCloseable {
 
   @Override
   public void close() {
+    teardown.awaitRunning();
     exitReader.interrupt();
     exits.close();
     events.close();
@@ -698,7 +739,11 @@ public final class PodService implements AutoCloseable {
     }
     for (SandboxRecord r : records.sandboxes()) {
       if (r.pinned()) {
-        if (!r.stopped() && !SandboxNamespaces.bound(r)) { // a reboot cleared the exec-root, or a crash mid-run
+        if (SandboxTeardown.due(r)) { // berthd stopped between a StopPodSandbox's answer and its teardown
+          quietly(() -> teardown.run(r));
+          log.info("pod sandbox {}: stopped before berthd's restart; its network and namespaces freed now",
+              r.id().substring(0, 12));
+        } else if (!r.stopped() && !SandboxNamespaces.bound(r)) { // a reboot cleared the exec-root, or a crash mid-run
           network.detach(r);
           namespaces.unpin(SandboxNamespaces.of(r));
           shm.remove(r.id());

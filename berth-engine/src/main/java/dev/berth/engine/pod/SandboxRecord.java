@@ -18,7 +18,8 @@ import java.util.List;
  * @param pinned true when Berth holds the namespaces itself (bound files), with no infra container
  * @param ipcNs the bound IPC namespace file of a pinned sandbox; empty on the host's IPC
  * @param utsNs the bound UTS namespace file of a pinned sandbox; empty on the host's network
- * @param stopped a pinned sandbox was stopped (its namespaces freed): NOTREADY from then on
+ * @param stopped a pinned sandbox was stopped: NOTREADY from then on; its namespaces are freed, or
+ *     about to be while {@code networkUp} or a bound file remains (decision 3200)
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 record SandboxRecord(String id, SandboxSpec spec, long createdNanos, String netns, ObjectNode network,
@@ -46,6 +47,12 @@ record SandboxRecord(String id, SandboxSpec spec, long createdNanos, String netn
   SandboxRecord withNetworkDown() {
     return new SandboxRecord(id, spec, createdNanos, netns, network, false, ip, additionalIps, pinned, ipcNs, utsNs,
         stopped);
+  }
+
+  /** Stopped (NOTREADY) with its network and namespaces still to be freed: a teardown is due (decision 3200). */
+  SandboxRecord withStoppedBeforeTeardown() {
+    return new SandboxRecord(id, spec, createdNanos, netns, network, networkUp, ip, additionalIps, pinned, ipcNs, utsNs,
+        true);
   }
 
   SandboxRecord withStopped() {

@@ -10,6 +10,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import java.nio.file.Path;
+import java.nio.file.Files;
 
 /** A sandbox without an infra container (decision 2100): its containers' configs and the join by path. */
 class PinnedSandboxTest {
@@ -93,5 +96,22 @@ class PinnedSandboxTest {
     assertThat(back).isEqualTo(pinned);
     assertThat(PodStates.pinnedState(back)).isEqualTo(SandboxState.NOTREADY);
     assertThat(PodStates.pinnedState(record(sandbox(OWN_PIDS, "h"), "/n", "/i", "/u"))).isEqualTo(SandboxState.READY);
+  }
+
+  @Test
+  void aStoppedSandboxIsNotReadyAtOnceAndItsTeardownIsDueUntilItsNetworkAndFilesAreFreed(@TempDir Path dir)
+      throws Exception {
+    Path netns = Files.createFile(dir.resolve("netns"));
+    SandboxRecord running = record(sandbox(OWN_PIDS, "h"), netns.toString(), "", "");
+    assertThat(SandboxTeardown.due(running)).isFalse();
+    SandboxRecord stopping = running.withStoppedBeforeTeardown();
+    assertThat(PodStates.pinnedState(stopping)).isEqualTo(SandboxState.NOTREADY);
+    assertThat(SandboxTeardown.due(stopping)).as("network still up").isTrue();
+    SandboxRecord back = PodRecords.JSON.readValue(PodRecords.JSON.writeValueAsBytes(stopping), SandboxRecord.class);
+    assertThat(SandboxTeardown.due(back)).as("survives a restart in the record").isTrue();
+    assertThat(SandboxTeardown.due(stopping.withNetworkDown())).as("a namespace file still there").isTrue();
+    Files.delete(netns);
+    assertThat(SandboxTeardown.due(stopping.withNetworkDown())).isFalse();
+    assertThat(SandboxTeardown.due(stopping.withStopped())).isFalse();
   }
 }
