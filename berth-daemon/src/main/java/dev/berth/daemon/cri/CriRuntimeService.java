@@ -424,7 +424,7 @@ final class CriRuntimeService extends RuntimeServiceGrpc.RuntimeServiceImplBase 
   @Override
   public void containerStats(ContainerStatsRequest request, StreamObserver<ContainerStatsResponse> out) {
     CriErrors.unary(out, () -> ContainerStatsResponse.newBuilder()
-        .setStats(StatsMessages.container(pods.containerStats(required(request.getContainerId(), "container_id"))))
+        .setStats(StatsMessages.container(pods.stats().container(required(request.getContainerId(), "container_id"))))
         .build());
   }
 
@@ -434,14 +434,14 @@ final class CriRuntimeService extends RuntimeServiceGrpc.RuntimeServiceImplBase 
       ContainerStatsFilter f = request.getFilter();
       ContainerFilter filter = ContainerMessages.filter(f.getId(), f.getPodSandboxId(), f.getLabelSelectorMap());
       return ListContainerStatsResponse.newBuilder()
-          .addAllStats(pods.listContainerStats(filter).stream().map(StatsMessages::container).toList()).build();
+          .addAllStats(pods.stats().containers(filter).stream().map(StatsMessages::container).toList()).build();
     });
   }
 
   @Override
   public void podSandboxStats(PodSandboxStatsRequest request, StreamObserver<PodSandboxStatsResponse> out) {
     CriErrors.unary(out, () -> PodSandboxStatsResponse.newBuilder()
-        .setStats(StatsMessages.sandbox(pods.sandboxStats(required(request.getPodSandboxId(), "pod_sandbox_id"))))
+        .setStats(StatsMessages.sandbox(pods.stats().sandbox(required(request.getPodSandboxId(), "pod_sandbox_id"))))
         .build());
   }
 
@@ -451,7 +451,7 @@ final class CriRuntimeService extends RuntimeServiceGrpc.RuntimeServiceImplBase 
       PodSandboxStatsFilter f = request.getFilter();
       SandboxFilter filter = new SandboxFilter(Optional.of(f.getId()), Optional.empty(), f.getLabelSelectorMap());
       return ListPodSandboxStatsResponse.newBuilder()
-          .addAllStats(pods.listSandboxStats(filter).stream().map(StatsMessages::sandbox).toList()).build();
+          .addAllStats(pods.stats().sandboxes(filter).stream().map(StatsMessages::sandbox).toList()).build();
     });
   }
 

@@ -50,7 +50,7 @@ public final class PodService implements AutoCloseable {
   private final PodRecords records;
   private final SandboxNetwork network;
   private final PauseImage pause;
-  private final PodStatistics statistics;
+  private final PodStats stats;
   private final SandboxShm shm;
   private final SandboxNamespaces namespaces;
   private final SandboxTeardown teardown;
@@ -67,7 +67,7 @@ public final class PodService implements AutoCloseable {
     this.network = new SandboxNetwork(config.podNetwork(), config.execRoot().resolve("pods").resolve("netns"),
         root.resolve("ipam"));
     this.pause = new PauseImage(images, importer);
-    this.statistics = new PodStatistics(containers);
+    this.stats = new PodStats(records, new PodStatistics(containers), this::containersById, this::infraOf);
     this.shm = new SandboxShm(config.execRoot().resolve("pods").resolve("shm"));
     this.namespaces = new SandboxNamespaces(config.execRoot().resolve("pods"),
         config.execRoot().resolve("pods").resolve("netns"));
@@ -263,6 +263,10 @@ public final class PodService implements AutoCloseable {
     if (!failures.isEmpty()) {
       collect(failures, () -> teardown.finish(id)); // a container would not stop: the rest freed, then the error
       throw failures.getFirst();
+    }
+    if (r.spec().portMappings().stream().anyMatch(m -> m.hostPort() > 0)) {
+      teardown.finish(id); // a host port is the host's: freed before the answer, for a next pod that claims it
+      return;
     }
     teardown.inBackground(id, lock);
   }
@@ -490,7 +494,7 @@ public final class PodService implements AutoCloseable {
     return out;
   }
 
-  private static boolean matches(ContainerRecord r, ContainerFilter f) {
+  static boolean matches(ContainerRecord r, ContainerFilter f) {
     return (f.id().isEmpty() || r.id().startsWith(f.id().get()))
         && (f.sandboxId().isEmpty() || r.sandboxId().startsWith(f.sandboxId().get()))
         && PodLabels.matches(r.spec().labels(), f.labelSelector());
@@ -562,56 +566,9 @@ public final class PodService implements AutoCloseable {
     return b.length > ExecSyncResult.MAX_OUTPUT ? Arrays.copyOf(b, ExecSyncResult.MAX_OUTPUT) : b;
   }
 
-  // ---- stats --------------------------------------------------------------------------------
-
-  public PodContainerStats containerStats(String containerId) {
-    ContainerRecord r = records.requireContainer(containerId);
-    return statistics.container(r.id(), r.spec().metadata(), r.spec().labels(), r.annotations());
-  }
-
-  public List<PodContainerStats> listContainerStats(ContainerFilter filter) {
-    Map<String, Container> byId = containersById();
-    List<PodContainerStats> out = new ArrayList<>();
-    for (ContainerRecord r : records.containers()) {
-      Container c = byId.get(r.id());
-      if (c != null && c.running() && matches(r, filter)) {
-        out.add(statistics.container(r.id(), r.spec().metadata(), r.spec().labels(), r.annotations()));
-      }
-    }
-    return out;
-  }
-
-  public PodSandboxStats sandboxStats(String sandboxId) {
-    SandboxRecord r = records.requireSandbox(sandboxId);
-    if (!r.pinned()) {
-      infraOf(r).orElseThrow(() -> PodRecords.sandboxNotFound(sandboxId));
-    }
-    return sandboxStats(r, containersById());
-  }
-
-  public List<PodSandboxStats> listSandboxStats(SandboxFilter filter) {
-    Map<String, Container> byId = containersById();
-    List<PodSandboxStats> out = new ArrayList<>();
-    for (SandboxRecord r : records.sandboxes()) {
-      Container infra = byId.get(r.id());
-      boolean up = r.pinned() ? !r.stopped() : infra != null && infra.running();
-      if (up && (filter.id().isEmpty() || r.id().startsWith(filter.id().get()))
-          && PodLabels.matches(r.spec().labels(), filter.labelSelector())) {
-        out.add(sandboxStats(r, byId));
-      }
-    }
-    return out;
-  }
-
-  private PodSandboxStats sandboxStats(SandboxRecord r, Map<String, Container> byId) {
-    List<PodContainerStats> members = new ArrayList<>();
-    for (ContainerRecord c : records.containersOf(r.id())) {
-      Container bc = byId.get(c.id());
-      if (bc != null && bc.running()) {
-        members.add(statistics.container(c.id(), c.spec().metadata(), c.spec().labels(), c.annotations()));
-      }
-    }
-    return statistics.sandbox(r, members);
+  /** CRI's stats calls for pods and their containers. */
+  public PodStats stats() {
+    return stats;
   }
 
   // ---- events and status --------------------------------------------------------------------

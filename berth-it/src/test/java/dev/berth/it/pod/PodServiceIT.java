@@ -277,8 +277,8 @@ class PodServiceIT {
         .isEqualTo("1\n80");
     // each its own PID namespace: no pause process
     assertThat(sh(b, "cat /proc/1/cmdline | tr '\\0' ' '")).startsWith("sleep 3600");
-    assertThat(pods().sandboxStats(sid).processCount()).isPositive();
-    assertThat(pods().sandboxStats(sid).interfaces()).extracting(i -> i.name()).contains("eth0");
+    assertThat(pods().stats().sandbox(sid).processCount()).isPositive();
+    assertThat(pods().stats().sandbox(sid).interfaces()).extracting(i -> i.name()).contains("eth0");
 
     pods().stopSandbox(sid);
     assertThat(pods().sandboxStatus(sid).state()).isEqualTo(SandboxState.NOTREADY);
@@ -476,7 +476,7 @@ class PodServiceIT {
       assertThat(Files.readString(memory.resolve("memory.limit_in_bytes")).strip())
           .isEqualTo(String.valueOf(128L << 20));
       assertThat(pods().containerStatus(cid).resources().memoryLimitBytes()).isEqualTo(128L << 20);
-      assertThat(pods().containerStats(cid).memoryUsageBytes()).isPositive();
+      assertThat(pods().stats().container(cid).memoryUsageBytes()).isPositive();
       pods().removeSandbox(sid);
     } finally {
       // runc leaves the parents it made: the test removes its own under every hierarchy
