@@ -27,7 +27,9 @@ import dev.berth.engine.pod.SandboxSpec;
 import dev.berth.engine.pod.SandboxState;
 import dev.berth.engine.pod.SandboxStatus;
 import dev.berth.engine.pod.ContainerSecurity;
+import dev.berth.testkit.Commands;
 import dev.berth.testkit.Poll;
+import dev.berth.testkit.ProcessResult;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -417,8 +419,19 @@ class PodServiceIT {
     int port = hostPort;
     assertThat(Poll.until(Duration.ofSeconds(10), () -> "hello".equals(readLine(port)))).as("127.0.0.1:%d", port)
         .isTrue();
+    String dport = "--dport " + port + " ";
+    assertThat(natRules()).contains(dport);
+    // a host port is the host's: portmap's rules are gone when the stop answers (decision 3200), not later
+    pods().stopSandbox(sid);
+    assertThat(natRules()).doesNotContain(dport);
     pods().removeSandbox(sid);
     assertThat(Poll.until(Duration.ofSeconds(5), () -> readLine(port) == null)).as("the port is closed again").isTrue();
+  }
+
+  private static String natRules() {
+    ProcessResult r = Commands.run(List.of("iptables", "-w", "-t", "nat", "-S"), Duration.ofSeconds(30));
+    assertThat(r.exitCode()).as(r.stderr()).isZero();
+    return r.stdout().replace("\n", " \n");
   }
 
   @Test
