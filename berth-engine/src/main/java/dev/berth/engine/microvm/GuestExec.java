@@ -200,9 +200,14 @@ public final class GuestExec {
       } catch (IOException e) {
         code = 255; // the VM ended under the exec
       }
-      // The output ports are separate queues in QEMU: let what is in flight arrive first.
-      long deadline = System.nanoTime() + DRAIN_LIMIT.toNanos();
-      while (System.nanoTime() - lastOutput < QUIET.toNanos() && System.nanoTime() < deadline) {
+      // The output ports are separate queues in QEMU and their readers are threads of their own:
+      // what the process wrote before its exit may still be on its way (or unread in a socket).
+      // So the output ends only after QUIET without new output, counted from the exit's arrival
+      // at the earliest (counted from the last output only, an exec whose output was still unread
+      // when its exit arrived lost it: seen in VmContainerInteractiveIT under load).
+      long exitSeen = System.nanoTime();
+      long deadline = exitSeen + DRAIN_LIMIT.toNanos();
+      while (System.nanoTime() - Math.max(lastOutput, exitSeen) < QUIET.toNanos() && System.nanoTime() < deadline) {
         try {
           Thread.sleep(QUIET.dividedBy(4));
         } catch (InterruptedException e) {
