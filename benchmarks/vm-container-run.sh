@@ -74,7 +74,7 @@ echo "02:42:0a:63:00:02 10.99.0.2/24 -" > "$TMP/floor/share/net"
 KHZ=$(awk -F: '/cpu MHz/ { printf "%d", $2 * 1000; exit }' /proc/cpuinfo)
 MACHINE=microvm; CPU=host; ACCEL_OPTS=$ACCEL
 # Berth's TCG options (MicroVmCommand): the same for the floor
-[ "$ACCEL" = tcg ] && { MACHINE=microvm,pit=on; CPU=max; ACCEL_OPTS=tcg,tb-size=16; }
+[ "$ACCEL" = tcg ] && { MACHINE=microvm,pit=on; CPU=max,-erms; ACCEL_OPTS=tcg,tb-size=16; }
 # The guest command line Berth uses (MicroVmCommand.append): keep the two the same.
 APPEND="console=ttyS0 quiet panic=-1 rdinit=/init pci=off 8250.nr_uarts=1 i8042.noaux i8042.nomux i8042.nopnp"
 APPEND="$APPEND i8042.dumbkbd cryptomgr.notests random.trust_cpu=on lockdown=confidentiality"
