@@ -1,8 +1,9 @@
 /*
- * berth's microVM boot helper (docs/decisions/2700): the guest init (init.sh) runs it once, as
- * /bin/berth-boot, for everything between the kernel and the container's command that needs no
- * shell. Under TCG every process the guest starts costs 20-40 ms; the shell's boot path started
- * about 30 (a busybox per insmod, mount, ip and bind), this does the same work from one:
+ * berth's microVM boot helper (docs/decisions/2700, 3300): the guest's first process (the
+ * initramfs's /init, PID 1) does everything between the kernel and the container's command that
+ * needs no shell, then execs the shell init (/init.sh) with BERTH_BOOT=0 (or 1 after a failure).
+ * Under TCG every process the guest starts costs 20-40 ms; the shell's boot path started about 30
+ * (a busybox per insmod, mount, ip and bind), this does the same work from none:
  *   1. mounts /proc, /sys and /dev (devtmpfs);
  *   2. loads the modules listed in /lib/modules/order (finit_module, in that order);
  *   3. mounts the config share (9p "berth", read-only) at /berth and the rootfs (9p "rootfs");
@@ -14,7 +15,8 @@
  *   6. mounts proc, sysfs, devtmpfs, devpts and /dev/shm in /newroot, binds /berth/{hosts,
  *      hostname,resolv.conf} over the rootfs's /etc files, and sets the hostname;
  *   7. turns off the echo of the control channel (ttyS0), whose lines berthd sends to the init.
- * On a failure it prints "berth-init: WHAT" and exits 1; init.sh then reports exit code 255.
+ * On a failure it prints "berth-init: WHAT" and the shell init reports exit code 255. Run as
+ * another process than PID 1 (by hand, with --trace), it exits 0 or 1 instead of exec'ing.
  * IPv4 and IPv6 addresses and routes are set with ioctls (no netlink: this is all one-shot).
  */
 #define _GNU_SOURCE
@@ -30,6 +32,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/reboot.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -53,6 +56,20 @@ struct in6_rtmsg_k {
   int ifindex;
 };
 
+static int pid1;
+
+/* As PID 1: replaces this process by the shell init, telling it how the boot went (an init that
+ * exits panics the kernel). Otherwise: exits with that status. */
+static void continue_init(int failed) {
+  if (!pid1) exit(failed);
+  fflush(NULL);
+  setenv("BERTH_BOOT", failed ? "1" : "0", 1);
+  execl("/bin/busybox", "sh", "/init.sh", (char *) NULL);
+  fprintf(stderr, "berth-init: cannot run /init.sh: %s\n", strerror(errno));
+  reboot(RB_POWER_OFF);
+  _exit(1);
+}
+
 static void die(const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
@@ -60,7 +77,7 @@ static void die(const char *fmt, ...) {
   vfprintf(stderr, fmt, ap);
   fputc('\n', stderr);
   va_end(ap);
-  exit(1);
+  continue_init(1);
 }
 
 static int tracing;
@@ -294,6 +311,7 @@ static void quiet_control_channel(void) {
 }
 
 int main(int argc, char **argv) {
+  pid1 = getpid() == 1;
   tracing = argc > 1 && strcmp(argv[1], "--trace") == 0;
   trace("start");
   do_mount("proc", "/proc", "proc", 0, NULL);
@@ -316,5 +334,6 @@ int main(int argc, char **argv) {
   prepare_newroot();
   quiet_control_channel();
   trace("newroot");
+  continue_init(0);
   return 0;
 }

@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
 public final class BootAssetCache {
   private static final Logger log = LoggerFactory.getLogger(BootAssetCache.class);
   /** Bumped when the layout of the assets changes without any input changing. */
-  private static final String FORMAT = "4"; // 2: vmlinux with its zero tail trimmed (KernelZeroTail); 3: berth-boot; 4: memsz to .brk's end
+  private static final String FORMAT = "5"; // 2: vmlinux with its zero tail trimmed (KernelZeroTail); 3: berth-boot; 4: memsz to .brk's end; 5: berth-boot is /init
   static final Path BUSYBOX = Path.of("/bin/busybox");
 
   private final Path root;
@@ -168,7 +168,8 @@ public final class BootAssetCache {
   }
 
   /**
-   * The initramfs: busybox, berth-boot, /init and the modules (uncompressed), in load order: those
+   * The initramfs: busybox, berth-boot as /init (the first process: it execs /init.sh, the shell
+   * init, when the boot is done) and the modules (uncompressed), in load order: those
    * every guest loads listed in /lib/modules/order, those only a guest with a network loads in
    * /lib/modules/order-net.
    */
@@ -184,7 +185,6 @@ public final class BootAssetCache {
     }
     ird.charDevice("dev/console", 5, 1);
     ird.file("bin/busybox", 0755, Files.readAllBytes(busybox));
-    ird.file("bin/berth-boot", 0755, bootHelper());
     for (var group : List.of(java.util.Map.entry("order", core), java.util.Map.entry("order-net", net))) {
       StringBuilder list = new StringBuilder();
       for (String path : group.getValue()) {
@@ -194,7 +194,8 @@ public final class BootAssetCache {
       }
       ird.file("lib/modules/" + group.getKey(), 0644, list.toString());
     }
-    ird.file("init", 0755, initScript());
+    ird.file("init", 0755, bootHelper());
+    ird.file("init.sh", 0755, initScript());
     return ird;
   }
 

@@ -1,5 +1,5 @@
 #!/bin/busybox sh
-# Berth's guest init: PID 1 of a microVM container. It mounts the container's root file system
+# Berth's guest init: PID 1 of a microVM container, after berth-boot. It mounts the container's root file system
 # (9p tag "rootfs"), runs the command from /berth/run.sh in it (env, workdir, uid/gid through
 # busybox nsenter), sets up the network from /berth/net, sends stdout and stderr to the host over
 # virtio-serial ports and the exit code as a line "berth-exit CODE" on the serial console (a port
@@ -17,10 +17,12 @@ first_line() {
   line=
   read -r line 2>/dev/null <"$1"
 }
-# Mounts, modules, the network, the ports and the rootfs's /proc, /dev and /etc files: one process
-# (berth-boot, from guest-boot.c), not a busybox each. It writes the ports' devices to /tmp/boot.env.
-/bin/berth-boot
-booted=$?
+# Mounts, modules, the network, the ports and the rootfs's /proc, /dev and /etc files: done before
+# this script by the guest's first process (berth-boot, from guest-boot.c: the initramfs's /init),
+# not by a busybox each; it wrote the ports' devices to /tmp/boot.env and execs this script with
+# BERTH_BOOT set to 0 (or 1 when it failed).
+booted=${BERTH_BOOT:-1}
+unset BERTH_BOOT
 [ -r /tmp/boot.env ] && . /tmp/boot.env
 [ "$booted" = 0 ] || fail "the boot failed (the reason is above)"
 

@@ -92,6 +92,7 @@ class BootAssetCacheTest {
     List<String> names = new ArrayList<>();
     String order = null;
     String orderNet = null;
+    byte[] init = null;
     try (CpioArchiveInputStream in = new CpioArchiveInputStream(new ByteArrayInputStream(Files.readAllBytes(a.initramfs())))) {
       CpioArchiveEntry e;
       while ((e = in.getNextCPIOEntry()) != null) {
@@ -102,12 +103,17 @@ class BootAssetCacheTest {
         if (e.getName().equals("lib/modules/order-net")) {
           orderNet = new String(in.readAllBytes());
         }
+        if (e.getName().equals("init")) {
+          init = in.readAllBytes();
+        }
         if (e.getName().equals("lib/modules/9p.ko")) {
           assertThat(new String(in.readAllBytes())).isEqualTo("module 9p"); // inflated from .ko.xz
         }
       }
     }
-    assertThat(names).contains("init", "bin/busybox", "bin/berth-boot", "dev/console", "lib/modules/9p.ko");
+    assertThat(names).contains("init", "init.sh", "bin/busybox", "dev/console", "lib/modules/9p.ko");
+    // the guest's first process is the boot helper, which execs the shell init when it is done
+    assertThat(init).isEqualTo(BootAssetCache.bootHelper());
     assertThat(order).isEqualTo("virtio_ring.ko\nvirtio.ko\nvirtio_console.ko\n9pnet.ko\n9pnet_virtio.ko\n9p.ko\n");
     // the network device and the dependencies the core set does not load already: only for a guest with a network
     assertThat(orderNet).isEqualTo("failover.ko\nnet_failover.ko\nvirtio_net.ko\n");
