@@ -217,15 +217,15 @@ public final class PodService implements AutoCloseable {
       // file) runs while they and the infra container are killed: all are done before the return.
       List<RuntimeException> failures = java.util.Collections.synchronizedList(new ArrayList<>());
       List<Thread> stops = stopContainersOf(id, failures);
-      Thread del = Thread.ofVirtual().start(() -> collect(failures, () -> {
+      Thread del = Thread.ofVirtual().start(() -> CleanupSteps.collect(failures, () -> {
         if (r.networkUp() || !r.netns().isEmpty()) {
           network.detach(r);
           records.save(r.withNetworkDown());
         }
       }));
-      collect(failures, () -> halt(id, Duration.ZERO));
-      joinAll(stops);
-      joinAll(List.of(del));
+      CleanupSteps.collect(failures, () -> halt(id, Duration.ZERO));
+      CleanupSteps.joinAll(stops);
+      CleanupSteps.joinAll(List.of(del));
       shm.remove(id);
       if (!failures.isEmpty()) {
         throw failures.getFirst();
@@ -239,7 +239,8 @@ public final class PodService implements AutoCloseable {
   private List<Thread> stopContainersOf(String id, List<RuntimeException> failures) {
     List<Thread> stops = new ArrayList<>();
     for (ContainerRecord c : records.containersOf(id)) {
-      stops.add(Thread.ofVirtual().start(() -> collect(failures, () -> stopContainer(c.id(), Duration.ZERO))));
+      stops.add(Thread.ofVirtual().start(
+          () -> CleanupSteps.collect(failures, () -> stopContainer(c.id(), Duration.ZERO))));
     }
     return stops;
   }
@@ -258,10 +259,11 @@ public final class PodService implements AutoCloseable {
       return;
     }
     List<RuntimeException> failures = java.util.Collections.synchronizedList(new ArrayList<>());
-    joinAll(stopContainersOf(id, failures));
+    CleanupSteps.joinAll(stopContainersOf(id, failures));
     records.save(r.withStoppedBeforeTeardown());
     if (!failures.isEmpty()) {
-      collect(failures, () -> teardown.finish(id)); // a container would not stop: the rest freed, then the error
+      // a container would not stop: the rest freed, then the error
+      CleanupSteps.collect(failures, () -> teardown.finish(id));
       throw failures.getFirst();
     }
     if (r.spec().portMappings().stream().anyMatch(m -> m.hostPort() > 0)) {
@@ -762,31 +764,6 @@ public final class PodService implements AutoCloseable {
 
   private static Instant instant(long nanos) {
     return Instant.ofEpochSecond(0, nanos);
-  }
-
-  private static void collect(List<RuntimeException> failures, Runnable step) {
-    try {
-      step.run();
-    } catch (RuntimeException e) {
-      failures.add(e);
-    }
-  }
-
-  private static void joinAll(List<Thread> threads) {
-    boolean interrupted = false;
-    for (Thread t : threads) {
-      while (true) {
-        try {
-          t.join();
-          break;
-        } catch (InterruptedException e) {
-          interrupted = true; // the step must finish: it frees host resources
-        }
-      }
-    }
-    if (interrupted) {
-      Thread.currentThread().interrupt();
-    }
   }
 
   private static void quietly(Runnable r) {

@@ -80,17 +80,17 @@ final class SandboxTeardown {
     // DEL needs only the network namespace: the IPC and UTS files and /dev/shm go meanwhile
     Thread del = Thread.ofVirtual().start(() -> {
       if (r.networkUp() || !r.netns().isEmpty()) {
-        collect(failures, () -> {
+        CleanupSteps.collect(failures, () -> {
           network.detach(r);
           records.save(r.withNetworkDown());
         });
       }
     });
     SandboxNamespaces.Bound files = SandboxNamespaces.of(r);
-    collect(failures, () -> namespaces.unpin(new SandboxNamespaces.Bound(null, files.ipc(), files.uts())));
+    CleanupSteps.collect(failures, () -> namespaces.unpin(new SandboxNamespaces.Bound(null, files.ipc(), files.uts())));
     shm.remove(r.id());
-    joinUninterruptibly(del);
-    collect(failures, () -> namespaces.unpin(files)); // the network file too, also when DEL found it gone
+    CleanupSteps.joinAll(List.of(del)); // the DEL must finish: it frees host resources
+    CleanupSteps.collect(failures, () -> namespaces.unpin(files)); // the network file too, also when DEL found it gone
     if (failures.isEmpty()) {
       records.sandbox(r.id()).ifPresent(now -> records.save(now.withStopped()));
     }
@@ -110,29 +110,6 @@ final class SandboxTeardown {
         Thread.currentThread().interrupt();
         return;
       }
-    }
-  }
-
-  private static void joinUninterruptibly(Thread t) {
-    boolean interrupted = false;
-    while (true) {
-      try {
-        t.join();
-        break;
-      } catch (InterruptedException e) {
-        interrupted = true; // the DEL must finish: it frees host resources
-      }
-    }
-    if (interrupted) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  private static void collect(List<RuntimeException> failures, Runnable step) {
-    try {
-      step.run();
-    } catch (RuntimeException e) {
-      failures.add(e);
     }
   }
 }
