@@ -244,11 +244,36 @@ public final class MicroVm {
    */
   public OptionalInt exitCode() {
     try {
-      OptionalInt code = GuestExitLine.read(paths.serialLog());
+      OptionalInt code = consoleReport();
       return code.isPresent() ? code : exitPortCode();
     } catch (IOException | RuntimeException e) {
       return OptionalInt.empty();
     }
+  }
+
+  /** The serial log's size when it was last read, and the report found then. */
+  private record LogLook(long size, OptionalInt code) {}
+
+  private volatile LogLook lastLook = new LogLook(-1, OptionalInt.empty());
+
+  /**
+   * The report in the serial log, read again only when the log has grown: the follower asks every
+   * {@link #POLL}, and a stat is cheaper than reading the log's tail each time.
+   */
+  private OptionalInt consoleReport() throws IOException {
+    long size;
+    try {
+      size = Files.size(paths.serialLog());
+    } catch (java.nio.file.NoSuchFileException e) {
+      return OptionalInt.empty();
+    }
+    LogLook last = lastLook;
+    if (last.size() == size) {
+      return last.code();
+    }
+    OptionalInt code = GuestExitLine.read(paths.serialLog());
+    lastLook = new LogLook(size, code);
+    return code;
   }
 
   private OptionalInt exitPortCode() {
