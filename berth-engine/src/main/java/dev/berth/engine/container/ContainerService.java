@@ -418,6 +418,7 @@ public final class ContainerService {
     Path dir = dir(c.id());
     MicroVm vm = null;
     try {
+      microVms.lookUpAssetsAhead(); // beside the network and rootfs work below
       // The namespace now and CNI in the background, while the rootfs is mounted.
       ContainerNetworks.Start attaching = store.networks().attach(c, dir, this::find);
       rootfs.mount(c);
