@@ -688,7 +688,7 @@ public final class ContainerService {
       if (vm != null) {
         vm.destroy();
       } else if (VmIsolation.isVm(store.toContainer(row.get()).config())) {
-        microVms.reattach(id, dir(id), logPath(id)).destroy();
+        microVms.destroyLeftover(id, dir(id), logPath(id));
       } else if (p != null) {
         p.delete();
       } else if (exits.runtimeDeleteRunning(id)) {

@@ -356,6 +356,16 @@ public final class MicroVmRuntime {
   }
 
   /**
+   * Kills what is left of a container's microVM (QEMU, its runtime dir) at the container's removal;
+   * nothing to do (and nothing read) when the runtime dir is gone, as after a recorded exit.
+   */
+  public void destroyLeftover(String id, Path containerDir, Path logFile) {
+    if (Files.exists(paths(id, containerDir).runDir())) {
+      reattach(id, containerDir, logFile).destroy();
+    }
+  }
+
+  /**
    * The microVM of a container recorded as running (after a berthd restart). When QEMU is gone,
    * the returned handle's {@link MicroVm#follow} drains the rest of the output and reports the
    * exit at once.
