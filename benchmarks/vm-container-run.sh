@@ -16,6 +16,7 @@
 # Prints the load and the ratios, and QEMU's CPU time for the floor and QEMU by hand (steadier than
 # their wall time on a shared machine). MEMORY_ONLY=1 skips the timings. TRACE=1 adds one boot of QEMU by
 # hand with "berth.trace": the guest's boot helper (berth-boot) prints when each step ended.
+# BERTHD_FLAGS: extra berthd flags ("--log-level debug" times the steps of each run); KEEP_LOG=FILE keeps berthd's log.
 # Needs: root, bin/build done, qemu-system-x86, linux-image-amd64, busybox-static, cpio.
 set -eu
 BERTH_HOME=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
@@ -31,7 +32,7 @@ cleanup() {
   ip netns del "$NS" 2>/dev/null || true
   for f in "$TMP"/exec/microvm/*/qemu.pid; do [ -f "$f" ] && kill -9 "$(cat "$f")" 2>/dev/null || true; done
   for m in $(findmnt -rn -o TARGET | grep "^$TMP" | sort -r); do umount -l "$m" || true; done
-  cp "$TMP/berthd.log" /tmp/vm-container-bench-berthd.log 2>/dev/null || true
+  cp "$TMP/berthd.log" "${KEEP_LOG:-/tmp/vm-container-bench-berthd.log}" 2>/dev/null || true
   rm -rf "$TMP"
 }
 trap cleanup EXIT INT TERM
@@ -45,7 +46,7 @@ tar -C "$TMP/rootfs" -cf "$TMP/busybox.tar" .
 
 printf '{"vm-accel": "%s"}\n' "$ACCEL" > "$TMP/daemon.json"
 "$BERTH_HOME/bin/berthd" --data-root "$TMP/data" --exec-root "$TMP/exec" -H "unix://$TMP/b.sock" \
-  --config-file "$TMP/daemon.json" > "$TMP/berthd.log" 2>&1 &
+  --config-file "$TMP/daemon.json" ${BERTHD_FLAGS-} > "$TMP/berthd.log" 2>&1 &
 PID=$!
 i=0
 until grep -q ready "$TMP/berthd.log" 2>/dev/null; do i=$((i + 1)); [ "$i" -lt 300 ] || { cat "$TMP/berthd.log"; exit 1; }; sleep 0.1; done

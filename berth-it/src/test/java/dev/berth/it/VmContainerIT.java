@@ -24,11 +24,17 @@ import org.junit.jupiter.api.Test;
 @Tag("integration")
 class VmContainerIT extends MicroVmDaemonTest {
   @Test
-  void runRmPrintsTheGuestKernelsBannerAndExitCode() {
-    ProcessResult r = berth("run", "--rm", "--isolation=vm", image, "sh", "-c", "cat /proc/version; exit 4");
+  void runRmPrintsTheGuestKernelsBannerAndExitCode() throws IOException {
+    // berthd kills QEMU the moment the guest reports the exit: what the command wrote just before
+    // (its last output, a file on a bind over 9p) must all be there.
+    Path out = Files.createDirectories(dir.resolve("run-rm-out"));
+    ProcessResult r = berth("run", "--rm", "--isolation=vm", "-v", out + ":/out", image, "sh", "-c",
+        "cat /proc/version; seq 1 20000; echo last >&2; seq 1 5000 > /out/numbers; exit 4");
 
     assertThat(r.exitCode()).as(r.toString()).isEqualTo(4);
-    assertThat(r.stdout()).as(r.toString()).startsWith("Linux version " + guestKernel + " ");
+    assertThat(r.stdout()).as(r.toString()).startsWith("Linux version " + guestKernel + " ").endsWith("\n19999\n20000\n");
+    assertThat(r.stderr()).as(r.toString()).endsWith("last\n");
+    assertThat(Files.readString(out.resolve("numbers"))).endsWith("\n4999\n5000\n");
     String host = Commands.run(List.of("uname", "-r"), Duration.ofSeconds(10)).stdout().strip();
     if (!host.equals(guestKernel)) {
       assertThat(r.stdout()).doesNotContain("Linux version " + host);

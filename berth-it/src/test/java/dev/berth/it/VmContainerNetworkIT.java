@@ -160,6 +160,42 @@ class VmContainerNetworkIT extends MicroVmDaemonTest {
   }
 
   @Test
+  void aMicroVmThatEndedGivesUpItsNetworkAndStartsAgain() throws IOException {
+    long since = System.currentTimeMillis() / 1000;
+    ProcessResult first = berth("run", "--name", "again", "--isolation=vm", image, "sh", "-c", "ip -o -4 addr show eth0");
+    assertThat(first.exitCode()).as(first.toString()).isZero();
+    assertThat(first.stdout()).contains(" inet ");
+    String id = ok(berth("inspect", "--format", "{{.Id}}", "again")).stdout().strip();
+
+    // As a runc container's: its namespace (with the tap in it) and its address go when it ends,
+    // not when it is removed; inspect shows no address, as dockerd's does for an exited container.
+    assertThat(Poll.until(Duration.ofSeconds(20), () -> !Files.exists(daemon.execRoot().resolve("netns").resolve(id))))
+        .as("the namespace of the ended microVM is gone").isTrue();
+    JsonNode ended = JSON.readTree(ok(berth("inspect", id)).stdout()).get(0);
+    assertThat(ended.path("State").path("Status").asText()).isEqualTo("exited");
+    assertThat(ended.path("NetworkSettings").path("Networks").path("bridge").path("IPAddress").asText()).isEmpty();
+    // dockerd's "die" for its end, as for any container
+    ProcessResult die = berth("events", "--since", Long.toString(since), "--until",
+        Long.toString(System.currentTimeMillis() / 1000 + 1), "--filter", "container=again", "--filter", "event=die");
+    assertThat(die.stdout()).as(die.toString()).contains("container die " + id).contains("exitCode=0");
+
+    // It starts again on the same network (it failed with "Device or resource busy": the old namespace was still there).
+    ProcessResult second = berth("start", "-a", "again");
+    assertThat(second.exitCode()).as(second.toString()).isZero();
+    assertThat(second.stdout()).contains(" inet ");
+
+    // The boot files stay in the page cache after QEMU's copies were paged out: the next boot reads no disk.
+    Path vmlinux;
+    try (var assets = Files.list(daemon.dataRoot().resolve("microvm/assets"))) {
+      vmlinux = assets.map(d -> d.resolve("vmlinux")).filter(Files::exists).findFirst().orElseThrow();
+    }
+    long size = Files.size(vmlinux); // fincore counts whole pages
+    assertThat(Poll.until(Duration.ofSeconds(20), () -> Long.parseLong(Commands.run(List.of("fincore", "--bytes",
+        "--noheadings", "--output", "RES", vmlinux.toString()), Duration.ofSeconds(10)).stdout().strip()) >= size))
+        .as("all of %s in the page cache", vmlinux).isTrue();
+  }
+
+  @Test
   void withNetworkNoneTheGuestHasLoopbackOnlyAndHostIsRefused() {
     ProcessResult none = berth("run", "--rm", "--isolation=vm", "--network", "none", image, "sh", "-c",
         "ls /sys/class/net; ping -c 1 -W 2 127.0.0.1 >/dev/null && echo loopback-up");

@@ -73,16 +73,26 @@ public final class ContainerExits {
         return;
       }
       Container c = store.toContainer(row.get());
-      rootfs.unmount(id);
+      // Its network goes as a runc container's does (CNI DEL in the background): the namespace, the
+      // tap in it and the address are not held until the container is removed or started again.
+      store.networks().detach(id);
       Instant finished = vm.finishedAt();
       Instant started = c.state() instanceof ContainerState.Running r ? r.startedAt() : Instant.EPOCH;
       exited = c.withState(new ContainerState.Exited(code, started, finished, false, ""));
       store.save(exited, started, finished);
       log.info("container {} (microVM) exited with {}", c.shortId(), code);
+      store.events.emit(c, "die", Map.of("exitCode", Integer.toString(code)));
+      // The waits end before the rootfs is unmounted, still under the lock (as in onExit): QEMU,
+      // its only user, is gone, and whatever touches the rootfs next takes the lock first.
+      completeExit(id, code);
+      long unmounting = System.nanoTime();
+      rootfs.unmount(id);
+      log.debug("container {} (microVM) exit recorded {} ms after the guest reported it; rootfs unmounted in {} ms",
+          c.shortId(), java.time.Duration.between(finished, store.clock.instant()).toMillis(),
+          (System.nanoTime() - unmounting) / 1_000_000);
     } finally {
       lock.unlock();
     }
-    completeExit(id, code);
     afterExit.accept(exited);
   }
 

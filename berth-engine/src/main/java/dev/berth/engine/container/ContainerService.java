@@ -418,6 +418,7 @@ public final class ContainerService {
     Path dir = dir(c.id());
     MicroVm vm = null;
     try {
+      microVms.lookUpAssetsAhead(); // beside the network and rootfs work below
       // The namespace now and CNI in the background, while the rootfs is mounted.
       ContainerNetworks.Start attaching = store.networks().attach(c, dir, this::find);
       rootfs.mount(c);
@@ -687,7 +688,7 @@ public final class ContainerService {
       if (vm != null) {
         vm.destroy();
       } else if (VmIsolation.isVm(store.toContainer(row.get()).config())) {
-        microVms.reattach(id, dir(id), logPath(id)).destroy();
+        microVms.destroyLeftover(id, dir(id), logPath(id));
       } else if (p != null) {
         p.delete();
       } else if (exits.runtimeDeleteRunning(id)) {

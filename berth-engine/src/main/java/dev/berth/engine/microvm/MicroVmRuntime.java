@@ -2,6 +2,7 @@ package dev.berth.engine.microvm;
 
 import dev.berth.engine.BerthException;
 import dev.berth.engine.sys.FilePageOut;
+import dev.berth.engine.sys.PageCache;
 import dev.berth.engine.vm.Qemu;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -11,6 +12,8 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -89,6 +92,12 @@ public final class MicroVmRuntime {
   private final Supplier<Qemu> locator;
   private final Object kernelCopyLock = new Object();
   private volatile Qemu qemu;
+  /** A look-up of the boot assets started ahead of a launch, and when (System.nanoTime). */
+  private record AssetsAhead(long startedAt, CompletableFuture<BootAssets> assets) {}
+
+  private final AtomicReference<AssetsAhead> assetsAhead = new AtomicReference<>();
+  /** The host's TSC rate, read once (a read of /proc/cpuinfo costs up to a millisecond). */
+  private volatile long hostKhz = -1;
 
   public MicroVmRuntime(Path dataRoot, Path execRoot, Settings settings) {
     this(dataRoot, execRoot, settings, Qemu::locate);
@@ -143,6 +152,51 @@ public final class MicroVmRuntime {
     return Qemu.accelerator(settings.accel());
   }
 
+  /**
+   * Starts looking up the boot assets now, on a virtual thread, for the launch that follows: the
+   * look-up hashes the assets' inputs (the init and the boot helper among them: 5-20 ms here) and
+   * can run beside the start's network and rootfs work instead of after it.
+   */
+  public void lookUpAssetsAhead() {
+    CompletableFuture<BootAssets> f = new CompletableFuture<>();
+    assetsAhead.set(new AssetsAhead(System.nanoTime(), f));
+    Thread.ofVirtual().name("microvm-assets").start(() -> {
+      try {
+        f.complete(assets.get());
+      } catch (RuntimeException e) {
+        f.completeExceptionally(e);
+      }
+    });
+  }
+
+  /**
+   * The assets a look-up started ahead found, when it started less than {@link #AHEAD_FRESH} ago
+   * and succeeded; else a look-up now (which also reports any failure).
+   */
+  private BootAssets bootAssets() {
+    AssetsAhead ahead = assetsAhead.getAndSet(null);
+    if (ahead != null && System.nanoTime() - ahead.startedAt() < AHEAD_FRESH.toNanos()) {
+      try {
+        return ahead.assets().join();
+      } catch (java.util.concurrent.CompletionException e) {
+        // looked up again below, which throws the failure itself
+      }
+    }
+    return assets.get();
+  }
+
+  /** How old a look-up started ahead may be: it saw the kernel and modules as they were then. */
+  static final java.time.Duration AHEAD_FRESH = java.time.Duration.ofSeconds(10);
+
+  private long hostKhz() {
+    long khz = hostKhz;
+    if (khz < 0) {
+      khz = Qemu.hostKhz();
+      hostKhz = khz;
+    }
+    return khz;
+  }
+
   /** The container's paths under its dir and the exec-root. */
   public MicroVmPaths paths(String id, Path containerDir) {
     return new MicroVmPaths(containerDir.resolve("vm"), execRoot.resolve("microvm").resolve(id.substring(0, 12)));
@@ -156,7 +210,7 @@ public final class MicroVmRuntime {
   public MicroVm launch(String id, Path containerDir, Path rootfs, GuestCommand command, EtcFiles etc,
       long memoryBytes, long nanoCpus, Path logFile, Optional<Network> network, List<GuestMount> mounts, Stdio stdio) {
     Qemu q = qemu();
-    BootAssets boot = assets.get();
+    BootAssets boot = bootAssets();
     MicroVmPaths paths = paths(id, containerDir);
     String accel = accel();
     long memoryMib = memoryBytes <= 0 ? DEFAULT_MEMORY_MIB : Math.max(MIN_MEMORY_MIB, memoryBytes >> 20);
@@ -173,7 +227,7 @@ public final class MicroVmRuntime {
         cmd.addAll(GuestNetwork.inNamespace(network.get().netns())); // QEMU opens the taps by name, there
       }
       cmd.addAll(MicroVmCommand.build(q.systemBinary().toString(),
-          new MicroVmSpec(id, rootfs, paths, boot, accel, Qemu.hostKhz(), cpus, memoryMib, interfaces, mounts, stdio.tty(),
+          new MicroVmSpec(id, rootfs, paths, boot, accel, hostKhz(), cpus, memoryMib, interfaces, mounts, stdio.tty(),
           stdio.openStdin() && !stdio.tty())));
       log.debug("container {}: {}", id.substring(0, 12), String.join(" ", cmd));
       long pid;
@@ -181,16 +235,23 @@ public final class MicroVmRuntime {
       // together map the same page-cache pages, and MADV_PAGEOUT leaves a page that another process
       // maps where it is (both would keep the 33 MiB; decision 2600). QEMU's start, up to its
       // -daemonize, takes ~0.1-0.4 s; the boot itself runs after it, in parallel.
+      long spawning;
+      long daemonized;
       synchronized (kernelCopyLock) {
+        spawning = System.nanoTime();
         q.launch(cmd);
+        daemonized = System.nanoTime();
         pid = Long.parseLong(Files.readString(paths.pidFile()).strip());
         releaseKernelCopy(id, pid, boot.kernel());
       }
+      log.debug("container {}: QEMU's start to -daemonize {} ms, its kernel copy paged out {} ms later",
+          id.substring(0, 12), (daemonized - spawning) / 1_000_000, (System.nanoTime() - daemonized) / 1_000_000);
       log.info("container {}: microVM started (QEMU pid {}, {}, kernel {})", id.substring(0, 12), pid, accel,
           boot.kernelVersion());
       releaseInitramfsCopyOnceRead(id, pid, boot.initramfs());
       MicroVm vm = new MicroVm(id, paths, pid, logFile);
       vm.connectStdio();
+      vm.watchConsole();
       return vm;
     } catch (IOException | RuntimeException e) {
       killLeftover(id, paths);
@@ -211,8 +272,24 @@ public final class MicroVmRuntime {
     try {
       long bytes = FilePageOut.pageOut(pid, kernel);
       log.debug("container {}: {} KiB of QEMU's kernel copy paged out", id.substring(0, 12), bytes >> 10);
+      Thread.ofVirtual().name("microvm-kernel-cache").start(() -> keepCached(id, kernel));
     } catch (IOException | RuntimeException e) {
       log.debug("container {}: QEMU's kernel copy stays resident: {}", id.substring(0, 12), e.getMessage());
+    }
+  }
+
+  /**
+   * The page-out also drops the file's pages from the page cache (no other process maps them), so
+   * the next microVM's QEMU would read the kernel (and the guest the initramfs) from the disk
+   * again: 30-100 ms more of every start here. Read back into the cache, they are the kernel's
+   * to reclaim under memory pressure and no QEMU's resident memory.
+   */
+  private static void keepCached(String id, Path file) {
+    try {
+      PageCache.willNeed(file);
+    } catch (IOException | RuntimeException e) {
+      log.debug("container {}: {} not read back into the page cache: {}", id.substring(0, 12), file.getFileName(),
+          e.getMessage());
     }
   }
 
@@ -229,6 +306,7 @@ public final class MicroVmRuntime {
         while (System.nanoTime() < deadline && MicroVm.alive(pid, id)) {
           if (FilePageOut.residentBytes(pid, initramfs) >= size) {
             FilePageOut.pageOut(pid, initramfs);
+            keepCached(id, initramfs);
             return;
           }
           Thread.sleep(200);
@@ -278,6 +356,16 @@ public final class MicroVmRuntime {
   }
 
   /**
+   * Kills what is left of a container's microVM (QEMU, its runtime dir) at the container's removal;
+   * nothing to do (and nothing read) when the runtime dir is gone, as after a recorded exit.
+   */
+  public void destroyLeftover(String id, Path containerDir, Path logFile) {
+    if (Files.exists(paths(id, containerDir).runDir())) {
+      reattach(id, containerDir, logFile).destroy();
+    }
+  }
+
+  /**
    * The microVM of a container recorded as running (after a berthd restart). When QEMU is gone,
    * the returned handle's {@link MicroVm#follow} drains the rest of the output and reports the
    * exit at once.
@@ -293,6 +381,7 @@ public final class MicroVmRuntime {
     MicroVm vm = new MicroVm(id, paths, pid, logFile);
     if (vm.alive()) {
       vm.connectStdio();
+      vm.watchConsole();
     }
     return vm;
   }

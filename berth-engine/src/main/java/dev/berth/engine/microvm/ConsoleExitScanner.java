@@ -1,0 +1,46 @@
+package dev.berth.engine.microvm;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.OptionalInt;
+
+/**
+ * Finds the guest init's exit report ({@link GuestExitLine}) in the serial console's bytes as
+ * berthd reads them from QEMU's console socket, chunk by chunk: a line may arrive in pieces (QEMU
+ * passes the UART's bytes on as they come). Only a whole line counts, as in the log.
+ */
+final class ConsoleExitScanner {
+  /** A report is short; a longer line is console noise and is not kept. */
+  private static final int MAX_LINE = 64;
+
+  private final StringBuilder line = new StringBuilder();
+  private boolean overlong;
+
+  /** Consumes {@code bytes} (position to limit); the code of the last report they completed, if any. */
+  OptionalInt feed(ByteBuffer bytes) {
+    OptionalInt code = OptionalInt.empty();
+    while (bytes.hasRemaining()) {
+      char c = (char) (bytes.get() & 0xff);
+      if (c == '\n') {
+        if (!overlong) {
+          OptionalInt found = GuestExitLine.find(line + "\n");
+          if (found.isPresent()) {
+            code = found;
+          }
+        }
+        line.setLength(0);
+        overlong = false;
+      } else if (line.length() < MAX_LINE) {
+        line.append(c);
+      } else {
+        overlong = true;
+      }
+    }
+    return code;
+  }
+
+  /** For tests: feeds a string. */
+  OptionalInt feed(String text) {
+    return feed(ByteBuffer.wrap(text.getBytes(StandardCharsets.ISO_8859_1)));
+  }
+}
