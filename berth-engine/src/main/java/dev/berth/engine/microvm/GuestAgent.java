@@ -25,16 +25,26 @@ import java.util.concurrent.TimeoutException;
  * started through it: they stream over ports of their own. Each request carries a tag ("t TAG
  * REQUEST") that the guest puts before its answer: an answer nobody waited for any more (a
  * healthcheck berthd gave up on while the guest booted slowly, say) waits in the port for the
- * next client, which skips it instead of taking it for its own.
+ * next client, which skips it instead of taking it for its own. Before each request the guest is
+ * told (a line on its control channel) to load virtio-serial and start the agent if it has not:
+ * a container without a terminal or stdin boots without them (decision 3400); the request waits
+ * in QEMU's socket meanwhile (QEMU reads a port's socket only once the guest opened the port).
  */
 public final class GuestAgent {
   /** What an exec in the guest gave. */
   public record Result(int exitCode, byte[] stdout, byte[] stderr) {}
 
   private final Path socket;
+  /** Run before each request: tells the guest to bring its agent up, if it has not yet (decision 3400). */
+  private final Runnable wake;
 
   GuestAgent(Path socket) {
+    this(socket, () -> {});
+  }
+
+  GuestAgent(Path socket, Runnable wake) {
     this.socket = socket;
+    this.wake = wake;
   }
 
   /** The request line for {@code command}. */
@@ -106,6 +116,7 @@ public final class GuestAgent {
 
   /** Runs a run.sh-style {@code script} ({@link GuestCommand#script()}) in the guest and waits for it (at most {@code timeout}). */
   public synchronized Result run(String script, Duration timeout) {
+    wake.run();
     CompletableFuture<Result> done = new CompletableFuture<>();
     SocketChannel[] open = new SocketChannel[1];
     Thread.ofVirtual().name("microvm-agent").start(() -> {
@@ -142,6 +153,7 @@ public final class GuestAgent {
 
   /** Asks the agent to start an interactive exec in {@code slot} (its sockets connected already); returns when it runs. */
   synchronized void startInSlot(int slot, boolean tty, int rows, int cols, GuestCommand command) {
+    wake.run();
     try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
       ch.connect(UnixDomainSocketAddress.of(socket));
       String tag = newTag();

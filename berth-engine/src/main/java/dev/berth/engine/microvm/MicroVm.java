@@ -47,7 +47,7 @@ public final class MicroVm {
     this.paths = paths;
     this.pid = pid;
     this.pump = new OutputPump(paths, log);
-    this.agent = new GuestAgent(paths.agentSocket());
+    this.agent = new GuestAgent(paths.agentSocket(), this::wakeAgent);
     this.slots = new ExecSlots(paths);
     MicroVmRuntime.Stdio mode;
     try {
@@ -147,12 +147,28 @@ public final class MicroVm {
   public GuestExec startExec(GuestCommand command, boolean tty, int rows, int cols) {
     int slot = slots.acquire(id.substring(0, 12));
     try {
+      wakeAgent(); // the slot's ports need the guest's virtio-serial driver, which comes with the agent
       slots.plug(slot, tty);
     } catch (RuntimeException e) {
       slots.release(slot);
       throw e;
     }
     return GuestExec.start(paths, agent, slot, tty, rows, cols, command, slots::release);
+  }
+
+  /**
+   * Asks the guest init to load virtio-serial and start the exec agent, which a container without
+   * a terminal or stdin boots without (decision 3400). Sent before every agent request: a berthd
+   * that restarted does not know whether the guest did, and the guest ignores the line once it
+   * did (an older guest init ignores it as well: its agent runs from the boot). Best effort: an
+   * unreachable VM shows in the request that follows.
+   */
+  private void wakeAgent() {
+    try {
+      control("agent");
+    } catch (RuntimeException e) {
+      log.debug("container {}: cannot ask for the agent: {}", id.substring(0, 12), e.getMessage());
+    }
   }
 
   /** The control channel's connection, kept: QEMU drops what a client that hung up sent and it had not read. */
