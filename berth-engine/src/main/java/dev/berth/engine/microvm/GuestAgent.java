@@ -37,6 +37,12 @@ public final class GuestAgent {
   private final Path socket;
   /** Run before each request: tells the guest to bring its agent up, if it has not yet (decision 3400). */
   private final Runnable wake;
+  /**
+   * How often the wake is sent again while a request waits: a line sent while the guest kernel
+   * boots is lost (its serial driver clears the UART's FIFO when the console opens), and the guest
+   * ignores the line once its agent runs.
+   */
+  static final Duration WAKE_AGAIN = Duration.ofSeconds(1);
 
   GuestAgent(Path socket) {
     this(socket, () -> {});
@@ -116,7 +122,31 @@ public final class GuestAgent {
 
   /** Runs a run.sh-style {@code script} ({@link GuestCommand#script()}) in the guest and waits for it (at most {@code timeout}). */
   public synchronized Result run(String script, Duration timeout) {
+    Thread waking = keepWaking();
+    try {
+      return runAwake(script, timeout);
+    } finally {
+      waking.interrupt();
+    }
+  }
+
+  /** Sends the wake now and every {@link #WAKE_AGAIN} until the returned thread is interrupted. */
+  private Thread keepWaking() {
     wake.run();
+    Thread again = Thread.ofVirtual().name("microvm-agent-wake").start(() -> {
+      try {
+        while (true) {
+          Thread.sleep(WAKE_AGAIN);
+          wake.run();
+        }
+      } catch (InterruptedException e) {
+        // the request was answered
+      }
+    });
+    return again;
+  }
+
+  private Result runAwake(String script, Duration timeout) {
     CompletableFuture<Result> done = new CompletableFuture<>();
     SocketChannel[] open = new SocketChannel[1];
     Thread.ofVirtual().name("microvm-agent").start(() -> {
@@ -153,7 +183,7 @@ public final class GuestAgent {
 
   /** Asks the agent to start an interactive exec in {@code slot} (its sockets connected already); returns when it runs. */
   synchronized void startInSlot(int slot, boolean tty, int rows, int cols, GuestCommand command) {
-    wake.run();
+    Thread waking = keepWaking();
     try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
       ch.connect(UnixDomainSocketAddress.of(socket));
       String tag = newTag();
@@ -165,6 +195,8 @@ public final class GuestAgent {
       }
     } catch (IOException e) {
       throw new BerthException("cannot exec in the microVM: " + e.getMessage(), e);
+    } finally {
+      waking.interrupt();
     }
   }
 
