@@ -94,6 +94,24 @@ class VmContainerOutputIT extends MicroVmDaemonTest {
     assertThat(Files.readString(secret)).isEqualTo("host-secret-content\n");
   }
 
+  @Test
+  void aRestartedBerthdExecsWhetherOrNotTheGuestLoadedItsAgentAndFollowsTheOutput() throws IOException {
+    String id = ok(berth("run", "-d", "--isolation=vm", image, "sh", "-c",
+        "trap 'echo bye; exit 8' TERM; echo ready; while :; do sleep 1; done")).stdout().strip();
+    awaitLog(id, "ready");
+
+    daemon.kill(); // before any exec: the new berthd cannot know the guest has no agent yet
+    daemon = env.startAgain();
+    assertThat(ok(berth("exec", id, "echo", "one")).stdout()).isEqualTo("one\n");
+    daemon.kill(); // now the agent runs: asking for it again changes nothing
+    daemon = env.startAgain();
+    assertThat(ok(berth("exec", id, "echo", "two")).stdout()).isEqualTo("two\n");
+
+    ok(berth("stop", "-t", "30", id));
+    assertThat(inspect(id).at("/State/ExitCode").asInt()).isEqualTo(8);
+    assertThat(ok(berth("logs", id)).stdout()).isEqualTo("ready\nbye\n"); // followed on, nothing repeated
+  }
+
   private static String health(String id) {
     try {
       return inspect(id).at("/State/Health/Status").asText();
