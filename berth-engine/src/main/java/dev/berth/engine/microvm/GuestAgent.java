@@ -146,6 +146,21 @@ public final class GuestAgent {
     return again;
   }
 
+  /** Whether the agent answered a request of this berthd (it runs, virtio-serial's driver is loaded). */
+  private volatile boolean answered;
+
+  /**
+   * Returns once the guest's agent runs (at once when it answered before): a request that does
+   * nothing, sent when this berthd never had an answer. An interactive exec's ports are then
+   * plugged into a guest whose virtio-serial driver is loaded, as for a container that loads it
+   * at boot, not while the driver binds (decision 3400).
+   */
+  void awaitUp(Duration timeout) {
+    if (!answered) {
+      run("set -- /bin/busybox true\n", timeout);
+    }
+  }
+
   private Result runAwake(String script, Duration timeout) {
     CompletableFuture<Result> done = new CompletableFuture<>();
     SocketChannel[] open = new SocketChannel[1];
@@ -156,6 +171,7 @@ public final class GuestAgent {
         String tag = newTag();
         ch.write(ByteBuffer.wrap(tagged(tag, request(script)).getBytes(StandardCharsets.US_ASCII)));
         done.complete(parse(readAnswer(ch, tag)));
+        answered = true;
       } catch (IOException | RuntimeException e) {
         done.completeExceptionally(e);
       }

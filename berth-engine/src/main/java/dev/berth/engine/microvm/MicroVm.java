@@ -26,6 +26,8 @@ public final class MicroVm {
   private static final Logger log = LoggerFactory.getLogger(MicroVm.class);
   private static final Duration POLL = Duration.ofMillis(10);
   private static final Duration QUIT_GRACE = Duration.ofSeconds(5);
+  /** How long an interactive exec waits for the guest's agent to come up (a boot under TCG on a loaded machine). */
+  private static final Duration AGENT_UP = Duration.ofSeconds(120);
 
   private final String id;
   private final MicroVmPaths paths;
@@ -147,7 +149,7 @@ public final class MicroVm {
   public GuestExec startExec(GuestCommand command, boolean tty, int rows, int cols) {
     int slot = slots.acquire(id.substring(0, 12));
     try {
-      wakeAgent(); // the slot's ports need the guest's virtio-serial driver, which comes with the agent
+      agent.awaitUp(AGENT_UP); // the slot's ports are plugged into a guest whose virtio-serial driver is loaded
       slots.plug(slot, tty);
     } catch (RuntimeException e) {
       slots.release(slot);
