@@ -4,15 +4,16 @@
 #  - the floor: plain qemu-system-x86_64 with the same tap (in a namespace of its own) booting
 #    the same kernel, with the same machine, accelerator and memory options, straight to an init
 #    that powers off (an initramfs of busybox and a two-line /init: no modules, shares, ports),
-#  - QEMU by hand with Berth's initramfs, shares, serial ports and tap (the guest given an
-#    address): what Berth's microVM does minus berthd, so the difference to the floor is the
-#    guest init's share and the rest is the host side's,
+#  - QEMU by hand with Berth's initramfs, shares (the output share too), the agent's serial port and
+#    tap (the guest given an address): what Berth's microVM does minus berthd, so the difference to
+#    the floor is the guest init's share and the rest is the host side's,
 #  - `berth run --rm --isolation=vm --network none busybox true` (no network), and
 #  - `berth run --rm busybox true` (runc under conmon), for scale.
 # Then the memory of idle microVM containers (`sleep`, default 256 MiB guest), read after the
-# boot settled: QEMU's RSS and PSS, split into guest RAM, the kernel and initramfs files QEMU maps,
-# TCG's translation buffer and the rest; and the mean PSS of two idle ones (the kernel file
-# and QEMU's binary are then shared). Same image everywhere: Debian's static busybox, imported.
+# boot settled (the container's first line is in its log): QEMU's RSS and PSS, split into guest
+# RAM, the kernel and initramfs files QEMU maps, TCG's translation buffer and the rest; the mean
+# PSS of two idle ones (the kernel file and QEMU's binary are then shared); and the first one's
+# again after an exec (the guest then loaded virtio-serial for its agent: decision 3400). Same image everywhere: Debian's static busybox, imported.
 # Prints the load and the ratios, and QEMU's CPU time for the floor and QEMU by hand (steadier than
 # their wall time on a shared machine). MEMORY_ONLY=1 skips the timings. TRACE=1 adds one boot of QEMU by
 # hand with "berth.trace": the guest's boot helper (berth-boot) prints when each step ended.
@@ -89,8 +90,7 @@ BARE="qemu-system-x86_64 -machine $MACHINE -accel $ACCEL_OPTS -cpu $CPU -smp 1 -
 BYHAND="qemu-system-x86_64 -machine $MACHINE -accel $ACCEL_OPTS -cpu $CPU -smp 1 -m 256M -nodefaults -no-user-config \
  -display none -no-reboot -serial file:$F/serial.log -kernel ${ASSETS}vmlinux -initrd ${ASSETS}initramfs.cpio \
  -append '$APPEND' -device virtio-serial-device,max_ports=16 \
- -chardev file,id=stdout,path=$F/out -device virtserialport,chardev=stdout,name=stdout \
- -chardev file,id=stderr,path=$F/err -device virtserialport,chardev=stderr,name=stderr \
+ -fsdev local,id=output,path=$F/output,security_model=mapped-xattr -device virtio-9p-device,fsdev=output,mount_tag=output \
  -chardev socket,id=agent,path=$F/agent.sock,server=on,wait=off -device virtserialport,chardev=agent,name=agent \
  -fsdev local,id=rootfs,path=$TMP/rootfs,security_model=none -device virtio-9p-device,fsdev=rootfs,mount_tag=rootfs \
  -fsdev local,id=berth,path=$F/share,security_model=none,readonly=on -device virtio-9p-device,fsdev=berth,mount_tag=berth \
@@ -109,7 +109,7 @@ FL=""; BH=""; VM=""; VN=""; RC=""; FC=""; HC=""
 run=1
 [ "${MEMORY_ONLY-}" = 1 ] && run=$((RUNS + 1))
 while [ "$run" -le "$RUNS" ]; do
-  rm -f "$F/serial.log"
+  rm -rf "$F/serial.log" "$F/output"; mkdir "$F/output"; : > "$F/output/stdout"; : > "$F/output/stderr"
   c=$(ticks); t=$(date +%s%N); ip netns exec "$NS" sh -c "$BARE"; f=$(ms "$t"); fc=$(( ($(ticks) - c) * TICK_MS ))
   c=$(ticks); t=$(date +%s%N); ip netns exec "$NS" sh -c "$BYHAND"; h=$(ms "$t"); hc=$(( ($(ticks) - c) * TICK_MS ))
   # A guest init that failed (its network, say) powers off early: that would measure nothing.
@@ -135,7 +135,7 @@ done
       mean($6), min($6), mean($7), min($7), mean($7) / mean($6), min($7) / min($6) }'
 
 if [ "${TRACE-}" = 1 ]; then
-  rm -f "$F/serial.log"
+  rm -rf "$F/serial.log" "$F/output"; mkdir "$F/output"; : > "$F/output/stdout"; : > "$F/output/stderr"
   ip netns exec "$NS" sh -c "$(echo "$BYHAND" | sed "s|-append '$APPEND'|-append '$APPEND berth.trace'|")"
   echo "the guest's boot steps (seconds since the kernel started; load $(cut -d' ' -f1 /proc/loadavg)):"
   grep 'berth-boot' "$F/serial.log" | tr -d '\r' | sed 's/^/  /'
@@ -159,14 +159,20 @@ settled() { # waits until the container's QEMU RSS stops growing (the boot is ov
     last=$now; i=$((i + 1)); sleep 1
   done
 }
-ID=$($B run -d --isolation=vm busybox:bench sleep 600)
+up() { # ID: waits until the container's first line is in its log (the guest init is done), at most 120 s
+  i=0; until $B logs "$1" 2>/dev/null | grep -q up; do i=$((i + 1)); [ "$i" -lt 1200 ] || return 1; sleep 0.1; done
+}
+ID=$($B run -d --isolation=vm busybox:bench sh -c 'echo up; exec sleep 600')
 QPID=$($B inspect --format '{{.State.Pid}}' "$ID")
-$B exec "$ID" true # the agent answers: the guest init is done
+up "$ID"
 settled "$QPID"
 memory "$QPID" 256 | awk '{ printf "idle microVM container (256 MiB guest): QEMU RSS %d MiB, PSS %d MiB = guest RAM %d + kernel and initramfs files %d + TCG translation buffer %d + QEMU itself %d MiB (RSS parts; goal RSS <= 150 MB)\n", $1/1024, $2/1024, $3/1024, $4/1024, $5/1024, $6/1024 }'
-ID2=$($B run -d --isolation=vm busybox:bench sleep 600)
+ID2=$($B run -d --isolation=vm busybox:bench sh -c 'echo up; exec sleep 600')
 QPID2=$($B inspect --format '{{.State.Pid}}' "$ID2")
-$B exec "$ID2" true
+up "$ID2"
 settled "$QPID2"
 echo "two idle microVM containers: mean PSS $(( ($(memory "$QPID" 256 | cut -d' ' -f2) + $(memory "$QPID2" 256 | cut -d' ' -f2)) / 2048 )) MiB each; load $(cut -d' ' -f1 /proc/loadavg)"
+$B exec "$ID" true
+settled "$QPID"
+memory "$QPID" 256 | awk '{ printf "the first after an exec: QEMU RSS %d MiB, PSS %d MiB, guest RAM %d MiB\n", $1/1024, $2/1024, $3/1024 }'
 $B rm -f "$ID" "$ID2" >/dev/null

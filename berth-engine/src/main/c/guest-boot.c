@@ -10,13 +10,22 @@
  *   4. brings lo up; when /berth/net exists, loads /lib/modules/order-net (virtio-net and what
  *      it needs: only a container with a network pays for them) and configures each line
  *      "MAC ADDRESS/PREFIX GATEWAY|-" on the interface with that MAC (waiting for it to appear);
- *   5. finds the virtio-serial ports berthd named (stdout, stderr, agent) and writes their
+ *   5. with a terminal or stdin (/berth/stdio "tty" or "stdin"): loads /lib/modules/order-console
+ *      (virtio-serial), finds the ports berthd named (stdout, stderr, agent) and writes their
  *      devices to /tmp/boot.env as shell assignments (port_stdout=/dev/vport1p1 ...);
- *   6. mounts proc, sysfs, devtmpfs, devpts and /dev/shm in /newroot, binds /berth/{hosts,
- *      hostname,resolv.conf} over the rootfs's /etc files, and sets the hostname;
+ *      without (decision 3400): mounts the output share (9p "output") at /output, makes two
+ *      pipes and forks the relay, which copies them to /output/stdout and /output/stderr; the
+ *      pipes' write ends are fds 7 and 8 of the shell init, and fd 9 reads a pipe whose end
+ *      means the relay is done (relay=1 in /tmp/boot.env). virtio-serial is then loaded only
+ *      when berthd first needs the exec agent: the init runs "/init --agent" (below);
+ *   6. mounts proc, sysfs, devtmpfs, devpts and /dev/shm in /newroot, makes /dev/fd, stdin,
+ *      stdout and stderr there, binds /berth/{hosts,hostname,resolv.conf} over the rootfs's
+ *      /etc files, and sets the hostname;
  *   7. turns off the echo of the control channel (ttyS0), whose lines berthd sends to the init.
  * On a failure it prints "berth-init: WHAT" and the shell init reports exit code 255. Run as
  * another process than PID 1 (by hand, with --trace), it exits 0 or 1 instead of exec'ing.
+ * "/init --agent" (the init's control loop, on berthd's first "agent" line) loads virtio-serial,
+ * waits for the agent port and prints its device; exit 1 when there is none.
  * IPv4 and IPv6 addresses and routes are set with ioctls (no netlink: this is all one-shot).
  */
 #define _GNU_SOURCE
@@ -26,12 +35,14 @@
 #include <fcntl.h>
 #include <net/if.h>
 #include <net/route.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/reboot.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -232,15 +243,10 @@ static void configure_network(void) {
   fclose(f);
 }
 
-/* The devices of the ports berthd named, waiting up to 5 s for the host to announce them. A
- * container with a terminal (/berth/stdio "tty") has no stdout and stderr ports: its output goes
- * through the console hvc0 (decision 3100). */
-static void find_ports(void) {
-  char stdio[16] = "";
-  int tty = first_line("/berth/stdio", stdio, sizeof stdio) && strncmp(stdio, "tty", 3) == 0;
-  static const char *wanted[] = {"stdout", "stderr", "agent"};
-  char found[3][300] = {{0}};
-  for (int i = 0; i < 500; i++) {
+/* Scans /sys/class/virtio-ports for the ports named in wanted[0..n) (found[i]: "/dev/vportXpY"),
+ * up to tries x 10 ms, until every port for which need[i] is set is there. */
+static void scan_ports(const char **wanted, const int *need, char (*found)[300], int n, int tries) {
+  for (int i = 0; i < tries; i++) {
     DIR *d = opendir("/sys/class/virtio-ports");
     struct dirent *e;
     char path[300], name[64];
@@ -248,19 +254,139 @@ static void find_ports(void) {
       if (e->d_name[0] == '.') continue;
       snprintf(path, sizeof path, "/sys/class/virtio-ports/%s/name", e->d_name);
       if (!first_line(path, name, sizeof name)) continue;
-      for (int w = 0; w < 3; w++)
+      for (int w = 0; w < n; w++)
         if (strcmp(name, wanted[w]) == 0) snprintf(found[w], sizeof found[w], "/dev/%.256s", e->d_name);
     }
     if (d) closedir(d);
-    if (found[2][0] && (tty || (found[0][0] && found[1][0]))) break;
+    int all = 1;
+    for (int w = 0; w < n; w++)
+      if (need[w] && !found[w][0]) all = 0;
+    if (all) return;
     nap_ms(10);
   }
+}
+
+/* The devices of the ports berthd named, waiting up to 5 s for the host to announce them. A
+ * container with a terminal (/berth/stdio "tty") has no stdout and stderr ports: its output goes
+ * through the console hvc0 (decision 3100). */
+static void find_ports(int tty) {
+  static const char *wanted[] = {"stdout", "stderr", "agent"};
+  int need[3] = {!tty, !tty, 1};
+  char found[3][300] = {{0}};
+  scan_ports(wanted, need, found, 3, 500);
   FILE *env = fopen("/tmp/boot.env", "we");
   if (!env) die("cannot write /tmp/boot.env: %s", strerror(errno));
   for (int w = 0; w < 3; w++)
     if (found[w][0]) fprintf(env, "port_%s=%s\n", wanted[w], found[w]);
   fclose(env);
   if (!found[2][0]) die("no virtio-serial ports");
+}
+
+/* "/init --agent": virtio-serial loaded now (berthd asked for the exec agent), the agent port's
+ * device printed once the host announced it (up to 5 s). Loading it again is harmless (EEXIST). */
+static int agent_port(void) {
+  load_modules("/lib/modules/order-console");
+  static const char *wanted[] = {"agent"};
+  int need[1] = {1};
+  char found[1][300] = {{0}};
+  scan_ports(wanted, need, found, 1, 500);
+  if (!found[0][0]) die("no agent port");
+  puts(found[0]);
+  return 0;
+}
+
+/* Writes all of buf to fd; 0 when it could not (the relay then drops that stream's output). */
+static int write_all(int fd, const char *buf, size_t n) {
+  while (n > 0) {
+    ssize_t w = write(fd, buf, n);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) return 0;
+    buf += w;
+    n -= (size_t) w;
+  }
+  return 1;
+}
+
+/* The relay: copies the two pipes to the output share's files until both ended (every writer
+ * closed them). A file it cannot write to any more is dropped, the pipe still read, so the
+ * command never blocks on a full pipe. */
+static void relay(int in[2], int out[2]) {
+  struct pollfd p[2] = {{in[0], POLLIN, 0}, {in[1], POLLIN, 0}};
+  static char buf[65536];
+  int open_pipes = 2;
+  while (open_pipes > 0) {
+    if (poll(p, 2, -1) < 0) {
+      if (errno == EINTR) continue;
+      return;
+    }
+    for (int i = 0; i < 2; i++) {
+      if (p[i].fd < 0 || !(p[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+      ssize_t n = read(p[i].fd, buf, sizeof buf);
+      if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+      if (n <= 0) {
+        close(p[i].fd);
+        p[i].fd = -1;
+        open_pipes--;
+        continue;
+      }
+      if (out[i] >= 0 && !write_all(out[i], buf, (size_t) n)) {
+        close(out[i]);
+        out[i] = -1;
+      }
+    }
+  }
+}
+
+/* fd moved to exactly target (no close-on-exec), the old number closed. */
+static void move_fd(int fd, int target) {
+  if (fd == target) return;
+  if (dup2(fd, target) < 0) die("cannot move fd %d to %d: %s", fd, target, strerror(errno));
+  close(fd);
+}
+
+/* Without a terminal or stdin: the output share, the relay and the shell init's fds 7, 8 and 9
+ * (see the top of this file). Under TCG a fork costs little, an exec 20-40 ms: the relay is this
+ * process's copy, not a program of its own. */
+static void start_relay(void) {
+  ensure_dir("/output");
+  do_mount("output", "/output", "9p", MS_NOSUID | MS_NODEV | MS_NOEXEC, "trans=virtio,version=9p2000.L");
+  int files[2];
+  files[0] = open("/output/stdout", O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+  files[1] = open("/output/stderr", O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+  if (files[0] < 0 || files[1] < 0) die("cannot open the output files: %s", strerror(errno));
+  int out[2], err[2], done[2];
+  if (pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0 || pipe2(done, O_CLOEXEC) != 0)
+    die("cannot make the output pipes: %s", strerror(errno));
+  pid_t pid = fork();
+  if (pid < 0) die("cannot start the output relay: %s", strerror(errno));
+  if (pid == 0) {
+    prctl(PR_SET_NAME, "berth-relay");
+    close(out[1]);
+    close(err[1]);
+    close(done[0]);
+    int in[2] = {out[0], err[0]};
+    relay(in, files);
+    _exit(0); /* done[1] closes: the init's read on fd 9 ends */
+  }
+  close(out[0]);
+  close(err[0]);
+  close(done[1]);
+  close(files[0]);
+  close(files[1]);
+  /* Above 9 first, so that moving one to 7, 8 or 9 never lands on another of the three. */
+  int w_out = fcntl(out[1], F_DUPFD_CLOEXEC, 20), w_err = fcntl(err[1], F_DUPFD_CLOEXEC, 20),
+      r_done = fcntl(done[0], F_DUPFD_CLOEXEC, 20);
+  if (w_out < 0 || w_err < 0 || r_done < 0) die("cannot move the output pipes: %s", strerror(errno));
+  close(out[1]);
+  close(err[1]);
+  close(done[0]);
+  move_fd(w_out, 7);
+  move_fd(w_err, 8);
+  move_fd(r_done, 9);
+  FILE *env = fopen("/tmp/boot.env", "we");
+  if (!env) die("cannot write /tmp/boot.env: %s", strerror(errno));
+  fputs("relay=1\n", env);
+  fclose(env);
 }
 
 static int is_dir(const char *path) {
@@ -279,6 +405,11 @@ static void prepare_newroot(void) {
   ensure_dir("/newroot/dev/shm");
   do_mount("devpts", "/newroot/dev/pts", "devpts", 0, NULL);
   do_mount("shm", "/newroot/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "size=65536k");
+  /* As runc makes them: "echo x >/dev/stdout" and images that link their logs there. */
+  static const char *links[][2] = {{"/proc/self/fd", "/newroot/dev/fd"}, {"/proc/self/fd/0", "/newroot/dev/stdin"},
+      {"/proc/self/fd/1", "/newroot/dev/stdout"}, {"/proc/self/fd/2", "/newroot/dev/stderr"}};
+  for (int i = 0; i < 4; i++)
+    if (symlink(links[i][0], links[i][1]) != 0 && errno != EEXIST) die("cannot make %s: %s", links[i][1], strerror(errno));
   if (is_dir("/newroot/etc")) {
     static const char *files[] = {"hosts", "hostname", "resolv.conf"};
     char src[64], dst[64];
@@ -312,6 +443,7 @@ static void quiet_control_channel(void) {
 
 int main(int argc, char **argv) {
   pid1 = getpid() == 1;
+  if (!pid1 && argc > 1 && strcmp(argv[1], "--agent") == 0) return agent_port();
   tracing = argc > 1 && strcmp(argv[1], "--trace") == 0;
   trace("start");
   do_mount("proc", "/proc", "proc", 0, NULL);
@@ -327,10 +459,18 @@ int main(int argc, char **argv) {
   do_mount("berth", "/berth", "9p", MS_RDONLY, "trans=virtio,version=9p2000.L");
   do_mount("rootfs", "/newroot", "9p", 0, "trans=virtio,version=9p2000.L,msize=262144");
   trace("mounted the shares");
+  char stdio[16] = "";
+  first_line("/berth/stdio", stdio, sizeof stdio);
+  int tty = strncmp(stdio, "tty", 3) == 0, ports = tty || strncmp(stdio, "stdin", 5) == 0;
+  if (ports) {
+    load_modules("/lib/modules/order-console");
+    trace("virtio-serial");
+  }
   configure_network();
   trace("network");
-  find_ports();
-  trace("ports");
+  if (ports) find_ports(tty);
+  else start_relay();
+  trace(ports ? "ports" : "output relay");
   prepare_newroot();
   quiet_control_channel();
   trace("newroot");

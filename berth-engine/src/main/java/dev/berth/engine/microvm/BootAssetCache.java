@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
 public final class BootAssetCache {
   private static final Logger log = LoggerFactory.getLogger(BootAssetCache.class);
   /** Bumped when the layout of the assets changes without any input changing. */
-  private static final String FORMAT = "5"; // 2: vmlinux with its zero tail trimmed (KernelZeroTail); 3: berth-boot; 4: memsz to .brk's end; 5: berth-boot is /init
+  private static final String FORMAT = "6"; // 2: vmlinux with its zero tail trimmed (KernelZeroTail); 3: berth-boot; 4: memsz to .brk's end; 5: berth-boot is /init; 6: virtio_console in order-console (loaded on demand)
   static final Path BUSYBOX = Path.of("/bin/busybox");
 
   private final Path root;
@@ -170,22 +170,27 @@ public final class BootAssetCache {
   /**
    * The initramfs: busybox, berth-boot as /init (the first process: it execs /init.sh, the shell
    * init, when the boot is done) and the modules (uncompressed), in load order: those
-   * every guest loads listed in /lib/modules/order, those only a guest with a network loads in
-   * /lib/modules/order-net.
+   * every guest loads listed in /lib/modules/order, virtio-serial's in /lib/modules/order-console
+   * (at boot with a terminal or stdin, else on berthd's first agent request), those only a guest
+   * with a network loads in /lib/modules/order-net.
    */
   Initramfs initramfs(Path modules) throws IOException {
     var deps = GuestModules.parseDeps(readOrEmpty(modules.resolve("modules.dep")));
     var builtin = GuestModules.parseBuiltin(readOrEmpty(modules.resolve("modules.builtin")));
     List<String> core = GuestModules.loadOrder(deps, GuestModules.CORE, builtin);
+    List<String> console = GuestModules.loadOrder(deps,
+        java.util.stream.Stream.concat(GuestModules.CORE.stream(), GuestModules.CONSOLE.stream()).toList(), builtin)
+        .stream().filter(p -> !core.contains(p)).toList();
     List<String> net = GuestModules.loadOrder(deps, GuestModules.WANTED, builtin).stream()
-        .filter(p -> !core.contains(p)).toList();
+        .filter(p -> !core.contains(p) && !console.contains(p)).toList();
     Initramfs ird = new Initramfs();
     for (String d : List.of("bin", "dev", "proc", "sys", "berth", "newroot", "lib", "lib/modules", "tmp")) {
       ird.dir(d);
     }
     ird.charDevice("dev/console", 5, 1);
     ird.file("bin/busybox", 0755, Files.readAllBytes(busybox));
-    for (var group : List.of(java.util.Map.entry("order", core), java.util.Map.entry("order-net", net))) {
+    for (var group : List.of(java.util.Map.entry("order", core), java.util.Map.entry("order-console", console),
+        java.util.Map.entry("order-net", net))) {
       StringBuilder list = new StringBuilder();
       for (String path : group.getValue()) {
         String file = GuestModules.name(path) + ".ko";

@@ -25,16 +25,32 @@ import java.util.concurrent.TimeoutException;
  * started through it: they stream over ports of their own. Each request carries a tag ("t TAG
  * REQUEST") that the guest puts before its answer: an answer nobody waited for any more (a
  * healthcheck berthd gave up on while the guest booted slowly, say) waits in the port for the
- * next client, which skips it instead of taking it for its own.
+ * next client, which skips it instead of taking it for its own. Before each request the guest is
+ * told (a line on its control channel) to load virtio-serial and start the agent if it has not:
+ * a container without a terminal or stdin boots without them (decision 3400); the request waits
+ * in QEMU's socket meanwhile (QEMU reads a port's socket only once the guest opened the port).
  */
 public final class GuestAgent {
   /** What an exec in the guest gave. */
   public record Result(int exitCode, byte[] stdout, byte[] stderr) {}
 
   private final Path socket;
+  /** Run before each request: tells the guest to bring its agent up, if it has not yet (decision 3400). */
+  private final Runnable wake;
+  /**
+   * How often the wake is sent again while a request waits: a line sent while the guest kernel
+   * boots is lost (its serial driver clears the UART's FIFO when the console opens), and the guest
+   * ignores the line once its agent runs.
+   */
+  static final Duration WAKE_AGAIN = Duration.ofSeconds(1);
 
   GuestAgent(Path socket) {
+    this(socket, () -> {});
+  }
+
+  GuestAgent(Path socket, Runnable wake) {
     this.socket = socket;
+    this.wake = wake;
   }
 
   /** The request line for {@code command}. */
@@ -106,6 +122,46 @@ public final class GuestAgent {
 
   /** Runs a run.sh-style {@code script} ({@link GuestCommand#script()}) in the guest and waits for it (at most {@code timeout}). */
   public synchronized Result run(String script, Duration timeout) {
+    Thread waking = keepWaking();
+    try {
+      return runAwake(script, timeout);
+    } finally {
+      waking.interrupt();
+    }
+  }
+
+  /** Sends the wake now and every {@link #WAKE_AGAIN} until the returned thread is interrupted. */
+  private Thread keepWaking() {
+    wake.run();
+    Thread again = Thread.ofVirtual().name("microvm-agent-wake").start(() -> {
+      try {
+        while (true) {
+          Thread.sleep(WAKE_AGAIN);
+          wake.run();
+        }
+      } catch (InterruptedException e) {
+        // the request was answered
+      }
+    });
+    return again;
+  }
+
+  /** Whether the agent answered a request of this berthd (it runs, virtio-serial's driver is loaded). */
+  private volatile boolean answered;
+
+  /**
+   * Returns once the guest's agent runs (at once when it answered before): a request that does
+   * nothing, sent when this berthd never had an answer. An interactive exec's ports are then
+   * plugged into a guest whose virtio-serial driver is loaded, as for a container that loads it
+   * at boot, not while the driver binds (decision 3400).
+   */
+  void awaitUp(Duration timeout) {
+    if (!answered) {
+      run("set -- /bin/busybox true\n", timeout);
+    }
+  }
+
+  private Result runAwake(String script, Duration timeout) {
     CompletableFuture<Result> done = new CompletableFuture<>();
     SocketChannel[] open = new SocketChannel[1];
     Thread.ofVirtual().name("microvm-agent").start(() -> {
@@ -115,6 +171,7 @@ public final class GuestAgent {
         String tag = newTag();
         ch.write(ByteBuffer.wrap(tagged(tag, request(script)).getBytes(StandardCharsets.US_ASCII)));
         done.complete(parse(readAnswer(ch, tag)));
+        answered = true;
       } catch (IOException | RuntimeException e) {
         done.completeExceptionally(e);
       }
@@ -142,6 +199,7 @@ public final class GuestAgent {
 
   /** Asks the agent to start an interactive exec in {@code slot} (its sockets connected already); returns when it runs. */
   synchronized void startInSlot(int slot, boolean tty, int rows, int cols, GuestCommand command) {
+    Thread waking = keepWaking();
     try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
       ch.connect(UnixDomainSocketAddress.of(socket));
       String tag = newTag();
@@ -153,6 +211,8 @@ public final class GuestAgent {
       }
     } catch (IOException e) {
       throw new BerthException("cannot exec in the microVM: " + e.getMessage(), e);
+    } finally {
+      waking.interrupt();
     }
   }
 

@@ -16,12 +16,18 @@ import java.util.Set;
  * (fscache became part of netfs in 6.x), so the order comes from the kernel's own list.
  */
 public final class GuestModules {
-  /** What every guest loads: the transport, the guest channel and the shared root file system. */
-  public static final List<String> CORE = List.of("virtio_mmio", "virtio_console", "9pnet_virtio", "9p");
+  /** What every guest loads at boot: the transport and the shared root file system. */
+  public static final List<String> CORE = List.of("virtio_mmio", "9pnet_virtio", "9p");
+  /**
+   * The virtio-serial driver: at boot only for a container with a terminal or stdin; otherwise when
+   * berthd first needs the exec agent (it fills ~4 MiB of receive buffers per port; decision 3400).
+   */
+  public static final List<String> CONSOLE = List.of("virtio_console");
   /** What a guest with a network loads besides (a container with --network none does not pay for them). */
   public static final List<String> NET = List.of("virtio_net");
   /** Every module the initramfs carries. */
-  public static final List<String> WANTED = java.util.stream.Stream.concat(CORE.stream(), NET.stream()).toList();
+  public static final List<String> WANTED =
+      java.util.stream.Stream.of(CORE, CONSOLE, NET).flatMap(List::stream).toList();
 
   private GuestModules() {}
 

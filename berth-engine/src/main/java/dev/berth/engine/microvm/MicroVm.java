@@ -31,6 +31,8 @@ public final class MicroVm {
    */
   private static final Duration ENDING_POLL = Duration.ofMillis(2);
   private static final Duration QUIT_GRACE = Duration.ofSeconds(5);
+  /** How long an interactive exec waits for the guest's agent to come up (a boot under TCG on a loaded machine). */
+  private static final Duration AGENT_UP = Duration.ofSeconds(120);
 
   private final String id;
   private final MicroVmPaths paths;
@@ -54,7 +56,7 @@ public final class MicroVm {
     this.paths = paths;
     this.pid = pid;
     this.pump = new OutputPump(paths, log);
-    this.agent = new GuestAgent(paths.agentSocket());
+    this.agent = new GuestAgent(paths.agentSocket(), this::wakeAgent);
     this.slots = new ExecSlots(paths);
     MicroVmRuntime.Stdio mode;
     try {
@@ -154,12 +156,28 @@ public final class MicroVm {
   public GuestExec startExec(GuestCommand command, boolean tty, int rows, int cols) {
     int slot = slots.acquire(id.substring(0, 12));
     try {
+      agent.awaitUp(AGENT_UP); // the slot's ports are plugged into a guest whose virtio-serial driver is loaded
       slots.plug(slot, tty);
     } catch (RuntimeException e) {
       slots.release(slot);
       throw e;
     }
     return GuestExec.start(paths, agent, slot, tty, rows, cols, command, slots::release);
+  }
+
+  /**
+   * Asks the guest init to load virtio-serial and start the exec agent, which a container without
+   * a terminal or stdin boots without (decision 3400). Sent before every agent request: a berthd
+   * that restarted does not know whether the guest did, and the guest ignores the line once it
+   * did (an older guest init ignores it as well: its agent runs from the boot). Best effort: an
+   * unreachable VM shows in the request that follows.
+   */
+  private void wakeAgent() {
+    try {
+      control("agent");
+    } catch (RuntimeException e) {
+      log.debug("container {}: cannot ask for the agent: {}", id.substring(0, 12), e.getMessage());
+    }
   }
 
   /** The control channel's connection, kept: QEMU drops what a client that hung up sent and it had not read. */

@@ -82,16 +82,19 @@ public final class MicroVmCommand {
         "-initrd", s.assets().initramfs().toString(),
         "-append", append(s.accel(), s.hostKhz()),
         "-device", "virtio-serial-device,max_ports=" + SERIAL_PORTS));
-    // QEMU writes each port's bytes to a file in the data dir (the container's full ID is in
-    // these paths): the output survives a berthd restart, and berthd's pump turns it into the log.
-    // The exit code comes on the serial console (GuestExitLine): a port would cost the guest ~4 MiB.
-    // With a terminal the output goes through the console below: no stdout and stderr ports then.
-    for (String[] port : s.tty() ? List.<String[]>of() : List.of(new String[] {"stdout", p.stdout().toString()},
+    // With stdin (-i) QEMU writes the stdout and stderr ports' bytes to files in the data dir (the
+    // container's full ID is in these paths): the output survives a berthd restart, and berthd's
+    // pump turns it into the log. The exit code comes on the serial console (GuestExitLine): a port
+    // would cost the guest ~4 MiB. With a terminal the output goes through the console below.
+    // Without either, the guest writes the two files itself over the output share (below).
+    for (String[] port : !s.stdin() ? List.<String[]>of() : List.of(new String[] {"stdout", p.stdout().toString()},
         new String[] {"stderr", p.stderr().toString()})) {
       cmd.addAll(List.of("-chardev", "file,id=" + port[0] + ",path=" + escape(port[1]),
           "-device", "virtserialport,chardev=" + port[0] + ",name=" + port[0]));
     }
-    // The exec agent: a socket berthd connects to per exec (see GuestAgent).
+    // The exec agent: a socket berthd connects to per exec (see GuestAgent). Without a terminal
+    // or stdin the guest loads virtio-serial only when berthd first asks for the agent: until
+    // then the device and its port cost the guest nothing (decision 3400).
     cmd.addAll(List.of("-chardev", "socket,id=agent,path=" + escape(p.agentSocket().toString()) + ",server=on,wait=off",
         "-device", "virtserialport,chardev=agent,name=agent"));
     // The main process's terminal (-t) is a virtio console, the guest's hvc0 (the only console
@@ -110,9 +113,24 @@ public final class MicroVmCommand {
         "-device", "virtio-9p-device,fsdev=rootfs,mount_tag=rootfs",
         "-fsdev", "local,id=berth,path=" + escape(p.share().toString()) + ",security_model=none,readonly=on",
         "-device", "virtio-9p-device,fsdev=berth,mount_tag=berth"));
+    if (lazySerial(s)) {
+      // The guest's stdout and stderr files (its relay writes them; OutputPump reads them). The
+      // guest is not trusted with it: "mapped-xattr" makes whatever links, FIFOs or device nodes it
+      // creates plain files on the host; the pump reads only regular files, never through a link.
+      cmd.addAll(List.of("-fsdev", "local,id=output,path=" + escape(p.outputDir().toString())
+          + ",security_model=mapped-xattr", "-device", "virtio-9p-device,fsdev=output,mount_tag=output"));
+    }
     cmd.addAll(GuestMount.qemuArgs(s.mounts()));
     cmd.addAll(GuestNetwork.qemuArgs(s.interfaces()));
     return cmd;
+  }
+
+  /**
+   * Whether the guest boots without virtio-serial's driver: a container without a terminal and
+   * without stdin, whose output goes over the output share (decision 3400).
+   */
+  static boolean lazySerial(MicroVmSpec s) {
+    return !s.tty() && !s.stdin();
   }
 
   /** QEMU's option syntax doubles commas inside values. */

@@ -4,8 +4,9 @@ import java.nio.file.Path;
 
 /**
  * A microVM container's files. {@code dataDir} ({@code <container dir>/vm}) holds what outlives
- * QEMU: the guest's share (run.sh, hosts, hostname, resolv.conf), the raw output QEMU writes for
- * each virtio-serial port, the serial log, and how far the log pump got. {@code runDir}
+ * QEMU: the guest's share (run.sh, hosts, hostname, resolv.conf), the output share (the guest's
+ * stdout and stderr files, without a terminal or stdin) or the raw output QEMU writes for each
+ * virtio-serial port (with them), the serial log, and how far the log pump got. {@code runDir}
  * ({@code <exec-root>/microvm/<id12>}, short for the 108-byte socket path limit) holds the sockets
  * and QEMU's pidfile.
  */
@@ -14,6 +15,25 @@ public record MicroVmPaths(Path dataDir, Path runDir) {
     return dataDir.resolve("share");
   }
 
+  /**
+   * The output share: the only directory the guest writes besides the rootfs and volumes, so it
+   * holds nothing but {@link #outputStdout()} and {@link #outputStderr()} (decision 3400). The guest
+   * can put links, FIFOs or device nodes there: berthd opens nothing in it that follows a link or
+   * is not a regular file ({@link OutputPump}).
+   */
+  public Path outputDir() {
+    return dataDir.resolve("output");
+  }
+
+  public Path outputStdout() {
+    return outputDir().resolve("stdout");
+  }
+
+  public Path outputStderr() {
+    return outputDir().resolve("stderr");
+  }
+
+  /** What QEMU writes for the stdout port (with a terminal: the console's output) and what a microVM of an older berthd wrote. */
   public Path stdout() {
     return dataDir.resolve("stdout.raw");
   }

@@ -219,6 +219,7 @@ public final class MicroVmRuntime {
       List<GuestInterface> interfaces = network.map(Network::interfaces).orElse(List.of());
       prepare(paths, command, etc, interfaces, mounts);
       Files.writeString(paths.share().resolve("stdio"), stdio.fileText());
+      prepareOutput(paths, !stdio.tty() && !stdio.openStdin());
       List<String> cmd = new ArrayList<>();
       if (network.isPresent()) {
         long t0 = System.nanoTime();
@@ -340,6 +341,30 @@ public final class MicroVmRuntime {
       Files.deleteIfExists(net);
     } else {
       Files.writeString(net, GuestNetwork.guestConfig(interfaces));
+    }
+  }
+
+  /**
+   * The output share, made fresh when the guest writes its output there (no terminal, no stdin),
+   * else removed (the pump then reads the ports' files). The last run's guest may have left links
+   * or special files in it: they are deleted, never followed (decision 3400).
+   */
+  static void prepareOutput(MicroVmPaths paths, boolean share) throws IOException {
+    Path out = paths.outputDir();
+    if (Files.isDirectory(out, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      try (var walk = Files.walk(out)) { // links inside are not followed: each is deleted itself
+        for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+          Files.deleteIfExists(p);
+        }
+      }
+    } else {
+      Files.deleteIfExists(out);
+    }
+    if (share) {
+      Files.createDirectories(paths.dataDir());
+      Files.createDirectory(paths.outputDir());
+      Files.createFile(paths.outputStdout()); // O_EXCL: never through a link
+      Files.createFile(paths.outputStderr());
     }
   }
 

@@ -1,10 +1,11 @@
 #!/bin/busybox sh
 # Berth's guest init: PID 1 of a microVM container, after berth-boot. It mounts the container's root file system
 # (9p tag "rootfs"), runs the command from /berth/run.sh in it (env, workdir, uid/gid through
-# busybox nsenter), sets up the network from /berth/net, sends stdout and stderr to the host over
-# virtio-serial ports and the exit code as a line "berth-exit CODE" on the serial console (a port
-# costs the guest ~4 MiB of receive buffers), and powers off, which ends QEMU. The host sends
-# signal numbers as lines on ttyS0.
+# busybox nsenter), sets up the network from /berth/net, sends stdout and stderr to the host (without
+# a terminal or stdin: pipes that berth-boot's relay copies to files on the 9p share "output";
+# with them: virtio-serial ports) and the exit code as a line "berth-exit CODE" on the serial
+# console (a port costs the guest ~4 MiB of receive buffers), and powers off, which ends QEMU. The
+# host sends signal numbers, "resize" and "agent" lines on ttyS0.
 bb=/bin/busybox
 fail() {
   echo "berth-init: $*"
@@ -19,8 +20,9 @@ first_line() {
 }
 # Mounts, modules, the network, the ports and the rootfs's /proc, /dev and /etc files: done before
 # this script by the guest's first process (berth-boot, from guest-boot.c: the initramfs's /init),
-# not by a busybox each; it wrote the ports' devices to /tmp/boot.env and execs this script with
-# BERTH_BOOT set to 0 (or 1 when it failed).
+# not by a busybox each; it wrote the ports' devices (or relay=1: the output pipes are fds 7 and 8, fd 9
+# ends when the relay copied everything) to /tmp/boot.env and execs this script with BERTH_BOOT set
+# to 0 (or 1 when it failed).
 booted=${BERTH_BOOT:-1}
 unset BERTH_BOOT
 [ -r /tmp/boot.env ] && . /tmp/boot.env
@@ -42,61 +44,6 @@ fi
 # Sets BERTH_WORKDIR and the positional parameters: env assignments, then the nsenter command.
 . /berth/run.sh
 [ -d "/newroot$BERTH_WORKDIR" ] || $bb mkdir -p "/newroot$BERTH_WORKDIR"
-# /berth/stdio: "tty" (the process gets the console hvc0 as its terminal, in a session of its
-# own), "stdin" (stdin from the host's port) or "none".
-stdio=none
-[ -r /berth/stdio ] && read -r stdio _ </berth/stdio
-[ -d /tmp ] || $bb mkdir -p /tmp
-: >/tmp/hvc-taken
-case "$stdio" in
-  tty)
-    echo hvc0 >/tmp/hvc-taken
-    $bb stty -F /dev/hvc0 sane
-    # the size berthd was last asked for (a client resizes while the guest boots)
-    [ -r /berth/tty-size ] && read -r r c </berth/tty-size && $bb stty -F /dev/hvc0 rows "$r" cols "$c"
-    $bb setsid -c $bb env -i "$@" <>/dev/hvc0 >&0 2>&0 &
-    ;;
-  stdin)
-    i=0
-    while [ -z "$port_stdin" ] && [ $i -lt 500 ]; do
-      for p in /sys/class/virtio-ports/*; do
-        first_line "$p/name"
-        [ "$line" = stdin ] && port_stdin=/dev/${p##*/}
-      done
-      [ -n "$port_stdin" ] || { $bb usleep 10000; i=$((i + 1)); }
-    done
-    # One byte back tells berthd the port is open: only then may it close its side for an EOF
-    # (QEMU drops what a closed client sent before the guest opened the port).
-    exec 3<>"${port_stdin:-/dev/null}"
-    echo >&3
-    $bb env -i "$@" <&3 3<&- >"$port_stdout" 2>"$port_stderr" &
-    exec 3<&-
-    ;;
-  *) $bb env -i "$@" </dev/null >"$port_stdout" 2>"$port_stderr" & ;;
-esac
-pid=$!
-# The control channel (ttyS0, from berthd): a signal number for the main process, or
-# "resize main|SLOT ROWS COLS" for a terminal (the kernel sends SIGWINCH to its foreground group).
-# (berth-boot turned off the channel's echo.)
-(
-  [ "$stdio" = tty ] && [ -r /berth/tty-size ] && read -r r c </berth/tty-size \
-    && $bb stty -F /dev/hvc0 rows "$r" cols "$c"
-  while read -r a b c d; do
-    case "$a" in
-      resize)
-        t=
-        case "$b" in
-          main) t=hvc0 ;;
-          [0-9])
-            t=$($bb cat "/tmp/slot-$b.hvc" 2>/dev/null)
-            echo "$c $d" >"/tmp/slot-$b.size" ;; # for an exec whose terminal is not open yet
-        esac
-        [ -n "$t" ] && $bb stty -F "/dev/$t" rows "$c" cols "$d" 2>/dev/null ;;
-      ''|*[!0-9]*) ;;
-      *) $bb kill -"$a" "$pid" 2>/dev/null ;;
-    esac
-  done </dev/ttyS0
-) &
 port_named() {
   for p in /sys/class/virtio-ports/*; do
     first_line "$p/name"
@@ -164,7 +111,7 @@ run_slot() {
 # earlier request it gave up on (it waits in the port) skips it. The port can be open
 # only once: read and write through one descriptor. Without berthd connected a read ends at once:
 # wait a little before opening it again.
-if [ -n "$port_agent" ]; then
+start_agent() {
   (
     while :; do
       while read -r req; do
@@ -202,9 +149,86 @@ if [ -n "$port_agent" ]; then
       $bb usleep 200000
     done
   ) </dev/null >/dev/null 2>&1 &
-fi
+}
+# Without a terminal or stdin the agent's port (virtio-serial, ~8 MiB of guest buffers with the
+# control queue's) comes only when berthd first needs it: it sends "agent" on the control channel
+# before each request (decision 3400). Its request waits in QEMU's socket until the port is open.
+load_agent() {
+  [ -n "$port_agent" ] && return 0
+  port_agent=$(/init --agent) || { port_agent=; return 1; }
+  start_agent
+}
+# /berth/stdio: "tty" (the process gets the console hvc0 as its terminal, in a session of its
+# own), "stdin" (stdin from the host's port) or "none".
+stdio=none
+[ -r /berth/stdio ] && read -r stdio _ </berth/stdio
+[ -d /tmp ] || $bb mkdir -p /tmp
+: >/tmp/hvc-taken
+case "$stdio" in
+  tty)
+    echo hvc0 >/tmp/hvc-taken
+    $bb stty -F /dev/hvc0 sane
+    # the size berthd was last asked for (a client resizes while the guest boots)
+    [ -r /berth/tty-size ] && read -r r c </berth/tty-size && $bb stty -F /dev/hvc0 rows "$r" cols "$c"
+    $bb setsid -c $bb env -i "$@" <>/dev/hvc0 >&0 2>&0 &
+    ;;
+  stdin)
+    i=0
+    while [ -z "$port_stdin" ] && [ $i -lt 500 ]; do
+      for p in /sys/class/virtio-ports/*; do
+        first_line "$p/name"
+        [ "$line" = stdin ] && port_stdin=/dev/${p##*/}
+      done
+      [ -n "$port_stdin" ] || { $bb usleep 10000; i=$((i + 1)); }
+    done
+    # One byte back tells berthd the port is open: only then may it close its side for an EOF
+    # (QEMU drops what a closed client sent before the guest opened the port).
+    exec 3<>"${port_stdin:-/dev/null}"
+    echo >&3
+    $bb env -i "$@" <&3 3<&- >"$port_stdout" 2>"$port_stderr" &
+    exec 3<&-
+    ;;
+  *)
+    if [ "$relay" = 1 ]; then
+      $bb env -i "$@" </dev/null >&7 2>&8 7>&- 8>&- 9<&- &
+    else
+      $bb env -i "$@" </dev/null >"$port_stdout" 2>"$port_stderr" &
+    fi ;;
+esac
+pid=$!
+# Only the command (and what it starts) holds the pipes' write ends: the relay sees their end
+# when the last of them ended. Nothing forked below may keep a copy.
+[ "$relay" = 1 ] && exec 7>&- 8>&-
+# The control channel (ttyS0, from berthd): a signal number for the main process, or
+# "resize main|SLOT ROWS COLS" for a terminal (the kernel sends SIGWINCH to its foreground group),
+# or "agent" (load_agent: berthd is about to use the exec agent; again and again is harmless).
+# (berth-boot turned off the channel's echo.)
+(
+  [ "$stdio" = tty ] && [ -r /berth/tty-size ] && read -r r c </berth/tty-size \
+    && $bb stty -F /dev/hvc0 rows "$r" cols "$c"
+  while read -r a b c d; do
+    case "$a" in
+      resize)
+        t=
+        case "$b" in
+          main) t=hvc0 ;;
+          [0-9])
+            t=$($bb cat "/tmp/slot-$b.hvc" 2>/dev/null)
+            echo "$c $d" >"/tmp/slot-$b.size" ;; # for an exec whose terminal is not open yet
+        esac
+        [ -n "$t" ] && $bb stty -F "/dev/$t" rows "$c" cols "$d" 2>/dev/null ;;
+      agent) load_agent ;;
+      ''|*[!0-9]*) ;;
+      *) $bb kill -"$a" "$pid" 2>/dev/null ;;
+    esac
+  done </dev/ttyS0
+) &
+[ -n "$port_agent" ] && start_agent
 wait "$pid"
 code=$?
+# The relay ends once it copied the last bytes (fd 9 then reads an end), so the output is on the
+# host before the report; at most a second, for a background process that keeps the pipes open.
+[ "$relay" = 1 ] && read -r -t 1 _ <&9
 echo "berth-exit $code" >/dev/console
 # berthd ends QEMU once it reads the code; the power-off is for when no berthd is watching. Not a
 # reboot: x86's reboot tries the keyboard controller the microvm machine lacks, ~1.2 s under TCG.

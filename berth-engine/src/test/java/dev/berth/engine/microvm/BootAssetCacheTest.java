@@ -92,6 +92,7 @@ class BootAssetCacheTest {
     List<String> names = new ArrayList<>();
     String order = null;
     String orderNet = null;
+    String orderConsole = null;
     byte[] init = null;
     try (CpioArchiveInputStream in = new CpioArchiveInputStream(new ByteArrayInputStream(Files.readAllBytes(a.initramfs())))) {
       CpioArchiveEntry e;
@@ -99,6 +100,9 @@ class BootAssetCacheTest {
         names.add(e.getName());
         if (e.getName().equals("lib/modules/order")) {
           order = new String(in.readAllBytes());
+        }
+        if (e.getName().equals("lib/modules/order-console")) {
+          orderConsole = new String(in.readAllBytes());
         }
         if (e.getName().equals("lib/modules/order-net")) {
           orderNet = new String(in.readAllBytes());
@@ -114,7 +118,9 @@ class BootAssetCacheTest {
     assertThat(names).contains("init", "init.sh", "bin/busybox", "dev/console", "lib/modules/9p.ko");
     // the guest's first process is the boot helper, which execs the shell init when it is done
     assertThat(init).isEqualTo(BootAssetCache.bootHelper());
-    assertThat(order).isEqualTo("virtio_ring.ko\nvirtio.ko\nvirtio_console.ko\n9pnet.ko\n9pnet_virtio.ko\n9p.ko\n");
+    assertThat(order).isEqualTo("9pnet.ko\nvirtio_ring.ko\nvirtio.ko\n9pnet_virtio.ko\n9p.ko\n");
+    // virtio-serial: at boot only with a terminal or stdin, else when berthd first needs the agent
+    assertThat(orderConsole).isEqualTo("virtio_console.ko\n");
     // the network device and the dependencies the core set does not load already: only for a guest with a network
     assertThat(orderNet).isEqualTo("failover.ko\nnet_failover.ko\nvirtio_net.ko\n");
   }

@@ -72,4 +72,44 @@ class GuestAgentTest {
       java.nio.file.Files.delete(dir);
     }
   }
+
+  @Test
+  void theGuestIsToldToBringItsAgentUpBeforeARequestAndAgainWhileItWaits() throws Exception {
+    java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("agent");
+    java.nio.file.Path sock = dir.resolve("a.sock");
+    java.util.concurrent.atomic.AtomicInteger wakes = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicInteger wakesWhenAnswered = new java.util.concurrent.atomic.AtomicInteger();
+    try (var server = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+      server.bind(java.net.UnixDomainSocketAddress.of(sock));
+      Thread guest = Thread.ofVirtual().start(() -> {
+        try (var ch = server.accept()) {
+          // the guest lost the first line (sent while its kernel booted): it answers only after a later one
+          var buf = java.nio.ByteBuffer.allocate(4096);
+          ch.read(buf);
+          String tag = new String(buf.array(), 0, buf.position(), StandardCharsets.US_ASCII).split(" ")[1];
+          long deadline = System.nanoTime() + 10_000_000_000L;
+          while (wakes.get() < 2 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+          }
+          wakesWhenAnswered.set(wakes.get());
+          ch.write(java.nio.ByteBuffer.wrap((tag + " 0  \n").getBytes()));
+        } catch (java.io.IOException | InterruptedException e) {
+          throw new IllegalStateException(e);
+        }
+      });
+      GuestAgent agent = new GuestAgent(sock, wakes::incrementAndGet);
+
+      GuestAgent.Result r = agent.run("true", java.time.Duration.ofSeconds(20));
+
+      guest.join();
+      assertThat(r.exitCode()).isZero();
+      assertThat(wakesWhenAnswered.get()).isGreaterThanOrEqualTo(2);
+      int after = wakes.get();
+      Thread.sleep(GuestAgent.WAKE_AGAIN.toMillis() + 500);
+      assertThat(wakes.get()).as("no more wakes once answered").isEqualTo(after);
+    } finally {
+      java.nio.file.Files.deleteIfExists(sock);
+      java.nio.file.Files.deleteIfExists(dir);
+    }
+  }
 }

@@ -53,22 +53,26 @@ class MicroVmCommandTest {
   }
 
   @Test
-  void theRootfsAndTheConfigAreSharedAndTheThreePortsNamed() {
+  void theRootfsAndTheConfigAreSharedAndWithoutTtyOrStdinTheOutputIsAShareOfItsOwn() {
     List<String> cmd = build("tcg", Path.of("/data/a,b/rootfs"));
     String all = String.join(" ", cmd);
 
     assertThat(all).contains("local,id=rootfs,path=/data/a,,b/rootfs,security_model=none") // commas doubled
         .contains("mount_tag=rootfs").contains("mount_tag=berth").contains(",readonly=on");
     assertThat(all).contains("socket,id=agent,path=/run/berth/microvm/0123/agent.sock,server=on,wait=off")
-        .contains("virtserialport,chardev=agent,name=agent"); // the exec agent's port
+        .contains("virtserialport,chardev=agent,name=agent"); // the exec agent's port (the guest loads its driver on demand)
     // room for every port a container and its exec slots plug, and no more: the guest sets up
     // queues for each number (~60 KiB of guest RAM a pair on virtio-mmio)
     assertThat(cmd).contains("virtio-serial-device,max_ports=16");
     assertThat(all).doesNotContain("name=exit"); // the exit code comes on the serial console
-    for (String port : List.of("stdout", "stderr")) {
-      assertThat(all).contains("virtserialport,chardev=" + port + ",name=" + port)
-          .contains("file,id=" + port + ",path=/data/containers/" + ID + "/vm/" + port);
-    }
+    // stdout and stderr: files the guest writes on a writable share of their own, not ports (4 MiB of guest RAM each)
+    assertThat(all).doesNotContain("name=stdout").doesNotContain("name=stderr");
+    assertThat(cmd).containsSubsequence("-fsdev",
+        "local,id=output,path=/data/containers/" + ID + "/vm/output,security_model=mapped-xattr",
+        "-device", "virtio-9p-device,fsdev=output,mount_tag=output");
+    // the guest's links and special files are plain files on the host; the share is not read-only
+    assertThat(after(cmd.subList(cmd.indexOf("local,id=output,path=/data/containers/" + ID
+        + "/vm/output,security_model=mapped-xattr") - 1, cmd.size()), "-fsdev")).doesNotContain("readonly");
   }
 
   @Test
@@ -106,7 +110,10 @@ class MicroVmCommandTest {
     assertThat(String.join(" ", tty)).doesNotContain("name=stdin").contains("mount_tag=vol0");
     // its output goes through that console: no stdout and stderr ports (8 MiB of guest buffers)
     assertThat(String.join(" ", tty)).doesNotContain("name=stdout").doesNotContain("name=stderr");
-    assertThat(String.join(" ", stdin)).contains("name=stdout").contains("name=stderr");
+    assertThat(String.join(" ", stdin)).contains("name=stdout").contains("name=stderr")
+        .contains("file,id=stdout,path=/d/vm/stdout.raw").doesNotContain("mount_tag=output");
+    assertThat(String.join(" ", tty)).doesNotContain("mount_tag=output");
+    assertThat(String.join(" ", plain)).contains("mount_tag=output").doesNotContain("name=stdout");
     assertThat(stdin).contains("virtserialport,chardev=stdin,name=stdin").noneMatch(a -> a.startsWith("virtconsole"));
     // each port costs the guest buffers: none for what the container did not ask
     assertThat(String.join(" ", plain)).doesNotContain("name=stdin").doesNotContain("virtconsole");
