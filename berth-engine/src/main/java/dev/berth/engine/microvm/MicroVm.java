@@ -205,8 +205,39 @@ public final class MicroVm {
     return console;
   }
 
-  /** One line to the guest init's control channel (the serial console). */
-  private synchronized void control(String line) {
+  /**
+   * Lines for the guest init's control channel, held until its control loop reads the console
+   * (the init's {@link ControlGate#READY} report): one sent earlier is lost in the guest.
+   */
+  private final ControlGate gate = new ControlGate(this::writeLine);
+
+  /** How long a guest that never says it is ready (started by an older berthd) is waited for. */
+  private static final Duration READY_AT_LATEST = Duration.ofSeconds(60);
+
+  /** One line to the guest init's control channel (the serial console), once the init reads it. */
+  private void control(String line) {
+    if (!gate.isOpen() && (readyInLog() || runningLongerThan(READY_AT_LATEST))) {
+      gate.open();
+    }
+    gate.send(line);
+  }
+
+  /** Whether the serial log has the init's ready report (a berthd that started after the guest's boot). */
+  private boolean readyInLog() {
+    try (java.io.InputStream in = Files.newInputStream(paths.serialLog())) {
+      return ConsoleScanner.hasReadyLine(new String(in.readNBytes(1 << 20), StandardCharsets.ISO_8859_1));
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private boolean runningLongerThan(Duration age) {
+    return ProcessHandle.of(pid).flatMap(h -> h.info().startInstant())
+        .map(started -> started.plus(age).isBefore(Instant.now())).orElse(false);
+  }
+
+  /** Writes one line to the console now. */
+  private synchronized void writeLine(String line) {
     ByteBuffer buf = ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.US_ASCII));
     for (int attempt = 0; attempt < 2; attempt++) {
       try {
@@ -233,10 +264,13 @@ public final class MicroVm {
   private void readConsole(SocketChannel ch) {
     Thread.ofVirtual().name("microvm-console-" + id.substring(0, 12)).start(() -> {
       ByteBuffer buf = ByteBuffer.allocate(8192);
-      ConsoleExitScanner scanner = new ConsoleExitScanner();
+      ConsoleScanner scanner = new ConsoleScanner();
       try {
         while (ch.read(buf.clear()) >= 0) {
           OptionalInt code = scanner.feed(buf.flip());
+          if (scanner.ready() && !gate.isOpen()) {
+            gate.open(); // the held lines (a few short ones) go out through this same console
+          }
           if (code.isPresent()) {
             streamedExit = code;
             wake();
