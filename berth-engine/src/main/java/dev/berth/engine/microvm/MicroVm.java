@@ -216,10 +216,39 @@ public final class MicroVm {
 
   /** One line to the guest init's control channel (the serial console), once the init reads it. */
   private void control(String line) {
-    if (!gate.isOpen() && (readyInLog() || runningLongerThan(READY_AT_LATEST))) {
+    if (!gate.isOpen() && guestReads()) {
       gate.open();
     }
     gate.send(line);
+    if (!gate.isOpen()) {
+      watchGate();
+    }
+  }
+
+  /** Whether the guest's control loop reads, as far as the serial log or the guest's age say. */
+  private boolean guestReads() {
+    return readyInLog() || runningLongerThan(READY_AT_LATEST);
+  }
+
+  private Thread gateWatcher;
+
+  /**
+   * The console's reader opens the gate when the ready report passes; this looks at the serial log
+   * as well (every 100 ms while lines are held), for when that reader is not connected.
+   */
+  private synchronized void watchGate() {
+    if (gateWatcher != null) {
+      return;
+    }
+    gateWatcher = Thread.ofVirtual().name("microvm-gate-" + id.substring(0, 12)).start(() -> {
+      while (!gate.isOpen() && alive() && !closed) {
+        if (guestReads()) {
+          gate.open();
+          return;
+        }
+        sleep(Duration.ofMillis(100));
+      }
+    });
   }
 
   /** Whether the serial log has the init's ready report (a berthd that started after the guest's boot). */

@@ -206,6 +206,8 @@ pid=$!
 (
   [ "$stdio" = tty ] && [ -r /berth/tty-size ] && read -r r c </berth/tty-size \
     && $bb stty -F /dev/hvc0 rows "$r" cols "$c"
+  # berthd holds its lines until it reads this (decision 3600): one sent before is lost in the boot.
+  echo berth-ready >/dev/console
   while read -r a b c d; do
     case "$a" in
       resize)
