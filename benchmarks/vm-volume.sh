@@ -44,7 +44,9 @@ B="$BERTH_HOME/bin/berth -H unix://$TMP/b.sock"
 $B import "$TMP/busybox.tar" busybox:bench >/dev/null
 $B volume create benchvol >/dev/null
 $B run --rm -v benchvol:/data busybox:bench dd if=/dev/urandom of=/data/f bs=1M count="$SIZE_MIB" 2>/dev/null
-# The first microVM run builds the boot assets: not part of any figure.
+sync
+# The first microVM run builds the boot assets: not part of any figure. One unmeasured read pair:
+# the host's first reads of a file just written are slower (its write-back still settling).
 $B run --rm --isolation=vm busybox:bench true
 
 # Seconds (two decimals) of one `dd` of the file inside a container made with the given flags.
@@ -53,6 +55,8 @@ read_secs() {
   $B run --rm -v benchvol:/data "$@" busybox:bench time -f %e dd if=/data/f of=/dev/null bs=1M 2>&1 | tail -1
 }
 echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); accel $ACCEL; ${SIZE_MIB} MiB; page cache $( [ "$COLD" = 1 ] && echo dropped before each read || echo kept)"
+read_secs >/dev/null
+read_secs --isolation=vm >/dev/null
 RATIOS=""
 r=1
 while [ "$r" -le "$ROUNDS" ]; do

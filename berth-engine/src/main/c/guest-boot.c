@@ -35,6 +35,7 @@
 #include <fcntl.h>
 #include <net/if.h>
 #include <net/route.h>
+#include <signal.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -361,6 +362,10 @@ static void start_relay(void) {
   if (pid < 0) die("cannot start the output relay: %s", strerror(errno));
   if (pid == 0) {
     prctl(PR_SET_NAME, "berth-relay");
+    /* The container's processes see this one (no PID namespace): a `kill -TERM -1` in a shutdown
+     * script must not end the container's output. SIGKILL still can, as it can the control loop. */
+    static const int ignored[] = {SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGPIPE, SIGALRM};
+    for (size_t i = 0; i < sizeof ignored / sizeof ignored[0]; i++) signal(ignored[i], SIG_IGN);
     close(out[1]);
     close(err[1]);
     close(done[0]);

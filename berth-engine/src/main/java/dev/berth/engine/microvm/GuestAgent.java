@@ -122,28 +122,45 @@ public final class GuestAgent {
 
   /** Runs a run.sh-style {@code script} ({@link GuestCommand#script()}) in the guest and waits for it (at most {@code timeout}). */
   public synchronized Result run(String script, Duration timeout) {
-    Thread waking = keepWaking();
-    try {
+    try (Waker waking = keepWaking()) {
       return runAwake(script, timeout);
-    } finally {
-      waking.interrupt();
     }
   }
 
-  /** Sends the wake now and every {@link #WAKE_AGAIN} until the returned thread is interrupted. */
-  private Thread keepWaking() {
+  /**
+   * Sends the wake now and every {@link #WAKE_AGAIN} until the returned waker is closed. Closed by a
+   * flag, not an interrupt: an interrupt that lands while the wake writes to the console would
+   * close the console's connection (a channel closes on its thread's interrupt), and with it what
+   * QEMU had not read yet, a stop's signal say.
+   */
+  private Waker keepWaking() {
     wake.run();
-    Thread again = Thread.ofVirtual().name("microvm-agent-wake").start(() -> {
-      try {
-        while (true) {
-          Thread.sleep(WAKE_AGAIN);
-          wake.run();
+    Waker waker = new Waker();
+    waker.thread = Thread.ofVirtual().name("microvm-agent-wake").start(() -> {
+      long next = System.nanoTime() + WAKE_AGAIN.toNanos();
+      while (!waker.done) {
+        long left = next - System.nanoTime();
+        if (left > 0) {
+          java.util.concurrent.locks.LockSupport.parkNanos(left);
+          continue;
         }
-      } catch (InterruptedException e) {
-        // the request was answered
+        wake.run();
+        next = System.nanoTime() + WAKE_AGAIN.toNanos();
       }
     });
-    return again;
+    return waker;
+  }
+
+  /** The thread that repeats the wake; {@link #close} ends it. */
+  private static final class Waker implements AutoCloseable {
+    private volatile boolean done;
+    private Thread thread;
+
+    @Override
+    public void close() {
+      done = true;
+      java.util.concurrent.locks.LockSupport.unpark(thread);
+    }
   }
 
   /** Whether the agent answered a request of this berthd (it runs, virtio-serial's driver is loaded). */
@@ -199,8 +216,7 @@ public final class GuestAgent {
 
   /** Asks the agent to start an interactive exec in {@code slot} (its sockets connected already); returns when it runs. */
   synchronized void startInSlot(int slot, boolean tty, int rows, int cols, GuestCommand command) {
-    Thread waking = keepWaking();
-    try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+    try (Waker waking = keepWaking(); SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
       ch.connect(UnixDomainSocketAddress.of(socket));
       String tag = newTag();
       ch.write(ByteBuffer.wrap(tagged(tag, slotRequest(slot, tty, rows, cols, command))
@@ -211,8 +227,6 @@ public final class GuestAgent {
       }
     } catch (IOException e) {
       throw new BerthException("cannot exec in the microVM: " + e.getMessage(), e);
-    } finally {
-      waking.interrupt();
     }
   }
 

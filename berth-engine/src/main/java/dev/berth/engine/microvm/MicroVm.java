@@ -65,6 +65,7 @@ public final class MicroVm {
       mode = MicroVmRuntime.Stdio.NONE;
     }
     this.stdio = mode;
+    this.outputOverPorts = !mode.tty() && !Files.isDirectory(paths.outputDir(), java.nio.file.LinkOption.NOFOLLOW_LINKS);
   }
 
   /**
@@ -467,18 +468,30 @@ public final class MicroVm {
   /** When QEMU was told to end after the guest reported the exit code (System.nanoTime), 0 before. */
   private long terminatedAt;
 
+  /** Whether the output comes through virtio-serial ports QEMU writes asynchronously (no share, no terminal). */
+  private final boolean outputOverPorts;
+
   /**
-   * The guest reported the exit code: QEMU is ended by SIGKILL, once. Nothing is lost: the guest's
-   * output ports and its 9p writes (no cache) are written by QEMU before the guest's write returns,
-   * so before the init's report; QEMU's sockets and pidfile go with the runtime dir. SIGTERM (QEMU
-   * quits as on QMP quit, decision 2700) took 5-40 ms here, its main loop and vCPU thread winding
-   * down, SIGKILL 3-7 ms (decision 3450). The follower then polls until QEMU is gone.
+   * The guest reported the exit code: QEMU is ended. With the output share (decision 3400) or a
+   * terminal, by SIGKILL at once: 9p writes (no cache) and the virtio console's are done by QEMU
+   * before the guest's write returns, so before the init's report; SIGTERM took 5-40 ms, SIGKILL
+   * 3-7 ms (decision 3450). With output ports (-i, or a microVM of an older berthd), by SIGTERM
+   * and SIGKILL after the grace: a port's write returns once queued, and under KVM QEMU takes the
+   * queue from its main loop, after the report may have passed on the serial line; QEMU handles
+   * what is queued before it quits. The follower then polls until QEMU is gone.
    */
   private void terminate() {
+    // The handle is taken only while the pid is still our QEMU (alive() checks its command line).
+    Optional<ProcessHandle> qemu = alive() ? ProcessHandle.of(pid) : Optional.empty();
     if (terminatedAt == 0) {
       terminatedAt = System.nanoTime();
-      // The handle is taken only while the pid is still our QEMU (alive() checks its command line).
-      (alive() ? ProcessHandle.of(pid) : Optional.<ProcessHandle>empty()).ifPresent(ProcessHandle::destroyForcibly);
+      if (outputOverPorts) {
+        qemu.ifPresent(ProcessHandle::destroy);
+      } else {
+        qemu.ifPresent(ProcessHandle::destroyForcibly);
+      }
+    } else if (outputOverPorts && System.nanoTime() - terminatedAt > QUIT_GRACE.toNanos()) {
+      qemu.ifPresent(ProcessHandle::destroyForcibly);
     }
   }
 

@@ -85,7 +85,7 @@ final class OutputPump {
   private int drain(LogEntry.Stream stream, Path file) throws IOException {
     int i = stream.ordinal();
     byte[] data;
-    try (FileChannel f = UntrustedFile.openRegular(file)) {
+    try (FileChannel f = UntrustedFile.openRegular(file, offsets[i])) {
       long length = f.size();
       if (length <= offsets[i]) {
         return 0;
@@ -98,7 +98,8 @@ final class OutputPump {
     } catch (NoSuchFileException e) {
       return 0;
     } catch (UntrustedFile.NotRegular e) {
-      // The guest replaced its output file by a link, FIFO or device: its output from then on is lost.
+      // The guest replaced its output file by a link, FIFO or device, or made a hole in it (a
+      // truncate to terabytes): its output from then on is lost.
       if (!refused[i]) {
         refused[i] = true;
         logger.warn("microVM output: {}", e.getMessage());

@@ -1,6 +1,7 @@
 package dev.berth.engine.sys;
 
 import static dev.berth.engine.sys.Libc.INT;
+import static dev.berth.engine.sys.Libc.LONG;
 import static dev.berth.engine.sys.Libc.PTR;
 
 import java.io.IOException;
@@ -34,6 +35,8 @@ public final class UntrustedFile {
   private static final int ELOOP = 40;
   private static final MethodHandle OPEN = Libc.withErrno("open", FunctionDescriptor.of(INT, PTR, INT));
   private static final MethodHandle CLOSE = Libc.function("close", FunctionDescriptor.of(INT, INT));
+  private static final MethodHandle LSEEK = Libc.function("lseek", FunctionDescriptor.of(LONG, INT, LONG, INT));
+  private static final int SEEK_HOLE = 4;
 
   private UntrustedFile() {}
 
@@ -49,8 +52,23 @@ public final class UntrustedFile {
    * there, {@link NotRegular} when it is something else.
    */
   public static FileChannel openRegular(Path file) throws IOException {
+    return openRegular(file, -1);
+  }
+
+  /**
+   * As {@link #openRegular(Path)}, and {@link NotRegular} when the file has a hole at or after
+   * {@code noHolesFrom} (not checked when negative). A file only ever appended to has none; a hole
+   * is what a truncate to a huge size makes, which would have berthd copy terabytes of zeros that
+   * cost the writer nothing.
+   */
+  public static FileChannel openRegular(Path file, long noHolesFrom) throws IOException {
+    return openRegular(file, noHolesFrom, true);
+  }
+
+  /** {@code lookFirst} false skips the look before the open (tests reach the open's own checks). */
+  static FileChannel openRegular(Path file, long noHolesFrom, boolean lookFirst) throws IOException {
     // A first look without opening: opening a device node can do something (a tty, a watchdog).
-    if (Files.exists(file, LinkOption.NOFOLLOW_LINKS)
+    if (lookFirst && Files.exists(file, LinkOption.NOFOLLOW_LINKS)
         && !Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).isRegularFile()) {
       throw new NotRegular(file + " is not a regular file: not read");
     }
@@ -78,10 +96,21 @@ public final class UntrustedFile {
       // /proc/self/fd/N is the open descriptor's own file: its attributes are fstat's, and opening
       // it again reaches the same inode without walking the path.
       Path self = Path.of("/proc/self/fd/" + fd);
-      if (!Files.readAttributes(self, BasicFileAttributes.class).isRegularFile()) {
+      BasicFileAttributes attrs = Files.readAttributes(self, BasicFileAttributes.class);
+      if (!attrs.isRegularFile()) {
         throw new NotRegular(file + " is not a regular file: not read");
       }
+      if (noHolesFrom >= 0 && noHolesFrom < attrs.size()) {
+        long hole = (long) LSEEK.invokeExact(fd, noHolesFrom, SEEK_HOLE);
+        if (hole >= 0 && hole < attrs.size()) {
+          throw new NotRegular(file + " has a hole at byte " + hole + " (of " + attrs.size() + "): not read");
+        }
+      }
       return FileChannel.open(self, StandardOpenOption.READ);
+    } catch (IOException | RuntimeException | Error e) {
+      throw e;
+    } catch (Throwable t) {
+      throw new IllegalStateException(t);
     } finally {
       try {
         int ignored = (int) CLOSE.invokeExact(fd);

@@ -34,7 +34,7 @@ unset BERTH_BOOT
 if [ -r /berth/mounts ]; then
   while read -r kind a b target; do
     case "$kind" in
-      9p) $bb mount -t 9p -o "trans=virtio,version=9p2000.L,msize=262144,$b" "$a" "/newroot$target" \
+      9p) $bb mount -t 9p -o "trans=virtio,version=9p2000.L,msize=512000,$b" "$a" "/newroot$target" \
         || fail "cannot mount the share $a at $target" ;;
       tmpfs) $bb mount -t tmpfs -o "$a" tmpfs "/newroot$target" || fail "cannot mount a tmpfs at $target" ;;
     esac
@@ -148,7 +148,7 @@ start_agent() {
       done <>"$port_agent" >&0
       $bb usleep 200000
     done
-  ) </dev/null >/dev/null 2>&1 &
+  ) </dev/null >/dev/null 2>&1 9<&- &
 }
 # Without a terminal or stdin the agent's port (virtio-serial, ~8 MiB of guest buffers with the
 # control queue's) comes only when berthd first needs it: it sends "agent" on the control channel
@@ -224,7 +224,7 @@ pid=$!
       *) $bb kill -"$a" "$pid" 2>/dev/null ;;
     esac
   done </dev/ttyS0
-) &
+) 9<&- &
 [ -n "$port_agent" ] && start_agent
 wait "$pid"
 code=$?

@@ -49,4 +49,36 @@ class UntrustedFileTest {
     });
     Assumptions.assumeTrue(root, "mknod needs root");
   }
+
+  @Test
+  void theOpenItselfRefusesALinkAndWhatIsNoRegularFileWhenThePathChangedAfterTheLook() throws Exception {
+    Path secret = Files.writeString(dir.resolve("secret"), "secret\n");
+    Path link = Files.createSymbolicLink(dir.resolve("link"), secret);
+    Path fifo = dir.resolve("fifo");
+    assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor()).isZero();
+
+    Assertions.assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
+      assertThatThrownBy(() -> UntrustedFile.openRegular(link, -1, false)).isInstanceOf(UntrustedFile.NotRegular.class)
+          .hasMessageContaining("symbolic link");
+      assertThatThrownBy(() -> UntrustedFile.openRegular(fifo, -1, false)).isInstanceOf(UntrustedFile.NotRegular.class);
+      assertThatThrownBy(() -> UntrustedFile.openRegular(dir, -1, false)).isInstanceOf(UntrustedFile.NotRegular.class);
+    });
+  }
+
+  @Test
+  void aFileWithAHoleAfterTheOffsetIsRefusedAndAnAppendedOneIsRead() throws Exception {
+    Path appended = Files.writeString(dir.resolve("stdout"), "x".repeat(10_000));
+    try (FileChannel ch = UntrustedFile.openRegular(appended, 0)) {
+      assertThat(ch.size()).isEqualTo(10_000);
+    }
+    Path truncated = Files.writeString(dir.resolve("stderr"), "hello\n");
+    try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(truncated.toFile(), "rw")) {
+      f.setLength(1L << 30); // what `truncate -s 1G` in the guest makes: a gigabyte of hole
+    }
+    assertThatThrownBy(() -> UntrustedFile.openRegular(truncated, 0)).isInstanceOf(UntrustedFile.NotRegular.class)
+        .hasMessageContaining("hole");
+    try (FileChannel ch = UntrustedFile.openRegular(truncated)) { // without the check: still a regular file
+      assertThat(ch.size()).isEqualTo(1L << 30);
+    }
+  }
 }
