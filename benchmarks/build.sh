@@ -16,6 +16,7 @@
 # optional (run with runc: Debian's crun refuses hybrid cgroups).
 set -eu
 BERTH_HOME=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
+. "$BERTH_HOME/benchmarks/lib/bench.sh"
 ROUNDS=${ROUNDS:-3}
 FILES=${FILES:-1000}
 WARMUP=${WARMUP:-3}
@@ -37,12 +38,7 @@ trap cleanup EXIT INT TERM
 export DOCKER_BUILDKIT=0
 
 # The base image: busybox-static and its applets, imported into every engine.
-mkdir -p "$TMP/rootfs/bin" "$TMP/rootfs/etc" "$TMP/rootfs/tmp"
-cp /bin/busybox "$TMP/rootfs/bin/busybox"
-for a in $("$TMP/rootfs/bin/busybox" --list); do [ "$a" = busybox ] || ln -sf busybox "$TMP/rootfs/bin/$a"; done
-echo 'root:x:0:0:root:/root:/bin/sh' > "$TMP/rootfs/etc/passwd"
-echo 'root:x:0:' > "$TMP/rootfs/etc/group"
-tar -C "$TMP/rootfs" -cf "$TMP/busybox.tar" .
+busybox_rootfs
 
 # The context: FILES small files, five RUN steps, metadata.
 mkdir -p "$TMP/ctx/src"

@@ -10,6 +10,7 @@
 # Needs: root, bin/build done, hyperfine, runc, conmon, busybox-static; dockerd/podman optional.
 set -eu
 BERTH_HOME=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
+. "$BERTH_HOME/benchmarks/lib/bench.sh"
 RUNS=${RUNS:-20}
 ROUNDS=${ROUNDS:-20}
 CYCLES=${CYCLES:-50}
@@ -33,24 +34,14 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 # The image: busybox-static and its applets, as a tar for every engine and a runc bundle.
-mkdir -p "$TMP/rootfs/bin" "$TMP/rootfs/etc" "$TMP/rootfs/tmp"
-cp /bin/busybox "$TMP/rootfs/bin/busybox"
-for a in $("$TMP/rootfs/bin/busybox" --list); do [ "$a" = busybox ] || ln -sf busybox "$TMP/rootfs/bin/$a"; done
-echo 'root:x:0:0:root:/root:/bin/sh' > "$TMP/rootfs/etc/passwd"
-echo 'root:x:0:' > "$TMP/rootfs/etc/group"
-tar -C "$TMP/rootfs" -cf "$TMP/busybox.tar" .
+busybox_rootfs
 mkdir -p "$TMP/bundle"
 (cd "$TMP/bundle" && runc spec && sed -i 's/"terminal": true/"terminal": false/; s/"sh"/"\/bin\/true"/' config.json \
   && sed -i "s|\"path\": \"rootfs\"|\"path\": \"$TMP/rootfs\"|" config.json)
 
 echo '{}' > "$TMP/daemon.json"
-"$BERTH_HOME/bin/berthd" --data-root "$TMP/data" --exec-root "$TMP/exec" -H "unix://$TMP/b.sock" \
-  --config-file "$TMP/daemon.json" > "$TMP/berthd.log" 2>&1 &
-PID=$!
-i=0
-until grep -q ready "$TMP/berthd.log" 2>/dev/null; do i=$((i + 1)); [ "$i" -lt 300 ] || { cat "$TMP/berthd.log"; exit 1; }; sleep 0.1; done
+start_berthd
 H="unix://$TMP/b.sock"
-B="$BERTH_HOME/bin/berth -H $H"
 $B import "$TMP/busybox.tar" busybox:bench >/dev/null
 
 # The equivalent bundle: the config.json berthd generates for this image (Docker's seccomp

@@ -19,6 +19,7 @@
 # catatonit, busybox-static, CNI plugins in /usr/lib/cni; containerd optional.
 set -eu
 BERTH_HOME=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
+. "$BERTH_HOME/benchmarks/lib/bench.sh"
 ROUNDS=${ROUNDS:-15}
 WARM=${WARM:-10}
 IDLE=${IDLE:-20}
@@ -54,12 +55,7 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 # The image: busybox-static and its applets.
-mkdir -p "$TMP/rootfs/bin" "$TMP/rootfs/etc" "$TMP/rootfs/tmp"
-cp /bin/busybox "$TMP/rootfs/bin/busybox"
-for a in $("$TMP/rootfs/bin/busybox" --list); do [ "$a" = busybox ] || ln -sf busybox "$TMP/rootfs/bin/$a"; done
-echo 'root:x:0:0:root:/root:/bin/sh' > "$TMP/rootfs/etc/passwd"
-echo 'root:x:0:' > "$TMP/rootfs/etc/group"
-tar -C "$TMP/rootfs" -cf "$TMP/busybox.tar" .
+busybox_rootfs
 mkdir -p "$TMP/pause/bin"
 cp /usr/bin/catatonit "$TMP/pause/bin/catatonit"
 tar -C "$TMP/pause" -cf "$TMP/pause.tar" .
@@ -76,13 +72,7 @@ JSON
 mkdir -p "$TMP/berth-cni"
 conflist bench berth-bench-b 10.237.0.0/16 "$TMP/berth-ipam" > "$TMP/berth-cni/10-bench.conflist"
 echo '{}' > "$TMP/daemon.json"
-"$BERTH_HOME/bin/berthd" --data-root "$TMP/data" --exec-root "$TMP/exec" -H "unix://$TMP/b.sock" \
-  --config-file "$TMP/daemon.json" --cri-socket "$TMP/cri.sock" --cni-config-dir "$TMP/berth-cni" \
-  --cni-plugin-dir /usr/lib/cni ${BERTHD_FLAGS-} > "$TMP/berthd.log" 2>&1 &
-PID=$!
-i=0
-until grep -q ready "$TMP/berthd.log" 2>/dev/null; do i=$((i + 1)); [ "$i" -lt 300 ] || { cat "$TMP/berthd.log"; exit 1; }; sleep 0.1; done
-B="$BERTH_HOME/bin/berth -H unix://$TMP/b.sock"
+start_berthd --cri-socket "$TMP/cri.sock" --cni-config-dir "$TMP/berth-cni" --cni-plugin-dir /usr/lib/cni ${BERTHD_FLAGS-}
 $B import "$TMP/busybox.tar" busybox:bench >/dev/null
 BEP="unix://$TMP/cri.sock"
 

@@ -10,6 +10,7 @@
 # Needs: root, bin/build done, runc, conmon, busybox-static, dockerd (docker.io), the docker CLI.
 set -eu
 BERTH_HOME=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
+. "$BERTH_HOME/benchmarks/lib/bench.sh"
 N=${N:-50}
 SECS=${SECS:-60}
 R=${R:-5}
@@ -31,12 +32,7 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-mkdir -p "$TMP/rootfs/bin" "$TMP/rootfs/etc" "$TMP/rootfs/tmp"
-cp /bin/busybox "$TMP/rootfs/bin/busybox"
-for a in $("$TMP/rootfs/bin/busybox" --list); do [ "$a" = busybox ] || ln -sf busybox "$TMP/rootfs/bin/$a"; done
-echo 'root:x:0:0:root:/root:/bin/sh' > "$TMP/rootfs/etc/passwd"
-echo 'root:x:0:' > "$TMP/rootfs/etc/group"
-tar -C "$TMP/rootfs" -cf "$TMP/busybox.tar" .
+busybox_rootfs
 mkdir -p "$CG/berth-health-berthd" "$CG/berth-health-dockerd"
 
 # Runs "$@" inside cgroup $0: the shell joins it, then becomes the daemon (so $! is the daemon).

@@ -21,6 +21,7 @@
 # Needs: root, bin/build done, qemu-system-x86, linux-image-amd64, busybox-static, cpio.
 set -eu
 BERTH_HOME=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
+. "$BERTH_HOME/benchmarks/lib/bench.sh"
 RUNS=${RUNS:-5}
 ACCEL=${ACCEL:-tcg}
 [ "$BERTH_HOME/berth-cli/target/berth-cli.aot" -nt "$BERTH_HOME/berth-cli/target/berth-cli.jar" ] || "$BERTH_HOME/bin/build"
@@ -38,20 +39,10 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-mkdir -p "$TMP/rootfs/bin" "$TMP/rootfs/etc" "$TMP/rootfs/tmp"
-cp /bin/busybox "$TMP/rootfs/bin/busybox"
-for a in $("$TMP/rootfs/bin/busybox" --list); do [ "$a" = busybox ] || ln -sf busybox "$TMP/rootfs/bin/$a"; done
-echo 'root:x:0:0:root:/root:/bin/sh' > "$TMP/rootfs/etc/passwd"
-echo 'root:x:0:' > "$TMP/rootfs/etc/group"
-tar -C "$TMP/rootfs" -cf "$TMP/busybox.tar" .
+busybox_rootfs
 
 printf '{"vm-accel": "%s"}\n' "$ACCEL" > "$TMP/daemon.json"
-"$BERTH_HOME/bin/berthd" --data-root "$TMP/data" --exec-root "$TMP/exec" -H "unix://$TMP/b.sock" \
-  --config-file "$TMP/daemon.json" ${BERTHD_FLAGS-} > "$TMP/berthd.log" 2>&1 &
-PID=$!
-i=0
-until grep -q ready "$TMP/berthd.log" 2>/dev/null; do i=$((i + 1)); [ "$i" -lt 300 ] || { cat "$TMP/berthd.log"; exit 1; }; sleep 0.1; done
-B="$BERTH_HOME/bin/berth -H unix://$TMP/b.sock"
+start_berthd ${BERTHD_FLAGS-}
 $B import "$TMP/busybox.tar" busybox:bench >/dev/null
 # The first vm run builds the boot assets (uncompressed kernel, initramfs): not part of the timing.
 $B run --rm --isolation=vm busybox:bench true

@@ -11,6 +11,7 @@
 # Needs: root, bin/build done, qemu-system-x86, linux-image-amd64, busybox-static.
 set -eu
 BERTH_HOME=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
+. "$BERTH_HOME/benchmarks/lib/bench.sh"
 ROUNDS=${ROUNDS:-3}
 SIZE_MIB=${SIZE_MIB:-1024}
 COLD=${COLD:-1}
@@ -27,20 +28,10 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-mkdir -p "$TMP/rootfs/bin" "$TMP/rootfs/etc" "$TMP/rootfs/tmp"
-cp /bin/busybox "$TMP/rootfs/bin/busybox"
-for a in $("$TMP/rootfs/bin/busybox" --list); do [ "$a" = busybox ] || ln -sf busybox "$TMP/rootfs/bin/$a"; done
-echo 'root:x:0:0:root:/root:/bin/sh' > "$TMP/rootfs/etc/passwd"
-echo 'root:x:0:' > "$TMP/rootfs/etc/group"
-tar -C "$TMP/rootfs" -cf "$TMP/busybox.tar" .
+busybox_rootfs
 
 printf '{"vm-accel": "%s"}\n' "$ACCEL" > "$TMP/daemon.json"
-"$BERTH_HOME/bin/berthd" --data-root "$TMP/data" --exec-root "$TMP/exec" -H "unix://$TMP/b.sock" \
-  --config-file "$TMP/daemon.json" > "$TMP/berthd.log" 2>&1 &
-PID=$!
-i=0
-until grep -q ready "$TMP/berthd.log" 2>/dev/null; do i=$((i + 1)); [ "$i" -lt 300 ] || { cat "$TMP/berthd.log"; exit 1; }; sleep 0.1; done
-B="$BERTH_HOME/bin/berth -H unix://$TMP/b.sock"
+start_berthd
 $B import "$TMP/busybox.tar" busybox:bench >/dev/null
 $B volume create benchvol >/dev/null
 $B run --rm -v benchvol:/data busybox:bench dd if=/dev/urandom of=/data/f bs=1M count="$SIZE_MIB" 2>/dev/null
