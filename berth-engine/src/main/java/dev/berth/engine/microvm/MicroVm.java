@@ -65,7 +65,7 @@ public final class MicroVm {
       mode = MicroVmRuntime.Stdio.NONE;
     }
     this.stdio = mode;
-    this.outputOverPorts = !mode.tty() && !Files.isDirectory(paths.outputDir(), java.nio.file.LinkOption.NOFOLLOW_LINKS);
+    this.outputOverPorts = !mode.tty() && !pump.fromShare();
   }
 
   /**
@@ -255,7 +255,8 @@ public final class MicroVm {
   /** Whether the serial log has the init's ready report (a berthd that started after the guest's boot). */
   private boolean readyInLog() {
     try (java.io.InputStream in = Files.newInputStream(paths.serialLog())) {
-      return ConsoleScanner.hasReadyLine(new String(in.readNBytes(1 << 20), StandardCharsets.ISO_8859_1));
+      // The report comes right after the boot's few lines (the kernel is quiet): the log's start is enough.
+      return ConsoleScanner.hasReadyLine(new String(in.readNBytes(64 << 10), StandardCharsets.ISO_8859_1));
     } catch (IOException e) {
       return false;
     }

@@ -67,6 +67,11 @@ final class OutputPump {
    * The output share's files when the share exists (berthd made it at the launch), else the files
    * QEMU writes for the ports. Decided once: the share is made before QEMU starts.
    */
+  /** Whether the output comes from the guest's share rather than QEMU's port files. */
+  boolean fromShare() {
+    return sources[0].equals(paths.outputStdout());
+  }
+
   static Path[] sources(MicroVmPaths paths) {
     return Files.isDirectory(paths.outputDir(), LinkOption.NOFOLLOW_LINKS)
         ? new Path[] {paths.outputStdout(), paths.outputStderr()}
