@@ -69,7 +69,7 @@ KHZ=$(awk -F: '/cpu MHz/ { printf "%d", $2 * 1000; exit }' /proc/cpuinfo)
 MACHINE=microvm; CPU=host; ACCEL_OPTS=$ACCEL
 # Berth's TCG options (MicroVmCommand): the same for the floor
 MEM=""
-[ "$ACCEL" = tcg ] && { MACHINE=microvm,pit=on,memory-backend=ram; CPU=max,-erms; ACCEL_OPTS=tcg,tb-size=20
+[ "$ACCEL" = tcg ] && { MACHINE=microvm,pit=on,memory-backend=ram; CPU=max,-erms; ACCEL_OPTS=tcg,tb-size=24
   MEM="-object memory-backend-memfd,id=ram,size=256M"; }
 # The guest command line Berth uses (MicroVmCommand.append): keep the two the same.
 APPEND="console=ttyS0 quiet panic=-1 rdinit=/init pci=off 8250.nr_uarts=1 i8042.noaux i8042.nomux i8042.nopnp"

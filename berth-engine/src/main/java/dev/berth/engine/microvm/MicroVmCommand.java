@@ -34,11 +34,11 @@ public final class MicroVmCommand {
    * TCG's translation buffer: QEMU's default is 1 GiB, and the pages it fills stay resident;
    * a boot and an idle guest fill ~45 MiB of it. Below ~28 MiB the boot fills it and QEMU flushes
    * and translates the hot code again: QEMU's CPU for a container's boot, by hand, 16 / 20 / 24 /
-   * 28 MiB: 1.91 / 1.85 / 1.75 / 1.64 s, each 4 MiB more resident. 20 MiB keeps an idle
-   * container's RSS under the 150 MB goal with the memfd RAM below; 24 reached it (decisions
-   * 2200, 3100, 3300, 3700).
+   * 28 MiB: 1.91 / 1.85 / 1.75 / 1.64 s, each 4 MiB more resident. 24 MiB keeps an idle
+   * container's RSS at main's (136 MiB) with the memfd RAM below and no BTF, 7 MiB under the
+   * 150 MB goal (decisions 2200, 3100, 3300, 3700).
    */
-  static final int TCG_TB_MIB = 20;
+  static final int TCG_TB_MIB = 24;
 
   /**
    * The virtio-serial device's port numbers: 0 (kept for a console), the main process's terminal

@@ -35,7 +35,7 @@ class MicroVmCommandTest {
     assertThat(after(cmd, "-object")).isEqualTo("memory-backend-memfd,id=ram,size=256M");
     assertThat(after(cmd, "-append")).contains("tsc_early_khz=2400000").contains("console=ttyS0");
     assertThat(after(cmd, "-cpu")).isEqualTo("max,-erms"); // no byte-at-a-time rep movsb/stosb under TCG
-    assertThat(after(cmd, "-accel")).isEqualTo("tcg,tb-size=20"); // not QEMU's 1 GiB translation buffer
+    assertThat(after(cmd, "-accel")).isEqualTo("tcg,tb-size=24"); // not QEMU's 1 GiB translation buffer
     assertThat(after(cmd, "-kernel")).endsWith("/vmlinux"); // the uncompressed kernel: no decompression in the guest
     assertThat(after(cmd, "-m")).isEqualTo("256M");
     assertThat(after(cmd, "-append")).contains("lockdown=confidentiality"); // no tracefs event files: 8 MiB of slab
