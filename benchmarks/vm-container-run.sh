@@ -68,17 +68,19 @@ echo "02:42:0a:63:00:02 10.99.0.2/24 -" > "$TMP/floor/share/net"
 KHZ=$(awk -F: '/cpu MHz/ { printf "%d", $2 * 1000; exit }' /proc/cpuinfo)
 MACHINE=microvm; CPU=host; ACCEL_OPTS=$ACCEL
 # Berth's TCG options (MicroVmCommand): the same for the floor
-[ "$ACCEL" = tcg ] && { MACHINE=microvm,pit=on; CPU=max,-erms; ACCEL_OPTS=tcg,tb-size=16; }
+MEM=""
+[ "$ACCEL" = tcg ] && { MACHINE=microvm,pit=on,memory-backend=ram; CPU=max,-erms; ACCEL_OPTS=tcg,tb-size=24
+  MEM="-object memory-backend-memfd,id=ram,size=256M"; }
 # The guest command line Berth uses (MicroVmCommand.append): keep the two the same.
 APPEND="console=ttyS0 quiet panic=-1 rdinit=/init pci=off 8250.nr_uarts=1 i8042.noaux i8042.nomux i8042.nopnp"
 APPEND="$APPEND i8042.dumbkbd cryptomgr.notests random.trust_cpu=on lockdown=confidentiality"
 [ "$ACCEL" = tcg ] && APPEND="$APPEND nokaslr tsc_early_khz=$KHZ"
 F=$TMP/floor
-BARE="qemu-system-x86_64 -machine $MACHINE -accel $ACCEL_OPTS -cpu $CPU -smp 1 -m 256M -nodefaults -no-user-config \
+BARE="qemu-system-x86_64 -machine $MACHINE -accel $ACCEL_OPTS -cpu $CPU -smp 1 -m 256M $MEM -nodefaults -no-user-config \
  -display none -no-reboot -serial file:$F/bare-serial.log -kernel ${ASSETS}vmlinux -initrd $TMP/bare.cpio \
  -append '$APPEND' -netdev tap,id=net0,ifname=tap0,script=no,downscript=no,vhost=off \
  -device virtio-net-device,netdev=net0,mac=02:42:0a:63:00:02"
-BYHAND="qemu-system-x86_64 -machine $MACHINE -accel $ACCEL_OPTS -cpu $CPU -smp 1 -m 256M -nodefaults -no-user-config \
+BYHAND="qemu-system-x86_64 -machine $MACHINE -accel $ACCEL_OPTS -cpu $CPU -smp 1 -m 256M $MEM -nodefaults -no-user-config \
  -display none -no-reboot -serial file:$F/serial.log -kernel ${ASSETS}vmlinux -initrd ${ASSETS}initramfs.cpio \
  -append '$APPEND' -device virtio-serial-device,max_ports=16 \
  -fsdev local,id=output,path=$F/output,security_model=mapped-xattr -device virtio-9p-device,fsdev=output,mount_tag=output \
@@ -137,7 +139,7 @@ memory() { # PID GUEST_MIB -> "rss pss guest-ram kernel-file tb other" in KiB
   awk -v kib="$(($2 * 1024))" '
     /^[0-9a-f]+-[0-9a-f]+ / { perm = $2; name = $6; kind = "other"
       if (name ~ /vmlinux$/ || name ~ /initramfs.cpio$/) kind = "kernel"; else if (perm == "rwxp" && name == "") kind = "tb" }
-    /^Size:/ { if (perm == "rw-p" && name == "" && $2 == kib) kind = "ram" }
+    /^Size:/ { if ((perm == "rw-p" && name == "" || perm == "rw-s" && name ~ /^\/memfd:/) && $2 == kib) kind = "ram" }
     /^Rss:/ { rss += $2; part[kind] += $2 }
     /^Pss:/ { pss += $2 }
     END { printf "%d %d %d %d %d %d\n", rss, pss, part["ram"], part["kernel"], part["tb"], part["other"] }' "/proc/$1/smaps"

@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
 public final class BootAssetCache {
   private static final Logger log = LoggerFactory.getLogger(BootAssetCache.class);
   /** Bumped when the layout of the assets changes without any input changing. */
-  private static final String FORMAT = "6"; // 2: vmlinux with its zero tail trimmed (KernelZeroTail); 3: berth-boot; 4: memsz to .brk's end; 5: berth-boot is /init; 6: virtio_console in order-console (loaded on demand)
+  private static final String FORMAT = "8"; // 8: .BTF not loaded (KernelBtfHole); 2: vmlinux with its zero tail trimmed (KernelZeroTail); 3: berth-boot; 4: memsz to .brk's end; 5: berth-boot is /init; 6: virtio_console in order-console (loaded on demand)
   static final Path BUSYBOX = Path.of("/bin/busybox");
 
   private final Path root;
@@ -152,6 +152,8 @@ public final class BootAssetCache {
       }
       long trimmed = KernelZeroTail.trim(tmp.resolve("vmlinux"));
       log.debug("vmlinux: {} MiB of zeros no longer loaded from the file", trimmed >> 20);
+      long btf = KernelBtfHole.cut(tmp.resolve("vmlinux"));
+      log.debug("vmlinux: {} KiB of .BTF no longer loaded into the guest's RAM", btf >> 10);
       try (OutputStream out = Files.newOutputStream(tmp.resolve("initramfs.cpio"))) {
         initramfs(modules).writeTo(out);
       }

@@ -32,11 +32,13 @@ public final class MicroVmCommand {
 
   /**
    * TCG's translation buffer: QEMU's default is 1 GiB, and the pages it fills stay resident;
-   * a boot and an idle guest fill ~45 MiB of it. 16 MiB holds an idle guest's working set
-   * (QEMU flushes and retranslates when it is full), and boots no slower here (decision 2200);
-   * 8 MiB saves 7 MiB more but boots and execs measurably slower (decision 3100).
+   * a boot and an idle guest fill ~45 MiB of it. Below ~28 MiB the boot fills it and QEMU flushes
+   * and translates the hot code again: QEMU's CPU for a container's boot, by hand, 16 / 20 / 24 /
+   * 28 MiB: 1.91 / 1.85 / 1.75 / 1.64 s, each 4 MiB more resident. 24 MiB keeps an idle
+   * container's RSS at main's (136 MiB) with the memfd RAM below and no BTF, 7 MiB under the
+   * 150 MB goal (decisions 2200, 3100, 3300, 3700).
    */
-  static final int TCG_TB_MIB = 16;
+  static final int TCG_TB_MIB = 24;
 
   /**
    * The virtio-serial device's port numbers: 0 (kept for a console), the main process's terminal
@@ -64,11 +66,21 @@ public final class MicroVmCommand {
     MicroVmPaths p = s.paths();
     List<String> cmd = new ArrayList<>(List.of(binary,
         "-name", "berth-ctr-" + s.id().substring(0, 12),
-        "-machine", s.accel().equals("tcg") ? "microvm,pit=on" : "microvm",
+        "-machine", s.accel().equals("tcg") ? "microvm,pit=on,memory-backend=ram" : "microvm",
         "-accel", accel(s.accel()),
         "-cpu", s.accel().equals("kvm") ? "host" : TCG_CPU,
         "-smp", Integer.toString(s.cpus()),
-        "-m", s.memoryMib() + "M",
+        "-m", s.memoryMib() + "M"));
+    if (s.accel().equals("tcg")) {
+      // Guest RAM in a memfd (shared memory: no transparent huge pages by default) rather than
+      // anonymous memory that QEMU marks MADV_HUGEPAGE: each 2 MiB huge page is zeroed whole at its
+      // first touch, and on a host whose free memory is given back to its own hypervisor that made
+      // QEMU's start (loading the kernel) 150-250 ms instead of 60-90, and left 4 MiB more resident.
+      // TCG's software TLB maps 4 KiB pages anyway; KVM keeps anonymous RAM, whose huge pages its
+      // guest's page walks gain from (decision 3700).
+      cmd.addAll(List.of("-object", "memory-backend-memfd,id=ram,size=" + s.memoryMib() + "M"));
+    }
+    cmd.addAll(List.of(
         "-nodefaults", "-no-user-config", "-display", "none",
         // The guest powers off when its command ended, and a panic reboots it: either way QEMU exits.
         "-no-reboot",

@@ -1,0 +1,141 @@
+package dev.berth.engine.microvm;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Leaves the kernel's {@code .BTF} section (its type information for BPF, 4 MiB in Debian's 6.1)
+ * out of what QEMU loads into a microVM's RAM: the load segment that holds it is split in two
+ * around it. QEMU writes every byte of a load segment into guest RAM, so those 4 MiB were resident
+ * in every microVM's QEMU; and the guest kernel parses all of it (~100,000 types) when the first
+ * module with BTF of its own loads, ~60 ms of CPU under TCG and more guest memory. Without it the
+ * guest's RAM there is zeros: the parse fails at its magic number, the kernel warns once and loads
+ * the modules without their BTF (Debian sets {@code CONFIG_MODULE_ALLOW_BTF_MISMATCH}). BPF programs
+ * that need the kernel's BTF (CO-RE, {@code /sys/kernel/btf/vmlinux}) do not work in a microVM
+ * container; lockdown already keeps BPF from reading kernel memory there (decision 3700).
+ *
+ * <p>The second part starts at the page where {@code .BTF} ends, so what follows it in the
+ * segment ({@code .BTF_ids}, which the BPF verifier reads) is loaded as before. The split needs one
+ * more program header: there must be zeros after the table, before the first segment's bytes.
+ */
+final class KernelBtfHole {
+  private static final int PT_LOAD = 1;
+  private static final int PHENT = 56;
+  private static final long PAGE = 4096;
+
+  private KernelBtfHole() {}
+
+  /** Rewrites the program headers of the ELF64 at {@code vmlinux} in place; returns the bytes no longer loaded. */
+  static long cut(Path vmlinux) throws IOException {
+    try (FileChannel f = FileChannel.open(vmlinux, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+      if (f.size() < 64) {
+        return 0;
+      }
+      ByteBuffer eh = read(f, 0, 64);
+      if (eh.getInt(0) != 0x464c457f || eh.get(4) != 2 || eh.get(5) != 1
+          || Short.toUnsignedInt(eh.getShort(0x36)) != PHENT) {
+        return 0; // not a little-endian ELF64: boot it as it is
+      }
+      long phoff = eh.getLong(0x20);
+      int phnum = Short.toUnsignedInt(eh.getShort(0x38));
+      long[] btf = section(f, eh, ".BTF");
+      if (btf == null || btf[1] < 2 * PAGE) {
+        return 0;
+      }
+      long btfStart = btf[0];
+      long btfEnd = btf[0] + btf[1];
+      List<ByteBuffer> headers = new ArrayList<>();
+      long firstOffset = Long.MAX_VALUE;
+      for (int i = 0; i < phnum; i++) {
+        ByteBuffer ph = read(f, phoff + (long) i * PHENT, PHENT);
+        headers.add(ph);
+        if (ph.getInt(0) == PT_LOAD && ph.getLong(32) > 0) {
+          firstOffset = Math.min(firstOffset, ph.getLong(8));
+        }
+      }
+      long tableEnd = phoff + (long) (phnum + 1) * PHENT;
+      if (tableEnd > firstOffset || tableEnd > f.size() || !zeros(f, phoff + (long) phnum * PHENT, tableEnd)) {
+        return 0; // no room for one more program header
+      }
+      for (int i = 0; i < phnum; i++) {
+        ByteBuffer ph = headers.get(i);
+        long vaddr = ph.getLong(16);
+        long filesz = ph.getLong(32);
+        long memsz = ph.getLong(40);
+        long resume = btfEnd & -PAGE; // the page with .BTF's last bytes and what follows it stays
+        if (ph.getInt(0) != PT_LOAD || Long.compareUnsigned(btfStart, vaddr) <= 0
+            || Long.compareUnsigned(btfEnd, vaddr + filesz) > 0 || Long.compareUnsigned(resume, btfStart) <= 0) {
+          continue;
+        }
+        long head = btfStart - vaddr;
+        long skip = resume - vaddr;
+        ByteBuffer tail = ByteBuffer.allocate(PHENT).order(ByteOrder.LITTLE_ENDIAN).put(ph.duplicate().rewind()).flip();
+        tail.putLong(8, ph.getLong(8) + skip).putLong(16, vaddr + skip).putLong(24, ph.getLong(24) + skip)
+            .putLong(32, filesz - skip).putLong(40, memsz - skip);
+        ph.putLong(32, head).putLong(40, head);
+        headers.add(i + 1, tail);
+        ByteBuffer table = ByteBuffer.allocate(headers.size() * PHENT).order(ByteOrder.LITTLE_ENDIAN);
+        for (ByteBuffer h : headers) {
+          table.put(h.duplicate().rewind());
+        }
+        f.write(table.flip(), phoff);
+        f.write(ByteBuffer.allocate(2).order(ByteOrder.LITTLE_ENDIAN).putShort(0, (short) (phnum + 1)), 0x38);
+        return skip - head;
+      }
+      return 0;
+    }
+  }
+
+  /** {address, size} of the named section; null without section headers or without it. */
+  private static long[] section(FileChannel f, ByteBuffer eh, String name) throws IOException {
+    long shoff = eh.getLong(0x28);
+    int shentsize = Short.toUnsignedInt(eh.getShort(0x3a));
+    int shnum = Short.toUnsignedInt(eh.getShort(0x3c));
+    int shstrndx = Short.toUnsignedInt(eh.getShort(0x3e));
+    if (shoff == 0 || shnum == 0 || shentsize < 64 || shstrndx >= shnum || shoff + (long) shnum * shentsize > f.size()) {
+      return null;
+    }
+    ByteBuffer sh = read(f, shoff, shnum * shentsize);
+    long strOffset = sh.getLong(shstrndx * shentsize + 0x18);
+    long strSize = sh.getLong(shstrndx * shentsize + 0x20);
+    if (strSize <= 0 || strSize > 1 << 20 || strOffset + strSize > f.size()) {
+      return null;
+    }
+    ByteBuffer names = read(f, strOffset, (int) strSize);
+    byte[] wanted = (name + "\0").getBytes(StandardCharsets.US_ASCII);
+    for (int s = 0; s < shnum; s++) {
+      int at = sh.getInt(s * shentsize);
+      if (at >= 0 && at + wanted.length <= strSize && names.slice(at, wanted.length).equals(ByteBuffer.wrap(wanted))) {
+        return new long[] {sh.getLong(s * shentsize + 0x10), sh.getLong(s * shentsize + 0x20)};
+      }
+    }
+    return null;
+  }
+
+  private static boolean zeros(FileChannel f, long from, long to) throws IOException {
+    ByteBuffer b = read(f, from, (int) (to - from));
+    while (b.hasRemaining()) {
+      if (b.get() != 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static ByteBuffer read(FileChannel f, long at, int size) throws IOException {
+    ByteBuffer b = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
+    while (b.hasRemaining()) {
+      if (f.read(b, at + b.position()) < 0) {
+        throw new IOException("the kernel ELF ends at " + (at + b.position()) + ", inside its headers");
+      }
+    }
+    return b.flip();
+  }
+}
