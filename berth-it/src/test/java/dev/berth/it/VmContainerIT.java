@@ -163,6 +163,18 @@ class VmContainerIT extends MicroVmDaemonTest {
   }
 
   @Test
+  void onlyAContainerThatMayLoadEbpfGetsTheKernelsBtf() {
+    // The first two bytes of the kernel's BTF: its magic (0xeb9f, little-endian), or zeros where
+    // the guest's RAM never got it (decision 3700).
+    String first = ok(berth("run", "--rm", "--isolation=vm", "--network", "none", image, "od", "-An", "-tx1", "-N2",
+        "/sys/kernel/btf/vmlinux")).stdout().strip();
+    assertThat(first).isEqualTo("00 00");
+    String withBpf = ok(berth("run", "--rm", "--isolation=vm", "--network", "none", "--cap-add", "BPF", image, "od",
+        "-An", "-tx1", "-N2", "/sys/kernel/btf/vmlinux")).stdout().strip();
+    assertThat(withBpf).isEqualTo("9f eb");
+  }
+
+  @Test
   void dockerRunIsolationVm() {
     Path docker = Path.of("/usr/local/bin/docker");
     Assumptions.assumeTrue(Files.isExecutable(docker), "the docker CLI is not at /usr/local/bin/docker");

@@ -431,7 +431,8 @@ public final class ContainerService {
       vm = microVms.launch(c.id(), dir, rootfs, VmIsolation.guestCommand(c.config(), user),
           new MicroVmRuntime.EtcFiles(dir.resolve("hosts"), dir.resolve("hostname"), dir.resolve("resolv.conf")),
           c.config().memory(), c.config().nanoCpus(), logPath(c.id()), network, guestMounts,
-          new MicroVmRuntime.Stdio(c.config().tty(), c.config().openStdin(), c.config().stdinOnce()));
+          new MicroVmRuntime.Stdio(c.config().tty(), c.config().openStdin(), c.config().stdinOnce()),
+          VmIsolation.mayLoadBpf(c.config()));
       attach.connectPending(c.id(), vm::attach);
     } catch (RuntimeException e) {
       if (vm != null) {

@@ -41,6 +41,17 @@ final class VmIsolation {
     }
   }
 
+  /**
+   * Whether the container asked for what loading eBPF programs takes (--privileged, or CAP_BPF,
+   * CAP_SYS_ADMIN or ALL added): its guest then boots the kernel with its BTF, without which the
+   * guest kernel's verifier refuses every program; the others boot without it (decision 3700).
+   */
+  static boolean mayLoadBpf(ContainerConfig c) {
+    return c.privileged() || c.capAdd().stream()
+        .map(cap -> cap.toUpperCase(java.util.Locale.ROOT).replaceFirst("^CAP_", ""))
+        .anyMatch(cap -> cap.equals("BPF") || cap.equals("SYS_ADMIN") || cap.equals("ALL"));
+  }
+
   /** What the guest runs: Docker's env (HOSTNAME first), the command, workdir and the resolved user. */
   static GuestCommand guestCommand(ContainerConfig c, User user) {
     List<String> env = new ArrayList<>();

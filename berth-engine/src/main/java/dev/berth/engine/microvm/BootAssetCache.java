@@ -31,8 +31,10 @@ import org.slf4j.LoggerFactory;
 public final class BootAssetCache {
   private static final Logger log = LoggerFactory.getLogger(BootAssetCache.class);
   /** Bumped when the layout of the assets changes without any input changing. */
-  private static final String FORMAT = "8"; // 8: .BTF not loaded (KernelBtfHole); 2: vmlinux with its zero tail trimmed (KernelZeroTail); 3: berth-boot; 4: memsz to .brk's end; 5: berth-boot is /init; 6: virtio_console in order-console (loaded on demand)
+  private static final String FORMAT = "9"; // 8: .BTF not loaded (KernelBtfHole); 9: and vmlinux-btf; 2: vmlinux with its zero tail trimmed (KernelZeroTail); 3: berth-boot; 4: memsz to .brk's end; 5: berth-boot is /init; 6: virtio_console in order-console (loaded on demand)
   static final Path BUSYBOX = Path.of("/bin/busybox");
+  /** The kernel as the distribution built it, BTF loaded: for containers that may use eBPF (decision 3700). */
+  static final String WITH_BTF = "vmlinux-btf";
 
   private final Path root;
   private final Optional<Path> configuredKernel;
@@ -112,7 +114,8 @@ public final class BootAssetCache {
         build(kernel, modules, dir);
         removeOthers(dir);
       }
-      built = new BootAssets(dir.resolve("vmlinux"), dir.resolve("initramfs.cpio"), version, kernel);
+      built = new BootAssets(dir.resolve("vmlinux"), dir.resolve("initramfs.cpio"), version, kernel,
+          dir.resolve(WITH_BTF));
       return built;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot prepare the microVM boot assets under " + root + ": " + e.getMessage(), e);
@@ -152,7 +155,12 @@ public final class BootAssetCache {
       }
       long trimmed = KernelZeroTail.trim(tmp.resolve("vmlinux"));
       log.debug("vmlinux: {} MiB of zeros no longer loaded from the file", trimmed >> 20);
-      long btf = KernelBtfHole.cut(tmp.resolve("vmlinux"));
+      Files.copy(tmp.resolve("vmlinux"), tmp.resolve(WITH_BTF));
+      long btf = cutBtf(tmp.resolve("vmlinux"));
+      if (btf == 0) { // nothing cut (or the cut failed half-way): the copy as it was serves both
+        Files.delete(tmp.resolve("vmlinux"));
+        Files.createLink(tmp.resolve("vmlinux"), tmp.resolve(WITH_BTF));
+      }
       log.debug("vmlinux: {} KiB of .BTF no longer loaded into the guest's RAM", btf >> 10);
       try (OutputStream out = Files.newOutputStream(tmp.resolve("initramfs.cpio"))) {
         initramfs(modules).writeTo(out);
@@ -204,6 +212,19 @@ public final class BootAssetCache {
     ird.file("init", 0755, bootHelper());
     ird.file("init.sh", 0755, initScript());
     return ird;
+  }
+
+  /**
+   * Leaves .BTF out of what QEMU loads (KernelBtfHole). Only an optimisation: a kernel file it
+   * cannot make sense of boots as it is.
+   */
+  private static long cutBtf(Path vmlinux) {
+    try {
+      return KernelBtfHole.cut(vmlinux);
+    } catch (IOException | RuntimeException e) {
+      log.warn("the guest kernel's BTF stays loaded ({}): {}", vmlinux, e.getMessage());
+      return 0;
+    }
   }
 
   /** The guest's boot helper (src/main/c/guest-boot.c, compiled static by the build). */

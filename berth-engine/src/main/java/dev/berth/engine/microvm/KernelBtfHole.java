@@ -17,16 +17,19 @@ import java.util.List;
  * in every microVM's QEMU; and the guest kernel parses all of it (~100,000 types) when the first
  * module with BTF of its own loads, ~60 ms of CPU under TCG and more guest memory. Without it the
  * guest's RAM there is zeros: the parse fails at its magic number, the kernel warns once and loads
- * the modules without their BTF (Debian sets {@code CONFIG_MODULE_ALLOW_BTF_MISMATCH}). BPF programs
- * that need the kernel's BTF (CO-RE, {@code /sys/kernel/btf/vmlinux}) do not work in a microVM
- * container; lockdown already keeps BPF from reading kernel memory there (decision 3700).
+ * the modules without their BTF (Debian sets {@code CONFIG_MODULE_ALLOW_BTF_MISMATCH}). The guest
+ * kernel's BPF verifier needs that BTF for every eBPF program ("in-kernel BTF is malformed"):
+ * classic BPF (seccomp, socket filters) is not verified there and works.
  *
  * <p>The second part starts at the page where {@code .BTF} ends, so what follows it in the
  * segment ({@code .BTF_ids}, which the BPF verifier reads) is loaded as before. The split needs one
- * more program header: there must be zeros after the table, before the first segment's bytes.
+ * more program header: there must be zeros after the table, before any segment's or section's
+ * bytes. A container that may load eBPF programs boots the kernel as it was (decision 3700).
  */
 final class KernelBtfHole {
   private static final int PT_LOAD = 1;
+  private static final int PT_PHDR = 6;
+  private static final int SHT_NOBITS = 8;
   private static final int PHENT = 56;
   private static final long PAGE = 4096;
 
@@ -45,6 +48,9 @@ final class KernelBtfHole {
       }
       long phoff = eh.getLong(0x20);
       int phnum = Short.toUnsignedInt(eh.getShort(0x38));
+      if (phoff < 64 || phoff > f.size()) {
+        return 0;
+      }
       long[] btf = section(f, eh, ".BTF");
       if (btf == null || btf[1] < 2 * PAGE) {
         return 0;
@@ -52,16 +58,21 @@ final class KernelBtfHole {
       long btfStart = btf[0];
       long btfEnd = btf[0] + btf[1];
       List<ByteBuffer> headers = new ArrayList<>();
-      long firstOffset = Long.MAX_VALUE;
+      // The grown table must end before anything else the file holds: segments' bytes, the section
+      // headers and the sections' bytes.
+      long nextData = btf[2];
       for (int i = 0; i < phnum; i++) {
         ByteBuffer ph = read(f, phoff + (long) i * PHENT, PHENT);
         headers.add(ph);
-        if (ph.getInt(0) == PT_LOAD && ph.getLong(32) > 0) {
-          firstOffset = Math.min(firstOffset, ph.getLong(8));
+        if (ph.getInt(0) == PT_PHDR) {
+          return 0; // a segment that describes the table itself would have to grow with it
+        }
+        if (ph.getLong(32) > 0 && ph.getLong(8) >= phoff) {
+          nextData = Math.min(nextData, ph.getLong(8));
         }
       }
       long tableEnd = phoff + (long) (phnum + 1) * PHENT;
-      if (tableEnd > firstOffset || tableEnd > f.size() || !zeros(f, phoff + (long) phnum * PHENT, tableEnd)) {
+      if (tableEnd > nextData || tableEnd > f.size() || !zeros(f, phoff + (long) phnum * PHENT, tableEnd)) {
         return 0; // no room for one more program header
       }
       for (int i = 0; i < phnum; i++) {
@@ -93,30 +104,44 @@ final class KernelBtfHole {
     }
   }
 
-  /** {address, size} of the named section; null without section headers or without it. */
+  /**
+   * {address, size, lowest file offset of the section headers and of any section's bytes} of the
+   * named section; null without section headers or without it.
+   */
   private static long[] section(FileChannel f, ByteBuffer eh, String name) throws IOException {
     long shoff = eh.getLong(0x28);
     int shentsize = Short.toUnsignedInt(eh.getShort(0x3a));
     int shnum = Short.toUnsignedInt(eh.getShort(0x3c));
     int shstrndx = Short.toUnsignedInt(eh.getShort(0x3e));
-    if (shoff == 0 || shnum == 0 || shentsize < 64 || shstrndx >= shnum || shoff + (long) shnum * shentsize > f.size()) {
+    if (shoff < 64 || shnum == 0 || shentsize < 64 || shstrndx >= shnum || shoff > f.size()
+        || shoff + (long) shnum * shentsize > f.size()) {
       return null;
     }
     ByteBuffer sh = read(f, shoff, shnum * shentsize);
     long strOffset = sh.getLong(shstrndx * shentsize + 0x18);
     long strSize = sh.getLong(shstrndx * shentsize + 0x20);
-    if (strSize <= 0 || strSize > 1 << 20 || strOffset + strSize > f.size()) {
+    if (strOffset < 0 || strSize <= 0 || strSize > 1 << 20 || strOffset > f.size() - strSize) {
       return null;
     }
     ByteBuffer names = read(f, strOffset, (int) strSize);
     byte[] wanted = (name + "\0").getBytes(StandardCharsets.US_ASCII);
+    long[] found = null;
+    long lowest = shoff;
     for (int s = 0; s < shnum; s++) {
-      int at = sh.getInt(s * shentsize);
-      if (at >= 0 && at + wanted.length <= strSize && names.slice(at, wanted.length).equals(ByteBuffer.wrap(wanted))) {
-        return new long[] {sh.getLong(s * shentsize + 0x10), sh.getLong(s * shentsize + 0x20)};
+      int base = s * shentsize;
+      if (sh.getInt(base + 4) != SHT_NOBITS && sh.getLong(base + 0x20) > 0 && sh.getLong(base + 0x18) > 0) {
+        lowest = Math.min(lowest, sh.getLong(base + 0x18));
+      }
+      long at = Integer.toUnsignedLong(sh.getInt(base));
+      if (found == null && at <= strSize - wanted.length
+          && names.slice((int) at, wanted.length).equals(ByteBuffer.wrap(wanted))) {
+        found = new long[] {sh.getLong(base + 0x10), sh.getLong(base + 0x20), 0};
       }
     }
-    return null;
+    if (found != null) {
+      found[2] = lowest;
+    }
+    return found;
   }
 
   private static boolean zeros(FileChannel f, long from, long to) throws IOException {

@@ -72,12 +72,13 @@ public final class MicroVmCommand {
         "-smp", Integer.toString(s.cpus()),
         "-m", s.memoryMib() + "M"));
     if (s.accel().equals("tcg")) {
-      // Guest RAM in a memfd (shared memory: no transparent huge pages by default) rather than
+      // Guest RAM in a memfd (shared memory: no transparent huge pages unless the host's
+      // /sys/kernel/mm/transparent_hugepage/shmem_enabled asks for them; Debian: never) rather than
       // anonymous memory that QEMU marks MADV_HUGEPAGE: each 2 MiB huge page is zeroed whole at its
       // first touch, and on a host whose free memory is given back to its own hypervisor that made
       // QEMU's start (loading the kernel) 150-250 ms instead of 60-90, and left 4 MiB more resident.
       // TCG's software TLB maps 4 KiB pages anyway; KVM keeps anonymous RAM, whose huge pages its
-      // guest's page walks gain from (decision 3700).
+      // guest's page walks gain from. -machine memory-backend needs QEMU 5.0 (Debian 12 has 7.2; decision 3700).
       cmd.addAll(List.of("-object", "memory-backend-memfd,id=ram,size=" + s.memoryMib() + "M"));
     }
     cmd.addAll(List.of(

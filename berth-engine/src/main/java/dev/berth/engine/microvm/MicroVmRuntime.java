@@ -205,12 +205,14 @@ public final class MicroVmRuntime {
   /**
    * Boots the container's microVM. QEMU is running (detached) when this returns; call
    * {@link MicroVm#follow} after connecting attaches, so they see all output. A failure leaves no
-   * QEMU and no runtime dir behind.
+   * QEMU and no runtime dir behind. {@code kernelBtf}: boot the kernel with its BTF (a container
+   * that may load eBPF programs; decision 3700).
    */
   public MicroVm launch(String id, Path containerDir, Path rootfs, GuestCommand command, EtcFiles etc,
-      long memoryBytes, long nanoCpus, Path logFile, Optional<Network> network, List<GuestMount> mounts, Stdio stdio) {
+      long memoryBytes, long nanoCpus, Path logFile, Optional<Network> network, List<GuestMount> mounts, Stdio stdio,
+      boolean kernelBtf) {
     Qemu q = qemu();
-    BootAssets boot = bootAssets();
+    BootAssets boot = kernelBtf ? bootAssets().withBtf() : bootAssets();
     MicroVmPaths paths = paths(id, containerDir);
     String accel = accel();
     long memoryMib = memoryBytes <= 0 ? DEFAULT_MEMORY_MIB : Math.max(MIN_MEMORY_MIB, memoryBytes >> 20);
