@@ -59,6 +59,8 @@ chmod 755 "$TMP/bare/init"
 mkdir -p "$TMP/floor/share"
 printf "BERTH_WORKDIR='/'\nset -- 'PATH=/bin' /bin/busybox nsenter -F --root=/newroot --wd=/newroot/ -S 0 -G 0 -- true\n" \
   > "$TMP/floor/share/run.sh"
+# berth-boot reads the command from here without -t/-i (decision 3750); run.sh is for the shell init
+printf '%s\0' berth-command-1 / 0 0 1 PATH=/bin true > "$TMP/floor/share/command"
 for f in hosts hostname resolv.conf; do echo > "$TMP/floor/share/$f"; done
 # The floor's network: a tap in a namespace, as Berth makes one beside the container's eth0.
 ip netns add "$NS"
