@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
 public final class BootAssetCache {
   private static final Logger log = LoggerFactory.getLogger(BootAssetCache.class);
   /** Bumped when the layout of the assets changes without any input changing. */
-  private static final String FORMAT = "6"; // 2: vmlinux with its zero tail trimmed (KernelZeroTail); 3: berth-boot; 4: memsz to .brk's end; 5: berth-boot is /init; 6: virtio_console in order-console (loaded on demand)
+  private static final String FORMAT = "7"; // 2: vmlinux with its zero tail trimmed (KernelZeroTail); 3: berth-boot; 4: memsz to .brk's end; 5: berth-boot is /init; 6: virtio_console in order-console (loaded on demand); 7: berth-boot runs the command without -t/-i (init.sh agent-only mode)
   static final Path BUSYBOX = Path.of("/bin/busybox");
 
   private final Path root;

@@ -1,5 +1,7 @@
 package dev.berth.engine.microvm;
 
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -7,7 +9,9 @@ import java.util.List;
  * What the guest init runs, as {@code run.sh} (sourced by the init): the container's workdir
  * and the positional parameters for {@code env -i}: the environment, then busybox nsenter, which
  * enters the root, changes to the workdir, sets gid and uid, and execs the command. Every value
- * is single-quoted, so nothing in it is expanded by the guest's shell.
+ * is single-quoted, so nothing in it is expanded by the guest's shell. The same command also as
+ * {@link #commandFile()}, which the boot helper reads when it runs the command itself (no terminal,
+ * no stdin: decision 3750).
  *
  * @param env the container's environment (KEY=VALUE)
  * @param args entrypoint and command
@@ -60,6 +64,29 @@ public record GuestCommand(List<String> env, List<String> args, String workingDi
       s.append(" \\\n  ").append(quote(w));
     }
     return s.append('\n').toString();
+  }
+
+  /** The first field of {@link #commandFile()}: the format's name and version. */
+  static final String COMMAND_FILE_FORMAT = "berth-command-1";
+
+  /**
+   * The share's {@code command} file for berth-boot (guest-run.c; decision 3750): fields, each
+   * ended by a NUL byte, with nothing to unquote: {@value #COMMAND_FILE_FORMAT}, the workdir, the
+   * uid, the gid (decimal), the number N of environment entries, N entries (KEY=VALUE, the
+   * effective environment as {@code env -i} gets it), then the argv to its end (at least one).
+   */
+  public byte[] commandFile() {
+    List<String> environment = effectiveEnv().stream().filter(e -> e.contains("=")).toList();
+    List<String> fields = new ArrayList<>(List.of(COMMAND_FILE_FORMAT, workingDir, Integer.toString(uid),
+        Integer.toString(gid), Integer.toString(environment.size())));
+    fields.addAll(environment);
+    fields.addAll(args);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    for (String f : fields) {
+      out.writeBytes(f.getBytes(StandardCharsets.UTF_8));
+      out.write(0);
+    }
+    return out.toByteArray();
   }
 
   /** POSIX shell single quotes: ' becomes '\''. */

@@ -56,4 +56,25 @@ class GuestCommandTest {
         .endsWith("--", "cat", "/ok");
     assertThat(sourced(c.scriptKilledAfter(0))).contains("1"); // busybox timeout counts whole seconds, at least one
   }
+
+  /** The command file's fields, split at each NUL; the file must end with one (berth-boot checks). */
+  private static List<String> fields(byte[] file) {
+    assertThat(file).endsWith((byte) 0);
+    return List.of(new String(file, 0, file.length - 1, StandardCharsets.UTF_8).split("\0", -1));
+  }
+
+  @Test
+  void theCommandFileCarriesEveryWordAsGivenWithNothingToUnquote() {
+    GuestCommand c = new GuestCommand(List.of("A=it's $HOME", "B=a\nb c", "NOVALUE"), List.of("sh", "-c", "echo '$x'; exit 4", ""),
+        "/work dir", 1000, 100);
+
+    assertThat(fields(c.commandFile())).containsExactly("berth-command-1", "/work dir", "1000", "100", "4",
+        GuestCommand.DEFAULT_PATH, "A=it's $HOME", "B=a\nb c", "HOME=/", "sh", "-c", "echo '$x'; exit 4", "");
+  }
+
+  @Test
+  void theCommandFileHasTheImagesPathAndTheDefaultWorkdir() {
+    assertThat(fields(new GuestCommand(List.of("PATH=/opt/bin"), List.of("true"), "", 0, 0).commandFile()))
+        .containsExactly("berth-command-1", "/", "0", "0", "2", "PATH=/opt/bin", "HOME=/root", "true");
+  }
 }
