@@ -195,7 +195,7 @@ static pid_t start_command(const struct command *c) {
   if (pid < 0) die("cannot start the command: %s", strerror(errno));
   if (pid > 0) return pid;
   reset_signals();
-  int null = open("/dev/null", O_RDWR);
+  int null = open("/dev/null", O_RDONLY); /* as the shell's </dev/null */
   if (null < 0 || dup2(null, 0) < 0 || dup2(7, 1) < 0 || dup2(8, 2) < 0) _exit(126);
   close_range(3, ~0U, 0);
   if (chroot("/newroot") != 0) child_fail_at(1, "can't change root directory to", "/newroot");
