@@ -27,6 +27,7 @@
  * As PID 1 without a terminal or stdin (relay mode) it does not exec the shell init: it mounts
  * /berth/mounts, runs the command from /berth/command, serves the control channel and reports the
  * exit itself (guest-run.c, decision 3750); the shell init then runs only as the exec agent.
+ * "/init --exec WORKDIR UID GID -- CMD..." enters the container's root and execs CMD (guest-run.c).
  * "/init --agent" (the init's control loop, on berthd's first "agent" line) loads virtio-serial,
  * waits for the agent port and prints its device; exit 1 when there is none.
  * IPv4 and IPv6 addresses and routes are set with ioctls (no netlink: this is all one-shot).
@@ -454,6 +455,7 @@ static void quiet_control_channel(void) {
 int main(int argc, char **argv) {
   pid1 = getpid() == 1;
   if (!pid1 && argc > 1 && strcmp(argv[1], "--agent") == 0) return agent_port();
+  if (!pid1 && argc > 6 && strcmp(argv[1], "--exec") == 0 && strcmp(argv[5], "--") == 0) exec_in_root(argv + 2);
   tracing = argc > 1 && strcmp(argv[1], "--trace") == 0;
   trace("start");
   do_mount("proc", "/proc", "proc", 0, NULL);

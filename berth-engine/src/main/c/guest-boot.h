@@ -12,4 +12,6 @@ void ensure_dir(const char *path);
 int first_line(const char *path, char *buf, size_t size);
 /* guest-run.c: mounts /berth/mounts, runs /berth/command, serves ttyS0 and powers off. Never returns. */
 void run_container(void) __attribute__((noreturn));
+/* guest-run.c: "/init --exec WORKDIR UID GID -- ARGV..." (args from WORKDIR on). Never returns. */
+int exec_in_root(char **args) __attribute__((noreturn));
 #endif

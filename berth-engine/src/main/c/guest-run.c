@@ -71,7 +71,7 @@ static unsigned long number(const char *field, const char *what) {
   char *end;
   errno = 0;
   unsigned long v = strtoul(field, &end, 10);
-  if (!field[0] || *end || errno) die("/berth/command: not a number for the %s: %s", what, field);
+  if (!field[0] || *end || errno) die("not a number for the %s: %s", what, field);
   return v;
 }
 
@@ -189,6 +189,19 @@ static void make_dirs(const char *path) {
   }
 }
 
+/* In a forked or exec'd process: enters /newroot and the workdir (made first when make_workdir),
+ * drops to gid and uid as busybox `nsenter -S uid -G gid` does, and execs argv with a PATH search
+ * in the current environ (the container's). Never returns. */
+static __attribute__((noreturn)) void enter_and_exec(const char *workdir, uid_t uid, gid_t gid, char **argv, int make_workdir) {
+  if (chroot("/newroot") != 0) child_fail_at(1, "can't change root directory to", "/newroot");
+  if (make_workdir) make_dirs(workdir);
+  if (chdir(workdir) != 0) child_fail_at(1, "can't change directory to", workdir);
+  if (setgroups(0, NULL) != 0 || setgid(gid) != 0) child_fail(1, "setgid");
+  if (setuid(uid) != 0) child_fail(1, "setuid");
+  execvp(argv[0], argv);
+  child_fail_at(errno == ENOENT ? 127 : 126, "can't execute", argv[0]);
+}
+
 /* The container's process (see the top of this file); returns its pid. */
 static pid_t start_command(const struct command *c) {
   pid_t pid = fork();
@@ -198,15 +211,18 @@ static pid_t start_command(const struct command *c) {
   int null = open("/dev/null", O_RDONLY); /* as the shell's </dev/null */
   if (null < 0 || dup2(null, 0) < 0 || dup2(7, 1) < 0 || dup2(8, 2) < 0) _exit(126);
   close_range(3, ~0U, 0);
-  if (chroot("/newroot") != 0) child_fail_at(1, "can't change root directory to", "/newroot");
-  make_dirs(c->workdir);
-  if (chdir(c->workdir) != 0) child_fail_at(1, "can't change directory to", c->workdir);
-  if (setgroups(0, NULL) != 0 || setgid(c->gid) != 0) child_fail(1, "setgid");
-  if (setuid(c->uid) != 0) child_fail(1, "setuid");
   /* execvp searches the PATH of environ: the container's, so set first */
   environ = c->env;
-  execvp(c->argv[0], c->argv);
-  child_fail_at(errno == ENOENT ? 127 : 126, "can't execute", c->argv[0]);
+  enter_and_exec(c->workdir, c->uid, c->gid, c->argv, 1);
+}
+
+/* "/init --exec WORKDIR UID GID -- ARGV..." (run.sh's last words, after `env -i` set the container's
+ * environment: -t/-i, the exec agent, healthchecks): what nsenter did there, but the image's own
+ * program runs — busybox's nsenter exec'd its own applet for any applet name (decision 3750) — and
+ * with every signal at its default (a shell's `cmd &` had SIGINT and SIGQUIT ignored). */
+int exec_in_root(char **args) {
+  reset_signals();
+  enter_and_exec(args[0], (uid_t) number(args[1], "uid"), (gid_t) number(args[2], "gid"), args + 4, 0);
 }
 
 /* The exec agent: the shell init in its agent-only mode, so its logic stays in one place. */

@@ -94,6 +94,18 @@ class VmContainerIT extends MicroVmDaemonTest {
   }
 
   @Test
+  void theCommandAndAnExecRunTheImagesOwnProgramsNotTheGuestInitsBusybox() throws IOException {
+    // Debian's static busybox (the initramfs's) runs its own applet for any applet name it is asked
+    // to exec: the image's /bin/sh must be what runs, in the run and in an exec (decision 3750).
+    String whose = "[ \"$(stat -Lc %d:%i /proc/$$/exe)\" = \"$(stat -Lc %d:%i /bin/sh)\" ] && echo image || echo initramfs";
+    String id = ok(berth("run", "-d", "--isolation=vm", "--network", "none", image, "sh", "-c",
+        whose + "; exec sleep 600")).stdout().strip();
+    awaitLog(id, "\n"); // its one line
+    assertThat(ok(berth("logs", id)).stdout()).isEqualTo("image\n");
+    assertThat(ok(berth("exec", id, "sh", "-c", whose)).stdout()).isEqualTo("image\n");
+  }
+
+  @Test
   void aCommandThatIsNotFoundExitsWith127AndSaysWhich() throws IOException {
     ProcessResult r = berth("run", "--rm", "--isolation=vm", "--network", "none", image, "no-such-command");
 

@@ -7,8 +7,9 @@ import java.util.List;
 
 /**
  * What the guest init runs, as {@code run.sh} (sourced by the init): the container's workdir
- * and the positional parameters for {@code env -i}: the environment, then busybox nsenter, which
- * enters the root, changes to the workdir, sets gid and uid, and execs the command. Every value
+ * and the positional parameters for {@code env -i}: the environment, then {@code /init --exec}
+ * (berth-boot), which enters the root, changes to the workdir, sets gid and uid, resets the
+ * signals and execs the command found in the container's PATH. Every value
  * is single-quoted, so nothing in it is expanded by the guest's shell. The same command also as
  * {@link #commandFile()}, which the boot helper reads when it runs the command itself (no terminal,
  * no stdin: decision 3750).
@@ -44,7 +45,7 @@ public record GuestCommand(List<String> env, List<String> args, String workingDi
 
   /**
    * run.sh for a command the guest kills (SIGKILL, exit 137) after {@code seconds}, as a
-   * healthcheck's timeout kills its process: the initramfs's busybox timeout execs nsenter, so
+   * healthcheck's timeout kills its process: the initramfs's busybox timeout execs berth-boot, so
    * the signal reaches the command itself.
    */
   public String scriptKilledAfter(long seconds) {
@@ -56,8 +57,8 @@ public record GuestCommand(List<String> env, List<String> args, String workingDi
     s.append("BERTH_WORKDIR=").append(quote(workingDir)).append('\n');
     List<String> words = new ArrayList<>(effectiveEnv().stream().filter(e -> e.contains("=")).toList());
     words.addAll(wrapper);
-    words.addAll(List.of("/bin/busybox", "nsenter", "-F", "--root=/newroot", "--wd=/newroot" + workingDir,
-        "-S", Integer.toString(uid), "-G", Integer.toString(gid), "--"));
+    // berth-boot, not busybox nsenter: Debian's busybox runs its own applet for any applet name (3750)
+    words.addAll(List.of("/init", "--exec", workingDir, Integer.toString(uid), Integer.toString(gid), "--"));
     words.addAll(args);
     s.append("set --");
     for (String w : words) {

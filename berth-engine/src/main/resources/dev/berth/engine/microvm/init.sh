@@ -1,7 +1,7 @@
 #!/bin/busybox sh
 # Berth's guest init: PID 1 of a microVM container, after berth-boot. It mounts the container's root file system
 # (9p tag "rootfs"), runs the command from /berth/run.sh in it (env, workdir, uid/gid through
-# busybox nsenter), sets up the network from /berth/net, sends stdout and stderr to the host (without
+# /init --exec, i.e. berth-boot), sets up the network from /berth/net, sends stdout and stderr to the host (without
 # a terminal or stdin: pipes that berth-boot's relay copies to files on the 9p share "output";
 # with them: virtio-serial ports) and the exit code as a line "berth-exit CODE" on the serial
 # console (a port costs the guest ~4 MiB of receive buffers), and powers off, which ends QEMU. The
@@ -46,7 +46,7 @@ if [ -z "$agent_only" ] && [ -r /berth/mounts ]; then
   done </berth/mounts
 fi
 
-# Sets BERTH_WORKDIR and the positional parameters: env assignments, then the nsenter command.
+# Sets BERTH_WORKDIR and the positional parameters: env assignments, then /init --exec and the command.
 if [ -z "$agent_only" ]; then
   . /berth/run.sh
   [ -d "/newroot$BERTH_WORKDIR" ] || $bb mkdir -p "/newroot$BERTH_WORKDIR"
