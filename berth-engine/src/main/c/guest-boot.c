@@ -24,6 +24,10 @@
  *   7. turns off the echo of the control channel (ttyS0), whose lines berthd sends to the init.
  * On a failure it prints "berth-init: WHAT" and the shell init reports exit code 255. Run as
  * another process than PID 1 (by hand, with --trace), it exits 0 or 1 instead of exec'ing.
+ * As PID 1 without a terminal or stdin (relay mode) it does not exec the shell init: it mounts
+ * /berth/mounts, runs the command from /berth/command, serves the control channel and reports the
+ * exit itself (guest-run.c, decision 3750); the shell init then runs only as the exec agent.
+ * "/init --exec WORKDIR UID GID -- CMD..." enters the container's root and execs CMD (guest-run.c).
  * "/init --agent" (the init's control loop, on berthd's first "agent" line) loads virtio-serial,
  * waits for the agent port and prints its device; exit 1 when there is none.
  * IPv4 and IPv6 addresses and routes are set with ioctls (no netlink: this is all one-shot).
@@ -52,6 +56,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "guest-boot.h"
+
 /* linux/ipv6_route.h and linux/ipv6.h clash with glibc's headers: the two structs, as the kernel has them. */
 struct in6_ifreq_k {
   struct in6_addr addr;
@@ -72,7 +78,7 @@ static int pid1;
 
 /* As PID 1: replaces this process by the shell init, telling it how the boot went (an init that
  * exits panics the kernel). Otherwise: exits with that status. */
-static void continue_init(int failed) {
+static __attribute__((noreturn)) void continue_init(int failed) {
   if (!pid1) exit(failed);
   fflush(NULL);
   setenv("BERTH_BOOT", failed ? "1" : "0", 1);
@@ -82,7 +88,7 @@ static void continue_init(int failed) {
   _exit(1);
 }
 
-static void die(const char *fmt, ...) {
+void die(const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
   fputs("berth-init: ", stderr);
@@ -92,11 +98,11 @@ static void die(const char *fmt, ...) {
   continue_init(1);
 }
 
-static int tracing;
+int tracing;
 
 /* With --trace or "berth.trace" on the kernel's command line: each step's time since the kernel
  * started, to the console (benchmarks/vm-container-run.sh TRACE=1 shows them). */
-static void trace(const char *step) {
+void trace(const char *step) {
   if (!tracing) return;
   struct timespec ts;
   clock_gettime(CLOCK_BOOTTIME, &ts);
@@ -109,17 +115,17 @@ static void nap_ms(long ms) {
   }
 }
 
-static void do_mount(const char *src, const char *target, const char *type, unsigned long flags, const char *data) {
+void do_mount(const char *src, const char *target, const char *type, unsigned long flags, const char *data) {
   if (mount(src, target, type, flags, data) != 0)
     die("cannot mount %s (%s) at %s: %s", src, type, target, strerror(errno));
 }
 
-static void ensure_dir(const char *path) {
+void ensure_dir(const char *path) {
   if (mkdir(path, 0755) != 0 && errno != EEXIST) die("cannot make %s: %s", path, strerror(errno));
 }
 
 /* The first line of a file (without its newline) into buf; 0 when the file cannot be read. */
-static int first_line(const char *path, char *buf, size_t size) {
+int first_line(const char *path, char *buf, size_t size) {
   FILE *f = fopen(path, "re");
   if (!f) return 0;
   int ok = fgets(buf, (int) size, f) != NULL;
@@ -449,6 +455,7 @@ static void quiet_control_channel(void) {
 int main(int argc, char **argv) {
   pid1 = getpid() == 1;
   if (!pid1 && argc > 1 && strcmp(argv[1], "--agent") == 0) return agent_port();
+  if (!pid1 && argc > 6 && strcmp(argv[1], "--exec") == 0 && strcmp(argv[5], "--") == 0) exec_in_root(argv + 2);
   tracing = argc > 1 && strcmp(argv[1], "--trace") == 0;
   trace("start");
   do_mount("proc", "/proc", "proc", 0, NULL);
@@ -479,6 +486,8 @@ int main(int argc, char **argv) {
   prepare_newroot();
   quiet_control_channel();
   trace("newroot");
+  /* Without a terminal or stdin this process runs the command itself (guest-run.c, decision 3750). */
+  if (!ports && pid1 && access("/berth/command", R_OK) == 0) run_container();
   continue_init(0);
   return 0;
 }

@@ -79,6 +79,41 @@ class VmContainerIT extends MicroVmDaemonTest {
   }
 
   @Test
+  void killWithIntReachesTheProcessWhichDiesOfIt() throws IOException {
+    // The guest's init once started the command as a shell's `cmd &`, which ignores SIGINT and
+    // SIGQUIT (POSIX asynchronous lists): INT never arrived. berth-boot starts it with every
+    // signal at its default (decision 3750), as runc does.
+    String id = ok(berth("run", "-d", "--isolation=vm", "--network", "none", image, "sh", "-c",
+        "grep SigIgn /proc/self/status; exec sleep 600")).stdout().strip();
+    awaitLog(id, "SigIgn");
+    ok(berth("kill", "-s", "INT", id));
+    assertThat(Poll.until(RUN, () -> exited(id)))
+        .as("serial log: %s", serialLog(id)).isTrue();
+    assertThat(inspect(id).at("/State/ExitCode").asInt()).isEqualTo(130);
+    assertThat(ok(berth("logs", id)).stdout()).isEqualTo("SigIgn:\t0000000000000000\n");
+  }
+
+  @Test
+  void theCommandAndAnExecRunTheImagesOwnProgramsNotTheGuestInitsBusybox() throws IOException {
+    // Debian's static busybox (the initramfs's) runs its own applet for any applet name it is asked
+    // to exec: the image's /bin/sh must be what runs, in the run and in an exec (decision 3750).
+    String whose = "[ \"$(stat -Lc %d:%i /proc/$$/exe)\" = \"$(stat -Lc %d:%i /bin/sh)\" ] && echo image || echo initramfs";
+    String id = ok(berth("run", "-d", "--isolation=vm", "--network", "none", image, "sh", "-c",
+        whose + "; exec sleep 600")).stdout().strip();
+    awaitLog(id, "\n"); // its one line
+    assertThat(ok(berth("logs", id)).stdout()).isEqualTo("image\n");
+    assertThat(ok(berth("exec", id, "sh", "-c", whose)).stdout()).isEqualTo("image\n");
+  }
+
+  @Test
+  void aCommandThatIsNotFoundExitsWith127AndSaysWhich() throws IOException {
+    ProcessResult r = berth("run", "--rm", "--isolation=vm", "--network", "none", image, "no-such-command");
+
+    assertThat(r.exitCode()).as(r.toString()).isEqualTo(127);
+    assertThat(r.stderr()).as(r.toString()).contains("can't execute 'no-such-command': No such file or directory");
+  }
+
+  @Test
   void aStopWhileTheGuestStillBootsReachesTheProcessOnceItRuns() throws IOException {
     // Under TCG the guest boots for seconds after run -d returns: the SIGTERM is sent in that time.
     String id = ok(berth("run", "-d", "--isolation=vm", "--network", "none", image, "sh", "-c",
@@ -134,6 +169,14 @@ class VmContainerIT extends MicroVmDaemonTest {
     assertThat(timedOut.at("/Output").asText()).isEqualTo("Health check exceeded timeout (2s)");
     // the guest killed the check: its agent serves the next exec
     assertThat(ok(berth("exec", hung, "echo", "after")).stdout()).isEqualTo("after\n");
+  }
+
+  private static boolean exited(String id) {
+    try {
+      return inspect(id).at("/State/Status").asText().equals("exited");
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   private static JsonNode health(String id) {

@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
 public final class BootAssetCache {
   private static final Logger log = LoggerFactory.getLogger(BootAssetCache.class);
   /** Bumped when the layout of the assets changes without any input changing. */
-  private static final String FORMAT = "9"; // 8: .BTF not loaded (KernelBtfHole); 9: and vmlinux-btf; 2: vmlinux with its zero tail trimmed (KernelZeroTail); 3: berth-boot; 4: memsz to .brk's end; 5: berth-boot is /init; 6: virtio_console in order-console (loaded on demand)
+  private static final String FORMAT = "10"; // 2: vmlinux with its zero tail trimmed (KernelZeroTail); 3: berth-boot; 4: memsz to .brk's end; 5: berth-boot is /init; 6: virtio_console in order-console (loaded on demand); 7: berth-boot runs the command without -t/-i (init.sh agent-only mode); 8: .BTF not loaded (KernelBtfHole); 9: and vmlinux-btf; 10: both of the above
   static final Path BUSYBOX = Path.of("/bin/busybox");
   /** The kernel as the distribution built it, BTF loaded: for containers that may use eBPF (decision 3700). */
   static final String WITH_BTF = "vmlinux-btf";

@@ -1,13 +1,18 @@
 package dev.berth.engine.microvm;
 
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * What the guest init runs, as {@code run.sh} (sourced by the init): the container's workdir
- * and the positional parameters for {@code env -i}: the environment, then busybox nsenter, which
- * enters the root, changes to the workdir, sets gid and uid, and execs the command. Every value
- * is single-quoted, so nothing in it is expanded by the guest's shell.
+ * and the positional parameters for {@code env -i}: the environment, then {@code /init --exec}
+ * (berth-boot), which enters the root, changes to the workdir, sets gid and uid, resets the
+ * signals and execs the command found in the container's PATH. Every value
+ * is single-quoted, so nothing in it is expanded by the guest's shell. The same command also as
+ * {@link #commandFile()}, which the boot helper reads when it runs the command itself (no terminal,
+ * no stdin: decision 3750).
  *
  * @param env the container's environment (KEY=VALUE)
  * @param args entrypoint and command
@@ -40,7 +45,7 @@ public record GuestCommand(List<String> env, List<String> args, String workingDi
 
   /**
    * run.sh for a command the guest kills (SIGKILL, exit 137) after {@code seconds}, as a
-   * healthcheck's timeout kills its process: the initramfs's busybox timeout execs nsenter, so
+   * healthcheck's timeout kills its process: the initramfs's busybox timeout execs berth-boot, so
    * the signal reaches the command itself.
    */
   public String scriptKilledAfter(long seconds) {
@@ -52,14 +57,37 @@ public record GuestCommand(List<String> env, List<String> args, String workingDi
     s.append("BERTH_WORKDIR=").append(quote(workingDir)).append('\n');
     List<String> words = new ArrayList<>(effectiveEnv().stream().filter(e -> e.contains("=")).toList());
     words.addAll(wrapper);
-    words.addAll(List.of("/bin/busybox", "nsenter", "-F", "--root=/newroot", "--wd=/newroot" + workingDir,
-        "-S", Integer.toString(uid), "-G", Integer.toString(gid), "--"));
+    // berth-boot, not busybox nsenter: Debian's busybox runs its own applet for any applet name (3750)
+    words.addAll(List.of("/init", "--exec", workingDir, Integer.toString(uid), Integer.toString(gid), "--"));
     words.addAll(args);
     s.append("set --");
     for (String w : words) {
       s.append(" \\\n  ").append(quote(w));
     }
     return s.append('\n').toString();
+  }
+
+  /** The first field of {@link #commandFile()}: the format's name and version. */
+  static final String COMMAND_FILE_FORMAT = "berth-command-1";
+
+  /**
+   * The share's {@code command} file for berth-boot (guest-run.c; decision 3750): fields, each
+   * ended by a NUL byte, with nothing to unquote: {@value #COMMAND_FILE_FORMAT}, the workdir, the
+   * uid, the gid (decimal), the number N of environment entries, N entries (KEY=VALUE, the
+   * effective environment as {@code env -i} gets it), then the argv to its end (at least one).
+   */
+  public byte[] commandFile() {
+    List<String> environment = effectiveEnv().stream().filter(e -> e.contains("=")).toList();
+    List<String> fields = new ArrayList<>(List.of(COMMAND_FILE_FORMAT, workingDir, Integer.toString(uid),
+        Integer.toString(gid), Integer.toString(environment.size())));
+    fields.addAll(environment);
+    fields.addAll(args);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    for (String f : fields) {
+      out.writeBytes(f.getBytes(StandardCharsets.UTF_8));
+      out.write(0);
+    }
+    return out.toByteArray();
   }
 
   /** POSIX shell single quotes: ' becomes '\''. */

@@ -333,6 +333,7 @@ public final class MicroVmRuntime {
       Files.deleteIfExists(old);
     }
     Files.writeString(paths.share().resolve("run.sh"), command.script());
+    Files.write(paths.share().resolve("command"), command.commandFile()); // run by berth-boot without -t/-i (3750)
     Files.copy(etc.hosts(), paths.share().resolve("hosts"), StandardCopyOption.REPLACE_EXISTING);
     Files.copy(etc.hostname(), paths.share().resolve("hostname"), StandardCopyOption.REPLACE_EXISTING);
     Files.copy(etc.resolvConf(), paths.share().resolve("resolv.conf"), StandardCopyOption.REPLACE_EXISTING);

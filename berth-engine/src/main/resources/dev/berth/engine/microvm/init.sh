@@ -1,7 +1,7 @@
 #!/bin/busybox sh
 # Berth's guest init: PID 1 of a microVM container, after berth-boot. It mounts the container's root file system
 # (9p tag "rootfs"), runs the command from /berth/run.sh in it (env, workdir, uid/gid through
-# busybox nsenter), sets up the network from /berth/net, sends stdout and stderr to the host (without
+# /init --exec, i.e. berth-boot), sets up the network from /berth/net, sends stdout and stderr to the host (without
 # a terminal or stdin: pipes that berth-boot's relay copies to files on the 9p share "output";
 # with them: virtio-serial ports) and the exit code as a line "berth-exit CODE" on the serial
 # console (a port costs the guest ~4 MiB of receive buffers), and powers off, which ends QEMU. The
@@ -23,15 +23,20 @@ first_line() {
 # not by a busybox each; it wrote the ports' devices (or relay=1: the output pipes are fds 7 and 8, fd 9
 # ends when the relay copied everything) to /tmp/boot.env and execs this script with BERTH_BOOT set
 # to 0 (or 1 when it failed).
+# Without a terminal or stdin berth-boot runs the command itself (decision 3750) and starts this script
+# only as the exec agent, with BERTH_AGENT=1, on berthd's first "agent" line: it then skips the mounts
+# and the command, loads and runs the agent, and never reads ttyS0 (berth-boot serves it).
+agent_only=${BERTH_AGENT-}
+unset BERTH_AGENT
 booted=${BERTH_BOOT:-1}
 unset BERTH_BOOT
 [ -r /tmp/boot.env ] && . /tmp/boot.env
-[ "$booted" = 0 ] || fail "the boot failed (the reason is above)"
+[ -n "$agent_only" ] || [ "$booted" = 0 ] || fail "the boot failed (the reason is above)"
 
 # Volumes, binds and tmpfs from /berth/mounts: "9p TAG ro|rw TARGET" or "tmpfs OPTIONS - TARGET".
 # berthd made each target (resolved inside the rootfs) as a directory; read-only shares are
 # read-only in QEMU as well.
-if [ -r /berth/mounts ]; then
+if [ -z "$agent_only" ] && [ -r /berth/mounts ]; then
   while read -r kind a b target; do
     case "$kind" in
       9p) $bb mount -t 9p -o "trans=virtio,version=9p2000.L,msize=512000,$b" "$a" "/newroot$target" \
@@ -41,9 +46,11 @@ if [ -r /berth/mounts ]; then
   done </berth/mounts
 fi
 
-# Sets BERTH_WORKDIR and the positional parameters: env assignments, then the nsenter command.
-. /berth/run.sh
-[ -d "/newroot$BERTH_WORKDIR" ] || $bb mkdir -p "/newroot$BERTH_WORKDIR"
+# Sets BERTH_WORKDIR and the positional parameters: env assignments, then /init --exec and the command.
+if [ -z "$agent_only" ]; then
+  . /berth/run.sh
+  [ -d "/newroot$BERTH_WORKDIR" ] || $bb mkdir -p "/newroot$BERTH_WORKDIR"
+fi
 port_named() {
   for p in /sys/class/virtio-ports/*; do
     first_line "$p/name"
@@ -158,6 +165,12 @@ load_agent() {
   port_agent=$(/init --agent) || { port_agent=; return 1; }
   start_agent
 }
+if [ -n "$agent_only" ]; then
+  [ -e /tmp/hvc-taken ] || : >/tmp/hvc-taken
+  load_agent || exit 1
+  wait # for the agent's loop: it never ends
+  exit 0
+fi
 # /berth/stdio: "tty" (the process gets the console hvc0 as its terminal, in a session of its
 # own), "stdin" (stdin from the host's port) or "none".
 stdio=none

@@ -36,24 +36,45 @@ class GuestCommandTest {
 
     assertThat(sourced(c)).containsExactly("/work dir",
         GuestCommand.DEFAULT_PATH, "A=it's $HOME", "B=`id` \"q\"", "HOME=/",
-        "/bin/busybox", "nsenter", "-F", "--root=/newroot", "--wd=/newroot/work dir", "-S", "1000", "-G", "100", "--",
+        "/init", "--exec", "/work dir", "1000", "100", "--",
         "sh", "-c", "echo '$x'; exit 4");
   }
 
   @Test
   void theImagesPathAndHomeWinAndRootGetsRootsHome() throws IOException, InterruptedException {
     assertThat(sourced(new GuestCommand(List.of("PATH=/opt/bin", "HOME=/data"), List.of("true"), "", 0, 0)))
-        .startsWith("/", "PATH=/opt/bin", "HOME=/data", "/bin/busybox");
+        .startsWith("/", "PATH=/opt/bin", "HOME=/data", "/init", "--exec");
     assertThat(sourced(new GuestCommand(List.of(), List.of("true"), "", 0, 0))).contains("HOME=/root");
   }
 
   @Test
-  void aCommandKilledAfterATimeRunsUnderTheInitramfsTimeoutAroundNsenter() throws IOException, InterruptedException {
+  void aCommandKilledAfterATimeRunsUnderTheInitramfsTimeoutAroundTheBootHelper() throws IOException, InterruptedException {
     GuestCommand c = new GuestCommand(List.of(), List.of("cat", "/ok"), "", 0, 0);
 
     assertThat(sourced(c.scriptKilledAfter(3))).containsSubsequence("HOME=/root",
-        "/bin/busybox", "timeout", "-s", "KILL", "3", "/bin/busybox", "nsenter", "-F", "--root=/newroot")
+        "/bin/busybox", "timeout", "-s", "KILL", "3", "/init", "--exec", "/", "0", "0", "--")
         .endsWith("--", "cat", "/ok");
     assertThat(sourced(c.scriptKilledAfter(0))).contains("1"); // busybox timeout counts whole seconds, at least one
+  }
+
+  /** The command file's fields, split at each NUL; the file must end with one (berth-boot checks). */
+  private static List<String> fields(byte[] file) {
+    assertThat(file).endsWith((byte) 0);
+    return List.of(new String(file, 0, file.length - 1, StandardCharsets.UTF_8).split("\0", -1));
+  }
+
+  @Test
+  void theCommandFileCarriesEveryWordAsGivenWithNothingToUnquote() {
+    GuestCommand c = new GuestCommand(List.of("A=it's $HOME", "B=a\nb c", "NOVALUE"), List.of("sh", "-c", "echo '$x'; exit 4", ""),
+        "/work dir", 1000, 100);
+
+    assertThat(fields(c.commandFile())).containsExactly("berth-command-1", "/work dir", "1000", "100", "4",
+        GuestCommand.DEFAULT_PATH, "A=it's $HOME", "B=a\nb c", "HOME=/", "sh", "-c", "echo '$x'; exit 4", "");
+  }
+
+  @Test
+  void theCommandFileHasTheImagesPathAndTheDefaultWorkdir() {
+    assertThat(fields(new GuestCommand(List.of("PATH=/opt/bin"), List.of("true"), "", 0, 0).commandFile()))
+        .containsExactly("berth-command-1", "/", "0", "0", "2", "PATH=/opt/bin", "HOME=/root", "true");
   }
 }
