@@ -457,6 +457,11 @@ int main(int argc, char **argv) {
   if (!pid1 && argc > 1 && strcmp(argv[1], "--agent") == 0) return agent_port();
   if (!pid1 && argc > 6 && strcmp(argv[1], "--exec") == 0 && strcmp(argv[5], "--") == 0) exec_in_root(argv + 2);
   tracing = argc > 1 && strcmp(argv[1], "--trace") == 0;
+  if (!pid1 && argc > 1 && !tracing) { /* never the boot by hand for a call it does not know (a malformed --exec) */
+    fprintf(stderr, "berth-boot: unknown arguments (%s ...): use --exec WORKDIR UID GID -- CMD..., --agent or --trace\n",
+        argv[1]);
+    return 2;
+  }
   trace("start");
   do_mount("proc", "/proc", "proc", 0, NULL);
   do_mount("sysfs", "/sys", "sysfs", 0, NULL);

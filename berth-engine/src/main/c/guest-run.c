@@ -67,11 +67,18 @@ static char *read_all(const char *path, size_t *len) {
   return buf;
 }
 
+static int all_digits(const char *s) {
+  if (!*s) return 0;
+  for (; *s; s++)
+    if (*s < '0' || *s > '9') return 0;
+  return 1;
+}
+
+/* A decimal below 2^32 - 1 (no sign, no space: strtoul alone would take "-2" as a huge uid). */
 static unsigned long number(const char *field, const char *what) {
-  char *end;
   errno = 0;
-  unsigned long v = strtoul(field, &end, 10);
-  if (!field[0] || *end || errno) die("not a number for the %s: %s", what, field);
+  unsigned long v = all_digits(field) ? strtoul(field, NULL, 10) : 0;
+  if (!all_digits(field) || errno || v >= 0xffffffffUL) die("not a number for the %s: %s", what, field);
   return v;
 }
 
@@ -87,6 +94,7 @@ static void read_command(struct command *c) {
   for (size_t i = 0, f = 0; i < len; i += strlen(buf + i) + 1) field[f++] = buf + i;
   if (count < 6 || strcmp(field[0], "berth-command-1") != 0) die("/berth/command: not a berth-command-1 file");
   c->workdir = field[1];
+  if (c->workdir[0] != '/') die("/berth/command: the workdir is not absolute: %s", c->workdir);
   c->uid = (uid_t) number(field[2], "uid");
   c->gid = (gid_t) number(field[3], "gid");
   unsigned long envs = number(field[4], "environment's size");
@@ -111,7 +119,8 @@ static int mount_flag(const char *opt, unsigned long *set, unsigned long *clear)
       {"sync", MS_SYNCHRONOUS, 1}, {"async", MS_SYNCHRONOUS, 0}, {"dirsync", MS_DIRSYNC, 1},
       {"noatime", MS_NOATIME, 1}, {"atime", MS_NOATIME, 0}, {"nodiratime", MS_NODIRATIME, 1},
       {"diratime", MS_NODIRATIME, 0}, {"relatime", MS_RELATIME, 1}, {"norelatime", MS_RELATIME, 0},
-      {"strictatime", MS_STRICTATIME, 1}, {"mand", MS_MANDLOCK, 1}, {"nomand", MS_MANDLOCK, 0}};
+      {"strictatime", MS_STRICTATIME, 1}, {"nostrictatime", MS_STRICTATIME, 0}, {"mand", MS_MANDLOCK, 1},
+      {"nomand", MS_MANDLOCK, 0}};
   if (strcmp(opt, "defaults") == 0) return 1;
   for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++) {
     if (strcmp(opt, flags[i].name) != 0) continue;
@@ -163,6 +172,12 @@ static void reset_signals(void) {
   sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
+/* Everything from fd 3 up closed; a guest kernel before 5.9 (a configured vm-kernel) has no close_range. */
+static void close_from_3(void) {
+  if (close_range(3, ~0U, 0) == 0) return;
+  for (int fd = 3; fd < 1024; fd++) close(fd);
+}
+
 /* busybox's message shape (the shell path's nsenter printed them: "nsenter: WHAT: ERROR"), then _exit(code). */
 static __attribute__((noreturn)) void child_fail(int code, const char *what) {
   dprintf(2, "nsenter: %s: %s\n", what, strerror(errno));
@@ -208,9 +223,10 @@ static pid_t start_command(const struct command *c) {
   if (pid < 0) die("cannot start the command: %s", strerror(errno));
   if (pid > 0) return pid;
   reset_signals();
+  setsid(); /* a session and process group of its own, as runc's process: a `kill 0` in it ends neither relay nor agent */
   int null = open("/dev/null", O_RDONLY); /* as the shell's </dev/null */
   if (null < 0 || dup2(null, 0) < 0 || dup2(7, 1) < 0 || dup2(8, 2) < 0) _exit(126);
-  close_range(3, ~0U, 0);
+  close_from_3();
   /* execvp searches the PATH of environ: the container's, so set first */
   environ = c->env;
   enter_and_exec(c->workdir, c->uid, c->gid, c->argv, 1);
@@ -230,9 +246,10 @@ static pid_t start_agent(int console) {
   pid_t pid = fork();
   if (pid != 0) return pid; /* -1: tried again at the next "agent" line */
   reset_signals();
+  setsid();
   int null = open("/dev/null", O_RDWR);
   if (null < 0 || dup2(null, 0) < 0 || dup2(console, 1) < 0 || dup2(console, 2) < 0) _exit(1);
-  close_range(3, ~0U, 0);
+  close_from_3();
   setenv("BERTH_AGENT", "1", 1);
   execl("/bin/busybox", "sh", "/init.sh", (char *) NULL);
   _exit(127);
@@ -257,15 +274,8 @@ static void resize_slot(const char *slot, const char *rows, const char *cols) {
   close(fd);
 }
 
-static int all_digits(const char *s) {
-  if (!*s) return 0;
-  for (; *s; s++)
-    if (*s < '0' || *s > '9') return 0;
-  return 1;
-}
-
 /* One line from berthd, as init.sh's control loop reads it. */
-static void control_line(char *line, pid_t command, pid_t *agent, int console) {
+static void control_line(char *line, pid_t command, int running, pid_t *agent, int console) {
   char *save = NULL, *w[4] = {0};
   for (int i = 0; i < 4; i++) w[i] = strtok_r(i == 0 ? line : NULL, " \t", &save);
   if (!w[0]) return;
@@ -274,7 +284,7 @@ static void control_line(char *line, pid_t command, pid_t *agent, int console) {
     if (w[1] && w[2] && w[3] && strlen(w[1]) == 1 && all_digits(w[1])) resize_slot(w[1], w[2], w[3]);
   } else if (strcmp(w[0], "agent") == 0) {
     if (*agent <= 0) *agent = start_agent(console);
-  } else if (all_digits(w[0])) {
+  } else if (all_digits(w[0]) && running) { /* not after its reaping: the pid may be another's by then */
     kill(command, atoi(w[0]));
   }
 }
@@ -312,6 +322,7 @@ void run_container(void) {
   int code = -1;
   char buf[1024];
   size_t have = 0;
+  int skipping = 0; /* the rest of a line too long to be one of berthd's */
   while (code < 0) {
     struct pollfd p[2] = {{sfd, POLLIN, 0}, {tty, POLLIN, 0}};
     if (poll(p, tty >= 0 ? 2 : 1, -1) < 0) continue;
@@ -339,12 +350,16 @@ void run_container(void) {
       char *start = buf, *nl;
       while ((nl = strpbrk(start, "\r\n"))) {
         *nl = 0;
-        control_line(start, command, &agent, console);
+        if (!skipping) control_line(start, command, code < 0, &agent, console);
+        skipping = 0;
         start = nl + 1;
       }
       have = strlen(start);
       memmove(buf, start, have);
-      if (have == sizeof buf - 1) have = 0; /* no line is that long: dropped */
+      if (have == sizeof buf - 1) { /* no line is that long: dropped, up to its end */
+        have = 0;
+        skipping = 1;
+      }
     }
   }
   trace("command ended");
@@ -353,6 +368,7 @@ void run_container(void) {
   struct pollfd done = {9, POLLIN, 0};
   poll(&done, 1, 1000);
   dprintf(console, "berth-exit %d\n", code);
+  tcdrain(console); /* out of the UART before the power-off (busybox's poweroff came an exec later) */
   /* berthd ends QEMU once it reads the code; the power-off is for when no berthd is watching. */
   sync();
   reboot(RB_POWER_OFF);

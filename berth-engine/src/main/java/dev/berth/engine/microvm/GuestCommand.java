@@ -55,16 +55,29 @@ public record GuestCommand(List<String> env, List<String> args, String workingDi
   private String script(List<String> wrapper) {
     StringBuilder s = new StringBuilder("# written by berthd for the guest init\n");
     s.append("BERTH_WORKDIR=").append(quote(workingDir)).append('\n');
-    List<String> words = new ArrayList<>(effectiveEnv().stream().filter(e -> e.contains("=")).toList());
+    List<String> env = effectiveEnv().stream().filter(e -> e.contains("=")).toList();
+    // berth-boot, not busybox nsenter: Debian's busybox runs its own applet for any applet name (3750).
+    // A guest booted by an older berthd (it keeps running across an upgrade) has no "/init --exec":
+    // its init does not set berth_exec, and the command goes through nsenter there as it did.
+    s.append("if [ \"${berth_exec-}\" = 1 ]; then\n");
+    words(s, env, wrapper, List.of("/init", "--exec", workingDir, Integer.toString(uid), Integer.toString(gid), "--"));
+    s.append("else\n");
+    words(s, env, wrapper, List.of("/bin/busybox", "nsenter", "-F", "--root=/newroot", "--wd=/newroot" + workingDir,
+        "-S", Integer.toString(uid), "-G", Integer.toString(gid), "--"));
+    return s.append("fi\n").toString();
+  }
+
+  /** One "set --" of the environment, the wrapper, the entering command and the args. */
+  private void words(StringBuilder s, List<String> env, List<String> wrapper, List<String> enter) {
+    List<String> words = new ArrayList<>(env);
     words.addAll(wrapper);
-    // berth-boot, not busybox nsenter: Debian's busybox runs its own applet for any applet name (3750)
-    words.addAll(List.of("/init", "--exec", workingDir, Integer.toString(uid), Integer.toString(gid), "--"));
+    words.addAll(enter);
     words.addAll(args);
     s.append("set --");
     for (String w : words) {
       s.append(" \\\n  ").append(quote(w));
     }
-    return s.append('\n').toString();
+    s.append('\n');
   }
 
   /** The first field of {@link #commandFile()}: the format's name and version. */
@@ -78,6 +91,12 @@ public record GuestCommand(List<String> env, List<String> args, String workingDi
    */
   public byte[] commandFile() {
     List<String> environment = effectiveEnv().stream().filter(e -> e.contains("=")).toList();
+    for (String f : java.util.stream.Stream.of(List.of(workingDir), environment, args).flatMap(List::stream).toList()) {
+      if (f.indexOf('\0') >= 0) { // it would end the field early and shift every one after it
+        throw new dev.berth.engine.BerthException.InvalidArgument("a NUL byte in the command, environment or working"
+            + " directory cannot be passed to a process: " + f.replace("\0", "\\0"));
+      }
+    }
     List<String> fields = new ArrayList<>(List.of(COMMAND_FILE_FORMAT, workingDir, Integer.toString(uid),
         Integer.toString(gid), Integer.toString(environment.size())));
     fields.addAll(environment);

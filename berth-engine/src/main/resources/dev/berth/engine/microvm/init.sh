@@ -7,6 +7,9 @@
 # console (a port costs the guest ~4 MiB of receive buffers), and powers off, which ends QEMU. The
 # host sends signal numbers, "resize" and "agent" lines on ttyS0.
 bb=/bin/busybox
+# run.sh and the exec agent's scripts run the command through "/init --exec" when this is set,
+# through busybox nsenter in the guest of an older Berth (whose /init has no --exec: decision 3750).
+berth_exec=1
 fail() {
   echo "berth-init: $*"
   echo "berth-exit 255" >/dev/console

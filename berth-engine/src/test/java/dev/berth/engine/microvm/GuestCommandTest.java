@@ -1,6 +1,7 @@
 package dev.berth.engine.microvm;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -14,15 +15,20 @@ class GuestCommandTest {
   @TempDir
   Path dir;
 
-  /** Sources run.sh in a real sh, as the guest init does, and prints what it set. */
+  /** Sources run.sh in a real sh, as this Berth's guest init does (it sets berth_exec), and prints what it set. */
   private List<String> sourced(GuestCommand c) throws IOException, InterruptedException {
     return sourced(c.script());
   }
 
   private List<String> sourced(String text) throws IOException, InterruptedException {
+    return sourced(text, "berth_exec=1");
+  }
+
+  private List<String> sourced(String text, String initSets) throws IOException, InterruptedException {
     Path script = dir.resolve("run.sh");
     Files.writeString(script, text);
-    Process p = new ProcessBuilder("sh", "-c", ". \"$0\"; printf '%s\\n' \"$BERTH_WORKDIR\" \"$@\"", script.toString())
+    Process p = new ProcessBuilder("sh", "-c", initSets + "; . \"$0\"; printf '%s\\n' \"$BERTH_WORKDIR\" \"$@\"",
+        script.toString())
         .redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(p.waitFor()).as(out).isZero();
@@ -38,6 +44,24 @@ class GuestCommandTest {
         GuestCommand.DEFAULT_PATH, "A=it's $HOME", "B=`id` \"q\"", "HOME=/",
         "/init", "--exec", "/work dir", "1000", "100", "--",
         "sh", "-c", "echo '$x'; exit 4");
+  }
+
+  @Test
+  void theGuestOfAnOlderBerthWithoutInitExecEntersTheRootThroughNsenter() throws IOException, InterruptedException {
+    GuestCommand c = new GuestCommand(List.of("A=1"), List.of("cat", "/ok"), "/w", 1000, 100);
+
+    // an older init.sh sets no berth_exec (its /init would take --exec for a boot by hand)
+    assertThat(sourced(c.script(), ":")).containsExactly("/w", GuestCommand.DEFAULT_PATH, "A=1", "HOME=/",
+        "/bin/busybox", "nsenter", "-F", "--root=/newroot", "--wd=/newroot/w", "-S", "1000", "-G", "100", "--",
+        "cat", "/ok");
+  }
+
+  @Test
+  void aNulByteCannotGoIntoTheCommandFile() {
+    GuestCommand c = new GuestCommand(List.of("A=x\0y"), List.of("true"), "/", 0, 0);
+
+    assertThatThrownBy(c::commandFile).isInstanceOf(dev.berth.engine.BerthException.InvalidArgument.class)
+        .hasMessageContaining("NUL");
   }
 
   @Test
