@@ -184,15 +184,9 @@ class VmContainerNetworkIT extends MicroVmDaemonTest {
     assertThat(second.exitCode()).as(second.toString()).isZero();
     assertThat(second.stdout()).contains(" inet ");
 
-    // The boot files stay in the page cache after QEMU's copies were paged out: the next boot reads no disk.
-    Path vmlinux;
-    try (var assets = Files.list(daemon.dataRoot().resolve("microvm/assets"))) {
-      vmlinux = assets.map(d -> d.resolve("vmlinux")).filter(Files::exists).findFirst().orElseThrow();
-    }
-    long size = Files.size(vmlinux); // fincore counts whole pages
-    assertThat(Poll.until(Duration.ofSeconds(20), () -> Long.parseLong(Commands.run(List.of("fincore", "--bytes",
-        "--noheadings", "--output", "RES", vmlinux.toString()), Duration.ofSeconds(10)).stdout().strip()) >= size))
-        .as("all of %s in the page cache", vmlinux).isTrue();
+    // That the boot files go back into the page cache after QEMU's copies were paged out is not
+    // asserted here: this machine's kernel reclaims cold page cache on its own (a kdamond runs), so
+    // whole-file residency failed CI now and then. PageCacheTest shows the read-back itself.
   }
 
   @Test
