@@ -41,7 +41,7 @@ final class KernelBtfHole {
       if (f.size() < 64) {
         return 0;
       }
-      ByteBuffer eh = read(f, 0, 64);
+      ByteBuffer eh = KernelZeroTail.read(f, 0, 64);
       if (eh.getInt(0) != 0x464c457f || eh.get(4) != 2 || eh.get(5) != 1
           || Short.toUnsignedInt(eh.getShort(0x36)) != PHENT) {
         return 0; // not a little-endian ELF64: boot it as it is
@@ -62,7 +62,7 @@ final class KernelBtfHole {
       // headers and the sections' bytes.
       long nextData = btf[2];
       for (int i = 0; i < phnum; i++) {
-        ByteBuffer ph = read(f, phoff + (long) i * PHENT, PHENT);
+        ByteBuffer ph = KernelZeroTail.read(f, phoff + (long) i * PHENT, PHENT);
         headers.add(ph);
         if (ph.getInt(0) == PT_PHDR) {
           return 0; // a segment that describes the table itself would have to grow with it
@@ -72,7 +72,8 @@ final class KernelBtfHole {
         }
       }
       long tableEnd = phoff + (long) (phnum + 1) * PHENT;
-      if (tableEnd > nextData || tableEnd > f.size() || !zeros(f, phoff + (long) phnum * PHENT, tableEnd)) {
+      if (tableEnd > nextData || tableEnd > f.size()
+          || !KernelZeroTail.zeros(f, phoff + (long) phnum * PHENT, tableEnd)) {
         return 0; // no room for one more program header
       }
       for (int i = 0; i < phnum; i++) {
@@ -117,13 +118,13 @@ final class KernelBtfHole {
         || shoff + (long) shnum * shentsize > f.size()) {
       return null;
     }
-    ByteBuffer sh = read(f, shoff, shnum * shentsize);
+    ByteBuffer sh = KernelZeroTail.read(f, shoff, shnum * shentsize);
     long strOffset = sh.getLong(shstrndx * shentsize + 0x18);
     long strSize = sh.getLong(shstrndx * shentsize + 0x20);
     if (strOffset < 0 || strSize <= 0 || strSize > 1 << 20 || strOffset > f.size() - strSize) {
       return null;
     }
-    ByteBuffer names = read(f, strOffset, (int) strSize);
+    ByteBuffer names = KernelZeroTail.read(f, strOffset, (int) strSize);
     byte[] wanted = (name + "\0").getBytes(StandardCharsets.US_ASCII);
     long[] found = null;
     long lowest = shoff;
@@ -142,25 +143,5 @@ final class KernelBtfHole {
       found[2] = lowest;
     }
     return found;
-  }
-
-  private static boolean zeros(FileChannel f, long from, long to) throws IOException {
-    ByteBuffer b = read(f, from, (int) (to - from));
-    while (b.hasRemaining()) {
-      if (b.get() != 0) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  private static ByteBuffer read(FileChannel f, long at, int size) throws IOException {
-    ByteBuffer b = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
-    while (b.hasRemaining()) {
-      if (f.read(b, at + b.position()) < 0) {
-        throw new IOException("the kernel ELF ends at " + (at + b.position()) + ", inside its headers");
-      }
-    }
-    return b.flip();
   }
 }

@@ -104,7 +104,8 @@ final class KernelZeroTail {
     return last;
   }
 
-  private static boolean zeros(FileChannel f, long from, long to) throws IOException {
+  /** Whether the file's bytes in [from, to) are all zeros (false when it ends before {@code to}); KernelBtfHole uses it too. */
+  static boolean zeros(FileChannel f, long from, long to) throws IOException {
     ByteBuffer buf = ByteBuffer.allocate(1 << 16);
     for (long pos = from; pos < to; ) {
       buf.clear().limit((int) Math.min(buf.capacity(), to - pos));
@@ -122,7 +123,8 @@ final class KernelZeroTail {
     return true;
   }
 
-  private static ByteBuffer read(FileChannel f, long at, int size) throws IOException {
+  /** {@code size} little-endian bytes of the kernel ELF at {@code at}; KernelBtfHole uses it too. */
+  static ByteBuffer read(FileChannel f, long at, int size) throws IOException {
     ByteBuffer b = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
     while (b.hasRemaining()) {
       if (f.read(b, at + b.position()) < 0) {
