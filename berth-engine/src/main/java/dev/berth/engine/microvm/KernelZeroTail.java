@@ -104,7 +104,10 @@ final class KernelZeroTail {
     return last;
   }
 
-  /** Whether the file's bytes in [from, to) are all zeros (false when it ends before {@code to}); KernelBtfHole uses it too. */
+  /**
+   * Whether the file's bytes in [from, to) are all zeros (false when it ends before {@code to});
+   * KernelBtfHole uses it too.
+   */
   static boolean zeros(FileChannel f, long from, long to) throws IOException {
     ByteBuffer buf = ByteBuffer.allocate(1 << 16);
     for (long pos = from; pos < to; ) {
