@@ -24,8 +24,9 @@
  *   7. turns off the echo of the control channel (ttyS0), whose lines berthd sends to the init.
  * On a failure it prints "berth-init: WHAT" and the shell init reports exit code 255. Run as
  * another process than PID 1 (by hand, with --trace), it exits 0 or 1 instead of exec'ing.
- * As PID 1 without a terminal or stdin (relay mode) it does not exec the shell init: it mounts
- * /berth/mounts, runs the command from /berth/command, serves the control channel and reports the
+ * It then mounts the volumes, binds and tmpfs of /berth/mounts in /newroot (guest-run.c).
+ * As PID 1 without a terminal or stdin (relay mode) it does not exec the shell init: it runs the
+ * command from /berth/command, serves the control channel and reports the
  * exit itself (guest-run.c, decision 3750); the shell init then runs only as the exec agent.
  * "/init --exec WORKDIR UID GID -- CMD..." enters the container's root and execs CMD (guest-run.c).
  * "/init --agent" (the init's control loop, on berthd's first "agent" line) loads virtio-serial,
@@ -491,6 +492,8 @@ int main(int argc, char **argv) {
   prepare_newroot();
   quiet_control_channel();
   trace("newroot");
+  mount_volumes(); /* here for every mode: the shell init no longer mounts them (one parser of /berth/mounts) */
+  trace("volumes");
   /* Without a terminal or stdin this process runs the command itself (guest-run.c, decision 3750). */
   if (!ports && pid1 && access("/berth/command", R_OK) == 0) run_container();
   continue_init(0);

@@ -10,7 +10,9 @@ void trace(const char *step);
 void do_mount(const char *src, const char *target, const char *type, unsigned long flags, const char *data);
 void ensure_dir(const char *path);
 int first_line(const char *path, char *buf, size_t size);
-/* guest-run.c: mounts /berth/mounts, runs /berth/command, serves ttyS0 and powers off. Never returns. */
+/* guest-run.c: the volumes, binds and tmpfs of /berth/mounts in /newroot (every mode). */
+void mount_volumes(void);
+/* guest-run.c: runs /berth/command, serves ttyS0 and powers off. Never returns. */
 void run_container(void) __attribute__((noreturn));
 /* guest-run.c: "/init --exec WORKDIR UID GID -- ARGV..." (args from WORKDIR on). Never returns. */
 int exec_in_root(char **args) __attribute__((noreturn));

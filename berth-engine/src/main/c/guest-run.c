@@ -3,7 +3,7 @@
  * the boot helper stays PID 1 and runs the container's command itself instead of exec'ing the
  * shell init, which under TCG cost four busybox execs (sh parsing init.sh, env -i, nsenter) of
  * 20-40 ms each. It
- *   1. mounts the volumes, binds and tmpfs of /berth/mounts in /newroot (the format init.sh reads);
+ *   1. (before it, in every mode: mount_volumes, the volumes, binds and tmpfs of /berth/mounts);
  *   2. reads /berth/command (GuestCommand.commandFile: NUL-ended fields, nothing to unquote);
  *   3. forks the command: default signal dispositions, an empty mask, stdin /dev/null, stdout and
  *      stderr the relay's pipes (fds 7 and 8), nothing else open; chroot /newroot, the workdir
@@ -133,7 +133,7 @@ static int mount_flag(const char *opt, unsigned long *set, unsigned long *clear)
 
 /* /berth/mounts: "9p TAG ro|rw TARGET" or "tmpfs OPTIONS - TARGET", TARGET the rest of the line
  * (berthd made it, resolved inside the rootfs, as a directory). */
-static void mount_volumes(void) {
+void mount_volumes(void) {
   FILE *f = fopen("/berth/mounts", "re");
   if (!f) return;
   char line[8192], kind[16], a[2048], b[64];
@@ -295,7 +295,6 @@ static int exit_code(int status) {
 }
 
 void run_container(void) {
-  mount_volumes();
   struct command cmd;
   read_command(&cmd);
   int console = open("/dev/console", O_WRONLY | O_NOCTTY | O_CLOEXEC);

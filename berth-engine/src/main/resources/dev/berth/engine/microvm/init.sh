@@ -36,18 +36,7 @@ unset BERTH_BOOT
 [ -r /tmp/boot.env ] && . /tmp/boot.env
 [ -n "$agent_only" ] || [ "$booted" = 0 ] || fail "the boot failed (the reason is above)"
 
-# Volumes, binds and tmpfs from /berth/mounts: "9p TAG ro|rw TARGET" or "tmpfs OPTIONS - TARGET".
-# berthd made each target (resolved inside the rootfs) as a directory; read-only shares are
-# read-only in QEMU as well.
-if [ -z "$agent_only" ] && [ -r /berth/mounts ]; then
-  while read -r kind a b target; do
-    case "$kind" in
-      9p) $bb mount -t 9p -o "trans=virtio,version=9p2000.L,msize=512000,$b" "$a" "/newroot$target" \
-        || fail "cannot mount the share $a at $target" ;;
-      tmpfs) $bb mount -t tmpfs -o "$a" tmpfs "/newroot$target" || fail "cannot mount a tmpfs at $target" ;;
-    esac
-  done </berth/mounts
-fi
+# Volumes, binds and tmpfs (/berth/mounts) are mounted by berth-boot before this script runs.
 
 # Sets BERTH_WORKDIR and the positional parameters: env assignments, then /init --exec and the command.
 if [ -z "$agent_only" ]; then
